@@ -1,0 +1,3 @@
+from heapsight.cli.main import main
+
+raise SystemExit(main())

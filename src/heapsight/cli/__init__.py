@@ -1,0 +1,1 @@
+"""One module per command; each stays thin: parse options, call the library, render."""

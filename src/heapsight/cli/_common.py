@@ -1,0 +1,44 @@
+"""What the command modules share: consoles, progress, JSON output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, is_dataclass
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+stdout = Console(highlight=False, soft_wrap=False)
+stderr = Console(stderr=True, highlight=False)
+
+PROGRESS_THRESHOLD = 50 * 1024 * 1024  # bytes; smaller inputs finish before a bar would help
+
+
+@contextmanager
+def byte_progress(description: str, total: int) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr for work measured in bytes; silent for small inputs or no tty."""
+    if total < PROGRESS_THRESHOLD or not sys.stderr.isatty():
+        yield lambda done: None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+               TimeRemainingColumn())
+    with Progress(*columns, console=stderr, transient=True) as progress:
+        task = progress.add_task(description, total=total)
+        yield lambda done: progress.update(task, completed=done)
+
+
+def to_jsonable(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    return value
+
+
+def print_json(value: Any) -> None:
+    """The contract's JSON on stdout and nothing else there."""
+    sys.stdout.write(json.dumps(to_jsonable(value), indent=2, default=int))
+    sys.stdout.write("\n")
+    sys.stdout.flush()

@@ -1,0 +1,104 @@
+"""The `heapsight` command: a group whose subcommands load lazily, and the error contract.
+
+Every user mistake becomes one line on stderr and exit 2 (usage) or 1 (failure); a traceback
+only with --debug. Subcommand modules are imported on use so `heapsight lint` never pays for
+the snapshot engine's compiled kernels.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+import traceback
+
+import click
+
+from heapsight import __version__
+from heapsight.errors import HeapsightError
+
+# name -> "module:attribute"; a module not present in this build is simply not listed.
+COMMANDS = {
+    "demo": "heapsight.cli.demo:demo",
+    "summary": "heapsight.cli.summary:summary",
+    "inspect": "heapsight.cli.inspect:inspect",
+    "diff": "heapsight.cli.diff:diff",
+    "find-leaks": "heapsight.cli.find_leaks:find_leaks",
+    "snapshot": "heapsight.cli.snapshot:snapshot",
+    "hunt": "heapsight.cli.hunt:hunt",
+    "watch": "heapsight.cli.watch:watch",
+    "history": "heapsight.cli.history:history",
+    "alert-rules": "heapsight.cli.alert_rules:alert_rules",
+    "lint": "heapsight.cli.lint:lint",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for name, target in COMMANDS.items()
+                if importlib.util.find_spec(target.split(":")[0]) is not None]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None or cmd_name not in self.list_commands(ctx):
+            return None
+        module_name, attribute = target.split(":")
+        return getattr(importlib.import_module(module_name), attribute)
+
+
+_debug = False
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="heapsight")
+@click.option("--debug", is_flag=True, help="Show a full traceback when something fails.")
+def cli(debug: bool) -> None:
+    """Find, explain and contain memory leaks in Node.js services.
+
+    \b
+    Start here:           heapsight demo
+    Is it leaking?        heapsight watch --pid PID
+    What leaks, and why?  heapsight hunt --url http://127.0.0.1:3000/ -- node app.js
+    Offline snapshots:    heapsight summary app.heapsnapshot
+                          heapsight find-leaks s1.heapsnapshot s2.heapsnapshot s3.heapsnapshot
+    Before it ships:      heapsight lint src/
+    """
+    global _debug
+    _debug = debug
+
+
+def error_line(message: str) -> None:
+    click.echo(f"heapsight: error: {message}", err=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    global _debug
+    args = sys.argv[1:] if argv is None else argv
+    _debug = "--debug" in args
+    try:
+        result = cli.main(args=args, prog_name="heapsight", standalone_mode=False)
+    except click.UsageError as exc:
+        exc.show()
+        return 2
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except (click.Abort, KeyboardInterrupt):
+        error_line("interrupted")
+        return 130
+    except HeapsightError as exc:
+        if _debug:
+            traceback.print_exc()
+        error_line(str(exc))
+        return exc.exit_code
+    except BrokenPipeError:
+        return 1
+    except MemoryError:
+        error_line("out of memory; try a machine with more RAM or a smaller snapshot")
+        return 1
+    except Exception as exc:  # the last line of defence: never a bare traceback
+        if _debug:
+            traceback.print_exc()
+        error_line(f"unexpected {type(exc).__name__}: {exc} (rerun with --debug for details)")
+        return 1
+    return result if isinstance(result, int) else 0
