@@ -1,0 +1,1 @@
+"""Talking to running Node.js processes: inspector, attach, load, service, hunt."""
