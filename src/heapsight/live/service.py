@@ -1,0 +1,228 @@
+"""Start, watch and stop a service process (and everything it spawns) for a hunt.
+
+The service runs in its own session, so the terminal's Ctrl-C reaches heapsight only, and
+heapsight stops the whole process group on the way out: SIGTERM, a grace period, SIGKILL. Its
+stdout and stderr go to a log file whose tail explains an early exit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+
+import psutil
+
+from heapsight.errors import HeapsightError
+from heapsight.live.attach import is_node_executable
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nobody listens on right now (the OS picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
+def port_open(host: str, port: int, timeout: float = 0.5) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def url_address(url: str) -> tuple[str, int]:
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise HeapsightError(f"--url {url!r} is not an http:// or https:// URL")
+    return parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
+
+
+def listener_pid(port: int) -> int | None:
+    """The pid listening on TCP `port`, when the system lets us see it."""
+    with contextlib.suppress(psutil.AccessDenied, OSError):
+        for connection in psutil.net_connections(kind="tcp"):
+            if (connection.status == psutil.CONN_LISTEN and connection.laddr.port == port
+                    and connection.pid):
+                return int(connection.pid)
+    return None
+
+
+def ensure_port_free(url: str) -> None:
+    """Fail before starting the service when another process already answers at `url`."""
+    host, port = url_address(url)
+    if port_open(host, port):
+        owner = listener_pid(port)
+        who = f" (pid {owner})" if owner else ""
+        raise HeapsightError(f"{host}:{port} is already in use by another process{who}; stop it "
+                             "or run the service (and --url) on a free port")
+
+
+class Service:
+    """One supervised process group. Use as a context manager so it is always stopped."""
+
+    def __init__(self, command: Sequence[str], log_path: Path, inspect_port: int | None = None,
+                 env: dict[str, str] | None = None, cwd: Path | None = None,
+                 name: str = "service") -> None:
+        self.command = list(command)
+        self.log_path = log_path
+        self.inspect_port = inspect_port
+        self.env = dict(os.environ if env is None else env)
+        self.cwd = cwd
+        self.name = name
+        self.process: subprocess.Popen[bytes] | None = None
+        # A command that is not node itself (npm start, a shell script) gets the port through
+        # NODE_OPTIONS and its node process is opened with SIGUSR1 once it is up.
+        self.needs_signal = False
+        if inspect_port is not None:
+            if self.command and is_node_executable(self.command[0]):
+                self.command.insert(1, f"--inspect=127.0.0.1:{inspect_port}")
+            else:
+                options = self.env.get("NODE_OPTIONS", "")
+                self.env["NODE_OPTIONS"] = f"{options} --inspect-port=127.0.0.1:{inspect_port}"
+                self.needs_signal = True
+
+    def start(self) -> Service:
+        with open(self.log_path, "ab") as log:
+            try:
+                self.process = subprocess.Popen(
+                    self.command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                    env=self.env, cwd=self.cwd, start_new_session=True)
+            except FileNotFoundError:
+                raise HeapsightError(f"cannot run {self.command[0]!r}: command not found") from None
+            except PermissionError:
+                raise HeapsightError(f"cannot run {self.command[0]!r}: permission denied") from None
+        return self
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None, "start() first"
+        return self.process.pid
+
+    def exit_code(self) -> int | None:
+        """None while running, else the exit code (negative: killed by that signal)."""
+        return None if self.process is None else self.process.poll()
+
+    def output_tail(self, lines: int = 12) -> str:
+        try:
+            text = self.log_path.read_bytes()[-8192:].decode("utf-8", "replace")
+        except OSError:
+            return ""
+        return "\n".join(text.strip().splitlines()[-lines:])
+
+    def exited_error(self, during: str) -> HeapsightError:
+        """The one error to show when the service died: its exit code and last words."""
+        code = self.exit_code()
+        how = f"was killed by signal {-code}" if code is not None and code < 0 else \
+            f"exited with code {code}"
+        tail = self.output_tail()
+        said = f"; its last output:\n{tail}" if tail else " and printed nothing"
+        return HeapsightError(f"the {self.name} ({' '.join(self.command)}) {how} {during}"
+                              f"{said}\n(full log: {self.log_path})")
+
+    def check_alive(self, during: str) -> None:
+        if self.exit_code() is not None:
+            raise self.exited_error(during)
+
+    def processes(self) -> list[psutil.Process]:
+        """The service and all its descendants that are still running."""
+        try:
+            root = psutil.Process(self.pid)
+            return [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return []
+
+    def listening_ports(self) -> set[int]:
+        ports: set[int] = set()
+        for process in self.processes():
+            with contextlib.suppress(psutil.Error):
+                ports.update(c.laddr.port for c in process.net_connections(kind="tcp")
+                             if c.status == psutil.CONN_LISTEN)
+        return ports
+
+    def wait_ready(self, urls: Sequence[str], timeout: float = 30.0) -> None:
+        """Until the first URL answers any HTTP status (or, with no URL, the service listens on
+        a port of its own); a clear error if it exits first or the time runs out."""
+        deadline = time.monotonic() + timeout
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        while True:
+            self.check_alive("before it was ready")
+            if urls:
+                try:
+                    with opener.open(urls[0], timeout=2.0):
+                        return
+                except urllib.error.HTTPError:
+                    return  # any HTTP answer means it is serving
+                except OSError:
+                    pass
+            elif self.listening_ports() - {self.inspect_port}:
+                return
+            if time.monotonic() > deadline:
+                what = urls[0] if urls else "a port of its own"
+                raise HeapsightError(f"the {self.name} did not answer on {what} within "
+                                     f"{timeout:g}s; check its log {self.log_path} or raise "
+                                     "--ready-timeout")
+            time.sleep(0.1)
+
+    def node_pid(self, service_port: int | None = None) -> int:
+        """The node process to inspect: the one serving `service_port`, else the youngest
+        node in the tree (npm and shells are parents, the app is the leaf)."""
+        candidates = []
+        for process in self.processes():
+            with contextlib.suppress(psutil.Error):
+                if is_node_executable(process.name()):
+                    candidates.append(process)
+        if service_port is not None:
+            for process in candidates:
+                with contextlib.suppress(psutil.Error):
+                    if any(c.laddr.port == service_port and c.status == psutil.CONN_LISTEN
+                           for c in process.net_connections(kind="tcp")):
+                        return process.pid
+        if not candidates:
+            raise HeapsightError(f"the {self.name} ({' '.join(self.command)}) runs no node process")
+        return max(candidates, key=lambda p: p.create_time()).pid
+
+    def wait(self, timeout: float | None = None) -> int:
+        assert self.process is not None
+        return self.process.wait(timeout)
+
+    def stop(self, grace: float = 5.0) -> int | None:
+        """SIGTERM the whole group, wait up to `grace` seconds, then SIGKILL what is left."""
+        if self.process is None:
+            return None
+        group = self.process.pid  # the leader of its own session and process group
+        others = self.processes()[1:]
+        deadline = time.monotonic() + grace
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(group, signal.SIGTERM)
+        # The leader is our child: Popen reaps it, so its exit code is kept.
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=grace)
+        _, alive = psutil.wait_procs(others, timeout=max(0.0, deadline - time.monotonic()))
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(group, signal.SIGKILL)
+        for process in alive:  # a child that left the group still dies with the service
+            with contextlib.suppress(psutil.Error):
+                process.kill()
+        psutil.wait_procs(alive, timeout=2.0)
+        try:
+            return self.process.wait(timeout=5.0)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def __enter__(self) -> Service:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
