@@ -1,0 +1,118 @@
+"""Cross-check heapsight's retained sizes against MemLab's on the same snapshot.
+
+    .venv/bin/python bench/crosscheck.py bench/work/snapshots/bench-150mb.heapsnapshot
+
+Takes the top objects by retained size from `heapsight summary --json` ("largest": id, class,
+self_size, retained_size), asks MemLab (bench/memlab_sizes.js) for the same node ids, and prints
+a markdown table of both sizes side by side, then how MemLab's own top list overlaps heapsight's.
+Node ids are V8's, written in the snapshot, so both tools name the same object. Exits 1 when a
+retained size differs by more than --tolerance (a fraction; default 0: exact agreement).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+NODE_HEAP_MB = 16000
+
+
+def heapsight_largest(snapshot: Path, top: int, python: str, saved: Path | None) -> list[dict]:
+    if saved is not None:
+        summary = json.loads(saved.read_text())
+    else:
+        done = subprocess.run([python, "-m", "heapsight", "summary", str(snapshot), "--json",
+                               "--top", str(top)], capture_output=True, text=True, cwd=REPO)
+        if done.returncode != 0:
+            raise SystemExit(f"crosscheck.py: heapsight summary failed: {done.stderr.strip()}")
+        summary = json.loads(done.stdout)
+    return summary["largest"][:top]
+
+
+def memlab_sizes(snapshot: Path, ids: list[int], top: int) -> dict:
+    if not (BENCH / "work" / "node_modules" / "@memlab" / "heap-analysis").exists():
+        raise SystemExit("crosscheck.py: MemLab is not installed; run bench/run.py once first")
+    with tempfile.TemporaryDirectory() as scratch:
+        out = Path(scratch) / "memlab.json"
+        done = subprocess.run(
+            ["node", f"--max-old-space-size={NODE_HEAP_MB}", str(BENCH / "memlab_sizes.js"),
+             str(snapshot), "--out", str(out), "--ids", ",".join(map(str, ids)), "--top", str(top)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if done.returncode != 0:
+            raise SystemExit(f"crosscheck.py: MemLab failed: {done.stderr.strip()[-500:]}")
+        return json.loads(out.read_text())
+
+
+def percent(difference: int, reference: int) -> str:
+    return f"{100.0 * difference / reference:+.3f}%" if reference else "-"
+
+
+def compare(largest: list[dict], memlab: dict, tolerance: float) -> tuple[list[str], int]:
+    """Markdown lines for each object, and how many retained sizes disagree beyond tolerance."""
+    lines = ["| # | id | class | MemLab name (type) | self size hs / MemLab | "
+             "retained size heapsight | retained size MemLab | difference |",
+             "|---|---|---|---|---|---|---|---|"]
+    disagreements = 0
+    for rank, item in enumerate(largest, 1):
+        theirs = memlab["requested"].get(str(item["id"]))
+        if theirs is None:
+            disagreements += 1
+            lines.append(f"| {rank} | {item['id']} | {item['class']} | not in MemLab's graph "
+                         f"| {item['self_size']} / - | {item['retained_size']:,} | - | - |")
+            continue
+        difference = item["retained_size"] - theirs["retained_size"]
+        if abs(difference) > tolerance * max(theirs["retained_size"], 1):
+            disagreements += 1
+        self_sizes = f"{item['self_size']:,} / {theirs['self_size']:,}"
+        lines.append(
+            f"| {rank} | {item['id']} | {item['class']} | {theirs['name'] or '-'} "
+            f"({theirs['type']}) | {self_sizes} | {item['retained_size']:,} | "
+            f"{theirs['retained_size']:,} | {difference:+,} ({percent(difference, theirs['retained_size'])}) |")
+    return lines, disagreements
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("snapshot", type=Path)
+    parser.add_argument("--top", type=int, default=20, help="objects to compare (default: 20)")
+    parser.add_argument("--tolerance", type=float, default=0.0,
+                        help="allowed relative difference of retained sizes (default: 0)")
+    parser.add_argument("--heapsight-json", type=Path, default=None,
+                        help="reuse this saved `heapsight summary --json` output")
+    parser.add_argument("--python", default=None, help="Python with heapsight installed")
+    args = parser.parse_args(argv)
+    venv_python = REPO / ".venv" / "bin" / "python"
+    python = args.python or (str(venv_python) if venv_python.exists() else sys.executable)
+    snapshot = args.snapshot.resolve()
+
+    largest = heapsight_largest(snapshot, args.top, python, args.heapsight_json)
+    memlab = memlab_sizes(snapshot, [item["id"] for item in largest], args.top)
+    lines, disagreements = compare(largest, memlab, args.tolerance)
+    print(f"Snapshot {args.snapshot.name}: top {len(largest)} objects by heapsight's retained size")
+    print()
+    print("\n".join(lines))
+    print()
+    ours = {item["id"] for item in largest}
+    theirs = memlab["top"]
+    shared = sum(1 for node in theirs if node["id"] in ours)
+    print(f"MemLab's own top {len(theirs)} by retained size (all nodes but ids 1-3): "
+          f"{shared} of them are in heapsight's list.")
+    missing = [node for node in theirs if node["id"] not in ours]
+    for node in missing:
+        print(f"- only in MemLab's list: @{node['id']} {node['name'] or '-'} ({node['type']}), "
+              f"retained {node['retained_size']:,}")
+    print()
+    print(f"{len(largest) - disagreements} of {len(largest)} retained sizes agree "
+          f"(tolerance {args.tolerance:g}).")
+    return 1 if disagreements else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

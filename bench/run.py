@@ -1,0 +1,332 @@
+"""Benchmark heapsight's snapshot engine side by side with MemLab, in one run.
+
+    .venv/bin/python bench/run.py                      # 20, 150 and 600 MB snapshots
+    .venv/bin/python bench/run.py --sizes 1024 --tools heapsight
+    .venv/bin/python bench/run.py --sizes 20 --cold    # first run with numba's cache cleared
+
+Snapshots are made once by bench/make_snapshot.js and cached in bench/work/snapshots/; MemLab
+is installed into bench/work/ on first use. Each tool runs as a child process and is measured
+by the kernel: wall time around the child, peak RSS from os.wait4's rusage. The result is a
+markdown table on stdout (ratios: MemLab time / heapsight time, peak RSS / snapshot file size)
+and a JSON record in bench/work/results/.
+
+A case is a named command over a list of snapshot files; adding a benchmark (find-leaks on three
+snapshots, say) is one more entry in CASES.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+WORK = BENCH / "work"
+SNAPSHOTS = WORK / "snapshots"
+OUTPUTS = WORK / "outputs"
+RESULTS = WORK / "results"
+MEMLAB_JS = WORK / "node_modules" / "@memlab" / "cli" / "bin" / "memlab.js"
+MEMLAB_SPEC = "memlab@^2"
+# MemLab's launcher pins V8's old space at 4 GB and ignores NODE_OPTIONS; big snapshots need more.
+NODE_HEAP_MB = 16000
+MIB = 1024 * 1024
+
+
+@dataclass
+class Run:
+    case: str
+    tool: str
+    label: str
+    inputs: list[str]
+    input_bytes: int
+    wall_seconds: float
+    peak_rss_bytes: int
+    exit_code: int
+    output: str
+    nodes: int | None = None
+    edges: int | None = None
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class Case:
+    """One benchmark: the snapshots it reads and, per tool, the command that reads them."""
+
+    name: str
+    snapshots: Callable[[int], list[Path]]
+    commands: dict[str, Callable[[list[Path], str], list[str]]] = field(default_factory=dict)
+
+
+def snapshot_path(size_mb: int) -> Path:
+    return SNAPSHOTS / f"bench-{size_mb}mb.heapsnapshot"
+
+
+def heapsight_summary(files: list[Path], python: str) -> list[str]:
+    return [python, "-m", "heapsight", "summary", str(files[0]), "--json"]
+
+
+def memlab_object_size(files: list[Path], python: str) -> list[str]:
+    return ["node", f"--max-old-space-size={NODE_HEAP_MB}", str(MEMLAB_JS), "analyze",
+            "object-size", "--snapshot", str(files[0])]
+
+
+CASES = {
+    "summary": Case(
+        name="summary",
+        snapshots=lambda size_mb: [snapshot_path(size_mb)],
+        commands={"heapsight": heapsight_summary, "memlab": memlab_object_size},
+    ),
+}
+
+
+def make_snapshot(path: Path, size_mb: int) -> None:
+    """Run make_snapshot.js for a file of about size_mb MiB (skipped when cached)."""
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    print(f"making {path.name} (about {size_mb} MB) ...", file=sys.stderr, flush=True)
+    subprocess.run(["node", f"--max-old-space-size={NODE_HEAP_MB}", str(BENCH / "make_snapshot.js"),
+                    "--size-mb", str(size_mb), "--out", str(path)], check=True,
+                   stdout=sys.stderr)
+
+
+def ensure_memlab() -> None:
+    if MEMLAB_JS.exists():
+        return
+    WORK.mkdir(parents=True, exist_ok=True)
+    package = WORK / "package.json"
+    if not package.exists():
+        package.write_text('{"name": "heapsight-bench-work", "private": true}\n')
+    print(f"installing {MEMLAB_SPEC} into {WORK.relative_to(REPO)} ...", file=sys.stderr, flush=True)
+    # puppeteer would otherwise download a browser; MemLab's heap analysis does not need one.
+    env = dict(os.environ, PUPPETEER_SKIP_DOWNLOAD="1")
+    subprocess.run(["npm", "install", "--no-audit", "--no-fund", MEMLAB_SPEC], cwd=WORK,
+                   env=env, check=True, stdout=sys.stderr)
+
+
+def numba_cache_files() -> list[Path]:
+    """numba's cached kernels: *.nbi/*.nbc in __pycache__ beside the source, or NUMBA_CACHE_DIR."""
+    roots = [REPO / "src" / "heapsight"]
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        roots.append(Path(os.environ["NUMBA_CACHE_DIR"]))
+    found: list[Path] = []
+    for root in roots:
+        for pattern in ("*.nbi", "*.nbc"):
+            found.extend(root.rglob(pattern))
+    return found
+
+
+def clear_numba_cache() -> int:
+    files = numba_cache_files()
+    for path in files:
+        path.unlink(missing_ok=True)
+    return len(files)
+
+
+def prime_page_cache(files: Sequence[Path]) -> None:
+    """Read the inputs once so every tool starts with them in the page cache, not on disk."""
+    for path in files:
+        with path.open("rb") as handle:
+            while handle.read(16 * MIB):
+                pass
+
+
+def measure(argv: list[str], stdout_path: Path, timeout: float) -> tuple[float, int, int, str]:
+    """Run argv as a child; return wall seconds, peak RSS bytes, exit code and a stderr tail."""
+    stderr_path = stdout_path.with_suffix(".stderr")
+    with stdout_path.open("wb") as out, stderr_path.open("wb") as err:
+        started = time.perf_counter()
+        child = subprocess.Popen(argv, stdout=out, stderr=err, cwd=REPO)
+        timer = threading.Timer(timeout, child.kill)
+        timer.start()
+        try:
+            _, status, usage = os.wait4(child.pid, 0)
+        finally:
+            timer.cancel()
+        wall = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    tail = stderr_path.read_text(errors="replace").strip().splitlines()[-3:]
+    # Linux reports ru_maxrss in KiB; it covers the child and any children it waited for.
+    return wall, usage.ru_maxrss * 1024, child.returncode, " | ".join(tail)
+
+
+def run_case(case: Case, tool: str, files: list[Path], label: str, python: str,
+             timeout: float) -> Run:
+    OUTPUTS.mkdir(parents=True, exist_ok=True)
+    stem = "-".join(path.stem for path in files)
+    output = OUTPUTS / f"{case.name}-{tool}-{label.replace(' ', '-')}-{stem}.out"
+    prime_page_cache(files)
+    argv = case.commands[tool](files, python)
+    print(f"{case.name} {label:<16} {stem} ...", end=" ", file=sys.stderr, flush=True)
+    wall, rss, code, tail = measure(argv, output, timeout)
+    print(f"{wall:.2f} s, {rss / MIB:.0f} MiB, exit {code}", file=sys.stderr, flush=True)
+    result = Run(case=case.name, tool=tool, label=label, inputs=[p.name for p in files],
+                 input_bytes=sum(p.stat().st_size for p in files), wall_seconds=wall,
+                 peak_rss_bytes=rss, exit_code=code, output=str(output.relative_to(REPO)),
+                 error=tail if code else "")
+    if tool == "heapsight" and code == 0:
+        try:
+            parsed = json.loads(output.read_text())
+            result.nodes, result.edges = parsed.get("nodes"), parsed.get("edges")
+        except (ValueError, AttributeError):
+            pass
+    return result
+
+
+def tool_version(argv: list[str]) -> str:
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=120, cwd=REPO)
+    except (OSError, subprocess.TimeoutExpired):
+        return "unavailable"
+    return done.stdout.strip() or done.stderr.strip() or "unavailable"
+
+
+def machine_facts(python: str) -> dict[str, str]:
+    cpu = "unknown"
+    memory = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+                break
+    except OSError:
+        pass
+    memlab_package = MEMLAB_JS.parent.parent / "package.json"
+    memlab = json.loads(memlab_package.read_text())["version"] if memlab_package.exists() else "-"
+    versions = tool_version([python, "-c", "import heapsight, numpy, numba, sys; "
+                             "print(f'heapsight {heapsight.__version__}, Python "
+                             "{sys.version.split()[0]}, numpy {numpy.__version__}, "
+                             "numba {numba.__version__}')"])
+    return {
+        "cpus": str(os.cpu_count()),
+        "cpu": cpu,
+        "memory": memory,
+        "os": f"{platform.system()} {platform.release()}",
+        "versions": versions,
+        "node": tool_version(["node", "--version"]),
+        "memlab": memlab,
+        "commit": tool_version(["git", "rev-parse", "--short", "HEAD"]),
+    }
+
+
+def size_text(count: int) -> str:
+    return f"{count / MIB:,.0f} MiB" if count >= 10 * MIB else f"{count / MIB:,.1f} MiB"
+
+
+def markdown_table(runs: list[Run]) -> str:
+    """One row per run; the heapsight rows carry the ratios against MemLab on the same input."""
+    memlab_by_input = {(r.case, tuple(r.inputs)): r for r in runs
+                       if r.tool == "memlab" and r.exit_code == 0}
+    lines = ["| case | snapshot | file | nodes | tool | wall | peak RSS | RSS / file "
+             "| MemLab time / heapsight time | MemLab RSS / heapsight RSS |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    nodes_by_input = {(r.case, tuple(r.inputs)): r.nodes for r in runs if r.nodes}
+    for r in runs:
+        key = (r.case, tuple(r.inputs))
+        nodes = nodes_by_input.get(key)
+        wall = f"failed (exit {r.exit_code})" if r.exit_code else f"{r.wall_seconds:.2f} s"
+        speed = memory = ""
+        memlab = memlab_by_input.get(key)
+        if r.tool == "heapsight" and memlab and r.exit_code == 0:
+            speed = f"{memlab.wall_seconds / r.wall_seconds:.1f}x"
+            memory = f"{memlab.peak_rss_bytes / r.peak_rss_bytes:.1f}x"
+        lines.append(
+            f"| {r.case} | {', '.join(r.inputs)} | {size_text(r.input_bytes)} | "
+            f"{f'{nodes:,}' if nodes else '-'} | {r.label} | {wall} | {size_text(r.peak_rss_bytes)} "
+            f"| {r.peak_rss_bytes / r.input_bytes:.2f} | {speed} | {memory} |")
+    return "\n".join(lines)
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="20,150,600",
+                        help="snapshot sizes in MiB, comma separated (default: 20,150,600)")
+    parser.add_argument("--snapshot", action="append", type=Path, default=[],
+                        help="also benchmark this existing snapshot file (repeatable)")
+    parser.add_argument("--cases", default="summary", help=f"cases to run ({', '.join(CASES)})")
+    parser.add_argument("--tools", default="heapsight,memlab", help="tools to run")
+    parser.add_argument("--repeat", type=int, default=1, help="warm heapsight runs per input")
+    parser.add_argument("--cold", action="store_true",
+                        help="before the first heapsight run on each input, delete numba's "
+                        "cached kernels so it compiles them as after a fresh install")
+    parser.add_argument("--memlab-max-mb", type=int, default=700,
+                        help="skip MemLab on inputs larger than this (default: 700)")
+    parser.add_argument("--timeout", type=float, default=3600.0,
+                        help="kill a run after this many seconds (default: 3600)")
+    parser.add_argument("--python", default=None,
+                        help="Python that has heapsight installed (default: the repo's .venv)")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    venv_python = REPO / ".venv" / "bin" / "python"
+    python = args.python or (str(venv_python) if venv_python.exists() else sys.executable)
+    tools = [t.strip() for t in args.tools.split(",") if t.strip()]
+    cases = [CASES[name.strip()] for name in args.cases.split(",") if name.strip()]
+    if shutil.which("node") is None:
+        print("run.py: node is not on PATH", file=sys.stderr)
+        return 2
+    if "memlab" in tools:
+        ensure_memlab()
+
+    runs: list[Run] = []
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    for case in cases:
+        inputs: list[list[Path]] = []
+        for size_mb in sizes:
+            files = case.snapshots(size_mb)
+            for path in files:
+                make_snapshot(path, size_mb)
+            inputs.append(files)
+        inputs.extend([path.resolve()] for path in args.snapshot)
+        for files in inputs:
+            total_mb = sum(p.stat().st_size for p in files) / MIB
+            for tool in tools:
+                if tool not in case.commands:
+                    continue
+                if tool == "memlab" and total_mb > args.memlab_max_mb:
+                    print(f"skipping MemLab on {files[0].name} ({total_mb:.0f} MiB > "
+                          f"--memlab-max-mb)", file=sys.stderr)
+                    continue
+                if tool == "heapsight" and args.cold:
+                    removed = clear_numba_cache()
+                    print(f"cleared {removed} cached numba files", file=sys.stderr)
+                    runs.append(run_case(case, tool, files, "heapsight (cold)", python,
+                                         args.timeout))
+                repeats = args.repeat if tool == "heapsight" else 1
+                for _ in range(repeats):
+                    runs.append(run_case(case, tool, files, tool, python, args.timeout))
+
+    facts = machine_facts(python)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    record = RESULTS / f"{stamp}.json"
+    record.write_text(json.dumps({"argv": list(argv or sys.argv[1:]), "machine": facts,
+                                  "runs": [asdict(r) for r in runs]}, indent=1))
+    print(f"Machine: {facts['cpus']} CPUs ({facts['cpu']}), {facts['memory']} RAM, {facts['os']}; "
+          f"{facts['versions']}; node {facts['node']}, MemLab {facts['memlab']}; "
+          f"commit {facts['commit']}")
+    print()
+    print(markdown_table(runs))
+    print()
+    print(f"(raw numbers: {record.relative_to(REPO)})")
+    return 1 if any(r.exit_code for r in runs) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
