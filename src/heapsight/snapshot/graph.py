@@ -1,0 +1,111 @@
+"""The graph over a snapshot's columns: edge index, retainers, essential edges, classes,
+distances, dominators and retained sizes. Each step is one function over arrays, so it can be
+tested and timed alone; the loops live in _kernels."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from heapsight.snapshot import _kernels as k
+from heapsight.snapshot.format import SnapshotMeta
+from heapsight.snapshot.strings import StringTable
+
+ROOT = 0                      # V8 always writes the synthetic root first
+SYSTEM_DISTANCE = 100_000_000  # DevTools' base distance for objects reached only via system roots
+
+# V8 names the ephemeron edges of a WeakMap "<n> / part of key (K @k) -> value (V @v) pair in
+# WeakMap (table @t)"; DevTools skips the copy that leaves the table itself (HeapSnapshot.ts).
+_WEAKMAP_EDGE = re.compile(r"^\d+ / part of key \(.*? @\d+\) -> value \(.*? @\d+\) "
+                           r"pair in WeakMap \(table @(\d+)\)$")
+
+# How DevTools names the class of a node of each non-object type.
+TYPE_CLASS_NAMES = {"hidden": "(system)", "code": "(compiled code)", "closure": "(closure)"}
+
+
+def edge_index(edge_count: np.ndarray) -> np.ndarray:
+    """first_edge[n]..first_edge[n+1] are node n's outgoing edges (V8 stores them in order)."""
+    first_edge = np.zeros(edge_count.shape[0] + 1, np.int64)
+    np.cumsum(edge_count, out=first_edge[1:])
+    return first_edge
+
+
+def edge_sources(first_edge: np.ndarray) -> np.ndarray:
+    return k.edge_sources(first_edge, first_edge.shape[0] - 1)
+
+
+def retainers(edge_to: np.ndarray, node_count: int) -> tuple[np.ndarray, np.ndarray]:
+    return k.retainer_index(edge_to, node_count)
+
+
+def essential_edges(meta: SnapshotMeta, edge_type: np.ndarray, edge_name: np.ndarray,
+                    edge_from: np.ndarray, edge_to: np.ndarray, node_id: np.ndarray,
+                    strings: StringTable) -> np.ndarray:
+    """The edges that count for dominators (DevTools' isEssentialEdge): not weak, not a
+    shortcut unless from the root, not a self edge, not a WeakMap table->value edge."""
+    essential = edge_type != meta.edge_type("weak")
+    shortcut = meta.edge_type("shortcut")
+    essential &= (edge_type != shortcut) | (edge_from == ROOT)
+    essential &= edge_from != edge_to
+    internal = meta.edge_type("internal")
+    table_of_name: dict[int, int] = {}
+    for index in strings.indices_containing("pair in WeakMap (table @"):
+        match = _WEAKMAP_EDGE.match(strings[index])
+        if match:
+            table_of_name[int(index)] = int(match.group(1))
+    if table_of_name:
+        names = np.fromiter(table_of_name.keys(), np.int64)
+        candidates = np.flatnonzero((edge_type == internal) & np.isin(edge_name, names))
+        tables = np.array([table_of_name[int(n)] for n in edge_name[candidates]], np.int64)
+        from_table = node_id[edge_from[candidates]].astype(np.int64) == tables
+        essential[candidates[from_table]] = False
+    return essential
+
+
+def class_ids(meta: SnapshotMeta, node_type: np.ndarray, node_name: np.ndarray,
+              string_count: int) -> np.ndarray:
+    """A class per node as DevTools groups them: objects and natives by their name (a string
+    index; V8 deduplicates strings), every other type by a class of its own after the strings."""
+    by_name = np.isin(node_type, [meta.node_type("object"), meta.node_type("native")])
+    return np.where(by_name, node_name.astype(np.int64),
+                    string_count + node_type.astype(np.int64)).astype(np.int32)
+
+
+def class_name(meta: SnapshotMeta, strings: StringTable, class_id: int) -> str:
+    if class_id < len(strings):
+        return strings[class_id]
+    type_name = meta.node_types[class_id - len(strings)]
+    return TYPE_CLASS_NAMES.get(type_name, f"({type_name})")
+
+
+def distances(meta: SnapshotMeta, first_edge: np.ndarray, edge_to: np.ndarray,
+              edge_type: np.ndarray, node_type: np.ndarray) -> np.ndarray:
+    """Distance from the root over non-weak edges; the root's non-synthetic children (user
+    globals) are explored first so that paths through user code are the shortest ones."""
+    node_count = first_edge.shape[0] - 1
+    user_root = (node_type != meta.node_type("synthetic")).astype(np.uint8)
+    return k.distances(node_count, ROOT, first_edge, edge_to, edge_type,
+                       meta.edge_type("weak"), user_root, SYSTEM_DISTANCE)
+
+
+def dominator_tree(first_edge: np.ndarray, edge_to: np.ndarray, essential: np.ndarray,
+                   first_retainer: np.ndarray, retainer_edges: np.ndarray,
+                   edge_from: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(immediate dominator of each node, nodes in DFS preorder)."""
+    node_count = first_edge.shape[0] - 1
+    dominator, vertex, _ = k.dominators(node_count, ROOT, first_edge, edge_to, essential,
+                                        first_retainer, retainer_edges, edge_from)
+    return dominator, vertex
+
+
+def retained_sizes(self_size: np.ndarray, dominator: np.ndarray,
+                   preorder: np.ndarray) -> np.ndarray:
+    return k.retained_sizes(self_size, dominator, preorder, ROOT)
+
+
+def class_totals(class_id: np.ndarray, self_size: np.ndarray, retained: np.ndarray,
+                 dominator: np.ndarray, preorder: np.ndarray,
+                 class_count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(count, self size, top-most retained size) per class id."""
+    return k.class_totals(class_id, self_size, retained, dominator, preorder, ROOT, class_count)

@@ -1,0 +1,372 @@
+"""File (or .gz) -> columns. The JSON is never loaded whole: numeric arrays are parsed by a
+compiled loop straight into numpy columns, strings are kept as raw bytes plus offsets, and only
+the small `snapshot` header goes through a JSON parser. Memory stays at the size of the columns
+plus one read buffer.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from heapsight.errors import SnapshotFormatError
+from heapsight.snapshot import _kernels as k
+from heapsight.snapshot.format import INDEX_EDGE_TYPES, SnapshotMeta, parse_meta
+from heapsight.snapshot.strings import StringTable
+
+READ_SIZE = 8 << 20          # bytes read from the file at a time
+BATCH_ROWS = 1 << 18         # rows parsed before they are scattered into columns
+Progress = Callable[[int, int], None]  # (bytes read so far, file size)
+
+# dtype of each column we keep; fields not listed are read and dropped.
+NODE_COLUMNS = {"type": np.uint8, "name": np.uint32, "id": np.uint32, "self_size": np.int64,
+                "edge_count": np.uint32, "trace_node_id": np.uint32, "detachedness": np.uint8}
+EDGE_COLUMNS = {"type": np.uint8, "name_or_index": np.uint32, "to_node": np.int32}
+
+
+@dataclass
+class SnapshotColumns:
+    """What a heap snapshot file holds, as flat arrays (one per field)."""
+    source: str
+    meta: SnapshotMeta
+    nodes: dict[str, np.ndarray]
+    edges: dict[str, np.ndarray]
+    strings: StringTable
+    file_size: int
+    extras: dict[str, np.ndarray] = field(default_factory=dict)  # locations, samples, ...
+    trace_tree: bytes = b""
+
+
+class _Input:
+    """A read buffer over a plain or gzip file, with a cursor."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.raw = open(path, "rb")  # noqa: SIM115 - closed by close()
+        self.size = os.fstat(self.raw.fileno()).st_size
+        gzipped = self.raw.read(2) == b"\x1f\x8b"
+        self.raw.seek(0)
+        self.file = gzip.GzipFile(fileobj=self.raw) if gzipped else self.raw
+        self.store = bytearray(READ_SIZE)
+        self.buf = np.frombuffer(self.store, np.uint8)
+        self.pos = 0
+        self.end = 0
+        self.eof = False
+        self.progress: Progress | None = None
+
+    def close(self) -> None:
+        self.buf = None  # type: ignore[assignment]
+        if self.file is not self.raw:
+            self.file.close()
+        self.raw.close()
+
+    def offset(self) -> int:
+        return self.raw.tell()
+
+    def fill(self) -> bool:
+        """Keep the unread bytes, read more after them. False at end of file."""
+        keep = self.end - self.pos
+        if keep and self.pos:
+            self.buf[:keep] = self.buf[self.pos:self.end]
+        self.pos, self.end = 0, keep
+        if keep == len(self.store):  # one token larger than the buffer: grow it
+            self.buf = None  # type: ignore[assignment]
+            self.store.extend(bytes(len(self.store)))
+            self.buf = np.frombuffer(self.store, np.uint8)
+        try:
+            count = self.file.readinto(memoryview(self.store)[self.end:])
+        except (OSError, EOFError, zlib.error) as exc:
+            raise SnapshotFormatError(f"{self.path}: cannot read ({exc})") from None
+        if not count:
+            self.eof = True
+            return False
+        self.end += count
+        if self.progress is not None:
+            self.progress(self.offset(), self.size)
+        return True
+
+    def peek(self) -> int:
+        """The next byte that is not white space, or -1 at end of file."""
+        while True:
+            while self.pos < self.end:
+                c = self.store[self.pos]
+                if c not in b" \t\r\n":
+                    return c
+                self.pos += 1
+            if not self.fill():
+                return -1
+
+    def expect(self, char: bytes, context: str) -> None:
+        c = self.peek()
+        if c != char[0]:
+            found = "end of file" if c < 0 else repr(chr(c))
+            raise SnapshotFormatError(
+                f"{self.path}: not a V8 heap snapshot (expected {char.decode()!r} {context}, "
+                f"found {found})") if c >= 0 else _truncated(self.path, context)
+        self.pos += 1
+
+    def key(self) -> str:
+        self.expect(b'"', "before a key")
+        while True:
+            end = self.store.find(b'"', self.pos, self.end)
+            if end >= 0:
+                text = self.store[self.pos:end].decode("utf-8", "replace")
+                self.pos = end + 1
+                return text
+            if not self.fill():
+                raise _truncated(self.path, "a key")
+
+
+def _truncated(path: Path, where: str) -> SnapshotFormatError:
+    return SnapshotFormatError(
+        f"{path}: truncated heap snapshot (the file ends inside {where}); "
+        "was it copied or written completely?")
+
+
+def read_columns(path: str | os.PathLike[str], progress: Progress | None = None,
+                 node_fields: tuple[str, ...] | None = None) -> SnapshotColumns:
+    """Read a .heapsnapshot (or .heapsnapshot.gz) into columns, validating as it goes.
+
+    node_fields limits the node columns kept (a light read keeps only what it needs)."""
+    path = Path(path)
+    if not path.exists():
+        raise SnapshotFormatError(f"{path}: no such file")
+    if path.is_dir():
+        raise SnapshotFormatError(f"{path}: is a folder, not a heap snapshot file")
+    try:
+        source = _Input(path)
+    except OSError as exc:
+        raise SnapshotFormatError(f"{path}: cannot open ({exc.strerror})") from None
+    source.progress = progress
+    try:
+        return _read(source, path, node_fields)
+    finally:
+        source.close()
+
+
+def _read(source: _Input, path: Path, keep_fields: tuple[str, ...] | None) -> SnapshotColumns:
+    if source.peek() != ord("{"):
+        raise SnapshotFormatError(f"{path}: not a V8 heap snapshot (it is not a JSON object)"
+                                  if source.peek() >= 0 else f"{path}: the file is empty")
+    source.pos += 1
+    meta: SnapshotMeta | None = None
+    nodes: dict[str, np.ndarray] | None = None
+    edges: dict[str, np.ndarray] | None = None
+    strings: StringTable | None = None
+    extras: dict[str, np.ndarray] = {}
+    trace_tree = b""
+    while True:
+        c = source.peek()
+        if c == ord("}"):
+            break
+        if c == ord(","):
+            source.pos += 1
+            continue
+        if c < 0:
+            raise _truncated(path, "the top-level object")
+        name = source.key()
+        source.expect(b":", f"after {name!r}")
+        if name == "snapshot":
+            try:
+                header = json.loads(_raw_value(source, path, "snapshot"))
+            except ValueError:
+                raise SnapshotFormatError(f"{path}: snapshot header is not valid JSON") from None
+            meta = parse_meta(header, str(path))
+            if meta.node_count is None or meta.edge_count is None:
+                raise SnapshotFormatError(f"{path}: snapshot header lacks node_count/edge_count")
+        elif name in ("nodes", "edges"):
+            if meta is None:
+                raise SnapshotFormatError(f"{path}: {name!r} comes before the snapshot header")
+            if name == "nodes":
+                wanted = {f: NODE_COLUMNS[f] for f in (keep_fields or NODE_COLUMNS)
+                          if f in meta.node_fields}
+                wanted.setdefault("edge_count", np.uint32)
+                nodes = _read_rows(source, path, "nodes", meta.node_fields, wanted,
+                                   meta.node_count or 0, meta)
+            else:
+                edges = _read_rows(source, path, "edges", meta.edge_fields, EDGE_COLUMNS,
+                                   meta.edge_count or 0, meta)
+        elif name in ("trace_function_infos", "samples", "locations"):
+            extras[name] = _read_flat(source, path, name)
+        elif name == "trace_tree":
+            trace_tree = _raw_value(source, path, name)
+        elif name == "strings":
+            strings = _read_strings(source, path)
+        else:
+            _raw_value(source, path, name, keep=False)
+    missing = [n for n, v in (("snapshot", meta), ("nodes", nodes), ("edges", edges),
+                              ("strings", strings)) if v is None]
+    if missing:
+        raise SnapshotFormatError(f"{path}: not a V8 heap snapshot (no {', '.join(missing)})")
+    assert meta is not None and nodes is not None and edges is not None and strings is not None
+    _validate(path, meta, nodes, edges, strings)
+    return SnapshotColumns(str(path), meta, nodes, edges, strings, source.size, extras, trace_tree)
+
+
+def _raw_value(source: _Input, path: Path, name: str, keep: bool = True) -> bytes:
+    """The bytes of one JSON value (used for the small header and unknown sections)."""
+    state = np.zeros(4, np.int64)
+    parts: list[bytes] = []
+    source.peek()
+    while True:
+        start = source.pos
+        pos, done = k.skip_value(source.buf, source.pos, source.end, state)
+        if keep:
+            parts.append(bytes(source.store[start:pos]))
+        source.pos = pos
+        if done:
+            return b"".join(parts)
+        if not source.fill():
+            raise _truncated(path, f"the {name!r} section")
+
+
+def _read_rows(source: _Input, path: Path, name: str, fields: tuple[str, ...],
+               wanted: dict[str, type], expected_rows: int,
+               meta: SnapshotMeta) -> dict[str, np.ndarray]:
+    width = len(fields)
+    columns = {f: np.empty(expected_rows, dtype) for f, dtype in wanted.items()}
+    positions = {f: fields.index(f) for f in wanted}
+    staging = np.empty(BATCH_ROWS * width, np.int64)
+    rows = 0
+    count = 0
+    source.expect(b"[", f"at the start of {name!r}")
+    node_width = meta.node_field_count
+    node_limit = (meta.node_count or 0) * node_width
+
+    def flush(count: int) -> int:
+        nonlocal rows
+        batch = count // width
+        if rows + batch > expected_rows:
+            raise SnapshotFormatError(
+                f"{path}: the {name!r} array holds more than the {expected_rows:,} "
+                f"{name} the header announces")
+        table = staging[:batch * width].reshape(batch, width)
+        for field_name, column in columns.items():
+            values = table[:, positions[field_name]]
+            if name == "edges" and field_name == "to_node":
+                bad = (values % node_width != 0) | (values >= node_limit)
+                if bad.any():
+                    at = rows + int(np.argmax(bad))
+                    raise SnapshotFormatError(
+                        f"{path}: edge {at:,} points to offset {int(values[np.argmax(bad)]):,}, "
+                        f"which is not a node (corrupt snapshot)")
+                values = values // node_width
+            elif column.dtype != np.int64 and values.size and \
+                    int(values.max()) > np.iinfo(column.dtype).max:
+                raise SnapshotFormatError(
+                    f"{path}: {name} field {field_name!r} holds {int(values.max()):,}, "
+                    "out of range (corrupt snapshot)")
+            column[rows:rows + batch] = values
+        rows += batch
+        return count - batch * width
+
+    while True:
+        pos, count, status = k.parse_numbers(source.buf, source.pos, source.end, staging,
+                                             count, source.eof)
+        source.pos = pos
+        if status == k.FULL:
+            count = flush(count)
+        elif status == k.CLOSED:
+            if count % width:
+                raise SnapshotFormatError(
+                    f"{path}: the {name!r} array length is not a multiple of its "
+                    f"{width} fields (corrupt snapshot)")
+            flush(count)
+            break
+        elif status == k.BAD:
+            raise SnapshotFormatError(
+                f"{path}: unexpected {chr(source.store[pos])!r} in the {name!r} array "
+                "(corrupt snapshot)")
+        elif not source.fill():
+            if source.pos < source.end:  # a last number cut by end of file
+                continue
+            raise SnapshotFormatError(
+                f"{path}: truncated heap snapshot (the file ends inside the {name!r} array "
+                f"after {rows + count // width:,} of {expected_rows:,} {name}); "
+                "was it copied or written completely?")
+    if rows != expected_rows:
+        raise SnapshotFormatError(
+            f"{path}: the {name!r} array holds {rows:,} {name} but the header announces "
+            f"{expected_rows:,} (corrupt snapshot)")
+    return columns
+
+
+def _read_flat(source: _Input, path: Path, name: str) -> np.ndarray:
+    if source.peek() != ord("["):
+        _raw_value(source, path, name, keep=False)
+        return np.empty(0, np.int64)
+    source.pos += 1
+    parts: list[np.ndarray] = []
+    staging = np.empty(1 << 20, np.int64)
+    count = 0
+    while True:
+        pos, count, status = k.parse_numbers(source.buf, source.pos, source.end, staging,
+                                             count, source.eof)
+        source.pos = pos
+        if status in (k.FULL, k.CLOSED):
+            parts.append(staging[:count].copy())
+            count = 0
+            if status == k.CLOSED:
+                return np.concatenate(parts)
+        elif status == k.BAD:
+            raise SnapshotFormatError(f"{path}: unexpected byte in the {name!r} array")
+        elif not source.fill() and source.pos >= source.end:
+            raise _truncated(path, f"the {name!r} array")
+
+
+def _read_strings(source: _Input, path: Path) -> StringTable:
+    source.expect(b"[", "at the start of 'strings'")
+    blob = bytearray()
+    starts = np.empty(1 << 16, np.int64)
+    lengths = np.empty(1 << 16, np.int64)
+    count = 0
+    scanned = 0
+    state = np.zeros(2, np.int64)
+    while True:
+        blob += source.store[source.pos:source.end]
+        source.pos = source.end
+        view = np.frombuffer(blob, np.uint8)
+        while True:
+            scanned, count, status = k.scan_strings(view, scanned, len(blob), starts, lengths,
+                                                    count, state)
+            if status != k.FULL:
+                break
+            starts = np.resize(starts, starts.shape[0] * 2)
+            lengths = np.resize(lengths, lengths.shape[0] * 2)
+        del view
+        if status == k.BAD:
+            raise SnapshotFormatError(f"{path}: unexpected byte in the 'strings' array")
+        if status == k.CLOSED:
+            # what follows the array came in the last read: hand it back to the reader
+            source.pos = source.end - (len(blob) - scanned)
+            del blob[scanned:]
+            return StringTable(blob, starts[:count].copy(), lengths[:count].astype(np.uint32))
+        if not source.fill():
+            raise _truncated(path, "the 'strings' array")
+
+
+def _validate(path: Path, meta: SnapshotMeta, nodes: dict[str, np.ndarray],
+              edges: dict[str, np.ndarray], strings: StringTable) -> None:
+    """Cross-check what the arrays say against each other and the type tables."""
+    edge_total = int(nodes["edge_count"].sum(dtype=np.int64))
+    if edge_total != meta.edge_count:
+        raise SnapshotFormatError(
+            f"{path}: nodes announce {edge_total:,} edges but the edges array holds "
+            f"{meta.edge_count:,} (corrupt snapshot)")
+    string_count = len(strings)
+    for table, types, label in ((nodes, meta.node_types, "node"), (edges, meta.edge_types, "edge")):
+        if table["type"].size and int(table["type"].max()) >= len(types):
+            raise SnapshotFormatError(f"{path}: a {label} has an unknown type (corrupt snapshot)")
+    if "name" in nodes and nodes["name"].size and int(nodes["name"].max()) >= string_count:
+        raise SnapshotFormatError(f"{path}: a node name is not in the strings table")
+    index_types = [meta.edge_type(t) for t in INDEX_EDGE_TYPES]
+    named = ~np.isin(edges["type"], index_types)
+    if named.any() and int(edges["name_or_index"][named].max()) >= string_count:
+        raise SnapshotFormatError(f"{path}: an edge name is not in the strings table")

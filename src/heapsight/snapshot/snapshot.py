@@ -1,0 +1,201 @@
+"""HeapSnapshot: a loaded V8 heap snapshot and the small public API the analyses use."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from heapsight.snapshot import graph
+from heapsight.snapshot.format import INDEX_EDGE_TYPES
+from heapsight.snapshot.reader import Progress, SnapshotColumns, read_columns
+
+Step = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Edge:
+    """One reference: `source` holds `target` under `name` (a property, [index], ...)."""
+    index: int
+    type: str
+    name: str
+    source: int
+    target: int
+
+
+@dataclass(frozen=True)
+class PathStep:
+    """A node on a retainer path and the edge by which the previous step holds it."""
+    node: int
+    edge: Edge | None
+
+
+class HeapSnapshot:
+    """Columns of one snapshot plus its graph. Nodes are addressed by ordinal (0..n-1, the
+    order V8 wrote them); `ordinal_of(id)` maps a stable V8 object id to it."""
+
+    def __init__(self, columns: SnapshotColumns):
+        self.columns = columns
+        self.meta = columns.meta
+        self.strings = columns.strings
+        self.source = columns.source
+        self.file_size = columns.file_size
+        nodes, edges = columns.nodes, columns.edges
+        self.node_type = nodes["type"]
+        self.node_name = nodes["name"]
+        self.node_id = nodes["id"]
+        self.self_size = nodes["self_size"]
+        self.edge_type = edges["type"]
+        self.edge_name = edges["name_or_index"]
+        self.edge_to = edges["to_node"]
+        self.trace_node_id = nodes.get("trace_node_id")
+        self.node_count = int(self.node_type.shape[0])
+        self.edge_count = int(self.edge_type.shape[0])
+        self._index_edge_types = {self.meta.edge_type(t) for t in INDEX_EDGE_TYPES}
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str], progress: Progress | None = None,
+             on_step: Step | None = None) -> HeapSnapshot:
+        """Read a snapshot and build its graph, step by step (as DevTools' initialize())."""
+        step = on_step or (lambda name: None)
+        snapshot = cls(read_columns(path, progress))
+        step("edges and retainers")
+        snapshot.build_edge_index()
+        snapshot.build_retainers()
+        step("classes")
+        snapshot.build_classes()
+        step("distances")
+        snapshot.build_distances()
+        step("dominators")
+        snapshot.build_dominators()
+        return snapshot
+
+    # ---------------------------------------------------------------- the load steps
+
+    def build_edge_index(self) -> None:
+        self.first_edge = graph.edge_index(self.columns.nodes["edge_count"])
+        self.edge_from = graph.edge_sources(self.first_edge)
+
+    def build_retainers(self) -> None:
+        self.first_retainer, self.retainer_edges = graph.retainers(self.edge_to, self.node_count)
+
+    def build_classes(self) -> None:
+        self.class_id = graph.class_ids(self.meta, self.node_type, self.node_name,
+                                        len(self.strings))
+        self.class_count = len(self.strings) + len(self.meta.node_types)
+
+    def build_distances(self) -> None:
+        self.distance = graph.distances(self.meta, self.first_edge, self.edge_to,
+                                        self.edge_type, self.node_type)
+
+    def build_dominators(self) -> None:
+        essential = graph.essential_edges(self.meta, self.edge_type, self.edge_name,
+                                          self.edge_from, self.edge_to, self.node_id,
+                                          self.strings)
+        self.dominator, self.preorder = graph.dominator_tree(
+            self.first_edge, self.edge_to, essential, self.first_retainer,
+            self.retainer_edges, self.edge_from)
+        del essential
+        self.retained_size = graph.retained_sizes(self.self_size, self.dominator, self.preorder)
+
+    # ---------------------------------------------------------------- totals
+
+    @cached_property
+    def total_size(self) -> int:
+        return int(self.self_size.sum(dtype=np.int64))
+
+    @cached_property
+    def reachable_size(self) -> int:
+        return int(self.self_size[self.distance >= 0].sum(dtype=np.int64))
+
+    @cached_property
+    def class_totals(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(count, self size, retained size of top-most instances), indexed by class id."""
+        return graph.class_totals(self.class_id, self.self_size, self.retained_size,
+                                  self.dominator, self.preorder, self.class_count)
+
+    # ---------------------------------------------------------------- nodes
+
+    @cached_property
+    def _id_order(self) -> np.ndarray:
+        return np.argsort(self.node_id, kind="stable").astype(np.int32)
+
+    def ordinal_of(self, node_id: int) -> int | None:
+        """The ordinal of the node with this V8 object id, or None."""
+        order = self._id_order
+        at = int(np.searchsorted(self.node_id[order], node_id))
+        if at < order.shape[0] and int(self.node_id[order[at]]) == node_id:
+            return int(order[at])
+        return None
+
+    def ordinals_of(self, node_ids: np.ndarray) -> np.ndarray:
+        """Ordinals for many ids at once; -1 where an id is not in this snapshot."""
+        order = self._id_order
+        sorted_ids = self.node_id[order]
+        at = np.searchsorted(sorted_ids, node_ids)
+        at_clipped = np.minimum(at, order.shape[0] - 1)
+        found = sorted_ids[at_clipped] == node_ids
+        return np.where(found, order[at_clipped], -1).astype(np.int64)
+
+    def type_name(self, ordinal: int) -> str:
+        return self.meta.node_types[int(self.node_type[ordinal])]
+
+    def name(self, ordinal: int) -> str:
+        return self.strings[int(self.node_name[ordinal])]
+
+    def class_name(self, ordinal: int) -> str:
+        return self.class_name_of(int(self.class_id[ordinal]))
+
+    def class_name_of(self, class_id: int) -> str:
+        return graph.class_name(self.meta, self.strings, class_id)
+
+    def describe(self, ordinal: int) -> str:
+        """`Class @id`, the way DevTools names an object."""
+        return f"{self.class_name(ordinal)} @{int(self.node_id[ordinal])}"
+
+    # ---------------------------------------------------------------- edges
+
+    def edge(self, index: int) -> Edge:
+        etype = int(self.edge_type[index])
+        name_or_index = int(self.edge_name[index])
+        type_name = self.meta.edge_types[etype]
+        name = f"[{name_or_index}]" if etype in self._index_edge_types \
+            else self.strings[name_or_index]
+        return Edge(index, type_name, name, int(self.edge_from[index]),
+                    int(self.edge_to[index]))
+
+    def edges_of(self, ordinal: int) -> list[Edge]:
+        return [self.edge(e) for e in range(int(self.first_edge[ordinal]),
+                                            int(self.first_edge[ordinal + 1]))]
+
+    def retainers_of(self, ordinal: int) -> list[Edge]:
+        start, end = int(self.first_retainer[ordinal]), int(self.first_retainer[ordinal + 1])
+        return [self.edge(int(e)) for e in self.retainer_edges[start:end]]
+
+    def retainer_path(self, ordinal: int, max_steps: int = 100) -> list[PathStep]:
+        """The shortest path from the root to `ordinal` over non-weak edges, root first."""
+        if self.distance[ordinal] < 0:
+            return [PathStep(ordinal, None)]
+        weak = self.meta.edge_type("weak")
+        steps: list[PathStep] = []
+        node = ordinal
+        while node != graph.ROOT and len(steps) < max_steps:
+            best = -1
+            best_distance = int(self.distance[node])
+            start, end = int(self.first_retainer[node]), int(self.first_retainer[node + 1])
+            for e in self.retainer_edges[start:end]:
+                if self.edge_type[e] == weak:
+                    continue
+                d = int(self.distance[self.edge_from[e]])
+                if 0 <= d < best_distance:
+                    best, best_distance = int(e), d
+            if best < 0:
+                break
+            steps.append(PathStep(node, self.edge(best)))
+            node = int(self.edge_from[best])
+        steps.append(PathStep(node, None))
+        steps.reverse()
+        return steps
