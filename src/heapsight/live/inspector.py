@@ -295,3 +295,16 @@ class Inspector:
     def stop_sampling(self) -> dict[str, Any]:
         """Stop sampling; returns the CDP SamplingHeapProfile (`head` tree and `samples`)."""
         return self.call("HeapProfiler.stopSampling", timeout=60.0).get("profile", {})
+
+
+def ensure_free_space(folder: str | Path, heap_bytes: int) -> None:
+    """Fail before snapshotting when `folder` lacks room: a snapshot file can reach about twice
+    the heap it describes (JSON numbers and the strings table)."""
+    import shutil
+
+    need = 2 * heap_bytes
+    free = shutil.disk_usage(folder).free
+    if free < need:
+        raise HeapsightError(f"only {free / 2**20:.0f} MiB free in {folder}, and a snapshot of this "
+                             f"{heap_bytes / 2**20:.0f} MiB heap can need {need / 2**20:.0f} MiB; "
+                             "free some space or choose another folder")

@@ -93,7 +93,8 @@ class Service:
                 self.needs_signal = True
 
     def start(self) -> Service:
-        with open(self.log_path, "ab") as log:
+        # Private like the snapshots: a service's output can hold tokens too.
+        with open(self.log_path, "ab", opener=lambda path, flags: os.open(path, flags, 0o600)) as log:
             try:
                 self.process = subprocess.Popen(
                     self.command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,

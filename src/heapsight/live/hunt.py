@@ -1,0 +1,244 @@
+"""The automated leak hunt: start (or attach to) a Node.js service, drive load between three heap
+snapshots, and hand them to find-leaks.
+
+    warm up -> GC + baseline -> load -> GC + target -> load -> GC + final -> find-leaks -> report
+
+Objects allocated during the first load and still alive after the second are the leak
+candidates (the three-snapshot technique DevTools' docs and MemLab use). Everything a run
+produces stays in one run folder: baseline/target/final snapshots (0600), the service's log and
+report.json.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shlex
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from heapsight.errors import HeapsightError, UsageError
+from heapsight.fileio import write_text_atomic
+from heapsight.live.attach import find_inspector
+from heapsight.live.inspector import Inspector, SnapshotInfo, ensure_free_space, list_targets
+from heapsight.live.load import LoadResult, run_load
+from heapsight.live.service import Service, ensure_port_free, free_port, url_address
+
+SNAPSHOT_NAMES = ("baseline", "target", "final")
+
+
+@dataclass
+class HuntPlan:
+    """What to hunt and how. Exactly one of `command`, `pid`, `inspect` says where the process is;
+    `urls` (built-in load) or `load_command` says how to make it work."""
+
+    command: list[str] = field(default_factory=list)
+    pid: int | None = None
+    inspect: tuple[str, int] | None = None
+    urls: list[str] = field(default_factory=list)
+    requests: int = 1000  # in each of the two load phases
+    warmup: int = 200
+    concurrency: int = 10
+    method: str = "GET"
+    body: bytes | None = None
+    load_command: str | None = None
+    track_allocations: bool = False
+    runs_folder: Path = Path("heapsight-runs")
+    ready_timeout: float = 30.0
+    env: dict[str, str] | None = None  # for the service and load command; None: ours, unchanged
+    cwd: Path | None = None
+
+
+@dataclass
+class HuntResult:
+    run_dir: Path
+    snapshots: list[Path]
+    pauses: list[float]  # seconds each snapshot held the process
+    heap_used: list[int]  # bytes after the GC before each snapshot
+    loads: list[LoadResult] = field(default_factory=list)  # built-in load phases, in order
+    report: Any | None = None  # a find-leaks LeakReport; None when find-leaks is unavailable
+    report_path: Path | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The find-leaks JSON of the guide, plus where this run's files are."""
+        body: dict[str, Any] = self.report.to_json() if self.report is not None else {"leaks": []}
+        body["run_dir"] = str(self.run_dir)
+        body["snapshots"] = [str(path) for path in self.snapshots]
+        body["pause_seconds"] = [round(pause, 3) for pause in self.pauses]
+        body["heap_used"] = self.heap_used
+        if self.report is None:
+            body["analysed"] = False
+        return body
+
+
+def new_run_dir(runs_folder: Path) -> Path:
+    """`runs_folder/<UTC timestamp>`, created private; a suffix keeps concurrent runs apart."""
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    try:
+        runs_folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise HeapsightError(f"cannot create the runs folder {runs_folder}: {exc.strerror}") from None
+    for attempt in range(1, 100):
+        run_dir = runs_folder / (stamp if attempt == 1 else f"{stamp}-{attempt}")
+        try:
+            run_dir.mkdir(mode=0o700)
+        except FileExistsError:
+            continue
+        return run_dir
+    raise HeapsightError(f"cannot find a free run folder name in {runs_folder}")
+
+
+def _check_plan(plan: HuntPlan) -> None:
+    sources = sum([bool(plan.command), plan.pid is not None, plan.inspect is not None])
+    if sources != 1:
+        raise UsageError("give the service to hunt as `-- COMMAND...`, or --pid PID, or "
+                         "--inspect HOST:PORT (exactly one)")
+    if not plan.urls and not plan.load_command:
+        raise UsageError("give --url URL (the built-in load) or --load \"CMD\" to exercise the "
+                         "service between snapshots")
+    if plan.requests < 1 or plan.concurrency < 1 or plan.warmup < 0:
+        raise UsageError("--requests and --concurrency must be at least 1, --warmup at least 0")
+    for url in plan.urls:
+        url_address(url)  # fails early on a malformed URL
+
+
+def hunt(plan: HuntPlan, say: Callable[[str], None] = lambda message: None) -> HuntResult:
+    """Run the whole hunt; `say` receives one line per step. Stops the service it started on
+    success, failure and Ctrl-C alike."""
+    _check_plan(plan)
+    if plan.command:
+        for url in plan.urls:
+            if url_address(url)[0] in ("127.0.0.1", "localhost", "::1"):
+                ensure_port_free(url)
+    run_dir = new_run_dir(plan.runs_folder)
+    say(f"run folder: {run_dir}")
+    result = HuntResult(run_dir, [], [], [])
+    with contextlib.ExitStack() as stack:
+        service: Service | None = None
+        if plan.command:
+            service = stack.enter_context(Service(
+                plan.command, run_dir / "service.log", inspect_port=free_port(), env=plan.env,
+                cwd=plan.cwd))
+            say(f"started {' '.join(plan.command)} (pid {service.pid}); its output goes to "
+                f"{service.log_path}")
+            service.wait_ready(plan.urls, plan.ready_timeout)
+            host, port = _service_inspector(service, plan)
+        elif plan.pid is not None:
+            host, port = find_inspector(plan.pid)
+        else:
+            assert plan.inspect is not None
+            host, port = plan.inspect
+        inspector = stack.enter_context(Inspector.connect(host, port, timeout=10.0))
+        say(f"inspector connected at {host}:{port}")
+        try:
+            _drive(plan, inspector, service, result, say)
+        except HeapsightError:
+            if service is not None and service.exit_code() is not None:
+                raise service.exited_error("during the hunt") from None
+            raise
+        if service is not None:
+            say("stopping the service")
+    _analyse(result, say)
+    return result
+
+
+def _service_inspector(service: Service, plan: HuntPlan) -> tuple[str, int]:
+    """Where the started service's inspector listens, once it is up."""
+    if service.needs_signal:  # not node itself: open the app's inspector with SIGUSR1
+        service_port = url_address(plan.urls[0])[1] if plan.urls else None
+        return find_inspector(service.node_pid(service_port))
+    assert service.inspect_port is not None
+    deadline = time.monotonic() + plan.ready_timeout
+    while True:
+        service.check_alive("while its inspector was starting")
+        try:
+            list_targets("127.0.0.1", service.inspect_port, timeout=1.0)
+            return "127.0.0.1", service.inspect_port
+        except HeapsightError:
+            if time.monotonic() > deadline:
+                raise HeapsightError(f"the service's inspector did not open on 127.0.0.1:"
+                                     f"{service.inspect_port}; check {service.log_path}") from None
+            time.sleep(0.1)
+
+
+def _drive(plan: HuntPlan, inspector: Inspector, service: Service | None, result: HuntResult,
+           say: Callable[[str], None]) -> None:
+    if plan.urls and plan.warmup:
+        _load_phase(plan, "warm-up", plan.warmup, service, result, say)
+    if plan.track_allocations:
+        inspector.start_tracking_allocations()
+        say("allocation tracking on: leaked objects will carry the stack that allocated them")
+    for index, name in enumerate(SNAPSHOT_NAMES):
+        if index:
+            _load_phase(plan, f"load {index}", plan.requests, service, result, say)
+        _snapshot(inspector, result.run_dir / f"{name}.heapsnapshot", name, result, say)
+    if plan.track_allocations and service is None:
+        inspector.stop_tracking_allocations()  # leave an attached process as we found it
+
+
+def _snapshot(inspector: Inspector, path: Path, name: str, result: HuntResult,
+              say: Callable[[str], None]) -> None:
+    inspector.collect_garbage()
+    usage = inspector.heap_usage()
+    ensure_free_space(path.parent, int(usage["heap_total"] or 0))
+    info: SnapshotInfo = inspector.take_heap_snapshot(path)
+    result.snapshots.append(path)
+    result.pauses.append(info.pause_seconds)
+    result.heap_used.append(int(usage["heap_used"] or 0))
+    say(f"{name} snapshot: heap used {int(usage['heap_used'] or 0) / 2**20:.1f} MiB after GC, "
+        f"{info.bytes_written / 2**20:.1f} MiB written, process paused {info.pause_seconds:.2f}s")
+
+
+def _load_phase(plan: HuntPlan, name: str, requests: int, service: Service | None,
+                result: HuntResult, say: Callable[[str], None]) -> None:
+    if plan.load_command and name != "warm-up":
+        _command_load(plan, name, service, result.run_dir, say)
+        return
+    load = run_load(plan.urls, requests, plan.concurrency, plan.method, plan.body)
+    if service is not None:
+        service.check_alive(f"during the {name} phase")
+    if name != "warm-up":
+        result.loads.append(load)
+    say(f"{name}: {load.requests} requests in {load.seconds:.1f}s "
+        f"({load.requests_per_second:.0f}/s), {load.failed} failed")
+    if load.ok == 0:
+        first = load.errors[0] if load.errors else f"statuses {load.statuses}"
+        raise HeapsightError(f"no request succeeded during the {name} phase ({first}); check "
+                             "--url and that the service listens there")
+
+
+def _command_load(plan: HuntPlan, name: str, service: Service | None, run_dir: Path,
+                  say: Callable[[str], None]) -> None:
+    assert plan.load_command is not None
+    try:
+        words = shlex.split(plan.load_command)
+    except ValueError as exc:
+        raise UsageError(f"--load {plan.load_command!r} is not a valid command: {exc}") from None
+    if not words:
+        raise UsageError("--load needs a command")
+    log = run_dir / f"{name.replace(' ', '-')}.log"
+    say(f"{name}: running {plan.load_command}")
+    with Service(words, log, env=plan.env, cwd=plan.cwd, name="load command") as load:
+        while load.exit_code() is None:
+            if service is not None:
+                service.check_alive(f"during the {name} phase")
+            time.sleep(0.1)
+        if load.exit_code() != 0:
+            raise load.exited_error(f"during the {name} phase")
+
+
+def _analyse(result: HuntResult, say: Callable[[str], None]) -> None:
+    try:
+        from heapsight.analysis.leaks import find_leaks
+    except ImportError:
+        say("find-leaks is not available in this build: the snapshots are ready for it in "
+            f"{result.run_dir}")
+        return
+    say("analysing the snapshots")
+    result.report = find_leaks(result.snapshots)
+    result.report_path = result.run_dir / "report.json"
+    write_text_atomic(result.report_path, json.dumps(result.to_json(), indent=2, default=int) + "\n")
