@@ -110,28 +110,39 @@ def hunt(plan: HuntPlan, say: Callable[[str], None] = lambda message: None) -> H
     """Run the whole hunt; `say` receives one line per step. Stops the service it started on
     success, failure and Ctrl-C alike."""
     _check_plan(plan)
+    address: tuple[str, int] | None = plan.inspect
     if plan.command:
         for url in plan.urls:
             if url_address(url)[0] in ("127.0.0.1", "localhost", "::1"):
                 ensure_port_free(url)
+    elif plan.pid is not None:
+        address = find_inspector(plan.pid)  # before the run folder: a wrong pid leaves nothing
     run_dir = new_run_dir(plan.runs_folder)
     say(f"run folder: {run_dir}")
     result = HuntResult(run_dir, [], [], [])
+    try:
+        _hunt_in(plan, address, result, say)
+    finally:
+        with contextlib.suppress(OSError):
+            run_dir.rmdir()  # only when the run failed before writing anything
+    _analyse(result, say)
+    return result
+
+
+def _hunt_in(plan: HuntPlan, address: tuple[str, int] | None, result: HuntResult,
+             say: Callable[[str], None]) -> None:
     with contextlib.ExitStack() as stack:
         service: Service | None = None
         if plan.command:
             service = stack.enter_context(Service(
-                plan.command, run_dir / "service.log", inspect_port=free_port(), env=plan.env,
-                cwd=plan.cwd))
+                plan.command, result.run_dir / "service.log", inspect_port=free_port(),
+                env=plan.env, cwd=plan.cwd))
             say(f"started {' '.join(plan.command)} (pid {service.pid}); its output goes to "
                 f"{service.log_path}")
             service.wait_ready(plan.urls, plan.ready_timeout)
-            host, port = _service_inspector(service, plan)
-        elif plan.pid is not None:
-            host, port = find_inspector(plan.pid)
-        else:
-            assert plan.inspect is not None
-            host, port = plan.inspect
+            address = _service_inspector(service, plan)
+        assert address is not None
+        host, port = address
         inspector = stack.enter_context(Inspector.connect(host, port, timeout=10.0))
         say(f"inspector connected at {host}:{port}")
         try:
@@ -142,8 +153,6 @@ def hunt(plan: HuntPlan, say: Callable[[str], None] = lambda message: None) -> H
             raise
         if service is not None:
             say("stopping the service")
-    _analyse(result, say)
-    return result
 
 
 def _service_inspector(service: Service, plan: HuntPlan) -> tuple[str, int]:

@@ -149,18 +149,19 @@ class Inspector:
         target = next((t for t in targets if t.get("type") == "node"), targets[0])
         url = str(target["webSocketDebuggerUrl"])
         try:
+            # Entered as a context manager: the form every websockets version accepts quietly.
             websocket = connect(
                 url, open_timeout=timeout, proxy=None, compression=None,
                 max_size=None,        # snapshot chunks and sampling profiles can be large
                 ping_interval=None,   # loopback; and V8 may be busy for long inside a snapshot
-                close_timeout=2, max_queue=256)
+                close_timeout=2, max_queue=256).__enter__()
         except (OSError, TimeoutError, InvalidHandshake, InvalidURI) as exc:
             raise HeapsightError(f"cannot open the inspector WebSocket at {host}:{port} ({exc}); "
                                  "another debugger may hold it, or the process just exited") from None
         return cls(websocket, host, port, target, timeout)
 
     def close(self) -> None:
-        self._ws.close()
+        self._ws.__exit__(None, None, None)
 
     def __enter__(self) -> Inspector:
         return self
