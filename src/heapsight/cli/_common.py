@@ -42,3 +42,14 @@ def print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(to_jsonable(value), indent=2, default=int))
     sys.stdout.write("\n")
     sys.stdout.flush()
+
+
+def load_snapshot(path: str, quiet: bool = False):  # -> HeapSnapshot (engine imported lazily)
+    """Load a heap snapshot with a progress bar on stderr for big files."""
+    import os
+
+    from heapsight.snapshot import HeapSnapshot
+
+    size = os.path.getsize(path) if os.path.isfile(path) else 0
+    with byte_progress(f"reading {os.path.basename(path)}", 0 if quiet else size) as advance:
+        return HeapSnapshot.load(path, progress=lambda done, total: advance(done))

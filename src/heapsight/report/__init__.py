@@ -1,0 +1,1 @@
+"""Renderers: they take analysis results and show them (text, JSON, HTML); they never compute."""

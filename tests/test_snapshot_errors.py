@@ -1,0 +1,116 @@
+"""Bad input gets one clear line naming the file and the problem, exit 1, no traceback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from heapsight.errors import SnapshotFormatError
+from heapsight.snapshot import HeapSnapshot
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory):
+    from conftest import NODE, write_snapshot
+    if NODE is None:
+        pytest.skip("node is not installed")
+    return write_snapshot(tmp_path_factory.mktemp("errors"), "globalThis.x = [1, 2, 3];")
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "heapsight", *args], capture_output=True,
+                          text=True, timeout=120)
+
+
+def one_error_line(result, *words):
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("heapsight: error: ")
+    for word in words:
+        assert word in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("fraction, section", [(0.0005, "snapshot"), (0.2, "nodes"),
+                                               (0.6, "edges"), (0.999, "strings")])
+def test_truncated_files(real, tmp_path, fraction, section):
+    data = real.read_bytes()
+    cut = tmp_path / f"cut-{section}.heapsnapshot"
+    cut.write_bytes(data[: int(len(data) * fraction)])
+    with pytest.raises(SnapshotFormatError, match="truncated"):
+        HeapSnapshot.load(cut)
+    one_error_line(run_cli("summary", str(cut)), str(cut), "truncated")
+
+
+@pytest.mark.parametrize("content, words", [
+    (b"", ["empty"]),
+    (b"hello world", ["not a V8 heap snapshot"]),
+    (b'{"a": 1}', ["not a V8 heap snapshot"]),
+    (b"\x1f\x8b\x08\x00garbage", ["cannot read"]),
+])
+def test_not_a_snapshot(tmp_path, content, words):
+    bad = tmp_path / "bad.heapsnapshot"
+    bad.write_bytes(content)
+    one_error_line(run_cli("summary", str(bad)), str(bad), *words)
+
+
+def corrupt(real, tmp_path, change):
+    data = json.loads(real.read_text())
+    change(data)
+    out = tmp_path / "corrupt.heapsnapshot"
+    out.write_text(json.dumps(data))
+    return out
+
+
+def test_to_node_not_a_multiple_of_the_node_fields(real, tmp_path):
+    def change(data):
+        at = data["snapshot"]["meta"]["edge_fields"].index("to_node")
+        data["edges"][at] += 1
+    with pytest.raises(SnapshotFormatError, match="not a node"):
+        HeapSnapshot.load(corrupt(real, tmp_path, change))
+
+
+def test_to_node_out_of_range(real, tmp_path):
+    def change(data):
+        at = data["snapshot"]["meta"]["edge_fields"].index("to_node")
+        data["edges"][at] = len(data["nodes"]) * 10
+    with pytest.raises(SnapshotFormatError, match="not a node"):
+        HeapSnapshot.load(corrupt(real, tmp_path, change))
+
+
+def test_lengths_disagree_with_the_header(real, tmp_path):
+    def change(data):
+        data["snapshot"]["node_count"] += 1
+    with pytest.raises(SnapshotFormatError, match="announces"):
+        HeapSnapshot.load(corrupt(real, tmp_path, change))
+
+
+def test_edge_counts_disagree(real, tmp_path):
+    def change(data):
+        fields = data["snapshot"]["meta"]["node_fields"]
+        data["nodes"][fields.index("edge_count")] += 1
+    with pytest.raises(SnapshotFormatError, match="announce"):
+        HeapSnapshot.load(corrupt(real, tmp_path, change))
+
+
+def test_name_outside_the_strings_table(real, tmp_path):
+    def change(data):
+        fields = data["snapshot"]["meta"]["node_fields"]
+        data["nodes"][fields.index("name")] = len(data["strings"]) + 5
+    with pytest.raises(SnapshotFormatError, match="strings table"):
+        HeapSnapshot.load(corrupt(real, tmp_path, change))
+
+
+def test_missing_file_and_folder(tmp_path):
+    one_error_line(run_cli("summary", str(tmp_path / "nope.heapsnapshot")), "no such file")
+    one_error_line(run_cli("summary", str(tmp_path)), "folder")
+
+
+def test_bad_option_is_a_usage_error(real):
+    result = run_cli("summary", str(real), "--top", "zero")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
