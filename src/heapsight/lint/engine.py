@@ -1,0 +1,127 @@
+"""Lint files: discover, parse, run the selected rules, apply suppressions, collect results.
+
+    paths -> discover() -> for each file: SourceFile (tree-sitter) -> rules -> suppressions
+          -> LintResult (findings sorted by file and line, plus files that were skipped)
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from tree_sitter import Node
+
+from heapsight import LEAK_CATEGORIES
+from heapsight.errors import UsageError
+from heapsight.lint.discover import discover
+from heapsight.lint.model import FileProblem, Finding, LintResult
+from heapsight.lint.rule import Rule
+from heapsight.lint.rules import RULES, RULES_BY_ID
+from heapsight.lint.source import SourceFile, language_for
+from heapsight.lint.suppress import suppressions
+
+# Generated bundles are not source anyone can fix, and one can be tens of megabytes.
+MAX_FILE_BYTES = 5 * 1024 * 1024
+
+
+def select_rules(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[Rule]:
+    """Rules named (by id or category) in `select` (all when empty), minus those in `ignore`."""
+    select, ignore = list(select), list(ignore)
+    for name in (*select, *ignore):
+        if name not in RULES_BY_ID and name not in LEAK_CATEGORIES:
+            known = ", ".join(RULES_BY_ID)
+            raise UsageError(f"unknown rule or category {name!r}; rules: {known}; categories: "
+                             f"{', '.join(LEAK_CATEGORIES)}")
+    chosen = [rule for rule in RULES
+              if not select or rule.id in select or rule.category in select]
+    return [rule() for rule in chosen if rule.id not in ignore and rule.category not in ignore]
+
+
+def lint_source(path: str, source: bytes, language: str,
+                rules: Sequence[Rule]) -> tuple[list[Finding], int, FileProblem | None]:
+    """Lint one file's text: (findings, how many were suppressed, why it was skipped or None)."""
+    parsed = SourceFile(path, source, language)
+    if parsed.root.has_error:
+        node = _first_error(parsed.root)
+        line, column = node.start_point[0] + 1, parsed.column_of(node.start_point)
+        return [], 0, FileProblem(path, line, column,
+                                  f"syntax error at {line}:{column}; file skipped")
+    findings: set[Finding] = set()
+    for rule in rules:
+        findings.update(rule.check(parsed))
+    if not findings:
+        return [], 0, None
+    quiet = suppressions(parsed)
+    kept = sorted(f for f in findings if not quiet.covers(f))
+    return kept, len(findings) - len(kept), None
+
+
+def lint_paths(paths: Sequence[str | os.PathLike[str]], rules: Sequence[Rule],
+               exclude: Iterable[str] = ()) -> LintResult:
+    """Lint files and directories (walked as `discover` says) with `rules`."""
+    result = LintResult()
+    for path in _files(paths, list(exclude)):
+        shown = _display(path)
+        language = language_for(path)
+        if language is None:
+            result.errors.append(FileProblem(shown, 0, 0, "not a JavaScript or TypeScript file "
+                                             "(.js .mjs .cjs .jsx .ts .mts .cts .tsx); skipped"))
+            continue
+        try:
+            if path.stat().st_size > MAX_FILE_BYTES:
+                result.errors.append(FileProblem(shown, 0, 0, "larger than 5 MB (a bundle?); "
+                                                 "skipped"))
+                continue
+            data = path.read_bytes()
+        except OSError as exc:
+            result.errors.append(FileProblem(shown, 0, 0, f"cannot read: {exc.strerror}"))
+            continue
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            result.errors.append(FileProblem(shown, 0, 0, f"not UTF-8 (byte {exc.start}); "
+                                             "skipped"))
+            continue
+        findings, suppressed, problem = lint_source(shown, data, language, rules)
+        result.files += 1
+        result.lines += data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
+        result.suppressed += suppressed
+        result.findings.extend(findings)
+        if problem is not None:
+            result.errors.append(problem)
+    return result
+
+
+def _files(paths: Sequence[str | os.PathLike[str]], exclude: list[str]) -> list[Path]:
+    files: list[Path] = []
+    seen: set[Path] = set()
+    for given in paths:
+        path = Path(given)
+        if not path.exists():
+            raise UsageError(f"{path} does not exist; pass a JS/TS file or a folder")
+        batch = discover(path, exclude) if path.is_dir() else [path]
+        for file in batch:
+            key = file.resolve()
+            if key not in seen:
+                seen.add(key)
+                files.append(file)
+    return files
+
+
+def _display(path: Path) -> str:
+    """Paths relative to the current directory when below it, as linters print them."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _first_error(root: Node) -> Node:
+    node = root
+    while True:
+        child = next((c for c in node.children if c.is_error or c.is_missing or c.has_error),
+                     None)
+        if child is None or child.is_error or child.is_missing:
+            return child or node
+        node = child

@@ -1,0 +1,115 @@
+"""closure-captures-request (closure-capture)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tree_sitter import Node
+
+from heapsight.lint.model import Finding
+from heapsight.lint.rule import Rule
+from heapsight.lint.rules.listener_leak import unremoved_listeners
+from heapsight.lint.rules.timer_leak import interval_starts
+from heapsight.lint.source import FUNCTION_TYPES, SourceFile, parameter_names, text
+
+# Parameters that hold a whole request, response or framework context.
+LARGE_PARAMETERS = frozenset({"req", "request", "res", "response", "ctx", "reply"})
+# A setTimeout this long (ms, literal) is long-lived enough to pin a request.
+LONG_TIMEOUT_MS = 60_000
+
+_TIMEOUTS = """
+(call_expression function: (identifier) @f arguments: (arguments . (_) @callback . (_) @delay)
+  (#eq? @f "setTimeout")) @call
+"""
+
+
+class ClosureCapturesRequest(Rule):
+    """What it does:
+    Finds long-lived callbacks created in a request handler - an interval that is never cleared,
+    a listener left on a long-lived emitter, a timeout of a minute or more - whose closure uses
+    the whole request, response or context object (`req`, `res`, `ctx`, ...).
+
+    Why is this bad?
+    A closure keeps every variable it uses alive, and `req`/`res` reach the socket, headers,
+    body buffers and framework state: tens of kilobytes per request. A long-lived callback that
+    only needed `req.user.id` keeps all of it for as long as the callback lives.
+
+    Example:
+    ```js
+    app.post('/jobs', (req, res) => {
+      setInterval(() => audit.log(req.user.id), 60_000);
+      res.sendStatus(202);
+    });
+    ```
+
+    Use instead:
+    Copy the small fields the callback needs into local constants first, and capture only those
+    (and clear the timer when it is no longer needed).
+    ```js
+    app.post('/jobs', (req, res) => {
+      const userId = req.user.id;
+      const timer = setInterval(() => audit.log(userId), 60_000);
+      res.on('close', () => clearInterval(timer));
+      res.sendStatus(202);
+    });
+    ```
+    """
+
+    id = "closure-captures-request"
+    category = "closure-capture"
+    summary = "A long-lived callback captures the whole request/response object"
+    fix = "Copy the fields the callback needs into local constants and capture only those"
+
+    def check(self, source: SourceFile) -> Iterator[Finding]:
+        callbacks: list[tuple[Node, str]] = []
+        for start in interval_starts(source):
+            if not start.cleared and start.callback is not None:
+                callbacks.append((start.callback, "an interval that is never cleared"))
+        for add in unremoved_listeners(source):
+            if add.handler is not None:
+                callbacks.append((add.handler, f"a listener left on `{text(add.target)}`"))
+        for match in source.matches(_TIMEOUTS):
+            delay = text(match["delay"][0]).replace("_", "")
+            if delay.isdigit() and int(delay) >= LONG_TIMEOUT_MS:
+                callbacks.append((match["callback"][0], f"a {int(delay) // 1000}s timeout"))
+        reported: set[int] = set()
+        for callback, lifetime in callbacks:
+            if callback.type not in FUNCTION_TYPES or callback.id in reported:
+                continue
+            captured = None
+            for function in source.enclosing_functions(callback):
+                if source.per_call_reason(function) is not None:
+                    captured = self._captured_parameter(source, callback, function)
+                    if captured is not None:
+                        break
+            if captured is None:
+                continue
+            reported.add(callback.id)
+            name, use = captured
+            yield self.finding(
+                source, use,
+                f"`{name}` (the whole {_noun(name)}) is captured by {lifetime}, so it stays in "
+                f"the heap as long as that callback; copy the fields it needs into constants")
+
+    @staticmethod
+    def _captured_parameter(source: SourceFile, callback: Node,
+                            handler: Node) -> tuple[str, Node] | None:
+        own = set(parameter_names(callback)) | source.declared_names(callback)
+        for name in parameter_names(handler):
+            if name not in LARGE_PARAMETERS or name in own:
+                continue
+            for use in source.identifiers(name, callback):
+                # the nearest function declaring `name` must be the handler itself
+                owner = next((fn for fn in source.enclosing_functions(use)
+                              if name in source.declared_names(fn)), None)
+                if owner is not None and owner.id == handler.id:
+                    return name, use
+        return None
+
+
+def _noun(name: str) -> str:
+    if name in ("req", "request"):
+        return "request"
+    if name in ("res", "response", "reply"):
+        return "response"
+    return "context"

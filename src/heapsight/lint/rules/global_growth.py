@@ -1,0 +1,93 @@
+"""global-collection-growth (global-growth)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tree_sitter import Node
+
+from heapsight.lint.model import Finding
+from heapsight.lint.rule import Rule
+from heapsight.lint.source import SourceFile, outer, text
+from heapsight.lint.usage import classify
+
+_GLOBAL_MEMBERS = """
+(member_expression object: (identifier) @global property: (property_identifier) @name
+  (#any-of? @global "global" "globalThis" "window")) @member
+"""
+_GLOBAL_SUBSCRIPTS = """
+(assignment_expression
+  left: (subscript_expression object: (identifier) @global index: (_) @key)
+  (#any-of? @global "global" "globalThis" "window")) @assign
+"""
+
+_GLOBAL_DELETES = """
+(unary_expression argument: (subscript_expression object: (identifier) @global)
+  (#any-of? @global "global" "globalThis" "window")) @delete
+"""
+
+
+class GlobalCollectionGrowth(Rule):
+    """What it does:
+    Finds collections hung on the global object - `global.x`, `globalThis.x`, `window.x` - that
+    a function adds to (`push`, `set`, `add`, `[key] =`) while nothing removes from them, and
+    functions that add properties to the global object under computed keys.
+
+    Why is this bad?
+    The global object is a GC root: whatever it holds lives for the whole process, and every
+    module can reach it, so nobody feels responsible for trimming it. Globals that grow per
+    request are among the most common leaks heap snapshots show, directly under `(GC roots)`.
+
+    Example:
+    ```js
+    function track(req) {
+      globalThis.requests = globalThis.requests || [];
+      globalThis.requests.push({ url: req.url, at: Date.now() });
+    }
+    ```
+
+    Use instead:
+    Keep the data in a module with a bound (cap the array, use an LRU), or in a metrics
+    counter if only the count matters; remove what you add to the global object.
+    ```js
+    const recent = [];
+    function track(req) {
+      recent.push({ url: req.url, at: Date.now() });
+      if (recent.length > 100) recent.shift();
+    }
+    ```
+    """
+
+    id = "global-collection-growth"
+    category = "global-growth"
+    summary = "A collection on global/globalThis/window grows and is never trimmed"
+    fix = "Keep the data in a bounded module-level structure, or remove what you add"
+
+    def check(self, source: SourceFile) -> Iterator[Finding]:
+        by_name: dict[str, list[Node]] = {}
+        for match in source.matches(_GLOBAL_MEMBERS):
+            if source.is_global_object(match["global"][0]):
+                by_name.setdefault(text(match["name"][0]), []).append(match["member"][0])
+        for name, uses in by_name.items():
+            usage = classify(source, uses, name)
+            if usage.bounds:
+                continue
+            grows = usage.grows_in_functions(source)
+            if grows:
+                owner = text(uses[0].child_by_field_name("object"))
+                yield self.finding(
+                    source, grows[0],
+                    f"`{owner}.{name}` lives on the global object and grows here, but nothing "
+                    f"ever removes from it; it is a GC root and will grow for the process's life")
+        deletes = bool(source.matches(_GLOBAL_DELETES))
+        for match in source.matches(_GLOBAL_SUBSCRIPTS):
+            assign = match["assign"][0]
+            if match["key"][0].type in ("string", "number") or (
+                    source.enclosing_function(assign) is None):
+                continue
+            if not source.is_global_object(match["global"][0]) or deletes:
+                continue
+            yield self.finding(
+                source, outer(assign),
+                f"`{text(assign.child_by_field_name('left'))} = ...` adds a property to the global "
+                f"object under a computed key on every call and nothing deletes it")

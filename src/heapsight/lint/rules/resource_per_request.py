@@ -1,0 +1,140 @@
+"""client-per-request (resource-per-request)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tree_sitter import Node
+
+from heapsight.lint.model import Finding
+from heapsight.lint.rule import Rule
+from heapsight.lint.source import SourceFile, outer, text
+
+# `new X(...)` that opens a pool, client or connection (pg, mysql2, ioredis, mongodb, prisma,
+# sequelize, http/undici agents). `Client` only with its package's namespace: too common a name.
+CONSTRUCTORS = frozenset({"Pool", "Redis", "IORedis", "MongoClient", "PrismaClient", "Sequelize",
+                          "Agent", "Knex", "Kafka", "Cluster", "pg.Client", "Memcached"})
+# Factory calls that do the same (mysql/mysql2, redis, generic-pool, ...).
+FACTORIES = frozenset({"createPool", "createConnection", "createClient", "createPoolCluster",
+                       "createCluster"})
+# `net.createConnection` opens one socket on purpose (a proxy, a probe); not a pool.
+SOCKET_MODULES = frozenset({"net", "tls", "http2"})
+CLOSE_METHODS = frozenset({"end", "close", "quit", "disconnect", "destroy", "release",
+                           "$disconnect", "terminate"})
+
+_CREATIONS = """
+(new_expression constructor: (_) @name) @create
+(call_expression function: (identifier) @name) @create
+(call_expression function: (member_expression property: (property_identifier) @name)) @create
+"""
+
+
+class ClientPerRequest(Rule):
+    """What it does:
+    Finds a database pool, client or connection (`new Pool`, `createPool`, `createConnection`,
+    `new Redis`, `new MongoClient`, `new PrismaClient`, an HTTP `Agent`, ...) created inside a
+    request handler or a function called per request, and not closed there.
+
+    Why is this bad?
+    Pools and clients are built to be created once and shared. One per request opens sockets,
+    buffers and timers that outlive the request, exhausts the database's connection limit, and
+    shows up in heap snapshots as thousands of `Pool`/`Socket` objects.
+
+    Example:
+    ```js
+    app.get('/users', async (req, res) => {
+      const pool = new Pool({ connectionString: process.env.DATABASE_URL });
+      const { rows } = await pool.query('SELECT * FROM users');
+      res.json(rows);
+    });
+    ```
+
+    Use instead:
+    Create the pool once, at module level (or lazily, once), and share it.
+    ```js
+    const pool = new Pool({ connectionString: process.env.DATABASE_URL });
+    app.get('/users', async (req, res) => {
+      const { rows } = await pool.query('SELECT * FROM users');
+      res.json(rows);
+    });
+    ```
+    """
+
+    id = "client-per-request"
+    category = "resource-per-request"
+    summary = "A pool/client/connection is created per request instead of once"
+    fix = "Create the pool or client once at module level and share it"
+
+    def check(self, source: SourceFile) -> Iterator[Finding]:
+        for match in source.matches(_CREATIONS):
+            create, name = match["create"][0], match["name"][0]
+            what = _resource_name(create, name)
+            if what is None:
+                continue
+            scope = source.per_call_scope(create)
+            if scope is None:
+                continue
+            function = scope[0]
+            if not _kept_locally(source, create, function):
+                continue
+            where = source.describe(function)
+            yield self.finding(
+                source, create,
+                f"`{what}` is created in {where}, so every call opens a new one and nothing "
+                f"closes it; create it once at module level and share it")
+
+
+def _resource_name(create: Node, name: Node) -> str | None:
+    if create.type == "new_expression":
+        callee = text(create.child_by_field_name("constructor"))
+        short = callee.rsplit(".", 1)[-1]
+        if callee in CONSTRUCTORS or (short in CONSTRUCTORS and short not in ("Cluster",)):
+            return f"new {callee}"
+        if short == "Cluster" and callee.split(".")[0] in ("Redis", "IORedis"):
+            return f"new {callee}"
+        if short == "Client" and callee.split(".")[0] in ("pg", "redis", "memjs"):
+            return f"new {callee}"
+        return None
+    if text(name) not in FACTORIES:
+        return None
+    function = create.child_by_field_name("function")
+    if function is not None and function.type == "member_expression":
+        if text(function.child_by_field_name("object")) in SOCKET_MODULES:
+            return None
+    elif text(name) == "createConnection":
+        return None  # a bare createConnection is usually net's, imported by name
+    return f"{text(function)}()"
+
+
+def _kept_locally(source: SourceFile, create: Node, function: Node) -> bool:
+    """True when the new resource is used or kept only in this call and never closed.
+
+    Assigning it to an outer variable, a property or a map (lazy, once-only creation), passing
+    it on, or returning it (a factory) all mean someone else owns it.
+    """
+    node = outer(create)
+    parent = node.parent
+    if parent is None:
+        return False
+    if parent.type == "member_expression":
+        return True  # `new Pool().query(...)`: used once and dropped
+    if parent.type == "expression_statement":
+        return True
+    if parent.type != "variable_declarator" or parent.child_by_field_name("value") != node:
+        return False
+    local = parent.child_by_field_name("name")
+    if local is None or local.type != "identifier":
+        return False
+    for use in source.identifiers(text(local), function):
+        holder = outer(use).parent
+        if holder is None or use == local:
+            continue
+        if holder.type == "member_expression" and text(
+                holder.child_by_field_name("property")) in CLOSE_METHODS:
+            return False
+        if holder.type in ("return_statement", "arguments", "assignment_expression", "pair",
+                           "array", "shorthand_property_identifier", "arrow_function"):
+            return False
+        if use.type == "shorthand_property_identifier":
+            return False
+    return True

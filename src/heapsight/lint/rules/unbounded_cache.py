@@ -1,0 +1,136 @@
+"""cache-without-eviction (unbounded-cache)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tree_sitter import Node
+
+from heapsight.lint.model import Finding
+from heapsight.lint.rule import Rule
+from heapsight.lint.source import SourceFile, text
+from heapsight.lint.usage import Usage, classify, collection_kind
+
+_THIS_FIELDS = """
+(assignment_expression
+  left: (member_expression object: (this) property: (property_identifier) @name)
+  right: (_) @value)
+"""
+# Class fields are spelled differently by the two grammars.
+_JS_FIELD = "(field_definition property: (property_identifier) @name value: (_) @value)"
+_TS_FIELD = "(public_field_definition name: (property_identifier) @name value: (_) @value)"
+
+
+class CacheWithoutEviction(Rule):
+    """What it does:
+    Finds a Map or plain object used as a read-through cache - looked up with `get`/`has`/`[key]`
+    and then filled with `set`/`[key] =` in the same function - that nothing ever evicts from:
+    no `delete`, no `clear`, no size check, no TTL, no replacement.
+
+    Why is this bad?
+    A cache keyed by user ids, URLs or query strings has as many keys as the traffic has. Without
+    eviction it is a leak with a good excuse: every distinct key stays in the heap forever.
+
+    Example:
+    ```js
+    const userCache = new Map();
+    async function getUser(id) {
+      if (userCache.has(id)) return userCache.get(id);
+      const user = await db.users.find(id);
+      userCache.set(id, user);
+      return user;
+    }
+    ```
+
+    Use instead:
+    Use an LRU with a TTL (for example `lru-cache`'s `new LRUCache({ max: 500, ttl: 60_000 })`),
+    or evict yourself when the map passes a maximum size.
+    ```js
+    const userCache = new Map();
+    async function getUser(id) {
+      if (userCache.has(id)) return userCache.get(id);
+      const user = await db.users.find(id);
+      if (userCache.size >= 500) userCache.delete(userCache.keys().next().value);
+      userCache.set(id, user);
+      return user;
+    }
+    ```
+    """
+
+    id = "cache-without-eviction"
+    category = "unbounded-cache"
+    summary = "A Map/object read-through cache that never evicts"
+    fix = "Use an LRU with a TTL (e.g. lru-cache) or evict past a maximum size"
+
+    def check(self, source: SourceFile) -> Iterator[Finding]:
+        for declarator in source.module_declarators():
+            name_node = declarator.child_by_field_name("name")
+            kind = collection_kind(declarator.child_by_field_name("value"))
+            if kind not in ("map", "object") or name_node is None or (
+                    name_node.type != "identifier"):
+                continue
+            if declarator.parent is not None and declarator.parent.parent is not None and (
+                    declarator.parent.parent.type == "export_statement"):
+                continue
+            name = text(name_node)
+            uses = [u for u in source.identifiers(name)
+                    if u != name_node and (u.type != "identifier" or source.is_module_binding(u))]
+            finding = self._check_usage(source, classify(source, uses, name), name, kind)
+            if finding is not None:
+                yield finding
+        yield from self._check_class_fields(source)
+
+    def _check_class_fields(self, source: SourceFile) -> Iterator[Finding]:
+        if "this" not in source.cache:
+            field = _JS_FIELD if source.language == "javascript" else _TS_FIELD
+            source.cache["this"] = source.matches(_THIS_FIELDS + field)
+        seen: set[tuple[int, str]] = set()
+        for found in source.cache["this"]:  # type: ignore[attr-defined]
+            kind = collection_kind(found["value"][0])
+            if kind not in ("map", "object"):
+                continue
+            name = text(found["name"][0])
+            body = _class_body(found["name"][0])
+            if body is None or (body.id, name) in seen:
+                continue
+            seen.add((body.id, name))
+            uses = source.captures(
+                '(member_expression object: (this) property: (property_identifier) @p'
+                f' (#eq? @p "{name}")) @m', body).get("m", [])
+            usage = classify(source, uses, name)
+            # the constructor's initialising assignment is not a bound; a reset elsewhere is
+            usage.bounds = [b for b in usage.bounds if not _initialises(source, b)]
+            finding = self._check_usage(source, usage, f"this.{name}", kind)
+            if finding is not None:
+                yield finding
+
+    def _check_usage(self, source: SourceFile, usage: Usage, name: str,
+                     kind: str) -> Finding | None:
+        if usage.bounds or usage.exported:
+            return None
+        grow = usage.read_through(source)
+        if grow is None:
+            return None
+        function = source.enclosing_function(grow)
+        where = source.function_name(function) if function is not None else ""
+        where = f" in {where}()" if where else ""
+        noun = "Map" if kind == "map" else "object"
+        return self.finding(
+            source, grow,
+            f"`{name}` is a {noun} used as a cache (looked up, then filled{where}) but nothing "
+            f"evicts from it: no delete, clear, size check or TTL")
+
+
+def _initialises(source: SourceFile, bound: Node) -> bool:
+    if bound.type != "assignment_expression" or collection_kind(
+            bound.child_by_field_name("right")) is None:
+        return False
+    function = source.enclosing_function(bound)
+    return function is not None and source.function_name(function) == "constructor"
+
+
+def _class_body(node: Node) -> Node | None:
+    parent = node.parent
+    while parent is not None and parent.type != "class_body":
+        parent = parent.parent
+    return parent

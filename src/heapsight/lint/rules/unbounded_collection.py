@@ -1,0 +1,83 @@
+"""module-collection-growth (unbounded-collection)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from heapsight.lint.model import Finding
+from heapsight.lint.rule import Rule
+from heapsight.lint.source import SourceFile, text
+from heapsight.lint.usage import classify, collection_kind
+
+# Functions that fill a registry once at startup rather than per event.
+_SETUP_NAMES = re.compile(r"^(register|define|init|setup|configure|install|plugin|use)", re.I)
+
+
+class ModuleCollectionGrowth(Rule):
+    """What it does:
+    Finds a module-level array, Map, Set or plain object that a function adds to (`push`,
+    `unshift`, `set`, `add`, `obj[key] = ...`) while nothing in the file ever removes from it,
+    clears it, replaces it or checks its size.
+
+    Why is this bad?
+    A module-level collection lives as long as the process. If each request or event adds an
+    entry and nothing takes entries out, the heap grows until the process is OOM-killed. In a
+    heap snapshot this is the classic "one Array retains millions of objects" leak.
+
+    Example:
+    ```js
+    const seen = [];
+    app.post('/event', (req, res) => {
+      seen.push(req.body);
+      res.sendStatus(204);
+    });
+    ```
+
+    Use instead:
+    Cap the collection: drop old entries (`shift`, `delete`) past a maximum size, or keep the
+    data somewhere that bounds it (an LRU, a database, a metrics counter).
+    ```js
+    const MAX_SEEN = 1000;
+    const seen = [];
+    app.post('/event', (req, res) => {
+      seen.push(req.body);
+      if (seen.length > MAX_SEEN) seen.shift();
+      res.sendStatus(204);
+    });
+    ```
+    """
+
+    id = "module-collection-growth"
+    category = "unbounded-collection"
+    summary = "A module-level collection grows in a function and is never trimmed"
+    fix = "Cap the collection (drop old entries past a maximum size) or use a bounded store"
+
+    def check(self, source: SourceFile) -> Iterator[Finding]:
+        for declarator in source.module_declarators():
+            name_node = declarator.child_by_field_name("name")
+            kind = collection_kind(declarator.child_by_field_name("value"))
+            if kind is None or name_node is None or name_node.type != "identifier":
+                continue
+            if declarator.parent is not None and declarator.parent.parent is not None and (
+                    declarator.parent.parent.type == "export_statement"):
+                continue  # other modules may trim it
+            name = text(name_node)
+            uses = [u for u in source.identifiers(name)
+                    if u != name_node and (u.type != "identifier" or source.is_module_binding(u))]
+            usage = classify(source, uses, name)
+            if usage.bounds or usage.exported:
+                continue
+            if kind in ("map", "object") and usage.read_through(source) is not None:
+                continue  # a read-through cache: cache-without-eviction reports it
+            for grow in usage.grows_in_functions(source):
+                function = source.enclosing_function(grow)
+                if function is not None and _SETUP_NAMES.match(source.function_name(function)):
+                    continue
+                where = source.function_name(function) if function is not None else ""
+                where = f" in {where}()" if where else ""
+                yield self.finding(
+                    source, grow,
+                    f"module-level {kind} `{name}` grows{where} but nothing ever removes "
+                    f"entries or checks its size; it will grow for the life of the process")
+                break

@@ -1,0 +1,426 @@
+"""One parsed JS/TS file and the questions rules ask about it.
+
+Rules find candidates with tree-sitter queries (run in C, so 100k lines stay fast) and then ask a
+few scope questions here: which function encloses a node, is a name declared at module level and
+not shadowed, and is a function "per-call" code (a request handler, or a function such a handler
+calls). Answers are cached on the file, so each is computed at most once per file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+
+import tree_sitter_javascript
+import tree_sitter_typescript
+from tree_sitter import Language, Node, Parser, Query, QueryCursor, Tree
+
+# Suffix -> grammar. Plain JavaScript's grammar parses JSX too.
+LANGUAGE_OF_SUFFIX = {
+    ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".jsx": "javascript",
+    ".ts": "typescript", ".mts": "typescript", ".cts": "typescript", ".tsx": "tsx",
+}
+
+FUNCTION_TYPES = frozenset({
+    "function_declaration", "function_expression", "function", "arrow_function",
+    "method_definition", "generator_function_declaration", "generator_function",
+})
+
+# Names that make a parameter list look like a request handler's: Express/Koa/Fastify/Hapi/http.
+REQUEST_PARAMETERS = frozenset({"req", "request", "res", "response", "reply"})
+# Route registration methods (Express, Koa-router, Fastify, Hapi-ish, Nest-ish).
+ROUTE_METHODS = frozenset({
+    "get", "post", "put", "patch", "delete", "del", "all", "use", "head", "options",
+    "route", "handle", "handler",
+})
+# Events whose listener runs once per request, connection or message.
+PER_CALL_EVENTS = frozenset({"request", "connection", "message", "upgrade", "stream"})
+ROUTE_DECORATORS = frozenset({"Get", "Post", "Put", "Patch", "Delete", "All", "Head", "Options",
+                              "MessagePattern", "EventPattern", "SubscribeMessage"})
+# Objects that live as long as the process.
+GLOBAL_OBJECTS = frozenset({"process", "global", "globalThis", "window", "document", "self"})
+
+
+@cache
+def language(name: str) -> Language:
+    if name == "javascript":
+        return Language(tree_sitter_javascript.language())
+    if name == "typescript":
+        return Language(tree_sitter_typescript.language_typescript())
+    return Language(tree_sitter_typescript.language_tsx())
+
+
+@cache
+def parser(name: str) -> Parser:
+    return Parser(language(name))
+
+
+@cache
+def query(language_name: str, source: str) -> Query:
+    return Query(language(language_name), source)
+
+
+def language_for(path: Path) -> str | None:
+    return LANGUAGE_OF_SUFFIX.get(path.suffix.lower())
+
+
+def text(node: Node | None) -> str:
+    if node is None or node.text is None:
+        return ""
+    return node.text.decode("utf-8", "replace")
+
+
+def unwrap(node: Node) -> Node:
+    """Skip parentheses, `await`, TS `as`/`!`/`satisfies` around an expression."""
+    while node.type in ("parenthesized_expression", "await_expression", "as_expression",
+                        "non_null_expression", "satisfies_expression") and node.named_child_count:
+        node = node.named_children[0]
+    return node
+
+
+def outer(node: Node) -> Node:
+    """The largest expression that is just `node` wrapped in parentheses/await/casts."""
+    while node.parent is not None and node.parent.type in (
+            "parenthesized_expression", "await_expression", "as_expression",
+            "non_null_expression", "satisfies_expression"):
+        node = node.parent
+    return node
+
+
+def root_identifier(node: Node) -> Node | None:
+    """`a` for `a.b[c].d`; None when the chain starts with `this`, a call or anything else."""
+    node = unwrap(node)
+    while node.type in ("member_expression", "subscript_expression"):
+        node = unwrap(node.child_by_field_name("object") or node)
+    return node if node.type == "identifier" else None
+
+
+def last_name(node: Node) -> str:
+    """`timer` for `this.state.timer` or `timer`; used to match a handle with its clear call."""
+    node = unwrap(node)
+    if node.type == "member_expression":
+        return text(node.child_by_field_name("property"))
+    return text(node)
+
+
+def parameter_names(function: Node) -> list[str]:
+    """Simple names bound by a function's parameters (destructured names included)."""
+    single = function.child_by_field_name("parameter")
+    if single is not None:
+        return [text(single)] if single.type == "identifier" else []
+    params = function.child_by_field_name("parameters")
+    if params is None:
+        return []
+    names: list[str] = []
+    for param in params.named_children:
+        names.extend(_pattern_names(param))
+    return names
+
+
+def _pattern_names(node: Node) -> Iterator[str]:
+    kind = node.type
+    if kind in ("identifier", "shorthand_property_identifier_pattern"):
+        yield text(node)
+    elif kind in ("required_parameter", "optional_parameter"):
+        pattern = node.child_by_field_name("pattern")
+        if pattern is not None:
+            yield from _pattern_names(pattern)
+    elif kind in ("assignment_pattern", "object_assignment_pattern"):
+        left = node.child_by_field_name("left")
+        if left is not None:
+            yield from _pattern_names(left)
+    elif kind in ("object_pattern", "array_pattern", "rest_pattern", "pair_pattern"):
+        if kind == "pair_pattern":
+            value = node.child_by_field_name("value")
+            if value is not None:
+                yield from _pattern_names(value)
+            return
+        for child in node.named_children:
+            yield from _pattern_names(child)
+
+
+_DECLARATIONS = """
+(variable_declarator name: (_) @name)
+(function_declaration name: (identifier) @name)
+(generator_function_declaration name: (identifier) @name)
+(class_declaration name: (_) @name)
+(catch_clause parameter: (_) @name)
+(for_in_statement left: (identifier) @name)
+(import_clause (identifier) @name)
+(namespace_import (identifier) @name)
+(import_specifier alias: (identifier) @name)
+(import_specifier !alias name: (identifier) @name)
+"""
+
+_PER_CALL_REGISTRATIONS = """
+(call_expression
+  function: (member_expression property: (property_identifier) @method)
+  arguments: (arguments) @args) @call
+"""
+
+_NAMED_CALLS = """
+(call_expression function: (identifier) @callee) @call
+(call_expression function: (member_expression object: (this) property: (property_identifier) @callee)) @call
+"""
+
+_FUNCTIONS = """
+[(function_declaration) (function_expression) (arrow_function) (method_definition)
+ (generator_function_declaration) (generator_function)] @function
+"""
+
+
+class SourceFile:
+    """A parsed file: its tree, display path, and cached scope facts for the rules."""
+
+    def __init__(self, path: str, source: bytes, language_name: str) -> None:
+        self.path = path
+        self.source = source
+        self.language = language_name
+        self.tree: Tree = parser(language_name).parse(source)
+        self.root: Node = self.tree.root_node
+        self.cache: dict[str, object] = {}
+        self.ascii = source.isascii()
+        self._declared: dict[int, frozenset[str]] = {}
+        self._per_call: dict[int, str] | None = None
+
+    # -- queries ---------------------------------------------------------------------------
+    def captures(self, source: str, node: Node | None = None) -> dict[str, list[Node]]:
+        cursor = QueryCursor(query(self.language, source))
+        return cursor.captures(node or self.root)
+
+    def matches(self, source: str, node: Node | None = None) -> list[dict[str, list[Node]]]:
+        cursor = QueryCursor(query(self.language, source))
+        return [found for _, found in cursor.matches(node or self.root)]
+
+    def identifiers(self, name: str, node: Node | None = None) -> list[Node]:
+        """Every `identifier` (and `{name}` shorthand) spelled `name` under `node`."""
+        quoted = name.replace("\\", "\\\\").replace('"', '\\"')
+        # the predicate goes inside each alternative: after `[...]` it would be ignored
+        pattern = (f'[((identifier) @id (#eq? @id "{quoted}"))'
+                   f' ((shorthand_property_identifier) @id (#eq? @id "{quoted}"))]')
+        found = self.captures(pattern, node).get("id", [])
+        return sorted(found, key=lambda n: n.start_byte)
+
+    # -- scopes ----------------------------------------------------------------------------
+    @staticmethod
+    def enclosing_function(node: Node) -> Node | None:
+        parent = node.parent
+        while parent is not None:
+            if parent.type in FUNCTION_TYPES:
+                return parent
+            parent = parent.parent
+        return None
+
+    def enclosing_functions(self, node: Node) -> Iterator[Node]:
+        function = self.enclosing_function(node)
+        while function is not None:
+            yield function
+            function = self.enclosing_function(function)
+
+    def declared_names(self, scope: Node) -> frozenset[str]:
+        """Names a function (or the program) declares itself, not counting nested functions.
+
+        Block scoping is folded into the function: a rule asks "could this name be local?", and
+        answering yes a little too often only makes the linter quieter.
+        """
+        key = scope.id
+        if key not in self._declared:
+            names: set[str] = set()
+            if scope.type in FUNCTION_TYPES:
+                names.update(parameter_names(scope))
+                if scope.type in ("function_expression", "generator_function"):
+                    own = scope.child_by_field_name("name")
+                    if own is not None:
+                        names.add(text(own))
+            for node in self.captures(_DECLARATIONS, scope).get("name", []):
+                owner = self.enclosing_function(node)
+                # a function's own name belongs to the scope around it
+                if node.parent is not None and node.parent.type in FUNCTION_TYPES:
+                    owner = self.enclosing_function(node.parent)
+                if (owner.id if owner is not None else None) == (
+                        scope.id if scope.type in FUNCTION_TYPES else None):
+                    names.update(_pattern_names(node))
+            self._declared[key] = frozenset(names)
+        return self._declared[key]
+
+    def is_module_binding(self, identifier: Node) -> bool:
+        """True when `identifier` names a module-level declaration or import, not shadowed."""
+        name = text(identifier)
+        if any(name in self.declared_names(fn) for fn in self.enclosing_functions(identifier)):
+            return False
+        return name in self.declared_names(self.root)
+
+    def is_global_object(self, identifier: Node) -> bool:
+        name = text(identifier)
+        if name not in GLOBAL_OBJECTS:
+            return False
+        return not any(name in self.declared_names(fn)
+                       for fn in self.enclosing_functions(identifier)) and (
+            name not in self.declared_names(self.root))
+
+    def is_long_lived(self, expression: Node) -> bool:
+        """An expression rooted at a module binding or a process-wide object (process, window)."""
+        root = root_identifier(expression)
+        if root is None:
+            return False
+        return self.is_global_object(root) or self.is_module_binding(root)
+
+    def module_declarators(self) -> list[Node]:
+        """`variable_declarator`s at the top level of the program (exported ones included)."""
+        found: list[Node] = []
+        for statement in self.root.named_children:
+            if statement.type == "export_statement":
+                statement = statement.child_by_field_name("declaration") or statement
+            if statement.type in ("lexical_declaration", "variable_declaration"):
+                found.extend(child for child in statement.named_children
+                             if child.type == "variable_declarator")
+        return found
+
+    # -- per-call code ---------------------------------------------------------------------
+    def per_call_reason(self, function: Node) -> str | None:
+        """Why `function` runs once per request/call ("request handler", ...), or None."""
+        if self._per_call is None:
+            self._per_call = self._find_per_call_functions()
+        return self._per_call.get(function.id)
+
+    def per_call_scope(self, node: Node) -> tuple[Node, str] | None:
+        """The nearest enclosing per-call function of `node` and why it is one."""
+        for function in self.enclosing_functions(node):
+            reason = self.per_call_reason(function)
+            if reason is not None:
+                return function, reason
+        return None
+
+    def describe(self, function: Node) -> str:
+        """How messages name a function: `getUser()`, `handle() (called per request ...)`,
+        or `a route handler` for an anonymous one."""
+        name = self.function_name(function)
+        reason = self.per_call_reason(function)
+        if name and reason and reason.startswith("called"):
+            return f"{name}() ({reason})"
+        if name:
+            return f"{name}()"
+        return f"a {reason}" if reason else "an anonymous function"
+
+    def function_name(self, function: Node) -> str:
+        own = function.child_by_field_name("name")
+        if own is not None:
+            return text(own)
+        parent = outer(function).parent
+        if parent is not None and parent.type == "variable_declarator":
+            return text(parent.child_by_field_name("name"))
+        if parent is not None and parent.type in ("assignment_expression", "pair"):
+            target = parent.child_by_field_name("left") or parent.child_by_field_name("key")
+            return last_name(target) if target is not None else ""
+        return ""
+
+    def _find_per_call_functions(self) -> dict[int, str]:
+        reasons: dict[int, str] = {}
+        named: dict[str, list[Node]] = {}
+        for function in self.captures(_FUNCTIONS).get("function", []):
+            name = self.function_name(function)
+            if name:
+                named.setdefault(name, []).append(function)
+            params = parameter_names(function)
+            if REQUEST_PARAMETERS.intersection(params) or (
+                    params[:1] in (["ctx"], ["context"]) and "next" in params):
+                reasons[function.id] = "request handler"
+            elif name == "handler" and self._is_exported(function):
+                reasons[function.id] = "serverless handler"
+            elif function.type == "method_definition" and self._has_route_decorator(function):
+                reasons[function.id] = "route handler"
+        for found in self.matches(_PER_CALL_REGISTRATIONS):
+            method = text(found["method"][0])
+            args = [a for a in found["args"][0].named_children if a.type != "comment"]
+            if method == "on" or method == "addListener":
+                if (len(args) >= 2 and args[0].type == "string"
+                        and text(args[0]).strip("'\"") in PER_CALL_EVENTS):
+                    self._mark(args[1], "per-" + text(args[0]).strip("'\"") + " listener",
+                               reasons, named)
+            elif method == "createServer" and args:
+                self._mark(args[-1], "request handler", reasons, named)
+            elif method in ROUTE_METHODS and len(args) >= 2 and args[0].type in (
+                    "string", "template_string", "regex", "array"):
+                for arg in args[1:]:
+                    self._mark(arg, "route handler", reasons, named)
+        for found in self.matches("(call_expression function: (identifier) @f"
+                                  ' (#eq? @f "createServer") arguments: (arguments) @args)'):
+            args = found["args"][0].named_children
+            if args:
+                self._mark(args[-1], "request handler", reasons, named)
+        self._propagate_calls(reasons, named)
+        return reasons
+
+    def _mark(self, node: Node, reason: str, reasons: dict[int, str],
+              named: dict[str, list[Node]]) -> None:
+        node = unwrap(node)
+        if node.type in FUNCTION_TYPES:
+            reasons.setdefault(node.id, reason)
+        elif node.type == "identifier":
+            for function in named.get(text(node), []):
+                reasons.setdefault(function.id, reason)
+        elif node.type == "array":
+            for element in node.named_children:
+                self._mark(element, reason, reasons, named)
+
+    def _propagate_calls(self, reasons: dict[int, str], named: dict[str, list[Node]]) -> None:
+        """A function called by name from per-call code is per-call too ("called per request")."""
+        calls = [(found["callee"][0], found["call"][0])
+                 for found in self.matches(_NAMED_CALLS)]
+        for _ in range(4):  # a short fixed point: handler -> helper -> helper's helper
+            changed = False
+            for callee, call in calls:
+                targets = named.get(text(callee), [])
+                if not targets:
+                    continue
+                caller = next((fn for fn in self.enclosing_functions(call) if fn.id in reasons),
+                              None)
+                if caller is None:
+                    continue
+                for target in targets:
+                    if target.id not in reasons and not self._contains(target, call):
+                        caller_name = self.function_name(caller) or "a handler"
+                        reasons[target.id] = f"called per request from {caller_name}()"
+                        changed = True
+            if not changed:
+                break
+
+    @staticmethod
+    def _contains(outer_node: Node, inner: Node) -> bool:
+        return outer_node.start_byte <= inner.start_byte and inner.end_byte <= outer_node.end_byte
+
+    def _is_exported(self, function: Node) -> bool:
+        node = outer(function)
+        parent = node.parent
+        if parent is not None and parent.type == "assignment_expression":
+            return text(parent.child_by_field_name("left")).startswith(("exports.",
+                                                                        "module.exports"))
+        while parent is not None and parent.type in ("variable_declarator", "lexical_declaration",
+                                                     "variable_declaration"):
+            parent = parent.parent
+        return parent is not None and parent.type == "export_statement"
+
+    @staticmethod
+    def _has_route_decorator(method: Node) -> bool:
+        sibling = method.prev_named_sibling
+        while sibling is not None and sibling.type == "decorator":
+            call = sibling.named_children[0] if sibling.named_children else None
+            name = call.child_by_field_name("function") if call is not None and (
+                call.type == "call_expression") else call
+            if text(name) in ROUTE_DECORATORS:
+                return True
+            sibling = sibling.prev_named_sibling
+        return False
+
+    # -- positions -------------------------------------------------------------------------
+    def column_of(self, point: tuple[int, int]) -> int:
+        """1-based column in characters (tree-sitter counts bytes), as editors and SARIF do."""
+        row, byte_column = point
+        if self.ascii:
+            return byte_column + 1
+        line_start = 0
+        for _ in range(row):
+            line_start = self.source.index(b"\n", line_start) + 1
+        prefix = self.source[line_start:line_start + byte_column]
+        return len(prefix.decode("utf-8", "replace")) + 1

@@ -1,0 +1,157 @@
+"""How a collection is used across a file: where it grows, where it is read, what bounds it.
+
+The collection, cache and global-growth rules share this: given every expression that refers to
+one collection (`items`, `this.cache`, `globalThis.seen`), sort each use into growth (push, set,
+add, `[key] =`), lookup (get, has, `[key]`), and bounds (delete, clear, shift, splice, a size
+check, reassignment). A collection with growth and no bound anywhere is unbounded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tree_sitter import Node
+
+from heapsight.lint.source import SourceFile, outer, text
+
+GROW_METHODS = frozenset({"push", "unshift", "set", "add"})
+LOOKUP_METHODS = frozenset({"get", "has"})
+# Methods that remove entries or replace the contents.
+BOUND_METHODS = frozenset({"delete", "clear", "pop", "shift", "splice", "prune", "evict",
+                           "purge", "reset"})
+SIZE_PROPERTIES = frozenset({"length", "size"})
+COMPARISONS = frozenset({">", ">=", "<", "<=", "===", "==", "!==", "!="})
+
+# Constructors of collections that can grow without bound; WeakMap/WeakSet are not among them.
+COLLECTION_CONSTRUCTORS = frozenset({"Map", "Set", "Array"})
+# Collections that bound themselves.
+BOUNDED_CONSTRUCTORS = frozenset({"WeakMap", "WeakSet", "WeakRef", "LRUCache", "LRU", "LruCache",
+                                  "QuickLRU", "TTLCache", "NodeCache", "Keyv", "BoundedMap"})
+
+
+def collection_kind(value: Node | None) -> str | None:
+    """"array", "map", "set" or "object" for an empty-ish collection literal/constructor."""
+    if value is None:
+        return None
+    if value.type == "array":
+        return "array"
+    if value.type == "object":
+        return "object"
+    if value.type in ("new_expression", "call_expression"):
+        callee = value.child_by_field_name("constructor") or value.child_by_field_name("function")
+        name = text(callee)
+        if value.type == "new_expression" and name in COLLECTION_CONSTRUCTORS:
+            return name.lower()
+        if name == "Object.create" and text(value.child_by_field_name("arguments")) == "(null)":
+            return "object"
+        if name == "Array" or name == "Array.from":
+            return "array"
+    return None
+
+
+@dataclass
+class Usage:
+    """The uses of one collection, each as the node that shows it."""
+
+    grows: list[Node] = field(default_factory=list)
+    lookups: list[Node] = field(default_factory=list)
+    bounds: list[Node] = field(default_factory=list)
+    exported: bool = False
+
+    def grows_in_functions(self, source: SourceFile) -> list[Node]:
+        return [node for node in self.grows if source.enclosing_function(node) is not None]
+
+    def read_through(self, source: SourceFile) -> Node | None:
+        """A growth that follows a lookup in the same function: the read-through cache shape."""
+        lookup_scopes = {fn.id for node in self.lookups
+                         if (fn := source.enclosing_function(node)) is not None}
+        for node in self.grows:
+            function = source.enclosing_function(node)
+            if function is not None and function.id in lookup_scopes:
+                return node
+        return None
+
+
+def classify(source: SourceFile, uses: list[Node], name: str) -> Usage:
+    """Sort `uses` (expressions that each evaluate to the collection) into a Usage."""
+    usage = Usage()
+    for use in uses:
+        if use.type == "shorthand_property_identifier":
+            _note_escape(use, usage)
+            continue
+        node = outer(use)
+        parent = node.parent
+        if parent is None:
+            continue
+        kind = parent.type
+        if kind == "member_expression" and parent.child_by_field_name("object") == node:
+            _classify_member(parent, usage)
+        elif kind == "subscript_expression" and parent.child_by_field_name("object") == node:
+            holder = outer(parent).parent
+            if holder is not None and holder.type == "assignment_expression" and (
+                    holder.child_by_field_name("left") == outer(parent)):
+                usage.grows.append(parent)
+            elif holder is not None and holder.type == "unary_expression" and (
+                    text(holder).startswith("delete")):
+                usage.bounds.append(parent)
+            else:
+                usage.lookups.append(parent)
+        elif kind in ("assignment_expression", "augmented_assignment_expression") and (
+                parent.child_by_field_name("left") == node):
+            if not _initialises(source, parent, node):
+                usage.bounds.append(parent)  # replaced wholesale: `items = []`
+        else:
+            _note_escape(node, usage)
+    return usage
+
+
+def _initialises(source: SourceFile, assignment: Node, target: Node) -> bool:
+    """`x = x || []`, `x ??= new Map()`, or a first assignment at module level: not a reset."""
+    if assignment.type == "augmented_assignment_expression":
+        return text(assignment.child_by_field_name("operator")) in ("??=", "||=")
+    right = assignment.child_by_field_name("right")
+    if right is not None and right.type == "binary_expression" and text(
+            right.child_by_field_name("operator")) in ("||", "??") and (
+            text(right.child_by_field_name("left")) == text(target)):
+        return True
+    return source.enclosing_function(assignment) is None
+
+
+def _classify_member(member: Node, usage: Usage) -> None:
+    prop = text(member.child_by_field_name("property"))
+    holder = outer(member).parent
+    called = holder is not None and holder.type == "call_expression" and (
+        holder.child_by_field_name("function") == outer(member))
+    if called and prop in GROW_METHODS:
+        usage.grows.append(holder)
+    elif called and prop in LOOKUP_METHODS:
+        usage.lookups.append(holder)
+    elif prop in BOUND_METHODS and called:
+        usage.bounds.append(holder)
+    elif prop in SIZE_PROPERTIES and holder is not None:
+        if holder.type == "binary_expression" and text(
+                holder.child_by_field_name("operator")) in COMPARISONS:
+            usage.bounds.append(holder)  # a size check: `if (items.length > MAX)`
+        elif holder.type == "assignment_expression" and (
+                holder.child_by_field_name("left") == outer(member)):
+            usage.bounds.append(holder)  # `items.length = 0`
+    elif prop in ("filter", "slice") and called:
+        # `items = items.filter(...)` replaces the contents; a bare call does not
+        statement = outer(holder).parent
+        if statement is not None and statement.type == "assignment_expression":
+            usage.bounds.append(holder)
+
+
+def _note_escape(node: Node, usage: Usage) -> None:
+    """Mark the collection exported when it is handed to `module.exports`/`exports`."""
+    parent = node.parent
+    while parent is not None and parent.type in ("object", "pair", "array",
+                                                 "shorthand_property_identifier"):
+        parent = parent.parent
+    if parent is not None and parent.type == "assignment_expression":
+        left = text(parent.child_by_field_name("left"))
+        if left.startswith(("module.exports", "exports.")):
+            usage.exported = True
+    if parent is not None and parent.type in ("export_specifier", "export_clause",
+                                              "export_statement"):
+        usage.exported = True

@@ -1,0 +1,82 @@
+"""`heapsight lint` as SARIF 2.1.0, the format GitHub code scanning uploads.
+
+Results carry the rule id, a `warning` level, the message, and a region with 1-based lines and
+columns; the driver lists every rule with its documentation. Skipped files become tool
+execution notifications, so a CI run shows them instead of silently passing.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from typing import Any
+from urllib.parse import quote
+
+from heapsight import __version__
+from heapsight.lint.model import LintResult
+from heapsight.lint.rule import Rule
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def render_lint_sarif(result: LintResult, rules: list[type[Rule]]) -> dict[str, Any]:
+    index = {rule.id: position for position, rule in enumerate(rules)}
+    results = []
+    for finding in result.findings:
+        region = {"startLine": finding.line, "startColumn": finding.column}
+        if finding.end_line:
+            region |= {"endLine": finding.end_line, "endColumn": finding.end_column}
+        entry: dict[str, Any] = {
+            "ruleId": finding.rule,
+            "level": "warning",
+            "message": {"text": finding.message},
+            "locations": [{"physicalLocation": {
+                "artifactLocation": {"uri": _uri(finding.file)}, "region": region}}],
+            "properties": {"category": finding.category},
+        }
+        if finding.rule in index:
+            entry["ruleIndex"] = index[finding.rule]
+        results.append(entry)
+    notifications = [
+        {"level": "warning", "message": {"text": problem.message},
+         "locations": [{"physicalLocation": {
+             "artifactLocation": {"uri": _uri(problem.file)},
+             **({"region": {"startLine": problem.line, "startColumn": max(problem.column, 1)}}
+                if problem.line else {})}}]}
+        for problem in result.errors
+    ]
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "heapsight",
+                "version": __version__,
+                "rules": [_rule(rule) for rule in rules],
+            }},
+            "invocations": [{"executionSuccessful": True,
+                             "toolExecutionNotifications": notifications}],
+            "results": results,
+        }],
+    }
+
+
+def _rule(rule: type[Rule]) -> dict[str, Any]:
+    documentation = rule.documentation()
+    return {
+        "id": rule.id,
+        "name": "".join(part.title() for part in rule.id.split("-")),
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": documentation.split("\n\n")[0].replace(
+            "What it does:\n", "")},
+        "help": {"text": f"{rule.fix}.", "markdown": rule.markdown()},
+        "defaultConfiguration": {"level": "warning"},
+        "properties": {"tags": ["memory-leak", rule.category], "category": rule.category},
+    }
+
+
+def _uri(path: str) -> str:
+    """A relative path stays relative (GitHub resolves it against the repository root)."""
+    posix = PurePosixPath(path)
+    if posix.is_absolute():
+        return "file://" + quote(posix.as_posix())
+    return quote(posix.as_posix())

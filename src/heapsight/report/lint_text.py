@@ -1,0 +1,31 @@
+"""`heapsight lint` as text: one line per finding, ruff-style, then a short tally."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+
+from heapsight.lint.model import LintResult
+
+
+def render_lint_text(result: LintResult, console: Console, errors: Console,
+                     show_fix: bool = True) -> None:
+    """Findings on `console` (stdout), skipped files and the tally on `errors` (stderr)."""
+    for finding in result.findings:
+        console.print(
+            f"[bold]{escape(finding.file)}[/]:{finding.line}:{finding.column}: "
+            f"[red]{finding.rule}[/] [dim]({finding.category})[/] {escape(finding.message)}",
+            soft_wrap=True)
+        if show_fix and finding.fix:
+            console.print(f"    [cyan]fix:[/] {escape(finding.fix)}", soft_wrap=True)
+    for problem in result.errors:
+        where = f"{problem.file}:{problem.line}:{problem.column}" if problem.line else problem.file
+        errors.print(f"[yellow]warning:[/] {escape(where)}: {escape(problem.message)}",
+                     soft_wrap=True)
+    count = len(result.findings)
+    files_with = len({f.file for f in result.findings})
+    tally = (f"{count} finding{'s' if count != 1 else ''} in {files_with} "
+             f"file{'s' if files_with != 1 else ''}" if count else "no findings")
+    extra = f", {result.suppressed} suppressed" if result.suppressed else ""
+    skipped = f", {len(result.errors)} skipped" if result.errors else ""
+    errors.print(f"{tally} ({result.files} files, {result.lines} lines checked{extra}{skipped})")
