@@ -1,0 +1,173 @@
+"""One watch: poll a source, keep the series, judge it, record it, export it.
+
+The CLI drives `Watch.step()` on a timer and renders `Watch.result`; everything that decides
+something lives here or in `trend`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from heapsight.errors import UsageError
+from heapsight.monitor.exporter import Exporter
+from heapsight.monitor.sources import METRICS, LogSource, Sample, Source
+from heapsight.monitor.store import History
+from heapsight.monitor.trend import TrendSettings, assess
+
+# Exit codes a script can test (stated in `heapsight watch --help`).
+EXIT_CODES = {"stable": 0, "leak": 3, "insufficient-data": 4}
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?\s*$", re.IGNORECASE)
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$", re.IGNORECASE)
+
+
+def parse_size(text: str, option: str = "--limit") -> int:
+    """'512MB' -> 536870912. MB/GB count 1024^2/1024^3 like Node's --max-old-space-size."""
+    match = _SIZE.match(text)
+    if not match:
+        raise UsageError(f"{option} expects a size such as 512MB or 2GB, not {text!r}")
+    unit = (match.group(2) or "b").lower().rstrip("b").rstrip("i")
+    power = {"": 0, "k": 1, "m": 2, "g": 3, "t": 4}[unit]
+    return int(float(match.group(1)) * 1024 ** power)
+
+
+def parse_duration(text: str, option: str) -> float:
+    """'30m' -> 1800.0; a bare number is seconds."""
+    match = _DURATION.match(text)
+    if not match or float(match.group(1)) <= 0:
+        raise UsageError(f"{option} expects a duration such as 30s, 30m or 2h, not {text!r}")
+    scale = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}[(match.group(2) or "s").lower()]
+    return float(match.group(1)) * scale
+
+
+def parse_fraction(text: str, option: str) -> float:
+    """'20%' or '0.2' -> 0.2."""
+    value = text.strip()
+    try:
+        fraction = float(value[:-1]) / 100 if value.endswith("%") else float(value)
+    except ValueError:
+        raise UsageError(f"{option} expects a percentage such as 20%, not {text!r}") from None
+    if fraction <= 0:
+        raise UsageError(f"{option} must be more than zero, not {text!r}")
+    return fraction
+
+
+@dataclass
+class WatchOptions:
+    metric: str = "auto"               # auto | heap_used | heap_total | external | rss | ...
+    limit_bytes: int | None = None     # default: V8's heap_size_limit for heap_used
+    settings: TrendSettings = field(default_factory=TrendSettings)
+
+
+def choose_metric(samples: list[Sample], requested: str) -> str:
+    """heap_used when most samples have it (the V8 heap is where JS leaks show), else rss."""
+    if requested != "auto":
+        return requested
+    with_heap = sum(s.heap_used is not None for s in samples)
+    return "heap_used" if samples and with_heap * 2 >= len(samples) else "rss"
+
+
+def evaluate(samples: list[Sample], target: str, options: WatchOptions,
+             notes: list[str] | None = None) -> dict[str, Any]:
+    """The watch result: the JSON contract's dict (`verdict`, `slope_bytes_per_hour`, ...)."""
+    metric = choose_metric(samples, options.metric)
+    usable = [s for s in samples if getattr(s, metric) is not None]
+    times = np.fromiter((s.time for s in usable), dtype=np.float64, count=len(usable))
+    values = np.fromiter((getattr(s, metric) for s in usable), dtype=np.float64,
+                         count=len(usable))
+    restarted = np.fromiter((s.restarted for s in usable), dtype=bool, count=len(usable))
+    limit = options.limit_bytes
+    limit_source = "--limit" if limit else None
+    if limit is None and metric == "heap_used":
+        known = [s.heap_size_limit for s in usable if s.heap_size_limit]
+        if known:
+            limit, limit_source = known[-1], "V8 heap_size_limit"
+    trend = assess(times, values, options.settings, restarted, limit)
+    result: dict[str, Any] = asdict(trend)
+    latest = samples[-1] if samples else None
+    result.update({
+        "target": target,
+        "metric": metric,
+        "limit_source": limit_source,
+        "latest": {name: getattr(latest, name) for name in (*METRICS, "heap_size_limit")}
+        if latest else None,
+        "notes": list(notes or []),
+    })
+    if len(usable) < len(samples):
+        result["notes"].append(f"{len(samples) - len(usable)} samples had no {metric} figure")
+    return result
+
+
+class Watch:
+    """A source, its series so far, and where results go (history, exporter)."""
+
+    def __init__(self, source: Source, options: WatchOptions, history: History | None = None,
+                 resume: bool = False, exporter: Exporter | None = None) -> None:
+        self.source = source
+        self.options = options
+        self.history = history
+        self.exporter = exporter
+        self.samples: list[Sample] = []
+        self.notes: list[str] = []
+        self.run_id: int | None = None
+        if history is not None:
+            previous = history.latest_run(source.target) if resume else None
+            if previous is not None:
+                self.run_id = previous
+                self.samples = history.samples(previous)
+                self.notes.append(f"resumed run {previous} with {len(self.samples)} samples")
+            else:
+                self.run_id = history.start_run(source.target)
+                if resume:
+                    self.notes.append(f"no earlier run of {source.target} to resume; started "
+                                      f"run {self.run_id}")
+        self.result: dict[str, Any] = self._evaluate()
+
+    def step(self) -> list[Sample]:
+        """Poll once; store, judge and export what is new."""
+        new = self.source.poll()
+        if new:
+            self.samples.extend(new)
+            if self.history is not None and self.run_id is not None:
+                self.history.add_samples(self.run_id, new)
+            self.result = self._evaluate()
+            if self.exporter is not None:
+                self.exporter.update(self.source.target, new[-1], self.result)
+        return new
+
+    def end(self, why: str | None = None) -> dict[str, Any]:
+        """The final result, with why the watch stopped, saved to history."""
+        if why:
+            self.notes.append(why)
+        self.result = self._evaluate()
+        if self.history is not None and self.run_id is not None:
+            self.history.save_result(self.run_id, self.result)
+        if self.exporter is not None:
+            self.exporter.update(self.source.target, None, self.result)
+        return self.result
+
+    def values(self) -> list[float]:
+        metric = self.result.get("metric") or "rss"
+        return [float(getattr(s, metric)) for s in sorted(self.samples, key=lambda s: s.time)
+                if getattr(s, metric) is not None]
+
+    def _evaluate(self) -> dict[str, Any]:
+        notes = list(self.notes)
+        if isinstance(self.source, LogSource):
+            problem = self.source.problems()
+            if problem:
+                notes.append(problem)
+            if self.source.untimed:
+                notes.append(f"{self.source.untimed} log lines had no timestamp; assumed one "
+                             f"every {self.source.interval:g}s")
+        address = getattr(self.source, "inspector_address", None)
+        if getattr(self.source, "pid", None) is not None and address is None:
+            notes.append("no open inspector on this pid: judging RSS (start node with "
+                         "--inspect=127.0.0.1:0 to see the V8 heap too)")
+        result = evaluate(self.samples, self.source.target, self.options, notes)
+        result["run_id"] = self.run_id
+        return result
