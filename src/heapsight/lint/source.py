@@ -8,6 +8,7 @@ calls). Answers are cached on the file, so each is computed at most once per fil
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -59,6 +60,33 @@ def parser(name: str) -> Parser:
 @cache
 def query(language_name: str, source: str) -> Query:
     return Query(language(language_name), source)
+
+
+# Queries every file runs over its whole tree. They are compiled into one query per grammar so a
+# file's tree is walked once for all of them (each walk costs about as much as the parse).
+_FILE_QUERIES: dict[str, tuple[str, ...]] = {}  # source -> grammars it is valid for
+
+
+def file_query(source: str, grammars: tuple[str, ...] = ("javascript", "typescript",
+                                                          "tsx")) -> str:
+    """Register a whole-file query for batching; returns `source` for use with `matches`."""
+    _FILE_QUERIES[source] = grammars
+    return source
+
+
+@cache
+def _combined(language_name: str, registered: int) -> tuple[Query, list[tuple[int, str]]]:
+    """The registered queries for one grammar as one Query, and where each one starts."""
+    del registered  # part of the cache key: recompile when more queries are registered
+    offsets: list[tuple[int, str]] = []
+    parts: list[str] = []
+    position = 0
+    for source, grammars in _FILE_QUERIES.items():
+        if language_name in grammars:
+            offsets.append((position, source))
+            parts.append(source)
+            position += len(source.encode()) + 1
+    return Query(language(language_name), "\n".join(parts)), offsets
 
 
 def language_for(path: Path) -> str | None:
@@ -153,21 +181,38 @@ _DECLARATIONS = """
 (import_specifier !alias name: (identifier) @name)
 """
 
-_PER_CALL_REGISTRATIONS = """
+_PER_CALL_REGISTRATIONS = file_query("""
 (call_expression
   function: (member_expression property: (property_identifier) @method)
-  arguments: (arguments) @args) @call
-"""
+  arguments: (arguments) @args
+  (#any-of? @method "on" "addListener" "createServer" "get" "post" "put" "patch" "delete"
+   "del" "all" "use" "head" "options" "route" "handle" "handler")) @call
+""")
 
-_NAMED_CALLS = """
+_NAMED_CALLS = file_query("""
 (call_expression function: (identifier) @callee) @call
 (call_expression function: (member_expression object: (this) property: (property_identifier) @callee)) @call
-"""
+""")
 
-_FUNCTIONS = """
+_CREATE_SERVER = file_query("""
+(call_expression function: (identifier) @f arguments: (arguments) @args
+  (#eq? @f "createServer"))
+""")
+
+_FUNCTIONS = file_query("""
 [(function_declaration) (function_expression) (arrow_function) (method_definition)
  (generator_function_declaration) (generator_function)] @function
-"""
+""")
+
+
+def _is_name_byte(source: bytes, index: int) -> bool:
+    if index < 0 or index >= len(source):
+        return False
+    byte = source[index]
+    return byte >= 0x80 or byte in _NAME_BYTES
+
+
+_NAME_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")
 
 
 class SourceFile:
@@ -183,6 +228,8 @@ class SourceFile:
         self.ascii = source.isascii()
         self._declared: dict[int, frozenset[str]] = {}
         self._per_call: dict[int, str] | None = None
+        self._functions: tuple[list[Node], list[int], list[int], list[int]] | None = None
+        self._batched: dict[str, list[dict[str, list[Node]]]] | None = None
 
     # -- queries ---------------------------------------------------------------------------
     def captures(self, source: str, node: Node | None = None) -> dict[str, list[Node]]:
@@ -190,26 +237,75 @@ class SourceFile:
         return cursor.captures(node or self.root)
 
     def matches(self, source: str, node: Node | None = None) -> list[dict[str, list[Node]]]:
+        if node is None and source in _FILE_QUERIES:
+            return self._file_matches().get(source, [])
         cursor = QueryCursor(query(self.language, source))
         return [found for _, found in cursor.matches(node or self.root)]
 
+    def _file_matches(self) -> dict[str, list[dict[str, list[Node]]]]:
+        if self._batched is None:
+            combined, offsets = _combined(self.language, len(_FILE_QUERIES))
+            starts = [start for start, _ in offsets]
+            owner = [offsets[bisect_right(starts, combined.start_byte_for_pattern(i)) - 1][1]
+                     for i in range(combined.pattern_count)]
+            batched: dict[str, list[dict[str, list[Node]]]] = {}
+            for pattern, found in QueryCursor(combined).matches(self.root):
+                batched.setdefault(owner[pattern], []).append(found)
+            self._batched = batched
+        return self._batched
+
     def identifiers(self, name: str, node: Node | None = None) -> list[Node]:
-        """Every `identifier` (and `{name}` shorthand) spelled `name` under `node`."""
-        quoted = name.replace("\\", "\\\\").replace('"', '\\"')
-        # the predicate goes inside each alternative: after `[...]` it would be ignored
-        pattern = (f'[((identifier) @id (#eq? @id "{quoted}"))'
-                   f' ((shorthand_property_identifier) @id (#eq? @id "{quoted}"))]')
-        found = self.captures(pattern, node).get("id", [])
-        return sorted(found, key=lambda n: n.start_byte)
+        """Every `identifier` (and `{name}` shorthand) spelled `name` under `node`.
+
+        A regex over the bytes finds the spots and the tree confirms each one; a query with an
+        `#eq?` predicate would test every identifier in the file, once per name asked about.
+        """
+        scope = node or self.root
+        needle = name.encode()
+        source, end = self.source, scope.end_byte
+        found = []
+        position = source.find(needle, scope.start_byte, end)
+        while position >= 0:
+            after = position + len(needle)
+            if not (_is_name_byte(source, position - 1) or _is_name_byte(source, after)):
+                spot = self.root.descendant_for_byte_range(position, after)
+                if spot is not None and spot.type in ("identifier",
+                                                      "shorthand_property_identifier"):
+                    found.append(spot)
+            position = source.find(needle, after, end)
+        return found
 
     # -- scopes ----------------------------------------------------------------------------
-    @staticmethod
-    def enclosing_function(node: Node) -> Node | None:
-        parent = node.parent
-        while parent is not None:
-            if parent.type in FUNCTION_TYPES:
-                return parent
-            parent = parent.parent
+    def _function_index(self) -> tuple[list[Node], list[int], list[int], list[int]]:
+        """All functions sorted by start, with each one's enclosing function (an index).
+
+        tree-sitter finds a node's parent by walking down from the root, so climbing parents is
+        slow; function ranges nest, so a binary search plus this table answers instead.
+        """
+        if self._functions is None:
+            functions = sorted([m["function"][0] for m in self.matches(_FUNCTIONS)],
+                               key=lambda n: (n.start_byte, -n.end_byte))
+            starts = [f.start_byte for f in functions]
+            ends = [f.end_byte for f in functions]
+            parents: list[int] = []
+            stack: list[int] = []
+            for index, function in enumerate(functions):
+                while stack and ends[stack[-1]] < function.end_byte:
+                    stack.pop()
+                parents.append(stack[-1] if stack else -1)
+                stack.append(index)
+            self._functions = (functions, starts, ends, parents)
+        return self._functions
+
+    def enclosing_function(self, node: Node) -> Node | None:
+        functions, starts, ends, parents = self._function_index()
+        start, end = node.start_byte, node.end_byte
+        index = bisect_right(starts, start) - 1
+        while index >= 0:
+            # a function with exactly the node's range is the node itself or inside it
+            if ends[index] >= end and (starts[index] < start or ends[index] > end):
+                return functions[index]
+            index = parents[index]
         return None
 
     def enclosing_functions(self, node: Node) -> Iterator[Node]:
@@ -318,7 +414,7 @@ class SourceFile:
     def _find_per_call_functions(self) -> dict[int, str]:
         reasons: dict[int, str] = {}
         named: dict[str, list[Node]] = {}
-        for function in self.captures(_FUNCTIONS).get("function", []):
+        for function in [m["function"][0] for m in self.matches(_FUNCTIONS)]:
             name = self.function_name(function)
             if name:
                 named.setdefault(name, []).append(function)
@@ -344,8 +440,7 @@ class SourceFile:
                     "string", "template_string", "regex", "array"):
                 for arg in args[1:]:
                     self._mark(arg, "route handler", reasons, named)
-        for found in self.matches("(call_expression function: (identifier) @f"
-                                  ' (#eq? @f "createServer") arguments: (arguments) @args)'):
+        for found in self.matches(_CREATE_SERVER):
             args = found["args"][0].named_children
             if args:
                 self._mark(args[-1], "request handler", reasons, named)

@@ -10,17 +10,17 @@ from heapsight.lint.model import Finding
 from heapsight.lint.rule import Rule
 from heapsight.lint.rules.listener_leak import unremoved_listeners
 from heapsight.lint.rules.timer_leak import interval_starts
-from heapsight.lint.source import FUNCTION_TYPES, SourceFile, parameter_names, text
+from heapsight.lint.source import FUNCTION_TYPES, SourceFile, file_query, parameter_names, text
 
 # Parameters that hold a whole request, response or framework context.
 LARGE_PARAMETERS = frozenset({"req", "request", "res", "response", "ctx", "reply"})
 # A setTimeout this long (ms, literal) is long-lived enough to pin a request.
 LONG_TIMEOUT_MS = 60_000
 
-_TIMEOUTS = """
+_TIMEOUTS = file_query("""
 (call_expression function: (identifier) @f arguments: (arguments . (_) @callback . (_) @delay)
   (#eq? @f "setTimeout")) @call
-"""
+""")
 
 
 class ClosureCapturesRequest(Rule):

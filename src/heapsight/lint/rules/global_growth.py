@@ -8,23 +8,23 @@ from tree_sitter import Node
 
 from heapsight.lint.model import Finding
 from heapsight.lint.rule import Rule
-from heapsight.lint.source import SourceFile, outer, text
+from heapsight.lint.source import SourceFile, file_query, outer, text
 from heapsight.lint.usage import classify
 
-_GLOBAL_MEMBERS = """
+_GLOBAL_MEMBERS = file_query("""
 (member_expression object: (identifier) @global property: (property_identifier) @name
   (#any-of? @global "global" "globalThis" "window")) @member
-"""
-_GLOBAL_SUBSCRIPTS = """
+""")
+_GLOBAL_SUBSCRIPTS = file_query("""
 (assignment_expression
   left: (subscript_expression object: (identifier) @global index: (_) @key)
   (#any-of? @global "global" "globalThis" "window")) @assign
-"""
+""")
 
-_GLOBAL_DELETES = """
+_GLOBAL_DELETES = file_query("""
 (unary_expression argument: (subscript_expression object: (identifier) @global)
   (#any-of? @global "global" "globalThis" "window")) @delete
-"""
+""")
 
 
 class GlobalCollectionGrowth(Rule):

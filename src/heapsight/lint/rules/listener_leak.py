@@ -9,20 +9,20 @@ from tree_sitter import Node
 
 from heapsight.lint.model import Finding
 from heapsight.lint.rule import Rule
-from heapsight.lint.source import SourceFile, outer, text
+from heapsight.lint.source import SourceFile, file_query, outer, text
 
-_ADDS = """
+_ADDS = file_query("""
 (call_expression
   function: (member_expression object: (_) @target property: (property_identifier) @method)
   arguments: (arguments) @args
   (#any-of? @method "on" "addListener" "addEventListener" "prependListener")) @call
-"""
-_REMOVES = """
+""")
+_REMOVES = file_query("""
 (call_expression
   function: (member_expression object: (_) @target property: (property_identifier) @method)
   arguments: (arguments) @args
   (#any-of? @method "off" "removeListener" "removeEventListener" "removeAllListeners")) @call
-"""
+""")
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from tree_sitter import Node
 
 from heapsight.lint.model import Finding
 from heapsight.lint.rule import Rule
-from heapsight.lint.source import SourceFile, outer, text
+from heapsight.lint.source import SourceFile, file_query, outer, text
 
 # `new X(...)` that opens a pool, client or connection (pg, mysql2, ioredis, mongodb, prisma,
 # sequelize, http/undici agents). `Client` only with its package's namespace: too common a name.
@@ -22,11 +22,15 @@ SOCKET_MODULES = frozenset({"net", "tls", "http2"})
 CLOSE_METHODS = frozenset({"end", "close", "quit", "disconnect", "destroy", "release",
                            "$disconnect", "terminate"})
 
-_CREATIONS = """
-(new_expression constructor: (_) @name) @create
-(call_expression function: (identifier) @name) @create
-(call_expression function: (member_expression property: (property_identifier) @name)) @create
-"""
+_CREATIONS = file_query("""
+(new_expression constructor: [(identifier) (member_expression)] @name) @create
+(call_expression function: (identifier) @name
+  (#any-of? @name "createPool" "createConnection" "createClient" "createPoolCluster"
+   "createCluster")) @create
+(call_expression function: (member_expression property: (property_identifier) @name)
+  (#any-of? @name "createPool" "createConnection" "createClient" "createPoolCluster"
+   "createCluster")) @create
+""")
 
 
 class ClientPerRequest(Rule):

@@ -9,23 +9,23 @@ from tree_sitter import Node
 
 from heapsight.lint.model import Finding
 from heapsight.lint.rule import Rule
-from heapsight.lint.source import SourceFile, last_name, outer, text
+from heapsight.lint.source import SourceFile, file_query, last_name, outer, text
 
-_INTERVALS = """
+_INTERVALS = file_query("""
 (call_expression function: (identifier) @f arguments: (arguments) @args
   (#eq? @f "setInterval")) @call
 (call_expression
   function: (member_expression object: (identifier) @o property: (property_identifier) @f)
   arguments: (arguments) @args
   (#eq? @f "setInterval") (#any-of? @o "window" "global" "globalThis" "timers" "self")) @call
-"""
-_CLEARS = """
+""")
+_CLEARS = file_query("""
 (call_expression function: (identifier) @f arguments: (arguments . (_) @handle)
   (#any-of? @f "clearInterval" "clearTimeout")) @call
 (call_expression function: (member_expression property: (property_identifier) @f)
   arguments: (arguments . (_) @handle)
   (#any-of? @f "clearInterval" "clearTimeout")) @call
-"""
+""")
 # Uses of a handle variable that hand it to someone else, who may clear it.
 _HANDED_ON = frozenset({"arguments", "return_statement", "pair", "array", "assignment_expression",
                         "shorthand_property_identifier", "variable_declarator", "arrow_function"})

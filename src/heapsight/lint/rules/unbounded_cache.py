@@ -8,17 +8,20 @@ from tree_sitter import Node
 
 from heapsight.lint.model import Finding
 from heapsight.lint.rule import Rule
-from heapsight.lint.source import SourceFile, text
+from heapsight.lint.source import SourceFile, file_query, text
 from heapsight.lint.usage import Usage, classify, collection_kind
 
-_THIS_FIELDS = """
+_THIS_FIELDS = file_query("""
 (assignment_expression
   left: (member_expression object: (this) property: (property_identifier) @name)
   right: (_) @value)
-"""
+""")
 # Class fields are spelled differently by the two grammars.
-_JS_FIELD = "(field_definition property: (property_identifier) @name value: (_) @value)"
-_TS_FIELD = "(public_field_definition name: (property_identifier) @name value: (_) @value)"
+_JS_FIELD = file_query("(field_definition property: (property_identifier) @name value: (_) @value)",
+                       ("javascript",))
+_TS_FIELD = file_query(
+    "(public_field_definition name: (property_identifier) @name value: (_) @value)",
+    ("typescript", "tsx"))
 
 
 class CacheWithoutEviction(Rule):
@@ -83,7 +86,7 @@ class CacheWithoutEviction(Rule):
     def _check_class_fields(self, source: SourceFile) -> Iterator[Finding]:
         if "this" not in source.cache:
             field = _JS_FIELD if source.language == "javascript" else _TS_FIELD
-            source.cache["this"] = source.matches(_THIS_FIELDS + field)
+            source.cache["this"] = source.matches(_THIS_FIELDS) + source.matches(field)
         seen: set[tuple[int, str]] = set()
         for found in source.cache["this"]:  # type: ignore[attr-defined]
             kind = collection_kind(found["value"][0])

@@ -1,0 +1,19 @@
+const express = require('express');
+const { EventEmitter } = require('events');
+
+const app = express();
+const updates = new EventEmitter();
+
+app.get('/stream', (req, res) => {
+  res.setHeader('Content-Type', 'text/event-stream');
+  updates.on('change', (change) => { // expect: listener-not-removed
+    res.write(`data: ${JSON.stringify(change)}\n\n`); // expect: closure-captures-request
+  });
+});
+
+app.post('/change', (req, res) => {
+  updates.emit('change', req.body);
+  res.sendStatus(204);
+});
+
+app.listen(3000);

@@ -1,0 +1,9 @@
+import { useEffect, useState } from 'react';
+
+export function WindowWidth() {
+  const [width, setWidth] = useState(window.innerWidth);
+  useEffect(() => {
+    window.addEventListener('resize', () => setWidth(window.innerWidth)); // expect: listener-not-removed (known miss)
+  }, []);
+  return <span>{width}</span>;
+}
