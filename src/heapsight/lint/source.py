@@ -28,8 +28,10 @@ FUNCTION_TYPES = frozenset({
     "method_definition", "generator_function_declaration", "generator_function",
 })
 
-# Names that make a parameter list look like a request handler's: Express/Koa/Fastify/Hapi/http.
-REQUEST_PARAMETERS = frozenset({"req", "request", "res", "response", "reply"})
+# Exported functions that frameworks call per request: AWS Lambda/Netlify `handler`, Next.js
+# route handlers named after the HTTP method.
+EXPORTED_HANDLERS = frozenset({"handler", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD",
+                               "OPTIONS"})
 # Route registration methods (Express, Koa-router, Fastify, Hapi-ish, Nest-ish).
 ROUTE_METHODS = frozenset({
     "get", "post", "put", "patch", "delete", "del", "all", "use", "head", "options",
@@ -203,6 +205,16 @@ _FUNCTIONS = file_query("""
 [(function_declaration) (function_expression) (arrow_function) (method_definition)
  (generator_function_declaration) (generator_function)] @function
 """)
+
+
+def _looks_like_handler(params: list[str]) -> bool:
+    """A request handler's parameters: `req` (Express, http), `request` with `response`/`reply`/
+    `h` (http, Fastify, Hapi), or `ctx, next` (Koa). `request` alone is too common elsewhere."""
+    if "req" in params:
+        return True
+    if "request" in params and {"response", "reply", "h", "res"}.intersection(params):
+        return True
+    return params[:1] in (["ctx"], ["context"]) and "next" in params
 
 
 def _is_name_byte(source: bytes, index: int) -> bool:
@@ -388,6 +400,18 @@ class SourceFile:
                 return function, reason
         return None
 
+    def runs_per_call_or_async(self, node: Node) -> bool:
+        """In per-call code, or in an async function: where caches meet unbounded keys.
+
+        A synchronous memo outside request paths (a regex per pattern, a prototype per node
+        type) is keyed by a small fixed domain; async lookups and per-request code are keyed by
+        user data, which is what makes a cache without eviction leak.
+        """
+        if self.per_call_scope(node) is not None:
+            return True
+        return any(child.type == "async" for function in self.enclosing_functions(node)
+                   for child in function.children)
+
     def describe(self, function: Node) -> str:
         """How messages name a function: `getUser()`, `handle() (called per request ...)`,
         or `a route handler` for an anonymous one."""
@@ -419,11 +443,10 @@ class SourceFile:
             if name:
                 named.setdefault(name, []).append(function)
             params = parameter_names(function)
-            if REQUEST_PARAMETERS.intersection(params) or (
-                    params[:1] in (["ctx"], ["context"]) and "next" in params):
+            if _looks_like_handler(params):
                 reasons[function.id] = "request handler"
-            elif name == "handler" and self._is_exported(function):
-                reasons[function.id] = "serverless handler"
+            elif name in EXPORTED_HANDLERS and self._is_exported(function):
+                reasons[function.id] = "exported request handler"
             elif function.type == "method_definition" and self._has_route_decorator(function):
                 reasons[function.id] = "route handler"
         for found in self.matches(_PER_CALL_REGISTRATIONS):

@@ -72,8 +72,12 @@ class Usage:
         return None
 
 
-def classify(source: SourceFile, uses: list[Node], name: str) -> Usage:
-    """Sort `uses` (expressions that each evaluate to the collection) into a Usage."""
+def classify(source: SourceFile, uses: list[Node], name: str, kind: str | None = None) -> Usage:
+    """Sort `uses` (expressions that each evaluate to the collection) into a Usage.
+
+    For an array, `items[i] = x` overwrites a slot (a fixed-size buffer, a stack) rather than
+    adding a key, so it does not count as growth.
+    """
     usage = Usage()
     for use in uses:
         if use.type == "shorthand_property_identifier":
@@ -83,20 +87,21 @@ def classify(source: SourceFile, uses: list[Node], name: str) -> Usage:
         parent = node.parent
         if parent is None:
             continue
-        kind = parent.type
-        if kind == "member_expression" and parent.child_by_field_name("object") == node:
+        role = parent.type
+        if role == "member_expression" and parent.child_by_field_name("object") == node:
             _classify_member(parent, usage)
-        elif kind == "subscript_expression" and parent.child_by_field_name("object") == node:
+        elif role == "subscript_expression" and parent.child_by_field_name("object") == node:
             holder = outer(parent).parent
             if holder is not None and holder.type == "assignment_expression" and (
                     holder.child_by_field_name("left") == outer(parent)):
-                usage.grows.append(parent)
+                if kind != "array":
+                    usage.grows.append(parent)
             elif holder is not None and holder.type == "unary_expression" and (
                     text(holder).startswith("delete")):
                 usage.bounds.append(parent)
             else:
                 usage.lookups.append(parent)
-        elif kind in ("assignment_expression", "augmented_assignment_expression") and (
+        elif role in ("assignment_expression", "augmented_assignment_expression") and (
                 parent.child_by_field_name("left") == node):
             if not _initialises(source, parent, node):
                 usage.bounds.append(parent)  # replaced wholesale: `items = []`

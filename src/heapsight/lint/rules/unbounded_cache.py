@@ -78,7 +78,7 @@ class CacheWithoutEviction(Rule):
             name = text(name_node)
             uses = [u for u in source.identifiers(name)
                     if u != name_node and (u.type != "identifier" or source.is_module_binding(u))]
-            finding = self._check_usage(source, classify(source, uses, name), name, kind)
+            finding = self._check_usage(source, classify(source, uses, name, kind), name, kind)
             if finding is not None:
                 yield finding
         yield from self._check_class_fields(source)
@@ -100,7 +100,7 @@ class CacheWithoutEviction(Rule):
             uses = source.captures(
                 '(member_expression object: (this) property: (property_identifier) @p'
                 f' (#eq? @p "{name}")) @m', body).get("m", [])
-            usage = classify(source, uses, name)
+            usage = classify(source, uses, name, kind)
             # the constructor's initialising assignment is not a bound; a reset elsewhere is
             usage.bounds = [b for b in usage.bounds if not _initialises(source, b)]
             finding = self._check_usage(source, usage, f"this.{name}", kind)
@@ -112,7 +112,7 @@ class CacheWithoutEviction(Rule):
         if usage.bounds or usage.exported:
             return None
         grow = usage.read_through(source)
-        if grow is None:
+        if grow is None or not source.runs_per_call_or_async(grow):
             return None
         function = source.enclosing_function(grow)
         where = source.function_name(function) if function is not None else ""

@@ -65,11 +65,14 @@ class ModuleCollectionGrowth(Rule):
             name = text(name_node)
             uses = [u for u in source.identifiers(name)
                     if u != name_node and (u.type != "identifier" or source.is_module_binding(u))]
-            usage = classify(source, uses, name)
+            usage = classify(source, uses, name, kind)
             if usage.bounds or usage.exported:
                 continue
-            if kind in ("map", "object") and usage.read_through(source) is not None:
+            memo = usage.read_through(source)
+            if memo is not None and kind in ("map", "object"):
                 continue  # a read-through cache: cache-without-eviction reports it
+            if memo is not None and not source.runs_per_call_or_async(memo):
+                continue  # a "seen" set of a small fixed domain (module names, warnings shown)
             for grow in usage.grows_in_functions(source):
                 function = source.enclosing_function(grow)
                 if function is not None and _SETUP_NAMES.match(source.function_name(function)):
