@@ -302,7 +302,29 @@ def distances(node_count, root, first_edge, edge_to, edge_type, weak_type, user_
 
 
 @njit(cache=True, nogil=True)
-def class_totals(class_id, self_size, retained, dominator, vertex, root, class_count):
+def dominator_children(dominator, preorder, root):
+    """The dominator tree as CSR: children[first_child[n]:first_child[n+1]] are the nodes n
+    immediately dominates, in DFS preorder."""
+    n = dominator.shape[0]
+    first_child = np.zeros(n + 1, np.int64)
+    for node in range(n):
+        if node != root:
+            first_child[dominator[node] + 1] += 1
+    for i in range(n):
+        first_child[i + 1] += first_child[i]
+    children = np.empty(max(n - 1, 1), np.int32)
+    cursor = first_child[:-1].copy()
+    for w in range(preorder.shape[0]):
+        node = preorder[w]
+        if node != root:
+            d = dominator[node]
+            children[cursor[d]] = node
+            cursor[d] += 1
+    return first_child, children
+
+
+@njit(cache=True, nogil=True)
+def class_totals(class_id, self_size, retained, first_child, children, root, class_count):
     """Per class: instance count, self size, and retained size of top-most instances only
     (an instance dominated by another instance of its class is already inside that one)."""
     count = np.zeros(class_count, np.int64)
@@ -314,30 +336,16 @@ def class_totals(class_id, self_size, retained, dominator, vertex, root, class_c
         self_total[class_id[node]] += self_size[node]
     # Walk the dominator tree depth-first with a per-class count of instances on the current
     # path: an instance is top-most when that count is zero (DevTools' calculateClassesRetainedSize).
-    child_count = np.zeros(n + 1, np.int64)
-    for node in range(n):
-        if node != root:
-            child_count[dominator[node] + 1] += 1
-    for i in range(n):
-        child_count[i + 1] += child_count[i]
-    children = np.empty(max(n - 1, 1), np.int32)
-    cursor = child_count[:-1].copy()
-    for w in range(vertex.shape[0]):  # preorder keeps children ordered deterministically
-        node = vertex[w]
-        if node != root:
-            d = dominator[node]
-            children[cursor[d]] = node
-            cursor[d] += 1
     active = np.zeros(class_count, np.int32)
     stack_node = np.empty(n, np.int32)
     stack_next = np.empty(n, np.int64)
     top = 0
     stack_node[0] = root
-    stack_next[0] = child_count[root]
+    stack_next[0] = first_child[root]
     while top >= 0:
         v = stack_node[top]
         i = stack_next[top]
-        if i >= child_count[v + 1]:
+        if i >= first_child[v + 1]:
             if v != root:
                 active[class_id[v]] -= 1
             top -= 1
@@ -350,5 +358,73 @@ def class_totals(class_id, self_size, retained, dominator, vertex, root, class_c
         active[c] += 1
         top += 1
         stack_node[top] = w
-        stack_next[top] = child_count[w]
+        stack_next[top] = first_child[w]
     return count, self_total, retained_total
+
+
+# --------------------------------------------------------------------------- leak analysis
+
+@njit(cache=True, nogil=True)
+def top_new_ancestors(preorder, dominator, is_new):
+    """For each new node, the highest new node on its dominator chain with only new nodes
+    between them (-1 for old nodes). Dominators precede their nodes in DFS preorder."""
+    top = np.full(dominator.shape[0], -1, np.int32)
+    for w in range(preorder.shape[0]):
+        v = preorder[w]
+        if not is_new[v]:
+            continue
+        d = dominator[v]
+        top[v] = top[d] if (d != v and is_new[d]) else v
+    return top
+
+
+@njit(cache=True, nogil=True)
+def descend_to_payload(starts, first_child, children, retained, is_carrier, max_depth):
+    """From each start, follow the dominated child that retains the most while the node is a
+    carrier (a closure, context, timer, backing store...): what the carrier exists to hold."""
+    out = np.empty(starts.shape[0], np.int32)
+    for i in range(starts.shape[0]):
+        v = starts[i]
+        depth = 0
+        while is_carrier[v] and depth < max_depth:
+            best = -1
+            best_size = -1
+            for c in range(first_child[v], first_child[v + 1]):
+                w = children[c]
+                if retained[w] > best_size:
+                    best, best_size = w, retained[w]
+            if best < 0:
+                break
+            v = best
+            depth += 1
+        out[i] = v
+    return out
+
+
+@njit(cache=True, nogil=True)
+def path_holders(starts, is_old, first_retainer, retainer_edges, edge_from, edge_type,
+                 weak_type, distance, root):
+    """For each start, walk the shortest retainer path towards the GC roots and return the
+    first old node on it (the root when none): the holder of objects held from several places."""
+    out = np.empty(starts.shape[0], np.int32)
+    for i in range(starts.shape[0]):
+        v = starts[i]
+        steps = 0
+        while v != root and not is_old[v] and steps < 10000:
+            best = -1
+            best_distance = distance[v]
+            for r in range(first_retainer[v], first_retainer[v + 1]):
+                e = retainer_edges[r]
+                if edge_type[e] == weak_type:
+                    continue
+                d = distance[edge_from[e]]
+                if d >= 0 and d < best_distance:
+                    best = edge_from[e]
+                    best_distance = d
+            if best < 0:
+                v = root
+                break
+            v = best
+            steps += 1
+        out[i] = v
+    return out

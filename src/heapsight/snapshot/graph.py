@@ -104,8 +104,14 @@ def retained_sizes(self_size: np.ndarray, dominator: np.ndarray,
     return k.retained_sizes(self_size, dominator, preorder, ROOT)
 
 
+def dominator_children(dominator: np.ndarray, preorder: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(first_child, children): the dominator tree as CSR."""
+    return k.dominator_children(dominator, preorder, ROOT)
+
+
 def class_totals(class_id: np.ndarray, self_size: np.ndarray, retained: np.ndarray,
-                 dominator: np.ndarray, preorder: np.ndarray,
+                 first_child: np.ndarray, children: np.ndarray,
                  class_count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(count, self size, top-most retained size) per class id."""
-    return k.class_totals(class_id, self_size, retained, dominator, preorder, ROOT, class_count)
+    return k.class_totals(class_id, self_size, retained, first_child, children, ROOT,
+                          class_count)

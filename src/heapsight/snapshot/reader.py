@@ -131,10 +131,12 @@ def _truncated(path: Path, where: str) -> SnapshotFormatError:
 
 
 def read_columns(path: str | os.PathLike[str], progress: Progress | None = None,
-                 node_fields: tuple[str, ...] | None = None) -> SnapshotColumns:
+                 node_fields: tuple[str, ...] | None = None,
+                 with_edges: bool = True) -> SnapshotColumns:
     """Read a .heapsnapshot (or .heapsnapshot.gz) into columns, validating as it goes.
 
-    node_fields limits the node columns kept (a light read keeps only what it needs)."""
+    node_fields limits the node columns kept, and with_edges=False skips the edges array
+    (a light read for snapshots that only need ids and classes)."""
     path = Path(path)
     if not path.exists():
         raise SnapshotFormatError(f"{path}: no such file")
@@ -146,12 +148,13 @@ def read_columns(path: str | os.PathLike[str], progress: Progress | None = None,
         raise SnapshotFormatError(f"{path}: cannot open ({exc.strerror})") from None
     source.progress = progress
     try:
-        return _read(source, path, node_fields)
+        return _read(source, path, node_fields, with_edges)
     finally:
         source.close()
 
 
-def _read(source: _Input, path: Path, keep_fields: tuple[str, ...] | None) -> SnapshotColumns:
+def _read(source: _Input, path: Path, keep_fields: tuple[str, ...] | None,
+          with_edges: bool) -> SnapshotColumns:
     if source.peek() != ord("{"):
         raise SnapshotFormatError(f"{path}: not a V8 heap snapshot (it is not a JSON object)"
                                   if source.peek() >= 0 else f"{path}: the file is empty")
@@ -190,9 +193,12 @@ def _read(source: _Input, path: Path, keep_fields: tuple[str, ...] | None) -> Sn
                 wanted.setdefault("edge_count", np.uint32)
                 nodes = _read_rows(source, path, "nodes", meta.node_fields, wanted,
                                    meta.node_count or 0, meta)
-            else:
+            elif with_edges:
                 edges = _read_rows(source, path, "edges", meta.edge_fields, EDGE_COLUMNS,
                                    meta.edge_count or 0, meta)
+            else:
+                _skip_numbers(source, path, name)
+                edges = {f: np.empty(0, dtype) for f, dtype in EDGE_COLUMNS.items()}
         elif name in ("trace_function_infos", "samples", "locations"):
             extras[name] = _read_flat(source, path, name)
         elif name == "trace_tree":
@@ -206,7 +212,7 @@ def _read(source: _Input, path: Path, keep_fields: tuple[str, ...] | None) -> Sn
     if missing:
         raise SnapshotFormatError(f"{path}: not a V8 heap snapshot (no {', '.join(missing)})")
     assert meta is not None and nodes is not None and edges is not None and strings is not None
-    _validate(path, meta, nodes, edges, strings)
+    _validate(path, meta, nodes, edges if with_edges else None, strings)
     return SnapshotColumns(str(path), meta, nodes, edges, strings, source.size, extras, trace_tree)
 
 
@@ -298,6 +304,19 @@ def _read_rows(source: _Input, path: Path, name: str, fields: tuple[str, ...],
     return columns
 
 
+def _skip_numbers(source: _Input, path: Path, name: str) -> None:
+    """Pass over a numeric array without parsing it: it holds no ']' but its last."""
+    source.expect(b"[", f"at the start of {name!r}")
+    while True:
+        end = source.store.find(b"]", source.pos, source.end)
+        if end >= 0:
+            source.pos = end + 1
+            return
+        source.pos = source.end
+        if not source.fill():
+            raise _truncated(path, f"the {name!r} array")
+
+
 def _read_flat(source: _Input, path: Path, name: str) -> np.ndarray:
     if source.peek() != ord("["):
         _raw_value(source, path, name, keep=False)
@@ -353,19 +372,22 @@ def _read_strings(source: _Input, path: Path) -> StringTable:
 
 
 def _validate(path: Path, meta: SnapshotMeta, nodes: dict[str, np.ndarray],
-              edges: dict[str, np.ndarray], strings: StringTable) -> None:
+              edges: dict[str, np.ndarray] | None, strings: StringTable) -> None:
     """Cross-check what the arrays say against each other and the type tables."""
+    string_count = len(strings)
+    if "name" in nodes and nodes["name"].size and int(nodes["name"].max()) >= string_count:
+        raise SnapshotFormatError(f"{path}: a node name is not in the strings table")
+    if nodes["type"].size and int(nodes["type"].max()) >= len(meta.node_types):
+        raise SnapshotFormatError(f"{path}: a node has an unknown type (corrupt snapshot)")
+    if edges is None:
+        return
     edge_total = int(nodes["edge_count"].sum(dtype=np.int64))
     if edge_total != meta.edge_count:
         raise SnapshotFormatError(
             f"{path}: nodes announce {edge_total:,} edges but the edges array holds "
             f"{meta.edge_count:,} (corrupt snapshot)")
-    string_count = len(strings)
-    for table, types, label in ((nodes, meta.node_types, "node"), (edges, meta.edge_types, "edge")):
-        if table["type"].size and int(table["type"].max()) >= len(types):
-            raise SnapshotFormatError(f"{path}: a {label} has an unknown type (corrupt snapshot)")
-    if "name" in nodes and nodes["name"].size and int(nodes["name"].max()) >= string_count:
-        raise SnapshotFormatError(f"{path}: a node name is not in the strings table")
+    if edges["type"].size and int(edges["type"].max()) >= len(meta.edge_types):
+        raise SnapshotFormatError(f"{path}: an edge has an unknown type (corrupt snapshot)")
     index_types = [meta.edge_type(t) for t in INDEX_EDGE_TYPES]
     named = ~np.isin(edges["type"], index_types)
     if named.any() and int(edges["name_or_index"][named].max()) >= string_count:

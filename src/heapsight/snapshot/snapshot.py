@@ -73,6 +73,17 @@ class HeapSnapshot:
         snapshot.build_dominators()
         return snapshot
 
+    @classmethod
+    def load_light(cls, path: str | os.PathLike[str],
+                   progress: Progress | None = None) -> HeapSnapshot:
+        """Nodes (ids, classes, sizes, fan-out) and strings only: no edges, no graph. Enough
+        to say which objects of a later snapshot already existed, at a fraction of the cost."""
+        snapshot = cls(read_columns(path, progress,
+                                    node_fields=("type", "name", "id", "self_size", "edge_count"),
+                                    with_edges=False))
+        snapshot.build_classes()
+        return snapshot
+
     # ---------------------------------------------------------------- the load steps
 
     def build_edge_index(self) -> None:
@@ -114,8 +125,14 @@ class HeapSnapshot:
     @cached_property
     def class_totals(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(count, self size, retained size of top-most instances), indexed by class id."""
+        first_child, children = self.dominated
         return graph.class_totals(self.class_id, self.self_size, self.retained_size,
-                                  self.dominator, self.preorder, self.class_count)
+                                  first_child, children, self.class_count)
+
+    @cached_property
+    def dominated(self) -> tuple[np.ndarray, np.ndarray]:
+        """The dominator tree as CSR (first_child, children)."""
+        return graph.dominator_children(self.dominator, self.preorder)
 
     # ---------------------------------------------------------------- nodes
 
@@ -155,6 +172,24 @@ class HeapSnapshot:
     def describe(self, ordinal: int) -> str:
         """`Class @id`, the way DevTools names an object."""
         return f"{self.class_name(ordinal)} @{int(self.node_id[ordinal])}"
+
+    @cached_property
+    def _positions(self) -> tuple[np.ndarray, np.ndarray]:
+        """V8's `locations` table (object_index, script_id, line, column) sorted by ordinal."""
+        flat = self.columns.extras.get("locations", np.empty(0, np.int64))
+        width = max(len(self.meta.location_fields), 4)
+        rows = flat[: flat.shape[0] // width * width].reshape(-1, width)
+        ordinals = rows[:, 0] // self.meta.node_field_count
+        order = np.argsort(ordinals, kind="stable")
+        return ordinals[order], rows[order]
+
+    def position_of(self, ordinal: int) -> tuple[int, int] | None:
+        """(line, column), 0-based, of a function in its script, when V8 recorded it."""
+        ordinals, rows = self._positions
+        at = int(np.searchsorted(ordinals, ordinal))
+        if at < ordinals.shape[0] and int(ordinals[at]) == ordinal:
+            return int(rows[at, 2]), int(rows[at, 3])
+        return None
 
     # ---------------------------------------------------------------- edges
 

@@ -1,0 +1,127 @@
+"""From "objects that are new since the baseline" to leak clusters.
+
+Every new object belongs to the highest new object above it in the dominator tree (its
+top-most new ancestor); that one is held by an old object, the holder. A cluster is what one
+holder keeps of one payload class, where the payload is what a carrier (closure, context,
+timer, backing store) exists to hold. A leak shows as a cluster that gained payload in every
+phase between snapshots; warm-up, bounded caches and churn do not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from heapsight.snapshot import HeapSnapshot
+from heapsight.snapshot import _kernels as k
+from heapsight.snapshot.graph import ROOT
+
+CARRIER_TYPES = ("closure", "hidden", "array", "code", "object shape", "synthetic")
+CARRIER_CLASSES = ("Timeout", "Immediate", "TimersList")
+PAYLOAD_TYPES = ("object", "closure", "native", "string", "concatenated string",
+                 "sliced string", "regexp", "bigint", "symbol")
+_MAX_DESCENT = 8
+
+
+@dataclass
+class Cluster:
+    holder: int                 # ordinal, in the final snapshot, of the old object holding it
+    payload_class: int          # class id of what is held
+    top_nodes: np.ndarray       # top-most new objects of the cluster (disjoint subtrees)
+    example: int                # a payload instance (the one under the largest top node)
+    phase_counts: np.ndarray    # payload instances first seen in each phase after the baseline
+    phase_bytes: np.ndarray     # their retained size, per phase
+    retained_size: int          # of the top nodes: dominator-deduplicated
+    native_size: int            # external memory (ArrayBuffer stores, ...) inside it
+
+    @property
+    def count(self) -> int:
+        return int(self.phase_counts.sum())
+
+
+def clusters(snapshot: HeapSnapshot, phase: np.ndarray, phases: int) -> list[Cluster]:
+    """Group the new objects of `snapshot` (phase >= 1) into clusters, largest first.
+
+    phase[n] is the index of the first snapshot holding node n; `phases` is the number of
+    snapshots, so new objects have phases 1..phases-1."""
+    is_new = phase >= 1
+    top = k.top_new_ancestors(snapshot.preorder, snapshot.dominator, is_new)
+    tops = np.unique(top[top >= 0]).astype(np.int32)
+    if tops.size == 0:
+        return []
+    holders = snapshot.dominator[tops].astype(np.int32)
+    synthetic = snapshot.meta.node_type("synthetic")
+    shared = (holders == ROOT) | (snapshot.node_type[holders] == synthetic)
+    if shared.any():  # held from several roots: follow the shortest path to an old object
+        holders[shared] = k.path_holders(
+            tops[shared], ~is_new, snapshot.first_retainer, snapshot.retainer_edges,
+            snapshot.edge_from, snapshot.edge_type, snapshot.meta.edge_type("weak"),
+            snapshot.distance, ROOT)
+
+    payloads = k.descend_to_payload(tops, *snapshot.dominated, snapshot.retained_size,
+                                    _carrier_mask(snapshot), _MAX_DESCENT)
+    payload_types = np.array([snapshot.meta.node_type(t) for t in PAYLOAD_TYPES])
+    plain = ~np.isin(snapshot.node_type[payloads], payload_types) | \
+        np.isin(snapshot.class_id[payloads], _internal_classes(snapshot))
+    payloads[plain] = tops[plain]  # nothing worth naming below the carrier: name the carrier
+    payload_class = snapshot.class_id[payloads]
+
+    keys = holders.astype(np.int64) * snapshot.class_count + payload_class
+    unique_keys, cluster_of_top = np.unique(keys, return_inverse=True)
+    count = unique_keys.shape[0]
+    retained = np.bincount(cluster_of_top, weights=snapshot.retained_size[tops],
+                           minlength=count).astype(np.int64)
+
+    # Every new node joins its top node's cluster; count payload instances per phase.
+    top_index = np.full(snapshot.node_count, -1, np.int64)
+    top_index[tops] = np.arange(tops.shape[0])
+    members = np.flatnonzero(is_new)
+    member_cluster = cluster_of_top[top_index[top[members]]]
+    native = snapshot.node_type[members] == snapshot.meta.node_type("native")
+    native_size = np.bincount(member_cluster[native],
+                              weights=snapshot.self_size[members[native]],
+                              minlength=count).astype(np.int64)
+    cluster_class = (unique_keys % snapshot.class_count).astype(np.int32)
+    is_payload = snapshot.class_id[members] == cluster_class[member_cluster]
+    slot = member_cluster[is_payload] * (phases - 1) + (phase[members[is_payload]] - 1)
+    phase_counts = np.bincount(slot, minlength=count * (phases - 1)).reshape(count, phases - 1)
+    phase_bytes = np.bincount(slot, weights=snapshot.retained_size[members[is_payload]],
+                              minlength=count * (phases - 1)).reshape(count, phases - 1)
+
+    # The example: the payload under each cluster's largest top node.
+    order = np.lexsort((-snapshot.retained_size[tops], cluster_of_top))
+    first = np.ones(order.shape[0], bool)
+    first[1:] = cluster_of_top[order][1:] != cluster_of_top[order][:-1]
+    example = np.empty(count, np.int64)
+    example[cluster_of_top[order][first]] = payloads[order][first]
+
+    grouped = np.argsort(cluster_of_top, kind="stable")
+    bounds = np.searchsorted(cluster_of_top[grouped], np.arange(count + 1))
+    result = [
+        Cluster(holder=int(unique_keys[c] // snapshot.class_count),
+                payload_class=int(cluster_class[c]),
+                top_nodes=tops[grouped[bounds[c]:bounds[c + 1]]],
+                example=int(example[c]), phase_counts=phase_counts[c].astype(np.int64),
+                phase_bytes=phase_bytes[c].astype(np.int64),
+                retained_size=int(retained[c]), native_size=int(native_size[c]))
+        for c in range(count)]
+    result.sort(key=lambda c: -c.retained_size)
+    return result
+
+
+def _internal_classes(snapshot: HeapSnapshot) -> np.ndarray:
+    """Class ids of V8 internals that V8 types as objects (`system / Context`, ...)."""
+    return snapshot.strings.indices_containing("system / ")
+
+
+def _carrier_mask(snapshot: HeapSnapshot) -> np.ndarray:
+    """True for nodes that exist to hold something else."""
+    types = np.array([snapshot.meta.node_type(t) for t in CARRIER_TYPES])
+    names = [snapshot.strings.index_of(name) for name in CARRIER_CLASSES]
+    classes = np.concatenate([_internal_classes(snapshot), np.array(names, np.int64)])
+    return np.isin(snapshot.node_type, types) | np.isin(snapshot.class_id, classes)
+
+
+def is_internal(snapshot: HeapSnapshot, ordinal: int) -> bool:
+    return snapshot.class_name(ordinal).startswith("system / ")

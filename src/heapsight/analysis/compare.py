@@ -1,0 +1,57 @@
+"""What two or more snapshots of one process say together: which objects are the same (V8
+object ids are stable within a process), when each object was first seen, and class names
+that mean the same thing in every snapshot."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from heapsight.errors import HeapsightError
+from heapsight.snapshot import HeapSnapshot
+
+_SAMPLE = 4000
+
+
+def class_names(snapshot: HeapSnapshot) -> dict[int, str]:
+    """Name of every class id present (class ids are string indices, which differ per file)."""
+    return {int(c): snapshot.class_name_of(int(c)) for c in np.unique(snapshot.class_id)}
+
+
+def check_same_process(earlier: HeapSnapshot, later: HeapSnapshot) -> None:
+    """Refuse snapshots that cannot be compared by object id: from different processes
+    (no ids in common, or the common ids name different classes) or given out of order."""
+    common = np.intersect1d(earlier.node_id, later.node_id, assume_unique=False)
+    where = f"{earlier.source} and {later.source}"
+    # ids 1..~100 are the synthetic roots, the same in every process
+    common = common[common > 200]
+    if common.size == 0:
+        raise HeapsightError(f"{where} come from different processes (no object in common); "
+                             "compare snapshots taken from one running process")
+    sample = common[:: max(1, common.size // _SAMPLE)]
+    names_a, names_b = class_names(earlier), class_names(later)
+    a = earlier.class_id[earlier.ordinals_of(sample)]
+    b = later.class_id[later.ordinals_of(sample)]
+    same = np.mean([names_a[int(x)] == names_b[int(y)] for x, y in zip(a, b, strict=True)])
+    if same < 0.9:
+        raise HeapsightError(f"{where} come from different processes (the same object ids "
+                             "name different objects); compare snapshots of one process")
+    # V8 numbers heap objects with odd ids, in the order it first sees them (embedder nodes
+    # get even ids from a counter of their own), so a later snapshot's largest odd id is larger.
+    if _largest_odd(later.node_id) < _largest_odd(earlier.node_id):
+        raise HeapsightError(f"{where} look out of order: {later.source} is older; "
+                             "give the snapshots in the order they were taken")
+
+
+def _largest_odd(ids: np.ndarray) -> int:
+    odd = ids[ids % 2 == 1]
+    return int(odd.max()) if odd.size else 0
+
+
+def first_seen(final: HeapSnapshot, earlier: list[HeapSnapshot]) -> np.ndarray:
+    """For each node of `final`, the index of the first snapshot that holds its id
+    (len(earlier) when the node is new in final). V8 never reuses an id, so an object
+    present in two snapshots lived throughout."""
+    phase = np.full(final.node_count, len(earlier), np.int8)
+    for index in range(len(earlier) - 1, -1, -1):
+        phase[np.isin(final.node_id, earlier[index].node_id)] = index
+    return phase

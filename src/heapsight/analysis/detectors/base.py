@@ -1,0 +1,86 @@
+"""What a detector sees of one leak cluster, and the shape of a detector."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import ClassVar
+
+from heapsight.analysis.cluster import Cluster
+from heapsight.analysis.paths import PathStepView
+from heapsight.snapshot import HeapSnapshot
+
+_SAMPLE = 50
+
+
+@dataclass
+class LeakEvidence:
+    """A cluster in the words detectors need: who holds it, how, and what it holds."""
+    snapshot: HeapSnapshot
+    cluster: Cluster
+    holder_path: list[PathStepView]           # GC root ... holder
+    path_ordinals: list[int] = field(default_factory=list)
+
+    @property
+    def holder(self) -> int:
+        return self.cluster.holder
+
+    @cached_property
+    def holder_class(self) -> str:
+        return self.snapshot.class_name(self.holder)
+
+    @property
+    def holder_edge(self) -> str:
+        """The name the holder is known by (`requestLog`), or '' for a root."""
+        return self.holder_path[-1].edge or "" if self.holder_path else ""
+
+    @cached_property
+    def path_edges(self) -> list[str]:
+        return [step.edge for step in self.holder_path if step.edge]
+
+    @cached_property
+    def payload_class(self) -> str:
+        return self.snapshot.class_name_of(self.cluster.payload_class)
+
+    @cached_property
+    def payload_type(self) -> str:
+        return self.snapshot.type_name(self.cluster.example)
+
+    @cached_property
+    def top_classes(self) -> Counter[str]:
+        sample = self.cluster.top_nodes[:_SAMPLE]
+        return Counter(self.snapshot.class_name(int(n)) for n in sample)
+
+    def top_is(self, *class_names: str) -> bool:
+        common = self.top_classes.most_common(1)
+        return bool(common) and common[0][0] in class_names
+
+    @cached_property
+    def repeating_timers(self) -> int:
+        """How many sampled top nodes are timers that repeat (setInterval): Node sets
+        `_repeat` to null for setTimeout, to a number (a Smi, so no edge) for setInterval."""
+        repeating = 0
+        for node in self.cluster.top_nodes[:_SAMPLE]:
+            node = int(node)
+            if self.snapshot.class_name(node) != "Timeout":
+                continue
+            repeat = [e for e in self.snapshot.edges_of(node) if e.name == "_repeat"]
+            if not repeat or self.snapshot.type_name(repeat[0].target) == "number":
+                repeating += 1
+        return repeating
+
+
+class Detector:
+    """One leak pattern. Subclasses document What it finds / Why it leaks / Example / Fix."""
+
+    category: ClassVar[str]
+    advice: ClassVar[str]
+
+    def matches(self, evidence: LeakEvidence) -> bool:
+        raise NotImplementedError
+
+
+def name_matches(pattern: re.Pattern[str], *names: str) -> bool:
+    return any(pattern.search(name) for name in names if name)

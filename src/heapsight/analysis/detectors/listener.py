@@ -1,0 +1,23 @@
+from heapsight.analysis.detectors.base import Detector, LeakEvidence
+
+EVENT_EDGES = ("_events", "<symbol kEvents>", "listeners", "_listeners")
+
+
+class ListenerLeak(Detector):
+    """Event listeners added again and again and never removed.
+
+    What it finds: listener functions piling up in an EventEmitter's `_events` (or an
+    EventTarget's listener map) that lives longer than the code adding them.
+    Why it leaks: a long-lived emitter holds every listener, and each listener holds
+    whatever its closure captured.
+    Example: `bus.on('change', () => res.write(...))` inside a request handler.
+    Fix: remove the listener when the caller is done (`off`/`removeListener` on 'close'),
+    use `once`, or pass an AbortSignal.
+    """
+
+    category = "listener-leak"
+    advice = ("Remove the listener when its owner is done (emitter.off / removeListener in a "
+              "'close' or 'finish' handler), use once(), or add it with { signal } and abort.")
+
+    def matches(self, evidence: LeakEvidence) -> bool:
+        return any(edge in EVENT_EDGES for edge in evidence.path_edges)

@@ -1,0 +1,217 @@
+"""find-leaks: what leaks across three or more snapshots of one process, who holds it, which
+code made it, which pattern it is, and the fix — with no hand-written filter.
+
+Earlier snapshots are read light (ids and classes); only the final one gets a full graph.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from heapsight.analysis.cluster import PAYLOAD_TYPES, Cluster, clusters, is_internal
+from heapsight.analysis.compare import check_same_process, class_names, first_seen
+from heapsight.analysis.detectors import LeakEvidence, classify
+from heapsight.analysis.locations import holder_script, object_location
+from heapsight.analysis.paths import PathStepView, format_path, retainer_path
+from heapsight.errors import UsageError
+from heapsight.snapshot import HeapSnapshot
+
+DEFAULT_MIN_SIZE = 16 * 1024   # bytes retained below which growth is not reported
+_MAX_CLUSTERS = 200            # clusters examined in detail, largest first
+Loader = Callable[[str, bool], HeapSnapshot]  # (path, light) -> snapshot
+
+
+@dataclass
+class Leak:
+    category: str
+    class_name: str
+    count: int
+    retained_size: int
+    growth: float                        # payload objects added per phase, on average
+    growth_bytes: float                  # bytes they retain, per phase
+    retainer_path: list[PathStepView]    # GC root ... leaked object
+    location: str | None                 # where the leaked objects are made
+    advice: str
+    holder: str                          # the holder's name (edge) or class
+    holder_id: int
+    holder_script: str | None
+    phase_counts: list[int]
+    holder_fanout: list[int] = field(default_factory=list)
+    example_id: int = 0
+
+    @property
+    def headline(self) -> str:
+        where = f" in {os.path.basename(self.holder_script)}" if self.holder_script else ""
+        from heapsight.report.text import human_bytes
+        return (f"{self.category}: {self.count:,} {self.class_name} "
+                f"({human_bytes(self.retained_size)}) retained by {self.holder}{where}, "
+                f"+{self.growth:,.0f} per step")
+
+    def to_json(self) -> dict:
+        return {"category": self.category, "class": self.class_name, "count": self.count,
+                "retained_size": self.retained_size, "growth": self.growth,
+                "growth_bytes": self.growth_bytes,
+                "retainer_path": [s.to_json() for s in self.retainer_path],
+                "location": self.location, "advice": self.advice, "headline": self.headline,
+                "holder": self.holder, "holder_id": self.holder_id,
+                "holder_script": self.holder_script, "phase_counts": self.phase_counts,
+                "holder_fanout": self.holder_fanout, "example_id": self.example_id}
+
+
+@dataclass
+class LeakReport:
+    snapshots: list[str]
+    heap_sizes: list[int]
+    leaks: list[Leak]
+    growing_classes: list[dict]
+
+    def to_json(self) -> dict:
+        return {"snapshots": self.snapshots, "heap_sizes": self.heap_sizes,
+                "leaks": [leak.to_json() for leak in self.leaks],
+                "growing_classes": self.growing_classes}
+
+
+def snapshots_in(folder: str | os.PathLike[str]) -> list[Path]:
+    """The heap snapshots of a folder, in natural name order (s2 before s10)."""
+    def natural(path: Path) -> list:
+        return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", path.name)]
+    found = [p for p in Path(folder).iterdir()
+             if p.name.endswith((".heapsnapshot", ".heapsnapshot.gz"))]
+    return sorted(found, key=natural)
+
+
+def find_leaks(paths: list[str | os.PathLike[str]], loader: Loader | None = None,
+               min_size: int = DEFAULT_MIN_SIZE) -> LeakReport:
+    """Compare snapshots taken in order (baseline, target, ..., final) of one process."""
+    if len(paths) < 3:
+        raise UsageError(f"find-leaks needs at least 3 snapshots in order (baseline, target, "
+                         f"final); got {len(paths)}")
+    load = loader or (lambda p, light: HeapSnapshot.load_light(p) if light
+                      else HeapSnapshot.load(p))
+    earlier = [load(str(p), True) for p in paths[:-1]]
+    final = load(str(paths[-1]), False)
+    for before, after in zip([*earlier, final], [*earlier[1:], final], strict=False):
+        if before is not after:
+            check_same_process(before, after)
+    phase = first_seen(final, earlier)
+    found = _fold_strings(final, [c for c in clusters(final, phase, len(paths))[:_MAX_CLUSTERS]
+                                  if _grows(final, c, 0)])
+    found = [c for c in found if c.retained_size >= min_size]
+    leaks = _merge([_describe(final, earlier, c) for c in found])
+    leaks.sort(key=lambda leak: (-leak.retained_size, -leak.growth))
+    return LeakReport(snapshots=[str(p) for p in paths],
+                      heap_sizes=[s.total_size for s in [*earlier, final]], leaks=leaks,
+                      growing_classes=growing_classes([*earlier, final]))
+
+
+def _grows(snapshot: HeapSnapshot, cluster: Cluster, min_size: int) -> bool:
+    """A leak gains payload in every phase, is big enough to matter, and holds user data."""
+    return (bool((cluster.phase_counts > 0).all()) and cluster.retained_size >= min_size
+            and snapshot.type_name(cluster.example) in PAYLOAD_TYPES
+            and not is_internal(snapshot, cluster.example))
+
+
+_STRING_TYPES = ("string", "concatenated string", "sliced string")
+_FOLD_DEPTH = 4
+
+
+def _fold_strings(snapshot: HeapSnapshot, found: list[Cluster]) -> list[Cluster]:
+    """Strings held beside a larger leak (its keys, ids from V8's number-string cache) are
+    part of it: fold a string cluster into the cluster whose holder is its own holder or
+    a close dominator of it. Strings leaking on their own stay a leak of their own."""
+    by_holder = {}
+    for cluster in found:
+        if snapshot.type_name(cluster.example) not in _STRING_TYPES:
+            by_holder.setdefault(cluster.holder, cluster)
+    kept = []
+    for cluster in found:
+        into = None
+        if snapshot.type_name(cluster.example) in _STRING_TYPES:
+            node = cluster.holder
+            for _ in range(_FOLD_DEPTH):
+                into = by_holder.get(node)
+                if into is not None or node == int(snapshot.dominator[node]):
+                    break
+                node = int(snapshot.dominator[node])
+        if into is None:
+            kept.append(cluster)
+        else:
+            into.retained_size += cluster.retained_size
+            into.native_size += cluster.native_size
+    return kept
+
+
+def _describe(final: HeapSnapshot, earlier: list[HeapSnapshot], cluster: Cluster) -> Leak:
+    holder_path = retainer_path(final, cluster.holder)
+    ordinals = [int(s.node) for s in final.retainer_path(cluster.holder)]
+    evidence = LeakEvidence(final, cluster, holder_path, ordinals)
+    detector = classify(evidence)
+    class_name = evidence.payload_class
+    if evidence.payload_type == "closure":
+        function = final.name(cluster.example)
+        class_name = f"{function or '(anonymous)'}() closure"
+    holder_id = int(final.node_id[cluster.holder])
+    fanout = [int(s.columns.nodes["edge_count"][o]) for s in earlier
+              if (o := s.ordinal_of(holder_id)) is not None]
+    if len(fanout) == len(earlier):
+        fanout.append(int(final.columns.nodes["edge_count"][cluster.holder]))
+    else:
+        fanout = []
+    phases = max(cluster.phase_counts.shape[0], 1)
+    return Leak(
+        category=detector.category, class_name=class_name, count=cluster.count,
+        retained_size=cluster.retained_size,
+        growth=round(float(cluster.phase_counts.sum()) / phases, 1),
+        growth_bytes=round(float(cluster.phase_bytes.sum()) / phases, 1),
+        retainer_path=retainer_path(final, cluster.example),
+        location=object_location(final, cluster.example), advice=detector.advice,
+        holder=evidence.holder_edge if evidence.holder_edge and not
+        evidence.holder_edge.startswith("[") else evidence.holder_class,
+        holder_id=holder_id, holder_script=holder_script(final, ordinals),
+        phase_counts=[int(c) for c in cluster.phase_counts], holder_fanout=fanout,
+        example_id=int(final.node_id[cluster.example]))
+
+
+def _signature(leak: Leak) -> tuple:
+    """Leaks that are the same once indices and ids are stripped from their paths."""
+    path = re.sub(r"\[\d+\]", "[]", format_path(leak.retainer_path))
+    return leak.category, leak.class_name, path
+
+
+def _merge(leaks: list[Leak]) -> list[Leak]:
+    merged: dict[tuple, Leak] = {}
+    for leak in leaks:
+        key = _signature(leak)
+        if key not in merged:
+            merged[key] = leak
+            continue
+        into = merged[key]
+        into.count += leak.count
+        into.retained_size += leak.retained_size
+        into.growth += leak.growth
+        into.growth_bytes += leak.growth_bytes
+        into.phase_counts = [a + b for a, b in zip(into.phase_counts, leak.phase_counts,
+                                                   strict=False)]
+    return list(merged.values())
+
+
+def growing_classes(snapshots: list[HeapSnapshot], top: int = 10,
+                    min_growth: int = 10) -> list[dict]:
+    """Classes whose live count grows in every step, most growth first."""
+    series: dict[str, list[int]] = {}
+    for index, snapshot in enumerate(snapshots):
+        names = class_names(snapshot)
+        counts = np.bincount(snapshot.class_id, minlength=snapshot.class_count)
+        for class_id, name in names.items():
+            series.setdefault(name, [0] * len(snapshots))[index] += int(counts[class_id])
+    growing = [{"class": name, "counts": counts} for name, counts in series.items()
+               if all(b > a for a, b in zip(counts, counts[1:], strict=False))
+               and counts[-1] - counts[0] >= min_growth]
+    growing.sort(key=lambda g: g["counts"][0] - g["counts"][-1])
+    return growing[:top]

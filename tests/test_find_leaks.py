@@ -1,0 +1,162 @@
+"""find-leaks and diff on real snapshots of a real node program with every classic leak
+pattern and a correct look-alike of each (tests/programs/patterns.js)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from heapsight.analysis.leaks import find_leaks
+from heapsight.errors import HeapsightError, UsageError
+
+PROGRAM = Path(__file__).parent / "programs" / "patterns.js"
+NODE = shutil.which("node")
+pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed")
+
+# function in patterns.js -> (category, class of the leaked objects)
+EXPECTED = {
+    "logRequest": ("unbounded-collection", "RequestEntry"),
+    "subscribe": ("listener-leak", "onConfigChange() closure"),
+    "startPoller": ("timer-leak", "Poller"),
+    "report": ("unbounded-cache", "CachedReport"),
+    "connect": ("resource-per-request", "ConnectionPool"),
+    "remember": ("global-growth", "SessionRecord"),
+    "keepUpload": ("native-memory", "Buffer"),
+    "audit": ("closure-capture", "LargeRequest"),
+}
+
+
+def run_program(folder: Path, **env: str) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    subprocess.run([NODE, "--expose-gc", str(PROGRAM), str(folder)], check=True, timeout=120,
+                   env={**os.environ, **env})
+    return sorted(folder.glob("*.heapsnapshot"))
+
+
+@pytest.fixture(scope="module")
+def all_leaks(tmp_path_factory):
+    return run_program(tmp_path_factory.mktemp("leaky"))
+
+
+@pytest.fixture(scope="module")
+def no_leaks(tmp_path_factory):
+    return run_program(tmp_path_factory.mktemp("clean"), LEAKS="none")
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "heapsight", *args], capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_every_planted_leak_is_found_with_its_category(all_leaks):
+    report = find_leaks(all_leaks)
+    found = {(leak.category, leak.class_name) for leak in report.leaks}
+    assert set(EXPECTED.values()) <= found
+    # no correct look-alike (bounded cache, removed listener, cleared interval and timeout,
+    # lookup table, warm-up plateau, churn) shows up as a leak of its own
+    assert len(report.leaks) == len(EXPECTED)
+    for leak in report.leaks:
+        assert leak.phase_counts == [600, 600] or leak.class_name == "Buffer"
+        assert leak.retainer_path[-1].id == leak.example_id
+        assert leak.advice
+
+
+@pytest.mark.parametrize("function", sorted(EXPECTED))
+def test_each_pattern_alone_is_in_the_top_five(tmp_path, function):
+    report = find_leaks(run_program(tmp_path, ONLY=function))
+    category, class_name = EXPECTED[function]
+    top = [(leak.category, leak.class_name) for leak in report.leaks[:5]]
+    assert (category, class_name) in top, top
+
+
+def test_locations_and_holders(all_leaks):
+    report = find_leaks(all_leaks)
+    by_class = {leak.class_name: leak for leak in report.leaks}
+    entry = by_class["RequestEntry"]
+    assert entry.holder == "requestLog"
+    assert entry.holder_fanout[1] - entry.holder_fanout[0] == 600
+    assert entry.location and "patterns.js:1" in entry.location
+    assert [s.edge for s in entry.retainer_path][-2] == "requestLog"
+    listener = by_class["onConfigChange() closure"]
+    assert listener.location and listener.location.endswith(":71")  # the function keyword
+    assert "_events" in [s.edge for s in listener.retainer_path]
+    assert by_class["SessionRecord"].holder == "sessionsSeen"
+
+
+def test_clean_program_reports_nothing(no_leaks):
+    report = find_leaks(no_leaks, min_size=0)
+    assert [leak.headline for leak in report.leaks if leak.retained_size > 1_000_000] == []
+    assert report.leaks == []
+
+
+def test_cli_json_contract_and_exit_code(all_leaks):
+    result = cli("find-leaks", *map(str, all_leaks), "--json")
+    assert result.returncode == 3, result.stderr
+    data = json.loads(result.stdout)
+    leak = data["leaks"][0]
+    for key in ("category", "class", "count", "retained_size", "growth", "retainer_path",
+                "location", "advice"):
+        assert key in leak
+    assert all({"node", "edge"} <= set(step) for step in leak["retainer_path"])
+    sizes = [leak["retained_size"] for leak in data["leaks"]]
+    assert sizes == sorted(sizes, reverse=True)
+
+
+def test_cli_text_and_dir(all_leaks, no_leaks):
+    result = cli("find-leaks", "--dir", str(all_leaks[0].parent))
+    assert result.returncode == 3
+    assert "unbounded-collection: 1,200 RequestEntry" in result.stdout
+    assert "retained by requestLog in patterns.js" in result.stdout
+    clean = cli("find-leaks", "--dir", str(no_leaks[0].parent))
+    assert clean.returncode == 0 and "No leak found" in clean.stdout
+
+
+def test_snapshots_of_different_processes_are_refused(all_leaks, no_leaks):
+    with pytest.raises(HeapsightError, match="different processes"):
+        find_leaks([no_leaks[0], all_leaks[1], all_leaks[2]])
+    result = cli("find-leaks", str(no_leaks[0]), str(all_leaks[1]), str(all_leaks[2]))
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "different processes" in result.stderr
+
+
+def test_out_of_order_is_refused(all_leaks):
+    with pytest.raises(HeapsightError, match="out of order"):
+        find_leaks([all_leaks[1], all_leaks[0], all_leaks[2]])
+
+
+def test_fewer_than_three_and_unreadable(all_leaks, tmp_path):
+    with pytest.raises(UsageError):
+        find_leaks(all_leaks[:2])
+    assert cli("find-leaks", *map(str, all_leaks[:2])).returncode == 2
+    broken = tmp_path / "broken.heapsnapshot"
+    broken.write_bytes(all_leaks[2].read_bytes()[:5000])
+    result = cli("find-leaks", str(all_leaks[0]), str(all_leaks[1]), str(broken))
+    assert result.returncode == 1 and "truncated" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_diff_by_class_and_new_objects(all_leaks):
+    result = cli("diff", str(all_leaks[0]), str(all_leaks[2]), "--json", "--top", "1000",
+                 "--class", "RequestEntry")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    rows = {row["class"]: row for row in data["classes"]}
+    entry = rows["RequestEntry"]
+    assert entry["new"] == 1200 and entry["deleted"] == 0 and entry["count_delta"] == 1200
+    assert entry["allocated_size"] == entry["self_size_delta"] > 0
+    assert entry["retained_size_delta"] >= entry["self_size_delta"]
+    assert rows["ProfileEntry"]["new"] == rows["ProfileEntry"]["deleted"]  # bounded cache
+    assert len(data["new_objects"]) == 20
+    assert data["new_objects"][0]["retainer_path"][-2]["edge"] == "requestLog"
+    assert data["total_delta"] == data["total_after"] - data["total_before"] > 0
+
+
+def test_diff_refuses_different_processes(all_leaks, no_leaks):
+    result = cli("diff", str(no_leaks[0]), str(all_leaks[2]))
+    assert result.returncode == 1 and "different processes" in result.stderr
