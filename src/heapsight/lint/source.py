@@ -8,6 +8,7 @@ calls). Answers are cached on the file, so each is computed at most once per fil
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Iterator
 from functools import cache
@@ -195,6 +196,11 @@ _NAMED_CALLS = file_query("""
 (call_expression function: (identifier) @callee) @call
 (call_expression function: (member_expression object: (this) property: (property_identifier) @callee)) @call
 """)
+
+# React function components and hooks run on every render; effects re-run on every mount.
+_COMPONENT_NAME = re.compile(r"^[A-Z][A-Za-z0-9_]*$")
+_HOOK_NAME = re.compile(r"^use[A-Z]")
+_JSX = "[(jsx_element) (jsx_self_closing_element)] @jsx"
 
 _CREATE_SERVER = file_query("""
 (call_expression function: (identifier) @f arguments: (arguments) @args
@@ -449,6 +455,10 @@ class SourceFile:
                 reasons[function.id] = "exported request handler"
             elif function.type == "method_definition" and self._has_route_decorator(function):
                 reasons[function.id] = "route handler"
+            elif _HOOK_NAME.match(name) or (
+                    _COMPONENT_NAME.match(name) and self.language != "typescript"
+                    and self.captures(_JSX, function)):
+                reasons[function.id] = "React component (runs on every render)"
         for found in self.matches(_PER_CALL_REGISTRATIONS):
             method = text(found["method"][0])
             args = [a for a in found["args"][0].named_children if a.type != "comment"]

@@ -92,7 +92,8 @@ def classify(source: SourceFile, uses: list[Node], name: str, kind: str | None =
             _classify_member(parent, usage)
         elif role == "subscript_expression" and parent.child_by_field_name("object") == node:
             holder = outer(parent).parent
-            if holder is not None and holder.type == "assignment_expression" and (
+            if holder is not None and holder.type in ("assignment_expression",
+                                                      "augmented_assignment_expression") and (
                     holder.child_by_field_name("left") == outer(parent)):
                 if kind != "array":
                     usage.grows.append(parent)

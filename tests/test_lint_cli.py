@@ -1,0 +1,151 @@
+"""`heapsight lint` end to end: files found, exit codes, JSON and SARIF, config, errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from heapsight.cli.main import main
+from heapsight.lint.discover import discover
+
+LEAK = "const bus = require('./bus');\nfunction h(req, res) {\n  bus.on('x', () => 1);\n}\n"
+CLEAN = "const pool = 1;\nmodule.exports = () => pool;\n"
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(["lint", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "leak.js").write_text(LEAK)
+    (tmp_path / "src" / "clean.ts").write_text(CLEAN)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_exit_codes_and_text(project, capsys):
+    code, out, err = run(capsys, "src")
+    assert code == 1
+    assert "src/leak.js:3:3: listener-not-removed" in out
+    assert "1 finding in 1 file (2 files" in err
+    assert run(capsys, "src/clean.ts")[0] == 0
+    assert run(capsys, "src", "--exit-zero")[0] == 0
+    assert run(capsys, "src", "--ignore", "listener-leak,closure-capture")[0] == 0
+
+
+def test_json_contract(project, capsys):
+    code, out, _ = run(capsys, "src", "--format", "json")
+    assert code == 1
+    document = json.loads(out)
+    finding = document["findings"][0]
+    assert {"category", "rule", "file", "line", "column", "message"} <= set(finding)
+    assert (finding["category"], finding["rule"], finding["file"], finding["line"]) == (
+        "listener-leak", "listener-not-removed", "src/leak.js", 3)
+    assert document["files"] == 2 and document["errors"] == []
+
+
+def test_sarif_is_valid_against_the_2_1_0_schema(project, capsys):
+    (project / "src" / "broken.js").write_text("function (\n")
+    code, out, _ = run(capsys, "src", "--format", "sarif")
+    assert code == 1
+    sarif = json.loads(out)
+    schema = json.loads(resources.files("heapsight.lint").joinpath(
+        "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    jsonschema.Draft4Validator(schema).validate(sarif)
+    run_ = sarif["runs"][0]
+    result = run_["results"][0]
+    assert result["ruleId"] == "listener-not-removed"
+    assert run_["tool"]["driver"]["rules"][result["ruleIndex"]]["id"] == result["ruleId"]
+    location = result["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == "src/leak.js"
+    assert location["region"]["startLine"] == 3
+    notes = run_["invocations"][0]["toolExecutionNotifications"]
+    assert "syntax error" in notes[0]["message"]["text"]
+
+
+def test_output_file_is_written_once(project, capsys):
+    assert run(capsys, "src", "--format", "sarif", "-o", "out.sarif")[0] == 1
+    assert json.loads((project / "out.sarif").read_text())["version"] == "2.1.0"
+    code, _, err = run(capsys, "src", "-o", "out.sarif")
+    assert code == 1 and "already exists" in err
+    assert run(capsys, "src", "-o", "out.sarif", "--force")[0] == 1
+    assert "listener-not-removed" in (project / "out.sarif").read_text()
+
+
+def test_usage_errors(project, capsys):
+    code, _, err = run(capsys, "missing.js")
+    assert code == 2 and err.startswith("heapsight: error: missing.js does not exist")
+    assert run(capsys)[0] == 2
+    code, _, err = run(capsys, "src", "--select", "nope")
+    assert code == 2 and "unknown rule or category 'nope'" in err
+    assert run(capsys, "src", "--format", "xml")[0] == 2
+
+
+def test_pyproject_settings(project, capsys):
+    (project / "pyproject.toml").write_text(
+        '[tool.heapsight.lint]\nignore = ["listener-leak", "closure-capture"]\n'
+        'exclude = ["gen/*"]\n')
+    (project / "src" / "gen").mkdir()
+    (project / "src" / "gen" / "x.js").write_text("function (\n")
+    code, _, err = run(capsys, "src")
+    assert code == 0 and "skipped" not in err
+    (project / "pyproject.toml").write_text('[tool.heapsight.lint]\nexit-zero = true\n')
+    assert run(capsys, "src")[0] == 0
+    assert run(capsys, "src", "--no-config")[0] == 1
+    (project / "pyproject.toml").write_text('[tool.heapsight.lint]\nselct = ["x"]\n')
+    code, _, err = run(capsys, "src")
+    assert code == 2 and "unknown key 'selct'" in err
+
+
+def test_list_rules(capsys):
+    code, out, _ = run(capsys, "--list-rules")
+    assert code == 0 and "cache-without-eviction" in out and "unbounded-cache" in out
+
+
+def make_tree(root: Path) -> None:
+    for name, text in {
+        "app.js": LEAK, "lib/util.mjs": LEAK, "lib/types.d.ts": "declare const x: number;\n",
+        "node_modules/dep/index.js": LEAK, "dist/bundle.js": LEAK, "vendor.min.js": LEAK,
+        ".hidden/x.js": LEAK, "notes.txt": "x", "web/page.tsx": "export const A = () => <b/>;\n",
+    }.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    (root / ".gitignore").write_text("dist/\n")
+
+
+def test_discover_without_git(tmp_path, monkeypatch):
+    make_tree(tmp_path)
+    monkeypatch.setenv("PATH", "/nonexistent")  # no git: the built-in .gitignore reader
+    found = [p.relative_to(tmp_path).as_posix() for p in discover(tmp_path)]
+    assert found == ["app.js", "lib/util.mjs", "web/page.tsx"]
+    assert [p.name for p in discover(tmp_path, ["lib/*"])] == ["app.js", "page.tsx"]
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_discover_in_a_git_work_tree(tmp_path):
+    make_tree(tmp_path)
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    found = [p.relative_to(tmp_path).as_posix() for p in discover(tmp_path)]
+    assert found == ["app.js", "lib/util.mjs", "web/page.tsx"]
+    # a folder the user names is linted even when .gitignore ignores it
+    assert [p.name for p in discover(tmp_path / "dist")] == ["bundle.js"]
+
+
+def test_the_installed_command(project):
+    """The real entry point, as a user runs it: exit status and stdout only JSON."""
+    done = subprocess.run([sys.executable, "-m", "heapsight", "lint", "src", "--format", "json"],
+                          capture_output=True, text=True, cwd=project, timeout=120)
+    assert done.returncode == 1
+    assert json.loads(done.stdout)["findings"][0]["rule"] == "listener-not-removed"

@@ -1,0 +1,318 @@
+"""Each lint rule on a leak and on its correct look-alike; suppressions, selection, parsing."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from heapsight import LEAK_CATEGORIES
+from heapsight.errors import UsageError
+from heapsight.lint.engine import lint_source, select_rules
+from heapsight.lint.rules import RULES
+
+
+def lint(code: str, language: str = "javascript", select: tuple[str, ...] = ()):
+    source = textwrap.dedent(code).encode()
+    findings, suppressed, problem = lint_source("t.js", source, language, select_rules(select))
+    assert problem is None, problem
+    return findings
+
+
+def flagged(code: str, language: str = "javascript") -> set[tuple[int, str]]:
+    return {(f.line, f.rule) for f in lint(code, language)}
+
+
+# (rule, leaky code, line that must be flagged, correct look-alike)
+CASES = [
+    ("module-collection-growth", """
+        const log = [];
+        function onRequest(req) {
+          log.push(req.url);
+        }
+        """, 4, """
+        const log = [];
+        function onRequest(req) {
+          log.push(req.url);
+          if (log.length > 100) log.shift();
+        }
+        """),
+    ("module-collection-growth", """
+        const users = new Set();
+        function seen(user) {
+          users.add(user);
+        }
+        """, 4, """
+        const users = new Set();
+        function seen(user) {
+          users.add(user);
+        }
+        function gone(user) {
+          users.delete(user);
+        }
+        """),
+    ("listener-not-removed", """
+        const bus = require('./bus');
+        app.get('/x', (req, res) => {
+          bus.on('tick', (t) => res.write(t));
+        });
+        """, 4, """
+        const bus = require('./bus');
+        app.get('/x', (req, res) => {
+          const onTick = (t) => res.write(t);
+          bus.on('tick', onTick);
+          res.on('close', () => bus.off('tick', onTick));
+        });
+        """),
+    ("listener-not-removed", """
+        function handle(req, res) {
+          process.on('exit', () => res.end());
+        }
+        """, 3, """
+        function handle(req, res) {
+          process.once('exit', () => res.end());
+        }
+        """),
+    ("listener-not-removed", """
+        import { Widget } from './w';
+        function handle(req, res) {
+          window.addEventListener('message', () => res.end());
+        }
+        """, 4, """
+        function handle(req, res) {
+          const ac = new AbortController();
+          window.addEventListener('message', () => res.end(), { signal: ac.signal });
+        }
+        """),
+    ("interval-not-cleared", """
+        class Poller {
+          start() {
+            this.timer = setInterval(() => this.poll(), 1000);
+          }
+        }
+        """, 4, """
+        class Poller {
+          start() {
+            this.timer = setInterval(() => this.poll(), 1000);
+          }
+          stop() {
+            clearInterval(this.timer);
+          }
+        }
+        """),
+    ("interval-not-cleared", """
+        function watch(conn) {
+          setInterval(() => conn.ping(), 1000);
+        }
+        """, 3, """
+        function watch(conn) {
+          const t = setInterval(() => conn.ping(), 1000);
+          conn.on('close', () => clearInterval(t));
+        }
+        """),
+    ("closure-captures-request", """
+        app.post('/job', (req, res) => {
+          const t = setInterval(() => {
+            audit(req.user.id);
+          }, 1000);
+        });
+        """, 4, """
+        app.post('/job', (req, res) => {
+          const id = req.user.id;
+          const t = setInterval(() => {
+            audit(id);
+          }, 1000);
+        });
+        """),
+    ("cache-without-eviction", """
+        const cache = new Map();
+        async function get(id) {
+          if (cache.has(id)) return cache.get(id);
+          const v = await load(id);
+          cache.set(id, v);
+          return v;
+        }
+        """, 6, """
+        const cache = new Map();
+        async function get(id) {
+          if (cache.has(id)) return cache.get(id);
+          const v = await load(id);
+          if (cache.size > 500) cache.clear();
+          cache.set(id, v);
+          return v;
+        }
+        """),
+    ("client-per-request", """
+        const { Pool } = require('pg');
+        app.get('/u', async (req, res) => {
+          const pool = new Pool();
+          res.json(await pool.query('select 1'));
+        });
+        """, 4, """
+        const { Pool } = require('pg');
+        const pool = new Pool();
+        app.get('/u', async (req, res) => {
+          res.json(await pool.query('select 1'));
+        });
+        """),
+    ("client-per-request", """
+        const mysql = require('mysql2');
+        function handler(req, res) {
+          const c = mysql.createConnection({});
+          c.query('select 1', (e, rows) => res.json(rows));
+        }
+        """, 4, """
+        const mysql = require('mysql2');
+        function handler(req, res) {
+          const c = mysql.createConnection({});
+          c.query('select 1', (e, rows) => { res.json(rows); c.end(); });
+        }
+        """),
+    ("global-collection-growth", """
+        function track(req) {
+          globalThis.seen = globalThis.seen || [];
+          globalThis.seen.push(req.url);
+        }
+        """, 4, """
+        function track(req) {
+          globalThis.seen = globalThis.seen || [];
+          globalThis.seen.push(req.url);
+          if (globalThis.seen.length > 10) globalThis.seen.shift();
+        }
+        """),
+]
+
+
+@pytest.mark.parametrize(("rule", "leaky", "line", "correct"), CASES,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_rule_flags_the_leak_and_not_the_look_alike(rule, leaky, line, correct):
+    assert (line, rule) in flagged(leaky)
+    assert rule not in {r for _, r in flagged(correct)}
+
+
+def test_every_rule_has_a_case_and_its_story():
+    assert {c[0] for c in CASES} == {rule.id for rule in RULES}
+    for rule in RULES:
+        assert rule.category in LEAK_CATEGORIES
+        doc = rule.documentation()
+        for part in ("What it does:", "Why is this bad?", "Example:", "Use instead:"):
+            assert part in doc, (rule.id, part)
+
+
+def test_listener_on_a_per_request_object_is_fine():
+    assert not flagged("""
+        app.post('/up', (req, res) => {
+          req.on('data', (c) => res.write(c));
+          req.socket.on('close', () => res.end());
+        });
+        """)
+
+
+def test_helper_called_from_a_handler_is_per_call():
+    found = flagged("""
+        const bus = require('./bus');
+        function subscribe(send) {
+          bus.on('msg', send);
+        }
+        app.get('/s', (req, res) => subscribe((m) => res.write(m)));
+        """)
+    assert (4, "listener-not-removed") in found
+
+
+def test_module_level_setup_is_not_per_call():
+    assert not flagged("""
+        const bus = require('./bus');
+        bus.on('msg', (m) => console.log(m));
+        setInterval(() => bus.emit('tick'), 1000);
+        const pool = new Pool();
+        """)
+
+
+def test_shadowed_name_is_not_the_module_collection():
+    assert not flagged("""
+        const items = [];
+        function f() {
+          const items = [];
+          items.push(1);
+          return items;
+        }
+        """)
+
+
+def test_typescript_and_tsx_are_understood():
+    ts = """
+        const cache: Map<string, number> = new Map<string, number>();
+        export async function price(sku: string): Promise<number> {
+          if (cache.has(sku)) return cache.get(sku)!;
+          const v = (await fetchPrice(sku)) as number;
+          cache.set(sku, v);
+          return v;
+        }
+        """
+    assert (6, "cache-without-eviction") in flagged(ts, "typescript")
+    tsx = """
+        export function Clock(): JSX.Element {
+          useEffect(() => {
+            window.addEventListener('resize', () => null);
+          }, []);
+          return <span>{Date.now()}</span>;
+        }
+        """
+    assert (4, "listener-not-removed") in flagged(tsx, "tsx")
+
+
+SUPPRESSIBLE = """
+    const bus = require('./bus');
+    function handle(req, res) {
+      {comment}
+      bus.on('x', () => res.end());
+    }
+    """
+
+
+@pytest.mark.parametrize(("comment", "quiet"), [
+    ("// heapsight-disable-next-line listener-not-removed", True),
+    ("// heapsight-disable-next-line listener-leak -- closed by the pool", True),
+    ("// heapsight-disable-next-line", True),
+    ("/* heapsight-disable-next-line timer-leak, listener-leak */", True),
+    ("// heapsight-disable-next-line timer-leak", False),
+    ("// heapsight-disable-file listener-leak", True),
+    ("// an ordinary comment", False),
+])
+def test_suppression_comments(comment, quiet):
+    source = textwrap.dedent(SUPPRESSIBLE).replace("{comment}", comment).encode()
+    rules = select_rules(["listener-not-removed"])
+    findings, suppressed, _ = lint_source("t.js", source, "javascript", rules)
+    assert (not findings) == quiet
+    assert suppressed == (1 if quiet else 0)
+
+
+def test_disable_line_at_the_end_of_the_line():
+    findings, suppressed, _ = lint_source("t.js", textwrap.dedent("""
+        function handle(req, res) {
+          process.on('exit', () => res.end()); // heapsight-disable-line
+        }
+        """).encode(), "javascript", select_rules())
+    assert not findings and suppressed == 2  # the listener and what its closure captures
+
+
+def test_select_and_ignore_by_rule_or_category():
+    assert {r.id for r in select_rules(["timer-leak"])} == {"interval-not-cleared"}
+    assert "listener-not-removed" not in {r.id for r in select_rules((), ["listener-leak"])}
+    assert len(select_rules((), ["client-per-request"])) == len(RULES) - 1
+    with pytest.raises(UsageError, match="unknown rule or category 'nope'"):
+        select_rules(["nope"])
+
+
+def test_a_file_that_does_not_parse_is_reported_not_linted():
+    findings, _, problem = lint_source("bad.js", b"function (\n  {{{ seen.push(1)\n",
+                                       "javascript", select_rules())
+    assert findings == []
+    assert problem is not None and "syntax error" in problem.message and problem.line >= 1
+
+
+def test_columns_count_characters_not_bytes():
+    code = "const a = 'é€'; function f(req, res) { process.on('x', () => res.end()); }\n"
+    findings, _, _ = lint_source("u.js", code.encode(), "javascript",
+                                 select_rules(["listener-leak"]))
+    assert [f.column for f in findings] == [code.index("process") + 1]
