@@ -171,11 +171,23 @@ def _describe(final: HeapSnapshot, earlier: list[HeapSnapshot], cluster: Cluster
         growth_bytes=round(float(cluster.phase_bytes.sum()) / phases, 1),
         retainer_path=retainer_path(final, cluster.example),
         location=object_location(final, cluster.example), advice=detector.advice,
-        holder=evidence.holder_edge if evidence.holder_edge and not
-        evidence.holder_edge.startswith("[") else evidence.holder_class,
+        holder=_holder_name(evidence),
         holder_id=holder_id, holder_script=holder_script(final, ordinals),
         phase_counts=[int(c) for c in cluster.phase_counts], holder_fanout=fanout,
         example_id=int(final.node_id[cluster.example]))
+
+
+def _holder_name(evidence: LeakEvidence) -> str:
+    """What the user calls the holder: its variable or property (`requestLog`); an element
+    is named after its parent (`timerListMap[3600000]`); a root or anonymous one by class."""
+    edges = evidence.path_edges
+    edge = evidence.holder_edge
+    if not edge:
+        return evidence.holder_class
+    if edge.startswith("["):
+        return f"{edges[-2]}{edge}" if len(edges) >= 2 and not edges[-2].startswith("[") \
+            else evidence.holder_class
+    return edge
 
 
 def _signature(leak: Leak) -> tuple:

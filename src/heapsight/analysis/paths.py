@@ -25,7 +25,8 @@ def node_label(snapshot: HeapSnapshot, ordinal: int) -> str:
     a string by its text, an object by its class."""
     kind = snapshot.type_name(ordinal)
     if kind in ("synthetic", "hidden", "object", "native", "array"):
-        return snapshot.name(ordinal) or snapshot.class_name(ordinal)
+        name = snapshot.name(ordinal).removesuffix(" / ")  # V8's "global / <no url>"
+        return name or snapshot.class_name(ordinal)
     if kind == "closure":
         return f"{snapshot.name(ordinal) or '(anonymous)'}()"
     if kind in ("string", "concatenated string", "sliced string"):

@@ -1,6 +1,6 @@
 from heapsight.analysis.detectors.base import Detector, LeakEvidence
 
-GLOBAL_CLASSES = ("global", "Window", "(global)")
+GLOBAL_PREFIXES = ("global", "Window")  # V8 names it "global", "global / <url>", "Window"
 
 
 class GlobalGrowth(Detector):
@@ -19,6 +19,6 @@ class GlobalGrowth(Detector):
 
     def matches(self, evidence: LeakEvidence) -> bool:
         path = evidence.holder_path
-        if evidence.holder_class in GLOBAL_CLASSES:
+        if evidence.holder_class.startswith(GLOBAL_PREFIXES):
             return True
-        return len(path) == 2 and path[0].node in GLOBAL_CLASSES
+        return len(path) == 2 and path[0].node.startswith(GLOBAL_PREFIXES)

@@ -20,4 +20,6 @@ class ListenerLeak(Detector):
               "'close' or 'finish' handler), use once(), or add it with { signal } and abort.")
 
     def matches(self, evidence: LeakEvidence) -> bool:
-        return any(edge in EVENT_EDGES for edge in evidence.path_edges)
+        # the holder is the emitter's listener table, or one event's listener array in it;
+        # an `_events` further up only means some listener's closure leads to the holder
+        return any(edge in EVENT_EDGES for edge in evidence.path_edges[-2:])
