@@ -126,7 +126,9 @@ def _initialises(source: SourceFile, assignment: Node, target: Node) -> bool:
 def _classify_member(member: Node, usage: Usage) -> None:
     prop = text(member.child_by_field_name("property"))
     holder = outer(member).parent
-    called = holder is not None and holder.type == "call_expression" and (
+    if holder is None:
+        return
+    called = holder.type == "call_expression" and (
         holder.child_by_field_name("function") == outer(member))
     if called and prop in GROW_METHODS:
         usage.grows.append(holder)
@@ -134,7 +136,7 @@ def _classify_member(member: Node, usage: Usage) -> None:
         usage.lookups.append(holder)
     elif prop in BOUND_METHODS and called:
         usage.bounds.append(holder)
-    elif prop in SIZE_PROPERTIES and holder is not None:
+    elif prop in SIZE_PROPERTIES:
         if holder.type == "binary_expression" and text(
                 holder.child_by_field_name("operator")) in COMPARISONS:
             usage.bounds.append(holder)  # a size check: `if (items.length > MAX)`

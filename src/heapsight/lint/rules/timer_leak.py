@@ -71,9 +71,11 @@ def interval_starts(source: SourceFile) -> list[IntervalStart]:
             found.append(IntervalStart(call, callback, function, name, cleared))
         elif parent.type == "assignment_expression" and parent.child_by_field_name("right") == node:
             left = parent.child_by_field_name("left")
+            if left is None:
+                continue
             handle = text(left)
             cleared = last_name(left) in cleared_names
-            if left is not None and left.type == "identifier" and not cleared:
+            if left.type == "identifier" and not cleared:
                 cleared = _handed_on(source, handle, parent, function)
             found.append(IntervalStart(call, callback, function, handle, cleared))
         # anything else (an argument, a return value, an object field) is managed elsewhere
