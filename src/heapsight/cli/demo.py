@@ -12,7 +12,8 @@ import click
 from heapsight.cli.hunt import render_hunt, say
 from heapsight.errors import HeapsightError
 
-ROUTES = ("/orders", "/subscribe", "/report", "/poll", "/recent", "/stream", "/health")
+# /health first: the readiness probe asks the first URL, and /health keeps nothing.
+ROUTES = ("/health", "/orders", "/subscribe", "/report", "/poll", "/recent", "/stream")
 
 
 @click.command()

@@ -53,7 +53,8 @@ const CACHE_TTL_MS = 60 * 1000;
 const reportCache = new Map();
 
 function handleReport(id, req, res) {
-  const key = `report:${id % 20}`; // a small, fixed key space
+  // Keyed by what the report is (a small, fixed key space), not by who asked for it.
+  const key = `report:${new URL(req.url, 'http://localhost').searchParams.get('kind') || 'summary'}`;
   const cached = reportCache.get(key);
   if (!cached || Date.now() - cached.createdAt > CACHE_TTL_MS) {
     reportCache.delete(key);
@@ -111,4 +112,3 @@ const port = Number(process.env.PORT || 3000);
 server.listen(port, '127.0.0.1', () => {
   console.log(`clean demo service listening on http://127.0.0.1:${port}/`);
 });
-process.on('SIGTERM', () => process.exit(0));

@@ -144,4 +144,3 @@ const port = Number(process.env.PORT || 3000);
 server.listen(port, '127.0.0.1', () => {
   console.log(`leaky demo service listening on http://127.0.0.1:${port}/`);
 });
-process.on('SIGTERM', () => process.exit(0));

@@ -26,7 +26,13 @@ from heapsight.fileio import write_text_atomic
 from heapsight.live.attach import find_inspector
 from heapsight.live.inspector import Inspector, SnapshotInfo, ensure_free_space, list_targets
 from heapsight.live.load import LoadResult, run_load
-from heapsight.live.service import Service, ensure_port_free, free_port, url_address
+from heapsight.live.service import (
+    Service,
+    ServiceExited,
+    ensure_port_free,
+    free_port,
+    url_address,
+)
 
 SNAPSHOT_NAMES = ("baseline", "target", "final")
 
@@ -77,6 +83,7 @@ class HuntResult:
 
 def new_run_dir(runs_folder: Path) -> Path:
     """`runs_folder/<UTC timestamp>`, created private; a suffix keeps concurrent runs apart."""
+    runs_folder = runs_folder.absolute()
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     try:
         runs_folder.mkdir(parents=True, exist_ok=True)
@@ -145,8 +152,12 @@ def _hunt_in(plan: HuntPlan, address: tuple[str, int] | None, result: HuntResult
         host, port = address
         inspector = stack.enter_context(Inspector.connect(host, port, timeout=10.0))
         say(f"inspector connected at {host}:{port}")
+        if service is not None:
+            service.release_debugger = inspector.close
         try:
             _drive(plan, inspector, service, result, say)
+        except ServiceExited:
+            raise
         except HeapsightError:
             if service is not None and service.exit_code() is not None:
                 raise service.exited_error("during the hunt") from None
@@ -184,16 +195,18 @@ def _drive(plan: HuntPlan, inspector: Inspector, service: Service | None, result
     for index, name in enumerate(SNAPSHOT_NAMES):
         if index:
             _load_phase(plan, f"load {index}", plan.requests, service, result, say)
-        _snapshot(inspector, result.run_dir / f"{name}.heapsnapshot", name, result, say)
+        _snapshot(inspector, result.run_dir / f"{name}.heapsnapshot", name, service, result, say)
     if plan.track_allocations and service is None:
         inspector.stop_tracking_allocations()  # leave an attached process as we found it
 
 
-def _snapshot(inspector: Inspector, path: Path, name: str, result: HuntResult,
-              say: Callable[[str], None]) -> None:
+def _snapshot(inspector: Inspector, path: Path, name: str, service: Service | None,
+              result: HuntResult, say: Callable[[str], None]) -> None:
     inspector.collect_garbage()
     usage = inspector.heap_usage()
     ensure_free_space(path.parent, int(usage["heap_total"] or 0))
+    if service is not None:
+        service.check_alive(f"before the {name} snapshot")
     info: SnapshotInfo = inspector.take_heap_snapshot(path)
     result.snapshots.append(path)
     result.pauses.append(info.pause_seconds)
@@ -207,7 +220,8 @@ def _load_phase(plan: HuntPlan, name: str, requests: int, service: Service | Non
     if plan.load_command and name != "warm-up":
         _command_load(plan, name, service, result.run_dir, say)
         return
-    load = run_load(plan.urls, requests, plan.concurrency, plan.method, plan.body)
+    load = run_load(plan.urls, requests, plan.concurrency, plan.method, plan.body,
+                    stop_when=service.exiting if service is not None else None)
     if service is not None:
         service.check_alive(f"during the {name} phase")
     if name != "warm-up":

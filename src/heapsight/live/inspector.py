@@ -30,6 +30,8 @@ from heapsight.fileio import atomic_writer, check_writable
 # Called with (done, total) as V8 walks the heap, then with (bytes_written, 0) while it streams.
 SnapshotProgress = Callable[[int, int], None]
 
+SNAPSHOT_IDLE_TIMEOUT = 300.0  # seconds without any message from V8 during a snapshot
+
 _HOST_PORT = re.compile(r"^(?:\[(?P<v6>[0-9a-fA-F:.]+)\]|(?P<host>[A-Za-z0-9_.\-]+)):(?P<port>\d+)$")
 
 # Runs inside the target. `process` exists in the main context; `require` comes from the
@@ -270,7 +272,10 @@ class Inspector:
             started = time.monotonic()
             try:
                 # V8 holds the main thread from the request until the reply: that is the pause.
-                self.call("HeapProfiler.takeHeapSnapshot", {"reportProgress": True}, timeout=0)
+                # V8 reports progress every 10,000 objects and streams chunks steadily, so a
+                # long silence means the process is stuck (or exiting), not busy.
+                self.call("HeapProfiler.takeHeapSnapshot", {"reportProgress": True},
+                          timeout=SNAPSHOT_IDLE_TIMEOUT)
             finally:
                 self.on("HeapProfiler.addHeapSnapshotChunk", None)
                 self.on("HeapProfiler.reportHeapSnapshotProgress", None)

@@ -26,6 +26,7 @@ class LoadResult:
     statuses: dict[int, int] = field(default_factory=dict)
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)  # the first few, for the message
+    stopped: bool = False  # ended early because stop_when() said so
 
     @property
     def requests_per_second(self) -> float:
@@ -100,7 +101,8 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
 
 async def _run(targets: list[_Target], requests: int, concurrency: int, method: str,
                body: bytes | None, timeout: float, result: LoadResult,
-               on_progress: Callable[[int], None] | None) -> None:
+               on_progress: Callable[[int], None] | None,
+               stop_when: Callable[[], bool] | None) -> None:
     next_index = 0
     statuses: Counter[int] = Counter()
     tls = ssl.create_default_context()
@@ -157,14 +159,33 @@ async def _run(targets: list[_Target], requests: int, concurrency: int, method: 
             for connection in connections.values():
                 connection.close()
 
-    await asyncio.gather(*(worker() for _ in range(max(1, min(concurrency, requests)))))
-    result.statuses = dict(sorted(statuses.items()))
+    workers = asyncio.gather(*(worker() for _ in range(max(1, min(concurrency, requests)))))
+
+    async def watch() -> None:
+        while stop_when is not None:
+            await asyncio.sleep(0.2)
+            if stop_when():
+                result.stopped = True
+                workers.cancel()
+                return
+
+    watcher = asyncio.create_task(watch())
+    try:
+        await workers
+    except asyncio.CancelledError:
+        if not result.stopped:
+            raise
+    finally:
+        watcher.cancel()
+        result.statuses = dict(sorted(statuses.items()))
 
 
 def run_load(urls: Sequence[str], requests: int, concurrency: int = 10, method: str = "GET",
              body: bytes | None = None, timeout: float = 10.0,
-             on_progress: Callable[[int], None] | None = None) -> LoadResult:
-    """Send `requests` requests spread round-robin over `urls`, `concurrency` at a time."""
+             on_progress: Callable[[int], None] | None = None,
+             stop_when: Callable[[], bool] | None = None) -> LoadResult:
+    """Send `requests` requests spread round-robin over `urls`, `concurrency` at a time;
+    give up early (result.stopped) as soon as `stop_when()` says so, e.g. the service died."""
     if not urls:
         raise UsageError("give at least one --url to send load to")
     targets = [_parse(url) for url in urls]
@@ -173,6 +194,6 @@ def run_load(urls: Sequence[str], requests: int, concurrency: int = 10, method: 
         return result
     started = time.monotonic()
     asyncio.run(_run(targets, requests, concurrency, method.upper(), body, timeout, result,
-                     on_progress))
+                     on_progress, stop_when))
     result.seconds = time.monotonic() - started
     return result

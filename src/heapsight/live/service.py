@@ -16,14 +16,23 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
 
 import psutil
 
-from heapsight.errors import HeapsightError
+from heapsight.errors import HeapsightError, UsageError
 from heapsight.live.attach import is_node_executable
+
+_WAITING_FOR_DEBUGGER = "Waiting for the debugger to disconnect"
+# Lines node's inspector prints on its own; they say nothing about why a service failed.
+_INSPECTOR_CHATTER = ("Debugger listening on", "Debugger attached.", "Debugger ending on",
+                      "For help, see: https://nodejs.org/en/docs/inspector", _WAITING_FOR_DEBUGGER)
+
+
+class ServiceExited(HeapsightError):
+    """The supervised process ended when it should not have."""
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -44,7 +53,7 @@ def port_open(host: str, port: int, timeout: float = 0.5) -> bool:
 def url_address(url: str) -> tuple[str, int]:
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise HeapsightError(f"--url {url!r} is not an http:// or https:// URL")
+        raise UsageError(f"--url {url!r} is not an http:// or https:// URL")
     return parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
 
 
@@ -84,6 +93,8 @@ class Service:
         # A command that is not node itself (npm start, a shell script) gets the port through
         # NODE_OPTIONS and its node process is opened with SIGUSR1 once it is up.
         self.needs_signal = False
+        # Set once a debugger is attached: called to detach it when the process is exiting.
+        self.release_debugger: Callable[[], None] | None = None
         if inspect_port is not None:
             if self.command and is_node_executable(self.command[0]):
                 self.command.insert(1, f"--inspect=127.0.0.1:{inspect_port}")
@@ -114,24 +125,38 @@ class Service:
         """None while running, else the exit code (negative: killed by that signal)."""
         return None if self.process is None else self.process.poll()
 
-    def output_tail(self, lines: int = 12) -> str:
+    def output_tail(self, lines: int = 12, raw: bool = False) -> str:
+        """The last lines of the log; without `raw`, minus the inspector's own chatter."""
         try:
             text = self.log_path.read_bytes()[-8192:].decode("utf-8", "replace")
         except OSError:
             return ""
-        return "\n".join(text.strip().splitlines()[-lines:])
+        kept = [line for line in text.strip().splitlines()
+                if raw or not line.startswith(_INSPECTOR_CHATTER)]
+        return "\n".join(kept[-lines:])
 
-    def exited_error(self, during: str) -> HeapsightError:
+    def exited_error(self, during: str) -> ServiceExited:
         """The one error to show when the service died: its exit code and last words."""
         code = self.exit_code()
         how = f"was killed by signal {-code}" if code is not None and code < 0 else \
             f"exited with code {code}"
         tail = self.output_tail()
         said = f"; its last output:\n{tail}" if tail else " and printed nothing"
-        return HeapsightError(f"the {self.name} ({' '.join(self.command)}) {how} {during}"
-                              f"{said}\n(full log: {self.log_path})")
+        return ServiceExited(f"the {self.name} ({' '.join(self.command)}) {how} {during}"
+                             f"{said}\n(full log: {self.log_path})")
+
+    def exiting(self) -> bool:
+        """True once the process has exited, or is exiting but held by an attached debugger."""
+        return self.exit_code() is not None or _WAITING_FOR_DEBUGGER in self.output_tail(4, raw=True)
 
     def check_alive(self, during: str) -> None:
+        if self.exit_code() is None and self.release_debugger is not None and \
+                _WAITING_FOR_DEBUGGER in self.output_tail(4, raw=True):
+            # Node that exits with a debugger attached waits for it to leave: let it go, so
+            # the user sees the real exit code instead of a hang.
+            self.release_debugger()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.wait(5.0)
         if self.exit_code() is not None:
             raise self.exited_error(during)
 
