@@ -285,3 +285,26 @@ def test_hunt_usage_errors(tmp_path):
     bad_url = heapsight("hunt", "--url", "localhost:3000", "--", "node", "app.js", cwd=tmp_path)
     assert bad_url.returncode == 2 and "localhost:3000" in bad_url.stderr
     assert not (tmp_path / "heapsight-runs").exists()
+
+
+def test_service_started_through_a_shell_is_opened_with_sigusr1(tmp_path):
+    # Not node itself (think `npm start`): the port comes through NODE_OPTIONS and the node
+    # process serving the URL is opened with SIGUSR1 once it answers.
+    script = tmp_path / "app.js"
+    script.write_text(textwrap.dedent("""
+        class Order { constructor(id) { this.id = id; } }
+        const orders = [];
+        require('http').createServer((req, res) => { orders.push(new Order(orders.length));
+          res.end('ok'); }).listen(Number(process.env.PORT), '127.0.0.1');
+    """))
+    port = free_port()
+    run = heapsight("hunt", "--url", f"http://127.0.0.1:{port}/", "--warmup", "5", "--requests",
+                    "20", "--json", "--runs-dir", "runs", "--", "sh", "-c",
+                    f"{NODE} {script}; echo finished", cwd=tmp_path,
+                    env={**os.environ, "PORT": str(port)})
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    counts = [class_counts(Path(p), {"Order"})["Order"] for p in result["snapshots"]]
+    assert counts == [6, 26, 46]  # the readiness probe is one request too, and the only other
+    assert (tmp_path / "runs" / ".gitignore").read_text().endswith("*\n")
+    assert not leftovers(str(tmp_path))

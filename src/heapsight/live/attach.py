@@ -65,11 +65,12 @@ def _listening(process: psutil.Process) -> list[tuple[str, int]]:
     return [(c.laddr.ip, c.laddr.port) for c in connections if c.status == psutil.CONN_LISTEN]
 
 
-def open_inspector(process: psutil.Process,
-                   exclude: set[int] | frozenset[int] = frozenset()) -> tuple[str, int] | None:
-    """The (host, port) of `process`'s inspector if it is open now, else None."""
+def open_inspector(process: psutil.Process, exclude: set[int] | frozenset[int] = frozenset(),
+                   only: int | None = None) -> tuple[str, int] | None:
+    """The (host, port) of `process`'s inspector if it is open now, else None. Probing sends
+    GET /json/version to each listening port; `only` limits that to the port we expect."""
     for ip, port in _listening(process):
-        if port in exclude:
+        if port in exclude or (only is not None and port != only):
             continue
         # A wildcard listener is reachable on loopback too; anything else is exposed.
         host = "127.0.0.1" if ip in ("0.0.0.0", "::") else ip
@@ -91,10 +92,11 @@ def _sigusr1_disabled(process: psutil.Process) -> bool:
     return "--disable-sigusr1" in words
 
 
-def find_inspector(pid: int, timeout: float = 10.0) -> tuple[str, int]:
-    """The inspector address of Node.js process `pid`, opening it with SIGUSR1 if closed."""
+def find_inspector(pid: int, timeout: float = 10.0, port: int | None = None) -> tuple[str, int]:
+    """The inspector address of Node.js process `pid`, opening it with SIGUSR1 if closed;
+    `port`: where it will listen, when known (--inspect-port), so no other port is probed."""
     process = node_process(pid)
-    found = open_inspector(process)
+    found = open_inspector(process, only=port)
     if found is not None:
         return found
     if _sigusr1_disabled(process):
@@ -115,7 +117,8 @@ def find_inspector(pid: int, timeout: float = 10.0) -> tuple[str, int]:
             raise HeapsightError(f"pid {pid} exited after SIGUSR1; it may not be a Node.js "
                                  "process with the default SIGUSR1 handler")
         # Prefer ports that opened after the signal; the service's own ports answer 404 anyway.
-        found = open_inspector(process, exclude=before) or open_inspector(process)
+        found = open_inspector(process, exclude=before, only=port) or \
+            open_inspector(process, only=port)
         if found is not None:
             return found
     raise HeapsightError(f"pid {pid} did not open its inspector within {timeout:g}s of SIGUSR1; "

@@ -89,6 +89,11 @@ def new_run_dir(runs_folder: Path) -> Path:
         runs_folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise HeapsightError(f"cannot create the runs folder {runs_folder}: {exc.strerror}") from None
+    ignore = runs_folder / ".gitignore"
+    if not ignore.exists():
+        # Snapshots hold secrets and are large: keep them out of the user's git by default.
+        with contextlib.suppress(OSError):
+            ignore.write_text("# heapsight run folders: heap snapshots can hold secrets\n*\n")
     for attempt in range(1, 100):
         run_dir = runs_folder / (stamp if attempt == 1 else f"{stamp}-{attempt}")
         try:
@@ -170,7 +175,7 @@ def _service_inspector(service: Service, plan: HuntPlan) -> tuple[str, int]:
     """Where the started service's inspector listens, once it is up."""
     if service.needs_signal:  # not node itself: open the app's inspector with SIGUSR1
         service_port = url_address(plan.urls[0])[1] if plan.urls else None
-        return find_inspector(service.node_pid(service_port))
+        return find_inspector(service.node_pid(service_port), port=service.inspect_port)
     assert service.inspect_port is not None
     deadline = time.monotonic() + plan.ready_timeout
     while True:
