@@ -268,3 +268,16 @@ def test_process_gone_mid_session_is_a_clear_error(inspected_node):
         with pytest.raises(HeapsightError, match="did the process exit"):
             inspector.heap_usage()
     assert not psutil.pid_exists(process.pid) or psutil.Process(process.pid).status() == "zombie"
+
+
+def test_non_loopback_inspector_gets_a_loud_warning(inspected_node, capsys):
+    process, port = inspected_node
+    # 0.0.0.0 reaches this loopback inspector on Linux, but it is not a loopback address: the
+    # warning comes first, then Node's own Host check refuses, and heapsight says what to use.
+    with pytest.raises(HeapsightError, match=f"try 127.0.0.1:{port}"):
+        Inspector.connect("0.0.0.0", port)
+    warning = capsys.readouterr().err
+    assert f"heapsight: warning: the inspector at 0.0.0.0:{port} is not on loopback" in warning
+    with Inspector.connect("127.0.0.1", port) as inspector:
+        inspector.heap_usage()
+    assert capsys.readouterr().err == ""

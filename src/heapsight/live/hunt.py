@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shlex
 import time
 from collections.abc import Callable
@@ -267,6 +268,7 @@ def _analyse(result: HuntResult, say: Callable[[str], None]) -> None:
             f"{result.run_dir}")
         return
     say("analysing the snapshots")
-    result.report = find_leaks(result.snapshots)
+    paths: list[str | os.PathLike[str]] = list(result.snapshots)
+    result.report = find_leaks(paths)
     result.report_path = result.run_dir / "report.json"
     write_text_atomic(result.report_path, json.dumps(result.to_json(), indent=2, default=int) + "\n")
