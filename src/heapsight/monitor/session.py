@@ -14,7 +14,7 @@ import numpy as np
 
 from heapsight.errors import UsageError
 from heapsight.monitor.exporter import Exporter
-from heapsight.monitor.sources import METRICS, LogSource, Sample, Source
+from heapsight.monitor.sources import METRICS, LogSource, PidSource, Sample, Source
 from heapsight.monitor.store import History
 from heapsight.monitor.trend import TrendSettings, assess
 
@@ -114,11 +114,13 @@ class Watch:
         self.samples: list[Sample] = []
         self.notes: list[str] = []
         self.run_id: int | None = None
+        self.resumed = False
         if history is not None:
             previous = history.latest_run(source.target) if resume else None
             if previous is not None:
                 self.run_id = previous
                 self.samples = history.samples(previous)
+                self.resumed = True
                 self.notes.append(f"resumed run {previous} with {len(self.samples)} samples")
             else:
                 self.run_id = history.start_run(source.target)
@@ -130,6 +132,10 @@ class Watch:
     def step(self) -> list[Sample]:
         """Poll once; store, judge and export what is new."""
         new = self.source.poll()
+        if new and self.samples and self.resumed:
+            # A resumed log is read from its start again: keep only what is newer than the run.
+            newest = self.samples[-1].time
+            new = [s for s in new if s.time > newest]
         if new:
             self.samples.extend(new)
             if self.history is not None and self.run_id is not None:
@@ -164,10 +170,15 @@ class Watch:
             if self.source.untimed:
                 notes.append(f"{self.source.untimed} log lines had no timestamp; assumed one "
                              f"every {self.source.interval:g}s")
-        address = getattr(self.source, "inspector_address", None)
-        if getattr(self.source, "pid", None) is not None and address is None:
+        if isinstance(self.source, PidSource) and self.source.inspector_address is None:
             notes.append("no open inspector on this pid: judging RSS (start node with "
                          "--inspect=127.0.0.1:0 to see the V8 heap too)")
         result = evaluate(self.samples, self.source.target, self.options, notes)
+        if isinstance(self.source, PidSource) and result["metric"] == "rss":
+            age = self.source.age()
+            if age is not None and age < 600:
+                result["notes"].append(
+                    f"the process started {age:.0f}s ago: its RSS grows while V8 sizes its heap, "
+                    "so judge RSS over several minutes")
         result["run_id"] = self.run_id
         return result

@@ -128,6 +128,13 @@ class PidSource:
                 _fill_heap(sample, usage)
         return [sample]
 
+    def age(self) -> float | None:
+        """Seconds since the process started."""
+        try:
+            return max(0.0, time.time() - self.process.create_time())
+        except psutil.Error:
+            return None
+
     def close(self) -> None:
         if self.inspector is not None:
             self.inspector.close()
@@ -201,17 +208,16 @@ def _number(value: Any, where: str) -> float:
 def _memory_fields(record: dict[str, Any]) -> dict[str, int]:
     """Byte values of the memory fields in a record (or one nested memory object); {} when the
     record has neither heapUsed, heapTotal nor rss (a bare `external` is some other field)."""
-    found: dict[str, int] = {}
+    raw: dict[str, tuple[str, Any, float]] = {}  # metric -> (field name, value, unit)
     for scope in [record, *(record[k] for k in _NESTED if isinstance(record.get(k), dict))]:
         for metric, names in _FIELDS.items():
             for name in names:
-                if name in scope and metric not in found:
-                    found[metric] = int(_number(scope[name], name))
-                for suffix in _MB_SUFFIXES:
-                    key = name + suffix
-                    if key in scope and metric not in found:
-                        found[metric] = int(_number(scope[key], key) * MIB)
-    return found if found.keys() & {"heap_used", "heap_total", "rss"} else {}
+                for key, unit in [(name, 1.0), *((name + s, float(MIB)) for s in _MB_SUFFIXES)]:
+                    if key in scope and metric not in raw:
+                        raw[metric] = (key, scope[key], unit)
+    if not raw.keys() & {"heap_used", "heap_total", "rss"}:
+        return {}
+    return {metric: int(_number(value, key) * unit) for metric, (key, value, unit) in raw.items()}
 
 
 def parse_timestamp(value: Any) -> float:

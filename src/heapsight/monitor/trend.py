@@ -37,8 +37,8 @@ class TrendSettings:
     """Knobs of the verdict; the defaults are what the tests hold the shapes to."""
 
     alpha: float = 0.01            # one-sided Mann-Kendall significance for "growing"
-    min_samples: int = 12          # fewer samples in a segment: insufficient data
-    min_lows: int = 8              # fewer post-GC lows in a segment: insufficient data
+    min_samples: int = 24          # fewer samples in a segment: insufficient data
+    min_lows: int = 12             # fewer post-GC lows in a segment: insufficient data
     min_growth: float = 0.02       # growth over the judged part, as a fraction of the level
     restart_drop: float = 0.5      # a sample under this fraction of the recent lows = restart
     alert_growth: float = 0.20     # the classic alert: lows grow more than 20% ...
@@ -148,7 +148,8 @@ def post_gc_lows(t: np.ndarray, y: np.ndarray, max_points: int = 600) -> tuple[n
     """The sawtooth's lows: the minimum of consecutive windows about one GC cycle long.
 
     The cycle length is the median gap between local minima (for plain noise that is ~3 samples,
-    for a sawtooth it is its period); windows never get so long that fewer than 8 remain.
+    for a sawtooth it is its period); windows are two cycles long, but never so long that fewer
+    than 16 remain.
     """
     n = len(y)
     if n < 8:
@@ -156,7 +157,7 @@ def post_gc_lows(t: np.ndarray, y: np.ndarray, max_points: int = 600) -> tuple[n
     inner = y[1:-1]
     minima = np.flatnonzero((inner < y[:-2]) & (inner <= y[2:])) + 1
     cycle = int(np.median(np.diff(minima))) if len(minima) >= 3 else 2
-    width = max(2, min(2 * cycle, n // 8), math.ceil(n / max_points))
+    width = max(2, min(2 * cycle, n // 16), math.ceil(n / max_points))
     count = n // width
     start = n - count * width  # align windows to the end: the newest data matters most
     blocks = y[start:].reshape(count, width)
@@ -304,11 +305,19 @@ def judge_segment(t: np.ndarray, y: np.ndarray, settings: TrendSettings) -> Segm
         return result(STABLE, "levelled-off", slope, p_up, growth, judged_from, level, noise)
     if growing and meaningful:
         return result(STABLE, "within-range", slope, p_up, growth, judged_from, level, noise)
+    if 1.0 - p_up < settings.alpha and slope < 0:
+        return result(STABLE, "falling", slope, p_up, growth, judged_from, level, noise)
     _, p_all_up = mann_kendall(rel, lows_y)
-    shape = "falling" if 1.0 - p_up < settings.alpha and slope < 0 else "flat"
-    if shape == "flat" and p_all_up < settings.alpha:
-        shape = "levelled-off"  # grew earlier in the segment, not any more
-    return result(STABLE, shape, slope, p_up, growth, judged_from, level, noise)
+    slope_all, _ = theil_sen(rel, lows_y)
+    if p_all_up < settings.alpha and slope_all > 0 and slope < 0.5 * slope_all:
+        # Grew earlier in the segment, much less now.
+        return result(STABLE, "levelled-off", slope, p_up, growth, judged_from, level, noise)
+    if p_all_up < settings.alpha / 10 and slope_all > 0:
+        # Growing as fast as before over the whole run, just not yet significant over the
+        # recent half alone (a short watch): say so rather than call it stable.
+        return result(INSUFFICIENT, "not-yet-significant", slope, p_up, growth, judged_from,
+                      level, noise)
+    return result(STABLE, "flat", slope, p_up, growth, judged_from, level, noise)
 
 
 def alert_window(t: np.ndarray, y: np.ndarray, settings: TrendSettings) -> AlertWindow:
@@ -319,13 +328,16 @@ def alert_window(t: np.ndarray, y: np.ndarray, settings: TrendSettings) -> Alert
     window = settings.alert_window
     if len(t) < 2:
         return AlertWindow(window, None, settings.alert_growth, False, False)
-    end = float(t[-1])
-    span = window / 6.0
-    now = y[t >= end - span]
-    covered = float(t[0]) <= end - window
-    before_mask = (t >= end - window - span) & (t <= end - window) if covered else (
-        t <= float(t[0]) + span)
-    before = y[before_mask]
+    start, end = float(t[0]), float(t[-1])
+    covered = start <= end - window
+    if covered:
+        span = window / 6.0
+        now = y[t >= end - span]
+        before = y[(t >= end - window - span) & (t <= end - window)]
+    else:  # less than a window of data: the same comparison over what there is, never firing
+        span = (end - start) / 6.0
+        now = y[t >= end - span]
+        before = y[t <= start + span]
     if len(now) == 0 or len(before) == 0 or float(before.min()) <= 0:
         return AlertWindow(window, None, settings.alert_growth, covered, False)
     growth = float(now.min()) / float(before.min()) - 1.0
@@ -340,6 +352,7 @@ _REASONS = {
     "flat": "no significant trend in the post-GC lows",
     "falling": "the post-GC lows are falling",
     "too-short": "too few samples to judge; watch longer",
+    "not-yet-significant": "memory is rising, but not yet significantly; watch longer",
 }
 
 
@@ -365,7 +378,7 @@ def assess(times: np.ndarray, values: np.ndarray, settings: TrendSettings | None
                            None, segments)
     judged = segments[judged_index]
     reason = _REASONS[judged.shape]
-    analysable = [s for s in segments if s.verdict != INSUFFICIENT]
+    analysable = [s for s in segments if s.shape != "too-short"]
     if len(analysable) > 1:
         leaking = sum(s.verdict == LEAK for s in analysable)
         reason += f"; {leaking} of {len(analysable)} runs between restarts grew"
@@ -382,7 +395,7 @@ def assess(times: np.ndarray, values: np.ndarray, settings: TrendSettings | None
 def _segment_to_judge(segments: list[SegmentTrend]) -> int | None:
     """The latest segment long enough to judge: a run that just restarted is still warming up,
     so it counts only once it is at least a third as long as the longest run."""
-    usable = [i for i, s in enumerate(segments) if s.verdict != INSUFFICIENT]
+    usable = [i for i, s in enumerate(segments) if s.shape != "too-short"]
     if not usable:
         return None
     longest = max(segments[i].end - segments[i].start for i in usable)
