@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 
 from heapsight import LEAK_CATEGORIES
 from heapsight.errors import UsageError
 from heapsight.lint.engine import lint_source, select_rules
-from heapsight.lint.rules import RULES
+from heapsight.lint.rules import RULES, rules_reference
 
 
 def lint(code: str, language: str = "javascript", select: tuple[str, ...] = ()):
@@ -197,6 +198,11 @@ def test_every_rule_has_a_case_and_its_story():
         doc = rule.documentation()
         for part in ("What it does:", "Why is this bad?", "Example:", "Use instead:"):
             assert part in doc, (rule.id, part)
+
+
+def test_docs_list_every_rule_as_its_docstring_says():
+    docs = (Path(__file__).parent.parent / "docs" / "lint.md").read_text(encoding="utf-8")
+    assert rules_reference() in docs
 
 
 def test_listener_on_a_per_request_object_is_fine():

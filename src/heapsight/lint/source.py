@@ -280,17 +280,17 @@ class SourceFile:
         """
         scope = node or self.root
         needle = name.encode()
-        source, end = self.source, scope.end_byte
+        # a literal first, so the regex engine can skip ahead; the byte before is checked here
+        pattern = re.compile(re.escape(needle) + rb"(?![\w$\x80-\xff])")
+        source = self.source
         found = []
-        position = source.find(needle, scope.start_byte, end)
-        while position >= 0:
-            after = position + len(needle)
-            if not (_is_name_byte(source, position - 1) or _is_name_byte(source, after)):
-                spot = self.root.descendant_for_byte_range(position, after)
-                if spot is not None and spot.type in ("identifier",
-                                                      "shorthand_property_identifier"):
-                    found.append(spot)
-            position = source.find(needle, after, end)
+        for match in pattern.finditer(source, scope.start_byte, scope.end_byte):
+            position = match.start()
+            if _is_name_byte(source, position - 1):
+                continue
+            spot = self.root.descendant_for_byte_range(position, match.end())
+            if spot is not None and spot.type in ("identifier", "shorthand_property_identifier"):
+                found.append(spot)
         return found
 
     # -- scopes ----------------------------------------------------------------------------

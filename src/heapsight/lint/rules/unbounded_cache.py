@@ -16,6 +16,8 @@ _THIS_FIELDS = file_query("""
   left: (member_expression object: (this) property: (property_identifier) @name)
   right: (_) @value)
 """)
+_THIS_MEMBERS = file_query(
+    "(member_expression object: (this) property: (property_identifier) @name) @member")
 # Class fields are spelled differently by the two grammars.
 _JS_FIELD = file_query("(field_definition property: (property_identifier) @name value: (_) @value)",
                        ("javascript",))
@@ -76,8 +78,11 @@ class CacheWithoutEviction(Rule):
                     declarator.parent.parent.type == "export_statement"):
                 continue
             name = text(name_node)
-            uses = [u for u in source.identifiers(name)
-                    if u != name_node and (u.type != "identifier" or source.is_module_binding(u))]
+            uses = [u for u in source.identifiers(name) if u != name_node]
+            if not classify(source, uses, name, kind).grows_in_functions(source):
+                continue  # the common case, decided before the costlier scope checks
+            uses = [u for u in uses
+                    if u.type != "identifier" or source.is_module_binding(u)]
             finding = self._check_usage(source, classify(source, uses, name, kind), name, kind)
             if finding is not None:
                 yield finding
@@ -97,9 +102,9 @@ class CacheWithoutEviction(Rule):
             if body is None or (body.id, name) in seen:
                 continue
             seen.add((body.id, name))
-            uses = source.captures(
-                '(member_expression object: (this) property: (property_identifier) @p'
-                f' (#eq? @p "{name}")) @m', body).get("m", [])
+            uses = [m["member"][0] for m in source.matches(_THIS_MEMBERS)
+                    if text(m["name"][0]) == name
+                    and body.start_byte <= m["member"][0].start_byte < body.end_byte]
             usage = classify(source, uses, name, kind)
             # the constructor's initialising assignment is not a bound; a reset elsewhere is
             usage.bounds = [b for b in usage.bounds if not _initialises(source, b)]

@@ -63,8 +63,11 @@ class ModuleCollectionGrowth(Rule):
                     declarator.parent.parent.type == "export_statement"):
                 continue  # other modules may trim it
             name = text(name_node)
-            uses = [u for u in source.identifiers(name)
-                    if u != name_node and (u.type != "identifier" or source.is_module_binding(u))]
+            uses = [u for u in source.identifiers(name) if u != name_node]
+            if not classify(source, uses, name, kind).grows_in_functions(source):
+                continue  # the common case, decided before the costlier scope checks
+            uses = [u for u in uses
+                    if u.type != "identifier" or source.is_module_binding(u)]
             usage = classify(source, uses, name, kind)
             if usage.bounds or usage.exported:
                 continue

@@ -1,0 +1,113 @@
+"""Speed of `heapsight lint` on a large real package, and its precision/recall on the corpus.
+
+    .venv/bin/python bench/lint_bench.py                     # webpack from the npm registry
+    .venv/bin/python bench/lint_bench.py --package fastify@5.12.8 --repeat 5
+
+The package is fetched once with `npm pack` into bench/work/lint/ (gitignored) and unpacked.
+The benchmark lints (1) the first files of the package, in sorted order, that add up to
+100,000 lines, and (2) the whole package; each in-process, best of --repeat runs, and once
+more through the `heapsight` command to include start-up. Lines are counted as the linter
+counts them (newlines in the files it reads).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import subprocess
+import sys
+import tarfile
+import time
+from pathlib import Path
+
+from heapsight.lint.corpus import score_corpus
+from heapsight.lint.discover import discover
+from heapsight.lint.engine import lint_paths, select_rules
+
+HERE = Path(__file__).resolve().parent
+WORK = HERE / "work" / "lint"
+CORPUS = HERE.parent / "tests" / "corpus" / "lint"
+DEFAULT_PACKAGE = "webpack@5.112.2"
+TARGET_LINES = 100_000
+
+
+def fetch(spec: str) -> Path:
+    """Unpack `npm pack SPEC` into bench/work/lint/<name-version>/ once; return its folder."""
+    WORK.mkdir(parents=True, exist_ok=True)
+    name, _, version = spec.rpartition("@") if spec.count("@") > spec.startswith("@") else (
+        spec, "", "")
+    stem = f"{name.lstrip('@').replace('/', '-')}-{version}" if version else None
+    if stem and (WORK / stem / "package").is_dir():
+        return WORK / stem / "package"
+    done = subprocess.run(["npm", "pack", spec, "--pack-destination", str(WORK)],
+                          capture_output=True, text=True, timeout=600, check=True)
+    tarball = WORK / done.stdout.strip().splitlines()[-1]
+    folder = WORK / tarball.name.removesuffix(".tgz")
+    with tarfile.open(tarball) as archive:
+        archive.extractall(folder, filter="data")
+    return folder / "package"
+
+
+def count_lines(files: list[Path]) -> list[int]:
+    counts = []
+    for path in files:
+        data = path.read_bytes()
+        counts.append(data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1))
+    return counts
+
+
+def time_lint(files: list[Path], repeat: int) -> tuple[float, float, int, int]:
+    """(best seconds, median seconds, lines linted, findings) over `repeat` in-process runs."""
+    rules = select_rules()
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = lint_paths(files, rules)
+        times.append(time.perf_counter() - start)
+    assert result is not None
+    return min(times), statistics.median(times), result.lines, len(result.findings)
+
+
+def time_command(folder: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "heapsight", "lint", str(folder), "--format", "json",
+                    "--exit-zero", "--no-config"], capture_output=True, check=True, timeout=600)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--package", default=DEFAULT_PACKAGE,
+                        help=f"npm package spec to lint (default {DEFAULT_PACKAGE})")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    folder = fetch(args.package)
+    files = discover(folder)
+    lines = count_lines(files)
+    subset, total = [], 0
+    for path, count in zip(files, lines, strict=True):
+        if total >= TARGET_LINES:
+            break
+        subset.append(path)
+        total += count
+
+    print(f"package {args.package}: {len(files)} files, {sum(lines):,} lines "
+          f"({folder.relative_to(HERE.parent)})")
+    print(f"{'input':28} {'files':>6} {'lines':>9} {'best s':>8} {'median s':>9} "
+          f"{'lines/s':>9} {'findings':>8}")
+    for label, chosen in ((f"first {TARGET_LINES:,} lines", subset), ("whole package", files)):
+        best, median, linted, findings = time_lint(chosen, args.repeat)
+        print(f"{label:28} {len(chosen):6} {linted:9,} {best:8.2f} {median:9.2f} "
+              f"{linted / best:9,.0f} {findings:8}")
+    print(f"`heapsight lint` command, whole package, start-up included: "
+          f"{time_command(folder):.2f} s")
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS of this process: {peak_mb:.0f} MB")
+    print()
+    print(score_corpus(CORPUS).report())
+
+
+if __name__ == "__main__":
+    main()
