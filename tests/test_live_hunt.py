@@ -251,7 +251,7 @@ def test_load_command_and_allocation_tracking(tmp_path):
     load.write_text(textwrap.dedent("""
         const http = require('http');
         const agent = new http.Agent({ keepAlive: true });
-        let left = 40;
+        let left = 100;
         (function next() {
           if (left-- === 0) { agent.destroy(); return; }
           http.get({ host: '127.0.0.1', port: process.env.PORT, path: '/orders', agent },
@@ -266,7 +266,7 @@ def test_load_command_and_allocation_tracking(tmp_path):
     result = json.loads(run.stdout)
     snapshots = [Path(p) for p in result["snapshots"]]
     counts = [class_counts(p, {"RequestEntry"})["RequestEntry"] for p in snapshots]
-    assert counts == [0, 40, 80]
+    assert counts == [0, 100, 200]
     final = json.loads(snapshots[2].read_text())
     assert "trace_node_id" in final["snapshot"]["meta"]["node_fields"]
     assert final["snapshot"]["trace_function_count"] > 0
@@ -274,6 +274,15 @@ def test_load_command_and_allocation_tracking(tmp_path):
     run_dir = Path(result["run_dir"])
     assert (run_dir / "load-1.log").exists() and (run_dir / "load-2.log").exists()
     assert not leftovers(str(tmp_path))
+    pytest.importorskip("heapsight.analysis.leaks")
+    leak = next(leak for leak in result["leaks"] if leak["class"] == "RequestEntry")
+    stack = leak["allocation_stack"]
+    assert stack[0]["function"] == "handleOrders"
+    # V8 places a function at its parameter list, 1-based: `function handleOrders(`.
+    lines = (DEMO / "leaky_service.js").read_text().splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if text.startswith("function handleOrders("))
+    column = lines[line - 1].index("(") + 1
+    assert stack[0]["location"] == f"{DEMO / 'leaky_service.js'}:{line}:{column}"
 
 
 def test_hunt_usage_errors(tmp_path):

@@ -21,6 +21,15 @@ def render_hunt(result: object, as_json: bool) -> None:
         from heapsight.report.leaks import render_text
 
         render_text(result.report, stdout)
+        stacks = [(leak, result.allocation_stacks.get(leak.example_id))
+                  for leak in result.report.leaks]
+        if any(stack for _, stack in stacks):
+            stdout.print("\nAllocation stacks (innermost first), recorded by --track-allocations:")
+            for number, (leak, stack) in enumerate(stacks, 1):
+                if stack:
+                    stdout.print(f"{number}. {leak.class_name}", soft_wrap=True)
+                    for frame in stack:
+                        stdout.print(f"     at {frame}", soft_wrap=True, markup=False)
     stdout.print(f"\nSnapshots: {', '.join(path.name for path in result.snapshots)} in "
                  f"{result.run_dir}" + (f"; report: {result.report_path.name}"
                                         if result.report_path else ""), soft_wrap=True)

@@ -17,13 +17,14 @@ import os
 import shlex
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from heapsight.errors import HeapsightError, UsageError
 from heapsight.fileio import write_text_atomic
+from heapsight.live.allocations import Frame, allocation_stacks
 from heapsight.live.attach import find_inspector
 from heapsight.live.inspector import Inspector, SnapshotInfo, ensure_free_space, list_targets
 from heapsight.live.load import LoadResult, run_load
@@ -69,10 +70,16 @@ class HuntResult:
     loads: list[LoadResult] = field(default_factory=list)  # built-in load phases, in order
     report: Any | None = None  # a find-leaks LeakReport; None when find-leaks is unavailable
     report_path: Path | None = None
+    # leak example object id -> the JS stack that allocated it (with --track-allocations)
+    allocation_stacks: dict[int, list[Frame]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """The find-leaks JSON of the guide, plus where this run's files are."""
         body: dict[str, Any] = self.report.to_json() if self.report is not None else {"leaks": []}
+        for leak in body["leaks"]:
+            stack = self.allocation_stacks.get(leak.get("example_id", -1))
+            if stack is not None:
+                leak["allocation_stack"] = [asdict(frame) for frame in stack]
         body["run_dir"] = str(self.run_dir)
         body["snapshots"] = [str(path) for path in self.snapshots]
         body["pause_seconds"] = [round(pause, 3) for pause in self.pauses]
@@ -138,7 +145,7 @@ def hunt(plan: HuntPlan, say: Callable[[str], None] = lambda message: None) -> H
     finally:
         with contextlib.suppress(OSError):
             run_dir.rmdir()  # only when the run failed before writing anything
-    _analyse(result, say)
+    _analyse(result, plan.track_allocations, say)
     return result
 
 
@@ -260,7 +267,7 @@ def _command_load(plan: HuntPlan, name: str, service: Service | None, run_dir: P
             raise load.exited_error(f"during the {name} phase")
 
 
-def _analyse(result: HuntResult, say: Callable[[str], None]) -> None:
+def _analyse(result: HuntResult, with_stacks: bool, say: Callable[[str], None]) -> None:
     try:
         from heapsight.analysis.leaks import find_leaks
     except ImportError:
@@ -270,5 +277,8 @@ def _analyse(result: HuntResult, say: Callable[[str], None]) -> None:
     say("analysing the snapshots")
     paths: list[str | os.PathLike[str]] = list(result.snapshots)
     result.report = find_leaks(paths)
+    if with_stacks and result.report.leaks:
+        result.allocation_stacks = allocation_stacks(
+            result.snapshots[-1], [leak.example_id for leak in result.report.leaks])
     result.report_path = result.run_dir / "report.json"
     write_text_atomic(result.report_path, json.dumps(result.to_json(), indent=2, default=int) + "\n")
