@@ -96,8 +96,8 @@ def list_targets(host: str, port: int, timeout: float = 5.0) -> list[dict[str, A
     except urllib.error.HTTPError as exc:
         if exc.code == 400:  # Node's guard against DNS rebinding rejects other Host names
             raise HeapsightError(f"{host}:{port} refused /json/list (HTTP 400); a Node.js "
-                                 "inspector answers only when addressed by IP address or as "
-                                 f"localhost: try 127.0.0.1:{port}") from None
+                                 "inspector answers only when addressed as localhost or by IP "
+                                 f"address (not 0.0.0.0): try 127.0.0.1:{port}") from None
         raise HeapsightError(f"{host}:{port} answers HTTP {exc.code} to /json/list; it is not a "
                              "Node.js inspector (check the port)") from None
     except (OSError, urllib.error.URLError) as exc:
