@@ -220,7 +220,7 @@ def test_ctrl_c_stops_the_service_and_leaves_no_half_file(tmp_path):
     assert not psutil.pid_exists(service) or \
         psutil.Process(service).status() == psutil.STATUS_ZOMBIE
     assert not leftovers(str(tmp_path))
-    run_dir = next((tmp_path / "runs").iterdir())
+    run_dir = next(p for p in (tmp_path / "runs").iterdir() if p.is_dir())
     assert sorted(p.name for p in run_dir.iterdir()) == ["baseline.heapsnapshot", "service.log"]
 
 
