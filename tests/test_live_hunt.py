@@ -317,3 +317,17 @@ def test_service_started_through_a_shell_is_opened_with_sigusr1(tmp_path):
     assert counts == [6, 26, 46]  # the readiness probe is one request too, and the only other
     assert (tmp_path / "runs" / ".gitignore").read_text().endswith("*\n")
     assert not leftovers(str(tmp_path))
+
+
+def test_a_command_with_its_own_inspect_flag_is_followed(tmp_path):
+    # `node --inspect=127.0.0.1:0 app.js`: the user's flag comes last and wins over heapsight's.
+    script = tmp_path / "app.js"
+    script.write_text("require('http').createServer((q, s) => s.end('ok'))"
+                      ".listen(Number(process.env.PORT), '127.0.0.1');")
+    port = free_port()
+    run = heapsight("hunt", "--url", f"http://127.0.0.1:{port}/", "--warmup", "5", "--requests",
+                    "10", "--json", "--runs-dir", "runs", "--", NODE, "--inspect=127.0.0.1:0",
+                    str(script), cwd=tmp_path, env={**os.environ, "PORT": str(port)})
+    assert run.returncode == 0, run.stderr
+    assert len(json.loads(run.stdout)["snapshots"]) == 3
+    assert not leftovers(str(tmp_path))

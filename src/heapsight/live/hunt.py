@@ -22,10 +22,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 from heapsight.errors import HeapsightError, UsageError
 from heapsight.fileio import write_text_atomic
 from heapsight.live.allocations import Frame, allocation_stacks
-from heapsight.live.attach import find_inspector
+from heapsight.live.attach import find_inspector, open_inspector
 from heapsight.live.inspector import Inspector, SnapshotInfo, ensure_free_space, list_targets
 from heapsight.live.load import LoadResult, run_load
 from heapsight.live.service import (
@@ -192,6 +194,11 @@ def _service_inspector(service: Service, plan: HuntPlan) -> tuple[str, int]:
             list_targets("127.0.0.1", service.inspect_port, timeout=1.0)
             return "127.0.0.1", service.inspect_port
         except HeapsightError:
+            # The command may carry its own --inspect (a later flag wins): look where it went.
+            with contextlib.suppress(HeapsightError, psutil.Error):
+                found = open_inspector(psutil.Process(service.node_pid()))
+                if found is not None:
+                    return found
             if time.monotonic() > deadline:
                 raise HeapsightError(f"the service's inspector did not open on 127.0.0.1:"
                                      f"{service.inspect_port}; check {service.log_path}") from None

@@ -280,6 +280,8 @@ class Inspector:
                 # long silence means the process is stuck (or exiting), not busy.
                 self.call("HeapProfiler.takeHeapSnapshot", {"reportProgress": True},
                           timeout=SNAPSHOT_IDLE_TIMEOUT)
+            except OSError as exc:  # from writing a chunk: disk full, quota, I/O error
+                raise HeapsightError(f"cannot write {target}: {exc.strerror or exc}") from None
             finally:
                 self.on("HeapProfiler.addHeapSnapshotChunk", None)
                 self.on("HeapProfiler.reportHeapSnapshotProgress", None)
