@@ -166,7 +166,7 @@ def _run(current: Watch, period: float, stop_after: float | None, live_view: boo
                 if pause > 0:
                     time.sleep(pause)
         except KeyboardInterrupt:
-            return "stopped by the user"
+            return "stopped (Ctrl-C or SIGTERM)"
 
 
 def _no_samples(source: LogSource) -> HeapsightError:

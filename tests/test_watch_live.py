@@ -1,0 +1,194 @@
+"""Real Node.js processes, one leaking and one stable, watched through their pid, their inspector
+and a prom-client style /metrics page; the exporter is scraped over loopback while it runs."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+NODE = shutil.which("node")
+pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed")
+
+LEAKY = """
+const keep = [];  // grows forever: ~1000 small objects every 50 ms
+setInterval(() => {
+  for (let i = 0; i < 1000; i++) keep.push({ i, s: 'x'.repeat(40) + Math.random() });
+}, 50);
+console.log('ready');
+"""
+
+STABLE = """
+let batch = [];  // request-like churn: each batch lives one tick, then is garbage
+setInterval(() => {
+  batch = [];
+  for (let i = 0; i < 5000; i++) batch.push({ i, s: 'x'.repeat(40) + Math.random() });
+}, 50);
+console.log('ready');
+"""
+
+# A service exposing prom-client's default memory metrics, written out by hand (no npm here).
+METRICS_SERVER = LEAKY.replace("console.log('ready');", "") + """
+const http = require('http');
+const server = http.createServer((req, res) => {
+  if (req.url !== '/metrics') { res.writeHead(404); res.end(); return; }
+  const m = process.memoryUsage();
+  res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' });
+  res.end([
+    '# HELP nodejs_heap_size_used_bytes Process heap size used from Node.js in bytes.',
+    '# TYPE nodejs_heap_size_used_bytes gauge', `nodejs_heap_size_used_bytes ${m.heapUsed}`,
+    '# HELP nodejs_heap_size_total_bytes Process heap size from Node.js in bytes.',
+    '# TYPE nodejs_heap_size_total_bytes gauge', `nodejs_heap_size_total_bytes ${m.heapTotal}`,
+    '# HELP nodejs_external_memory_bytes Node.js external memory size in bytes.',
+    '# TYPE nodejs_external_memory_bytes gauge', `nodejs_external_memory_bytes ${m.external}`,
+    '# HELP process_resident_memory_bytes Resident memory size in bytes.',
+    '# TYPE process_resident_memory_bytes gauge', `process_resident_memory_bytes ${m.rss}`,
+    ''].join('\\n'));
+});
+server.listen(0, '127.0.0.1', () => console.log('port ' + server.address().port));
+"""
+
+
+class NodeProcess:
+    """A node program started for a test; `inspector` is its address when started with one."""
+
+    def __init__(self, program: str, inspect: bool = False) -> None:
+        args = [NODE, *(["--inspect=127.0.0.1:0"] if inspect else []), "-e", program]
+        self.process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                        text=True)
+        self.pid = self.process.pid
+        self.inspector = None
+        if inspect:
+            line = self.process.stderr.readline()
+            match = re.search(r"ws://(127\.0\.0\.1:\d+)/", line)
+            assert match, line
+            self.inspector = match.group(1)
+        self.ready = self.process.stdout.readline().strip()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(timeout=10)
+        self.process.stdout.close()
+        self.process.stderr.close()
+
+
+@pytest.fixture
+def node_process():
+    started: list[NodeProcess] = []
+
+    def start(program: str, inspect: bool = False) -> NodeProcess:
+        started.append(NodeProcess(program, inspect))
+        return started[-1]
+
+    yield start
+    for process in started:
+        process.stop()
+
+
+def heapsight(*args: str, **options) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "heapsight", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, **options)
+
+
+def finish(watcher: subprocess.Popen, timeout: float = 60) -> tuple[int, dict, str]:
+    out, err = watcher.communicate(timeout=timeout)
+    assert "Traceback" not in err, err
+    return watcher.returncode, json.loads(out), err
+
+
+def test_leaking_and_stable_processes_through_pid_and_inspector(node_process) -> None:
+    leaky = node_process(LEAKY, inspect=True)
+    leaky_plain = node_process(LEAKY)
+    stable = node_process(STABLE, inspect=True)
+    time.sleep(3)  # past start-up, when any process's heap grows
+    common = ("--duration", "12", "--interval", "0.25", "--json", "--no-history")
+    watchers = {  # all at once: each mostly sleeps between samples
+        "leaky pid+inspector": heapsight("watch", "--pid", str(leaky.pid), *common),
+        "leaky inspector": heapsight("watch", "--inspect", leaky.inspector, *common),
+        "leaky pid, RSS only": heapsight("watch", "--pid", str(leaky_plain.pid), *common),
+        "stable pid+inspector": heapsight("watch", "--pid", str(stable.pid), *common),
+        "stable inspector": heapsight("watch", "--inspect", stable.inspector, *common),
+    }
+    results = {name: finish(watcher) for name, watcher in watchers.items()}
+    expected = {
+        "leaky pid+inspector": (3, "leak", "heap_used"),
+        "leaky inspector": (3, "leak", "heap_used"),
+        "leaky pid, RSS only": (3, "leak", "rss"),
+        "stable pid+inspector": (0, "stable", "heap_used"),
+        "stable inspector": (0, "stable", "heap_used"),
+    }
+    for name, (code, verdict, metric) in expected.items():
+        got_code, result, _ = results[name]
+        summary = (name, result["verdict"], result["shape"], result["samples"], result["p_value"])
+        assert (got_code, result["verdict"], result["metric"]) == (code, verdict, metric), summary
+        assert result["samples"] >= 30, summary
+    # The inspector knows V8's heap limit, so a leak gets a projected time to reach it.
+    leak = results["leaky inspector"][1]
+    assert leak["limit_source"] == "V8 heap_size_limit" and leak["time_to_limit_seconds"] > 0
+    assert leak["latest"]["heap_size_limit"] == leak["limit_bytes"]
+    rss_only = results["leaky pid, RSS only"][1]
+    assert any("no open inspector" in note for note in rss_only["notes"])
+    assert rss_only["latest"]["heap_used"] is None and rss_only["latest"]["rss"] > 0
+
+
+def scrape(url: str) -> str:
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(url, timeout=5) as response:
+        return response.read().decode()
+
+
+def test_metrics_endpoint_watched_and_exported_over_loopback(node_process) -> None:
+    service = node_process(METRICS_SERVER)
+    port = service.ready.split()[-1]
+    url = f"http://127.0.0.1:{port}/metrics"
+    watcher = heapsight("watch", "--metrics", url, "--serve", "127.0.0.1:0", "--duration", "10",
+                        "--interval", "0.25", "--json", "--no-history")
+    line = watcher.stderr.readline()
+    exporter = re.search(r"(http://127\.0\.0\.1:\d+/metrics)", line)
+    assert exporter, line
+    target = f'target="metrics:{url}"'
+    deadline = time.monotonic() + 30
+    page = ""
+    while time.monotonic() < deadline:
+        page = scrape(exporter.group(1))
+        samples = re.search(r"heapsight_samples\{" + re.escape(target) + r"\} (\S+)", page)
+        if samples and float(samples.group(1)) >= 5:
+            break
+        time.sleep(0.5)
+    assert f'heapsight_memory_bytes{{metric="heap_used",{target}}}' in page
+    assert f'heapsight_memory_bytes{{metric="rss",{target}}}' in page
+    assert f"heapsight_leak_suspected{{{target}}}" in page
+    assert "heapsight_memory_slope_bytes_per_hour" in page
+    code, result, _ = finish(watcher)
+    assert code == 3 and result["verdict"] == "leak" and result["metric"] == "heap_used"
+
+
+def test_sigterm_ends_a_watch_with_a_verdict(node_process) -> None:
+    stable = node_process(STABLE)
+    watcher = heapsight("watch", "--pid", str(stable.pid), "--interval", "0.2", "--json",
+                        "--no-history")
+    time.sleep(3)
+    watcher.send_signal(signal.SIGTERM)
+    code, result, _ = finish(watcher)
+    assert result["samples"] >= 3
+    assert code == {"leak": 3, "stable": 0, "insufficient-data": 4}[result["verdict"]]
+    assert any("stopped" in note for note in result["notes"])
+
+
+def test_a_target_that_exits_ends_the_watch_early(node_process) -> None:
+    short = node_process(LEAKY + "setTimeout(() => process.exit(0), 4000);")
+    started = time.monotonic()
+    watcher = heapsight("watch", "--pid", str(short.pid), "--interval", "0.2", "--duration",
+                        "60", "--json", "--no-history")
+    code, result, _ = finish(watcher)
+    assert time.monotonic() - started < 50
+    assert any(f"pid {short.pid} exited" in note for note in result["notes"])
+    assert result["samples"] >= 5
