@@ -101,7 +101,8 @@ def lint(paths: tuple[str, ...], output_format: str, select: tuple[str, ...],
             text = (json.dumps(document, indent=2) if document is not None
                     else _plain_text(result))
             write_text_atomic(output, text + "\n", force=force, mode=0o644)
-            stderr.print(f"wrote {len(result.findings)} findings to {output}")
+            count = len(result.findings)
+            stderr.print(f"wrote {count} finding{'' if count == 1 else 's'} to {output}")
     exit_zero = exit_zero if exit_zero is not None else settings.exit_zero
     return 1 if result.findings and not exit_zero else 0
 

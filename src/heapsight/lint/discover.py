@@ -45,9 +45,12 @@ def discover(directory: Path, exclude: Iterable[str] = ()) -> list[Path]:
 
 
 def _excluded(relative: str, patterns: list[str]) -> bool:
-    name = relative.rsplit("/", 1)[-1]
-    return any(fnmatch.fnmatchcase(relative, p) or fnmatch.fnmatchcase(name, p)
-               or fnmatch.fnmatchcase(relative, p.rstrip("/") + "/*") for p in patterns)
+    """A glob matches the path below the named folder or any tail of it that starts at a
+    folder boundary (so `built/*` skips `core/built/app.js`), as .gitignore patterns do."""
+    parts = relative.split("/")
+    tails = ["/".join(parts[i:]) for i in range(len(parts))]
+    return any(fnmatch.fnmatchcase(tail, p) or fnmatch.fnmatchcase(tail, p.rstrip("/") + "/*")
+               for p in patterns for tail in tails)
 
 
 def _git_files(directory: Path) -> list[Path] | None:

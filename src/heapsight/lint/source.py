@@ -197,6 +197,10 @@ _NAMED_CALLS = file_query("""
 (call_expression function: (member_expression object: (this) property: (property_identifier) @callee)) @call
 """)
 
+# Functions that fill registries once at start-up rather than per event.
+_SETUP_NAMES = re.compile(r"^(register|define|init|setup|configure|install|plugin|bootstrap|"
+                          r"load\w*config|on\w*added)", re.I)
+
 # React function components and hooks run on every render; effects re-run on every mount.
 _COMPONENT_NAME = re.compile(r"^[A-Z][A-Za-z0-9_]*$")
 _HOOK_NAME = re.compile(r"^use[A-Z]")
@@ -417,6 +421,11 @@ class SourceFile:
             return True
         return any(child.type == "async" for function in self.enclosing_functions(node)
                    for child in function.children)
+
+    def in_setup_code(self, node: Node) -> bool:
+        """Inside a function named like one-time setup (`init`, `register...`, `setup`...)."""
+        return any(_SETUP_NAMES.match(self.function_name(function))
+                   for function in self.enclosing_functions(node))
 
     def describe(self, function: Node) -> str:
         """How messages name a function: `getUser()`, `handle() (called per request ...)`,

@@ -50,8 +50,8 @@ def interval_starts(source: SourceFile) -> list[IntervalStart]:
     for match in source.matches(_INTERVALS):
         call = match["call"][0]
         function = source.enclosing_function(call)
-        if function is None:
-            continue  # started once at module load: a deliberate background task
+        if function is None or source.in_setup_code(call):
+            continue  # started once at load or start-up: a deliberate background task
         args = match["args"][0].named_children
         callback = args[0] if args else None
         node = outer(call)

@@ -8,7 +8,7 @@ from tree_sitter import Node
 
 from heapsight.lint.model import Finding
 from heapsight.lint.rule import Rule
-from heapsight.lint.source import SourceFile, file_query, text
+from heapsight.lint.source import SourceFile, file_query, outer, text
 from heapsight.lint.usage import Usage, classify, collection_kind
 
 _THIS_FIELDS = file_query("""
@@ -117,7 +117,7 @@ class CacheWithoutEviction(Rule):
         if usage.bounds or usage.exported:
             return None
         grow = usage.read_through(source)
-        if grow is None or not source.runs_per_call_or_async(grow):
+        if grow is None or not _keyed_by_traffic(source, grow):
             return None
         function = source.enclosing_function(grow)
         where = source.function_name(function) if function is not None else ""
@@ -127,6 +127,31 @@ class CacheWithoutEviction(Rule):
             source, grow,
             f"`{name}` is a {noun} used as a cache (looked up, then filled{where}) but nothing "
             f"evicts from it: no delete, clear, size check or TTL")
+
+
+def _keyed_by_traffic(source: SourceFile, grow: Node) -> bool:
+    """Filled per request, or with the result of async work (a lookup of user data); a "done"
+    flag (`notified[type] = true`) set in async start-up code is not a cache of that kind."""
+    if source.in_setup_code(grow):
+        return False
+    if source.per_call_scope(grow) is not None:
+        return True
+    if not source.runs_per_call_or_async(grow):
+        return False
+    value = _stored_value(grow)
+    return value is None or value.type not in _LITERALS
+
+
+_LITERALS = frozenset({"true", "false", "null", "undefined", "number", "string"})
+
+
+def _stored_value(grow: Node) -> Node | None:
+    if grow.type == "call_expression":  # cache.set(key, value)
+        args = grow.child_by_field_name("arguments")
+        named = args.named_children if args is not None else []
+        return named[1] if len(named) >= 2 else None
+    holder = outer(grow).parent  # cache[key] = value
+    return holder.child_by_field_name("right") if holder is not None else None
 
 
 def _initialises(source: SourceFile, bound: Node) -> bool:

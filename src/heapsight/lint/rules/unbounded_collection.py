@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from heapsight.lint.model import Finding
 from heapsight.lint.rule import Rule
 from heapsight.lint.source import SourceFile, text
 from heapsight.lint.usage import classify, collection_kind
-
-# Functions that fill a registry once at startup rather than per event.
-_SETUP_NAMES = re.compile(r"^(register|define|init|setup|configure|install|plugin|use)", re.I)
 
 
 class ModuleCollectionGrowth(Rule):
@@ -78,7 +74,7 @@ class ModuleCollectionGrowth(Rule):
                 continue  # a "seen" set of a small fixed domain (module names, warnings shown)
             for grow in usage.grows_in_functions(source):
                 function = source.enclosing_function(grow)
-                if function is not None and _SETUP_NAMES.match(source.function_name(function)):
+                if source.in_setup_code(grow):
                     continue
                 where = source.function_name(function) if function is not None else ""
                 where = f" in {where}()" if where else ""
