@@ -42,10 +42,10 @@ def history(run_id: int | None, db: Path | None, target: str | None, count: int,
         return
     with History(path, create=False) as store:
         if run_id is None:
-            runs = [vars(run) for run in store.runs(count, target)]
+            runs = [vars(listed) for listed in store.runs(count, target)]
             if as_json:
-                for run in runs:
-                    run.pop("result")
+                for listed in runs:
+                    listed.pop("result")
                 print_json({"database": str(path), "runs": runs})
             elif runs:
                 stdout.print(runs_table(runs))

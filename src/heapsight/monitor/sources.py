@@ -140,6 +140,13 @@ class PidSource:
             self.inspector.close()
 
 
+def _sample(when: float, values: dict[str, int]) -> Sample:
+    sample = Sample(when)
+    for name, value in values.items():
+        setattr(sample, name, value)
+    return sample
+
+
 def _fill_heap(sample: Sample, usage: dict[str, int | None]) -> None:
     for name in ("heap_used", "heap_total", "external", "array_buffers", "heap_size_limit"):
         setattr(sample, name, usage.get(name))
@@ -275,7 +282,7 @@ def parse_log_line(line: str) -> tuple[Sample | None, int | None, float | None]:
     uptime = record.get("uptime")
     uptime = float(uptime) if isinstance(uptime, int | float) and not isinstance(uptime,
                                                                                    bool) else None
-    return Sample(when, **values), pid, uptime
+    return _sample(when, values), pid, uptime
 
 
 class LogSource:
@@ -444,7 +451,7 @@ class MetricsSource:
             raise self._failure(f"{self.url} has none of {', '.join(_PROM_METRICS)}; enable "
                                 "prom-client's collectDefaultMetrics()")
         self._scraped = True
-        return [Sample(time.time(), **values)]
+        return [_sample(time.time(), values)]
 
     def _failure(self, message: str) -> HeapsightError:
         # Before the first scrape it is a user mistake; later, the service went away.

@@ -138,7 +138,8 @@ class History:
     def samples(self, run_id: int) -> list[Sample]:
         rows = self._db.execute(f"SELECT {', '.join(_COLUMNS)} FROM samples WHERE run_id = ? "
                                 "ORDER BY time, rowid", (run_id,)).fetchall()
-        return [Sample(*row[:-1], restarted=bool(row[-1])) for row in rows]
+        return [Sample(**dict(zip(_COLUMNS[:-1], row[:-1], strict=True)),
+                       restarted=bool(row[-1])) for row in rows]
 
     def runs(self, limit: int = 20, target: str | None = None) -> list[Run]:
         where, parameters = ("WHERE target LIKE ?", [f"%{target}%"]) if target else ("", [])

@@ -178,8 +178,8 @@ def levelling_point(t: np.ndarray, y: np.ndarray) -> tuple[float | None, float]:
     if span <= 0:
         return None, 1.0
 
-    def residuals(x: np.ndarray) -> np.ndarray:
-        # Least squares of y on [1, x] per row of x, vectorised: sum of squared residuals.
+    def residuals(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        # Least squares of y on [1, x] for each row of x at once: (squared error, slope).
         xc = x - x.mean(axis=-1, keepdims=True)
         yc = y - y.mean()
         sxx = (xc * xc).sum(axis=-1)

@@ -88,8 +88,9 @@ def figures(result: dict[str, Any]) -> Table:
         firing = "  ALERT" if alert.get("firing") else ""
         table.add_row("growth of the lows", f"{growth:+.1%} {scope}{firing}")
     if result.get("limit_bytes"):
-        table.add_row("limit", f"{human_bytes(result['limit_bytes'])}, reached in "
-                               f"{human_duration(result.get('time_to_limit_seconds'))}")
+        remaining = result.get("time_to_limit_seconds")
+        table.add_row("limit", human_bytes(result["limit_bytes"]) + (
+            f", reached in about {human_duration(remaining)}" if remaining is not None else ""))
     if result.get("restarts"):
         table.add_row("restarts", str(result["restarts"]))
     return table
@@ -106,12 +107,21 @@ def latest_table(latest: dict[str, Any] | None) -> Table:
     return table
 
 
+def chart_text(values: Sequence[float], metric: str, width: int, height: int) -> Text:
+    rows = chart(values, width, height)
+    if not rows:
+        return Text("")
+    text = Text("\n".join(rows) + "\n", style="cyan")
+    text.append(f"{metric} from {human_bytes(min(values))} to {human_bytes(max(values))}; "
+                "each column shows the lowest sample it covers", style="dim")
+    return text
+
+
 def render_result(result: dict[str, Any], values: Sequence[float] = ()) -> RenderableType:
     """The final report of a watch (or of a run from history)."""
     parts: list[RenderableType] = [verdict_line(result), figures(result)]
-    rows = chart(values)
-    if rows:
-        parts.append(Text("\n".join(rows), style="cyan"))
+    if values:
+        parts.append(chart_text(values, str(result.get("metric")), 60, 6))
     for note in result.get("notes") or []:
         parts.append(Text(f"note: {note}", style="yellow"))
     return Group(*parts)
@@ -120,8 +130,8 @@ def render_result(result: dict[str, Any], values: Sequence[float] = ()) -> Rende
 def render_live(result: dict[str, Any], values: Sequence[float],
                 latest: dict[str, Any] | None) -> RenderableType:
     """What the terminal shows while watching."""
-    rows = chart(values, width=72, height=8)
-    return Group(latest_table(latest), Text("\n".join(rows), style="cyan"), figures(result),
+    return Group(latest_table(latest), chart_text(values, str(result.get("metric")), 72, 8),
+                 figures(result),
                  verdict_line(result), Text("Ctrl-C stops and prints the verdict", style="dim"))
 
 
