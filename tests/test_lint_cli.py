@@ -108,6 +108,14 @@ def test_pyproject_settings(project, capsys):
     assert code == 2 and "unknown key 'selct'" in err
 
 
+def test_minified_and_huge_files_are_skipped_with_a_warning(project, capsys):
+    (project / "src" / "bundle.js").write_text(("var a=[];function f(r){a.push(r)}" * 20 + "\n")
+                                               * 40)
+    code, out, err = run(capsys, "src/bundle.js")
+    assert code == 0 and out == ""
+    assert "looks minified" in err
+
+
 def test_list_rules(capsys):
     code, out, _ = run(capsys, "--list-rules")
     assert code == 0 and "cache-without-eviction" in out and "unbounded-cache" in out
@@ -131,6 +139,12 @@ def test_discover_without_git(tmp_path, monkeypatch):
     found = [p.relative_to(tmp_path).as_posix() for p in discover(tmp_path)]
     assert found == ["app.js", "lib/util.mjs", "web/page.tsx"]
     assert [p.name for p in discover(tmp_path, ["lib/*"])] == ["app.js", "page.tsx"]
+    nested = tmp_path / "outer"
+    make_tree(nested)
+    # a pattern matches any tail of the path, so folder names work at any depth
+    found = [p.relative_to(tmp_path).as_posix() for p in discover(tmp_path, ["outer/lib/*",
+                                                                            "web"])]
+    assert found == ["app.js", "lib/util.mjs", "outer/app.js"]
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")

@@ -322,3 +322,28 @@ def test_columns_count_characters_not_bytes():
     findings, _, _ = lint_source("u.js", code.encode(), "javascript",
                                  select_rules(["listener-leak"]))
     assert [f.column for f in findings] == [code.index("process") + 1]
+
+
+def test_start_up_code_is_not_per_event_growth():
+    assert not flagged("""
+        const plugins = {};
+        const routes = [];
+        function registerPlugin(name, plugin) {
+          plugins[name] = plugin;
+        }
+        function init(app) {
+          routes.push('/health');
+          setInterval(() => app.ping(), 1000);
+        }
+        """)
+
+
+def test_a_done_flag_in_async_start_up_is_not_a_cache():
+    assert not flagged("""
+        const notified = {};
+        async function notify(type) {
+          if (notified[type]) return;
+          notified[type] = true;
+          await send(type);
+        }
+        """)

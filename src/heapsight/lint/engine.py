@@ -23,6 +23,9 @@ from heapsight.lint.suppress import suppressions
 
 # Generated bundles are not source anyone can fix, and one can be tens of megabytes.
 MAX_FILE_BYTES = 5 * 1024 * 1024
+# Minified code is generated too, and its one-letter names make any finding unreadable.
+MINIFIED_MIN_BYTES = 20_000
+MINIFIED_LINE_LENGTH = 300
 
 
 def select_rules(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[Rule]:
@@ -83,9 +86,14 @@ def lint_paths(paths: Sequence[str | os.PathLike[str]], rules: Sequence[Rule],
             result.errors.append(FileProblem(shown, 0, 0, f"not UTF-8 (byte {exc.start}); "
                                              "skipped"))
             continue
+        lines = data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
+        if len(data) > MINIFIED_MIN_BYTES and len(data) > MINIFIED_LINE_LENGTH * lines:
+            result.errors.append(FileProblem(shown, 0, 0, "looks minified (average line over "
+                                             f"{MINIFIED_LINE_LENGTH} characters); skipped"))
+            continue
         findings, suppressed, problem = lint_source(shown, data, language, rules)
         result.files += 1
-        result.lines += data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
+        result.lines += lines
         result.suppressed += suppressed
         result.findings.extend(findings)
         if problem is not None:
