@@ -347,3 +347,18 @@ def test_a_done_flag_in_async_start_up_is_not_a_cache():
           await send(type);
         }
         """)
+
+
+def test_this_calls_reach_only_the_same_class():
+    found = flagged("""
+        const bus = require('./bus');
+        class A {
+          handle(req, res) { this.save(); }
+          save() { bus.on('x', () => 1); }
+        }
+        class B {
+          save() { bus.on('y', () => 1); }
+        }
+        function save() { bus.on('z', () => 1); }
+        """)
+    assert found == {(5, "listener-not-removed")}

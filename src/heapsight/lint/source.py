@@ -227,6 +227,14 @@ def _looks_like_handler(params: list[str]) -> bool:
     return params[:1] in (["ctx"], ["context"]) and "next" in params
 
 
+def _class_of(node: Node) -> int | None:
+    """The id of the class body around `node`, to tell methods of different classes apart."""
+    parent = node.parent
+    while parent is not None and parent.type != "class_body":
+        parent = parent.parent
+    return parent.id if parent is not None else None
+
+
 def _is_name_byte(source: bytes, index: int) -> bool:
     if index < 0 or index >= len(source):
         return False
@@ -515,7 +523,12 @@ class SourceFile:
                               None)
                 if caller is None:
                     continue
+                by_this = callee.parent is not None and callee.parent.type == "member_expression"
                 for target in targets:
+                    # `this.save()` calls a method of the same class; a bare `save()` never does
+                    is_method = target.type == "method_definition"
+                    if is_method != by_this or (by_this and _class_of(target) != _class_of(call)):
+                        continue
                     if target.id not in reasons and not self._contains(target, call):
                         caller_name = self.function_name(caller) or "a handler"
                         reasons[target.id] = f"called per request from {caller_name}()"
