@@ -163,3 +163,12 @@ def test_the_installed_command(project):
                           capture_output=True, text=True, cwd=project, timeout=120)
     assert done.returncode == 1
     assert json.loads(done.stdout)["findings"][0]["rule"] == "listener-not-removed"
+
+
+def test_help_lists_every_rule(capsys):
+    from heapsight.lint.rules import RULES
+
+    assert main(["lint", "--help"]) == 0
+    out = capsys.readouterr().out
+    for rule in RULES:
+        assert f"{rule.id:26} {rule.category}" in out

@@ -47,11 +47,14 @@ def lint(paths: tuple[str, ...], output_format: str, select: tuple[str, ...],
     error. A file that does not parse is reported and skipped.
 
     \b
-    Rules (by id, or by category in parentheses):
-      module-collection-growth (unbounded-collection)   listener-not-removed (listener-leak)
-      interval-not-cleared (timer-leak)                  closure-captures-request (closure-capture)
-      cache-without-eviction (unbounded-cache)           client-per-request (resource-per-request)
-      global-collection-growth (global-growth)
+    Rules (select or ignore them by id or by category; docs/lint.md has the details):
+      module-collection-growth   unbounded-collection
+      listener-not-removed       listener-leak
+      interval-not-cleared       timer-leak
+      closure-captures-request   closure-capture
+      cache-without-eviction     unbounded-cache
+      client-per-request         resource-per-request
+      global-collection-growth   global-growth
 
     \b
     Examples:
