@@ -95,4 +95,6 @@ def hunt(urls: tuple[str, ...], requests: int, concurrency: int, warmup: int, me
         method=method, body=data.encode() if data is not None else None,
         load_command=load_command, track_allocations=track_allocations, runs_folder=runs_dir,
         ready_timeout=ready_timeout)
-    render_hunt(run_hunt(plan, say=say), as_json)
+    from heapsight.cli.snapshot import snapshot_progress
+
+    render_hunt(run_hunt(plan, say=say, progress=snapshot_progress), as_json)

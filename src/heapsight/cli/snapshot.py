@@ -17,20 +17,21 @@ from heapsight.fileio import check_writable
 
 
 @contextmanager
-def snapshot_progress() -> Iterator[Callable[[int, int], None]]:
+def snapshot_progress(name: str = "") -> Iterator[Callable[[int, int], None]]:
     """A bar while V8 walks the heap, then a byte count while it streams; silent off a tty."""
     if not sys.stderr.isatty():
         yield lambda done, total: None
         return
     with Progress(TextColumn("{task.description}"), BarColumn(),
                   TextColumn("{task.fields[detail]}"), console=stderr, transient=True) as progress:
-        task = progress.add_task("V8 is walking the heap", total=None, detail="")
+        prefix = f"{name}: " if name else ""
+        task = progress.add_task(f"{prefix}V8 is walking the heap", total=None, detail="")
 
         def update(done: int, total: int) -> None:
             if total:
                 progress.update(task, completed=done, total=total, detail=f"{done}/{total} objects")
             else:
-                progress.update(task, description="writing the snapshot", total=None,
+                progress.update(task, description=f"{prefix}writing the snapshot", total=None,
                                 detail=f"{done / 2**20:.1f} MiB")
         yield update
 

@@ -17,6 +17,7 @@ import os
 import shlex
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,7 +29,13 @@ from heapsight.errors import HeapsightError, UsageError
 from heapsight.fileio import write_text_atomic
 from heapsight.live.allocations import Frame, allocation_stacks
 from heapsight.live.attach import find_inspector, open_inspector
-from heapsight.live.inspector import Inspector, SnapshotInfo, ensure_free_space, list_targets
+from heapsight.live.inspector import (
+    Inspector,
+    SnapshotInfo,
+    SnapshotProgress,
+    ensure_free_space,
+    list_targets,
+)
 from heapsight.live.load import LoadResult, run_load
 from heapsight.live.service import (
     Service,
@@ -128,9 +135,14 @@ def _check_plan(plan: HuntPlan) -> None:
         url_address(url)  # fails early on a malformed URL
 
 
-def hunt(plan: HuntPlan, say: Callable[[str], None] = lambda message: None) -> HuntResult:
-    """Run the whole hunt; `say` receives one line per step. Stops the service it started on
-    success, failure and Ctrl-C alike."""
+# name -> a context manager yielding the progress callback for that snapshot
+ProgressFactory = Callable[[str], AbstractContextManager[SnapshotProgress]]
+
+
+def hunt(plan: HuntPlan, say: Callable[[str], None] = lambda message: None,
+         progress: ProgressFactory | None = None) -> HuntResult:
+    """Run the whole hunt; `say` receives one line per step, `progress` (optional) shows each
+    snapshot being written. Stops the service it started on success, failure and Ctrl-C."""
     _check_plan(plan)
     address: tuple[str, int] | None = plan.inspect
     if plan.command:
@@ -143,7 +155,7 @@ def hunt(plan: HuntPlan, say: Callable[[str], None] = lambda message: None) -> H
     say(f"run folder: {run_dir}")
     result = HuntResult(run_dir, [], [], [])
     try:
-        _hunt_in(plan, address, result, say)
+        _hunt_in(plan, address, result, say, progress)
     finally:
         with contextlib.suppress(OSError):
             run_dir.rmdir()  # only when the run failed before writing anything
@@ -152,7 +164,7 @@ def hunt(plan: HuntPlan, say: Callable[[str], None] = lambda message: None) -> H
 
 
 def _hunt_in(plan: HuntPlan, address: tuple[str, int] | None, result: HuntResult,
-             say: Callable[[str], None]) -> None:
+             say: Callable[[str], None], progress: ProgressFactory | None) -> None:
     with contextlib.ExitStack() as stack:
         service: Service | None = None
         if plan.command:
@@ -170,7 +182,7 @@ def _hunt_in(plan: HuntPlan, address: tuple[str, int] | None, result: HuntResult
         if service is not None:
             service.release_debugger = inspector.close
         try:
-            _drive(plan, inspector, service, result, say)
+            _drive(plan, inspector, service, result, say, progress)
         except ServiceExited:
             raise
         except HeapsightError:
@@ -206,7 +218,7 @@ def _service_inspector(service: Service, plan: HuntPlan) -> tuple[str, int]:
 
 
 def _drive(plan: HuntPlan, inspector: Inspector, service: Service | None, result: HuntResult,
-           say: Callable[[str], None]) -> None:
+           say: Callable[[str], None], progress: ProgressFactory | None) -> None:
     if plan.urls and plan.warmup:
         _load_phase(plan, "warm-up", plan.warmup, service, result, say)
     if plan.track_allocations:
@@ -215,19 +227,22 @@ def _drive(plan: HuntPlan, inspector: Inspector, service: Service | None, result
     for index, name in enumerate(SNAPSHOT_NAMES):
         if index:
             _load_phase(plan, f"load {index}", plan.requests, service, result, say)
-        _snapshot(inspector, result.run_dir / f"{name}.heapsnapshot", name, service, result, say)
+        _snapshot(inspector, result.run_dir / f"{name}.heapsnapshot", name, service, result, say,
+                  progress)
     if plan.track_allocations and service is None:
         inspector.stop_tracking_allocations()  # leave an attached process as we found it
 
 
 def _snapshot(inspector: Inspector, path: Path, name: str, service: Service | None,
-              result: HuntResult, say: Callable[[str], None]) -> None:
+              result: HuntResult, say: Callable[[str], None],
+              progress: ProgressFactory | None) -> None:
     inspector.collect_garbage()
     usage = inspector.heap_usage()
     ensure_free_space(path.parent, int(usage["heap_total"] or 0))
     if service is not None:
         service.check_alive(f"before the {name} snapshot")
-    info: SnapshotInfo = inspector.take_heap_snapshot(path)
+    with progress(name) if progress is not None else contextlib.nullcontext(None) as update:
+        info: SnapshotInfo = inspector.take_heap_snapshot(path, progress=update)
     result.snapshots.append(path)
     result.pauses.append(info.pause_seconds)
     result.heap_used.append(int(usage["heap_used"] or 0))
