@@ -362,3 +362,23 @@ def test_this_calls_reach_only_the_same_class():
         function save() { bus.on('z', () => 1); }
         """)
     assert found == {(5, "listener-not-removed")}
+
+
+def test_a_failing_rule_costs_one_rule_on_one_file():
+    from heapsight.lint.rule import Rule
+
+    class Broken(Rule):
+        """What it does: fails."""
+
+        id = "broken"
+        category = "other"
+        summary = fix = "x"
+
+        def check(self, source):
+            raise RuntimeError("boom")
+
+    code = b"function h(req, res) { process.on('x', () => 1); }\n"
+    findings, _, problem = lint_source("t.js", code, "javascript",
+                                       [Broken(), *select_rules(["listener-leak"])])
+    assert [f.rule for f in findings] == ["listener-not-removed"]
+    assert problem is not None and "rule broken failed" in problem.message

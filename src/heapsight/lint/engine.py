@@ -51,13 +51,19 @@ def lint_source(path: str, source: bytes, language: str,
         return [], 0, FileProblem(path, line, column,
                                   f"syntax error at {line}:{column}; file skipped")
     findings: set[Finding] = set()
+    failure = None
     for rule in rules:
-        findings.update(rule.check(parsed))
+        try:
+            findings.update(rule.check(parsed))
+        except Exception as exc:  # one rule's bug must not cost the user the whole run
+            failure = FileProblem(path, 0, 0, f"rule {rule.id} failed on this file "
+                                  f"({type(exc).__name__}: {exc}); the other rules ran; "
+                                  "please report this")
     if not findings:
-        return [], 0, None
+        return [], 0, failure
     quiet = suppressions(parsed)
     kept = sorted(f for f in findings if not quiet.covers(f))
-    return kept, len(findings) - len(kept), None
+    return kept, len(findings) - len(kept), failure
 
 
 def lint_paths(paths: Sequence[str | os.PathLike[str]], rules: Sequence[Rule],
