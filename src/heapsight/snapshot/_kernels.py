@@ -8,7 +8,8 @@ FULL (output array full), BAD (an unexpected byte at the returned position).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from heapsight.snapshot._compile import kernel
 
 NEED_MORE, CLOSED, FULL, BAD = 0, 1, 2, 3
 _MAX_DIGITS = 18
@@ -16,7 +17,7 @@ _MAX_DIGITS = 18
 
 # --------------------------------------------------------------------------- parsing
 
-@njit(cache=True, nogil=True)
+@kernel("UniTuple(i8, 3)(u1[::1], i8, i8, i8[::1], i8, b1)")
 def parse_numbers(buf, pos, end, out, count, at_eof):
     """Parse non-negative decimal integers separated by ',' and whitespace from buf[pos:end]
     into out[count:]. A number cut by the end of the buffer is left for the next call."""
@@ -46,7 +47,7 @@ def parse_numbers(buf, pos, end, out, count, at_eof):
     return pos, count, NEED_MORE
 
 
-@njit(cache=True, nogil=True)
+@kernel("UniTuple(i8, 3)(u1[::1], i8, i8, i8[::1], i8[::1], i8, i8[::1])")
 def scan_strings(buf, pos, end, starts, lengths, count, state):
     """Find the JSON strings of an array in buf[pos:end]: starts[i] is the offset of string i's
     first content byte, lengths[i] its byte length (escapes undecoded). `state[0]` carries
@@ -84,7 +85,7 @@ def scan_strings(buf, pos, end, starts, lengths, count, state):
     return pos, count, NEED_MORE
 
 
-@njit(cache=True, nogil=True)
+@kernel("Tuple((i8, b1))(u1[::1], i8, i8, i8[::1])")
 def skip_value(buf, pos, end, state):
     """Advance over one JSON value (object/array, strings inside respected) starting at or
     after pos. state = [depth, in_string, escaped, started]. Returns (pos, done)."""
@@ -126,7 +127,7 @@ def skip_value(buf, pos, end, state):
 
 # --------------------------------------------------------------------------- graph
 
-@njit(cache=True, nogil=True)
+@kernel("i4[::1](i8[::1], i8)")
 def edge_sources(first_edge, node_count):
     """edge_from[e]: the node each edge leaves (edges are stored grouped by source)."""
     edge_from = np.empty(first_edge[node_count], np.int32)
@@ -136,7 +137,7 @@ def edge_sources(first_edge, node_count):
     return edge_from
 
 
-@njit(cache=True, nogil=True)
+@kernel("Tuple((i8[::1], i4[::1]))(i4[::1], i8)")
 def retainer_index(edge_to, node_count):
     """Reverse adjacency as CSR: retainer_edges[first_retainer[n]:first_retainer[n+1]] are the
     edges pointing at node n, in edge order (a counting sort, O(E))."""
@@ -154,7 +155,7 @@ def retainer_index(edge_to, node_count):
     return first_retainer, retainer_edges
 
 
-@njit(cache=True, nogil=True)
+@kernel("UniTuple(i4[::1], 3)(i8, i8, i8[::1], i4[::1], b1[::1], i8[::1], i4[::1], i4[::1])")
 def dominators(node_count, root, first_edge, edge_to, essential, first_retainer,
                retainer_edges, edge_from):
     """Immediate dominators by semi-NCA (Georgiadis & Tarjan; semidominators as in
@@ -255,7 +256,7 @@ def dominators(node_count, root, first_edge, edge_to, essential, first_retainer,
     return dominator, vertex, pre
 
 
-@njit(cache=True, nogil=True)
+@kernel("i8[::1](i8[::1], i4[::1], i4[::1], i8)")
 def retained_sizes(self_size, dominator, vertex, root):
     """Sum self sizes up the dominator tree; children come after their idom in preorder."""
     retained = self_size.astype(np.int64)
@@ -266,7 +267,7 @@ def retained_sizes(self_size, dominator, vertex, root):
     return retained
 
 
-@njit(cache=True, nogil=True)
+@kernel("i4[::1](i8, i8, i8[::1], i4[::1], u1[::1], i8, u1[::1], i8)")
 def distances(node_count, root, first_edge, edge_to, edge_type, weak_type, user_root,
               system_base):
     """BFS distances from the root over non-weak edges. The root's children marked in
@@ -301,7 +302,7 @@ def distances(node_count, root, first_edge, edge_to, edge_type, weak_type, user_
     return dist
 
 
-@njit(cache=True, nogil=True)
+@kernel("Tuple((i8[::1], i4[::1]))(i4[::1], i4[::1], i8)")
 def dominator_children(dominator, preorder, root):
     """The dominator tree as CSR: children[first_child[n]:first_child[n+1]] are the nodes n
     immediately dominates, in DFS preorder."""
@@ -323,7 +324,7 @@ def dominator_children(dominator, preorder, root):
     return first_child, children
 
 
-@njit(cache=True, nogil=True)
+@kernel("UniTuple(i8[::1], 3)(i4[::1], i8[::1], i8[::1], i8[::1], i4[::1], i8, i8)")
 def class_totals(class_id, self_size, retained, first_child, children, root, class_count):
     """Per class: instance count, self size, and retained size of top-most instances only
     (an instance dominated by another instance of its class is already inside that one)."""
@@ -364,7 +365,7 @@ def class_totals(class_id, self_size, retained, first_child, children, root, cla
 
 # --------------------------------------------------------------------------- leak analysis
 
-@njit(cache=True, nogil=True)
+@kernel("i4[::1](i4[::1], i4[::1], b1[::1])")
 def top_new_ancestors(preorder, dominator, is_new):
     """For each new node, the highest new node on its dominator chain with only new nodes
     between them (-1 for old nodes). Dominators precede their nodes in DFS preorder."""
@@ -378,7 +379,7 @@ def top_new_ancestors(preorder, dominator, is_new):
     return top
 
 
-@njit(cache=True, nogil=True)
+@kernel("i4[::1](i4[::1], i8[::1], i4[::1], i8[::1], b1[::1], i8)")
 def descend_to_payload(starts, first_child, children, retained, is_carrier, max_depth):
     """From each start, follow the dominated child that retains the most while the node is a
     carrier (a closure, context, timer, backing store...): what the carrier exists to hold."""
@@ -401,7 +402,7 @@ def descend_to_payload(starts, first_child, children, retained, is_carrier, max_
     return out
 
 
-@njit(cache=True, nogil=True)
+@kernel("i4[::1](i4[::1], b1[::1], i8[::1], i4[::1], i4[::1], u1[::1], i8, i4[::1], i8)")
 def path_holders(starts, is_old, first_retainer, retainer_edges, edge_from, edge_type,
                  weak_type, distance, root):
     """For each start, walk the shortest retainer path towards the GC roots and return the
