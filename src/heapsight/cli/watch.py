@@ -41,19 +41,19 @@ def _sigterm_stops() -> Iterator[None]:
 @click.option("--follow", is_flag=True, help="With --log: keep reading lines as they are added.")
 @click.option("--metrics", "metrics_url", metavar="URL",
               help="Scrape prom-client's default metrics from this /metrics URL.")
-@click.option("--interval", default="5s", show_default=True,
+@click.option("--interval", default="5s", show_default=True, metavar="DURATION",
               help="Time between samples of a live source (also the spacing assumed for log "
                    "lines without timestamps).")
-@click.option("--duration", help="Stop after this long (e.g. 10m). Default: until Ctrl-C or "
+@click.option("--duration", metavar="DURATION", help="Stop after this long (e.g. 10m). Default: until Ctrl-C or "
               "the target exits; a log without --follow is read once.")
 @click.option("--metric", type=click.Choice(["auto", "heap_used", "heap_total", "external",
                                              "array_buffers", "rss"]), default="auto",
               show_default=True, help="Series to judge; auto prefers heap_used, else rss.")
-@click.option("--limit", help="Memory limit for the time-to-limit projection, e.g. 512MB "
+@click.option("--limit", metavar="SIZE", help="Memory limit for the time-to-limit projection, e.g. 512MB "
               "(MB = 1024² bytes). Default: V8's heap_size_limit when known.")
-@click.option("--alert-growth", default="20%", show_default=True,
+@click.option("--alert-growth", default="20%", show_default=True, metavar="PERCENT",
               help="The alert rule: growth of the lows that fires ...")
-@click.option("--alert-window", default="30m", show_default=True, help="... within this window.")
+@click.option("--alert-window", default="30m", show_default=True, metavar="DURATION", help="... within this window.")
 @click.option("--serve", metavar="HOST:PORT",
               help="Expose the figures and verdict for Prometheus, e.g. 127.0.0.1:9464.")
 @click.option("--db", type=click.Path(path_type=Path), envvar="HEAPSIGHT_HISTORY",

@@ -212,16 +212,21 @@ def _number(value: Any, where: str) -> float:
     return number
 
 
+# field name -> (metric, bytes per unit), all spellings precomputed: a log can have millions of lines
+_FIELD_UNITS = {key: (metric, unit)
+                for metric, names in _FIELDS.items() for name in names
+                for key, unit in [(name, 1.0), *((name + s, float(MIB)) for s in _MB_SUFFIXES)]}
+
+
 def _memory_fields(record: dict[str, Any]) -> dict[str, int]:
     """Byte values of the memory fields in a record (or one nested memory object); {} when the
     record has neither heapUsed, heapTotal nor rss (a bare `external` is some other field)."""
     raw: dict[str, tuple[str, Any, float]] = {}  # metric -> (field name, value, unit)
     for scope in [record, *(record[k] for k in _NESTED if isinstance(record.get(k), dict))]:
-        for metric, names in _FIELDS.items():
-            for name in names:
-                for key, unit in [(name, 1.0), *((name + s, float(MIB)) for s in _MB_SUFFIXES)]:
-                    if key in scope and metric not in raw:
-                        raw[metric] = (key, scope[key], unit)
+        for key, value in scope.items():
+            known = _FIELD_UNITS.get(key)
+            if known is not None and known[0] not in raw:
+                raw[known[0]] = (key, value, known[1])
     if not raw.keys() & {"heap_used", "heap_total", "rss"}:
         return {}
     return {metric: int(_number(value, key) * unit) for metric, (key, value, unit) in raw.items()}
@@ -260,10 +265,9 @@ def parse_log_line(line: str) -> tuple[Sample | None, int | None, float | None]:
     Lines that are not JSON at all (plain text in a mixed log) are simply not samples.
     """
     text = line.strip()
-    if not text:
-        return None, None, None
     start = text.find("{")
-    if start < 0:
+    # Cheap test first: every memory field name contains "eap" (heapUsed...) or "rss".
+    if start < 0 or ("eap" not in text and "rss" not in text):
         return None, None, None
     try:
         record = json.loads(text[start:])
