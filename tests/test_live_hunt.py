@@ -191,7 +191,10 @@ def test_dead_pid(tmp_path):
     assert not (tmp_path / "runs").exists()
 
 
-def test_ctrl_c_stops_the_service_and_leaves_no_half_file(tmp_path):
+# SIGINT is Ctrl-C; SIGTERM is a supervisor stopping heapsight; SIGKILL cannot be handled, so
+# the kernel tells the service instead (PR_SET_PDEATHSIG).
+@pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
+def test_ctrl_c_stops_the_service_and_leaves_no_half_file(tmp_path, signal_number):
     script = tmp_path / "slow.js"
     script.write_text("require('http').createServer((q, s) => setTimeout(() => s.end('ok'), 20))"
                       ".listen(Number(process.env.PORT), '127.0.0.1');")
@@ -209,15 +212,22 @@ def test_ctrl_c_stops_the_service_and_leaves_no_half_file(tmp_path):
                 assert hunter.poll() is None, log.read_text()
                 time.sleep(0.1)
             time.sleep(0.5)  # well inside the first load phase
-            hunter.send_signal(signal.SIGINT)
+            hunter.send_signal(signal_number)
             code = hunter.wait(30)
         finally:
             if hunter.poll() is None:
                 hunter.kill()
                 hunter.wait(10)
     text = log.read_text()
-    assert code == 130 and "heapsight: error: interrupted" in text and "Traceback" not in text
+    if signal_number == signal.SIGKILL:
+        assert code == -signal.SIGKILL
+    else:
+        assert code == 130 and "heapsight: error: interrupted" in text
+    assert "Traceback" not in text
     service = started_pid(text)
+    deadline = time.monotonic() + 10  # after SIGKILL the service ends on its own, just after
+    while leftovers(str(tmp_path)) and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert not psutil.pid_exists(service) or \
         psutil.Process(service).status() == psutil.STATUS_ZOMBIE
     assert not leftovers(str(tmp_path))

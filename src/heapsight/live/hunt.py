@@ -15,8 +15,10 @@ import contextlib
 import json
 import os
 import shlex
+import signal
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -155,12 +157,33 @@ def hunt(plan: HuntPlan, say: Callable[[str], None] = lambda message: None,
     say(f"run folder: {run_dir}")
     result = HuntResult(run_dir, [], [], [])
     try:
-        _hunt_in(plan, address, result, say, progress)
+        with _terminate_as_interrupt():
+            _hunt_in(plan, address, result, say, progress)
     finally:
         with contextlib.suppress(OSError):
             run_dir.rmdir()  # only when the run failed before writing anything
     _analyse(result, plan.track_allocations, say)
     return result
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM/SIGHUP to heapsight unwind like Ctrl-C, so the service is stopped, not orphaned
+    (it runs in its own session and would not see the terminal's signals)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = {number: signal.signal(number, interrupt)
+                for number in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _hunt_in(plan: HuntPlan, address: tuple[str, int] | None, result: HuntResult,

@@ -12,6 +12,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.parse
@@ -33,6 +34,15 @@ _INSPECTOR_CHATTER = ("Debugger listening on", "Debugger attached.", "Debugger e
 
 class ServiceExited(HeapsightError):
     """The supervised process ended when it should not have."""
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: get SIGTERM if heapsight itself dies (even by SIGKILL), so a
+    service cannot outlive the hunt that started it (Linux prctl PR_SET_PDEATHSIG)."""
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -109,7 +119,8 @@ class Service:
             try:
                 self.process = subprocess.Popen(
                     self.command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                    env=self.env, cwd=self.cwd, start_new_session=True)
+                    env=self.env, cwd=self.cwd, start_new_session=True,
+                    preexec_fn=_die_with_parent if sys.platform == "linux" else None)
             except FileNotFoundError:
                 raise HeapsightError(f"cannot run {self.command[0]!r}: command not found") from None
             except PermissionError:
