@@ -382,3 +382,21 @@ def test_a_failing_rule_costs_one_rule_on_one_file():
                                        [Broken(), *select_rules(["listener-leak"])])
     assert [f.rule for f in findings] == ["listener-not-removed"]
     assert problem is not None and "rule broken failed" in problem.message
+
+
+def test_functions_only_called_while_the_module_loads_are_start_up_code():
+    tables = """
+        const names = [];
+        function createToken(name) {
+          names.push(name);
+          return { name };
+        }
+        function createKeyword(name) {
+          return createToken(name);
+        }
+        const tokens = { plus: createToken('+'), _if: createKeyword('if') };
+        """
+    assert not flagged(tables)
+    # one call from a function that runs per request is enough to make it per-event growth
+    assert (4, "module-collection-growth") in flagged(
+        tables + "app.get('/t', (req, res) => res.json(createToken(req.query.name)));\n")

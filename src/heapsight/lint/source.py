@@ -431,9 +431,40 @@ class SourceFile:
                    for child in function.children)
 
     def in_setup_code(self, node: Node) -> bool:
-        """Inside a function named like one-time setup (`init`, `register...`, `setup`...)."""
+        """Inside a function named like one-time setup (`init`, `register...`, `setup`...), or
+        one that is only ever called while the module loads."""
         return any(_SETUP_NAMES.match(self.function_name(function))
+                   or self._only_called_at_load(function)
                    for function in self.enclosing_functions(node))
+
+    def _runs_at_load(self, node: Node) -> bool:
+        caller = self.enclosing_function(node)
+        return caller is None or self._only_called_at_load(caller)
+
+    def _only_called_at_load(self, function: Node) -> bool:
+        """Every use of the function's name is a direct call at module level, or from another
+        such function (a token table built by `createToken(...)` calls, say): it runs a fixed
+        number of times."""
+        key = f"load-only:{function.id}"
+        if key not in self.cache:
+            self.cache[key] = False  # while deciding: a recursive call does not make it so
+            name = self.function_name(function)
+            answer = False
+            if name and function.type != "method_definition":
+                own = function.child_by_field_name("name")
+                uses = [use for use in self.identifiers(name)
+                        if own is None or use.start_byte != own.start_byte]
+                declared = outer(function).parent
+                if declared is not None and declared.type == "variable_declarator":
+                    binding = declared.child_by_field_name("name")
+                    uses = [u for u in uses
+                            if binding is None or u.start_byte != binding.start_byte]
+                answer = bool(uses) and all(
+                    use.parent is not None and use.parent.type == "call_expression"
+                    and use.parent.child_by_field_name("function") == use
+                    and self._runs_at_load(use) for use in uses)
+            self.cache[key] = answer
+        return bool(self.cache[key])
 
     def describe(self, function: Node) -> str:
         """How messages name a function: `getUser()`, `handle() (called per request ...)`,

@@ -122,10 +122,10 @@ class CacheWithoutEviction(Rule):
         function = source.enclosing_function(grow)
         where = source.function_name(function) if function is not None else ""
         where = f" in {where}()" if where else ""
-        noun = "Map" if kind == "map" else "object"
+        noun = "a Map" if kind == "map" else "an object"
         return self.finding(
             source, grow,
-            f"`{name}` is a {noun} used as a cache (looked up, then filled{where}) but nothing "
+            f"`{name}` is {noun} used as a cache (looked up, then filled{where}) but nothing "
             f"evicts from it: no delete, clear, size check or TTL")
 
 
