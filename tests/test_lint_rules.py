@@ -202,7 +202,7 @@ def test_every_rule_has_a_case_and_its_story():
 
 def test_docs_list_every_rule_as_its_docstring_says():
     docs = (Path(__file__).parent.parent / "docs" / "lint.md").read_text(encoding="utf-8")
-    assert rules_reference() in docs
+    assert rules_reference() in docs, "run: python -m heapsight.lint.docs docs/lint.md"
 
 
 def test_listener_on_a_per_request_object_is_fine():

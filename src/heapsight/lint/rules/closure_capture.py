@@ -10,7 +10,15 @@ from heapsight.lint.model import Finding
 from heapsight.lint.rule import Rule
 from heapsight.lint.rules.listener_leak import unremoved_listeners
 from heapsight.lint.rules.timer_leak import interval_starts
-from heapsight.lint.source import FUNCTION_TYPES, SourceFile, file_query, parameter_names, text
+from heapsight.lint.rules.unbounded_collection import unbounded_growth
+from heapsight.lint.source import (
+    FUNCTION_TYPES,
+    SourceFile,
+    file_query,
+    outer,
+    parameter_names,
+    text,
+)
 
 # Parameters that hold a whole request, response or framework context.
 LARGE_PARAMETERS = frozenset({"req", "request", "res", "response", "ctx", "reply"})
@@ -26,8 +34,9 @@ _TIMEOUTS = file_query("""
 class ClosureCapturesRequest(Rule):
     """What it does:
     Finds long-lived callbacks created in a request handler - an interval that is never cleared,
-    a listener left on a long-lived emitter, a timeout of a minute or more - whose closure uses
-    the whole request, response or context object (`req`, `res`, `ctx`, ...).
+    a listener left on a long-lived emitter, a function kept in a module-level collection that
+    is never trimmed, a timeout of a minute or more - whose closure uses the whole request,
+    response or context object (`req`, `res`, `ctx`, ...).
 
     Why is this bad?
     A closure keeps every variable it uses alive, and `req`/`res` reach the socket, headers,
@@ -68,6 +77,11 @@ class ClosureCapturesRequest(Rule):
         for add in unremoved_listeners(source):
             if add.handler is not None:
                 callbacks.append((add.handler, f"a listener left on `{text(add.target)}`"))
+        for growth in unbounded_growth(source):
+            for grow in growth.grows:
+                for value in _stored_functions(grow):
+                    callbacks.append((value, f"a function kept in `{growth.name}`, which is "
+                                             f"never trimmed"))
         for match in source.matches(_TIMEOUTS):
             delay = text(match["delay"][0]).replace("_", "")
             if delay.isdigit() and int(delay) >= LONG_TIMEOUT_MS:
@@ -105,6 +119,18 @@ class ClosureCapturesRequest(Rule):
                 if owner is not None and owner.id == handler.id:
                     return name, use
         return None
+
+
+def _stored_functions(grow: Node) -> list[Node]:
+    """The functions a growth stores: `handlers.push(fn)`, `pending.set(id, fn)`, `m[k] = fn`."""
+    if grow.type == "call_expression":
+        args = grow.child_by_field_name("arguments")
+        values = args.named_children if args is not None else []
+    else:
+        holder = outer(grow).parent
+        right = holder.child_by_field_name("right") if holder is not None else None
+        values = [right] if right is not None else []
+    return [value for value in values if value.type in FUNCTION_TYPES]
 
 
 def _noun(name: str) -> str:
