@@ -78,7 +78,8 @@ def hunt(urls: tuple[str, ...], requests: int, concurrency: int, warmup: int, me
     Starts COMMAND with its inspector on a free loopback port, waits until it answers, warms it
     up, then takes baseline, target and final heap snapshots with load in between, runs
     find-leaks and reports. The environment passes through unchanged, so the service reads its
-    port as usual. Snapshots, logs and report.json stay in the run folder.
+    port as usual. Snapshots, logs and report.json stay in the run folder. Exit status 3 when a
+    leak was found, 0 when none.
 
     \b
     PORT=3000 heapsight hunt --url http://127.0.0.1:3000/api -- node app.js
@@ -97,4 +98,7 @@ def hunt(urls: tuple[str, ...], requests: int, concurrency: int, warmup: int, me
         ready_timeout=ready_timeout)
     from heapsight.cli.snapshot import snapshot_progress
 
-    render_hunt(run_hunt(plan, say=say, progress=snapshot_progress), as_json)
+    result = run_hunt(plan, say=say, progress=snapshot_progress)
+    render_hunt(result, as_json)
+    # The exit status contract shared with find-leaks and watch: 3 when a leak was found.
+    raise SystemExit(3 if result.report is not None and result.report.leaks else 0)
