@@ -8,6 +8,7 @@ stdout and stderr go to a log file whose tail explains an early exit.
 from __future__ import annotations
 
 import contextlib
+import http.client
 import os
 import signal
 import socket
@@ -200,8 +201,8 @@ class Service:
                         return
                 except urllib.error.HTTPError:
                     return  # any HTTP answer means it is serving
-                except OSError:
-                    pass
+                except (OSError, http.client.HTTPException):
+                    pass  # not up yet, or something that is not HTTP answers: keep waiting
             elif self.listening_ports() - {self.inspect_port}:
                 return
             if time.monotonic() > deadline:
