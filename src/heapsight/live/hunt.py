@@ -160,8 +160,13 @@ def hunt(plan: HuntPlan, say: Callable[[str], None] = lambda message: None,
         with _terminate_as_interrupt():
             _hunt_in(plan, address, result, say, progress)
     finally:
+        # A run that failed before anything worth keeping leaves no folder behind.
+        log = run_dir / "service.log"
         with contextlib.suppress(OSError):
-            run_dir.rmdir()  # only when the run failed before writing anything
+            if log.stat().st_size == 0:
+                log.unlink()
+        with contextlib.suppress(OSError):
+            run_dir.rmdir()  # only succeeds when the folder is empty
     _analyse(result, plan.track_allocations, say)
     return result
 
