@@ -159,7 +159,7 @@ def hunt(plan: HuntPlan, say: Callable[[str], None] = lambda message: None,
     try:
         with _terminate_as_interrupt():
             _hunt_in(plan, address, result, say, progress)
-    finally:
+    except BaseException:
         # A run that failed before anything worth keeping leaves no folder behind.
         log = run_dir / "service.log"
         with contextlib.suppress(OSError):
@@ -167,6 +167,7 @@ def hunt(plan: HuntPlan, say: Callable[[str], None] = lambda message: None,
                 log.unlink()
         with contextlib.suppress(OSError):
             run_dir.rmdir()  # only succeeds when the folder is empty
+        raise
     _analyse(result, plan.track_allocations, say)
     return result
 
