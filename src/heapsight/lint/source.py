@@ -477,6 +477,18 @@ class SourceFile:
             return f"{name}()"
         return f"a {reason}" if reason else "an anonymous function"
 
+    def functions_named(self, name: str) -> list[Node]:
+        """Functions in this file that can be called as `name(...)` (methods excluded)."""
+        if "functions_by_name" not in self.cache:
+            table: dict[str, list[Node]] = {}
+            for found in self.matches(_FUNCTIONS):
+                function = found["function"][0]
+                own = self.function_name(function)
+                if own and function.type != "method_definition":
+                    table.setdefault(own, []).append(function)
+            self.cache["functions_by_name"] = table
+        return self.cache["functions_by_name"].get(name, [])  # type: ignore[attr-defined]
+
     def function_name(self, function: Node) -> str:
         own = function.child_by_field_name("name")
         if own is not None:

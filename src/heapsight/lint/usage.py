@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
-from heapsight.lint.source import SourceFile, outer, text
+from heapsight.lint.source import SourceFile, outer, parameter_names, text
 
 GROW_METHODS = frozenset({"push", "unshift", "set", "add"})
 LOOKUP_METHODS = frozenset({"get", "has"})
@@ -163,3 +163,34 @@ def _note_escape(node: Node, usage: Usage) -> None:
     if parent is not None and parent.type in ("export_specifier", "export_clause",
                                               "export_statement"):
         usage.exported = True
+
+
+def follow_helpers(source: SourceFile, usage: Usage, uses: list[Node], kind: str) -> None:
+    """Add what same-file helpers do to a collection passed to them (`append(list, item)`,
+    `drain(queue)`): the call counts as growth, or as a bound, at the call site."""
+    for use in uses:
+        node = outer(use)
+        arguments = node.parent
+        if arguments is None or arguments.type != "arguments" or arguments.parent is None:
+            continue
+        call = arguments.parent
+        callee = call.child_by_field_name("function")
+        if callee is None or callee.type != "identifier":
+            continue
+        position = [a.id for a in arguments.named_children].index(node.id)
+        for helper in source.functions_named(text(callee)):
+            names = parameter_names(helper)
+            params = helper.child_by_field_name("parameters")
+            simple = params is not None and position < len(params.named_children) and (
+                params.named_children[position].type in ("identifier", "required_parameter"))
+            if not simple or position >= len(names):
+                continue
+            name = names[position]
+            inner = [u for u in source.identifiers(name, helper)
+                     if next((fn for fn in source.enclosing_functions(u)
+                              if name in source.declared_names(fn)), None) == helper]
+            helped = classify(source, inner, name, kind)
+            if helped.bounds:
+                usage.bounds.append(call)
+            elif helped.grows:
+                usage.grows.append(call)

@@ -1,4 +1,4 @@
-// The growth happens through a helper that receives the array: the rule does not follow it.
+// The growth happens through a helper in the same file that receives the array.
 const events = [];
 
 function append(list, item) {
@@ -6,7 +6,7 @@ function append(list, item) {
 }
 
 function track(event) {
-  append(events, event); // expect: module-collection-growth (known miss)
+  append(events, event); // expect: module-collection-growth
 }
 
 module.exports = { track };

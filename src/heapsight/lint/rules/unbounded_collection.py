@@ -10,7 +10,7 @@ from tree_sitter import Node
 from heapsight.lint.model import Finding
 from heapsight.lint.rule import Rule
 from heapsight.lint.source import SourceFile, text
-from heapsight.lint.usage import classify, collection_kind
+from heapsight.lint.usage import classify, collection_kind, follow_helpers
 
 
 class ModuleCollectionGrowth(Rule):
@@ -90,10 +90,13 @@ def unbounded_growth(source: SourceFile) -> list[Growth]:
             continue  # other modules may trim it
         name = text(name_node)
         uses = [u for u in source.identifiers(name) if u != name_node]
-        if not classify(source, uses, name, kind).grows_in_functions(source):
+        first = classify(source, uses, name, kind)
+        follow_helpers(source, first, uses, kind)
+        if not first.grows_in_functions(source):
             continue  # the common case, decided before the costlier scope checks
         uses = [u for u in uses if u.type != "identifier" or source.is_module_binding(u)]
         usage = classify(source, uses, name, kind)
+        follow_helpers(source, usage, uses, kind)
         if usage.bounds or usage.exported:
             continue
         memo = usage.read_through(source)
