@@ -1,12 +1,16 @@
 """Cross-check heapsight's retained sizes against MemLab's on the same snapshot.
 
-    .venv/bin/python bench/crosscheck.py bench/work/snapshots/bench-150mb.heapsnapshot
+    .venv/bin/python bench/crosscheck.py bench/work/snapshots/bench-150mb.heapsnapshot [--all]
 
 Takes the top objects by retained size from `heapsight summary --json` ("largest": id, class,
 self_size, retained_size), asks MemLab (bench/memlab_sizes.js) for the same node ids, and prints
 a markdown table of both sizes side by side, then how MemLab's own top list overlaps heapsight's.
 Node ids are V8's, written in the snapshot, so both tools name the same object. Exits 1 when a
 retained size differs by more than --tolerance (a fraction; default 0: exact agreement).
+
+With --all it also compares every node's retained size: MemLab's for all ids against the ones
+heapsight's engine computes (loaded in this process through heapsight.snapshot), and lists the
+largest differences.
 """
 
 from __future__ import annotations
@@ -36,14 +40,16 @@ def heapsight_largest(snapshot: Path, top: int, python: str, saved: Path | None)
     return summary["largest"][:top]
 
 
-def memlab_sizes(snapshot: Path, ids: list[int], top: int) -> dict:
+def memlab_sizes(snapshot: Path, ids: list[int], top: int,
+                 all_out: Path | None = None) -> dict:
     if not (BENCH / "work" / "node_modules" / "@memlab" / "heap-analysis").exists():
         raise SystemExit("crosscheck.py: MemLab is not installed; run bench/run.py once first")
     with tempfile.TemporaryDirectory() as scratch:
         out = Path(scratch) / "memlab.json"
         done = subprocess.run(
             ["node", f"--max-old-space-size={NODE_HEAP_MB}", str(BENCH / "memlab_sizes.js"),
-             str(snapshot), "--out", str(out), "--ids", ",".join(map(str, ids)), "--top", str(top)],
+             str(snapshot), "--out", str(out), "--ids", ",".join(map(str, ids)), "--top", str(top),
+             *(["--all-out", str(all_out)] if all_out else [])],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         if done.returncode != 0:
             raise SystemExit(f"crosscheck.py: MemLab failed: {done.stderr.strip()[-500:]}")
@@ -78,6 +84,41 @@ def compare(largest: list[dict], memlab: dict, tolerance: float) -> tuple[list[s
     return lines, disagreements
 
 
+def compare_all(snapshot_path: Path, pairs_file: Path, tolerance: float) -> tuple[list[str], int]:
+    """Every node's retained size, heapsight's engine against MemLab's; lines and mismatches."""
+    import numpy as np
+
+    from heapsight.snapshot import HeapSnapshot
+
+    pairs = np.fromfile(pairs_file, dtype="<f8").reshape(-1, 2)
+    ids = pairs[:, 0].astype(np.int64)
+    theirs = pairs[:, 1].astype(np.int64)
+    snapshot = HeapSnapshot.load(snapshot_path)
+    ordinals = snapshot.ordinals_of(ids)
+    known = ordinals >= 0
+    ours = np.zeros_like(theirs)
+    ours[known] = snapshot.retained_size[ordinals[known]]
+    difference = ours - theirs
+    allowed = np.floor(tolerance * np.maximum(theirs, 1))
+    bad = known & (np.abs(difference) > allowed)
+    lines = [f"All nodes: heapsight {snapshot.node_count:,}, MemLab {ids.shape[0]:,}; "
+             f"{int(known.sum()):,} ids in both; {int((known & ~bad).sum()):,} retained sizes "
+             f"agree, {int(bad.sum()):,} differ (sum of absolute differences "
+             f"{int(np.abs(difference[known]).sum()):,} bytes)."]
+    if not known.all():
+        lines.append(f"{int((~known).sum()):,} MemLab ids are not in heapsight's node table.")
+    worst = np.flatnonzero(bad)
+    worst = worst[np.argsort(-np.abs(difference[worst]), kind="stable")][:15]
+    if worst.size:
+        lines += ["", "| id | class | retained heapsight | retained MemLab | difference |",
+                  "|---|---|---|---|---|"]
+        for at in worst:
+            lines.append(f"| {ids[at]} | {snapshot.class_name(int(ordinals[at]))} | "
+                         f"{ours[at]:,} | {theirs[at]:,} | {difference[at]:+,} |")
+    mismatches = int(bad.sum()) + int((~known).sum())
+    return lines, mismatches
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("snapshot", type=Path)
@@ -87,13 +128,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--heapsight-json", type=Path, default=None,
                         help="reuse this saved `heapsight summary --json` output")
     parser.add_argument("--python", default=None, help="Python with heapsight installed")
+    parser.add_argument("--all", action="store_true",
+                        help="also compare every node's retained size (loads heapsight here)")
     args = parser.parse_args(argv)
     venv_python = REPO / ".venv" / "bin" / "python"
     python = args.python or (str(venv_python) if venv_python.exists() else sys.executable)
     snapshot = args.snapshot.resolve()
 
     largest = heapsight_largest(snapshot, args.top, python, args.heapsight_json)
-    memlab = memlab_sizes(snapshot, [item["id"] for item in largest], args.top)
+    with tempfile.TemporaryDirectory() as scratch:
+        pairs_file = Path(scratch) / "all.f64" if args.all else None
+        memlab = memlab_sizes(snapshot, [item["id"] for item in largest], args.top, pairs_file)
+        all_lines, all_mismatches = (compare_all(snapshot, pairs_file, args.tolerance)
+                                     if pairs_file else ([], 0))
     lines, disagreements = compare(largest, memlab, args.tolerance)
     print(f"Snapshot {args.snapshot.name}: top {len(largest)} objects by heapsight's retained size")
     print()
@@ -111,7 +158,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print(f"{len(largest) - disagreements} of {len(largest)} retained sizes agree "
           f"(tolerance {args.tolerance:g}).")
-    return 1 if disagreements else 0
+    if all_lines:
+        print()
+        print("\n".join(all_lines))
+    return 1 if disagreements or all_mismatches else 0
 
 
 if __name__ == "__main__":

@@ -4,6 +4,10 @@
 // A benchmark helper only: it needs memlab installed in bench/work/ (run.py does that).
 //
 //   node --max-old-space-size=16000 bench/memlab_sizes.js SNAPSHOT --out FILE [--ids 1,2] [--top 20]
+//        [--all-out FILE]
+//
+// --all-out writes every node as two little-endian float64s, (id, retained size), in MemLab's
+// node order, for a whole-graph comparison.
 'use strict';
 
 const fs = require('fs');
@@ -13,12 +17,13 @@ const work = path.join(__dirname, 'work', 'node_modules');
 const { getFullHeapFromFile } = require(path.join(work, '@memlab', 'heap-analysis'));
 
 function parseArgs(argv) {
-  const args = { snapshot: null, out: null, ids: [], top: 20 };
+  const args = { snapshot: null, out: null, ids: [], top: 20, allOut: null };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === '--out') args.out = argv[++i];
     else if (flag === '--ids') args.ids = argv[++i].split(',').filter(Boolean).map(Number);
     else if (flag === '--top') args.top = Number(argv[++i]);
+    else if (flag === '--all-out') args.allOut = argv[++i];
     else if (!args.snapshot) args.snapshot = flag;
     else throw new Error(`unknown argument ${flag}`);
   }
@@ -62,6 +67,15 @@ async function main() {
     top: top.map(record),
   };
   fs.writeFileSync(args.out, JSON.stringify(result, null, 1));
+  if (args.allOut) {
+    const pairs = new Float64Array(heap.nodes.length * 2);
+    let at = 0;
+    heap.nodes.forEach((node) => {
+      pairs[at++] = node.id;
+      pairs[at++] = node.retainedSize;
+    });
+    fs.writeFileSync(args.allOut, Buffer.from(pairs.buffer, 0, at * 8));
+  }
 }
 
 main().catch((error) => {
