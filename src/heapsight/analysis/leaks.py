@@ -157,10 +157,9 @@ def _describe(final: HeapSnapshot, earlier: list[HeapSnapshot], cluster: Cluster
         function = final.name(cluster.example)
         class_name = f"{function or '(anonymous)'}() closure"
     holder_id = int(final.node_id[cluster.holder])
-    fanout = [int(s.columns.nodes["edge_count"][o]) for s in earlier
-              if (o := s.ordinal_of(holder_id)) is not None]
+    fanout = [s.fan_out(o) for s in earlier if (o := s.ordinal_of(holder_id)) is not None]
     if len(fanout) == len(earlier):
-        fanout.append(int(final.columns.nodes["edge_count"][cluster.holder]))
+        fanout.append(final.fan_out(cluster.holder))
     else:
         fanout = []
     phases = max(cluster.phase_counts.shape[0], 1)

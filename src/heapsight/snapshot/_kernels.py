@@ -205,6 +205,8 @@ def dominators(node_count, root, first_edge, edge_to, essential, first_retainer,
             stack_node[top] = w
             stack_edge[top] = first_edge[w]
 
+    stack_edge = np.empty(0, np.int64)  # free the DFS stack; its node half is reused below
+
     # Semidominators, in preorder numbers, with path-compressed eval over a link forest.
     semi = np.arange(n).astype(np.int32)
     label = np.arange(n).astype(np.int32)
@@ -242,14 +244,15 @@ def dominators(node_count, root, first_edge, edge_to, essential, first_retainer,
         semi[w] = best
         ancestor[w] = parent[w]
 
-    idom = np.zeros(n, np.int32)
+    idom = label  # label and ancestor are done with: reuse them (memory is the limit)
+    idom[0] = 0
     for w in range(1, n):
         d = parent[w]
         while d > semi[w]:
             d = idom[d]
         idom[w] = d
 
-    dominator = np.empty(n, np.int32)
+    dominator = ancestor
     for w in range(n):
         dominator[vertex[w]] = vertex[idom[w]]
     dominator[root] = root

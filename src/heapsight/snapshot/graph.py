@@ -68,8 +68,10 @@ def class_ids(meta: SnapshotMeta, node_type: np.ndarray, node_name: np.ndarray,
     """A class per node as DevTools groups them: objects and natives by their name (a string
     index; V8 deduplicates strings), every other type by a class of its own after the strings."""
     by_name = np.isin(node_type, [meta.node_type("object"), meta.node_type("native")])
-    return np.where(by_name, node_name.astype(np.int64),
-                    string_count + node_type.astype(np.int64)).astype(np.int32)
+    class_id = node_type.astype(np.int32)
+    class_id += string_count
+    np.copyto(class_id, node_name, where=by_name, casting="unsafe")
+    return class_id
 
 
 def class_name(meta: SnapshotMeta, strings: StringTable, class_id: int) -> str:

@@ -22,7 +22,7 @@ from heapsight.snapshot.format import INDEX_EDGE_TYPES, SnapshotMeta, parse_meta
 from heapsight.snapshot.strings import StringTable
 
 READ_SIZE = 8 << 20          # bytes read from the file at a time
-BATCH_ROWS = 1 << 18         # rows parsed before they are scattered into columns
+BATCH_ROWS = 1 << 16         # rows parsed before they are scattered into columns
 Progress = Callable[[int, int], None]  # (bytes read so far, file size)
 
 # dtype of each column we keep; fields not listed are read and dropped.
@@ -330,7 +330,7 @@ def _read_flat(source: _Input, path: Path, name: str) -> np.ndarray:
                                              count, source.eof)
         source.pos = pos
         if status in (k.FULL, k.CLOSED):
-            parts.append(staging[:count].copy())
+            parts.append(staging[:count].astype(np.int32))  # positions, ids: all fit
             count = 0
             if status == k.CLOSED:
                 return np.concatenate(parts)
@@ -389,6 +389,9 @@ def _validate(path: Path, meta: SnapshotMeta, nodes: dict[str, np.ndarray],
     if edges["type"].size and int(edges["type"].max()) >= len(meta.edge_types):
         raise SnapshotFormatError(f"{path}: an edge has an unknown type (corrupt snapshot)")
     index_types = [meta.edge_type(t) for t in INDEX_EDGE_TYPES]
-    named = ~np.isin(edges["type"], index_types)
-    if named.any() and int(edges["name_or_index"][named].max()) >= string_count:
-        raise SnapshotFormatError(f"{path}: an edge name is not in the strings table")
+    step = 1 << 20  # in slices, so that checking costs no copy of a whole column
+    for start in range(0, edges["type"].shape[0], step):
+        names = edges["name_or_index"][start:start + step]
+        named = ~np.isin(edges["type"][start:start + step], index_types)
+        if named.any() and int(names[named].max()) >= string_count:
+            raise SnapshotFormatError(f"{path}: an edge name is not in the strings table")

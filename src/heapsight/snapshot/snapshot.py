@@ -52,6 +52,9 @@ class HeapSnapshot:
         self.edge_name = edges["name_or_index"]
         self.edge_to = edges["to_node"]
         self.trace_node_id = nodes.get("trace_node_id")
+        if self.trace_node_id is not None and not self.trace_node_id.any():
+            del nodes["trace_node_id"]  # allocation tracking was off: nothing to keep
+            self.trace_node_id = None
         self.node_count = int(self.node_type.shape[0])
         self.edge_count = int(self.edge_type.shape[0])
         self._index_edge_types = {self.meta.edge_type(t) for t in INDEX_EDGE_TYPES}
@@ -87,8 +90,15 @@ class HeapSnapshot:
     # ---------------------------------------------------------------- the load steps
 
     def build_edge_index(self) -> None:
-        self.first_edge = graph.edge_index(self.columns.nodes["edge_count"])
+        # edge_count is only a run-length code for first_edge: drop it once decoded
+        self.first_edge = graph.edge_index(self.columns.nodes.pop("edge_count"))
         self.edge_from = graph.edge_sources(self.first_edge)
+
+    def fan_out(self, ordinal: int) -> int:
+        """How many references the node holds (its edge count)."""
+        if "edge_count" in self.columns.nodes:  # a light snapshot
+            return int(self.columns.nodes["edge_count"][ordinal])
+        return int(self.first_edge[ordinal + 1] - self.first_edge[ordinal])
 
     def build_retainers(self) -> None:
         self.first_retainer, self.retainer_edges = graph.retainers(self.edge_to, self.node_count)
@@ -176,7 +186,7 @@ class HeapSnapshot:
     @cached_property
     def _positions(self) -> tuple[np.ndarray, np.ndarray]:
         """V8's `locations` table (object_index, script_id, line, column) sorted by ordinal."""
-        flat = self.columns.extras.get("locations", np.empty(0, np.int64))
+        flat = self.columns.extras.get("locations", np.empty(0, np.int32))
         width = max(len(self.meta.location_fields), 4)
         rows = flat[: flat.shape[0] // width * width].reshape(-1, width)
         ordinals = rows[:, 0] // self.meta.node_field_count
