@@ -68,7 +68,7 @@ def say(message: str) -> None:
 @click.option("--ready-timeout", default=30.0, show_default=True,
               help="Seconds to wait for the service to answer.")
 @click.option("--json", "as_json", is_flag=True, help="Print the find-leaks JSON on stdout.")
-@click.argument("command", nargs=-1, type=click.UNPROCESSED)
+@click.argument("command", nargs=-1, type=click.UNPROCESSED, metavar="[-- COMMAND...]")
 def hunt(urls: tuple[str, ...], requests: int, concurrency: int, warmup: int, method: str,
          data: str | None, load_command: str | None, pid: int | None, address: str | None,
          track_allocations: bool, runs_dir: Path, ready_timeout: float, as_json: bool,
