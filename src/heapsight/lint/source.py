@@ -2,8 +2,9 @@
 
 Rules find candidates with tree-sitter queries (run in C, so 100k lines stay fast) and then ask a
 few scope questions here: which function encloses a node, is a name declared at module level and
-not shadowed, and is a function "per-call" code (a request handler, or a function such a handler
-calls). Answers are cached on the file, so each is computed at most once per file.
+not shadowed, and (answered by percall.py) is a function "per-call" code, a request handler or
+a function such a handler calls. Answers are cached on the file, so each is computed at most
+once per file.
 """
 
 from __future__ import annotations
@@ -29,19 +30,6 @@ FUNCTION_TYPES = frozenset({
     "method_definition", "generator_function_declaration", "generator_function",
 })
 
-# Exported functions that frameworks call per request: AWS Lambda/Netlify `handler`, Next.js
-# route handlers named after the HTTP method.
-EXPORTED_HANDLERS = frozenset({"handler", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD",
-                               "OPTIONS"})
-# Route registration methods (Express, Koa-router, Fastify, Hapi-ish, Nest-ish).
-ROUTE_METHODS = frozenset({
-    "get", "post", "put", "patch", "delete", "del", "all", "use", "head", "options",
-    "route", "handle", "handler",
-})
-# Events whose listener runs once per request, connection or message.
-PER_CALL_EVENTS = frozenset({"request", "connection", "message", "upgrade", "stream"})
-ROUTE_DECORATORS = frozenset({"Get", "Post", "Put", "Patch", "Delete", "All", "Head", "Options",
-                              "MessagePattern", "EventPattern", "SubscribeMessage"})
 # Objects that live as long as the process.
 GLOBAL_OBJECTS = frozenset({"process", "global", "globalThis", "window", "document", "self"})
 
@@ -184,55 +172,10 @@ _DECLARATIONS = """
 (import_specifier !alias name: (identifier) @name)
 """
 
-_PER_CALL_REGISTRATIONS = file_query("""
-(call_expression
-  function: (member_expression property: (property_identifier) @method)
-  arguments: (arguments) @args
-  (#any-of? @method "on" "addListener" "createServer" "get" "post" "put" "patch" "delete"
-   "del" "all" "use" "head" "options" "route" "handle" "handler")) @call
-""")
-
-_NAMED_CALLS = file_query("""
-(call_expression function: (identifier) @callee) @call
-(call_expression function: (member_expression object: (this) property: (property_identifier) @callee)) @call
-""")
-
-# Functions that fill registries once at start-up rather than per event.
-_SETUP_NAMES = re.compile(r"^(register|define|init|setup|configure|install|plugin|bootstrap|"
-                          r"load\w*config|on\w*added)", re.I)
-
-# React function components and hooks run on every render; effects re-run on every mount.
-_COMPONENT_NAME = re.compile(r"^[A-Z][A-Za-z0-9_]*$")
-_HOOK_NAME = re.compile(r"^use[A-Z]")
-_JSX = "[(jsx_element) (jsx_self_closing_element)] @jsx"
-
-_CREATE_SERVER = file_query("""
-(call_expression function: (identifier) @f arguments: (arguments) @args
-  (#eq? @f "createServer"))
-""")
-
-_FUNCTIONS = file_query("""
+FUNCTIONS_QUERY = file_query("""
 [(function_declaration) (function_expression) (arrow_function) (method_definition)
  (generator_function_declaration) (generator_function)] @function
 """)
-
-
-def _looks_like_handler(params: list[str]) -> bool:
-    """A request handler's parameters: `req` (Express, http), `request` with `response`/`reply`/
-    `h` (http, Fastify, Hapi), or `ctx, next` (Koa). `request` alone is too common elsewhere."""
-    if "req" in params:
-        return True
-    if "request" in params and {"response", "reply", "h", "res"}.intersection(params):
-        return True
-    return params[:1] in (["ctx"], ["context"]) and "next" in params
-
-
-def _class_of(node: Node) -> int | None:
-    """The id of the class body around `node`, to tell methods of different classes apart."""
-    parent = node.parent
-    while parent is not None and parent.type != "class_body":
-        parent = parent.parent
-    return parent.id if parent is not None else None
 
 
 def _is_name_byte(source: bytes, index: int) -> bool:
@@ -313,7 +256,7 @@ class SourceFile:
         slow; function ranges nest, so a binary search plus this table answers instead.
         """
         if self._functions is None:
-            functions = sorted([m["function"][0] for m in self.matches(_FUNCTIONS)],
+            functions = sorted([m["function"][0] for m in self.matches(FUNCTIONS_QUERY)],
                                key=lambda n: (n.start_byte, -n.end_byte))
             starts = [f.start_byte for f in functions]
             ends = [f.end_byte for f in functions]
@@ -407,7 +350,9 @@ class SourceFile:
     def per_call_reason(self, function: Node) -> str | None:
         """Why `function` runs once per request/call ("request handler", ...), or None."""
         if self._per_call is None:
-            self._per_call = self._find_per_call_functions()
+            from heapsight.lint.percall import per_call_functions
+
+            self._per_call = per_call_functions(self)
         return self._per_call.get(function.id)
 
     def per_call_scope(self, node: Node) -> tuple[Node, str] | None:
@@ -431,40 +376,11 @@ class SourceFile:
                    for child in function.children)
 
     def in_setup_code(self, node: Node) -> bool:
-        """Inside a function named like one-time setup (`init`, `register...`, `setup`...), or
-        one that is only ever called while the module loads."""
-        return any(_SETUP_NAMES.match(self.function_name(function))
-                   or self._only_called_at_load(function)
-                   for function in self.enclosing_functions(node))
+        """Inside start-up code: an `init`/`register...`-style function, or one only called
+        while the module loads (see percall.py)."""
+        from heapsight.lint.percall import in_setup_code
 
-    def _runs_at_load(self, node: Node) -> bool:
-        caller = self.enclosing_function(node)
-        return caller is None or self._only_called_at_load(caller)
-
-    def _only_called_at_load(self, function: Node) -> bool:
-        """Every use of the function's name is a direct call at module level, or from another
-        such function (a token table built by `createToken(...)` calls, say): it runs a fixed
-        number of times."""
-        key = f"load-only:{function.id}"
-        if key not in self.cache:
-            self.cache[key] = False  # while deciding: a recursive call does not make it so
-            name = self.function_name(function)
-            answer = False
-            if name and function.type != "method_definition":
-                own = function.child_by_field_name("name")
-                uses = [use for use in self.identifiers(name)
-                        if own is None or use.start_byte != own.start_byte]
-                declared = outer(function).parent
-                if declared is not None and declared.type == "variable_declarator":
-                    binding = declared.child_by_field_name("name")
-                    uses = [u for u in uses
-                            if binding is None or u.start_byte != binding.start_byte]
-                answer = bool(uses) and all(
-                    use.parent is not None and use.parent.type == "call_expression"
-                    and use.parent.child_by_field_name("function") == use
-                    and self._runs_at_load(use) for use in uses)
-            self.cache[key] = answer
-        return bool(self.cache[key])
+        return in_setup_code(self, node)
 
     def describe(self, function: Node) -> str:
         """How messages name a function: `getUser()`, `handle() (called per request ...)`,
@@ -481,7 +397,7 @@ class SourceFile:
         """Functions in this file that can be called as `name(...)` (methods excluded)."""
         if "functions_by_name" not in self.cache:
             table: dict[str, list[Node]] = {}
-            for found in self.matches(_FUNCTIONS):
+            for found in self.matches(FUNCTIONS_QUERY):
                 function = found["function"][0]
                 own = self.function_name(function)
                 if own and function.type != "method_definition":
@@ -500,111 +416,6 @@ class SourceFile:
             target = parent.child_by_field_name("left") or parent.child_by_field_name("key")
             return last_name(target) if target is not None else ""
         return ""
-
-    def _find_per_call_functions(self) -> dict[int, str]:
-        reasons: dict[int, str] = {}
-        named: dict[str, list[Node]] = {}
-        for function in [m["function"][0] for m in self.matches(_FUNCTIONS)]:
-            name = self.function_name(function)
-            if name:
-                named.setdefault(name, []).append(function)
-            params = parameter_names(function)
-            if _looks_like_handler(params):
-                reasons[function.id] = "request handler"
-            elif name in EXPORTED_HANDLERS and self._is_exported(function):
-                reasons[function.id] = "exported request handler"
-            elif function.type == "method_definition" and self._has_route_decorator(function):
-                reasons[function.id] = "route handler"
-            elif _HOOK_NAME.match(name) or (
-                    _COMPONENT_NAME.match(name) and self.language != "typescript"
-                    and self.captures(_JSX, function)):
-                reasons[function.id] = "React component (runs on every render)"
-        for found in self.matches(_PER_CALL_REGISTRATIONS):
-            method = text(found["method"][0])
-            args = [a for a in found["args"][0].named_children if a.type != "comment"]
-            if method == "on" or method == "addListener":
-                if (len(args) >= 2 and args[0].type == "string"
-                        and text(args[0]).strip("'\"") in PER_CALL_EVENTS):
-                    self._mark(args[1], "per-" + text(args[0]).strip("'\"") + " listener",
-                               reasons, named)
-            elif method == "createServer" and args:
-                self._mark(args[-1], "request handler", reasons, named)
-            elif method in ROUTE_METHODS and len(args) >= 2 and args[0].type in (
-                    "string", "template_string", "regex", "array"):
-                for arg in args[1:]:
-                    self._mark(arg, "route handler", reasons, named)
-        for found in self.matches(_CREATE_SERVER):
-            args = found["args"][0].named_children
-            if args:
-                self._mark(args[-1], "request handler", reasons, named)
-        self._propagate_calls(reasons, named)
-        return reasons
-
-    def _mark(self, node: Node, reason: str, reasons: dict[int, str],
-              named: dict[str, list[Node]]) -> None:
-        node = unwrap(node)
-        if node.type in FUNCTION_TYPES:
-            reasons.setdefault(node.id, reason)
-        elif node.type == "identifier":
-            for function in named.get(text(node), []):
-                reasons.setdefault(function.id, reason)
-        elif node.type == "array":
-            for element in node.named_children:
-                self._mark(element, reason, reasons, named)
-
-    def _propagate_calls(self, reasons: dict[int, str], named: dict[str, list[Node]]) -> None:
-        """A function called by name from per-call code is per-call too ("called per request")."""
-        calls = [(found["callee"][0], found["call"][0])
-                 for found in self.matches(_NAMED_CALLS)]
-        for _ in range(4):  # a short fixed point: handler -> helper -> helper's helper
-            changed = False
-            for callee, call in calls:
-                targets = named.get(text(callee), [])
-                if not targets:
-                    continue
-                caller = next((fn for fn in self.enclosing_functions(call) if fn.id in reasons),
-                              None)
-                if caller is None:
-                    continue
-                by_this = callee.parent is not None and callee.parent.type == "member_expression"
-                for target in targets:
-                    # `this.save()` calls a method of the same class; a bare `save()` never does
-                    is_method = target.type == "method_definition"
-                    if is_method != by_this or (by_this and _class_of(target) != _class_of(call)):
-                        continue
-                    if target.id not in reasons and not self._contains(target, call):
-                        caller_name = self.function_name(caller) or "a handler"
-                        reasons[target.id] = f"called per request from {caller_name}()"
-                        changed = True
-            if not changed:
-                break
-
-    @staticmethod
-    def _contains(outer_node: Node, inner: Node) -> bool:
-        return outer_node.start_byte <= inner.start_byte and inner.end_byte <= outer_node.end_byte
-
-    def _is_exported(self, function: Node) -> bool:
-        node = outer(function)
-        parent = node.parent
-        if parent is not None and parent.type == "assignment_expression":
-            return text(parent.child_by_field_name("left")).startswith(("exports.",
-                                                                        "module.exports"))
-        while parent is not None and parent.type in ("variable_declarator", "lexical_declaration",
-                                                     "variable_declaration"):
-            parent = parent.parent
-        return parent is not None and parent.type == "export_statement"
-
-    @staticmethod
-    def _has_route_decorator(method: Node) -> bool:
-        sibling = method.prev_named_sibling
-        while sibling is not None and sibling.type == "decorator":
-            call = sibling.named_children[0] if sibling.named_children else None
-            name = call.child_by_field_name("function") if call is not None and (
-                call.type == "call_expression") else call
-            if text(name) in ROUTE_DECORATORS:
-                return True
-            sibling = sibling.prev_named_sibling
-        return False
 
     # -- positions -------------------------------------------------------------------------
     def column_of(self, point: tuple[int, int]) -> int:

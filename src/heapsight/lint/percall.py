@@ -1,0 +1,234 @@
+"""Which functions run once per request (or connection, message, render), and which run once.
+
+A leak pattern is a leak when it repeats: a listener added per request, a pool created per
+call. The rules ask two questions of the code around a candidate:
+
+- per-call: a function registered as a route or middleware, passed to `createServer`, listening
+  for 'request'/'connection'/'message', with a handler's parameters, an exported `handler` or
+  `GET`-style function, a Nest route method, a React component or hook - and any function such
+  code calls by name (a few calls deep, same file; `this.x()` within the same class);
+- start-up: a function named like one-time setup (`init`, `register...`), or one that is only
+  ever called while the module loads.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from tree_sitter import Node
+
+from heapsight.lint.source import (
+    FUNCTION_TYPES,
+    FUNCTIONS_QUERY,
+    file_query,
+    outer,
+    parameter_names,
+    text,
+    unwrap,
+)
+
+if TYPE_CHECKING:
+    from heapsight.lint.source import SourceFile
+
+# Exported functions that frameworks call per request: AWS Lambda/Netlify `handler`, Next.js
+# route handlers named after the HTTP method.
+EXPORTED_HANDLERS = frozenset({"handler", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD",
+                               "OPTIONS"})
+# Route registration methods (Express, Koa-router, Fastify, Hapi-ish, Nest-ish).
+ROUTE_METHODS = frozenset({
+    "get", "post", "put", "patch", "delete", "del", "all", "use", "head", "options",
+    "route", "handle", "handler",
+})
+# Events whose listener runs once per request, connection or message.
+PER_CALL_EVENTS = frozenset({"request", "connection", "message", "upgrade", "stream"})
+ROUTE_DECORATORS = frozenset({"Get", "Post", "Put", "Patch", "Delete", "All", "Head", "Options",
+                              "MessagePattern", "EventPattern", "SubscribeMessage"})
+
+# Functions that fill registries once at start-up rather than per event.
+SETUP_NAMES = re.compile(r"^(register|define|init|setup|configure|install|plugin|bootstrap|"
+                         r"load\w*config|on\w*added)", re.I)
+# React function components and hooks run on every render; effects re-run on every mount.
+_COMPONENT_NAME = re.compile(r"^[A-Z][A-Za-z0-9_]*$")
+_HOOK_NAME = re.compile(r"^use[A-Z]")
+_JSX = "[(jsx_element) (jsx_self_closing_element)] @jsx"
+
+_REGISTRATIONS = file_query("""
+(call_expression
+  function: (member_expression property: (property_identifier) @method)
+  arguments: (arguments) @args
+  (#any-of? @method "on" "addListener" "createServer" "get" "post" "put" "patch" "delete"
+   "del" "all" "use" "head" "options" "route" "handle" "handler")) @call
+""")
+_CREATE_SERVER = file_query("""
+(call_expression function: (identifier) @f arguments: (arguments) @args
+  (#eq? @f "createServer"))
+""")
+_NAMED_CALLS = file_query("""
+(call_expression function: (identifier) @callee) @call
+(call_expression function: (member_expression object: (this) property: (property_identifier) @callee)) @call
+""")
+
+
+def per_call_functions(source: SourceFile) -> dict[int, str]:
+    """Node id of every per-call function -> why it is one ("request handler", ...)."""
+    reasons: dict[int, str] = {}
+    named: dict[str, list[Node]] = {}
+    for function in [m["function"][0] for m in source.matches(FUNCTIONS_QUERY)]:
+        name = source.function_name(function)
+        if name:
+            named.setdefault(name, []).append(function)
+        params = parameter_names(function)
+        if looks_like_handler(params):
+            reasons[function.id] = "request handler"
+        elif name in EXPORTED_HANDLERS and _is_exported(function):
+            reasons[function.id] = "exported request handler"
+        elif function.type == "method_definition" and _has_route_decorator(function):
+            reasons[function.id] = "route handler"
+        elif _HOOK_NAME.match(name) or (
+                _COMPONENT_NAME.match(name) and source.language != "typescript"
+                and source.captures(_JSX, function)):
+            reasons[function.id] = "React component (runs on every render)"
+    for found in source.matches(_REGISTRATIONS):
+        method = text(found["method"][0])
+        args = [a for a in found["args"][0].named_children if a.type != "comment"]
+        if method in ("on", "addListener"):
+            event = text(args[0]).strip("'\"") if args and args[0].type == "string" else ""
+            if len(args) >= 2 and event in PER_CALL_EVENTS:
+                _mark(args[1], f"per-{event} listener", reasons, named)
+        elif method == "createServer" and args:
+            _mark(args[-1], "request handler", reasons, named)
+        elif method in ROUTE_METHODS and len(args) >= 2 and args[0].type in (
+                "string", "template_string", "regex", "array"):
+            for arg in args[1:]:
+                _mark(arg, "route handler", reasons, named)
+    for found in source.matches(_CREATE_SERVER):
+        args = found["args"][0].named_children
+        if args:
+            _mark(args[-1], "request handler", reasons, named)
+    _propagate_calls(source, reasons, named)
+    return reasons
+
+
+def looks_like_handler(params: list[str]) -> bool:
+    """A request handler's parameters: `req` (Express, http), `request` with `response`/`reply`/
+    `h` (http, Fastify, Hapi), or `ctx, next` (Koa). `request` alone is too common elsewhere."""
+    if "req" in params:
+        return True
+    if "request" in params and {"response", "reply", "h", "res"}.intersection(params):
+        return True
+    return params[:1] in (["ctx"], ["context"]) and "next" in params
+
+
+def in_setup_code(source: SourceFile, node: Node) -> bool:
+    """Inside a function named like one-time setup (`init`, `register...`, `setup`...), or
+    one that is only ever called while the module loads."""
+    return any(SETUP_NAMES.match(source.function_name(function))
+               or _only_called_at_load(source, function)
+               for function in source.enclosing_functions(node))
+
+
+def _only_called_at_load(source: SourceFile, function: Node) -> bool:
+    """Every use of the function's name is a direct call at module level, or from another such
+    function (a token table built by `createToken(...)` calls, say): it runs a fixed number of
+    times."""
+    key = f"load-only:{function.id}"
+    if key not in source.cache:
+        source.cache[key] = False  # while deciding: a recursive call does not make it so
+        name = source.function_name(function)
+        answer = False
+        if name and function.type != "method_definition":
+            bindings = {n.start_byte for n in (function.child_by_field_name("name"),
+                                               _declarator_name(function)) if n is not None}
+            uses = [use for use in source.identifiers(name) if use.start_byte not in bindings]
+            answer = bool(uses) and all(
+                use.parent is not None and use.parent.type == "call_expression"
+                and use.parent.child_by_field_name("function") == use
+                and _runs_at_load(source, use) for use in uses)
+        source.cache[key] = answer
+    return bool(source.cache[key])
+
+
+def _runs_at_load(source: SourceFile, node: Node) -> bool:
+    caller = source.enclosing_function(node)
+    return caller is None or _only_called_at_load(source, caller)
+
+
+def _declarator_name(function: Node) -> Node | None:
+    declared = outer(function).parent
+    if declared is not None and declared.type == "variable_declarator":
+        return declared.child_by_field_name("name")
+    return None
+
+
+def _mark(node: Node, reason: str, reasons: dict[int, str],
+          named: dict[str, list[Node]]) -> None:
+    node = unwrap(node)
+    if node.type in FUNCTION_TYPES:
+        reasons.setdefault(node.id, reason)
+    elif node.type == "identifier":
+        for function in named.get(text(node), []):
+            reasons.setdefault(function.id, reason)
+    elif node.type == "array":
+        for element in node.named_children:
+            _mark(element, reason, reasons, named)
+
+
+def _propagate_calls(source: SourceFile, reasons: dict[int, str],
+                     named: dict[str, list[Node]]) -> None:
+    """A function called by name from per-call code is per-call too ("called per request")."""
+    calls = [(found["callee"][0], found["call"][0]) for found in source.matches(_NAMED_CALLS)]
+    for _ in range(4):  # a short fixed point: handler -> helper -> helper's helper
+        changed = False
+        for callee, call in calls:
+            targets = named.get(text(callee), [])
+            if not targets:
+                continue
+            caller = next((fn for fn in source.enclosing_functions(call) if fn.id in reasons),
+                          None)
+            if caller is None:
+                continue
+            by_this = callee.parent is not None and callee.parent.type == "member_expression"
+            for target in targets:
+                # `this.save()` calls a method of the same class; a bare `save()` never does
+                is_method = target.type == "method_definition"
+                if is_method != by_this or (by_this and _class_of(target) != _class_of(call)):
+                    continue
+                inside = target.start_byte <= call.start_byte and call.end_byte <= target.end_byte
+                if target.id not in reasons and not inside:
+                    caller_name = source.function_name(caller) or "a handler"
+                    reasons[target.id] = f"called per request from {caller_name}()"
+                    changed = True
+        if not changed:
+            break
+
+
+def _class_of(node: Node) -> int | None:
+    """The id of the class body around `node`, to tell methods of different classes apart."""
+    parent = node.parent
+    while parent is not None and parent.type != "class_body":
+        parent = parent.parent
+    return parent.id if parent is not None else None
+
+
+def _is_exported(function: Node) -> bool:
+    parent = outer(function).parent
+    if parent is not None and parent.type == "assignment_expression":
+        return text(parent.child_by_field_name("left")).startswith(("exports.",
+                                                                    "module.exports"))
+    while parent is not None and parent.type in ("variable_declarator", "lexical_declaration",
+                                                 "variable_declaration"):
+        parent = parent.parent
+    return parent is not None and parent.type == "export_statement"
+
+
+def _has_route_decorator(method: Node) -> bool:
+    sibling = method.prev_named_sibling
+    while sibling is not None and sibling.type == "decorator":
+        call = sibling.named_children[0] if sibling.named_children else None
+        name = call.child_by_field_name("function") if call is not None and (
+            call.type == "call_expression") else call
+        if text(name) in ROUTE_DECORATORS:
+            return True
+        sibling = sibling.prev_named_sibling
+    return False
