@@ -15,6 +15,7 @@ import psutil
 import pytest
 
 from heapsight.errors import HeapsightError, UsageError
+from heapsight.live.allocations import allocation_stacks
 from heapsight.live.attach import find_inspector, is_node_executable
 from heapsight.live.inspector import Inspector, is_loopback, parse_host_port
 from heapsight.live.service import free_port, port_open
@@ -130,6 +131,9 @@ def test_snapshot_streams_a_complete_private_file(inspected_node, tmp_path):
     fields = len(data["snapshot"]["meta"]["node_fields"])
     assert len(data["nodes"]) == fields * data["snapshot"]["node_count"]
     assert [p.name for p in tmp_path.iterdir()] == ["live.heapsnapshot"]  # no temp file left
+    # Taken without allocation tracking: there is no allocation stack to give.
+    at_id = data["snapshot"]["meta"]["node_fields"].index("id")
+    assert allocation_stacks(out, data["nodes"][at_id:fields * 20:fields]) == {}
 
 
 def test_allocation_tracking_and_sampling(inspected_node, tmp_path):
