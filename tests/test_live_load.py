@@ -80,6 +80,13 @@ def test_method_and_body(counting_server):
     assert stats(counting_server) == {"/post": 20}
 
 
+def test_head_requests_have_no_body(counting_server):
+    result = run_load([counting_server + "/a"], requests=30, concurrency=3, method="HEAD",
+                      timeout=5)
+    assert result.statuses == {200: 30} and result.errors == []
+    assert stats(counting_server) == {"/a": 30}
+
+
 def test_refused_connections_are_counted_not_raised():
     port = free_port()
     result = run_load([f"http://127.0.0.1:{port}/"], requests=12, concurrency=4)

@@ -66,8 +66,9 @@ class _Connection:
         self.writer.close()
 
 
-async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
-    """Read one response; returns (status, keep_alive)."""
+async def _read_response(reader: asyncio.StreamReader, head_only: bool = False
+                         ) -> tuple[int, bool]:
+    """Read one response; returns (status, keep_alive). A HEAD response has no body."""
     status_line = await reader.readline()
     if not status_line:
         raise ConnectionError("connection closed before a response")
@@ -83,7 +84,9 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
         name, _, value = line.partition(b":")
         headers[name.strip().lower()] = value.strip()
     keep_alive = headers.get(b"connection", b"").lower() != b"close" and parts[0] != b"HTTP/1.0"
-    if b"chunked" in headers.get(b"transfer-encoding", b"").lower():
+    if head_only:
+        pass
+    elif b"chunked" in headers.get(b"transfer-encoding", b"").lower():
         while True:
             size = int((await reader.readline()).split(b";")[0].strip() or b"0", 16)
             if size == 0:
@@ -113,13 +116,14 @@ async def _run(targets: list[_Target], requests: int, concurrency: int, method: 
             reader, writer = await asyncio.open_connection(
                 target.host, target.port, ssl=tls if target.scheme == "https" else None)
             connection = connections[target.key] = _Connection(reader, writer)
-        head = (f"{method} {target.request_line_target} HTTP/1.1\r\nHost: {target.host}:"
+        host = f"[{target.host}]" if ":" in target.host else target.host
+        head = (f"{method} {target.request_line_target} HTTP/1.1\r\nHost: {host}:"
                 f"{target.port}\r\nUser-Agent: heapsight-load\r\nAccept: */*\r\n")
         if body is not None:
             head += f"Content-Length: {len(body)}\r\n"
         connection.writer.write(head.encode("latin-1") + b"\r\n" + (body or b""))
         await connection.writer.drain()
-        status, keep_alive = await _read_response(connection.reader)
+        status, keep_alive = await _read_response(connection.reader, method == "HEAD")
         if not keep_alive:
             connections.pop(target.key).close()
         return status
