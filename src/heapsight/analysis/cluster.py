@@ -29,7 +29,7 @@ class Cluster:
     holder: int                 # ordinal, in the final snapshot, of the old object holding it
     payload_class: int          # class id of what is held
     top_nodes: np.ndarray       # top-most new objects of the cluster (disjoint subtrees)
-    example: int                # a payload instance (the one under the largest top node)
+    example: int                # a payload instance, under the top node nearest a root
     phase_counts: np.ndarray    # payload instances first seen in each phase after the baseline
     phase_bytes: np.ndarray     # their retained size, per phase
     retained_size: int          # of the top nodes: dominator-deduplicated
@@ -89,8 +89,9 @@ def clusters(snapshot: HeapSnapshot, phase: np.ndarray, phases: int) -> list[Clu
     phase_bytes = np.bincount(slot, weights=snapshot.retained_size[members[is_payload]],
                               minlength=count * (phases - 1)).reshape(count, phases - 1)
 
-    # The example: the payload under each cluster's largest top node.
-    order = np.lexsort((-snapshot.retained_size[tops], cluster_of_top))
+    # The example: the payload under the top node nearest the GC roots (the shortest path
+    # to show), the largest of those.
+    order = np.lexsort((-snapshot.retained_size[tops], snapshot.distance[tops], cluster_of_top))
     first = np.ones(order.shape[0], bool)
     first[1:] = cluster_of_top[order][1:] != cluster_of_top[order][:-1]
     example = np.empty(count, np.int64)

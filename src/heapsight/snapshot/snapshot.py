@@ -220,8 +220,10 @@ class HeapSnapshot:
         start, end = int(self.first_retainer[ordinal]), int(self.first_retainer[ordinal + 1])
         return [self.edge(int(e)) for e in self.retainer_edges[start:end]]
 
-    def retainer_path(self, ordinal: int, max_steps: int = 100) -> list[PathStep]:
-        """The shortest path from the root to `ordinal` over non-weak edges, root first."""
+    def retainer_path(self, ordinal: int, max_steps: int = 10_000) -> list[PathStep]:
+        """A shortest path from the root to `ordinal` over non-weak edges, root first. Among
+        retainers equally close to the root, ordinary references win over the plumbing
+        (`__proto__`, `constructor`, `map`, internal edges) so the path reads like the code."""
         if self.distance[ordinal] < 0:
             return [PathStep(ordinal, None)]
         weak = self.meta.edge_type("weak")
@@ -229,14 +231,17 @@ class HeapSnapshot:
         node = ordinal
         while node != graph.ROOT and len(steps) < max_steps:
             best = -1
-            best_distance = int(self.distance[node])
+            best_key = (int(self.distance[node]), 0)
             start, end = int(self.first_retainer[node]), int(self.first_retainer[node + 1])
             for e in self.retainer_edges[start:end]:
                 if self.edge_type[e] == weak:
                     continue
                 d = int(self.distance[self.edge_from[e]])
-                if 0 <= d < best_distance:
-                    best, best_distance = int(e), d
+                if d < 0 or d >= int(self.distance[node]):
+                    continue
+                key = (d, self._plumbing(int(e)))
+                if best < 0 or key < best_key:
+                    best, best_key = int(e), key
             if best < 0:
                 break
             steps.append(PathStep(node, self.edge(best)))
@@ -244,3 +249,17 @@ class HeapSnapshot:
         steps.append(PathStep(node, None))
         steps.reverse()
         return steps
+
+    @cached_property
+    def _plumbing_names(self) -> set[int]:
+        names = ("__proto__", "constructor", "prototype", "map", "feedback_cell", "shared")
+        return {i for i in (self.strings.index_of(n) for n in names) if i >= 0}
+
+    def _plumbing(self, edge: int) -> int:
+        """0 for an ordinary reference, 1 for engine plumbing a reader does not think of."""
+        etype = self.meta.edge_types[int(self.edge_type[edge])]
+        if etype in ("internal", "hidden", "shortcut"):
+            return 1
+        if etype != "element" and int(self.edge_name[edge]) in self._plumbing_names:
+            return 1
+        return 0
