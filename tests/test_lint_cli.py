@@ -19,6 +19,11 @@ LEAK = "const bus = require('./bus');\nfunction h(req, res) {\n  bus.on('x', () 
 CLEAN = "const pool = 1;\nmodule.exports = () => pool;\n"
 
 
+def sarif_schema() -> dict:
+    return json.loads(resources.files("heapsight.lint").joinpath(
+        "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+
+
 def run(capsys, *args: str) -> tuple[int, str, str]:
     code = main(["lint", *args])
     out, err = capsys.readouterr()
@@ -60,9 +65,7 @@ def test_sarif_is_valid_against_the_2_1_0_schema(project, capsys):
     code, out, _ = run(capsys, "src", "--format", "sarif")
     assert code == 1
     sarif = json.loads(out)
-    schema = json.loads(resources.files("heapsight.lint").joinpath(
-        "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
-    jsonschema.Draft4Validator(schema).validate(sarif)
+    jsonschema.Draft4Validator(sarif_schema()).validate(sarif)
     run_ = sarif["runs"][0]
     result = run_["results"][0]
     assert result["ruleId"] == "listener-not-removed"
@@ -72,6 +75,18 @@ def test_sarif_is_valid_against_the_2_1_0_schema(project, capsys):
     assert location["region"]["startLine"] == 3
     notes = run_["invocations"][0]["toolExecutionNotifications"]
     assert "syntax error" in notes[0]["message"]["text"]
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_sarif_paths_are_relative_to_the_repository(project, capsys, monkeypatch):
+    subprocess.run(["git", "init", "-q", str(project)], check=True)
+    monkeypatch.chdir(project / "src")
+    sarif = json.loads(run(capsys, ".", "--format", "sarif")[1])
+    location = sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"] == {"uri": "src/leak.js", "uriBaseId": "%SRCROOT%"}
+    base = sarif["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+    assert base == project.resolve().as_uri() + "/"
+    jsonschema.Draft4Validator(sarif_schema()).validate(sarif)
 
 
 def test_output_file_is_written_once(project, capsys):

@@ -93,7 +93,8 @@ def lint(paths: tuple[str, ...], output_format: str, select: tuple[str, ...],
         if output_format == "sarif":
             from heapsight.report.lint_sarif import render_lint_sarif
 
-            document = render_lint_sarif(result, [type(rule) for rule in rules])
+            document = render_lint_sarif(result, [type(rule) for rule in rules],
+                                         root=_repository_root())
         elif output_format == "json":
             document = result.to_json()
         else:
@@ -108,6 +109,22 @@ def lint(paths: tuple[str, ...], output_format: str, select: tuple[str, ...],
             stderr.print(f"wrote {count} finding{'' if count == 1 else 's'} to {output}")
     exit_zero = exit_zero if exit_zero is not None else settings.exit_zero
     return 1 if result.findings and not exit_zero else 0
+
+
+def _repository_root() -> Path | None:
+    """The git work tree's top folder, so SARIF paths are relative to the repository."""
+    import shutil
+    import subprocess
+
+    git = shutil.which("git")
+    if git is None:
+        return None
+    try:
+        done = subprocess.run([git, "rev-parse", "--show-toplevel"], capture_output=True,
+                              text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return Path(done.stdout.strip()) if done.returncode == 0 and done.stdout.strip() else None
 
 
 def _plain_text(result: object) -> str:

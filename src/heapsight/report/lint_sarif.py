@@ -7,7 +7,8 @@ execution notifications, so a CI run shows them instead of silently passing.
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
@@ -16,9 +17,15 @@ from heapsight.lint.model import LintResult
 from heapsight.lint.rule import Rule
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SOURCE_ROOT = "%SRCROOT%"
 
 
-def render_lint_sarif(result: LintResult, rules: list[type[Rule]]) -> dict[str, Any]:
+def render_lint_sarif(result: LintResult, rules: list[type[Rule]],
+                      root: Path | None = None) -> dict[str, Any]:
+    """SARIF for `result`. With `root` (the repository's top folder), file URIs are relative
+    to it under the `%SRCROOT%` base, as code scanning resolves them; `result`'s paths are
+    relative to the current directory."""
+    _uri = _uri_maker(root)
     index = {rule.id: position for position, rule in enumerate(rules)}
     results = []
     for finding in result.findings:
@@ -30,7 +37,7 @@ def render_lint_sarif(result: LintResult, rules: list[type[Rule]]) -> dict[str, 
             "level": "warning",
             "message": {"text": finding.message},
             "locations": [{"physicalLocation": {
-                "artifactLocation": {"uri": _uri(finding.file)}, "region": region}}],
+                "artifactLocation": _uri(finding.file), "region": region}}],
             "properties": {"category": finding.category},
         }
         if finding.rule in index:
@@ -39,15 +46,19 @@ def render_lint_sarif(result: LintResult, rules: list[type[Rule]]) -> dict[str, 
     notifications = [
         {"level": "warning", "message": {"text": problem.message},
          "locations": [{"physicalLocation": {
-             "artifactLocation": {"uri": _uri(problem.file)},
+             "artifactLocation": _uri(problem.file),
              **({"region": {"startLine": problem.line, "startColumn": max(problem.column, 1)}}
                 if problem.line else {})}}]}
         for problem in result.errors
     ]
+    run: dict[str, Any] = {}
+    if root is not None:
+        run["originalUriBaseIds"] = {SOURCE_ROOT: {"uri": root.resolve().as_uri() + "/"}}
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
         "runs": [{
+            **run,
             "tool": {"driver": {
                 "name": "heapsight",
                 "version": __version__,
@@ -74,9 +85,16 @@ def _rule(rule: type[Rule]) -> dict[str, Any]:
     }
 
 
-def _uri(path: str) -> str:
-    """A relative path stays relative (GitHub resolves it against the repository root)."""
-    posix = PurePosixPath(path)
-    if posix.is_absolute():
-        return "file://" + quote(posix.as_posix())
-    return quote(posix.as_posix())
+def _uri_maker(root: Path | None) -> Callable[[str], dict[str, str]]:
+    def artifact(path: str) -> dict[str, str]:
+        if root is not None:
+            try:
+                relative = (Path.cwd() / path).resolve().relative_to(root.resolve())
+                return {"uri": quote(relative.as_posix()), "uriBaseId": SOURCE_ROOT}
+            except ValueError:
+                pass  # outside the repository: an absolute URI below
+        posix = PurePosixPath(path)
+        if posix.is_absolute():
+            return {"uri": "file://" + quote(posix.as_posix())}
+        return {"uri": quote(posix.as_posix())}
+    return artifact
