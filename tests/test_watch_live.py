@@ -3,10 +3,12 @@ and a prom-client style /metrics page; the exporter is scraped over loopback whi
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -171,11 +173,19 @@ def test_metrics_endpoint_watched_and_exported_over_loopback(node_process) -> No
     assert code == 3 and result["verdict"] == "leak" and result["metric"] == "heap_used"
 
 
-def test_sigterm_ends_a_watch_with_a_verdict(node_process) -> None:
+def test_sigterm_ends_a_watch_with_a_verdict(node_process, tmp_path) -> None:
     stable = node_process(STABLE)
+    db = tmp_path / "history.sqlite3"
     watcher = heapsight("watch", "--pid", str(stable.pid), "--interval", "0.2", "--json",
-                        "--no-history")
-    time.sleep(3)
+                        "--db", str(db))
+    deadline = time.monotonic() + 60
+    recorded = 0
+    while recorded < 5 and time.monotonic() < deadline:  # until the watch loop is sampling
+        time.sleep(0.2)
+        if db.exists():
+            with contextlib.closing(sqlite3.connect(db, timeout=5)) as connection:
+                row = connection.execute("SELECT max(samples) FROM runs").fetchone()
+            recorded = row[0] or 0 if row else 0
     watcher.send_signal(signal.SIGTERM)
     code, result, _ = finish(watcher)
     assert result["samples"] >= 3

@@ -217,7 +217,12 @@ def levelling_off(t: np.ndarray, y: np.ndarray, t_limit: float = -2.5) -> bool:
         return False
     mean_slope = linear + curvature      # average of the derivative over [0, 1]
     end_slope = linear + 2 * curvature
-    return curvature / curvature_error < t_limit and end_slope < 0.25 * mean_slope
+    if not (curvature / curvature_error < t_limit and end_slope < 0.25 * mean_slope):
+        return False
+    # A step early on also bends a quadratic down; growth still significant at the end is
+    # not levelling off.
+    last = x >= 2 / 3
+    return last.sum() < 6 or mann_kendall(t[last], y[last])[1] >= 0.01
 
 
 def split_at_restarts(t: np.ndarray, y: np.ndarray, restarted: np.ndarray | None = None,
