@@ -400,3 +400,15 @@ def test_functions_only_called_while_the_module_loads_are_start_up_code():
     # one call from a function that runs per request is enough to make it per-event growth
     assert (4, "module-collection-growth") in flagged(
         tables + "app.get('/t', (req, res) => res.json(createToken(req.query.name)));\n")
+
+
+@pytest.mark.parametrize(("delay", "long"), [("60_000", True), ("3600e3", True),
+                                             ("60 * 60 * 1000", True), ("(2 * 60) * 1000", True),
+                                             ("5000", False), ("ms", False)])
+def test_long_timeouts_that_capture_the_request(delay, long):
+    found = flagged(f"""
+        app.get('/x', (req, res) => {{
+          setTimeout(() => audit(req.url), {delay});
+        }});
+        """)
+    assert ((3, "closure-captures-request") in found) == long

@@ -196,8 +196,9 @@ def _propagate_calls(source: SourceFile, reasons: dict[int, str],
                     continue
                 inside = target.start_byte <= call.start_byte and call.end_byte <= target.end_byte
                 if target.id not in reasons and not inside:
-                    caller_name = source.function_name(caller) or "a handler"
-                    reasons[target.id] = f"called per request from {caller_name}()"
+                    caller_name = source.function_name(caller)
+                    reasons[target.id] = ("called per request from "
+                                          + (f"{caller_name}()" if caller_name else "a handler"))
                     changed = True
         if not changed:
             break

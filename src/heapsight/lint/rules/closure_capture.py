@@ -83,9 +83,9 @@ class ClosureCapturesRequest(Rule):
                     callbacks.append((value, f"a function kept in `{growth.name}`, which is "
                                              f"never trimmed"))
         for match in source.matches(_TIMEOUTS):
-            delay = text(match["delay"][0]).replace("_", "")
-            if delay.isdigit() and int(delay) >= LONG_TIMEOUT_MS:
-                callbacks.append((match["callback"][0], f"a {int(delay) // 1000}s timeout"))
+            delay = _milliseconds(match["delay"][0])
+            if delay is not None and delay >= LONG_TIMEOUT_MS:
+                callbacks.append((match["callback"][0], f"a {delay // 1000}s timeout"))
         reported: set[int] = set()
         for callback, lifetime in callbacks:
             if callback.type not in FUNCTION_TYPES or callback.id in reported:
@@ -119,6 +119,24 @@ class ClosureCapturesRequest(Rule):
                 if owner is not None and owner.id == handler.id:
                     return name, use
         return None
+
+
+def _milliseconds(node: Node) -> int | None:
+    """A constant delay: `60000`, `60_000`, `3600e3`, `60 * 60 * 1000`; None for anything else."""
+    if node.type == "number":
+        try:
+            return int(float(text(node).replace("_", "")))
+        except ValueError:
+            return None  # hex, octal or bigint literals: not a delay anyone writes
+    if node.type == "parenthesized_expression" and node.named_children:
+        return _milliseconds(node.named_children[0])
+    if node.type == "binary_expression" and text(node.child_by_field_name("operator")) == "*":
+        left = node.child_by_field_name("left")
+        right = node.child_by_field_name("right")
+        if left is not None and right is not None:
+            a, b = _milliseconds(left), _milliseconds(right)
+            return a * b if a is not None and b is not None else None
+    return None
 
 
 def _stored_functions(grow: Node) -> list[Node]:
