@@ -131,6 +131,17 @@ def test_minified_and_huge_files_are_skipped_with_a_warning(project, capsys):
     assert "looks minified" in err
 
 
+def test_config_file_named_on_the_command_line(project, capsys):
+    settings = project / "lint.toml"
+    settings.write_text('[tool.heapsight.lint]\nselect = ["timer-leak"]\n')
+    assert run(capsys, "src", "--config", str(settings))[0] == 0  # no timer leaks in src
+    code, _, err = run(capsys, "src", "--config", "nope.toml")
+    assert code == 2 and "config file nope.toml does not exist" in err
+    settings.write_text("[tool.heapsight.lint\n")
+    code, _, err = run(capsys, "src", "--config", str(settings))
+    assert code == 2 and "cannot read" in err
+
+
 def test_list_rules(capsys):
     code, out, _ = run(capsys, "--list-rules")
     assert code == 0 and "cache-without-eviction" in out and "unbounded-cache" in out
