@@ -84,20 +84,27 @@ def compare(largest: list[dict], memlab: dict, tolerance: float) -> tuple[list[s
     return lines, disagreements
 
 
-def compare_all(snapshot_path: Path, pairs_file: Path, tolerance: float) -> tuple[list[str], int]:
-    """Every node's retained size, heapsight's engine against MemLab's; lines and mismatches."""
+def is_weakmap_value(snapshot, ordinal: int) -> bool:
+    """True when V8 wrote an edge "part of key (...) -> value (...) pair in WeakMap" to it."""
+    return any("pair in WeakMap" in edge.name and "-> value" in edge.name
+               for edge in snapshot.retainers_of(ordinal))
+
+
+def compare_all(snapshot_path: Path, rows_file: Path, tolerance: float) -> tuple[list[str], int]:
+    """Every node's retained size and dominator, heapsight's engine against MemLab's."""
     import numpy as np
 
     from heapsight.snapshot import HeapSnapshot
 
-    pairs = np.fromfile(pairs_file, dtype="<f8").reshape(-1, 2)
-    ids = pairs[:, 0].astype(np.int64)
-    theirs = pairs[:, 1].astype(np.int64)
+    rows = np.fromfile(rows_file, dtype="<f8").reshape(-1, 3).astype(np.int64)
+    ids, theirs, their_dominators = rows[:, 0], rows[:, 1], rows[:, 2]
     snapshot = HeapSnapshot.load(snapshot_path)
     ordinals = snapshot.ordinals_of(ids)
     known = ordinals >= 0
     ours = np.zeros_like(theirs)
     ours[known] = snapshot.retained_size[ordinals[known]]
+    our_dominators = np.full_like(theirs, -1)
+    our_dominators[known] = snapshot.node_id[snapshot.dominator[ordinals[known]]]
     difference = ours - theirs
     allowed = np.floor(tolerance * np.maximum(theirs, 1))
     bad = known & (np.abs(difference) > allowed)
@@ -107,6 +114,14 @@ def compare_all(snapshot_path: Path, pairs_file: Path, tolerance: float) -> tupl
              f"{int(np.abs(difference[known]).sum()):,} bytes)."]
     if not known.all():
         lines.append(f"{int((~known).sum()):,} MemLab ids are not in heapsight's node table.")
+    moved = np.flatnonzero(known & (our_dominators != their_dominators))
+    if moved.size:
+        weakmap_values = sum(is_weakmap_value(snapshot, int(ordinals[at])) for at in moved)
+        lines.append(f"Dominators differ on {moved.size:,} nodes; {weakmap_values:,} of them "
+                     "are WeakMap values (heapsight, as DevTools, skips the WeakMap table -> "
+                     "value edge, so a value is dominated by its key).")
+    else:
+        lines.append("Dominators agree on every node.")
     worst = np.flatnonzero(bad)
     worst = worst[np.argsort(-np.abs(difference[worst]), kind="stable")][:15]
     if worst.size:
@@ -137,10 +152,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     largest = heapsight_largest(snapshot, args.top, python, args.heapsight_json)
     with tempfile.TemporaryDirectory() as scratch:
-        pairs_file = Path(scratch) / "all.f64" if args.all else None
-        memlab = memlab_sizes(snapshot, [item["id"] for item in largest], args.top, pairs_file)
-        all_lines, all_mismatches = (compare_all(snapshot, pairs_file, args.tolerance)
-                                     if pairs_file else ([], 0))
+        rows_file = Path(scratch) / "all-nodes.f64" if args.all else None
+        memlab = memlab_sizes(snapshot, [item["id"] for item in largest], args.top, rows_file)
+        all_lines, all_mismatches = (compare_all(snapshot, rows_file, args.tolerance)
+                                     if rows_file else ([], 0))
     lines, disagreements = compare(largest, memlab, args.tolerance)
     print(f"Snapshot {args.snapshot.name}: top {len(largest)} objects by heapsight's retained size")
     print()

@@ -3,17 +3,26 @@
 // V8 heap snapshot of roughly the requested size.
 //
 //   node --max-old-space-size=8192 bench/make_snapshot.js --size-mb 150 --out FILE
+//   node --max-old-space-size=8192 bench/make_snapshot.js --size-mb 150 --series 3 --out 'leak-{n}.heapsnapshot'
 //
 // The heap looks like a service that has been running for a while: shards of customers in
 // Maps, orders in arrays with back references, per-customer closures and event listeners,
 // typed arrays, unique and shared strings, a cache of serialised strings, an audit log that
-// shares orders with the customers (so dominators are not just a tree), and a ring buffer of
-// recent requests that keeps being overwritten while garbage is made and dropped.
+// shares orders with the customers (so dominators are not just a tree), a WeakMap of sessions
+// and WeakRefs to customers, and a ring buffer of recent requests that keeps being overwritten
+// while garbage is made and dropped.
 //
 // The snapshot size is reached by calibration: two small snapshots measure how many bytes one
 // customer adds to the file, then the heap is grown to the target and written once. The shape
 // comes from seeded random numbers; the customer count follows the calibration, which can move
 // by a fraction of a percent between runs as Node's own startup heap varies.
+//
+// --series N writes N snapshots of one process ({n} in --out is replaced by 1..N), as a
+// baseline/target/final run of find-leaks wants: between two snapshots the "service" handles
+// requests that replace some customers (churn that is freed) and leak a little through four
+// classic patterns: an unbounded request log, a listener per request on a long-lived emitter,
+// an interval per request that is never cleared, and a closure that captures a whole request.
+// Each round leaks about --leak-percent of the target size.
 'use strict';
 
 const fs = require('fs');
@@ -23,15 +32,18 @@ const v8 = require('v8');
 const { EventEmitter } = require('events');
 
 function parseArgs(argv) {
-  const args = { sizeMb: 20, out: null, seed: 42 };
+  const args = { sizeMb: 20, out: null, seed: 42, series: 1, leakPercent: 3 };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[i + 1];
     if (flag === '--size-mb') { args.sizeMb = Number(value); i++; }
     else if (flag === '--out') { args.out = value; i++; }
     else if (flag === '--seed') { args.seed = Number(value); i++; }
+    else if (flag === '--series') { args.series = Number(value); i++; }
+    else if (flag === '--leak-percent') { args.leakPercent = Number(value); i++; }
     else if (flag === '-h' || flag === '--help') {
-      process.stdout.write('usage: make_snapshot.js --size-mb N --out FILE [--seed N]\n');
+      process.stdout.write('usage: make_snapshot.js --size-mb N --out FILE [--seed N] '
+        + '[--series N --leak-percent P]\n');
       process.exit(0);
     } else {
       process.stderr.write(`make_snapshot.js: unknown argument ${flag}\n`);
@@ -40,6 +52,10 @@ function parseArgs(argv) {
   }
   if (!args.out || !(args.sizeMb > 0)) {
     process.stderr.write('make_snapshot.js: need --size-mb N (> 0) and --out FILE\n');
+    process.exit(2);
+  }
+  if (!(args.series >= 1) || (args.series > 1 && !args.out.includes('{n}'))) {
+    process.stderr.write('make_snapshot.js: --series N needs N >= 1 and {n} in --out\n');
     process.exit(2);
   }
   return args;
@@ -132,9 +148,29 @@ class Heap {
     this.shards = [];
     for (let i = 0; i < SHARD_COUNT; i++) this.shards.push(new Shard(`shard-${i}`));
     this.responseCache = new Map();
+    // Weak references: V8 writes WeakMap entries and WeakRef targets as weak or internal edges,
+    // which a dominator computation must treat as DevTools does (not as ownership).
+    this.sessions = new WeakMap();
+    this.watchers = [];
+    this.activeTags = new Set();
     this.auditLog = [];
     this.recentRequests = new Array(4096).fill(null);
     this.requestCount = 0;
+    this.leaks = new Leaks();
+  }
+
+  // One round of traffic: replace some customers (their old objects become garbage) and leak.
+  serve(requests, leakBytes) {
+    const leakPerRequest = Math.max(1, Math.floor(leakBytes / requests));
+    for (let n = 0; n < requests; n++) {
+      const shard = this.pickShard();
+      const first = shard.customers.keys().next();
+      if (!first.done) shard.customers.delete(first.value);
+      const customer = new Customer(this.nextId++, this.random);
+      shard.add(customer);
+      this.churn(customer);
+      this.leaks.leak(customer, this.requestCount, leakPerRequest);
+    }
   }
 
   // Shards get uneven shares (roughly Zipf) so their retained sizes differ.
@@ -148,6 +184,11 @@ class Heap {
       const customer = new Customer(this.nextId++, this.random);
       this.pickShard().add(customer);
       if (customer.id % 10 === 0) this.auditLog.push(customer.orders[0]);
+      if (customer.id % 5 === 0) {
+        this.sessions.set(customer, { token: `session-${customer.id}`, lastSeen: new Date() });
+      }
+      if (customer.id % 11 === 0) this.watchers.push(new WeakRef(customer));
+      this.activeTags.add(customer.tags[1]);
       if (customer.id % 3 === 0) {
         this.responseCache.set(`/customers/${customer.id}`,
           JSON.stringify({ id: customer.id, name: customer.name, orders: customer.orders.length }));
@@ -167,6 +208,39 @@ class Heap {
     this.recentRequests[this.requestCount % this.recentRequests.length] =
       { path: request.path, length: response.length };
     this.requestCount++;
+  }
+}
+
+// The four planted leaks, each with the shape a real service gives it.
+class Leaks {
+  constructor() {
+    this.requestLog = []; // unbounded-collection: pushed to, never trimmed
+    this.bus = new EventEmitter(); // listener-leak: one listener per request, never removed
+    this.bus.setMaxListeners(0);
+    this.timers = []; // timer-leak: kept only so the benchmark can clear them before exit
+    this.handlers = new Map(); // closure-capture: a callback that captures the whole request
+  }
+
+  leak(customer, requestNumber, bytes) {
+    const payload = `payload ${requestNumber} `.repeat(Math.max(1, Math.floor(bytes / 64)));
+    const request = { id: requestNumber, customer: customer.id, body: payload,
+      headers: { 'x-request-id': `leak-${requestNumber}` } };
+    switch (requestNumber % 4) {
+      case 0:
+        this.requestLog.push({ at: requestNumber, body: request.body });
+        break;
+      case 1:
+        this.bus.on('config', () => request.headers);
+        break;
+      case 2: {
+        const timer = setInterval(() => { request.id += 0; }, 3600 * 1000);
+        timer.unref();
+        this.timers.push(timer);
+        break;
+      }
+      default:
+        this.handlers.set(requestNumber, () => request.body.length);
+    }
   }
 }
 
@@ -201,10 +275,17 @@ function main() {
   for (let done = 0; done < wanted; done += 50000) {
     heap.addCustomers(Math.min(50000, wanted - done));
   }
-  const size = writeSnapshotTo(args.out);
+  const files = [];
+  const leakBytes = target * args.leakPercent / 100;
+  for (let n = 1; n <= args.series; n++) {
+    if (n > 1) heap.serve(Math.max(100, Math.round(wanted / 20)), leakBytes);
+    const file = args.out.replace('{n}', String(n));
+    files.push({ file, bytes: writeSnapshotTo(file) });
+  }
+  for (const timer of heap.leaks.timers) clearInterval(timer);
   const seconds = (Date.now() - started) / 1000;
   process.stdout.write(JSON.stringify({
-    file: args.out, bytes: size, target_bytes: target, customers: heap.nextId - 1,
+    files, target_bytes: target, customers: heap.nextId - 1,
     bytes_per_customer: Math.round(perCustomer), seconds,
   }) + '\n');
 }

@@ -6,8 +6,8 @@
 //   node --max-old-space-size=16000 bench/memlab_sizes.js SNAPSHOT --out FILE [--ids 1,2] [--top 20]
 //        [--all-out FILE]
 //
-// --all-out writes every node as two little-endian float64s, (id, retained size), in MemLab's
-// node order, for a whole-graph comparison.
+// --all-out writes every node as three little-endian float64s, (id, retained size, dominator
+// id), in MemLab's node order, for a whole-graph comparison.
 'use strict';
 
 const fs = require('fs');
@@ -68,13 +68,14 @@ async function main() {
   };
   fs.writeFileSync(args.out, JSON.stringify(result, null, 1));
   if (args.allOut) {
-    const pairs = new Float64Array(heap.nodes.length * 2);
+    const rows = new Float64Array(heap.nodes.length * 3);
     let at = 0;
     heap.nodes.forEach((node) => {
-      pairs[at++] = node.id;
-      pairs[at++] = node.retainedSize;
+      rows[at++] = node.id;
+      rows[at++] = node.retainedSize;
+      rows[at++] = node.dominatorNode ? node.dominatorNode.id : -1;
     });
-    fs.writeFileSync(args.allOut, Buffer.from(pairs.buffer, 0, at * 8));
+    fs.writeFileSync(args.allOut, Buffer.from(rows.buffer, 0, at * 8));
   }
 }
 

@@ -60,15 +60,41 @@ class Run:
 
 @dataclass(frozen=True)
 class Case:
-    """One benchmark: the snapshots it reads and, per tool, the command that reads them."""
+    """One benchmark: the snapshots it reads (made when missing) and, per tool, its command."""
 
     name: str
     snapshots: Callable[[int], list[Path]]
     commands: dict[str, Callable[[list[Path], str], list[str]]] = field(default_factory=dict)
 
 
-def snapshot_path(size_mb: int) -> Path:
-    return SNAPSHOTS / f"bench-{size_mb}mb.heapsnapshot"
+def make_snapshots(out: str, size_mb: int, series: int = 1) -> None:
+    """Run make_snapshot.js for files of about size_mb MiB; `{n}` in out numbers a series."""
+    SNAPSHOTS.mkdir(parents=True, exist_ok=True)
+    print(f"making {Path(out).name} (about {size_mb} MB, {series} file(s)) ...",
+          file=sys.stderr, flush=True)
+    subprocess.run(["node", f"--max-old-space-size={NODE_HEAP_MB}", str(BENCH / "make_snapshot.js"),
+                    "--size-mb", str(size_mb), "--series", str(series), "--out", out],
+                   check=True, stdout=sys.stderr)
+
+
+def single_snapshot(size_mb: int) -> list[Path]:
+    path = SNAPSHOTS / f"bench-{size_mb}mb.heapsnapshot"
+    if not path.exists():
+        make_snapshots(str(path), size_mb)
+    return [path]
+
+
+def leak_series(size_mb: int) -> list[Path]:
+    """Baseline, target and final snapshots of one process with four planted leaks."""
+    template = str(SNAPSHOTS / f"bench-{size_mb}mb-leak-{{n}}.heapsnapshot")
+    paths = [Path(template.format(n=n)) for n in (1, 2, 3)]
+    if not all(path.exists() for path in paths):
+        make_snapshots(template, size_mb, series=3)
+    return paths
+
+
+def memlab_node() -> list[str]:
+    return ["node", f"--max-old-space-size={NODE_HEAP_MB}", str(MEMLAB_JS)]
 
 
 def heapsight_summary(files: list[Path], python: str) -> list[str]:
@@ -76,28 +102,28 @@ def heapsight_summary(files: list[Path], python: str) -> list[str]:
 
 
 def memlab_object_size(files: list[Path], python: str) -> list[str]:
-    return ["node", f"--max-old-space-size={NODE_HEAP_MB}", str(MEMLAB_JS), "analyze",
-            "object-size", "--snapshot", str(files[0])]
+    return [*memlab_node(), "analyze", "object-size", "--snapshot", str(files[0])]
+
+
+def heapsight_find_leaks(files: list[Path], python: str) -> list[str]:
+    return [python, "-m", "heapsight", "find-leaks", *map(str, files), "--json"]
+
+
+def memlab_find_leaks(files: list[Path], python: str) -> list[str]:
+    # MemLab's default leak filter looks for detached DOM and React fibers and finds nothing in
+    # a Node.js heap; --trace-all-objects reports every object allocated in the target and
+    # still alive in the final, the same question heapsight answers.
+    baseline, target, final = (str(path) for path in files)
+    return [*memlab_node(), "find-leaks", "--baseline", baseline, "--target", target,
+            "--final", final, "--trace-all-objects", "--work-dir", str(WORK / "memlab-work")]
 
 
 CASES = {
-    "summary": Case(
-        name="summary",
-        snapshots=lambda size_mb: [snapshot_path(size_mb)],
-        commands={"heapsight": heapsight_summary, "memlab": memlab_object_size},
-    ),
+    "summary": Case("summary", single_snapshot,
+                    {"heapsight": heapsight_summary, "memlab": memlab_object_size}),
+    "find-leaks": Case("find-leaks", leak_series,
+                       {"heapsight": heapsight_find_leaks, "memlab": memlab_find_leaks}),
 }
-
-
-def make_snapshot(path: Path, size_mb: int) -> None:
-    """Run make_snapshot.js for a file of about size_mb MiB (skipped when cached)."""
-    if path.exists():
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    print(f"making {path.name} (about {size_mb} MB) ...", file=sys.stderr, flush=True)
-    subprocess.run(["node", f"--max-old-space-size={NODE_HEAP_MB}", str(BENCH / "make_snapshot.js"),
-                    "--size-mb", str(size_mb), "--out", str(path)], check=True,
-                   stdout=sys.stderr)
 
 
 def ensure_memlab() -> None:
@@ -289,11 +315,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     for case in cases:
         inputs: list[list[Path]] = []
         for size_mb in sizes:
-            files = case.snapshots(size_mb)
-            for path in files:
-                make_snapshot(path, size_mb)
-            inputs.append(files)
-        inputs.extend([path.resolve()] for path in args.snapshot)
+            inputs.append(case.snapshots(size_mb))
+        if case.name == "summary":
+            inputs.extend([path.resolve()] for path in args.snapshot)
         for files in inputs:
             total_mb = sum(p.stat().st_size for p in files) / MIB
             for tool in tools:
