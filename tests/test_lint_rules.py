@@ -412,3 +412,23 @@ def test_long_timeouts_that_capture_the_request(delay, long):
         }});
         """)
     assert ((3, "closure-captures-request") in found) == long
+
+
+def test_a_whole_request_body_captured_by_an_interval():
+    found = flagged("""
+        app.post('/ingest', async (req, res) => {
+          const body = await readJson(req);
+          const timer = setInterval(() => metrics.observe(body.size), 1000);
+          const size = body.size;
+          const quiet = setInterval(() => metrics.observe(size), 1000);
+          res.on('close', () => { clearInterval(timer); clearInterval(quiet); });
+        });
+        """)
+    assert not any(rule == "closure-captures-request" for _, rule in found)  # cleared
+    found = flagged("""
+        app.post('/ingest', async (req, res) => {
+          const body = await readJson(req);
+          setInterval(() => metrics.observe(body.size), 1000);
+        });
+        """)
+    assert (4, "closure-captures-request") in found

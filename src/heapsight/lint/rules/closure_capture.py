@@ -22,6 +22,8 @@ from heapsight.lint.source import (
 
 # Parameters that hold a whole request, response or framework context.
 LARGE_PARAMETERS = frozenset({"req", "request", "res", "response", "ctx", "reply"})
+# Locals of a handler that by convention hold a whole request body.
+LARGE_LOCALS = frozenset({"body", "payload", "rawBody"})
 # A setTimeout this long (ms, literal) is long-lived enough to pin a request.
 LONG_TIMEOUT_MS = 60_000
 
@@ -36,7 +38,8 @@ class ClosureCapturesRequest(Rule):
     Finds long-lived callbacks created in a request handler - an interval that is never cleared,
     a listener left on a long-lived emitter, a function kept in a module-level collection that
     is never trimmed, a timeout of a minute or more - whose closure uses the whole request,
-    response or context object (`req`, `res`, `ctx`, ...).
+    response or context object (`req`, `res`, `ctx`, ...) or the whole request body (a local
+    named `body`, `payload` or `rawBody`).
 
     Why is this bad?
     A closure keeps every variable it uses alive, and `req`/`res` reach the socket, headers,
@@ -109,8 +112,10 @@ class ClosureCapturesRequest(Rule):
     def _captured_parameter(source: SourceFile, callback: Node,
                             handler: Node) -> tuple[str, Node] | None:
         own = set(parameter_names(callback)) | source.declared_names(callback)
-        for name in parameter_names(handler):
-            if name not in LARGE_PARAMETERS or name in own:
+        candidates = [n for n in parameter_names(handler) if n in LARGE_PARAMETERS]
+        candidates += sorted(LARGE_LOCALS & source.declared_names(handler))
+        for name in candidates:
+            if name in own:
                 continue
             for use in source.identifiers(name, callback):
                 # the nearest function declaring `name` must be the handler itself
@@ -152,6 +157,8 @@ def _stored_functions(grow: Node) -> list[Node]:
 
 
 def _noun(name: str) -> str:
+    if name in LARGE_LOCALS:
+        return "request body"
     if name in ("req", "request"):
         return "request"
     if name in ("res", "response", "reply"):
