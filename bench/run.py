@@ -56,6 +56,7 @@ class Run:
     nodes: int | None = None
     edges: int | None = None
     error: str = ""
+    load_before: float = 0.0  # 1-minute load average when the run started: others' CPU use
 
 
 @dataclass(frozen=True)
@@ -140,20 +141,21 @@ def ensure_memlab() -> None:
                    env=env, check=True, stdout=sys.stderr)
 
 
-def numba_cache_files() -> list[Path]:
-    """numba's cached kernels: *.nbi/*.nbc in __pycache__ beside the source, or NUMBA_CACHE_DIR."""
+def compiled_caches() -> list[Path]:
+    """What a fresh install does not have yet: numba's cached kernels (*.nbi/*.nbc beside the
+    source or in NUMBA_CACHE_DIR, used by the just-in-time fallback) and heapsight's bytecode."""
     roots = [REPO / "src" / "heapsight"]
     if os.environ.get("NUMBA_CACHE_DIR"):
         roots.append(Path(os.environ["NUMBA_CACHE_DIR"]))
     found: list[Path] = []
     for root in roots:
-        for pattern in ("*.nbi", "*.nbc"):
+        for pattern in ("*.nbi", "*.nbc", "*.pyc"):
             found.extend(root.rglob(pattern))
     return found
 
 
-def clear_numba_cache() -> int:
-    files = numba_cache_files()
+def clear_compiled_caches() -> int:
+    files = compiled_caches()
     for path in files:
         path.unlink(missing_ok=True)
     return len(files)
@@ -167,12 +169,14 @@ def prime_page_cache(files: Sequence[Path]) -> None:
                 pass
 
 
-def measure(argv: list[str], stdout_path: Path, timeout: float) -> tuple[float, int, int, str]:
+def measure(argv: list[str], stdout_path: Path, timeout: float,
+            env: dict[str, str] | None = None) -> tuple[float, int, int, str]:
     """Run argv as a child; return wall seconds, peak RSS bytes, exit code and a stderr tail."""
     stderr_path = stdout_path.with_suffix(".stderr")
     with stdout_path.open("wb") as out, stderr_path.open("wb") as err:
         started = time.perf_counter()
-        child = subprocess.Popen(argv, stdout=out, stderr=err, cwd=REPO)
+        child = subprocess.Popen(argv, stdout=out, stderr=err, cwd=REPO,
+                                 env=None if env is None else {**os.environ, **env})
         timer = threading.Timer(timeout, child.kill)
         timer.start()
         try:
@@ -187,19 +191,21 @@ def measure(argv: list[str], stdout_path: Path, timeout: float) -> tuple[float, 
 
 
 def run_case(case: Case, tool: str, files: list[Path], label: str, python: str,
-             timeout: float) -> Run:
+             timeout: float, env: dict[str, str] | None = None) -> Run:
     OUTPUTS.mkdir(parents=True, exist_ok=True)
     stem = "-".join(path.stem for path in files)
-    output = OUTPUTS / f"{case.name}-{tool}-{label.replace(' ', '-')}-{stem}.out"
+    slug = "".join(c if c.isalnum() else "-" for c in label)
+    output = OUTPUTS / f"{case.name}-{slug}-{stem}.out"
     prime_page_cache(files)
     argv = case.commands[tool](files, python)
     print(f"{case.name} {label:<16} {stem} ...", end=" ", file=sys.stderr, flush=True)
-    wall, rss, code, tail = measure(argv, output, timeout)
+    load = os.getloadavg()[0]
+    wall, rss, code, tail = measure(argv, output, timeout, env)
     print(f"{wall:.2f} s, {rss / MIB:.0f} MiB, exit {code}", file=sys.stderr, flush=True)
     result = Run(case=case.name, tool=tool, label=label, inputs=[p.name for p in files],
                  input_bytes=sum(p.stat().st_size for p in files), wall_seconds=wall,
                  peak_rss_bytes=rss, exit_code=code, output=str(output.relative_to(REPO)),
-                 error=tail if code else "")
+                 error=tail if code else "", load_before=load)
     if tool == "heapsight" and code == 0:
         try:
             parsed = json.loads(output.read_text())
@@ -288,7 +294,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=1, help="warm heapsight runs per input")
     parser.add_argument("--cold", action="store_true",
                         help="before the first heapsight run on each input, delete numba's "
-                        "cached kernels so it compiles them as after a fresh install")
+                        "cached kernels and heapsight's bytecode, as after a fresh install")
+    parser.add_argument("--jit", action="store_true",
+                        help="run heapsight with HEAPSIGHT_JIT=1 (numba just in time instead "
+                        "of the kernels compiled ahead of time at install)")
     parser.add_argument("--memlab-max-mb", type=int, default=700,
                         help="skip MemLab on inputs larger than this (default: 700)")
     parser.add_argument("--timeout", type=float, default=3600.0,
@@ -327,14 +336,19 @@ def main(argv: Sequence[str] | None = None) -> int:
                     print(f"skipping MemLab on {files[0].name} ({total_mb:.0f} MiB > "
                           f"--memlab-max-mb)", file=sys.stderr)
                     continue
+                label, env = tool, None
+                if tool == "heapsight" and args.jit:
+                    # heapsight's kernels are compiled ahead of time at install; HEAPSIGHT_JIT
+                    # makes it use numba's just-in-time fallback instead
+                    label, env = "heapsight (JIT)", {"HEAPSIGHT_JIT": "1"}
                 if tool == "heapsight" and args.cold:
-                    removed = clear_numba_cache()
-                    print(f"cleared {removed} cached numba files", file=sys.stderr)
-                    runs.append(run_case(case, tool, files, "heapsight (cold)", python,
-                                         args.timeout))
+                    removed = clear_compiled_caches()
+                    print(f"cleared {removed} cached kernel and bytecode files", file=sys.stderr)
+                    runs.append(run_case(case, tool, files, f"{label} cold", python,
+                                         args.timeout, env))
                 repeats = args.repeat if tool == "heapsight" else 1
                 for _ in range(repeats):
-                    runs.append(run_case(case, tool, files, tool, python, args.timeout))
+                    runs.append(run_case(case, tool, files, label, python, args.timeout, env))
 
     facts = machine_facts(python)
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -345,6 +359,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"Machine: {facts['cpus']} CPUs ({facts['cpu']}), {facts['memory']} RAM, {facts['os']}; "
           f"{facts['versions']}; node {facts['node']}, MemLab {facts['memlab']}; "
           f"commit {facts['commit']}")
+    loads = [r.load_before for r in runs]
+    if loads:
+        print(f"1-minute load average at the start of each run: {min(loads):.1f} to "
+              f"{max(loads):.1f} (the machine has {facts['cpus']} CPUs)")
     print()
     print(markdown_table(runs))
     print()
