@@ -172,3 +172,13 @@ def test_bad_option_values_are_usage_errors() -> None:
     assert parse_duration("30m", "--x") == 1800 and parse_duration("0.5", "--x") == 0.5
     assert parse_fraction("20%", "--x") == pytest.approx(0.2)
     assert math.isclose(parse_fraction("0.1", "--x"), 0.1)
+
+
+def test_last_line_without_newline_and_a_big_log_read_in_chunks(tmp_path) -> None:
+    log = tmp_path / "big.log"
+    line = json.dumps({"time": 1, "rss": 100, "msg": "x" * 200}) + "\n"
+    log.write_text(line * 20000 + '{"time": 2, "rss": 200}', encoding="utf-8")  # ~4.5 MB
+    source = LogSource(log)
+    samples = source.poll()
+    assert len(samples) == 20001 and samples[-1].rss == 200
+    assert source.lines == 20001 and source.malformed == 0

@@ -322,16 +322,15 @@ class LogSource:
 
     def poll(self) -> list[Sample]:
         self._reopen_if_rotated()
-        chunk = self._handle.read()
-        if not chunk:
-            return []
-        text = self._partial + chunk
-        lines = text.split("\n")
-        # An unfinished last line waits for the rest, unless the file is read once and done.
-        self._partial = lines.pop() if self.live else ""
-        if not self.live and lines and lines[-1] == "":
-            lines.pop()
-        return list(self._parse(lines))
+        samples: list[Sample] = []
+        while chunk := self._handle.read(1 << 20):  # a megabyte at a time: logs can be huge
+            lines = (self._partial + chunk).split("\n")
+            self._partial = lines.pop()  # an unfinished last line waits for the rest
+            samples.extend(self._parse(lines))
+        if not self.live and self._partial:  # read once and done: the last line has no newline
+            samples.extend(self._parse([self._partial]))
+            self._partial = ""
+        return samples
 
     def _parse(self, lines: Iterable[str]) -> Iterable[Sample]:
         for line in lines:
