@@ -50,6 +50,7 @@ class Run:
     inputs: list[str]
     input_bytes: int
     wall_seconds: float
+    cpu_seconds: float  # user + system time of the child: less disturbed by a busy machine
     peak_rss_bytes: int
     exit_code: int
     output: str
@@ -170,8 +171,9 @@ def prime_page_cache(files: Sequence[Path]) -> None:
 
 
 def measure(argv: list[str], stdout_path: Path, timeout: float,
-            env: dict[str, str] | None = None) -> tuple[float, int, int, str]:
-    """Run argv as a child; return wall seconds, peak RSS bytes, exit code and a stderr tail."""
+            env: dict[str, str] | None = None) -> tuple[float, float, int, int, str]:
+    """Run argv as a child; return wall and CPU seconds, peak RSS bytes, exit code and a
+    stderr tail."""
     stderr_path = stdout_path.with_suffix(".stderr")
     with stdout_path.open("wb") as out, stderr_path.open("wb") as err:
         started = time.perf_counter()
@@ -187,7 +189,8 @@ def measure(argv: list[str], stdout_path: Path, timeout: float,
     child.returncode = os.waitstatus_to_exitcode(status)
     tail = stderr_path.read_text(errors="replace").strip().splitlines()[-3:]
     # Linux reports ru_maxrss in KiB; it covers the child and any children it waited for.
-    return wall, usage.ru_maxrss * 1024, child.returncode, " | ".join(tail)
+    cpu = usage.ru_utime + usage.ru_stime
+    return wall, cpu, usage.ru_maxrss * 1024, child.returncode, " | ".join(tail)
 
 
 def run_case(case: Case, tool: str, files: list[Path], label: str, python: str,
@@ -200,10 +203,12 @@ def run_case(case: Case, tool: str, files: list[Path], label: str, python: str,
     argv = case.commands[tool](files, python)
     print(f"{case.name} {label:<16} {stem} ...", end=" ", file=sys.stderr, flush=True)
     load = os.getloadavg()[0]
-    wall, rss, code, tail = measure(argv, output, timeout, env)
-    print(f"{wall:.2f} s, {rss / MIB:.0f} MiB, exit {code}", file=sys.stderr, flush=True)
+    wall, cpu, rss, code, tail = measure(argv, output, timeout, env)
+    print(f"{wall:.2f} s (CPU {cpu:.2f} s), {rss / MIB:.0f} MiB, exit {code}", file=sys.stderr,
+          flush=True)
     result = Run(case=case.name, tool=tool, label=label, inputs=[p.name for p in files],
                  input_bytes=sum(p.stat().st_size for p in files), wall_seconds=wall,
+                 cpu_seconds=cpu,
                  peak_rss_bytes=rss, exit_code=code, output=str(output.relative_to(REPO)),
                  error=tail if code else "", load_before=load)
     if tool == "heapsight" and code == 0:
@@ -259,28 +264,62 @@ def size_text(count: int) -> str:
     return f"{count / MIB:,.0f} MiB" if count >= 10 * MIB else f"{count / MIB:,.1f} MiB"
 
 
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
 def markdown_table(runs: list[Run]) -> str:
-    """One row per run; the heapsight rows carry the ratios against MemLab on the same input."""
-    memlab_by_input = {(r.case, tuple(r.inputs)): r for r in runs
-                       if r.tool == "memlab" and r.exit_code == 0}
-    lines = ["| case | snapshot | file | nodes | tool | wall | peak RSS | RSS / file "
-             "| MemLab time / heapsight time | MemLab RSS / heapsight RSS |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
-    nodes_by_input = {(r.case, tuple(r.inputs)): r.nodes for r in runs if r.nodes}
+    """One row per input and tool (median of its runs); heapsight rows carry MemLab ratios."""
+    groups: dict[tuple[str, tuple[str, ...], str], list[Run]] = {}
     for r in runs:
-        key = (r.case, tuple(r.inputs))
-        nodes = nodes_by_input.get(key)
-        wall = f"failed (exit {r.exit_code})" if r.exit_code else f"{r.wall_seconds:.2f} s"
-        speed = memory = ""
-        memlab = memlab_by_input.get(key)
-        if r.tool == "heapsight" and memlab and r.exit_code == 0:
-            speed = f"{memlab.wall_seconds / r.wall_seconds:.1f}x"
-            memory = f"{memlab.peak_rss_bytes / r.peak_rss_bytes:.1f}x"
-        lines.append(
-            f"| {r.case} | {', '.join(r.inputs)} | {size_text(r.input_bytes)} | "
-            f"{f'{nodes:,}' if nodes else '-'} | {r.label} | {wall} | {size_text(r.peak_rss_bytes)} "
-            f"| {r.peak_rss_bytes / r.input_bytes:.2f} | {speed} | {memory} |")
+        groups.setdefault((r.case, tuple(r.inputs), r.label), []).append(r)
+    nodes_by_input = {(r.case, tuple(r.inputs)): r.nodes for r in runs if r.nodes}
+
+    def typical(group: list[Run]) -> tuple[float, float, int] | None:
+        if any(r.exit_code for r in group):
+            return None
+        return (median([r.wall_seconds for r in group]), median([r.cpu_seconds for r in group]),
+                max(r.peak_rss_bytes for r in group))
+
+    lines = ["| case | snapshot | file | nodes | tool | runs | wall (median) | CPU | peak RSS "
+             "| RSS / file | MemLab / heapsight: wall | CPU | peak RSS |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for (case, inputs, label), group in groups.items():
+        first = group[0]
+        nodes = nodes_by_input.get((case, inputs))
+        mine = typical(group)
+        memlab_group = groups.get((case, inputs, "memlab"))
+        theirs = typical(memlab_group) if memlab_group else None
+        head = (f"| {case} | {', '.join(inputs)} | {size_text(first.input_bytes)} | "
+                f"{f'{nodes:,}' if nodes else '-'} | {label} | {len(group)} | ")
+        if mine is None:
+            failed = next(r for r in group if r.exit_code)
+            lines.append(head + f"failed (exit {failed.exit_code}): {failed.error[:80]} "
+                         "| | | | | | |")
+            continue
+        wall, cpu, rss = mine
+        ratios = "| | |"
+        if first.tool == "heapsight" and theirs is not None:
+            ratios = (f"{theirs[0] / wall:.1f}x | {theirs[1] / cpu:.1f}x | "
+                      f"{theirs[2] / rss:.1f}x |")
+        lines.append(head + f"{wall:.2f} s | {cpu:.2f} s | {size_text(rss)} | "
+                     f"{rss / first.input_bytes:.2f} | {ratios}")
     return "\n".join(lines)
+
+
+def print_report(facts: dict[str, str], runs: list[Run]) -> None:
+    print(f"Machine: {facts['cpus']} CPUs ({facts['cpu']}), {facts['memory']} RAM, {facts['os']}; "
+          f"{facts['versions']}; node {facts['node']}, MemLab {facts['memlab']}; "
+          f"commit {facts['commit']}")
+    loads = [r.load_before for r in runs]
+    if loads:
+        print(f"1-minute load average at the start of each run: {min(loads):.1f} to "
+              f"{max(loads):.1f} (the machine has {facts['cpus']} CPUs)")
+    print()
+    print(markdown_table(runs))
+    print()
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -302,6 +341,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="skip MemLab on inputs larger than this (default: 700)")
     parser.add_argument("--timeout", type=float, default=3600.0,
                         help="kill a run after this many seconds (default: 3600)")
+    parser.add_argument("--render", type=Path, default=None,
+                        help="print the table of an earlier run's JSON record and exit")
     parser.add_argument("--python", default=None,
                         help="Python that has heapsight installed (default: the repo's .venv)")
     return parser.parse_args(argv)
@@ -309,6 +350,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.render is not None:
+        record = json.loads(args.render.read_text())
+        print_report(record["machine"], [Run(**r) for r in record["runs"]])
+        return 0
     venv_python = REPO / ".venv" / "bin" / "python"
     python = args.python or (str(venv_python) if venv_python.exists() else sys.executable)
     tools = [t.strip() for t in args.tools.split(",") if t.strip()]
@@ -356,16 +401,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     record = RESULTS / f"{stamp}.json"
     record.write_text(json.dumps({"argv": list(argv or sys.argv[1:]), "machine": facts,
                                   "runs": [asdict(r) for r in runs]}, indent=1))
-    print(f"Machine: {facts['cpus']} CPUs ({facts['cpu']}), {facts['memory']} RAM, {facts['os']}; "
-          f"{facts['versions']}; node {facts['node']}, MemLab {facts['memlab']}; "
-          f"commit {facts['commit']}")
-    loads = [r.load_before for r in runs]
-    if loads:
-        print(f"1-minute load average at the start of each run: {min(loads):.1f} to "
-              f"{max(loads):.1f} (the machine has {facts['cpus']} CPUs)")
-    print()
-    print(markdown_table(runs))
-    print()
+    print_report(facts, runs)
     print(f"(raw numbers: {record.relative_to(REPO)})")
     return 1 if any(r.exit_code for r in runs) else 0
 
