@@ -175,32 +175,42 @@ def test_metrics_endpoint_watched_and_exported_over_loopback(node_process) -> No
     assert code == 3 and result["verdict"] == "leak" and result["metric"] == "heap_used"
 
 
+def wait_for_samples(db, count: int, timeout: float = 60) -> None:
+    """Until the watch recording into `db` has `count` samples: its loop is running."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        if db.exists():
+            with contextlib.closing(sqlite3.connect(db, timeout=5)) as connection:
+                row = connection.execute("SELECT max(samples) FROM runs").fetchone()
+            if row and (row[0] or 0) >= count:
+                return
+    raise AssertionError(f"the watch did not record {count} samples in {timeout}s")
+
+
 def test_sigterm_ends_a_watch_with_a_verdict(node_process, tmp_path) -> None:
     stable = node_process(STABLE)
     db = tmp_path / "history.sqlite3"
     watcher = heapsight("watch", "--pid", str(stable.pid), "--interval", "0.2", "--json",
                         "--db", str(db))
-    deadline = time.monotonic() + 60
-    recorded = 0
-    while recorded < 5 and time.monotonic() < deadline:  # until the watch loop is sampling
-        time.sleep(0.2)
-        if db.exists():
-            with contextlib.closing(sqlite3.connect(db, timeout=5)) as connection:
-                row = connection.execute("SELECT max(samples) FROM runs").fetchone()
-            recorded = row[0] or 0 if row else 0
+    wait_for_samples(db, 5)
     watcher.send_signal(signal.SIGTERM)
     code, result, _ = finish(watcher)
-    assert result["samples"] >= 3
+    assert result["samples"] >= 5
     assert code == {"leak": 3, "stable": 0, "insufficient-data": 4}[result["verdict"]]
     assert any("stopped" in note for note in result["notes"])
 
 
-def test_a_target_that_exits_ends_the_watch_early(node_process) -> None:
-    short = node_process(LEAKY + "setTimeout(() => process.exit(0), 4000);")
+def test_a_target_that_exits_ends_the_watch_early(node_process, tmp_path) -> None:
+    leaky = node_process(LEAKY)
+    db = tmp_path / "history.sqlite3"
     started = time.monotonic()
-    watcher = heapsight("watch", "--pid", str(short.pid), "--interval", "0.2", "--duration",
-                        "60", "--json", "--no-history")
+    watcher = heapsight("watch", "--pid", str(leaky.pid), "--interval", "0.2", "--duration",
+                        "120", "--json", "--db", str(db))
+    wait_for_samples(db, 5)
+    leaky.stop()  # the service dies mid-watch
     code, result, _ = finish(watcher)
-    assert time.monotonic() - started < 50
-    assert any(f"pid {short.pid} exited" in note for note in result["notes"])
+    assert time.monotonic() - started < 100
+    assert any(f"pid {leaky.pid} exited" in note for note in result["notes"])
     assert result["samples"] >= 5
+    assert code == {"leak": 3, "stable": 0, "insufficient-data": 4}[result["verdict"]]
