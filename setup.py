@@ -48,6 +48,7 @@ class BuildKernels(build_ext):
             compiler.output_dir = str(target.parent)
             compiler.output_file = target.name
             compiler.verbose = False
+            compiler.target_cpu = "host"  # built where it runs: use its instruction set
             for name, (signature, function) in registry.SIGNATURES.items():
                 compiler.export(name, signature)(function)
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -114,3 +114,34 @@ def test_bad_option_is_a_usage_error(real):
     result = run_cli("summary", str(real), "--top", "zero")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
+
+
+@pytest.fixture
+def edges_in_child(monkeypatch):
+    """Parse edges in a forked child even for small files (normally from 32 MiB)."""
+    from heapsight.snapshot import reader
+    monkeypatch.setattr(reader._EdgesInChild, "MIN_FILE_SIZE", 0)
+
+
+def test_edges_parsed_in_a_child_are_the_same(real, edges_in_child):
+    from heapsight.snapshot.reader import read_columns
+    parallel = read_columns(real)
+    with open(real) as handle:
+        data = json.load(handle)
+    width = len(data["snapshot"]["meta"]["edge_fields"])
+    assert parallel.edges["to_node"].tolist() == [v // len(data["snapshot"]["meta"]["node_fields"])
+                                                   for v in data["edges"][2::width]]
+    assert parallel.edges["type"].tolist() == data["edges"][0::width]
+
+
+def test_errors_found_by_the_child_reach_the_user(real, tmp_path, edges_in_child):
+    data = real.read_bytes()
+    cut = tmp_path / "cut-in-edges.heapsnapshot"
+    cut.write_bytes(data[: int(len(data) * 0.6)])
+    with pytest.raises(SnapshotFormatError, match="truncated.*'edges'"):
+        HeapSnapshot.load(cut)
+
+    def change(doc):
+        doc["edges"][doc["snapshot"]["meta"]["edge_fields"].index("to_node")] += 1
+    with pytest.raises(SnapshotFormatError, match="not a node"):
+        HeapSnapshot.load(corrupt(real, tmp_path, change))

@@ -6,9 +6,12 @@ plus one read buffer.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
+import mmap
 import os
+import signal
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -47,13 +50,13 @@ class SnapshotColumns:
 class _Input:
     """A read buffer over a plain or gzip file, with a cursor."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, start: int = 0):
         self.path = path
         self.raw = open(path, "rb")  # noqa: SIM115 - closed by close()
         self.size = os.fstat(self.raw.fileno()).st_size
-        gzipped = self.raw.read(2) == b"\x1f\x8b"
-        self.raw.seek(0)
-        self.file = gzip.GzipFile(fileobj=self.raw) if gzipped else self.raw
+        self.gzipped = self.raw.read(2) == b"\x1f\x8b"
+        self.raw.seek(start)
+        self.file = gzip.GzipFile(fileobj=self.raw) if self.gzipped else self.raw
         self.store = bytearray(READ_SIZE)
         self.buf = np.frombuffer(self.store, np.uint8)
         self.pos = 0
@@ -69,6 +72,10 @@ class _Input:
 
     def offset(self) -> int:
         return self.raw.tell()
+
+    def cursor_offset(self) -> int:
+        """The file offset of the cursor (plain files only)."""
+        return self.raw.tell() - (self.end - self.pos)
 
     def fill(self) -> bool:
         """Keep the unread bytes, read more after them. False at end of file."""
@@ -124,6 +131,72 @@ class _Input:
                 raise _truncated(self.path, "a key")
 
 
+class _EdgesInChild:
+    """Parse the edges array in a forked child while this process parses the rest: the two
+    biggest arrays then take the time of one on a machine with two cores. The child writes
+    straight into shared memory that becomes the edge columns. Plain files only: the array
+    is found by a byte search (the nodes array holds no quote, so the first quote after it
+    opens the next key)."""
+
+    MIN_FILE_SIZE = 32 << 20
+
+    def __init__(self, pid: int, pipe: int, columns: dict[str, np.ndarray]):
+        self.pid, self.pipe, self.columns = pid, pipe, columns
+
+    @classmethod
+    def start(cls, source: _Input, path: Path, meta: SnapshotMeta) -> _EdgesInChild | None:
+        if source.gzipped or source.size < cls.MIN_FILE_SIZE or not hasattr(os, "fork"):
+            return None
+        with open(path, "rb") as handle, \
+                mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
+            quote = view.find(b'"', source.cursor_offset())
+            if quote < 0 or view[quote:quote + 8] != b'"edges":':
+                return None
+            bracket = view.find(b"[", quote)
+        count = meta.edge_count or 0
+        shared = mmap.mmap(-1, max(count * 9, 1))  # MAP_SHARED: the child's writes are ours
+        columns = {"to_node": np.frombuffer(shared, np.int32, count, 0),
+                   "name_or_index": np.frombuffer(shared, np.uint32, count, 4 * count),
+                   "type": np.frombuffer(shared, np.uint8, count, 8 * count)}
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: parse, report, leave without running any exit handler
+            message = b""
+            try:
+                os.close(read_end)
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
+                child = _Input(path, start=bracket)
+                _read_rows(child, path, "edges", meta.edge_fields, EDGE_COLUMNS, count, meta,
+                           columns)
+            except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
+                message = (str(exc) or type(exc).__name__).encode("utf-8", "replace")
+            finally:
+                with contextlib.suppress(OSError):
+                    os.write(write_end, message or b"ok")
+                os._exit(0)
+        os.close(write_end)
+        return cls(pid, read_end, columns)
+
+    def result(self) -> dict[str, np.ndarray]:
+        with os.fdopen(self.pipe, "rb") as pipe:
+            message = pipe.read()
+        os.waitpid(self.pid, 0)
+        self.pid = 0
+        if message != b"ok":
+            raise SnapshotFormatError(message.decode("utf-8", "replace") or
+                                      "the edges reader stopped unexpectedly")
+        return self.columns
+
+    def cancel(self) -> None:
+        if self.pid:
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+            with contextlib.suppress(OSError):
+                os.close(self.pipe)
+            self.pid = 0
+
+
 def _truncated(path: Path, where: str) -> SnapshotFormatError:
     return SnapshotFormatError(
         f"{path}: truncated heap snapshot (the file ends inside {where}); "
@@ -153,6 +226,7 @@ def read_columns(path: str | os.PathLike[str], progress: Progress | None = None,
         source.close()
 
 
+
 def _read(source: _Input, path: Path, keep_fields: tuple[str, ...] | None,
           with_edges: bool) -> SnapshotColumns:
     if source.peek() != ord("{"):
@@ -165,48 +239,62 @@ def _read(source: _Input, path: Path, keep_fields: tuple[str, ...] | None,
     strings: StringTable | None = None
     extras: dict[str, np.ndarray] = {}
     trace_tree = b""
-    while True:
-        c = source.peek()
-        if c == ord("}"):
-            break
-        if c == ord(","):
-            source.pos += 1
-            continue
-        if c < 0:
-            raise _truncated(path, "the top-level object")
-        name = source.key()
-        source.expect(b":", f"after {name!r}")
-        if name == "snapshot":
-            try:
-                header = json.loads(_raw_value(source, path, "snapshot"))
-            except ValueError:
-                raise SnapshotFormatError(f"{path}: snapshot header is not valid JSON") from None
-            meta = parse_meta(header, str(path))
-            if meta.node_count is None or meta.edge_count is None:
-                raise SnapshotFormatError(f"{path}: snapshot header lacks node_count/edge_count")
-        elif name in ("nodes", "edges"):
-            if meta is None:
-                raise SnapshotFormatError(f"{path}: {name!r} comes before the snapshot header")
-            if name == "nodes":
-                wanted = {f: NODE_COLUMNS[f] for f in (keep_fields or NODE_COLUMNS)
-                          if f in meta.node_fields}
-                wanted.setdefault("edge_count", np.uint32)
-                nodes = _read_rows(source, path, "nodes", meta.node_fields, wanted,
-                                   meta.node_count or 0, meta)
-            elif with_edges:
-                edges = _read_rows(source, path, "edges", meta.edge_fields, EDGE_COLUMNS,
-                                   meta.edge_count or 0, meta)
+    in_child: _EdgesInChild | None = None
+    try:
+        while True:
+            c = source.peek()
+            if c == ord("}"):
+                break
+            if c == ord(","):
+                source.pos += 1
+                continue
+            if c < 0:
+                raise _truncated(path, "the top-level object")
+            name = source.key()
+            source.expect(b":", f"after {name!r}")
+            if name == "snapshot":
+                try:
+                    header = json.loads(_raw_value(source, path, "snapshot"))
+                except ValueError:
+                    raise SnapshotFormatError(
+                        f"{path}: snapshot header is not valid JSON") from None
+                meta = parse_meta(header, str(path))
+                if meta.node_count is None or meta.edge_count is None:
+                    raise SnapshotFormatError(
+                        f"{path}: snapshot header lacks node_count/edge_count")
+            elif name in ("nodes", "edges"):
+                if meta is None:
+                    raise SnapshotFormatError(
+                        f"{path}: {name!r} comes before the snapshot header")
+                if name == "nodes":
+                    if with_edges:
+                        source.peek()
+                        in_child = _EdgesInChild.start(source, path, meta)
+                    wanted = {f: NODE_COLUMNS[f] for f in (keep_fields or NODE_COLUMNS)
+                              if f in meta.node_fields}
+                    wanted.setdefault("edge_count", np.uint32)
+                    nodes = _read_rows(source, path, "nodes", meta.node_fields, wanted,
+                                       meta.node_count or 0, meta)
+                elif with_edges and in_child is None:
+                    edges = _read_rows(source, path, "edges", meta.edge_fields, EDGE_COLUMNS,
+                                       meta.edge_count or 0, meta)
+                else:  # light read, or the child parses them
+                    _skip_numbers(source, path, name)
+                    if in_child is None:
+                        edges = {f: np.empty(0, t) for f, t in EDGE_COLUMNS.items()}
+            elif name in ("trace_function_infos", "samples", "locations"):
+                extras[name] = _read_flat(source, path, name)
+            elif name == "trace_tree":
+                trace_tree = _raw_value(source, path, name)
+            elif name == "strings":
+                strings = _read_strings(source, path)
             else:
-                _skip_numbers(source, path, name)
-                edges = {f: np.empty(0, dtype) for f, dtype in EDGE_COLUMNS.items()}
-        elif name in ("trace_function_infos", "samples", "locations"):
-            extras[name] = _read_flat(source, path, name)
-        elif name == "trace_tree":
-            trace_tree = _raw_value(source, path, name)
-        elif name == "strings":
-            strings = _read_strings(source, path)
-        else:
-            _raw_value(source, path, name, keep=False)
+                _raw_value(source, path, name, keep=False)
+        if in_child is not None:
+            edges = in_child.result()
+    finally:
+        if in_child is not None:
+            in_child.cancel()
     missing = [n for n, v in (("snapshot", meta), ("nodes", nodes), ("edges", edges),
                               ("strings", strings)) if v is None]
     if missing:
@@ -234,10 +322,11 @@ def _raw_value(source: _Input, path: Path, name: str, keep: bool = True) -> byte
 
 
 def _read_rows(source: _Input, path: Path, name: str, fields: tuple[str, ...],
-               wanted: dict[str, type], expected_rows: int,
-               meta: SnapshotMeta) -> dict[str, np.ndarray]:
+               wanted: dict[str, type], expected_rows: int, meta: SnapshotMeta,
+               columns: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
     width = len(fields)
-    columns = {f: np.empty(expected_rows, dtype) for f, dtype in wanted.items()}
+    if columns is None:
+        columns = {f: np.empty(expected_rows, dtype) for f, dtype in wanted.items()}
     positions = {f: fields.index(f) for f in wanted}
     staging = np.empty(BATCH_ROWS * width, np.int64)
     rows = 0
