@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -57,6 +58,8 @@ class Run:
     nodes: int | None = None
     edges: int | None = None
     error: str = ""
+    ok: bool = True  # the exit code is one the command uses for success
+    leaks: int | None = None  # find-leaks: how many leaks the tool reported
     load_before: float = 0.0  # 1-minute load average when the run started: others' CPU use
 
 
@@ -67,6 +70,7 @@ class Case:
     name: str
     snapshots: Callable[[int], list[Path]]
     commands: dict[str, Callable[[list[Path], str], list[str]]] = field(default_factory=dict)
+    success_codes: dict[str, tuple[int, ...]] = field(default_factory=dict)  # default: (0,)
 
 
 def make_snapshots(out: str, size_mb: int, series: int = 1) -> None:
@@ -124,7 +128,9 @@ CASES = {
     "summary": Case("summary", single_snapshot,
                     {"heapsight": heapsight_summary, "memlab": memlab_object_size}),
     "find-leaks": Case("find-leaks", leak_series,
-                       {"heapsight": heapsight_find_leaks, "memlab": memlab_find_leaks}),
+                       {"heapsight": heapsight_find_leaks, "memlab": memlab_find_leaks},
+                       # heapsight find-leaks exits 3 when it found leaks, as it should here
+                       success_codes={"heapsight": (0, 3)}),
 }
 
 
@@ -210,14 +216,30 @@ def run_case(case: Case, tool: str, files: list[Path], label: str, python: str,
                  input_bytes=sum(p.stat().st_size for p in files), wall_seconds=wall,
                  cpu_seconds=cpu,
                  peak_rss_bytes=rss, exit_code=code, output=str(output.relative_to(REPO)),
-                 error=tail if code else "", load_before=load)
-    if tool == "heapsight" and code == 0:
-        try:
-            parsed = json.loads(output.read_text())
-            result.nodes, result.edges = parsed.get("nodes"), parsed.get("edges")
-        except (ValueError, AttributeError):
-            pass
+                 load_before=load)
+    result.ok = code in case.success_codes.get(tool, (0,))
+    result.error = "" if result.ok else tail
+    if result.ok:
+        read_findings(result, output)
     return result
+
+
+def read_findings(result: Run, output: Path) -> None:
+    """Node and edge counts from a summary, the number of leaks from a find-leaks run."""
+    text = output.read_text(errors="replace")
+    if result.tool == "heapsight":
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            return
+        if result.case == "summary":
+            result.nodes, result.edges = parsed.get("nodes"), parsed.get("edges")
+        elif isinstance(parsed.get("leaks"), list):
+            result.leaks = len(parsed["leaks"])
+    elif result.case == "find-leaks":  # MemLab prints its verdict on stderr
+        text += output.with_suffix(".stderr").read_text(errors="replace")
+        found = re.search(r"MemLab found (\d+) leak", text)
+        result.leaks = int(found.group(1)) if found else None
 
 
 def tool_version(argv: list[str]) -> str:
@@ -277,25 +299,31 @@ def markdown_table(runs: list[Run]) -> str:
         groups.setdefault((r.case, tuple(r.inputs), r.label), []).append(r)
     nodes_by_input = {(r.case, tuple(r.inputs)): r.nodes for r in runs if r.nodes}
 
+    def outcome(group: list[Run]) -> str:
+        nodes = nodes_by_input.get((group[0].case, tuple(group[0].inputs)))
+        if group[0].case == "summary":
+            return f"{nodes:,} nodes" if nodes else "-"
+        leaks = group[0].leaks
+        return f"{leaks} leaks" if leaks is not None else "-"
+
     def typical(group: list[Run]) -> tuple[float, float, int] | None:
-        if any(r.exit_code for r in group):
+        if not all(r.ok for r in group):
             return None
         return (median([r.wall_seconds for r in group]), median([r.cpu_seconds for r in group]),
                 max(r.peak_rss_bytes for r in group))
 
-    lines = ["| case | snapshot | file | nodes | tool | runs | wall (median) | CPU | peak RSS "
+    lines = ["| case | snapshot | file | result | tool | runs | wall (median) | CPU | peak RSS "
              "| RSS / file | MemLab / heapsight: wall | CPU | peak RSS |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for (case, inputs, label), group in groups.items():
         first = group[0]
-        nodes = nodes_by_input.get((case, inputs))
         mine = typical(group)
         memlab_group = groups.get((case, inputs, "memlab"))
         theirs = typical(memlab_group) if memlab_group else None
         head = (f"| {case} | {', '.join(inputs)} | {size_text(first.input_bytes)} | "
-                f"{f'{nodes:,}' if nodes else '-'} | {label} | {len(group)} | ")
+                f"{outcome(group)} | {label} | {len(group)} | ")
         if mine is None:
-            failed = next(r for r in group if r.exit_code)
+            failed = next(r for r in group if not r.ok)
             lines.append(head + f"failed (exit {failed.exit_code}): {failed.error[:80]} "
                          "| | | | | | |")
             continue
@@ -403,7 +431,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                   "runs": [asdict(r) for r in runs]}, indent=1))
     print_report(facts, runs)
     print(f"(raw numbers: {record.relative_to(REPO)})")
-    return 1 if any(r.exit_code for r in runs) else 0
+    return 0 if all(r.ok for r in runs) else 1
 
 
 if __name__ == "__main__":
