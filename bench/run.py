@@ -17,6 +17,7 @@ snapshots, say) is one more entry in CASES.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -52,7 +53,7 @@ class Run:
     input_bytes: int
     wall_seconds: float
     cpu_seconds: float  # user + system time of the child: less disturbed by a busy machine
-    peak_rss_bytes: int
+    peak_rss_bytes: int  # the kernel's high-water mark of the largest single process
     exit_code: int
     output: str
     nodes: int | None = None
@@ -60,6 +61,9 @@ class Run:
     error: str = ""
     ok: bool = True  # the exit code is one the command uses for success
     leaks: int | None = None  # find-leaks: how many leaks the tool reported
+    # sampled every 10 ms: proportional set size summed over the child and its descendants, so
+    # a helper process (heapsight forks one to parse edges) and shared memory count once each
+    peak_tree_bytes: int = 0
     load_before: float = 0.0  # 1-minute load average when the run started: others' CPU use
 
 
@@ -176,10 +180,44 @@ def prime_page_cache(files: Sequence[Path]) -> None:
                 pass
 
 
+class TreeMemory(threading.Thread):
+    """Samples the summed PSS of a process and its descendants; keeps the peak.
+
+    ru_maxrss is the largest single process's peak, so a tool that forks a helper would be
+    under-counted by it; summing RSS would count shared memory twice. PSS splits shared pages
+    between the processes that map them, so the sum is the tree's real footprint."""
+
+    def __init__(self, pid: int, interval: float = 0.01) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.interval = interval
+        self.peak = 0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        import psutil  # a heapsight dependency; only the sampler needs it
+
+        try:
+            root = psutil.Process(self.pid)
+        except psutil.Error:
+            return
+        while not self.done.is_set():
+            try:
+                processes = [root, *root.children(recursive=True)]
+            except psutil.Error:
+                return
+            total = 0
+            for process in processes:
+                with contextlib.suppress(psutil.Error):
+                    total += process.memory_full_info().pss
+            self.peak = max(self.peak, total)
+            self.done.wait(self.interval)
+
+
 def measure(argv: list[str], stdout_path: Path, timeout: float,
-            env: dict[str, str] | None = None) -> tuple[float, float, int, int, str]:
-    """Run argv as a child; return wall and CPU seconds, peak RSS bytes, exit code and a
-    stderr tail."""
+            env: dict[str, str] | None = None) -> tuple[float, float, int, int, int, str]:
+    """Run argv as a child; return wall and CPU seconds, peak RSS bytes (largest process),
+    peak PSS bytes of the process tree (sampled), exit code and a stderr tail."""
     stderr_path = stdout_path.with_suffix(".stderr")
     with stdout_path.open("wb") as out, stderr_path.open("wb") as err:
         started = time.perf_counter()
@@ -187,16 +225,21 @@ def measure(argv: list[str], stdout_path: Path, timeout: float,
                                  env=None if env is None else {**os.environ, **env})
         timer = threading.Timer(timeout, child.kill)
         timer.start()
+        sampler = TreeMemory(child.pid)
+        sampler.start()
         try:
             _, status, usage = os.wait4(child.pid, 0)
         finally:
             timer.cancel()
+            sampler.done.set()
+            sampler.join()
         wall = time.perf_counter() - started
     child.returncode = os.waitstatus_to_exitcode(status)
     tail = stderr_path.read_text(errors="replace").strip().splitlines()[-3:]
     # Linux reports ru_maxrss in KiB; it covers the child and any children it waited for.
     cpu = usage.ru_utime + usage.ru_stime
-    return wall, cpu, usage.ru_maxrss * 1024, child.returncode, " | ".join(tail)
+    return (wall, cpu, usage.ru_maxrss * 1024, sampler.peak, child.returncode,
+            " | ".join(tail))
 
 
 def run_case(case: Case, tool: str, files: list[Path], label: str, python: str,
@@ -209,14 +252,14 @@ def run_case(case: Case, tool: str, files: list[Path], label: str, python: str,
     argv = case.commands[tool](files, python)
     print(f"{case.name} {label:<16} {stem} ...", end=" ", file=sys.stderr, flush=True)
     load = os.getloadavg()[0]
-    wall, cpu, rss, code, tail = measure(argv, output, timeout, env)
-    print(f"{wall:.2f} s (CPU {cpu:.2f} s), {rss / MIB:.0f} MiB, exit {code}", file=sys.stderr,
-          flush=True)
+    wall, cpu, rss, tree, code, tail = measure(argv, output, timeout, env)
+    print(f"{wall:.2f} s (CPU {cpu:.2f} s), peak RSS {rss / MIB:.0f} MiB, tree PSS "
+          f"{tree / MIB:.0f} MiB, exit {code}", file=sys.stderr, flush=True)
     result = Run(case=case.name, tool=tool, label=label, inputs=[p.name for p in files],
                  input_bytes=sum(p.stat().st_size for p in files), wall_seconds=wall,
                  cpu_seconds=cpu,
                  peak_rss_bytes=rss, exit_code=code, output=str(output.relative_to(REPO)),
-                 load_before=load)
+                 load_before=load, peak_tree_bytes=tree)
     result.ok = code in case.success_codes.get(tool, (0,))
     result.error = "" if result.ok else tail
     if result.ok:
@@ -306,15 +349,18 @@ def markdown_table(runs: list[Run]) -> str:
         leaks = group[0].leaks
         return f"{leaks} leaks" if leaks is not None else "-"
 
-    def typical(group: list[Run]) -> tuple[float, float, int] | None:
+    def typical(group: list[Run]) -> tuple[float, float, int, int] | None:
         if not all(r.ok for r in group):
             return None
         return (median([r.wall_seconds for r in group]), median([r.cpu_seconds for r in group]),
-                max(r.peak_rss_bytes for r in group))
+                max(r.peak_rss_bytes for r in group), max(r.peak_tree_bytes for r in group))
 
-    lines = ["| case | snapshot | file | result | tool | runs | wall (median) | CPU | peak RSS "
-             "| RSS / file | MemLab / heapsight: wall | CPU | peak RSS |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    # "peak memory" is the larger of the kernel's RSS high-water mark of the biggest process
+    # and the sampled PSS of the whole process tree
+    lines = ["| case | snapshot | file | result | tool | runs | wall (median) | CPU "
+             "| peak RSS, largest process | peak PSS, process tree | peak memory / file "
+             "| MemLab / heapsight: wall | CPU | peak memory |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for (case, inputs, label), group in groups.items():
         first = group[0]
         mine = typical(group)
@@ -325,15 +371,16 @@ def markdown_table(runs: list[Run]) -> str:
         if mine is None:
             failed = next(r for r in group if not r.ok)
             lines.append(head + f"failed (exit {failed.exit_code}): {failed.error[:80]} "
-                         "| | | | | | |")
+                         "| | | | | | | |")
             continue
-        wall, cpu, rss = mine
+        wall, cpu, rss, tree = mine
+        memory = max(rss, tree)
         ratios = "| | |"
         if first.tool == "heapsight" and theirs is not None:
             ratios = (f"{theirs[0] / wall:.1f}x | {theirs[1] / cpu:.1f}x | "
-                      f"{theirs[2] / rss:.1f}x |")
+                      f"{max(theirs[2], theirs[3]) / memory:.1f}x |")
         lines.append(head + f"{wall:.2f} s | {cpu:.2f} s | {size_text(rss)} | "
-                     f"{rss / first.input_bytes:.2f} | {ratios}")
+                     f"{size_text(tree)} | {memory / first.input_bytes:.2f} | {ratios}")
     return "\n".join(lines)
 
 
