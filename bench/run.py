@@ -405,7 +405,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="also benchmark this existing snapshot file (repeatable)")
     parser.add_argument("--cases", default="summary", help=f"cases to run ({', '.join(CASES)})")
     parser.add_argument("--tools", default="heapsight,memlab", help="tools to run")
-    parser.add_argument("--repeat", type=int, default=1, help="warm heapsight runs per input")
+    parser.add_argument("--repeat", type=int, default=1, help="heapsight runs per input")
+    parser.add_argument("--memlab-repeat", type=int, default=1, help="MemLab runs per input")
     parser.add_argument("--cold", action="store_true",
                         help="before the first heapsight run on each input, delete numba's "
                         "cached kernels and heapsight's bytecode, as after a fresh install")
@@ -466,7 +467,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     print(f"cleared {removed} cached kernel and bytecode files", file=sys.stderr)
                     runs.append(run_case(case, tool, files, f"{label} cold", python,
                                          args.timeout, env))
-                repeats = args.repeat if tool == "heapsight" else 1
+                repeats = args.repeat if tool == "heapsight" else args.memlab_repeat
                 for _ in range(repeats):
                     runs.append(run_case(case, tool, files, label, python, args.timeout, env))
 
