@@ -78,7 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = cli.main(args=args, prog_name="heapsight", standalone_mode=False)
     except click.UsageError as exc:
-        exc.show()
+        command = exc.ctx.command_path if exc.ctx is not None else "heapsight"
+        error_line(f"{exc.format_message()} (see `{command} --help`)")
         return 2
     except click.ClickException as exc:
         exc.show()
