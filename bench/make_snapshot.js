@@ -263,7 +263,8 @@ function main() {
 
   // Calibrate on two small snapshots: bytes of snapshot file per customer.
   const probe = path.join(os.tmpdir(), `heapsight-bench-probe-${process.pid}.heapsnapshot`);
-  const step = 1000;
+  // ~5 KB of file per customer: small targets get small probes so the base heap is not passed
+  const step = Math.max(50, Math.min(1000, Math.round(target / 20 / 5000)));
   heap.addCustomers(step);
   const first = writeSnapshotTo(probe);
   heap.addCustomers(step);

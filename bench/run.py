@@ -290,6 +290,8 @@ def tool_version(argv: list[str]) -> str:
         done = subprocess.run(argv, capture_output=True, text=True, timeout=120, cwd=REPO)
     except (OSError, subprocess.TimeoutExpired):
         return "unavailable"
+    if done.returncode != 0:
+        return "unavailable"
     return done.stdout.strip() or done.stderr.strip() or "unavailable"
 
 
