@@ -2,16 +2,18 @@
 
     .venv/bin/python bench/run.py                      # 20, 150 and 600 MB snapshots
     .venv/bin/python bench/run.py --sizes 1024 --tools heapsight
-    .venv/bin/python bench/run.py --sizes 20 --cold    # first run with numba's cache cleared
+    .venv/bin/python bench/run.py --sizes 20 --cold    # first run as after a fresh install
+    .venv/bin/python bench/run.py --cases find-leaks --sizes 150
 
 Snapshots are made once by bench/make_snapshot.js and cached in bench/work/snapshots/; MemLab
-is installed into bench/work/ on first use. Each tool runs as a child process and is measured
-by the kernel: wall time around the child, peak RSS from os.wait4's rusage. The result is a
-markdown table on stdout (ratios: MemLab time / heapsight time, peak RSS / snapshot file size)
-and a JSON record in bench/work/results/.
+is installed into bench/work/ on first use. Each tool runs as a child process: wall time is
+taken around it, CPU time and peak RSS (largest process) come from os.wait4's rusage, and a
+sampler sums the PSS of the whole process tree. The result is a markdown table on stdout (ratios
+MemLab / heapsight for wall time, CPU time and peak memory; peak memory / input size) and a
+JSON record in bench/work/results/.
 
-A case is a named command over a list of snapshot files; adding a benchmark (find-leaks on three
-snapshots, say) is one more entry in CASES.
+A case is a named command per tool over a list of snapshot files; `summary` (one snapshot) and
+`find-leaks` (baseline, target, final) are the two in CASES, and another is one more entry.
 """
 
 from __future__ import annotations
