@@ -29,6 +29,8 @@ EXPECTED = {
     "remember": ("global-growth", "SessionRecord"),
     "keepUpload": ("native-memory", "Buffer"),
     "audit": ("closure-capture", "LargeRequest"),
+    "lateSubscribe": ("listener-leak", "LateRequest"),
+    "keepCallback": ("closure-capture", "PendingJob"),
 }
 
 

@@ -44,6 +44,12 @@ class SessionRecord { constructor(id) { this.id = id; this.seen = Date.now(); th
 const uploads = [];                                      // native-memory
 class LargeRequest { constructor(id) { this.id = id; this.body = 'b'.repeat(2000) + id; } }
 
+const lateBus = new EventEmitter();                      // listener-leak whose list starts late
+lateBus.setMaxListeners(0);
+class LateRequest { constructor(id) { this.id = id; this.body = 'l'.repeat(500) + id; } }
+class PendingJob { constructor(id) { this.id = id; this.input = 'j'.repeat(500) + id; } }
+const callbacks = new Map();                             // closure-capture through a Map
+
 // One function per leak, so that no two leaks share a closure context.
 function logRequest(i) { requestLog.push(new RequestEntry(i)); }
 function subscribe(i) { configBus.on('change', function onConfigChange() { return i; }); }
@@ -57,8 +63,19 @@ function audit(i) {
   setTimeout(() => big.id, 3600e3);
 }
 
-const LEAKS = { logRequest, subscribe, startPoller, report, connect, remember, keepUpload, audit };
+const LEAKS = { logRequest, subscribe, startPoller, report, connect, remember, keepUpload, audit,
+  lateSubscribe, keepCallback };
 const only = process.env.ONLY;                           // run a single leak by its name
+function lateSubscribe(i) {
+  if (i < 1500) return;                                  // only after the warm-up: the list is new
+  const request = new LateRequest(i);
+  lateBus.on('tick', () => request.id);
+}
+function keepCallback(i) {
+  const job = new PendingJob(i);
+  callbacks.set(i, () => job.input.length);
+}
+
 function handleLeaky(i) {
   for (const [name, leak] of Object.entries(LEAKS)) if (!only || only === name) leak(i);
 }
@@ -82,6 +99,11 @@ class SmallRequest { constructor(id) { this.id = id; this.body = 's'.repeat(2000
 const COUNTRIES = {};                                    // constant lookup table
 for (let i = 0; i < 2000; i++) COUNTRIES['c' + i] = { code: 'c' + i, name: 'Country ' + i };
 
+class RecentHit { constructor(i) { this.i = i; this.path = '/recent/' + i; } }
+const recentHits = new Array(1000).fill(null);          // ring buffer, bigger than a phase
+class FifoEntry { constructor(i) { this.i = i; this.data = new Array(10).fill(i); } }
+const fifo = new Map();                                  // FIFO cache capped at 1000 entries
+
 class WarmupEntry { constructor(i) { this.i = i; this.payload = new Array(50).fill(i); } }
 const warmTable = [];                                    // grows during warm-up, then plateaus
 
@@ -98,6 +120,9 @@ function handleCorrect(i) {
   const id = small.id;
   clearTimeout(setTimeout(() => id, 3600e3));           // a timer that is cleared
   if (warmTable.length < 1500) warmTable.push(new WarmupEntry(i));
+  recentHits[i % recentHits.length] = new RecentHit(i);
+  fifo.set('f' + i, new FifoEntry(i));
+  if (fifo.size > 1000) fifo.delete(fifo.keys().next().value);
   let churn = [];
   for (let k = 0; k < 50; k++) churn.push({ k, s: 'tmp' + k });
   churn = null;

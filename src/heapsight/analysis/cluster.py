@@ -18,7 +18,9 @@ from heapsight.snapshot import _kernels as k
 from heapsight.snapshot.graph import ROOT
 
 CARRIER_TYPES = ("closure", "hidden", "array", "code", "object shape", "synthetic")
-CARRIER_CLASSES = ("Timeout", "Immediate", "TimersList")
+# Collections count as carriers too: one created after the baseline is itself new, and what
+# leaks is what it holds, not the container.
+CARRIER_CLASSES = ("Timeout", "Immediate", "TimersList", "Array", "Map", "Set")
 PAYLOAD_TYPES = ("object", "closure", "native", "string", "concatenated string",
                  "sliced string", "regexp", "bigint", "symbol")
 _MAX_DESCENT = 8

@@ -44,6 +44,7 @@ class Leak:
     phase_counts: list[int]
     holder_fanout: list[int] = field(default_factory=list)
     example_id: int = 0
+    holder_path: list[PathStepView] = field(default_factory=list)
 
     @property
     def headline(self) -> str:
@@ -61,7 +62,8 @@ class Leak:
                 "location": self.location, "advice": self.advice, "headline": self.headline,
                 "holder": self.holder, "holder_id": self.holder_id,
                 "holder_script": self.holder_script, "phase_counts": self.phase_counts,
-                "holder_fanout": self.holder_fanout, "example_id": self.example_id}
+                "holder_fanout": self.holder_fanout, "example_id": self.example_id,
+                "holder_path": [s.to_json() for s in self.holder_path]}
 
 
 @dataclass
@@ -100,14 +102,18 @@ def find_leaks(paths: list[str | os.PathLike[str]], loader: Loader | None = None
         if before is not after:
             check_same_process(before, after)
     phase = first_seen(final, earlier)
+    counts = class_counts([*earlier, final])
     found = _fold_strings(final, [c for c in clusters(final, phase, len(paths))[:_MAX_CLUSTERS]
-                                  if _grows(final, c, 0)])
+                                  if _grows(final, c, 0)
+                                  and _class_grows(final, c, counts)
+                                  and not _reuses_slots(final, earlier, c)
+                                  and not _strings_without_growth(final, earlier, c)])
     found = [c for c in found if c.retained_size >= min_size]
     leaks = _merge([_describe(final, earlier, c) for c in found])
     leaks.sort(key=lambda leak: (-leak.retained_size, -leak.growth))
     return LeakReport(snapshots=[str(p) for p in paths],
                       heap_sizes=[s.total_size for s in [*earlier, final]], leaks=leaks,
-                      growing_classes=growing_classes([*earlier, final]))
+                      growing_classes=growing_classes(counts))
 
 
 def _grows(snapshot: HeapSnapshot, cluster: Cluster, min_size: int) -> bool:
@@ -115,6 +121,46 @@ def _grows(snapshot: HeapSnapshot, cluster: Cluster, min_size: int) -> bool:
     return (bool((cluster.phase_counts > 0).all()) and cluster.retained_size >= min_size
             and snapshot.type_name(cluster.example) in PAYLOAD_TYPES
             and not is_internal(snapshot, cluster.example))
+
+
+def _class_grows(final: HeapSnapshot, cluster: Cluster, counts: dict[str, list[int]]) -> bool:
+    """What leaks adds to the live count of its class; a cache that evicts as it adds (its
+    table rebuilt, so no container shows it) keeps the count flat."""
+    series = counts.get(final.class_name_of(cluster.payload_class))
+    return series is None or series[-1] - series[0] >= cluster.count // 2
+
+
+_SLOT_TYPES = ("array", "hidden", "object")
+
+
+def _reuses_slots(final: HeapSnapshot, earlier: list[HeapSnapshot], cluster: Cluster) -> bool:
+    """A container that did not gain references between the first and last snapshot, whose
+    new objects sit right in its slots, replaced entries (a ring buffer, an evicting map):
+    its objects are new, but it does not grow."""
+    holder = cluster.holder
+    if final.type_name(holder) not in _SLOT_TYPES or holder == int(final.dominator[holder]):
+        return False
+    holder_id = int(final.node_id[holder])
+    first = earlier[0].ordinal_of(holder_id)
+    if first is None or final.fan_out(holder) > earlier[0].fan_out(first):
+        return False
+    slots = {edge.target for edge in final.edges_of(holder)
+             if edge.name not in _NOT_SLOTS and edge.type != "weak"}
+    sample = cluster.top_nodes[:200]
+    return sum(int(node) in slots for node in sample) * 2 >= len(sample)
+
+
+_NOT_SLOTS = ("table", "elements", "properties", "map", "__proto__")
+
+
+def _strings_without_growth(final: HeapSnapshot, earlier: list[HeapSnapshot],
+                            cluster: Cluster) -> bool:
+    """Strings alone are a leak only in a container that grows; new strings under a holder
+    whose references did not grow are shared by objects counted elsewhere."""
+    if final.type_name(cluster.example) not in _STRING_TYPES:
+        return False
+    first = earlier[0].ordinal_of(int(final.node_id[cluster.holder]))
+    return first is not None and final.fan_out(cluster.holder) <= earlier[0].fan_out(first)
 
 
 _STRING_TYPES = ("string", "concatenated string", "sliced string")
@@ -149,8 +195,9 @@ def _fold_strings(snapshot: HeapSnapshot, found: list[Cluster]) -> list[Cluster]
 
 def _describe(final: HeapSnapshot, earlier: list[HeapSnapshot], cluster: Cluster) -> Leak:
     holder_path = retainer_path(final, cluster.holder)
-    ordinals = [int(s.node) for s in final.retainer_path(cluster.holder)]
-    evidence = LeakEvidence(final, cluster, holder_path, ordinals)
+    ordinals = [int(s.node) for s in final.retainer_path(cluster.holder)][-len(holder_path):]
+    example_path = retainer_path(final, cluster.example)
+    evidence = LeakEvidence(final, cluster, holder_path, ordinals, example_path)
     detector = classify(evidence)
     class_name = evidence.payload_class
     if evidence.payload_type == "closure":
@@ -168,12 +215,12 @@ def _describe(final: HeapSnapshot, earlier: list[HeapSnapshot], cluster: Cluster
         retained_size=cluster.retained_size,
         growth=round(float(cluster.phase_counts.sum()) / phases, 1),
         growth_bytes=round(float(cluster.phase_bytes.sum()) / phases, 1),
-        retainer_path=retainer_path(final, cluster.example),
+        retainer_path=example_path,
         location=object_location(final, cluster.example), advice=detector.advice,
         holder=_holder_name(evidence),
         holder_id=holder_id, holder_script=holder_script(final, ordinals),
         phase_counts=[int(c) for c in cluster.phase_counts], holder_fanout=fanout,
-        example_id=int(final.node_id[cluster.example]))
+        example_id=int(final.node_id[cluster.example]), holder_path=holder_path)
 
 
 def _holder_name(evidence: LeakEvidence) -> str:
@@ -183,15 +230,18 @@ def _holder_name(evidence: LeakEvidence) -> str:
     edge = evidence.holder_edge
     if not edge:
         return evidence.holder_class
+    parent = edges[-2] if len(edges) >= 2 and not edges[-2].startswith("[") else None
     if edge.startswith("["):
-        return f"{edges[-2]}{edge}" if len(edges) >= 2 and not edges[-2].startswith("[") \
-            else evidence.holder_class
+        return f"{parent}{edge}" if parent else evidence.holder_class
+    if edge.startswith("_") and parent:  # a library's internals: say whose (`bus._events`)
+        return f"{parent}.{edge}"
     return edge
 
 
 def _signature(leak: Leak) -> tuple:
-    """Leaks that are the same once indices and ids are stripped from their paths."""
-    path = re.sub(r"\[\d+\]", "[]", format_path(leak.retainer_path))
+    """Leaks that are the same once indices and ids are stripped from their holders' paths
+    (one cache per shard, one listener list per connection...)."""
+    path = re.sub(r"\[\d+\]", "[]", format_path(leak.holder_path))
     return leak.category, leak.class_name, path
 
 
@@ -212,17 +262,21 @@ def _merge(leaks: list[Leak]) -> list[Leak]:
     return list(merged.values())
 
 
-def growing_classes(snapshots: list[HeapSnapshot], top: int = 10,
-                    min_growth: int = 10) -> list[dict]:
-    """Classes whose live count grows in every step, most growth first."""
+def class_counts(snapshots: list[HeapSnapshot]) -> dict[str, list[int]]:
+    """Live instances of every class name, in each snapshot."""
     series: dict[str, list[int]] = {}
     for index, snapshot in enumerate(snapshots):
-        names = class_names(snapshot)
-        counts = np.bincount(snapshot.class_id, minlength=snapshot.class_count)
-        for class_id, name in names.items():
-            series.setdefault(name, [0] * len(snapshots))[index] += int(counts[class_id])
-    growing = [{"class": name, "counts": counts} for name, counts in series.items()
-               if all(b > a for a, b in zip(counts, counts[1:], strict=False))
-               and counts[-1] - counts[0] >= min_growth]
+        per_id = np.bincount(snapshot.class_id, minlength=snapshot.class_count)
+        for class_id, name in class_names(snapshot).items():
+            series.setdefault(name, [0] * len(snapshots))[index] += int(per_id[class_id])
+    return series
+
+
+def growing_classes(counts: dict[str, list[int]], top: int = 10,
+                    min_growth: int = 10) -> list[dict]:
+    """Classes whose live count grows in every step, most growth first."""
+    growing = [{"class": name, "counts": series} for name, series in counts.items()
+               if all(b > a for a, b in zip(series, series[1:], strict=False))
+               and series[-1] - series[0] >= min_growth]
     growing.sort(key=lambda g: g["counts"][0] - g["counts"][-1])
     return growing[:top]

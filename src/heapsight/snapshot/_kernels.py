@@ -395,6 +395,8 @@ def descend_to_payload(starts, first_child, children, retained, is_carrier, max_
             best_size = -1
             for c in range(first_child[v], first_child[v + 1]):
                 w = children[c]
+                if is_carrier[w] and first_child[w] == first_child[w + 1]:
+                    continue  # a carrier that holds nothing (a backing store): a dead end
                 if retained[w] > best_size:
                     best, best_size = w, retained[w]
             if best < 0:

@@ -15,6 +15,9 @@ from heapsight.snapshot import HeapSnapshot
 _SAMPLE = 50
 
 
+BACKING_STORES = ("table", "properties", "elements")
+
+
 @dataclass
 class LeakEvidence:
     """A cluster in the words detectors need: who holds it, how, and what it holds."""
@@ -22,23 +25,46 @@ class LeakEvidence:
     cluster: Cluster
     holder_path: list[PathStepView]           # GC root ... holder
     path_ordinals: list[int] = field(default_factory=list)
+    example_path: list[PathStepView] = field(default_factory=list)  # GC root ... payload
 
     @property
     def holder(self) -> int:
         return self.cluster.holder
 
     @cached_property
+    def _owner_steps(self) -> int:
+        """1 when the holder is a backing store (a Map's table, a dictionary's properties):
+        the collection the user knows is its owner, one step up."""
+        path = self.holder_path
+        if len(path) >= 2 and path[-1].edge in BACKING_STORES and \
+                path[-1].type in ("array", "hidden"):
+            return 1
+        return 0
+
+    @cached_property
     def holder_class(self) -> str:
+        if self._owner_steps:
+            return self.snapshot.class_name(self.path_ordinals[-2])
         return self.snapshot.class_name(self.holder)
 
     @property
     def holder_edge(self) -> str:
         """The name the holder is known by (`requestLog`), or '' for a root."""
-        return self.holder_path[-1].edge or "" if self.holder_path else ""
+        path = self.holder_path[:len(self.holder_path) - self._owner_steps]
+        return path[-1].edge or "" if path else ""
 
     @cached_property
     def path_edges(self) -> list[str]:
-        return [step.edge for step in self.holder_path if step.edge]
+        path = self.holder_path[:len(self.holder_path) - self._owner_steps]
+        return [step.edge for step in path if step.edge]
+
+    @cached_property
+    def captured(self) -> bool:
+        """The example is reached from the holder through a closure's context: what leaks
+        is what a callback captured."""
+        below = self.example_path[len(self.holder_path):]
+        return any(before.type == "closure" and after.edge == "context"
+                   for before, after in zip(below, below[1:], strict=False))
 
     @cached_property
     def payload_class(self) -> str:

@@ -21,4 +21,4 @@ class ClosureCapture(Detector):
             evidence.top_classes.most_common(1)[0][0],)
         if evidence.top_is("Timeout"):
             return carried and evidence.repeating_timers == 0
-        return carried and evidence.top_is("(closure)")
+        return carried and (evidence.top_is("(closure)") or evidence.captured)
