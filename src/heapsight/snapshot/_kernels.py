@@ -137,6 +137,25 @@ def edge_sources(first_edge, node_count):
     return edge_from
 
 
+@kernel("b1[::1](u1[::1], u4[::1], i4[::1], i4[::1], u4[::1], i8[::1], i8, i8, i8, i8)")
+def essential_mask(edge_type, edge_name, edge_from, edge_to, node_id, weakmap_table,
+                   weak_type, shortcut_type, internal_type, root):
+    """DevTools' isEssentialEdge: not weak, not a shortcut unless from the root, not a self
+    edge, and not the copy of a WeakMap entry's value edge that leaves the table itself
+    (weakmap_table[name] is the table's id for V8's ephemeron edge names, else -1)."""
+    essential = np.empty(edge_type.shape[0], np.bool_)
+    for e in range(edge_type.shape[0]):
+        t = edge_type[e]
+        ok = (t != weak_type and (t != shortcut_type or edge_from[e] == root)
+              and edge_from[e] != edge_to[e])
+        if ok and t == internal_type:
+            table = weakmap_table[edge_name[e]]
+            if table >= 0 and node_id[edge_from[e]] == table:
+                ok = False
+        essential[e] = ok
+    return essential
+
+
 @kernel("Tuple((i8[::1], i4[::1]))(i4[::1], i8)")
 def retainer_index(edge_to, node_count):
     """Reverse adjacency as CSR: retainer_edges[first_retainer[n]:first_retainer[n+1]] are the

@@ -4,8 +4,6 @@ tested and timed alone; the loops live in _kernels."""
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
 from heapsight.snapshot import _kernels as k
@@ -17,8 +15,7 @@ SYSTEM_DISTANCE = 100_000_000  # DevTools' base distance for objects reached onl
 
 # V8 names the ephemeron edges of a WeakMap "<n> / part of key (K @k) -> value (V @v) pair in
 # WeakMap (table @t)"; DevTools skips the copy that leaves the table itself (HeapSnapshot.ts).
-_WEAKMAP_EDGE = re.compile(r"^\d+ / part of key \(.*? @\d+\) -> value \(.*? @\d+\) "
-                           r"pair in WeakMap \(table @(\d+)\)$")
+_WEAKMAP_SUFFIX = " pair in WeakMap (table @"
 
 # How DevTools names the class of a node of each non-object type.
 TYPE_CLASS_NAMES = {"hidden": "(system)", "code": "(compiled code)", "closure": "(closure)"}
@@ -44,23 +41,20 @@ def essential_edges(meta: SnapshotMeta, edge_type: np.ndarray, edge_name: np.nda
                     strings: StringTable) -> np.ndarray:
     """The edges that count for dominators (DevTools' isEssentialEdge): not weak, not a
     shortcut unless from the root, not a self edge, not a WeakMap table->value edge."""
-    essential = edge_type != meta.edge_type("weak")
-    shortcut = meta.edge_type("shortcut")
-    essential &= (edge_type != shortcut) | (edge_from == ROOT)
-    essential &= edge_from != edge_to
-    internal = meta.edge_type("internal")
-    table_of_name: dict[int, int] = {}
-    for index in strings.indices_containing("pair in WeakMap (table @"):
-        match = _WEAKMAP_EDGE.match(strings[index])
-        if match:
-            table_of_name[int(index)] = int(match.group(1))
-    if table_of_name:
-        names = np.fromiter(table_of_name.keys(), np.int64)
-        candidates = np.flatnonzero((edge_type == internal) & np.isin(edge_name, names))
-        tables = np.array([table_of_name[int(n)] for n in edge_name[candidates]], np.int64)
-        from_table = node_id[edge_from[candidates]].astype(np.int64) == tables
-        essential[candidates[from_table]] = False
-    return essential
+    return k.essential_mask(edge_type, edge_name, edge_from, edge_to, node_id,
+                            weakmap_tables(strings), meta.edge_type("weak"),
+                            meta.edge_type("shortcut"), meta.edge_type("internal"), ROOT)
+
+
+def weakmap_tables(strings: StringTable) -> np.ndarray:
+    """For each string, the table id when it names a WeakMap ephemeron edge
+    (`... pair in WeakMap (table @N)`), else -1; read from the raw bytes, nothing decoded."""
+    tables = np.full(len(strings), -1, np.int64)
+    for position, owner in strings.occurrences(_WEAKMAP_SUFFIX):
+        digits = strings.raw_tail(owner, position + len(_WEAKMAP_SUFFIX))
+        if digits.endswith(b")") and digits[:-1].isdigit():
+            tables[owner] = int(digits[:-1])
+    return tables
 
 
 def class_ids(meta: SnapshotMeta, node_type: np.ndarray, node_name: np.ndarray,

@@ -40,8 +40,9 @@ class StringTable:
             self._cache[index] = text
         return text
 
-    def indices_containing(self, needle: str) -> np.ndarray:
-        """Indices of the strings whose raw JSON text contains `needle` (no escapes in it)."""
+    def occurrences(self, needle: str) -> list[tuple[int, int]]:
+        """(byte position, string index) of every occurrence of `needle` (no escapes in it)
+        inside a string of the table, found in the raw bytes."""
         pattern = json.dumps(needle)[1:-1].encode("utf-8")
         found = []
         position = self._blob.find(pattern)
@@ -49,13 +50,22 @@ class StringTable:
             found.append(position)
             position = self._blob.find(pattern, position + 1)
         if not found:
-            return np.empty(0, np.int64)
+            return []
         positions = np.asarray(found, np.int64)
         owner = np.searchsorted(self._starts, positions, side="right") - 1
         inside = owner >= 0
         owner_ok = np.where(inside, owner, 0)
         inside &= positions + len(pattern) <= self._starts[owner_ok] + self._lengths[owner_ok]
-        return np.unique(owner[inside])
+        return list(zip(positions[inside].tolist(), owner[inside].tolist(), strict=True))
+
+    def raw_tail(self, index: int, position: int) -> bytes:
+        """The raw bytes of string `index` from blob `position` to its end."""
+        end = int(self._starts[index]) + int(self._lengths[index])
+        return bytes(self._blob[position:end])
+
+    def indices_containing(self, needle: str) -> np.ndarray:
+        """Indices of the strings whose raw JSON text contains `needle` (no escapes in it)."""
+        return np.unique(np.asarray([owner for _, owner in self.occurrences(needle)], np.int64))
 
     def index_of(self, text: str) -> int:
         """Index of a string equal to `text`, or -1 (V8 deduplicates the table)."""
