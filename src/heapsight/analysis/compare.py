@@ -14,13 +14,13 @@ _SAMPLE = 4000
 
 def class_names(snapshot: HeapSnapshot) -> dict[int, str]:
     """Name of every class id present (class ids are string indices, which differ per file)."""
-    return {int(c): snapshot.class_name_of(int(c)) for c in np.unique(snapshot.class_id)}
+    return snapshot.class_names
 
 
 def check_same_process(earlier: HeapSnapshot, later: HeapSnapshot) -> None:
     """Refuse snapshots that cannot be compared by object id: from different processes
     (no ids in common, or the common ids name different classes) or given out of order."""
-    common = np.intersect1d(earlier.node_id, later.node_id, assume_unique=False)
+    common = later.node_id[earlier.has_ids(later.node_id)]
     where = f"{earlier.source} and {later.source}"
     # ids 1..~100 are the synthetic roots, the same in every process
     common = common[common > 200]
@@ -53,5 +53,5 @@ def first_seen(final: HeapSnapshot, earlier: list[HeapSnapshot]) -> np.ndarray:
     present in two snapshots lived throughout."""
     phase = np.full(final.node_count, len(earlier), np.int8)
     for index in range(len(earlier) - 1, -1, -1):
-        phase[np.isin(final.node_id, earlier[index].node_id)] = index
+        phase[earlier[index].has_ids(final.node_id)] = index
     return phase

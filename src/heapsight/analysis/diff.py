@@ -80,8 +80,8 @@ def _per_name(snapshot: HeapSnapshot, values_by_class: np.ndarray) -> dict[str, 
 def diff_snapshots(before: HeapSnapshot, after: HeapSnapshot, top: int = 30,
                    focus_class: str | None = None, focus_limit: int = 20) -> Diff:
     check_same_process(before, after)
-    is_new = ~np.isin(after.node_id, before.node_id)
-    is_deleted = ~np.isin(before.node_id, after.node_id)
+    is_new = ~before.has_ids(after.node_id)
+    is_deleted = ~after.has_ids(before.node_id)
 
     def by_class(snapshot: HeapSnapshot, mask: np.ndarray | None, weights=None) -> np.ndarray:
         ids = snapshot.class_id if mask is None else snapshot.class_id[mask]

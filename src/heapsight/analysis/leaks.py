@@ -21,6 +21,7 @@ from heapsight.analysis.locations import holder_script, object_location
 from heapsight.analysis.paths import PathStepView, format_path, retainer_path
 from heapsight.errors import UsageError
 from heapsight.snapshot import HeapSnapshot
+from heapsight.snapshot.format import INDEX_EDGE_TYPES
 
 DEFAULT_MIN_SIZE = 16 * 1024   # bytes retained below which growth is not reported
 _MAX_CLUSTERS = 200            # clusters examined in detail, largest first
@@ -144,10 +145,13 @@ def _reuses_slots(final: HeapSnapshot, earlier: list[HeapSnapshot], cluster: Clu
     first = earlier[0].ordinal_of(holder_id)
     if first is None or final.fan_out(holder) > earlier[0].fan_out(first):
         return False
-    slots = {edge.target for edge in final.edges_of(holder)
-             if edge.name not in _NOT_SLOTS and edge.type != "weak"}
+    edges = slice(int(final.first_edge[holder]), int(final.first_edge[holder + 1]))
+    plumbing = [final.strings.index_of(name) for name in _NOT_SLOTS]
+    is_slot = final.edge_type[edges] != final.meta.edge_type("weak")
+    named = ~np.isin(final.edge_type[edges], [final.meta.edge_type(t) for t in INDEX_EDGE_TYPES])
+    is_slot &= ~(named & np.isin(final.edge_name[edges], plumbing))
     sample = cluster.top_nodes[:200]
-    return sum(int(node) in slots for node in sample) * 2 >= len(sample)
+    return int(np.isin(sample, final.edge_to[edges][is_slot]).sum()) * 2 >= len(sample)
 
 
 _NOT_SLOTS = ("table", "elements", "properties", "map", "__proto__")

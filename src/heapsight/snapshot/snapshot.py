@@ -150,22 +150,35 @@ class HeapSnapshot:
     def _id_order(self) -> np.ndarray:
         return np.argsort(self.node_id, kind="stable").astype(np.int32)
 
+    @cached_property
+    def sorted_ids(self) -> np.ndarray:
+        """The node ids in increasing order (ids are unique within a snapshot)."""
+        return self.node_id[self._id_order]
+
     def ordinal_of(self, node_id: int) -> int | None:
         """The ordinal of the node with this V8 object id, or None."""
-        order = self._id_order
-        at = int(np.searchsorted(self.node_id[order], node_id))
-        if at < order.shape[0] and int(self.node_id[order[at]]) == node_id:
-            return int(order[at])
+        at = int(np.searchsorted(self.sorted_ids, node_id))
+        if at < self.sorted_ids.shape[0] and int(self.sorted_ids[at]) == node_id:
+            return int(self._id_order[at])
         return None
 
     def ordinals_of(self, node_ids: np.ndarray) -> np.ndarray:
         """Ordinals for many ids at once; -1 where an id is not in this snapshot."""
-        order = self._id_order
-        sorted_ids = self.node_id[order]
-        at = np.searchsorted(sorted_ids, node_ids)
-        at_clipped = np.minimum(at, order.shape[0] - 1)
-        found = sorted_ids[at_clipped] == node_ids
-        return np.where(found, order[at_clipped], -1).astype(np.int64)
+        at = np.minimum(np.searchsorted(self.sorted_ids, node_ids), self.node_count - 1)
+        found = self.sorted_ids[at] == node_ids
+        return np.where(found, self._id_order[at], -1).astype(np.int64)
+
+    def has_ids(self, node_ids: np.ndarray) -> np.ndarray:
+        """For each id, whether this snapshot holds an object with it (a binary search over
+        the sorted ids: much faster than np.isin on millions of ids)."""
+        at = np.minimum(np.searchsorted(self.sorted_ids, node_ids), self.node_count - 1)
+        return self.sorted_ids[at] == node_ids
+
+    @cached_property
+    def class_names(self) -> dict[int, str]:
+        """Name of every class id present in this snapshot."""
+        present = np.flatnonzero(np.bincount(self.class_id, minlength=self.class_count))
+        return {int(c): self.class_name_of(int(c)) for c in present}
 
     def type_name(self, ordinal: int) -> str:
         return self.meta.node_types[int(self.node_type[ordinal])]

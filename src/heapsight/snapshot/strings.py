@@ -17,6 +17,7 @@ class StringTable:
         self._starts = starts
         self._lengths = lengths
         self._cache: dict[int, str] = {}
+        self._index_of: dict[str, int] = {}
 
     def __len__(self) -> int:
         return int(self._starts.shape[0])
@@ -69,7 +70,7 @@ class StringTable:
 
     def index_of(self, text: str) -> int:
         """Index of a string equal to `text`, or -1 (V8 deduplicates the table)."""
-        for index in self.indices_containing(text):
-            if self[index] == text:
-                return int(index)
-        return -1
+        if text not in self._index_of:
+            self._index_of[text] = next(
+                (int(i) for i in self.indices_containing(text) if self[i] == text), -1)
+        return self._index_of[text]
