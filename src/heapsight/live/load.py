@@ -4,12 +4,15 @@ the URLs, over keep-alive connections. Enough to drive a leak, not a benchmark t
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import signal
 import ssl
 import time
 import urllib.parse
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from heapsight.errors import UsageError
 
@@ -197,7 +200,44 @@ def run_load(urls: Sequence[str], requests: int, concurrency: int = 10, method: 
     if requests <= 0:
         return result
     started = time.monotonic()
-    asyncio.run(_run(targets, requests, concurrency, method.upper(), body, timeout, result,
-                     on_progress, stop_when))
+    interrupted = asyncio.run(_interruptible(_run(
+        targets, requests, concurrency, method.upper(), body, timeout, result, on_progress,
+        stop_when)))
     result.seconds = time.monotonic() - started
+    if interrupted:
+        raise KeyboardInterrupt
     return result
+
+
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+async def _interruptible(work: Coroutine[Any, Any, None]) -> bool:
+    """Run `work`; Ctrl-C, SIGTERM or SIGHUP cancel it inside the loop, so every task and
+    connection unwinds before the loop closes (raising from a signal handler mid-loop leaves
+    pending tasks that asyncio reports with tracebacks). True when interrupted; the caller
+    raises KeyboardInterrupt once the loop is gone."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.ensure_future(work)
+    interrupted = False
+
+    def stop() -> None:
+        nonlocal interrupted
+        interrupted = True
+        task.cancel()
+
+    previous = {}
+    for number in _STOP_SIGNALS:
+        try:
+            previous[number] = signal.getsignal(number)
+            loop.add_signal_handler(number, stop)
+        except (ValueError, RuntimeError, NotImplementedError):  # not the main thread
+            previous.pop(number, None)
+    try:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    finally:
+        for number, handler in previous.items():
+            loop.remove_signal_handler(number)
+            signal.signal(number, handler)  # asyncio would leave the default handler
+    return interrupted
