@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -89,7 +89,7 @@ def snapshots_in(folder: str | os.PathLike[str]) -> list[Path]:
     return sorted(found, key=natural)
 
 
-def find_leaks(paths: list[str | os.PathLike[str]], loader: Loader | None = None,
+def find_leaks(paths: Sequence[str | os.PathLike[str]], loader: Loader | None = None,
                min_size: int = DEFAULT_MIN_SIZE) -> LeakReport:
     """Compare snapshots taken in order (baseline, target, ..., final) of one process."""
     if len(paths) < 3:
@@ -175,7 +175,7 @@ def _fold_strings(snapshot: HeapSnapshot, found: list[Cluster]) -> list[Cluster]
     """Strings held beside a larger leak (its keys, ids from V8's number-string cache) are
     part of it: fold a string cluster into the cluster whose holder is its own holder or
     a close dominator of it. Strings leaking on their own stay a leak of their own."""
-    by_holder = {}
+    by_holder: dict[int, Cluster] = {}
     for cluster in found:
         if snapshot.type_name(cluster.example) not in _STRING_TYPES:
             by_holder.setdefault(cluster.holder, cluster)
@@ -279,8 +279,9 @@ def class_counts(snapshots: list[HeapSnapshot]) -> dict[str, list[int]]:
 def growing_classes(counts: dict[str, list[int]], top: int = 10,
                     min_growth: int = 10) -> list[dict]:
     """Classes whose live count grows in every step, most growth first."""
-    growing = [{"class": name, "counts": series} for name, series in counts.items()
-               if all(b > a for a, b in zip(series, series[1:], strict=False))
-               and series[-1] - series[0] >= min_growth]
-    growing.sort(key=lambda g: g["counts"][0] - g["counts"][-1])
+    names = [name for name, series in counts.items()
+             if all(b > a for a, b in zip(series, series[1:], strict=False))
+             and series[-1] - series[0] >= min_growth]
+    names.sort(key=lambda name: counts[name][0] - counts[name][-1])
+    growing = [{"class": name, "counts": counts[name]} for name in names]
     return growing[:top]

@@ -29,9 +29,10 @@ BATCH_ROWS = 1 << 16         # rows parsed before they are scattered into column
 Progress = Callable[[int, int], None]  # (bytes read so far, file size)
 
 # dtype of each column we keep; fields not listed are read and dropped.
-NODE_COLUMNS = {"type": np.uint8, "name": np.uint32, "id": np.uint32, "self_size": np.int64,
+NODE_COLUMNS: dict[str, type] = {"type": np.uint8, "name": np.uint32, "id": np.uint32, "self_size": np.int64,
                 "edge_count": np.uint32, "trace_node_id": np.uint32, "detachedness": np.uint8}
-EDGE_COLUMNS = {"type": np.uint8, "name_or_index": np.uint32, "to_node": np.int32}
+EDGE_COLUMNS: dict[str, type] = {"type": np.uint8, "name_or_index": np.uint32,
+                                 "to_node": np.int32}
 
 
 @dataclass
@@ -155,9 +156,10 @@ class _EdgesInChild:
             bracket = view.find(b"[", quote)
         count = meta.edge_count or 0
         shared = mmap.mmap(-1, max(count * 9, 1))  # MAP_SHARED: the child's writes are ours
-        columns = {"to_node": np.frombuffer(shared, np.int32, count, 0),
-                   "name_or_index": np.frombuffer(shared, np.uint32, count, 4 * count),
-                   "type": np.frombuffer(shared, np.uint8, count, 8 * count)}
+        columns: dict[str, np.ndarray] = {
+            "to_node": np.frombuffer(shared, np.int32, count, 0),
+            "name_or_index": np.frombuffer(shared, np.uint32, count, 4 * count),
+            "type": np.frombuffer(shared, np.uint8, count, 8 * count)}
         read_end, write_end = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: parse, report, leave without running any exit handler
