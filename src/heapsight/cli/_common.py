@@ -45,11 +45,21 @@ def print_json(value: Any) -> None:
 
 
 def load_snapshot(path: str, quiet: bool = False):  # -> HeapSnapshot (engine imported lazily)
-    """Load a heap snapshot with a progress bar on stderr for big files."""
+    """Load a heap snapshot; for big files, on a terminal, a bar on stderr while reading and
+    then the name of each graph step."""
     import os
 
     from heapsight.snapshot import HeapSnapshot
 
     size = os.path.getsize(path) if os.path.isfile(path) else 0
-    with byte_progress(f"reading {os.path.basename(path)}", 0 if quiet else size) as advance:
-        return HeapSnapshot.load(path, progress=lambda done, total: advance(done))
+    if quiet or size < PROGRESS_THRESHOLD or not sys.stderr.isatty():
+        return HeapSnapshot.load(path)
+    name = os.path.basename(path)
+    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+               TimeRemainingColumn())
+    with Progress(*columns, console=stderr, transient=True) as progress:
+        task = progress.add_task(f"reading {name}", total=size)
+        return HeapSnapshot.load(
+            path, progress=lambda done, total: progress.update(task, completed=done),
+            on_step=lambda step: progress.update(task, description=f"{name}: {step}",
+                                                 completed=size))
