@@ -78,11 +78,11 @@ def summarize(snapshot: HeapSnapshot, top: int = 20, sort: str = "retained") -> 
 
 def largest_objects(snapshot: HeapSnapshot, top: int) -> list[LargeObject]:
     """The objects that retain the most, leaving out the synthetic roots."""
-    synthetic = snapshot.meta.node_type("synthetic")
+    from heapsight.snapshot import _kernels as k
+
+    skip = (snapshot.node_type == snapshot.meta.node_type("synthetic")).view(np.uint8)
+    ranked = k.largest(snapshot.retained_size, skip, top)
     retained = snapshot.retained_size
-    candidates = np.argpartition(-retained, min(top * 4, snapshot.node_count - 1))[:top * 4]
-    candidates = candidates[snapshot.node_type[candidates] != synthetic]
-    ranked = candidates[np.lexsort((snapshot.node_id[candidates], -retained[candidates]))][:top]
     return [LargeObject(int(snapshot.node_id[o]), snapshot.class_name(o),
                         int(snapshot.self_size[o]), int(retained[o]),
                         retainer_path(snapshot, int(o))) for o in ranked]

@@ -361,7 +361,7 @@ def class_totals(class_id, self_size, retained, first_child, children, root, cla
     # path: an instance is top-most when that count is zero (DevTools' calculateClassesRetainedSize).
     active = np.zeros(class_count, np.int32)
     stack_node = np.empty(n, np.int32)
-    stack_next = np.empty(n, np.int64)
+    stack_next = np.empty(n, np.int32)  # child positions: the tree has fewer than 2^31 nodes
     top = 0
     stack_node[0] = root
     stack_next[0] = first_child[root]
@@ -383,6 +383,32 @@ def class_totals(class_id, self_size, retained, first_child, children, root, cla
         stack_node[top] = w
         stack_next[top] = first_child[w]
     return count, self_total, retained_total
+
+
+@kernel("i8[::1](i8[::1], u1[::1], i8)")
+def largest(values, skip, count):
+    """Indices of the `count` largest values (ties: lower index first), leaving out indices
+    where skip is set; in decreasing order. No copy of the whole column is made."""
+    best = np.empty(count, np.int64)
+    best_value = np.empty(count, np.int64)
+    size = 0
+    for i in range(values.shape[0]):
+        if skip[i]:
+            continue
+        v = values[i]
+        if size == count and v <= best_value[size - 1]:
+            continue
+        j = size if size < count else count - 1
+        while j > 0 and best_value[j - 1] < v:
+            if j < count:
+                best[j] = best[j - 1]
+                best_value[j] = best_value[j - 1]
+            j -= 1
+        best[j] = i
+        best_value[j] = v
+        if size < count:
+            size += 1
+    return best[:size].copy()
 
 
 # --------------------------------------------------------------------------- leak analysis
