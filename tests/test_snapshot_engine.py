@@ -44,12 +44,13 @@ def naive(path):
 
 def reference_dominators(snapshot: HeapSnapshot) -> dict[int, int]:
     essential = graph.essential_edges(snapshot.meta, snapshot.edge_type, snapshot.edge_name,
-                                      snapshot.edge_from, snapshot.edge_to, snapshot.node_id,
+                                      snapshot.first_edge, snapshot.edge_to, snapshot.node_id,
                                       snapshot.strings)
+    edge_from = np.repeat(np.arange(snapshot.node_count), np.diff(snapshot.first_edge))
     picked = np.flatnonzero(essential)
     g = nx.DiGraph()
     g.add_nodes_from(range(snapshot.node_count))
-    g.add_edges_from(zip(snapshot.edge_from[picked].tolist(), snapshot.edge_to[picked].tolist(),
+    g.add_edges_from(zip(edge_from[picked].tolist(), snapshot.edge_to[picked].tolist(),
                          strict=True))
     seen = nx.descendants(g, 0) | {0}
     for node in range(snapshot.node_count):  # unreachable nodes hang off the root, in order

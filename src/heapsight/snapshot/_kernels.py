@@ -127,39 +127,33 @@ def skip_value(buf, pos, end, state):
 
 # --------------------------------------------------------------------------- graph
 
-@kernel("i4[::1](i8[::1], i8)")
-def edge_sources(first_edge, node_count):
-    """edge_from[e]: the node each edge leaves (edges are stored grouped by source)."""
-    edge_from = np.empty(first_edge[node_count], np.int32)
-    for node in range(node_count):
-        for e in range(first_edge[node], first_edge[node + 1]):
-            edge_from[e] = node
-    return edge_from
-
-
-@kernel("b1[::1](u1[::1], u4[::1], i4[::1], i4[::1], u4[::1], i8[::1], i8, i8, i8, i8)")
-def essential_mask(edge_type, edge_name, edge_from, edge_to, node_id, weakmap_table,
+@kernel("b1[::1](u1[::1], u4[::1], i8[::1], i4[::1], u4[::1], i8[::1], i8, i8, i8, i8)")
+def essential_mask(edge_type, edge_name, first_edge, edge_to, node_id, weakmap_table,
                    weak_type, shortcut_type, internal_type, root):
     """DevTools' isEssentialEdge: not weak, not a shortcut unless from the root, not a self
     edge, and not the copy of a WeakMap entry's value edge that leaves the table itself
     (weakmap_table[name] is the table's id for V8's ephemeron edge names, else -1)."""
     essential = np.empty(edge_type.shape[0], np.bool_)
-    for e in range(edge_type.shape[0]):
-        t = edge_type[e]
-        ok = (t != weak_type and (t != shortcut_type or edge_from[e] == root)
-              and edge_from[e] != edge_to[e])
-        if ok and t == internal_type:
-            table = weakmap_table[edge_name[e]]
-            if table >= 0 and node_id[edge_from[e]] == table:
-                ok = False
-        essential[e] = ok
+    for source in range(first_edge.shape[0] - 1):
+        for e in range(first_edge[source], first_edge[source + 1]):
+            t = edge_type[e]
+            ok = (t != weak_type and (t != shortcut_type or source == root)
+                  and source != edge_to[e])
+            if ok and t == internal_type:
+                table = weakmap_table[edge_name[e]]
+                if table >= 0 and node_id[source] == table:
+                    ok = False
+            essential[e] = ok
     return essential
 
 
-@kernel("Tuple((i8[::1], i4[::1]))(i4[::1], i8)")
-def retainer_index(edge_to, node_count):
-    """Reverse adjacency as CSR: retainer_edges[first_retainer[n]:first_retainer[n+1]] are the
-    edges pointing at node n, in edge order (a counting sort, O(E))."""
+@kernel("Tuple((i8[::1], i4[::1], i4[::1]))(i8[::1], i4[::1], b1[::1], i8)")
+def retainer_index(first_edge, edge_to, essential, node_count):
+    """Reverse adjacency as CSR, by a counting sort in O(E): retainer_edges[r] for r in
+    first_retainer[n]..first_retainer[n+1] are the edges pointing at node n, in edge order;
+    retainer_sources[r] is the node each comes from, bit-inverted (~source, negative) when the
+    edge is not essential, so the dominator loop reads one array in order instead of three
+    scattered ones."""
     first_retainer = np.zeros(node_count + 1, np.int64)
     for e in range(edge_to.shape[0]):
         first_retainer[edge_to[e] + 1] += 1
@@ -167,16 +161,20 @@ def retainer_index(edge_to, node_count):
         first_retainer[n + 1] += first_retainer[n]
     cursor = first_retainer[:-1].copy()
     retainer_edges = np.empty(edge_to.shape[0], np.int32)
-    for e in range(edge_to.shape[0]):
-        t = edge_to[e]
-        retainer_edges[cursor[t]] = e
-        cursor[t] += 1
-    return first_retainer, retainer_edges
+    retainer_sources = np.empty(edge_to.shape[0], np.int32)
+    for source in range(node_count):
+        for e in range(first_edge[source], first_edge[source + 1]):
+            t = edge_to[e]
+            slot = cursor[t]
+            retainer_edges[slot] = e
+            retainer_sources[slot] = source if essential[e] else ~source
+            cursor[t] = slot + 1
+    return first_retainer, retainer_edges, retainer_sources
 
 
-@kernel("UniTuple(i4[::1], 3)(i8, i8, i8[::1], i4[::1], b1[::1], i8[::1], i4[::1], i4[::1])")
+@kernel("UniTuple(i4[::1], 3)(i8, i8, i8[::1], i4[::1], b1[::1], i8[::1], i4[::1])")
 def dominators(node_count, root, first_edge, edge_to, essential, first_retainer,
-               retainer_edges, edge_from):
+               retainer_sources):
     """Immediate dominators by semi-NCA (Georgiadis & Tarjan; semidominators as in
     Lengauer-Tarjan 1979, idoms by nearest common ancestor), over essential edges only.
 
@@ -237,10 +235,10 @@ def dominators(node_count, root, first_edge, edge_to, essential, first_retainer,
         if from_root[node]:
             best = 0
         for r in range(first_retainer[node], first_retainer[node + 1]):
-            e = retainer_edges[r]
-            if not essential[e]:
+            source = retainer_sources[r]
+            if source < 0:  # not an essential edge
                 continue
-            v = pre[edge_from[e]]
+            v = pre[source]
             # eval(v): the vertex of minimal semi on v's forest path
             if ancestor[v] < 0:
                 u = v
@@ -453,7 +451,7 @@ def descend_to_payload(starts, first_child, children, retained, is_carrier, max_
 
 
 @kernel("i4[::1](i4[::1], b1[::1], i8[::1], i4[::1], i4[::1], u1[::1], i8, i4[::1], i8)")
-def path_holders(starts, is_old, first_retainer, retainer_edges, edge_from, edge_type,
+def path_holders(starts, is_old, first_retainer, retainer_edges, retainer_sources, edge_type,
                  weak_type, distance, root):
     """For each start, walk the shortest retainer path towards the GC roots and return the
     first old node on it (the root when none): the holder of objects held from several places."""
@@ -465,12 +463,14 @@ def path_holders(starts, is_old, first_retainer, retainer_edges, edge_from, edge
             best = -1
             best_distance = distance[v]
             for r in range(first_retainer[v], first_retainer[v + 1]):
-                e = retainer_edges[r]
-                if edge_type[e] == weak_type:
+                if edge_type[retainer_edges[r]] == weak_type:
                     continue
-                d = distance[edge_from[e]]
+                source = retainer_sources[r]
+                if source < 0:
+                    source = ~source
+                d = distance[source]
                 if d >= 0 and d < best_distance:
-                    best = edge_from[e]
+                    best = source
                     best_distance = d
             if best < 0:
                 v = root

@@ -28,20 +28,24 @@ def edge_index(edge_count: np.ndarray) -> np.ndarray:
     return first_edge
 
 
-def edge_sources(first_edge: np.ndarray) -> np.ndarray:
-    return k.edge_sources(first_edge, first_edge.shape[0] - 1)
+def retainers(first_edge: np.ndarray, edge_to: np.ndarray,
+              essential: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(first_retainer, retainer_edges, retainer_sources): who points at each node; a source
+    is bit-inverted when its edge is not essential (see _kernels.retainer_index)."""
+    return k.retainer_index(first_edge, edge_to, essential, first_edge.shape[0] - 1)
 
 
-def retainers(edge_to: np.ndarray, node_count: int) -> tuple[np.ndarray, np.ndarray]:
-    return k.retainer_index(edge_to, node_count)
+def source(encoded: int) -> int:
+    """The node a retainer comes from, whatever the essential bit."""
+    return encoded if encoded >= 0 else ~encoded
 
 
 def essential_edges(meta: SnapshotMeta, edge_type: np.ndarray, edge_name: np.ndarray,
-                    edge_from: np.ndarray, edge_to: np.ndarray, node_id: np.ndarray,
+                    first_edge: np.ndarray, edge_to: np.ndarray, node_id: np.ndarray,
                     strings: StringTable) -> np.ndarray:
     """The edges that count for dominators (DevTools' isEssentialEdge): not weak, not a
     shortcut unless from the root, not a self edge, not a WeakMap table->value edge."""
-    return k.essential_mask(edge_type, edge_name, edge_from, edge_to, node_id,
+    return k.essential_mask(edge_type, edge_name, first_edge, edge_to, node_id,
                             weakmap_tables(strings), meta.edge_type("weak"),
                             meta.edge_type("shortcut"), meta.edge_type("internal"), ROOT)
 
@@ -86,12 +90,12 @@ def distances(meta: SnapshotMeta, first_edge: np.ndarray, edge_to: np.ndarray,
 
 
 def dominator_tree(first_edge: np.ndarray, edge_to: np.ndarray, essential: np.ndarray,
-                   first_retainer: np.ndarray, retainer_edges: np.ndarray,
-                   edge_from: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                   first_retainer: np.ndarray,
+                   retainer_sources: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(immediate dominator of each node, nodes in DFS preorder)."""
     node_count = first_edge.shape[0] - 1
     dominator, vertex, _ = k.dominators(node_count, ROOT, first_edge, edge_to, essential,
-                                        first_retainer, retainer_edges, edge_from)
+                                        first_retainer, retainer_sources)
     return dominator, vertex
 
 

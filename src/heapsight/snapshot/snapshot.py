@@ -65,15 +65,14 @@ class HeapSnapshot:
         """Read a snapshot and build its graph, step by step (as DevTools' initialize())."""
         step = on_step or (lambda name: None)
         snapshot = cls(read_columns(path, progress))
-        step("edges and retainers")
+        step("edges")
         snapshot.build_edge_index()
-        snapshot.build_retainers()
         step("classes")
         snapshot.build_classes()
         step("distances")
         snapshot.build_distances()
-        step("dominators")
-        snapshot.build_dominators()
+        step("retainers and dominators")
+        snapshot.build_retainers_and_dominators()
         return snapshot
 
     @classmethod
@@ -92,16 +91,12 @@ class HeapSnapshot:
     def build_edge_index(self) -> None:
         # edge_count is only a run-length code for first_edge: drop it once decoded
         self.first_edge = graph.edge_index(self.columns.nodes.pop("edge_count"))
-        self.edge_from = graph.edge_sources(self.first_edge)
 
     def fan_out(self, ordinal: int) -> int:
         """How many references the node holds (its edge count)."""
         if "edge_count" in self.columns.nodes:  # a light snapshot
             return int(self.columns.nodes["edge_count"][ordinal])
         return int(self.first_edge[ordinal + 1] - self.first_edge[ordinal])
-
-    def build_retainers(self) -> None:
-        self.first_retainer, self.retainer_edges = graph.retainers(self.edge_to, self.node_count)
 
     def build_classes(self) -> None:
         self.class_id = graph.class_ids(self.meta, self.node_type, self.node_name,
@@ -112,13 +107,15 @@ class HeapSnapshot:
         self.distance = graph.distances(self.meta, self.first_edge, self.edge_to,
                                         self.edge_type, self.node_type)
 
-    def build_dominators(self) -> None:
+    def build_retainers_and_dominators(self) -> None:
         essential = graph.essential_edges(self.meta, self.edge_type, self.edge_name,
-                                          self.edge_from, self.edge_to, self.node_id,
+                                          self.first_edge, self.edge_to, self.node_id,
                                           self.strings)
+        self.first_retainer, self.retainer_edges, self.retainer_sources = graph.retainers(
+            self.first_edge, self.edge_to, essential)
         self.dominator, self.preorder = graph.dominator_tree(
             self.first_edge, self.edge_to, essential, self.first_retainer,
-            self.retainer_edges, self.edge_from)
+            self.retainer_sources)
         del essential
         self.retained_size = graph.retained_sizes(self.self_size, self.dominator, self.preorder)
 
@@ -216,22 +213,23 @@ class HeapSnapshot:
 
     # ---------------------------------------------------------------- edges
 
-    def edge(self, index: int) -> Edge:
+    def edge(self, index: int, source: int) -> Edge:
+        """Edge `index`, which leaves node `source` (edges do not store their source)."""
         etype = int(self.edge_type[index])
         name_or_index = int(self.edge_name[index])
         type_name = self.meta.edge_types[etype]
         name = f"[{name_or_index}]" if etype in self._index_edge_types \
             else self.strings[name_or_index]
-        return Edge(index, type_name, name, int(self.edge_from[index]),
-                    int(self.edge_to[index]))
+        return Edge(index, type_name, name, source, int(self.edge_to[index]))
 
     def edges_of(self, ordinal: int) -> list[Edge]:
-        return [self.edge(e) for e in range(int(self.first_edge[ordinal]),
-                                            int(self.first_edge[ordinal + 1]))]
+        return [self.edge(e, ordinal) for e in range(int(self.first_edge[ordinal]),
+                                                     int(self.first_edge[ordinal + 1]))]
 
     def retainers_of(self, ordinal: int) -> list[Edge]:
         start, end = int(self.first_retainer[ordinal]), int(self.first_retainer[ordinal + 1])
-        return [self.edge(int(e)) for e in self.retainer_edges[start:end]]
+        return [self.edge(int(self.retainer_edges[r]), graph.source(int(self.retainer_sources[r])))
+                for r in range(start, end)]
 
     def retainer_path(self, ordinal: int, max_steps: int = 10_000) -> list[PathStep]:
         """A shortest path from the root to `ordinal` over non-weak edges, root first. Among
@@ -246,19 +244,22 @@ class HeapSnapshot:
             best = -1
             best_key = (int(self.distance[node]), 0)
             start, end = int(self.first_retainer[node]), int(self.first_retainer[node + 1])
-            for e in self.retainer_edges[start:end]:
+            best_source = -1
+            for r in range(start, end):
+                e = int(self.retainer_edges[r])
                 if self.edge_type[e] == weak:
                     continue
-                d = int(self.distance[self.edge_from[e]])
+                source = graph.source(int(self.retainer_sources[r]))
+                d = int(self.distance[source])
                 if d < 0 or d >= int(self.distance[node]):
                     continue
-                key = (d, self._plumbing(int(e)))
+                key = (d, self._plumbing(e))
                 if best < 0 or key < best_key:
-                    best, best_key = int(e), key
+                    best, best_key, best_source = e, key, source
             if best < 0:
                 break
-            steps.append(PathStep(node, self.edge(best)))
-            node = int(self.edge_from[best])
+            steps.append(PathStep(node, self.edge(best, best_source)))
+            node = best_source
         steps.append(PathStep(node, None))
         steps.reverse()
         return steps
