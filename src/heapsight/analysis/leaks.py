@@ -22,6 +22,7 @@ from heapsight.analysis.paths import PathStepView, format_path, retainer_path
 from heapsight.errors import UsageError
 from heapsight.snapshot import HeapSnapshot
 from heapsight.snapshot.format import INDEX_EDGE_TYPES
+from heapsight.units import human_bytes
 
 DEFAULT_MIN_SIZE = 16 * 1024   # bytes retained below which growth is not reported
 _MAX_CLUSTERS = 200            # clusters examined in detail, largest first
@@ -50,7 +51,6 @@ class Leak:
     @property
     def headline(self) -> str:
         where = f" in {os.path.basename(self.holder_script)}" if self.holder_script else ""
-        from heapsight.report.text import human_bytes
         return (f"{self.category}: {self.count:,} {self.class_name} "
                 f"({human_bytes(self.retained_size)}) retained by {self.holder}{where}, "
                 f"+{self.growth:,.0f} per step")
@@ -141,9 +141,7 @@ def _reuses_slots(final: HeapSnapshot, earlier: list[HeapSnapshot], cluster: Clu
     holder = cluster.holder
     if final.type_name(holder) not in _SLOT_TYPES or holder == int(final.dominator[holder]):
         return False
-    holder_id = int(final.node_id[holder])
-    first = earlier[0].ordinal_of(holder_id)
-    if first is None or final.fan_out(holder) > earlier[0].fan_out(first):
+    if _gained_references(final, earlier, holder) is not False:
         return False
     edges = slice(int(final.first_edge[holder]), int(final.first_edge[holder + 1]))
     plumbing = [final.strings.index_of(name) for name in _NOT_SLOTS]
@@ -163,8 +161,16 @@ def _strings_without_growth(final: HeapSnapshot, earlier: list[HeapSnapshot],
     whose references did not grow are shared by objects counted elsewhere."""
     if final.type_name(cluster.example) not in _STRING_TYPES:
         return False
-    first = earlier[0].ordinal_of(int(final.node_id[cluster.holder]))
-    return first is not None and final.fan_out(cluster.holder) <= earlier[0].fan_out(first)
+    return _gained_references(final, earlier, cluster.holder) is False
+
+
+def _gained_references(final: HeapSnapshot, earlier: list[HeapSnapshot],
+                       holder: int) -> bool | None:
+    """Whether the holder references more now than at the baseline; None when it is new."""
+    first = earlier[0].ordinal_of(int(final.node_id[holder]))
+    if first is None:
+        return None
+    return final.fan_out(holder) > earlier[0].fan_out(first)
 
 
 _STRING_TYPES = ("string", "concatenated string", "sliced string")
@@ -199,7 +205,7 @@ def _fold_strings(snapshot: HeapSnapshot, found: list[Cluster]) -> list[Cluster]
 
 def _describe(final: HeapSnapshot, earlier: list[HeapSnapshot], cluster: Cluster) -> Leak:
     holder_path = retainer_path(final, cluster.holder)
-    ordinals = [int(s.node) for s in final.retainer_path(cluster.holder)][-len(holder_path):]
+    ordinals = [step.ordinal for step in holder_path]
     example_path = retainer_path(final, cluster.example)
     evidence = LeakEvidence(final, cluster, holder_path, ordinals, example_path)
     detector = classify(evidence)

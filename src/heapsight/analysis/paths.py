@@ -15,6 +15,7 @@ class PathStepView:
     edge: str | None   # how the previous step holds this one (None for the first step)
     id: int
     type: str
+    ordinal: int       # the node's position in its snapshot (not part of the JSON)
 
     def to_json(self) -> dict:
         return {"node": self.node, "edge": self.edge, "id": self.id, "type": self.type}
@@ -42,7 +43,7 @@ def retainer_path(snapshot: HeapSnapshot, ordinal: int) -> list[PathStepView]:
         steps = steps[1:]  # the synthetic root itself: the path starts at a GC root
         steps[0] = type(steps[0])(steps[0].node, None)
     return [PathStepView(node_label(snapshot, s.node), s.edge.name if s.edge else None,
-                         int(snapshot.node_id[s.node]), snapshot.type_name(s.node))
+                         int(snapshot.node_id[s.node]), snapshot.type_name(s.node), int(s.node))
             for s in steps]
 
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
 from typing import Any
 
@@ -16,19 +14,6 @@ stdout = Console(highlight=False, soft_wrap=not sys.stdout.isatty())
 stderr = Console(stderr=True, highlight=False)
 
 PROGRESS_THRESHOLD = 50 * 1024 * 1024  # bytes; smaller inputs finish before a bar would help
-
-
-@contextmanager
-def byte_progress(description: str, total: int) -> Iterator[Callable[[int], None]]:
-    """A progress bar on stderr for work measured in bytes; silent for small inputs or no tty."""
-    if total < PROGRESS_THRESHOLD or not sys.stderr.isatty():
-        yield lambda done: None
-        return
-    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
-               TimeRemainingColumn())
-    with Progress(*columns, console=stderr, transient=True) as progress:
-        task = progress.add_task(description, total=total)
-        yield lambda done: progress.update(task, completed=done)
 
 
 def to_jsonable(value: Any) -> Any:

@@ -8,7 +8,7 @@ from rich.table import Table
 
 from heapsight.analysis.diff import Diff
 from heapsight.analysis.paths import format_path
-from heapsight.report.text import human_bytes, signed_bytes
+from heapsight.units import human_bytes, signed_bytes
 
 
 def render_diff(diff: Diff, console: Console) -> None:

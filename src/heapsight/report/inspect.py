@@ -7,7 +7,7 @@ from rich.table import Table
 
 from heapsight.analysis.inspect import Inspection, Reference
 from heapsight.analysis.paths import format_path
-from heapsight.report.text import human_bytes
+from heapsight.units import human_bytes
 
 
 def _table(title: str, rows: list[Reference], total: int) -> Table:

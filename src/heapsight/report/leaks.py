@@ -10,7 +10,7 @@ from rich.markup import escape
 
 from heapsight.analysis.leaks import Leak, LeakReport
 from heapsight.analysis.paths import PathStepView, format_path
-from heapsight.report.text import human_bytes
+from heapsight.units import human_bytes
 
 PATH_STEPS = 7  # steps shown before the leaked object; --json has the full path
 

@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.table import Table
 
 from heapsight.analysis.summary import Summary
-from heapsight.report.text import human_bytes
+from heapsight.units import human_bytes
 
 
 def render_summary(summary: Summary, console: Console) -> None:

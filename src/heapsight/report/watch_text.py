@@ -15,7 +15,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from heapsight.report.text import human_bytes, signed_bytes
+from heapsight.units import human_bytes, signed_bytes
 
 _STYLE = {"leak": "bold red", "stable": "bold green", "insufficient-data": "bold yellow"}
 _BLOCKS = " ▁▂▃▄▅▆▇█"

@@ -1,4 +1,4 @@
-"""Shared pieces of the text renderers."""
+"""Sizes in the user's words, shared by analyses (headlines) and renderers."""
 
 from __future__ import annotations
 
