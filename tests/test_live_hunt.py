@@ -253,6 +253,11 @@ def test_hunt_a_running_process_by_pid_leaves_it_running(tmp_path):
         counts = [class_counts(p, {"RequestEntry"})["RequestEntry"] for p in snapshots]
         assert counts == [10, 60, 110]
         assert service.poll() is None  # not ours to stop
+        # heapsight opened the inspector with SIGUSR1: it closes it again, and says so.
+        assert f"closed the inspector heapsight opened on 127.0.0.1:{inspect_port}" in run.stderr
+        listening = {c.laddr.port for c in psutil.Process(service.pid).net_connections("tcp")
+                     if c.status == psutil.CONN_LISTEN}
+        assert inspect_port not in listening
     finally:
         service.kill()
         service.wait(10)

@@ -191,12 +191,13 @@ def test_snapshot_command_from_a_pid_with_a_closed_inspector(closed_node, tmp_pa
     assert "KeptThing" in json.loads(written[0].read_text())["strings"]
     # A second snapshot to the same name needs --force; the first file stays intact.
     size = written[0].stat().st_size
-    again = heapsight("snapshot", "--inspect", f"127.0.0.1:{port}", "-o", str(written[0]))
+    again = heapsight("snapshot", "--pid", str(process.pid), "-o", str(written[0]))
     assert again.returncode == 1 and "--force" in again.stderr and "Traceback" not in again.stderr
     assert written[0].stat().st_size == size
-    forced = heapsight("snapshot", "--inspect", f"127.0.0.1:{port}", "-o", str(written[0]),
+    forced = heapsight("snapshot", "--pid", str(process.pid), "-o", str(written[0]),
                        "--force", "--no-gc")
     assert forced.returncode == 0, forced.stderr
+    assert stat.S_IMODE(written[0].stat().st_mode) == 0o600
     assert process.poll() is None
 
 

@@ -4,6 +4,8 @@ that mean the same thing in every snapshot."""
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from heapsight.errors import HeapsightError
@@ -17,11 +19,41 @@ def class_names(snapshot: HeapSnapshot) -> dict[int, str]:
     return snapshot.class_names
 
 
+# V8 forgets its object ids when an inspector session ends; this is why, and what to do.
+RENUMBERED = ("V8 renumbers every object when an inspector session ends (DevTools, a debugger, "
+              "`heapsight hunt`/`watch` through the inspector), so snapshots with a session "
+              "ending between them cannot be compared; take them with `heapsight snapshot --pid` "
+              "(which keeps the numbering), in one `heapsight hunt`, or with node's "
+              "--heapsnapshot-signal")
+MARKER_CLASS = "HeapsightIdMarker"  # held by heapsight's snapshot agent (live/agent.js)
+
+
+def marker_ids(snapshot: HeapSnapshot) -> set[int]:
+    """Ids of the snapshot agent's marker objects (the same in every snapshot it takes while
+    V8 keeps its numbering)."""
+    name = snapshot.strings.index_of(MARKER_CLASS)
+    if name < 0:
+        return set()
+    objects = (snapshot.node_name == name) & \
+        (snapshot.node_type == snapshot.meta.node_type("object"))
+    return {int(i) for i in snapshot.node_id[objects]}
+
+
 def check_same_process(earlier: HeapSnapshot, later: HeapSnapshot) -> None:
-    """Refuse snapshots that cannot be compared by object id: from different processes
-    (no ids in common, or the common ids name different classes) or given out of order."""
-    common = later.node_id[earlier.has_ids(later.node_id)]
+    """Refuse snapshots that cannot be compared by object id: the same file twice, from
+    different processes (no ids in common, or the common ids name different classes),
+    renumbered by V8 in between, or given out of order."""
     where = f"{earlier.source} and {later.source}"
+    if _same_file(earlier.source, later.source) or (
+            earlier.node_count == later.node_count and earlier.file_size == later.file_size
+            and np.array_equal(earlier.node_id, later.node_id)):
+        raise HeapsightError(f"{where} are the same snapshot; give snapshots taken one after "
+                             "another (baseline, target, final)")
+    markers_a, markers_b = marker_ids(earlier), marker_ids(later)
+    if markers_a and markers_b and not markers_a & markers_b:
+        raise HeapsightError(f"{where} cannot be compared: the objects were renumbered between "
+                             f"them. {RENUMBERED}")
+    common = later.node_id[earlier.has_ids(later.node_id)]
     # ids 1..~100 are the synthetic roots, the same in every process
     common = common[common > 200]
     if common.size == 0:
@@ -33,13 +65,21 @@ def check_same_process(earlier: HeapSnapshot, later: HeapSnapshot) -> None:
     b = later.class_id[later.ordinals_of(sample)]
     same = np.mean([names_a[int(x)] == names_b[int(y)] for x, y in zip(a, b, strict=True)])
     if same < 0.9:
-        raise HeapsightError(f"{where} come from different processes (the same object ids "
-                             "name different objects); compare snapshots of one process")
+        raise HeapsightError(f"{where} do not match: the same object ids name different "
+                             "objects. Either they come from different processes, or V8 "
+                             f"renumbered the objects in between: {RENUMBERED}")
     # V8 numbers heap objects with odd ids, in the order it first sees them (embedder nodes
     # get even ids from a counter of their own), so a later snapshot's largest odd id is larger.
     if _largest_odd(later.node_id) < _largest_odd(earlier.node_id):
         raise HeapsightError(f"{where} look out of order: {later.source} is older; "
                              "give the snapshots in the order they were taken")
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def _largest_odd(ids: np.ndarray) -> int:

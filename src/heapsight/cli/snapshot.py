@@ -58,27 +58,30 @@ def snapshot(pid: int | None, address: str | None, output: Path | None, no_gc: b
     heapsight snapshot --pid 4242
     heapsight snapshot --inspect 127.0.0.1:9229 -o before.heapsnapshot
     """
-    from heapsight.live.attach import find_inspector
-    from heapsight.live.inspector import Inspector, ensure_free_space, parse_host_port
+    from heapsight.live.agent import snapshot_of
+    from heapsight.live.inspector import parse_host_port
 
     if (pid is None) == (address is None):
         raise UsageError("give exactly one of --pid PID or --inspect HOST:PORT")
-    if address is not None:
-        host, port = parse_host_port(address)
-    else:
-        assert pid is not None
-        host, port = find_inspector(pid)
+    if pid is not None and pid <= 0:
+        raise UsageError(f"--pid expects a process id (a positive number), not {pid}")
+    target = parse_host_port(address) if address is not None else None
     if output is None:
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-        output = Path(f"heap-{pid if pid is not None else port}-{stamp}.heapsnapshot")
+        who = pid if target is None else target[1]
+        output = Path(f"heap-{who}-{stamp}.heapsnapshot")
+    if output.name.endswith(".gz"):
+        raise UsageError(f"{output}: heapsight writes snapshots uncompressed; name it "
+                         "*.heapsnapshot (gzip it afterwards if you like: every command reads "
+                         ".gz)")
     check_writable(output, force)
-    with Inspector.connect(host, port) as inspector:
-        if not no_gc:
-            inspector.collect_garbage()
-        usage = inspector.heap_usage()
-        ensure_free_space(output.parent, int(usage["heap_total"] or 0))
-        with snapshot_progress() as progress:
-            info = inspector.take_heap_snapshot(output, progress=progress, force=force)
+    with snapshot_progress() as progress:
+        taken = snapshot_of(pid, target, output, force, no_gc, say=_say, progress=progress)
+    info = taken.info
     stdout.print(f"wrote {info.path}: {info.bytes_written / 2**20:.1f} MiB, heap used "
-                 f"{int(usage['heap_used'] or 0) / 2**20:.1f} MiB; the process was paused "
-                 f"{info.pause_seconds:.2f}s", soft_wrap=True)
+                 f"{taken.heap_used / 2**20:.1f} MiB; the process was paused "
+                 f"{info.pause_seconds:.2f}s", soft_wrap=True, markup=False)
+
+
+def _say(message: str) -> None:
+    stderr.print(f"heapsight: {message}", soft_wrap=True, markup=False, highlight=False)

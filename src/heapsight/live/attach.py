@@ -15,7 +15,7 @@ from pathlib import Path
 import psutil
 
 from heapsight.errors import HeapsightError
-from heapsight.live.inspector import is_loopback, warn
+from heapsight.live.inspector import Inspector, is_loopback, warn
 
 _NODE_NAME = re.compile(r"^(node|nodejs)(\d+(\.\d+)*)?(\.exe)?$")
 
@@ -95,10 +95,18 @@ def _sigusr1_disabled(process: psutil.Process) -> bool:
 def find_inspector(pid: int, timeout: float = 10.0, port: int | None = None) -> tuple[str, int]:
     """The inspector address of Node.js process `pid`, opening it with SIGUSR1 if closed;
     `port`: where it will listen, when known (--inspect-port), so no other port is probed."""
+    host, found_port, _ = attach_inspector(pid, timeout, port)
+    return host, found_port
+
+
+def attach_inspector(pid: int, timeout: float = 10.0,
+                     port: int | None = None) -> tuple[str, int, bool]:
+    """As find_inspector, plus whether heapsight opened the inspector (True: it was closed and
+    SIGUSR1 opened it, so heapsight should close it again when done)."""
     process = node_process(pid)
     found = open_inspector(process, only=port)
     if found is not None:
-        return found
+        return (*found, False)
     if _sigusr1_disabled(process):
         raise HeapsightError(f"pid {pid} runs with --disable-sigusr1, so its inspector cannot be "
                              "opened from outside; restart it with --inspect=127.0.0.1:PORT")
@@ -120,7 +128,35 @@ def find_inspector(pid: int, timeout: float = 10.0, port: int | None = None) -> 
         found = open_inspector(process, exclude=before, only=port) or \
             open_inspector(process, only=port)
         if found is not None:
-            return found
+            return (*found, True)
     raise HeapsightError(f"pid {pid} did not open its inspector within {timeout:g}s of SIGUSR1; "
                          "its inspector port (9229 unless --inspect-port says otherwise) may be "
                          "in use by another process")
+
+
+# Node's inspector.close() (process._debugEnd) waits for the open sessions to end, so it runs
+# on the target's next turn, after heapsight's own session has let go.
+_CLOSE_EXPRESSION = """(() => {
+  const load = typeof require === 'function' ? require : process.getBuiltinModule;
+  setTimeout(() => { try { load('inspector').close(); } catch (error) { /* closed */ } }, 50);
+  return true;
+})()"""
+
+
+def request_inspector_close(inspector: Inspector) -> None:
+    """Ask the target to close its inspector once this session has ended."""
+    inspector.evaluate(_CLOSE_EXPRESSION)
+
+
+def wait_inspector_closed(pid: int, port: int, timeout: float = 10.0) -> bool:
+    """True once process `pid` no longer listens on `port` (or is gone)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            process = psutil.Process(pid)
+        except psutil.NoSuchProcess:
+            return True
+        if port not in {p for _, p in _listening(process)}:
+            return True
+        time.sleep(0.05)
+    return False

@@ -30,7 +30,13 @@ import psutil
 from heapsight.errors import HeapsightError, UsageError
 from heapsight.fileio import write_text_atomic
 from heapsight.live.allocations import Frame, allocation_stacks
-from heapsight.live.attach import find_inspector, open_inspector
+from heapsight.live.attach import (
+    attach_inspector,
+    find_inspector,
+    open_inspector,
+    request_inspector_close,
+    wait_inspector_closed,
+)
 from heapsight.live.inspector import (
     Inspector,
     SnapshotInfo,
@@ -147,18 +153,21 @@ def hunt(plan: HuntPlan, say: Callable[[str], None] = lambda message: None,
     snapshot being written. Stops the service it started on success, failure and Ctrl-C."""
     _check_plan(plan)
     address: tuple[str, int] | None = plan.inspect
+    opened = False  # heapsight opened the inspector of --pid, and closes it when done
     if plan.command:
         for url in plan.urls:
             if url_address(url)[0] in ("127.0.0.1", "localhost", "::1"):
                 ensure_port_free(url)
     elif plan.pid is not None:
-        address = find_inspector(plan.pid)  # before the run folder: a wrong pid leaves nothing
+        # before the run folder: a wrong pid leaves nothing
+        host, port, opened = attach_inspector(plan.pid)
+        address = host, port
     run_dir = new_run_dir(plan.runs_folder)
     say(f"run folder: {run_dir}")
     result = HuntResult(run_dir, [], [], [])
     try:
         with _terminate_as_interrupt():
-            _hunt_in(plan, address, result, say, progress)
+            _hunt_in(plan, address, result, say, progress, close_inspector=opened)
     except BaseException:
         # A run that failed before anything worth keeping leaves no folder behind.
         log = run_dir / "service.log"
@@ -168,6 +177,13 @@ def hunt(plan: HuntPlan, say: Callable[[str], None] = lambda message: None,
         with contextlib.suppress(OSError):
             run_dir.rmdir()  # only succeeds when the folder is empty
         raise
+    finally:
+        if opened and address is not None and plan.pid is not None:
+            if wait_inspector_closed(plan.pid, address[1]):
+                say(f"closed the inspector heapsight opened on {address[0]}:{address[1]}")
+            else:
+                say(f"warning: the inspector heapsight opened on {address[0]}:{address[1]} "
+                    "is still open")
     _analyse(result, plan.track_allocations, say)
     return result
 
@@ -193,7 +209,8 @@ def _terminate_as_interrupt() -> Iterator[None]:
 
 
 def _hunt_in(plan: HuntPlan, address: tuple[str, int] | None, result: HuntResult,
-             say: Callable[[str], None], progress: ProgressFactory | None) -> None:
+             say: Callable[[str], None], progress: ProgressFactory | None,
+             close_inspector: bool = False) -> None:
     with contextlib.ExitStack() as stack:
         service: Service | None = None
         if plan.command:
@@ -218,6 +235,10 @@ def _hunt_in(plan: HuntPlan, address: tuple[str, int] | None, result: HuntResult
             if service is not None and service.exit_code() is not None:
                 raise service.exited_error("during the hunt") from None
             raise
+        finally:
+            if close_inspector:  # leave the process as we found it: inspector closed
+                with contextlib.suppress(HeapsightError):
+                    request_inspector_close(inspector)
         if service is not None:
             say("stopping the service")
 
