@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from heapsight.cli._common import print_json, stderr, stdout
+from heapsight.text import printable, safe
 
 
 def render_hunt(result: object, as_json: bool) -> None:
@@ -27,11 +28,12 @@ def render_hunt(result: object, as_json: bool) -> None:
             stdout.print("\nAllocation stacks (innermost first), recorded by --track-allocations:")
             for number, (leak, stack) in enumerate(stacks, 1):
                 if stack:
-                    stdout.print(f"{number}. {leak.class_name}", soft_wrap=True)
+                    stdout.print(f"{number}. {printable(leak.class_name)}", soft_wrap=True,
+                                 markup=False)
                     for frame in stack:
-                        stdout.print(f"     at {frame}", soft_wrap=True, markup=False)
+                        stdout.print(f"     at {printable(frame)}", soft_wrap=True, markup=False)
     stdout.print(f"\nSnapshots: {', '.join(path.name for path in result.snapshots)} in "
-                 f"{result.run_dir}" + (f"; report: {result.report_path.name}"
+                 f"{safe(result.run_dir)}" + (f"; report: {result.report_path.name}"
                                         if result.report_path else ""), soft_wrap=True)
     if result.report is None:
         stdout.print("find-leaks is not available in this build; run it on the snapshots "
@@ -40,7 +42,7 @@ def render_hunt(result: object, as_json: bool) -> None:
 
 
 def say(message: str) -> None:
-    stderr.print(f"[dim]heapsight:[/dim] {message}", soft_wrap=True, markup=True,
+    stderr.print(f"[dim]heapsight:[/dim] {safe(message)}", soft_wrap=True, markup=True,
                  highlight=False)
 
 

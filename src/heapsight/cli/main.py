@@ -16,6 +16,7 @@ import click
 
 from heapsight import __version__
 from heapsight.errors import HeapsightError
+from heapsight.text import printable
 
 # name -> "module:attribute"; a module not present in this build is simply not listed.
 COMMANDS = {
@@ -68,7 +69,7 @@ def cli(debug: bool) -> None:
 
 
 def error_line(message: str) -> None:
-    click.echo(f"heapsight: error: {message}", err=True)
+    click.echo(f"heapsight: error: {printable(message)}", err=True)
 
 
 def main(argv: list[str] | None = None) -> int:

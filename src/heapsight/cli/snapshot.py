@@ -14,6 +14,7 @@ from rich.progress import BarColumn, Progress, TextColumn
 from heapsight.cli._common import stderr, stdout
 from heapsight.errors import UsageError
 from heapsight.fileio import check_writable
+from heapsight.text import printable
 
 
 @contextmanager
@@ -78,10 +79,11 @@ def snapshot(pid: int | None, address: str | None, output: Path | None, no_gc: b
     with snapshot_progress() as progress:
         taken = snapshot_of(pid, target, output, force, no_gc, say=_say, progress=progress)
     info = taken.info
-    stdout.print(f"wrote {info.path}: {info.bytes_written / 2**20:.1f} MiB, heap used "
+    stdout.print(f"wrote {printable(info.path)}: {info.bytes_written / 2**20:.1f} MiB, heap used "
                  f"{taken.heap_used / 2**20:.1f} MiB; the process was paused "
                  f"{info.pause_seconds:.2f}s", soft_wrap=True, markup=False)
 
 
 def _say(message: str) -> None:
-    stderr.print(f"heapsight: {message}", soft_wrap=True, markup=False, highlight=False)
+    stderr.print(f"heapsight: {printable(message)}", soft_wrap=True, markup=False,
+                 highlight=False)

@@ -6,10 +6,10 @@ from __future__ import annotations
 import os
 
 from rich.console import Console
-from rich.markup import escape
 
 from heapsight.analysis.leaks import Leak, LeakReport
 from heapsight.analysis.paths import PathStepView, format_path
+from heapsight.text import safe
 from heapsight.units import human_bytes
 
 PATH_STEPS = 7  # steps shown before the leaked object; --json has the full path
@@ -24,23 +24,23 @@ def short_path(steps: list[PathStepView], keep: int = PATH_STEPS) -> str:
 
 
 def render_leak(index: int, leak: Leak, console: Console) -> None:
-    console.print(f"[bold]{index}. {escape(leak.headline)}[/bold]")
-    console.print(f"   [dim]path[/dim]     {escape(short_path(leak.retainer_path))}",
+    console.print(f"[bold]{index}. {safe(leak.headline)}[/bold]")
+    console.print(f"   [dim]path[/dim]     {safe(short_path(leak.retainer_path))}",
                   soft_wrap=True)
     if leak.location:
-        console.print(f"   [dim]made at[/dim]  {escape(leak.location)}", soft_wrap=True)
+        console.print(f"   [dim]made at[/dim]  {safe(leak.location)}", soft_wrap=True)
     growth = " → ".join(f"{n:,}" for n in leak.phase_counts)
-    console.print(f"   [dim]growth[/dim]   {growth} new {escape(leak.class_name)} per phase, "
+    console.print(f"   [dim]growth[/dim]   {growth} new {safe(leak.class_name)} per phase, "
                   f"{human_bytes(leak.growth_bytes)} per phase")
     if leak.holder_fanout and leak.holder_fanout[-1] > leak.holder_fanout[0]:
         fanout = " → ".join(f"{n:,}" for n in leak.holder_fanout)
-        console.print(f"   [dim]holder[/dim]   {escape(leak.holder)} references grew {fanout}")
-    console.print(f"   [green]fix[/green]      {escape(leak.advice)}")
+        console.print(f"   [dim]holder[/dim]   {safe(leak.holder)} references grew {fanout}")
+    console.print(f"   [green]fix[/green]      {safe(leak.advice)}")
 
 
 def render_text(report: LeakReport, console: Console) -> None:
     sizes = " → ".join(human_bytes(s) for s in report.heap_sizes)
-    names = ", ".join(os.path.basename(s) for s in report.snapshots)
+    names = safe(", ".join(os.path.basename(s) for s in report.snapshots))
     console.print(f"Compared {len(report.snapshots)} snapshots ({names}); heap {sizes}")
     if not report.leaks:
         console.print("[green]No leak found:[/green] nothing allocated after the baseline "

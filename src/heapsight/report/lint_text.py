@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.markup import escape
 
 from heapsight.lint.model import LintResult
+from heapsight.text import safe
 
 
 def render_lint_text(result: LintResult, console: Console, errors: Console,
@@ -13,14 +13,14 @@ def render_lint_text(result: LintResult, console: Console, errors: Console,
     """Findings on `console` (stdout), skipped files and the tally on `errors` (stderr)."""
     for finding in result.findings:
         console.print(
-            f"[bold]{escape(finding.file)}[/]:{finding.line}:{finding.column}: "
-            f"[red]{finding.rule}[/] [dim]({finding.category})[/] {escape(finding.message)}",
+            f"[bold]{safe(finding.file)}[/]:{finding.line}:{finding.column}: "
+            f"[red]{finding.rule}[/] [dim]({finding.category})[/] {safe(finding.message)}",
             soft_wrap=True)
         if show_fix and finding.fix:
-            console.print(f"    [cyan]fix:[/] {escape(finding.fix)}", soft_wrap=True)
+            console.print(f"    [cyan]fix:[/] {safe(finding.fix)}", soft_wrap=True)
     for problem in result.errors:
         where = f"{problem.file}:{problem.line}:{problem.column}" if problem.line else problem.file
-        errors.print(f"[yellow]warning:[/] {escape(where)}: {escape(problem.message)}",
+        errors.print(f"[yellow]warning:[/] {safe(where)}: {safe(problem.message)}",
                      soft_wrap=True)
     count = len(result.findings)
     files_with = len({f.file for f in result.findings})

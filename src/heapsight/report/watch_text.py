@@ -15,6 +15,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from heapsight.text import printable
 from heapsight.units import human_bytes, signed_bytes
 
 _STYLE = {"leak": "bold red", "stable": "bold green", "insufficient-data": "bold yellow"}
@@ -63,7 +64,7 @@ def chart(values: Sequence[float], width: int = 60, height: int = 6) -> list[str
 def verdict_line(result: dict[str, Any]) -> Text:
     verdict = str(result.get("verdict", ""))
     line = Text(verdict.upper() if verdict == "leak" else verdict, style=_STYLE.get(verdict, ""))
-    line.append(f"  {result.get('reason', '')}")
+    line.append(f"  {printable(result.get('reason', ''))}")
     return line
 
 
@@ -72,7 +73,7 @@ def figures(result: dict[str, Any]) -> Table:
     table.add_column(style="dim")
     table.add_column()
     metric = result.get("metric") or "-"
-    table.add_row("target", str(result.get("target", "")))
+    table.add_row("target", Text(printable(result.get("target", ""))))
     table.add_row("samples", f"{result.get('samples', 0)} over "
                              f"{human_duration(result.get('duration_seconds'))}")
     current = result.get("current_bytes")
@@ -145,7 +146,7 @@ def runs_table(runs: Sequence[dict[str, Any]]) -> Table:
     for run in runs:
         verdict = run.get("verdict") or "-"
         slope = run.get("slope_bytes_per_hour")
-        table.add_row(str(run["id"]), run["target"],
+        table.add_row(str(run["id"]), Text(printable(run["target"])),
                       time.strftime("%Y-%m-%d %H:%M", time.localtime(run["started"])),
                       human_duration((run.get("result") or {}).get("duration_seconds")),
                       str(run["samples"]), Text(verdict, style=_STYLE.get(verdict, "")),
