@@ -145,3 +145,106 @@ def test_errors_found_by_the_child_reach_the_user(real, tmp_path, edges_in_child
         doc["edges"][doc["snapshot"]["meta"]["edge_fields"].index("to_node")] += 1
     with pytest.raises(SnapshotFormatError, match="not a node"):
         HeapSnapshot.load(corrupt(real, tmp_path, change))
+
+
+# -- issue 9: inputs that used to slip through ---------------------------------------------
+
+@pytest.fixture(scope="module")
+def series(tmp_path_factory):
+    """baseline, target, final of one node process that leaks between them."""
+    from conftest import NODE
+    if NODE is None:
+        pytest.skip("node is not installed")
+    folder = tmp_path_factory.mktemp("series")
+    program = """
+        class Leaked { constructor(i) { this.i = i; this.text = 'leaked-' + i; } }
+        globalThis.kept = [];
+        for (const name of ['b1', 'b2', 'b3']) {
+          for (let i = 0; i < 3000; i++) kept.push(new Leaked(i));
+          require('v8').writeHeapSnapshot(name + '.heapsnapshot');
+        }
+    """
+    subprocess.run([NODE, "-e", program], cwd=folder, check=True, timeout=120)
+    return [folder / f"b{n}.heapsnapshot" for n in (1, 2, 3)]
+
+
+def test_the_same_snapshot_twice_is_an_error(series, tmp_path):
+    b1, b2, b3 = (str(p) for p in series)
+    one_error_line(run_cli("find-leaks", b2, b2, b2), "same snapshot")
+    one_error_line(run_cli("find-leaks", b1, b1, b3), "same snapshot")
+    copy = tmp_path / "copy-of-b1.heapsnapshot"
+    copy.write_bytes(series[0].read_bytes())
+    one_error_line(run_cli("find-leaks", b1, str(copy), b3), "same snapshot")
+    one_error_line(run_cli("diff", b1, b1), "same snapshot")
+    assert run_cli("find-leaks", b1, b2, b3).returncode == 3  # the real sequence: a leak
+
+
+def test_the_light_read_validates_the_edges_it_skips(series, tmp_path):
+    """find-leaks reads the baseline light (the edges unparsed): a corrupt one is still named."""
+    data = json.loads(series[0].read_text())
+    short = dict(data, edges=data["edges"][:-3])  # one edge missing, header unchanged
+    cut = tmp_path / "short-edges.heapsnapshot"
+    cut.write_text(json.dumps(short))
+    with pytest.raises(SnapshotFormatError, match="edges"):
+        HeapSnapshot.load_light(cut)
+    one_error_line(run_cli("find-leaks", str(cut), str(series[1]), str(series[2])),
+                   str(cut), "edges")
+    fields = data["snapshot"]["meta"]["node_fields"]
+    nodes = list(data["nodes"])
+    nodes[fields.index("edge_count")] += 1
+    sums = tmp_path / "edge-count.heapsnapshot"
+    sums.write_text(json.dumps(dict(data, nodes=nodes)))
+    with pytest.raises(SnapshotFormatError, match="announce"):
+        HeapSnapshot.load_light(sums)
+    huge = tmp_path / "huge-edge-count.heapsnapshot"
+    huge.write_text(json.dumps(dict(data, snapshot=dict(data["snapshot"], edge_count=10**15))))
+    one_error_line(run_cli("find-leaks", str(huge), str(series[1]), str(series[2])),
+                   str(huge), "more than a file")
+
+
+def test_zero_nodes_is_an_error_not_a_crash(real, tmp_path):
+    data = json.loads(real.read_text())
+    empty = dict(data, snapshot=dict(data["snapshot"], node_count=0, edge_count=0),
+                 nodes=[], edges=[])
+    path = tmp_path / "zero.heapsnapshot"
+    path.write_text(json.dumps(empty))
+    for command in (["summary", str(path)], ["inspect", str(path), "@1"],
+                    ["diff", str(path), str(real)]):
+        one_error_line(run_cli(*command), str(path), "0 nodes")
+
+
+def test_an_absurd_count_is_a_corrupt_file_not_a_lack_of_memory(real, tmp_path):
+    data = json.loads(real.read_text())
+    path = tmp_path / "absurd.heapsnapshot"
+    path.write_text(json.dumps(dict(data, snapshot=dict(data["snapshot"], node_count=10**12))))
+    result = run_cli("summary", str(path))
+    one_error_line(result, str(path), "more than a file", "corrupt")
+    assert "memory" not in result.stderr
+
+
+def test_streams_are_read(real, tmp_path):
+    import gzip
+    packed = tmp_path / "x.heapsnapshot.gz"
+    packed.write_bytes(gzip.compress(real.read_bytes()))
+    expected = json.loads(run_cli("summary", str(real), "--json").stdout)["nodes"]
+    with open(packed, "rb") as stdin:  # /dev/stdin: a gzip stream that cannot seek
+        piped = subprocess.run([sys.executable, "-m", "heapsight", "summary", "/dev/stdin",
+                                "--json"], stdin=stdin, capture_output=True, text=True,
+                               timeout=120)
+    assert piped.returncode == 0, piped.stderr
+    assert json.loads(piped.stdout)["nodes"] == expected
+    # <(zcat x.gz): a pipe
+    shell = subprocess.run(["bash", "-c", f'"{sys.executable}" -m heapsight summary '
+                            f'<(zcat "{packed}") --json'], capture_output=True, text=True,
+                           timeout=120)
+    assert shell.returncode == 0, shell.stderr
+    assert json.loads(shell.stdout)["nodes"] == expected
+
+
+def test_misleading_usage_is_exit_2():
+    for args in (["snapshot", "--pid", "-1"], ["snapshot", "--pid", "0"],
+                 ["snapshot", "--pid", "1", "-o", "x.heapsnapshot.gz"],
+                 ["hunt", "--pid", "-1", "--url", "http://127.0.0.1:1/"]):
+        result = run_cli(*args)
+        assert result.returncode == 2, (args, result.stderr)
+        assert result.stderr.count("\n") == 1 and "unexpected" not in result.stderr

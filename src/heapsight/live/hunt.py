@@ -134,6 +134,8 @@ def _check_plan(plan: HuntPlan) -> None:
     if sources != 1:
         raise UsageError("give the service to hunt as `-- COMMAND...`, or --pid PID, or "
                          "--inspect HOST:PORT (exactly one)")
+    if plan.pid is not None and plan.pid <= 0:
+        raise UsageError(f"--pid expects a process id (a positive number), not {plan.pid}")
     if not plan.urls and not plan.load_command:
         raise UsageError("give --url URL (the built-in load) or --load \"CMD\" to exercise the "
                          "service between snapshots")

@@ -54,15 +54,18 @@ class _Input:
     def __init__(self, path: Path, start: int = 0):
         self.path = path
         self.raw = open(path, "rb")  # noqa: SIM115 - closed by close()
-        self.size = os.fstat(self.raw.fileno()).st_size
-        self.gzipped = self.raw.read(2) == b"\x1f\x8b"
-        self.raw.seek(start)
+        self.size = os.fstat(self.raw.fileno()).st_size  # 0 for a pipe or /dev/stdin
+        # peek, not read + seek: streams (`<(zcat x.gz)`, /dev/stdin) cannot seek back
+        self.gzipped = self.raw.peek(2)[:2] == b"\x1f\x8b"
+        if start:
+            self.raw.seek(start)
         self.file = gzip.GzipFile(fileobj=self.raw) if self.gzipped else self.raw
         self.store = bytearray(READ_SIZE)
         self.buf = np.frombuffer(self.store, np.uint8)
         self.pos = 0
         self.end = 0
         self.eof = False
+        self.consumed = 0  # bytes read (after gunzip): the size of a stream, known at its end
         self.progress: Progress | None = None
 
     def close(self) -> None:
@@ -90,12 +93,17 @@ class _Input:
             self.buf = np.frombuffer(self.store, np.uint8)
         try:
             count = self.file.readinto(memoryview(self.store)[self.end:])
-        except (OSError, EOFError, zlib.error) as exc:
+        except EOFError:  # gzip: the compressed stream stops early
+            raise SnapshotFormatError(
+                f"{self.path}: cannot read (a truncated or damaged gzip file: it ends before "
+                "its end-of-stream marker); was it copied completely?") from None
+        except (OSError, zlib.error) as exc:
             raise SnapshotFormatError(f"{self.path}: cannot read ({exc})") from None
         if not count:
             self.eof = True
             return False
         self.end += count
+        self.consumed += count
         if self.progress is not None:
             self.progress(self.offset(), self.size)
         return True
@@ -220,7 +228,7 @@ def read_columns(path: str | os.PathLike[str], progress: Progress | None = None,
     try:
         source = _Input(path)
     except OSError as exc:
-        raise SnapshotFormatError(f"{path}: cannot open ({exc.strerror})") from None
+        raise SnapshotFormatError(f"{path}: cannot open ({exc.strerror or exc})") from None
     source.progress = progress
     try:
         return _read(source, path, node_fields, with_edges)
@@ -264,6 +272,7 @@ def _read(source: _Input, path: Path, keep_fields: tuple[str, ...] | None,
                 if meta.node_count is None or meta.edge_count is None:
                     raise SnapshotFormatError(
                         f"{path}: snapshot header lacks node_count/edge_count")
+                _check_counts(path, meta, source)
             elif name in ("nodes", "edges"):
                 if meta is None:
                     raise SnapshotFormatError(
@@ -281,7 +290,12 @@ def _read(source: _Input, path: Path, keep_fields: tuple[str, ...] | None,
                     edges = _read_rows(source, path, "edges", meta.edge_fields, EDGE_COLUMNS,
                                        meta.edge_count or 0, meta)
                 else:  # light read, or the child parses them
-                    _skip_numbers(source, path, name)
+                    values = _skip_numbers(source, path, name)
+                    if not with_edges and values != (meta.edge_count or 0) * meta.edge_field_count:
+                        raise SnapshotFormatError(
+                            f"{path}: the 'edges' array holds {values:,} values but the header "
+                            f"announces {meta.edge_count:,} edges of {meta.edge_field_count} "
+                            "fields (corrupt snapshot)")
                     if in_child is None:
                         edges = {f: np.empty(0, t) for f, t in EDGE_COLUMNS.items()}
             elif name in ("trace_function_infos", "samples", "locations"):
@@ -303,7 +317,30 @@ def _read(source: _Input, path: Path, keep_fields: tuple[str, ...] | None,
         raise SnapshotFormatError(f"{path}: not a V8 heap snapshot (no {', '.join(missing)})")
     assert meta is not None and nodes is not None and edges is not None and strings is not None
     _validate(path, meta, nodes, edges if with_edges else None, strings)
-    return SnapshotColumns(str(path), meta, nodes, edges, strings, source.size, extras, trace_tree)
+    return SnapshotColumns(str(path), meta, nodes, edges, strings, source.size or source.consumed,
+                           extras, trace_tree)
+
+
+# The fewest bytes one number takes in the file ("0,"); a gzip stream expands at most ~1032x.
+_MIN_BYTES_PER_VALUE = 2
+_GZIP_MAX_RATIO = 1032
+
+
+def _check_counts(path: Path, meta: SnapshotMeta, source: _Input) -> None:
+    """Refuse header counts the file cannot hold before allocating columns for them (a corrupt
+    count of 10^12 nodes is a corrupt file, not a machine short of memory)."""
+    if meta.node_count == 0:
+        raise SnapshotFormatError(f"{path}: the header announces 0 nodes; a V8 heap snapshot "
+                                  "always holds at least its root (corrupt snapshot)")
+    if not source.size:
+        return  # a stream: its length is unknown
+    room = source.size * (_GZIP_MAX_RATIO if source.gzipped else 1) // _MIN_BYTES_PER_VALUE
+    for name, count, width in (("nodes", meta.node_count, meta.node_field_count),
+                               ("edges", meta.edge_count, meta.edge_field_count)):
+        if (count or 0) * width > room:
+            raise SnapshotFormatError(
+                f"{path}: the header announces {count:,} {name}, more than a file of "
+                f"{source.size:,} bytes can hold (corrupt snapshot)")
 
 
 def _raw_value(source: _Input, path: Path, name: str, keep: bool = True) -> bytes:
@@ -395,14 +432,19 @@ def _read_rows(source: _Input, path: Path, name: str, fields: tuple[str, ...],
     return columns
 
 
-def _skip_numbers(source: _Input, path: Path, name: str) -> None:
-    """Pass over a numeric array without parsing it: it holds no ']' but its last."""
+def _skip_numbers(source: _Input, path: Path, name: str) -> int:
+    """Pass over a numeric array without parsing it (it holds no ']' but its last); returns
+    how many values it holds (its commas plus one), so the light read still checks its length."""
     source.expect(b"[", f"at the start of {name!r}")
+    commas = 0
+    empty = source.peek() == ord("]")
     while True:
         end = source.store.find(b"]", source.pos, source.end)
         if end >= 0:
+            commas += source.store.count(b",", source.pos, end)
             source.pos = end + 1
-            return
+            return 0 if empty else commas + 1
+        commas += source.store.count(b",", source.pos, source.end)
         source.pos = source.end
         if not source.fill():
             raise _truncated(path, f"the {name!r} array")
@@ -470,13 +512,13 @@ def _validate(path: Path, meta: SnapshotMeta, nodes: dict[str, np.ndarray],
         raise SnapshotFormatError(f"{path}: a node name is not in the strings table")
     if nodes["type"].size and int(nodes["type"].max()) >= len(meta.node_types):
         raise SnapshotFormatError(f"{path}: a node has an unknown type (corrupt snapshot)")
-    if edges is None:
-        return
     edge_total = int(nodes["edge_count"].sum(dtype=np.int64))
-    if edge_total != meta.edge_count:
+    if edge_total != meta.edge_count:  # checked by the light read too: it skips the edges
         raise SnapshotFormatError(
             f"{path}: nodes announce {edge_total:,} edges but the edges array holds "
             f"{meta.edge_count:,} (corrupt snapshot)")
+    if edges is None:
+        return
     if edges["type"].size and int(edges["type"].max()) >= len(meta.edge_types):
         raise SnapshotFormatError(f"{path}: an edge has an unknown type (corrupt snapshot)")
     index_types = [meta.edge_type(t) for t in INDEX_EDGE_TYPES]
