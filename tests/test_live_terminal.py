@@ -69,3 +69,39 @@ def test_no_raw_control_character_in_any_text_view(tmp_path):
     assert shown in runs["find-leaks"].stdout
     assert shown in runs["inspect"].stdout
     assert runs["error"].stderr.count("\n") == 1 and shown in runs["error"].stderr
+
+
+def test_names_stay_whole_at_80_columns(tmp_path):
+    """diff and history used to fold class names and targets into unreadable pieces."""
+    program = r"""
+    class OrdersServiceRequestContextEntry { constructor(i) { this.i = i; } }
+    globalThis.kept = [];
+    for (const file of ['a', 'b']) {
+      for (let i = 0; i < 500; i++) kept.push(new OrdersServiceRequestContextEntry(i));
+      require('v8').writeHeapSnapshot(file + '.heapsnapshot');
+    }
+    """
+    subprocess.run([NODE, "-e", program], cwd=tmp_path, check=True, timeout=120)
+    env = {**os.environ, "COLUMNS": "80"}
+    run = subprocess.run([sys.executable, "-m", "heapsight", "diff", "a.heapsnapshot",
+                          "b.heapsnapshot", "--top", "15"], capture_output=True, text=True,
+                         timeout=200, cwd=tmp_path, env=env)
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    row = next(line for line in lines if "OrdersService" in line)
+    # The name (whole, or cut with an ellipsis) and all its figures on one line, none cut.
+    words = row.split()
+    assert words[1:4] == ["500", "0", "+500"] and len(words) == 8 and "…" not in row[30:]
+    assert "retained Δ" in run.stdout
+
+    from rich.console import Console
+
+    from heapsight.report.watch_text import runs_table
+    target = "log:/var/log/services/orders-api/production/memory-metrics.jsonl"
+    console = Console(width=80, record=True, color_system=None)
+    console.print(runs_table([{"id": 7, "target": target, "started": 1.7e9, "samples": 1234,
+                               "verdict": "insufficient-data", "slope_bytes_per_hour": 1.3e9,
+                               "result": {"duration_seconds": 3600}}]))
+    text = console.export_text()
+    assert target in text and "insufficient-data" in text and "+1.3 GB/h" in text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -15,16 +16,29 @@ def render_diff(diff: Diff, console: Console) -> None:
     delta = diff.total_after - diff.total_before
     console.print(f"{safe(diff.before)} → {safe(diff.after)}: heap {human_bytes(diff.total_before)} → "
                   f"{human_bytes(diff.total_after)} ({signed_bytes(delta)})")
-    table = Table(title="By class, largest retained growth first", title_justify="left")
-    for header in ("class", "# new", "# deleted", "# delta", "alloc. size", "freed size",
-                   "self Δ", "retained Δ"):
-        table.add_column(header, justify="left" if header == "class" else "right",
-                         overflow="fold", max_width=40 if header == "class" else None)
-    for row in diff.classes:
-        table.add_row(safe(row.class_name), f"{row.new:,}", f"{row.deleted:,}",
-                      f"{row.count_delta:+,}", human_bytes(row.allocated_size),
-                      human_bytes(row.freed_size), signed_bytes(row.self_size_delta),
-                      signed_bytes(row.retained_size_delta))
+    table = Table(title="By class, largest retained growth first", title_justify="left",
+                  box=box.SIMPLE_HEAD)
+    # Numbers never wrap; on a narrow terminal the allocated/freed columns go (--json has
+    # them) and a long class name ends in "…" rather than folding into unreadable pieces.
+    wide = console.width >= 110
+    headers = ("class", "new", "deleted", "Δ count", "allocated", "freed", "self Δ",
+               "retained Δ")
+    shown = [h for h in headers if wide or h not in ("allocated", "freed")]
+    rows = [{"class": safe(row.class_name), "new": f"{row.new:,}",
+             "deleted": f"{row.deleted:,}", "Δ count": f"{row.count_delta:+,}",
+             "allocated": human_bytes(row.allocated_size), "freed": human_bytes(row.freed_size),
+             "self Δ": signed_bytes(row.self_size_delta),
+             "retained Δ": signed_bytes(row.retained_size_delta)} for row in diff.classes]
+    # each figure column: its widest cell, its padding (2) and the divider (1)
+    numbers = sum(max(len(h), *(len(r[h]) for r in rows)) + 3 for h in shown[1:]) if rows else 0
+    for header in shown:
+        if header == "class":  # what the figures leave, so that no figure is ever cut
+            table.add_column(header, overflow="ellipsis", no_wrap=True,
+                             max_width=max(8, min(60, console.width - numbers - 5)))
+        else:
+            table.add_column(header, justify="right", no_wrap=True)
+    for cells in rows:
+        table.add_row(*(cells[h] for h in shown))
     console.print(table)
     if diff.focus_class is not None:
         console.print(f"\n[bold]New {safe(diff.focus_class)} objects[/bold] "

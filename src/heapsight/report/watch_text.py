@@ -11,7 +11,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.table import Table
 from rich.text import Text
 
@@ -136,19 +136,42 @@ def render_live(result: dict[str, Any], values: Sequence[float],
                  verdict_line(result), Text("Ctrl-C stops and prints the verdict", style="dim"))
 
 
-def runs_table(runs: Sequence[dict[str, Any]]) -> Table:
-    table = Table(box=None, padding=(0, 1))
-    table.add_column("run", justify="right", no_wrap=True)
-    table.add_column("target", overflow="fold")
-    for name in ("started", "length", "samples", "verdict", "trend/h"):
-        table.add_column(name, justify="left" if name in ("started", "verdict") else "right",
-                         no_wrap=True)
-    for run in runs:
+def runs_table(runs: Sequence[dict[str, Any]]) -> RenderableType:
+    """The runs as a table; on a terminal narrower than 100 columns, two lines per run (the
+    figures, then the whole target) instead of a target column folded into pieces."""
+    return _Runs(list(runs))
+
+
+class _Runs:
+    def __init__(self, runs: list[dict[str, Any]]):
+        self.runs = runs
+
+    def _cells(self, run: dict[str, Any]) -> tuple[str, str, str, str, Text, str, Text]:
         verdict = run.get("verdict") or "-"
         slope = run.get("slope_bytes_per_hour")
-        table.add_row(str(run["id"]), Text(printable(run["target"])),
-                      time.strftime("%Y-%m-%d %H:%M", time.localtime(run["started"])),
-                      human_duration((run.get("result") or {}).get("duration_seconds")),
-                      str(run["samples"]), Text(verdict, style=_STYLE.get(verdict, "")),
-                      signed_bytes(slope) if slope is not None else "-")
-    return table
+        return (str(run["id"]), time.strftime("%Y-%m-%d %H:%M", time.localtime(run["started"])),
+                human_duration((run.get("result") or {}).get("duration_seconds")),
+                str(run["samples"]), Text(verdict, style=_STYLE.get(verdict, "")),
+                signed_bytes(slope) if slope is not None else "-",
+                Text(printable(run["target"])))
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if options.max_width >= 100:
+            table = Table(box=None, padding=(0, 1))
+            table.add_column("run", justify="right", no_wrap=True)
+            table.add_column("target", overflow="fold")
+            for name in ("started", "length", "samples", "verdict", "trend/h"):
+                table.add_column(name, no_wrap=True,
+                                 justify="left" if name in ("started", "verdict") else "right")
+            for run in self.runs:
+                number, started, length, samples, verdict, slope, target = self._cells(run)
+                table.add_row(number, target, started, length, samples, verdict, slope)
+            yield table
+            return
+        for run in self.runs:
+            number, started, length, samples, verdict, slope, target = self._cells(run)
+            line = Text(f"{number:>4}  {started}  {length}  {samples} samples  ")
+            line.append_text(verdict)
+            line.append(f"  {slope}/h")
+            yield line
+            yield Text("      ").append_text(target)
