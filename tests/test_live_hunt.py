@@ -94,6 +94,9 @@ def test_demo_drives_the_planted_leaks_into_three_snapshots(leaky_demo):
     for path in result["snapshots"]:
         assert stat.S_IMODE(Path(path).stat().st_mode) == 0o600
     assert not list(run_dir.glob("*.part"))
+    # Each wait and load phase says what it is doing (with a bar of requests on a terminal).
+    assert "waiting up to 30s for http://127.0.0.1:" in run.stderr
+    assert "load 1: sending 700 requests, 10 at a time" in run.stderr
     # 200 warm-up requests, then 700 per phase, round-robin over the demo's 7 routes: each
     # route gets its share of the warm-up, then 100 per phase; the planted leaks keep them all.
     from heapsight.cli.demo import ROUTES

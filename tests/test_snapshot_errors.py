@@ -248,3 +248,23 @@ def test_misleading_usage_is_exit_2():
         result = run_cli(*args)
         assert result.returncode == 2, (args, result.stderr)
         assert result.stderr.count("\n") == 1 and "unexpected" not in result.stderr
+
+
+def test_find_leaks_dir_on_a_hunt_run_folder(series, tmp_path):
+    """`final` sorts before `target` by name: a hunt run folder is ordered by its names."""
+    import shutil as sh
+
+    from heapsight.analysis.compare import taken_order
+    run_dir = tmp_path / "20261128-041500"
+    run_dir.mkdir()
+    for source, name in zip(series, ("baseline", "target", "final"), strict=True):
+        sh.copy(source, run_dir / f"{name}.heapsnapshot")
+    (run_dir / "report.json").write_text("{}")
+    result = run_cli("find-leaks", "--dir", str(run_dir), "--json")
+    assert result.returncode == 3, result.stderr
+    assert [p.rsplit("/", 1)[-1] for p in json.loads(result.stdout)["snapshots"]] == \
+        ["baseline.heapsnapshot", "target.heapsnapshot", "final.heapsnapshot"]
+    from pathlib import Path
+    names = ["s10.heapsnapshot", "s2.heapsnapshot.gz", "s1.heapsnapshot"]
+    assert [p.name for p in taken_order([Path(n) for n in names])] == \
+        ["s1.heapsnapshot", "s2.heapsnapshot.gz", "s10.heapsnapshot"]

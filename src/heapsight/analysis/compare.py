@@ -5,6 +5,8 @@ that mean the same thing in every snapshot."""
 from __future__ import annotations
 
 import os
+import re
+from pathlib import Path
 
 import numpy as np
 
@@ -73,6 +75,24 @@ def check_same_process(earlier: HeapSnapshot, later: HeapSnapshot) -> None:
     if _largest_odd(later.node_id) < _largest_odd(earlier.node_id):
         raise HeapsightError(f"{where} look out of order: {later.source} is older; "
                              "give the snapshots in the order they were taken")
+
+
+HUNT_NAMES = {"baseline": 0, "target": 1, "final": 2}  # what `heapsight hunt` writes
+
+
+def taken_order(paths: list[Path]) -> list[Path]:
+    """Snapshots in the order they were taken: baseline, target, final when they carry the
+    names `heapsight hunt` gives them, else natural name order (s2 before s10)."""
+    def stem(path: Path) -> str:
+        return path.name.removesuffix(".gz").removesuffix(".heapsnapshot")
+
+    if paths and all(stem(p) in HUNT_NAMES for p in paths):
+        return sorted(paths, key=lambda p: HUNT_NAMES[stem(p)])
+
+    def natural(path: Path) -> list:
+        return [(0, int(part), "") if part.isdigit() else (1, 0, part)
+                for part in re.split(r"(\d+)", path.name)]
+    return sorted(paths, key=natural)
 
 
 def _same_file(a: str, b: str) -> bool:

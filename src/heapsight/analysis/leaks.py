@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from heapsight.analysis.cluster import PAYLOAD_TYPES, Cluster, clusters, is_internal
-from heapsight.analysis.compare import check_same_process, class_names, first_seen
+from heapsight.analysis.compare import check_same_process, class_names, first_seen, taken_order
 from heapsight.analysis.detectors import LeakEvidence, classify
 from heapsight.analysis.locations import holder_script, object_location
 from heapsight.analysis.paths import PathStepView, format_path, retainer_path
@@ -81,12 +81,10 @@ class LeakReport:
 
 
 def snapshots_in(folder: str | os.PathLike[str]) -> list[Path]:
-    """The heap snapshots of a folder, in natural name order (s2 before s10)."""
-    def natural(path: Path) -> list:
-        return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", path.name)]
+    """The heap snapshots of a folder in the order they were taken (compare.taken_order)."""
     found = [p for p in Path(folder).iterdir()
              if p.name.endswith((".heapsnapshot", ".heapsnapshot.gz"))]
-    return sorted(found, key=natural)
+    return taken_order(found)
 
 
 def find_leaks(paths: Sequence[str | os.PathLike[str]], loader: Loader | None = None,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from heapsight.cli.hunt import render_hunt, say
+from heapsight.cli.hunt import load_progress, render_hunt, say
 from heapsight.cli.snapshot import snapshot_progress
 from heapsight.errors import HeapsightError
 
@@ -46,4 +46,5 @@ def demo(clean: bool, requests: int, runs_dir: Path, as_json: bool) -> None:
             requests=requests, warmup=200, concurrency=10, runs_folder=runs_dir,
             env={**os.environ, "PORT": str(port)})
         say(f"demo: hunting in {name} on port {port} (source: {script})")
-        render_hunt(hunt(plan, say=say, progress=snapshot_progress), as_json)
+        render_hunt(hunt(plan, say=say, progress=snapshot_progress,
+                         load_progress=load_progress), as_json)

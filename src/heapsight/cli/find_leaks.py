@@ -11,7 +11,8 @@ from heapsight.errors import UsageError
 @click.command("find-leaks")
 @click.argument("snapshots", nargs=-1, type=click.Path())
 @click.option("--dir", "folder", type=click.Path(file_okay=False),
-              help="Use every .heapsnapshot(.gz) in this folder, in natural name order.")
+              help="Use every .heapsnapshot(.gz) in this folder, in the order taken: baseline, "
+              "target, final in a hunt run folder, else natural name order (s2 before s10).")
 @click.option("--min-size", default=16, show_default=True, type=click.IntRange(0),
               help="Report only leaks retaining at least this many kB.")
 @click.option("--json", "as_json", is_flag=True, help="Print the find-leaks JSON on stdout.")

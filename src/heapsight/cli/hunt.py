@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from heapsight.cli._common import print_json, stderr, stdout
 from heapsight.text import printable, safe
@@ -39,6 +43,18 @@ def render_hunt(result: object, as_json: bool) -> None:
         stdout.print("find-leaks is not available in this build; run it on the snapshots "
                      "when it is: heapsight find-leaks "
                      + " ".join(str(path) for path in result.snapshots), soft_wrap=True)
+
+
+@contextmanager
+def load_progress(name: str) -> Iterator[Callable[[int, int], None]]:
+    """A bar of requests done while a load phase runs; silent off a terminal."""
+    if not sys.stderr.isatty():
+        yield lambda done, total: None
+        return
+    with Progress(TextColumn(f"{name}"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("requests"), console=stderr, transient=True) as progress:
+        task = progress.add_task(name, total=None)
+        yield lambda done, total: progress.update(task, completed=done, total=total)
 
 
 def say(message: str) -> None:
@@ -100,7 +116,7 @@ def hunt(urls: tuple[str, ...], requests: int, concurrency: int, warmup: int, me
         ready_timeout=ready_timeout)
     from heapsight.cli.snapshot import snapshot_progress
 
-    result = run_hunt(plan, say=say, progress=snapshot_progress)
+    result = run_hunt(plan, say=say, progress=snapshot_progress, load_progress=load_progress)
     render_hunt(result, as_json)
     # The exit status contract shared with find-leaks and watch: 3 when a leak was found.
     raise SystemExit(3 if result.report is not None and result.report.leaks else 0)

@@ -150,9 +150,11 @@ ProgressFactory = Callable[[str], AbstractContextManager[SnapshotProgress]]
 
 
 def hunt(plan: HuntPlan, say: Callable[[str], None] = lambda message: None,
-         progress: ProgressFactory | None = None) -> HuntResult:
+         progress: ProgressFactory | None = None,
+         load_progress: ProgressFactory | None = None) -> HuntResult:
     """Run the whole hunt; `say` receives one line per step, `progress` (optional) shows each
-    snapshot being written. Stops the service it started on success, failure and Ctrl-C."""
+    snapshot being written and `load_progress` each load phase (requests done of total).
+    Stops the service it started on success, failure and Ctrl-C."""
     _check_plan(plan)
     address: tuple[str, int] | None = plan.inspect
     opened = False  # heapsight opened the inspector of --pid, and closes it when done
@@ -169,7 +171,8 @@ def hunt(plan: HuntPlan, say: Callable[[str], None] = lambda message: None,
     result = HuntResult(run_dir, [], [], [])
     try:
         with _terminate_as_interrupt():
-            _hunt_in(plan, address, result, say, progress, close_inspector=opened)
+            _hunt_in(plan, address, result, say, progress, close_inspector=opened,
+                     load_progress=load_progress)
     except BaseException:
         # A run that failed before anything worth keeping leaves no folder behind.
         log = run_dir / "service.log"
@@ -212,7 +215,7 @@ def _terminate_as_interrupt() -> Iterator[None]:
 
 def _hunt_in(plan: HuntPlan, address: tuple[str, int] | None, result: HuntResult,
              say: Callable[[str], None], progress: ProgressFactory | None,
-             close_inspector: bool = False) -> None:
+             close_inspector: bool = False, load_progress: ProgressFactory | None = None) -> None:
     with contextlib.ExitStack() as stack:
         service: Service | None = None
         if plan.command:
@@ -221,7 +224,11 @@ def _hunt_in(plan: HuntPlan, address: tuple[str, int] | None, result: HuntResult
                 env=plan.env, cwd=plan.cwd))
             say(f"started {' '.join(plan.command)} (pid {service.pid}); its output goes to "
                 f"{service.log_path}")
+            say(f"waiting up to {plan.ready_timeout:g}s for "
+                f"{plan.urls[0] if plan.urls else 'the service to listen on a port'} to answer")
+            waited = time.monotonic()
             service.wait_ready(plan.urls, plan.ready_timeout)
+            say(f"the service answered after {time.monotonic() - waited:.1f}s")
             address = _service_inspector(service, plan)
         assert address is not None
         host, port = address
@@ -230,7 +237,7 @@ def _hunt_in(plan: HuntPlan, address: tuple[str, int] | None, result: HuntResult
         if service is not None:
             service.release_debugger = inspector.close
         try:
-            _drive(plan, inspector, service, result, say, progress)
+            _drive(plan, inspector, service, result, say, progress, load_progress)
         except ServiceExited:
             raise
         except HeapsightError:
@@ -270,15 +277,17 @@ def _service_inspector(service: Service, plan: HuntPlan) -> tuple[str, int]:
 
 
 def _drive(plan: HuntPlan, inspector: Inspector, service: Service | None, result: HuntResult,
-           say: Callable[[str], None], progress: ProgressFactory | None) -> None:
+           say: Callable[[str], None], progress: ProgressFactory | None,
+           load_progress: ProgressFactory | None = None) -> None:
     if plan.urls and plan.warmup:
-        _load_phase(plan, "warm-up", plan.warmup, service, result, say)
+        _load_phase(plan, "warm-up", plan.warmup, service, result, say, load_progress)
     if plan.track_allocations:
         inspector.start_tracking_allocations()
         say("allocation tracking on: leaked objects will carry the stack that allocated them")
     for index, name in enumerate(SNAPSHOT_NAMES):
         if index:
-            _load_phase(plan, f"load {index}", plan.requests, service, result, say)
+            _load_phase(plan, f"load {index}", plan.requests, service, result, say,
+                        load_progress)
         _snapshot(inspector, result.run_dir / f"{name}.heapsnapshot", name, service, result, say,
                   progress)
     if plan.track_allocations and service is None:
@@ -303,12 +312,17 @@ def _snapshot(inspector: Inspector, path: Path, name: str, service: Service | No
 
 
 def _load_phase(plan: HuntPlan, name: str, requests: int, service: Service | None,
-                result: HuntResult, say: Callable[[str], None]) -> None:
+                result: HuntResult, say: Callable[[str], None],
+                load_progress: ProgressFactory | None = None) -> None:
     if plan.load_command and name != "warm-up":
         _command_load(plan, name, service, result.run_dir, say)
         return
-    load = run_load(plan.urls, requests, plan.concurrency, plan.method, plan.body,
-                    stop_when=service.exiting if service is not None else None)
+    say(f"{name}: sending {requests} requests, {plan.concurrency} at a time")
+    bar = load_progress(name) if load_progress is not None else contextlib.nullcontext(None)
+    with bar as update:
+        load = run_load(plan.urls, requests, plan.concurrency, plan.method, plan.body,
+                        on_progress=(lambda done: update(done, requests)) if update else None,
+                        stop_when=service.exiting if service is not None else None)
     if service is not None:
         service.check_alive(f"during the {name} phase")
     if name != "warm-up":

@@ -198,7 +198,14 @@ class Inspector:
                 self._ws.send(json.dumps({"id": message_id, "method": method,
                                           "params": params or {}}))
                 while True:
-                    message = json.loads(self._ws.recv(timeout=limit))
+                    try:
+                        message = json.loads(self._ws.recv(timeout=limit))
+                    except ValueError:  # text that is not JSON, or a binary frame
+                        raise HeapsightError(f"{self.host}:{self.port} answered {method} with "
+                                             "something that is not the DevTools protocol; is "
+                                             "it a Node.js inspector?") from None
+                    if not isinstance(message, dict):
+                        continue
                     if message.get("id") == message_id:
                         break
                     handler = self._handlers.get(message.get("method", ""))
