@@ -244,7 +244,8 @@ def test_streams_are_read(real, tmp_path):
 def test_misleading_usage_is_exit_2():
     for args in (["snapshot", "--pid", "-1"], ["snapshot", "--pid", "0"],
                  ["snapshot", "--pid", "1", "-o", "x.heapsnapshot.gz"],
-                 ["hunt", "--pid", "-1", "--url", "http://127.0.0.1:1/"]):
+                 ["hunt", "--pid", "-1", "--url", "http://127.0.0.1:1/"],
+                 ["watch", "--pid", "-1"], ["find-leaks", "--dir", "/nonexistent-folder"]):
         result = run_cli(*args)
         assert result.returncode == 2, (args, result.stderr)
         assert result.stderr.count("\n") == 1 and "unexpected" not in result.stderr

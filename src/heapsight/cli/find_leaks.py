@@ -10,7 +10,7 @@ from heapsight.errors import UsageError
 
 @click.command("find-leaks")
 @click.argument("snapshots", nargs=-1, type=click.Path())
-@click.option("--dir", "folder", type=click.Path(file_okay=False),
+@click.option("--dir", "folder", type=click.Path(file_okay=False, exists=True),
               help="Use every .heapsnapshot(.gz) in this folder, in the order taken: baseline, "
               "target, final in a hunt run folder, else natural name order (s2 before s10).")
 @click.option("--min-size", default=16, show_default=True, type=click.IntRange(0),

@@ -32,7 +32,7 @@ def _sigterm_stops() -> Iterator[None]:
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--pid", type=int, help="Watch this process: RSS of it and its children, plus the "
+@click.option("--pid", type=click.IntRange(min=1), help="Watch this process: RSS of it and its children, plus the "
               "V8 heap when its inspector is already open.")
 @click.option("--inspect", "inspect_address", metavar="HOST:PORT",
               help="Watch heapUsed/heapTotal/external/arrayBuffers through a Node.js inspector.")

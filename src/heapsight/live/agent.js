@@ -16,14 +16,16 @@
   const v8 = load('v8');
   const key = Symbol.for('heapsight.agent');
   const existing = globalThis[key];
-  if (existing && existing.path === socketPath && existing.server.listening) {
+  if (existing && existing.path === socketPath && existing.server.listening &&
+      fs.existsSync(socketPath)) {
     return JSON.stringify({ installed: false, pid: process.pid });
   }
   if (existing) existing.server.close();
   // Held for the life of the process: its id, the same in every snapshot while V8 keeps its
   // numbering, tells heapsight when something renumbered the heap between two snapshots.
   class HeapsightIdMarker {}
-  const agent = { version: 1, path: socketPath, marker: new HeapsightIdMarker(), server: null };
+  const marker = existing ? existing.marker : new HeapsightIdMarker();
+  const agent = { version: 1, path: socketPath, marker, server: null };
 
   function answer(socket, request) {
     const reply = { ok: true, pid: process.pid, version: agent.version };

@@ -36,7 +36,7 @@ from heapsight.live.attach import (
 from heapsight.live.inspector import Inspector, SnapshotInfo, ensure_free_space
 
 Say = Callable[[str], None]
-AGENT_TIMEOUT = 600.0  # seconds a snapshot through the agent may take (V8 answers at the end)
+AGENT_TIMEOUT = 1800.0  # seconds a snapshot through the agent may take (it answers at the end)
 
 
 def runtime_folder() -> Path:
@@ -78,10 +78,16 @@ class Agent:
             return None
         agent = cls(pid, path)
         try:
-            reply = agent.request({"op": "hello"}, timeout=5.0)
-        except (OSError, ValueError):
+            reply = agent.request({"op": "hello"}, timeout=30.0)
+        except (ConnectionRefusedError, FileNotFoundError):
             with contextlib.suppress(OSError):
                 path.unlink()  # left by a process that has exited (its pid may be reused)
+            return None
+        except TimeoutError:
+            raise HeapsightError(f"pid {pid}'s heapsight agent did not answer within 30s: its "
+                                 "event loop is busy (a long synchronous task?); try again when "
+                                 "it is idle") from None
+        except (OSError, ValueError):
             return None
         return agent if reply.get("pid") == pid else None
 
