@@ -30,8 +30,13 @@
   function answer(socket, request) {
     const reply = { ok: true, pid: process.pid, version: agent.version };
     if (request.op === 'snapshot') {
+      const file = String(request.path);
+      // Only ever a new .heapsnapshot file: the agent never overwrites anything.
+      if (!file.endsWith('.heapsnapshot') || fs.existsSync(file)) {
+        throw new Error('refusing to write ' + JSON.stringify(file));
+      }
       const started = process.hrtime.bigint();
-      v8.writeHeapSnapshot(String(request.path));
+      v8.writeHeapSnapshot(file);
       reply.pause = Number(process.hrtime.bigint() - started) / 1e9;
       reply.usage = process.memoryUsage();
       reply.limit = v8.getHeapStatistics().heap_size_limit;
