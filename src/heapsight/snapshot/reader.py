@@ -327,20 +327,33 @@ _GZIP_MAX_RATIO = 1032
 
 
 def _check_counts(path: Path, meta: SnapshotMeta, source: _Input) -> None:
-    """Refuse header counts the file cannot hold before allocating columns for them (a corrupt
-    count of 10^12 nodes is a corrupt file, not a machine short of memory)."""
+    """Refuse header counts the file cannot hold when the columns for them would not fit in
+    memory either (a corrupt count of 10^12 nodes is a corrupt file, not a machine short of
+    memory); a merely truncated file is read on, to say where it ends."""
     if meta.node_count == 0:
         raise SnapshotFormatError(f"{path}: the header announces 0 nodes; a V8 heap snapshot "
                                   "always holds at least its root (corrupt snapshot)")
     if not source.size:
         return  # a stream: its length is unknown
     room = source.size * (_GZIP_MAX_RATIO if source.gzipped else 1) // _MIN_BYTES_PER_VALUE
-    for name, count, width in (("nodes", meta.node_count, meta.node_field_count),
-                               ("edges", meta.edge_count, meta.edge_field_count)):
-        if (count or 0) * width > room:
-            raise SnapshotFormatError(
-                f"{path}: the header announces {count:,} {name}, more than a file of "
-                f"{source.size:,} bytes can hold (corrupt snapshot)")
+    need = 0
+    too_many = []
+    for name, count, width, row_bytes in (
+            ("nodes", meta.node_count or 0, meta.node_field_count, 30),
+            ("edges", meta.edge_count or 0, meta.edge_field_count, 9)):
+        need += count * row_bytes
+        if count * width > room:
+            too_many.append(f"{count:,} {name}")
+    if too_many and need > _available_memory() // 2:
+        raise SnapshotFormatError(
+            f"{path}: the header announces {' and '.join(too_many)}, more than a file of "
+            f"{source.size:,} bytes can hold: the header is corrupt or the file truncated")
+
+
+def _available_memory() -> int:
+    import psutil
+
+    return int(psutil.virtual_memory().available)
 
 
 def _raw_value(source: _Input, path: Path, name: str, keep: bool = True) -> bytes:
