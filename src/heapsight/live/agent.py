@@ -129,6 +129,8 @@ class Agent:
                                      "see it (another mount namespace, e.g. a container); use "
                                      "--inspect and copy snapshots out of the container")
             os.chmod(part, 0o600)
+            with open(part, "rb") as written:  # on disk before it takes the user's name
+                os.fsync(written.fileno())
             if output.exists() and not force:
                 raise HeapsightError(f"{output} appeared while writing; pass --force to "
                                      "replace it")
