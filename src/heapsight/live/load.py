@@ -134,8 +134,14 @@ async def _run(targets: list[_Target], requests: int, concurrency: int, method: 
     async def worker() -> None:
         nonlocal next_index
         connections: dict[tuple[str, str, int], _Connection] = {}
+        this = asyncio.current_task()
         try:
             while next_index < requests:
+                # Python 3.11's wait_for can swallow a cancellation that lands as its request
+                # completes (gh-86296); the request to cancel is still counted, so honour it
+                # here, or a Ctrl-C during load would go unheard until every request was sent.
+                if this is not None and this.cancelling():
+                    raise asyncio.CancelledError
                 index = next_index
                 next_index += 1
                 target = targets[index % len(targets)]
