@@ -55,6 +55,11 @@ def snapshot(pid: int | None, address: str | None, output: Path | None, no_gc: b
     existing file without --force. The process is paused while V8 writes the snapshot; the pause
     is reported.
 
+    Separate runs on one process give snapshots that diff and find-leaks can compare: the first
+    run installs a small snapshot agent in the process (V8 renumbers objects whenever an
+    inspector session ends, so later snapshots go through the agent, not the inspector), and
+    closes the inspector again if heapsight opened it. See docs/live.md.
+
     \b
     heapsight snapshot --pid 4242
     heapsight snapshot --inspect 127.0.0.1:9229 -o before.heapsnapshot
