@@ -28,7 +28,7 @@ pytestmark = [pytest.mark.skipif(NODE is None, reason="node is not installed"),
               pytest.mark.timeout(600)]
 
 SEED = int(os.environ.get("HEAPSIGHT_FUZZ_SEED", "20261128"))
-MUTANTS = int(os.environ.get("HEAPSIGHT_FUZZ_MUTANTS", "160"))
+MUTANTS = int(os.environ.get("HEAPSIGHT_FUZZ_MUTANTS", "120"))  # more: set the variable
 RUN_TIMEOUT = 90  # seconds; a run that takes longer is a hang
 
 PROGRAM = r"""
