@@ -30,6 +30,8 @@ COMMANDS = {
     "history": "heapsight.cli.history:history",
     "alert-rules": "heapsight.cli.alert_rules:alert_rules",
     "lint": "heapsight.cli.lint:lint",
+    "run": "heapsight.cli.run:run",
+    "ctl": "heapsight.cli.ctl:ctl",
 }
 
 
