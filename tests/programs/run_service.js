@@ -9,6 +9,11 @@
 'use strict';
 const http = require('http');
 const fs = require('fs');
+const v8 = require('v8');
+const vm = require('vm');
+
+v8.setFlagsFromString('--expose-gc');
+const collect = vm.runInNewContext('gc');
 
 const instance = process.env.HEAPSIGHT_INSTANCE;
 if (process.env.CRASH_INSTANCE !== undefined && process.env.CRASH_INSTANCE === instance) {
@@ -36,7 +41,7 @@ let held = [];
 
 if (process.env.STARTUP_MB) {
   held.push(Buffer.alloc(Number(process.env.STARTUP_MB) * 1048576, 1));
-  setTimeout(() => { held = []; }, Number(process.env.STARTUP_HOLD_MS || 3000));
+  setTimeout(() => { held = []; collect(); }, Number(process.env.STARTUP_HOLD_MS || 3000));
 }
 
 const server = http.createServer((req, res) => {
@@ -45,8 +50,8 @@ const server = http.createServer((req, res) => {
   if (workMs) { const end = Date.now() + workMs; while (Date.now() < end) { /* busy */ } }
   const url = new URL(req.url, 'http://x');
   if (url.pathname === '/spike') {
-    const chunk = Buffer.alloc(Number(url.searchParams.get('mb')) * 1048576, 3);
-    setTimeout(() => { chunk.fill(0); }, Number(url.searchParams.get('ms') || 100));
+    let chunk = Buffer.alloc(Number(url.searchParams.get('mb')) * 1048576, 3);
+    setTimeout(() => { chunk = null; collect(); }, Number(url.searchParams.get('ms') || 100));
   }
   const body = JSON.stringify({ instance: Number(instance), pid: process.pid, served });
   res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });

@@ -332,7 +332,7 @@ class Balancer:
         candidates = [t for t in self.targets() if t.routable and id(t) not in exclude]
         if not candidates:
             return None
-        return min(candidates, key=lambda t: (t.connections, t.active))
+        return min(candidates, key=lambda t: (t.connections, t.active, t.served))
 
     def changed(self) -> None:
         self._changed.set()

@@ -69,6 +69,10 @@ class ControlServer:
         previous = os.umask(0o177)  # the socket is created 0600, with no window
         try:
             self.server = await asyncio.start_unix_server(self._serve, path=str(self.path))
+        except OSError as exc:
+            raise HeapsightError(f"cannot open the control socket {self.path} ({exc}); set "
+                                 "XDG_RUNTIME_DIR to a short private folder or use a shorter "
+                                 "--name") from None
         finally:
             os.umask(previous)
         os.chmod(self.path, 0o600)

@@ -69,6 +69,7 @@ class Supervisor:
         self.control: Any = None  # supervise.control.ControlServer
         self.exporter: Any = None
         self.snapshots: list[Path] = []
+        self.fatal: HeapsightError | None = None  # raised once everything is stopped
 
     # -- life of the whole run -------------------------------------------------------------------
     async def run(self) -> int:
@@ -85,6 +86,8 @@ class Supervisor:
             await self.stopped.wait()
         finally:
             await self._shutdown()
+        if self.fatal is not None:
+            raise self.fatal
         if all(slot.errored for slot in self.slots):
             return 1
         return 0
@@ -117,12 +120,25 @@ class Supervisor:
         instance = await self._start_until_ready(slot, "start")
         if instance is None:
             return
-        limit = self.options.max_memory
-        if limit is not None:
-            rss = await asyncio.get_running_loop().run_in_executor(None, instance.tree_rss)
-            if rss is not None and rss > limit:
-                raise UsageError(f"--max-memory {_mib(limit)} is below instance {slot.number}'s "
-                                 f"memory right after start-up ({_mib(rss)}); raise the limit")
+        if self.options.max_memory is not None:
+            self._spawn(self._check_start_up_memory(instance, self.options.max_memory))
+
+    async def _check_start_up_memory(self, instance: Instance, limit: int) -> None:
+        """A limit the first instance is over for its whole grace period (or more than the
+        window, with no grace) is a configuration mistake, not a leak: say so and stop."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + max(self.options.grace, self.options.over_for, 1.0)
+        while True:
+            rss = await loop.run_in_executor(None, instance.tree_rss)
+            if rss is None or rss <= limit:
+                return
+            if loop.time() >= deadline:
+                break
+            await asyncio.sleep(min(1.0, self.options.sample_every))
+        self.fatal = UsageError(
+            f"--max-memory {_mib(limit)} is below instance {instance.number}'s start-up memory "
+            f"({_mib(rss)} once started, through the whole grace period); raise the limit")
+        self.stopped.set()
 
     def _spawn(self, work: Any) -> asyncio.Task[Any]:
         task = asyncio.ensure_future(work)
