@@ -128,3 +128,29 @@ def snapshot(name: str | None, instance: int, output: Path | None) -> None:
                           "output": str(output) if output else None}, timeout=None)
     _done(answer, f"{answer.get('path')} ({answer.get('bytes', 0) / 2**20:.1f} MiB, "
           f"paused {answer.get('pause_seconds')}s)")
+
+
+@ctl.command()
+@click.argument("instance", type=int)
+@click.option("--path", default="/", show_default=True,
+              help="URL path of the instance to drive load at.")
+@click.option("--requests", type=click.IntRange(min=1), help="Requests per load phase "
+              "(hunt's default 1000).")
+@click.option("--warmup", type=click.IntRange(min=0), help="Warm-up requests (default 200).")
+@click.option("--concurrency", type=click.IntRange(min=1), help="Requests at a time (default 10).")
+@click.option("--json", "as_json", is_flag=True, help="Print the hunt's JSON (find-leaks shape).")
+@click.pass_obj
+def debug(name: str | None, instance: int, path: str, requests: int | None,
+          warmup: int | None, concurrency: int | None, as_json: bool) -> None:
+    """Drain INSTANCE, hunt its leak with controlled load on it alone (three snapshots,
+    find-leaks), put it back, print the diagnosis. The other instances keep serving."""
+    options = {"path": path, "requests": requests, "warmup": warmup, "concurrency": concurrency}
+    answer = _send(name, {"command": "debug", "instance": instance, "options": options},
+                   timeout=None)
+    if as_json:
+        print_json(answer["report"])
+    else:
+        stdout.print(answer["text"], markup=False, highlight=False, end="")
+    leaks = answer["report"].get("leaks") or []
+    if leaks:
+        raise SystemExit(3)  # the hunt's contract: 3 = leak found

@@ -451,7 +451,7 @@ class Supervisor:
 
         loop = asyncio.get_running_loop()
         instance.rss = await loop.run_in_executor(None, instance.tree_rss)
-        if self.options.max_heap is not None:
+        if self.options.max_heap is not None and not instance.debugging:
             instance.heap_used = await loop.run_in_executor(None, heap.heap_used, instance)
         now = time.time()
         measure = instance.heap_used if self.options.max_heap is not None else instance.rss
