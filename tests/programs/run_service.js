@@ -1,6 +1,7 @@
 // A small HTTP service for the `heapsight run` tests, shaped by environment variables:
 //   PORT, HEAPSIGHT_INSTANCE  given by heapsight run
 //   LEAK_KB        keep this many KiB per request (in LeakedRecord objects held by a Map)
+//   LEAK_HEAP_KB   ... and this many KiB of JS heap in each LeakedRecord (an array)
 //   CRASH_INSTANCE exit(1) at start when HEAPSIGHT_INSTANCE is this number
 //   READY_ONCE     a file: the first start creates it and serves; later starts never listen
 //   STARTUP_MB     hold this many MiB for STARTUP_HOLD_MS after start (a start-up peak)
@@ -35,6 +36,7 @@ class LeakedRecord {
 }
 const sessionsById = new Map();
 const leakBytes = Number(process.env.LEAK_KB || 0) * 1024;
+const leakHeapItems = Number(process.env.LEAK_HEAP_KB || 0) * 256;  // 4-byte small integers
 const workMs = Number(process.env.WORK_MS || 0);
 let served = 0;
 let held = [];
@@ -46,7 +48,11 @@ if (process.env.STARTUP_MB) {
 
 const server = http.createServer((req, res) => {
   served += 1;
-  if (leakBytes) sessionsById.set(served, new LeakedRecord(served, Buffer.alloc(leakBytes, 7)));
+  if (leakBytes || leakHeapItems) {
+    const record = new LeakedRecord(served, Buffer.alloc(leakBytes, 7));
+    if (leakHeapItems) record.items = new Array(leakHeapItems).fill(served & 0xff);
+    sessionsById.set(served, record);
+  }
   if (workMs) { const end = Date.now() + workMs; while (Date.now() < end) { /* busy */ } }
   const url = new URL(req.url, 'http://x');
   if (url.pathname === '/spike') {

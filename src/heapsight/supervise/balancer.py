@@ -168,6 +168,7 @@ class _ClientSide(asyncio.Protocol):
         self.pending: list[bytes] = []  # request bytes waiting for a backend connection
         self.connecting: asyncio.Task[None] | None = None
         self.closed = False
+        self._head_request = False
 
     # -- client events ------------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -237,19 +238,28 @@ class _ClientSide(asyncio.Protocol):
                 await asyncio.sleep(0.05)
                 continue
             backend = _BackendSide(self)
+            # Counted from the pick on, so that connections opening together spread out.
+            target.connections += 1
+            target.active += 1
             try:
                 await loop.create_connection(lambda b=backend: b, "127.0.0.1", target.port)  # type: ignore[misc]
             except OSError:
+                target.connections -= 1
+                target.active -= 1
                 tried.add(id(target))
                 continue
+            except asyncio.CancelledError:
+                target.connections -= 1
+                target.active -= 1
+                raise
             if self.closed:
+                target.connections -= 1
+                target.active -= 1
                 if backend.transport is not None:
                     backend.transport.close()
                 return
             backend.framing.head_request = self._head_request
             self.backend, self.target = backend, target
-            target.connections += 1
-            target.active += 1
             target.served += 1
             self.connecting = None
             assert backend.transport is not None

@@ -146,11 +146,14 @@ class Instance:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._pump, 2.0)
         self.routable = False
-        if self.inspector is not None:
-            with contextlib.suppress(Exception):
-                self.inspector.close()
-            self.inspector = None
+        self.close_inspector()
         self.exited.set()
+
+    def close_inspector(self) -> None:
+        inspector, self.inspector = self.inspector, None
+        if inspector is not None:
+            with contextlib.suppress(Exception):
+                inspector.close()
 
     def processes(self) -> list[psutil.Process]:
         if self.pid is None or self.exited.is_set():
@@ -201,6 +204,8 @@ class Instance:
         if self.process is None:
             return None
         loop = asyncio.get_running_loop()
+        # Node that exits with a debugger session open waits for it to leave: close ours first.
+        await loop.run_in_executor(None, self.close_inspector)
         strays = await loop.run_in_executor(None, lambda: self.processes()[1:])
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.process.pid, signal.SIGTERM)

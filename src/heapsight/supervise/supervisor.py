@@ -459,7 +459,7 @@ class Supervisor:
             instance.samples.append((now, measure))
             del instance.samples[:-3600]
         if self.exporter is not None:
-            self.exporter.update(self, instance)
+            self.exporter.update_instance(self, instance)
         if self.options.restart_on_leak:
             await self._judge_trend(instance)
         if instance.state != READY or instance.slot.current is not instance:
