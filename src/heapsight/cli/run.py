@@ -25,6 +25,9 @@ _SIZE_HELP = "Units required: 512MB (= MiB), 1.5GiB; a bare number is an error."
                    "health-check GET /ready/N on --control-http.")
 @click.option("--control-http", metavar="HOST:PORT",
               help="Serve GET /ready/N here (for external balancers; use with --no-balancer).")
+@click.option("--backend-ports", type=int, metavar="BASE",
+              help="With --no-balancer: instance N listens on BASE+2N, its replacement on "
+                   "BASE+2N+1 (and back), so nginx/HAProxy can list fixed ports.")
 @click.option("--ready-url", metavar="PATH",
               help="Ready when GET PATH answers 2xx (default: when the port accepts).")
 @click.option("--ready-timeout", metavar="DURATION", help="A start not ready by then failed "

@@ -71,6 +71,7 @@ class RunOptions:
     memory_cooldown: float = 60.0    # between two memory restarts
     serve: str | None = None
     control_http: str | None = None  # with --no-balancer: where GET /ready/N answers
+    backend_ports: int | None = None  # with --no-balancer: instance N on BASE+2N or BASE+2N+1
     runs_folder: Path = Path("heapsight-runs")
     cwd: Path | None = None
     history: Path | None = None
@@ -92,7 +93,7 @@ _KEYS: dict[str, tuple[str, str]] = {
     "restart-window": ("restart_window", "duration"),
     "max-memory-restarts": ("max_memory_restarts", "int"),
     "memory-cooldown": ("memory_cooldown", "duration0"), "serve": ("serve", "str"),
-    "control-http": ("control_http", "str"), "runs-folder": ("runs_folder", "path"),
+    "control-http": ("control_http", "str"), "backend-ports": ("backend_ports", "port"), "runs-folder": ("runs_folder", "path"),
     "command": ("command", "list"),
 }
 KEYS = tuple(_KEYS)
@@ -165,6 +166,11 @@ def build_options(given: dict[str, Any], config: dict[str, Any]) -> RunOptions:
                          "--no-balancer to let nginx/HAProxy reach each instance")
     if not options.balancer and options.port is not None:
         raise UsageError("--port and --no-balancer exclude each other")
+    if options.backend_ports is not None and (options.balancer or options.backend_ports == 0 or
+                                              options.backend_ports + 2 * options.instances
+                                              > 65536):
+        raise UsageError("--backend-ports BASE goes with --no-balancer, and BASE + 2 x "
+                         "--instances must stay below 65536")
     if options.ready_url is not None and not options.ready_url.startswith("/"):
         raise UsageError(f"--ready-url expects a path such as /healthz, not {options.ready_url!r}")
     if options.restart_on_leak and options.max_memory is None and options.max_heap is None:

@@ -157,27 +157,50 @@ class ControlServer:
         return {"ok": True, "path": str(path), "bytes": info.bytes_written,
                 "pause_seconds": round(info.pause_seconds, 3)}
 
+    def _readiness(self, number: int) -> str:
+        """ready, drain (alive, out of rotation) or down (not running) for instance N."""
+        if not 0 <= number < len(self.supervisor.slots):
+            return "unknown"
+        instance = self.supervisor.slots[number].current
+        if instance is None or instance.exited.is_set():
+            return "down"
+        return "ready" if instance.routable else "drain"
+
+    def _port_readiness(self, port: int) -> str:
+        """The same for whichever process listens on backend `port` (--backend-ports)."""
+        for instance in self.supervisor.instances:
+            if instance.port == port and not instance.exited.is_set():
+                return "ready" if instance.routable else "drain"
+        return "down"
+
     async def _ready_endpoint(self, reader: asyncio.StreamReader,
                               writer: asyncio.StreamWriter) -> None:
-        """GET /ready/N: 200 while instance N should get traffic, else 503 (HTTP/1.0-style)."""
+        """`GET /ready/N` answers 200 while instance N should get traffic, 503 when drained or
+        down (Kubernetes probes, nginx Plus, HAProxy httpchk). A bare `/ready/N` line, as
+        HAProxy's agent-check sends with `agent-send`, gets the agent's words: `up ready`,
+        `drain` or `down`, so one backend can check each server with its own number."""
         try:
             line = await asyncio.wait_for(reader.readline(), 5.0)
-            while True:  # skip the headers
+            http = line.startswith(b"GET ") or line.startswith(b"HEAD ")
+            target = line.split()[1] if http and len(line.split()) > 1 else line.strip()
+            path = target.decode("latin-1")
+            state = "unknown"
+            if path.startswith("/ready/port/") and path[12:].isdigit():
+                state = self._port_readiness(int(path[12:]))
+            elif path.startswith("/ready/") and path[7:].isdigit():
+                state = self._readiness(int(path[7:]))
+            if not http:
+                agent = {"ready": "up ready", "drain": "drain"}.get(state, "down")
+                writer.write(f"{agent}\n".encode())
+                await writer.drain()
+                return
+            while True:  # skip the request headers
                 header = await asyncio.wait_for(reader.readline(), 5.0)
                 if header in (b"\r\n", b"\n", b""):
                     break
-            parts = line.split()
-            path = parts[1].decode("latin-1") if len(parts) > 1 else ""
-            status, body = 404, "not found\n"
-            if path.startswith("/ready/") and path[7:].isdigit():
-                number = int(path[7:])
-                if number < len(self.supervisor.slots):
-                    instance = self.supervisor.slots[number].current
-                    if instance is not None and instance.routable:
-                        status, body = 200, "ready\n"
-                    else:
-                        status, body = 503, "not ready\n"
-            reason = {200: "OK", 503: "Service Unavailable", 404: "Not Found"}[status]
+            status, reason = {"ready": (200, "OK"), "drain": (503, "Service Unavailable"),
+                              "down": (503, "Service Unavailable")}.get(state, (404, "Not Found"))
+            body = f"{state}\n"
             writer.write(f"HTTP/1.1 {status} {reason}\r\ncontent-type: text/plain\r\n"
                          f"content-length: {len(body)}\r\nconnection: close\r\n\r\n{body}"
                          .encode())

@@ -58,11 +58,11 @@ class Instance:
     _ids = iter(range(1, 1 << 62))
 
     def __init__(self, slot: Slot, command: list[str], log: IO[bytes], cwd: Path | None,
-                 echo: bool) -> None:
+                 echo: bool, port: int | None = None) -> None:
         self.slot = slot
         self.uid = next(self._ids)
         self.command = command
-        self.port = free_port()
+        self.port = port or free_port()
         self.inspect_port = free_port()
         self.log = log
         self.cwd = cwd

@@ -206,8 +206,14 @@ class Supervisor:
         return self.logs[number]
 
     async def _launch(self, slot: Slot) -> Instance:
+        port = None
+        base = self.options.backend_ports
+        if base is not None:  # fixed ports for an external balancer: a pair per instance
+            taken = {i.port for i in self.instances if i.slot is slot}
+            port = next(p for p in (base + 2 * slot.number, base + 2 * slot.number + 1)
+                        if p not in taken)
         instance = Instance(slot, self.options.command, self._log(slot.number),
-                            self.options.cwd, self.echo)
+                            self.options.cwd, self.echo, port)
         await instance.start()
         self.instances.append(instance)
         self.events.emit("start", slot.number, pid=instance.pid, port=instance.port)
@@ -536,6 +542,7 @@ class Supervisor:
             listed.extend(i.status() for i in sorted(members, key=lambda i: i.uid))
         return {"name": self.options.name, "pid": os.getpid(), "port": self.public_port,
                 "balancer": self.balancer is not None, "run_dir": str(self.run_dir),
+                "control_http": getattr(self.control, "http_port", None),
                 "uptime_seconds": round(time.time() - self.started_wall, 1),
                 "instances": listed}
 
