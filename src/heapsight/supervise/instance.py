@@ -88,6 +88,7 @@ class Instance:
         self.limits: dict[str, Any] = {}
         self._pump: asyncio.Task[None] | None = None
         self.inspector: Any = None  # a live.inspector.Inspector once --max-heap opened it
+        self.replacing = False  # a replace-then-retire of it is under way
         self.debugging = False  # `ctl debug` holds its inspector: no heap sampling meanwhile
 
     @property

@@ -331,22 +331,29 @@ class Supervisor:
             if old is None or old.exited.is_set():
                 return {"ok": False, "reason": f"instance {slot.number} is restarting after a "
                         "crash already"}
-            self.events.emit("restart-begin", slot.number, pid=old.pid, reason=reason)
-            new = await self._launch(slot)
-            if not await self._wait_ready(new):
-                why = (f"exited with code {new.exit_code}" if new.exited.is_set()
-                       else f"not ready within {self.options.ready_timeout:g}s")
-                self.events.emit("swap-aborted", slot.number, pid=new.pid, reason=why,
-                                 kept_pid=old.pid)
-                await self._stop_instance(new, "swap-aborted")
-                return {"ok": False, "reason": f"the replacement {why}; instance {slot.number} "
-                        f"(pid {old.pid}) keeps serving"}
-            self._make_ready(slot, new)
-            await self._retire(old, reason)
-            slot.restarts[reason] += 1
-            self.events.emit("restarted", slot.number, reason=reason, old_pid=old.pid,
-                             pid=new.pid, port=new.port)
-            return {"ok": True, "pid": new.pid}
+            old.replacing = True
+            try:
+                return await self._replace(slot, old, reason)
+            finally:
+                old.replacing = False
+
+    async def _replace(self, slot: Slot, old: Instance, reason: str) -> dict[str, Any]:
+        self.events.emit("restart-begin", slot.number, pid=old.pid, reason=reason)
+        new = await self._launch(slot)
+        if not await self._wait_ready(new):
+            why = (f"exited with code {new.exit_code}" if new.exited.is_set()
+                   else f"not ready within {self.options.ready_timeout:g}s")
+            self.events.emit("swap-aborted", slot.number, pid=new.pid, reason=why,
+                             kept_pid=old.pid)
+            await self._stop_instance(new, "swap-aborted")
+            return {"ok": False, "reason": f"the replacement {why}; instance {slot.number} "
+                    f"(pid {old.pid}) keeps serving"}
+        self._make_ready(slot, new)
+        await self._retire(old, reason)
+        slot.restarts[reason] += 1
+        self.events.emit("restarted", slot.number, reason=reason, old_pid=old.pid,
+                         pid=new.pid, port=new.port)
+        return {"ok": True, "pid": new.pid}
 
     async def _retire(self, old: Instance, reason: str) -> None:
         old.routable = False
@@ -504,6 +511,8 @@ class Supervisor:
 
     def _memory_restart(self, instance: Instance, why: str, kind: str) -> None:
         """Start a memory restart unless a cap withholds it (which is an event too)."""
+        if instance.replacing:
+            return  # already on its way out
         now = time.monotonic()
         while self.memory_restarts and now - self.memory_restarts[0] > 3600:
             self.memory_restarts.popleft()
