@@ -25,7 +25,7 @@ class Supervised:
     """`heapsight run ... -- node run_service.js` as a child process of the test."""
 
     def __init__(self, tmp_path: Path, args: list[str], env: dict[str, str] | None = None,
-                 name: str = "t") -> None:
+                 name: str = "t", history: bool = False) -> None:
         if NODE is None:
             pytest.skip("node is not installed")
         self.tmp_path = tmp_path
@@ -36,7 +36,9 @@ class Supervised:
         self.env.update(env or {})
         self.stderr_path = tmp_path / "heapsight.stderr"
         self.stderr = open(self.stderr_path, "wb")  # noqa: SIM115 (closed in stop())
-        command = [sys.executable, "-m", "heapsight", "run", "--name", name, "--no-history",
+        self.history = tmp_path / "history.sqlite3"
+        recording = ["--db", str(self.history)] if history else ["--no-history"]
+        command = [sys.executable, "-m", "heapsight", "run", "--name", name, *recording,
                    "--runs-folder", str(tmp_path / "runs"), *args, "--", NODE, str(SERVICE)]
         self.process = subprocess.Popen(command, env=self.env, cwd=tmp_path,
                                         stdout=subprocess.DEVNULL, stderr=self.stderr)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import stat
+import subprocess
+import sys
 import urllib.request
 
 from run_support import Supervised, served_by
@@ -14,7 +17,7 @@ def _get(url: str) -> bytes:
 
 
 def test_status_drain_and_resume(tmp_path):
-    with Supervised(tmp_path, ["--port", "0", "--instances", "2"]) as run:
+    with Supervised(tmp_path, ["--port", "0", "--instances", "2"], history=True) as run:
         port = run.port()
         url = f"http://127.0.0.1:{port}/"
         socket_path = tmp_path / "runtime" / "heapsight" / "t.sock"
@@ -48,3 +51,12 @@ def test_status_drain_and_resume(tmp_path):
         missing = run.ctl("drain", "7", check=False)
         assert missing.returncode == 2 and "no instance 7" in missing.stderr
         assert run.stop() == 0
+    # The same events are in the history database, for `heapsight history`.
+    shown = subprocess.run([sys.executable, "-m", "heapsight", "history", "--db",
+                            str(run.history), "1", "--json"], capture_output=True, text=True,
+                           timeout=60)
+    recorded = json.loads(shown.stdout)
+    assert recorded["target"] == "run:t"
+    kinds = [event["event"] for event in recorded["events"]]
+    assert kinds == [event["event"] for event in run.events()]
+    assert "drain" in kinds and "resume" in kinds and kinds[-1] == "run-stop"

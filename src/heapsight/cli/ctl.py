@@ -44,15 +44,15 @@ def _render_status(status: dict[str, Any]) -> None:
     from rich.table import Table
 
     def mib(value: Any) -> str:
-        return "-" if value is None else f"{value / 2**20:.1f} MiB"
+        return "-" if value is None else f"{value / 2**20:.0f} MiB"
 
     port = status.get("port") or "no balancer"
     stdout.print(f"{status['name']}: pid {status['pid']}, port {port}, up "
                  f"{status['uptime_seconds']:.0f}s, run folder {status['run_dir']}")
     table = Table(box=None)
-    for column in ("id", "pid", "port", "state", "uptime", "rss", "heap used", "trend",
-                   "to limit", "restarts", "conns", "served"):
-        table.add_column(column)
+    for column in ("id", "pid", "port", "state", "up", "rss", "heap", "trend", "to limit",
+                   "restarts", "conns", "served"):
+        table.add_column(column, no_wrap=True)
     for row in status["instances"]:
         restarts = ", ".join(f"{k} {v}" for k, v in (row.get("restarts") or {}).items()) or "0"
         remaining = row.get("time_to_limit_seconds")

@@ -211,9 +211,9 @@ class _ClientSide(asyncio.Protocol):
 
     # -- requests -------------------------------------------------------------------------------
     def _request_starts(self, data: bytes) -> None:
-        self.in_flight = True
         if self.target is not None and not self.target.routable:
             self._unpin(close_backend=True)  # idle, so closing our side of it loses nothing
+        self.in_flight = True
         if self.target is None:
             self.connecting = asyncio.ensure_future(self._connect())
         else:
