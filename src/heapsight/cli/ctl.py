@@ -61,7 +61,13 @@ def _render_status(status: dict[str, Any]) -> None:
                       mib(row.get("heap_used")), str(row.get("trend") or "-"),
                       "-" if remaining is None else f"{remaining:.0f}s", restarts,
                       str(row.get("connections", 0)), str(row.get("served", 0)))
-    stdout.print(table)
+    import sys
+
+    from rich.console import Console
+
+    # Not a terminal: no width to fit, so never cut a column (scripts grep this).
+    wide = stdout if sys.stdout.isatty() else Console(highlight=False, width=200)
+    wide.print(table)
 
 
 @ctl.command()

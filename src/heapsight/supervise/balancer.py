@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import Protocol, cast
 
 _NO_BODY_STATUS = (204, 304)
 _HEAD_LIMIT = 64 * 1024  # a response head longer than this is not HTTP we understand: tunnel
@@ -138,8 +138,7 @@ class _BackendSide(asyncio.Protocol):
         self.detached = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
 
     def data_received(self, data: bytes) -> None:
         if not self.detached:
@@ -172,8 +171,7 @@ class _ClientSide(asyncio.Protocol):
 
     # -- client events ------------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
         self.balancer.clients.add(self)
 
     def data_received(self, data: bytes) -> None:

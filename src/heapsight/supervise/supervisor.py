@@ -613,9 +613,22 @@ def run_supervised(options: RunOptions, echo: bool = True) -> int:
                 events.emit("metrics", url=supervisor.exporter.url)
             return await supervisor.run()
 
-        return asyncio.run(main())
+        with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+            return runner.run(main())
     finally:
         if events is not None:
             events.close()
         elif history is not None:
             history.close()
+
+
+def _loop_factory() -> Any:
+    """uvloop's loop when it is installed (`pip install heapsight[fast]`), else asyncio's;
+    HEAPSIGHT_LOOP=asyncio forces the standard one."""
+    if os.environ.get("HEAPSIGHT_LOOP") == "asyncio":
+        return None
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
