@@ -473,7 +473,9 @@ class Supervisor:
             del instance.samples[:-3600]
         if self.exporter is not None:
             self.exporter.update_instance(self, instance)
-        if self.options.restart_on_leak:
+        # The trend (shown by status and --serve) every sample with --restart-on-leak, which
+        # acts on it, else every tenth: it is only information then.
+        if self.options.restart_on_leak or len(instance.samples) % 10 == 0:
             await self._judge_trend(instance)
         if instance.state != READY or instance.slot.current is not instance:
             return
@@ -503,7 +505,7 @@ class Supervisor:
         loop = asyncio.get_running_loop()
         instance.trend = await loop.run_in_executor(None, heap.trend, instance.samples, limit)
         remaining = instance.trend.get("time_to_limit_seconds")
-        if instance.trend.get("verdict") == "leak" and remaining is not None and \
+        if self.options.restart_on_leak and instance.trend.get("verdict") == "leak" and remaining is not None and \
                 remaining <= self.options.horizon and instance.slot.current is instance and \
                 instance.state == READY:
             self._memory_restart(instance, f"leak: the trend reaches the limit in "
