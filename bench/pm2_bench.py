@@ -337,6 +337,17 @@ def throughput(args: argparse.Namespace) -> list[dict]:
     return rows
 
 
+def _loop() -> str:
+    """Which event loop heapsight run uses here (HEAPSIGHT_LOOP=asyncio forces asyncio's)."""
+    if os.environ.get("HEAPSIGHT_LOOP") == "asyncio":
+        return "asyncio"
+    try:
+        import uvloop  # noqa: F401
+    except ImportError:
+        return "asyncio"
+    return "uvloop"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--parts", default="failures,throughput")
@@ -350,7 +361,7 @@ def main() -> None:
     ensure_tools()
     record: dict = {"node": subprocess.run([NODE, "--version"], capture_output=True,
                                            text=True).stdout.strip(),
-                    "cpus": os.cpu_count(), "args": vars(args)}
+                    "cpus": os.cpu_count(), "args": vars(args), "heapsight_loop": _loop()}
     parts = args.parts.split(",")
     if "failures" in parts:
         record["failures"] = failures(args)
@@ -368,7 +379,7 @@ def main() -> None:
         print(f"| {row['handler']} | {row['path']} | {row['requests_per_second']} | "
               f"{row['p50_ms']} | {row['p99_ms']} | {row['errors']} | "
               f"{row.get('heapsight_cpu_share', '')} |")
-    print(f"(raw: {out})", file=sys.stderr)
+    print(f"(raw: {out}; heapsight's loop: {record['heapsight_loop']})", file=sys.stderr)
 
 
 if __name__ == "__main__":
