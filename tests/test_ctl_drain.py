@@ -46,6 +46,15 @@ def test_status_drain_and_resume(tmp_path):
         assert 0 in {served_by(_get(url)) for _ in range(20)}
         assert run.status()["instances"][0]["state"] == "ready"
 
+        # The name is taken while this run lives: a second one is refused, and leaves nothing.
+        second = subprocess.run([sys.executable, "-m", "heapsight", "run", "--name", "t",
+                                 "--no-history", "--runs-folder", str(tmp_path / "second"),
+                                 "--port", "0", "--", "node", "x.js"], env=run.env,
+                                capture_output=True, text=True, timeout=60)
+        assert second.returncode == 2
+        assert "a run named 't' is already running" in second.stderr
+        assert not (tmp_path / "second").exists()
+
         text = run.ctl("status").stdout
         assert "ready" in text and str(port) in text
         missing = run.ctl("drain", "7", check=False)

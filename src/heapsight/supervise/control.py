@@ -48,6 +48,17 @@ def _alive(path: Path) -> bool:
             return False
 
 
+def claim(name: str) -> None:
+    """Before anything starts: the name must be free (a stale socket is removed)."""
+    path = socket_path(name)
+    _private_folder(path.parent)
+    if path.exists():
+        if _alive(path):
+            raise UsageError(f"a run named {name!r} is already running; give this one another "
+                             "--name")
+        path.unlink()
+
+
 class ControlServer:
     def __init__(self, supervisor: Supervisor) -> None:
         self.supervisor = supervisor
@@ -56,14 +67,6 @@ class ControlServer:
         self.http: asyncio.AbstractServer | None = None
         self.http_port: int | None = None
 
-    def claim(self) -> None:
-        """Before anything starts: the name must be free (a stale socket is removed)."""
-        _private_folder(self.path.parent)
-        if self.path.exists():
-            if _alive(self.path):
-                raise UsageError(f"a run named {self.supervisor.options.name!r} is already "
-                                 "running; give this one another --name")
-            self.path.unlink()
 
     async def start(self) -> None:
         previous = os.umask(0o177)  # the socket is created 0600, with no window

@@ -589,7 +589,7 @@ def run_supervised(options: RunOptions, echo: bool = True) -> int:
     """`heapsight run`: claim the name, make the run folder, supervise until told to stop."""
     from heapsight.live.hunt import new_run_dir
     from heapsight.monitor.store import History, default_path
-    from heapsight.supervise.control import ControlServer
+    from heapsight.supervise.control import ControlServer, claim
 
     history = None
     if not options.no_history:
@@ -601,13 +601,12 @@ def run_supervised(options: RunOptions, echo: bool = True) -> int:
 
         async def main() -> int:
             nonlocal run_dir, events
+            claim(options.name)
             run_dir = new_run_dir(options.runs_folder / options.name)
             events = EventLog(run_dir / "events.jsonl", history, f"run:{options.name}", echo)
             supervisor = Supervisor(options, run_dir, events, echo)
             supervisor_box.append(supervisor)
-            control = ControlServer(supervisor)
-            control.claim()
-            supervisor.control = control
+            supervisor.control = ControlServer(supervisor)
             if options.serve is not None:
                 from heapsight.supervise.metrics import RunExporter
 
