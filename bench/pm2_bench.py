@@ -245,7 +245,7 @@ def percentile(values: list[float], fraction: float) -> float:
 def failures(args: argparse.Namespace) -> list[dict]:
     rows = []
     for keep_alive in (False, True):
-        for kind in (Heapsight, PM2):
+        for kind in chosen(args):
             port = free_port()
             supervisor = kind(port, {"LEAK_KB": "64"}, limit=True)
             tally = Tally()
@@ -291,6 +291,11 @@ def failures(args: argparse.Namespace) -> list[dict]:
 
 
 # -- part 2: throughput and latency ---------------------------------------------------------------
+def chosen(args: argparse.Namespace) -> list[type]:
+    names = args.tools.split(",")
+    return [kind for kind in (Heapsight, PM2) if kind.name in names]
+
+
 def autocannon(port: int, seconds: int, connections: int) -> dict:
     done = subprocess.run([NODE, tool("autocannon"), "-j", "-c", str(connections), "-d",
                            str(seconds), f"http://127.0.0.1:{port}/"], capture_output=True,
@@ -318,7 +323,7 @@ def throughput(args: argparse.Namespace) -> list[dict]:
         finally:
             direct.terminate()
             direct.wait()
-        for kind in (Heapsight, PM2):
+        for kind in chosen(args):
             port = free_port()
             supervisor = kind(port, env, limit=False)
             try:
@@ -351,6 +356,7 @@ def _loop() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--parts", default="failures,throughput")
+    parser.add_argument("--tools", default="heapsight,pm2")
     parser.add_argument("--restarts", type=int, default=10)
     parser.add_argument("--rate", type=float, default=250.0, help="requests per second")
     parser.add_argument("--workers", type=int, default=10, help="concurrent clients")
