@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -161,6 +162,9 @@ def build_options(given: dict[str, Any], config: dict[str, Any]) -> RunOptions:
     if not options.command:
         raise UsageError("give the service to run after `--`, e.g. "
                          "heapsight run --port 3000 -- node app.js")
+    program = options.command[0]
+    if shutil.which(program) is None and not (options.cwd or Path.cwd()).joinpath(program).is_file():
+        raise UsageError(f"cannot run {program!r}: command not found")
     if options.balancer and options.port is None:
         raise UsageError("give --port P (the public port the balancer listens on), or "
                          "--no-balancer to let nginx/HAProxy reach each instance")
