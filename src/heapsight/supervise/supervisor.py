@@ -453,10 +453,16 @@ class Supervisor:
         loop = asyncio.get_running_loop()
         while not self.stopping:
             started = loop.time()
-            for instance in list(self.instances):
-                if instance.state not in (READY, DRAINED, DRAINING) or instance.exited.is_set():
-                    continue
-                await self._sample(instance)
+            # Side by side, so one slow inspector (an instance inside a heap snapshot) does
+            # not delay the others' samples.
+            sampled = [i for i in self.instances
+                       if i.state in (READY, DRAINED, DRAINING) and not i.exited.is_set()]
+            outcomes = await asyncio.gather(*(self._sample(i) for i in sampled),
+                                            return_exceptions=True)
+            for instance, outcome in zip(sampled, outcomes, strict=True):
+                if isinstance(outcome, Exception):
+                    self.events.emit("internal-error", instance.number,
+                                     error=f"sampling: {type(outcome).__name__}: {outcome}")
             await asyncio.sleep(max(0.05, self.options.sample_every - (loop.time() - started)))
 
     async def _sample(self, instance: Instance) -> None:
