@@ -31,9 +31,11 @@ def test_status_drain_and_resume(tmp_path):
         assert [row["id"] for row in rows] == [0, 1]
         for row in rows:
             assert row["state"] == "ready" and row["rss"] > 0 and row["served"] >= 1
+            assert row["connections_served"] == row["served"]  # urllib: one per request
             assert set(row) >= {"id", "pid", "port", "state", "uptime_seconds", "rss",
                                 "heap_used", "trend", "slope_bytes_per_hour",
-                                "time_to_limit_seconds", "restarts", "connections", "served"}
+                                "time_to_limit_seconds", "restarts", "connections", "served",
+                                "connections_served"}
 
         assert "instance 0 drained" in run.ctl("drain", "0").stdout
         served_before = {row["id"]: row["served"] for row in run.status()["instances"]}

@@ -31,6 +31,7 @@ class Target(Protocol):
     connections: int
     active: int
     served: int
+    connections_served: int
 
 
 class ResponseFraming:
@@ -258,6 +259,7 @@ class _ClientSide(asyncio.Protocol):
                 return
             backend.framing.head_request = self._head_request
             self.backend, self.target = backend, target
+            target.connections_served += 1
             target.served += 1
             self.connecting = None
             assert backend.transport is not None

@@ -79,7 +79,8 @@ class Instance:
         self.routable = False
         self.connections = 0
         self.active = 0
-        self.served = 0
+        self.served = 0  # requests
+        self.connections_served = 0  # balancer-to-instance connections opened
         # last measures
         self.rss: int | None = None
         self.heap_used: int | None = None
@@ -236,4 +237,5 @@ class Instance:
             "time_to_limit_seconds": self.trend.get("time_to_limit_seconds"),
             "restarts": dict(self.slot.restarts), "connections": self.connections,
             "active_requests": self.active, "served": self.served,
+            "connections_served": self.connections_served,
         }
