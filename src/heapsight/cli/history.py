@@ -19,7 +19,8 @@ from heapsight.cli._common import print_json, stderr, stdout
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def history(run_id: int | None, db: Path | None, target: str | None, count: int,
             as_json: bool) -> None:
-    """List past `heapsight watch` runs, or show one run's verdict and chart.
+    """List past `heapsight watch` runs, or show one run's verdict and chart (for a
+    `heapsight run`: its supervisor events).
 
     \b
     Examples:
@@ -55,6 +56,21 @@ def history(run_id: int | None, db: Path | None, target: str | None, count: int,
             return
         run = store.run(run_id)
         samples = store.samples(run_id)
+        events = store.events(run_id)
+    if events:  # a `heapsight run`: its supervisor events
+        if as_json:
+            print_json({**vars(run), "events": events})
+        else:
+            from datetime import datetime
+
+            stdout.print(f"run {run.id}: {run.target}, {len(events)} events")
+            for event in events:
+                when = datetime.fromtimestamp(event.pop("time")).strftime("%Y-%m-%d %H:%M:%S")
+                kind, number = event.pop("event"), event.pop("instance")
+                words = " ".join(f"{k}={v}" for k, v in event.items() if v is not None)
+                who = f"instance {number} " if number is not None else ""
+                stdout.print(f"{when}  {who}{kind} {words}", markup=False, soft_wrap=True)
+        return
     result = run.result or {"verdict": run.verdict, "target": run.target,
                             "reason": "this run ended before a verdict was saved"}
     if as_json:

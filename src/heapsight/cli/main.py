@@ -31,6 +31,8 @@ COMMANDS = {
     "history": "heapsight.cli.history:history",
     "alert-rules": "heapsight.cli.alert_rules:alert_rules",
     "lint": "heapsight.cli.lint:lint",
+    "run": "heapsight.cli.run:run",
+    "ctl": "heapsight.cli.ctl:ctl",
 }
 
 
@@ -62,6 +64,7 @@ def cli(debug: bool) -> None:
     What leaks, and why?  heapsight hunt --url http://127.0.0.1:3000/ -- node app.js
     Offline snapshots:    heapsight summary app.heapsnapshot
                           heapsight find-leaks s1.heapsnapshot s2.heapsnapshot s3.heapsnapshot
+    Keep it up meanwhile: heapsight run --port 3000 --max-memory 512MB -- node app.js
     Before it ships:      heapsight lint src/
     """
     global _debug

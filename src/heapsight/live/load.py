@@ -108,7 +108,7 @@ async def _read_response(reader: asyncio.StreamReader, head_only: bool = False
 async def _run(targets: list[_Target], requests: int, concurrency: int, method: str,
                body: bytes | None, timeout: float, result: LoadResult,
                on_progress: Callable[[int], None] | None,
-               stop_when: Callable[[], bool] | None) -> None:
+               stop_when: Callable[[], bool] | None, reuse_connections: bool = True) -> None:
     next_index = 0
     statuses: Counter[int] = Counter()
     tls = ssl.create_default_context()
@@ -124,6 +124,8 @@ async def _run(targets: list[_Target], requests: int, concurrency: int, method: 
                 f"{target.port}\r\nUser-Agent: heapsight-load\r\nAccept: */*\r\n")
         if body is not None:
             head += f"Content-Length: {len(body)}\r\n"
+        if not reuse_connections:
+            head += "Connection: close\r\n"
         connection.writer.write(head.encode("latin-1") + b"\r\n" + (body or b""))
         await connection.writer.drain()
         status, keep_alive = await _read_response(connection.reader, method == "HEAD")
@@ -196,9 +198,10 @@ async def _run(targets: list[_Target], requests: int, concurrency: int, method: 
 def run_load(urls: Sequence[str], requests: int, concurrency: int = 10, method: str = "GET",
              body: bytes | None = None, timeout: float = 10.0,
              on_progress: Callable[[int], None] | None = None,
-             stop_when: Callable[[], bool] | None = None) -> LoadResult:
+             stop_when: Callable[[], bool] | None = None, keep_alive: bool = True) -> LoadResult:
     """Send `requests` requests spread round-robin over `urls`, `concurrency` at a time;
-    give up early (result.stopped) as soon as `stop_when()` says so, e.g. the service died."""
+    give up early (result.stopped) as soon as `stop_when()` says so, e.g. the service died.
+    `keep_alive=False`: a new connection per request (`Connection: close`)."""
     if not urls:
         raise UsageError("give at least one --url to send load to")
     targets = [_parse(url) for url in urls]
@@ -208,7 +211,7 @@ def run_load(urls: Sequence[str], requests: int, concurrency: int = 10, method: 
     started = time.monotonic()
     interrupted = asyncio.run(_interruptible(_run(
         targets, requests, concurrency, method.upper(), body, timeout, result, on_progress,
-        stop_when)))
+        stop_when, keep_alive)))
     result.seconds = time.monotonic() - started
     if interrupted:
         raise KeyboardInterrupt

@@ -41,6 +41,14 @@ CREATE TABLE IF NOT EXISTS samples (
 );
 CREATE INDEX IF NOT EXISTS samples_by_run ON samples(run_id, time);
 CREATE INDEX IF NOT EXISTS runs_by_target ON runs(target, id);
+CREATE TABLE IF NOT EXISTS events (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    time REAL NOT NULL,
+    kind TEXT NOT NULL,
+    instance INTEGER,
+    detail TEXT
+);
+CREATE INDEX IF NOT EXISTS events_by_run ON events(run_id, time);
 """
 
 
@@ -134,6 +142,26 @@ class History:
                     "updated = ? WHERE id = ?",
                     (result.get("verdict"), result.get("slope_bytes_per_hour"),
                      json.dumps(result, default=int), time.time(), run_id))
+
+    def add_event(self, run_id: int, event: dict[str, Any]) -> None:
+        """One supervisor event (`heapsight run`): its time, kind, instance and the rest."""
+        detail = {k: v for k, v in event.items() if k not in ("time", "event", "instance")}
+        self._write("INSERT INTO events (run_id, time, kind, instance, detail) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (run_id, event.get("time", time.time()), event.get("event", "other"),
+                     event.get("instance"), json.dumps(detail, default=str)))
+        self._write("UPDATE runs SET updated = ? WHERE id = ?", (time.time(), run_id))
+
+    def events(self, run_id: int) -> list[dict[str, Any]]:
+        rows = self._db.execute("SELECT time, kind, instance, detail FROM events WHERE run_id = ? "
+                                "ORDER BY time, rowid", (run_id,)).fetchall()
+        found = []
+        for when, kind, instance, detail in rows:
+            event: dict[str, Any] = {"time": when, "event": kind, "instance": instance}
+            with contextlib.suppress(ValueError, TypeError):
+                event.update(json.loads(detail))
+            found.append(event)
+        return found
 
     def samples(self, run_id: int) -> list[Sample]:
         rows = self._db.execute(f"SELECT {', '.join(_COLUMNS)} FROM samples WHERE run_id = ? "

@@ -1,0 +1,53 @@
+"""Every supervisor action, and every action withheld, as a JSON line in the run folder's
+events.jsonl, a row in the SQLite history (`heapsight history`) and a line on stderr."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from heapsight.errors import HeapsightError
+from heapsight.monitor.store import History
+
+# Events worth a line on heapsight's stderr; the rest (samples) go to the files only.
+_QUIET = frozenset({"sample"})
+
+
+class EventLog:
+    def __init__(self, path: Path, history: History | None, target: str,
+                 echo: bool = True) -> None:
+        self.path = path
+        self._file = open(path, "a", encoding="utf-8",  # noqa: SIM115 (closed in close())
+                          opener=lambda p, flags: os.open(p, flags, 0o600))
+        self.history = history
+        self.run_id = history.start_run(target) if history is not None else None
+        self.echo = echo
+        self.recent: list[dict[str, Any]] = []
+
+    def emit(self, event: str, instance: int | None = None, **detail: Any) -> dict[str, Any]:
+        record: dict[str, Any] = {"time": round(time.time(), 3), "event": event,
+                                  "instance": instance, **detail}
+        self._file.write(json.dumps(record, default=str) + "\n")
+        self._file.flush()
+        if self.history is not None and self.run_id is not None:
+            try:
+                self.history.add_event(self.run_id, record)
+            except HeapsightError as exc:  # the JSON lines still have it; say so once
+                print(f"heapsight: warning: {exc}", file=sys.stderr)
+                self.history = None
+        self.recent = [*self.recent[-49:], record]
+        if self.echo and event not in _QUIET:
+            who = f"instance {instance}: " if instance is not None else ""
+            words = " ".join(f"{k}={v}" for k, v in detail.items() if v is not None)
+            print(f"heapsight: {who}{event}{(' ' + words) if words else ''}", file=sys.stderr,
+                  flush=True)
+        return record
+
+    def close(self) -> None:
+        self._file.close()
+        if self.history is not None:
+            self.history.close()
