@@ -127,13 +127,20 @@ def skip_value(buf, pos, end, state):
 
 # --------------------------------------------------------------------------- graph
 
-@kernel("b1[::1](u1[::1], u4[::1], i8[::1], i4[::1], u4[::1], i8[::1], i8, i8, i8, i8)")
-def essential_mask(edge_type, edge_name, first_edge, edge_to, node_id, weakmap_table,
-                   weak_type, shortcut_type, internal_type, root):
-    """DevTools' isEssentialEdge: not weak, not a shortcut unless from the root, not a self
-    edge, and not the copy of a WeakMap entry's value edge that leaves the table itself
-    (weakmap_table[name] is the table's id for V8's ephemeron edge names, else -1)."""
-    essential = np.empty(edge_type.shape[0], np.bool_)
+# While the dominators are computed, the top bit of an edge's type byte marks an edge that does
+# not count for them (V8's edge types are 0..6): no separate mask of one byte per edge is kept.
+INESSENTIAL = 0x80
+_STACK = 1 << 16  # first capacity of the traversal stacks; they double when a path is deeper
+
+
+@kernel("i8(u1[::1], u4[::1], i4[::1], i4[::1], u4[::1], i8[::1], i8, i8, i8, i8)")
+def mark_inessential(edge_type, edge_name, first_edge, edge_to, node_id, weakmap_table,
+                     weak_type, shortcut_type, internal_type, root):
+    """DevTools' isEssentialEdge, written into edge_type (| INESSENTIAL) for the edges that fail
+    it: weak edges, shortcuts except from the root, self edges, and the copy of a WeakMap
+    entry's value edge that leaves the table itself (weakmap_table[name] is the table's id for
+    V8's ephemeron edge names, else -1). Returns how many edges were marked."""
+    marked = 0
     for source in range(first_edge.shape[0] - 1):
         for e in range(first_edge[source], first_edge[source + 1]):
             t = edge_type[e]
@@ -143,61 +150,81 @@ def essential_mask(edge_type, edge_name, first_edge, edge_to, node_id, weakmap_t
                 table = weakmap_table[edge_name[e]]
                 if table >= 0 and node_id[source] == table:
                     ok = False
-            essential[e] = ok
-    return essential
+            if not ok:
+                edge_type[e] = t | INESSENTIAL
+                marked += 1
+    return marked
 
 
-@kernel("Tuple((i8[::1], i4[::1], i4[::1]))(i8[::1], i4[::1], b1[::1], i8)")
-def retainer_index(first_edge, edge_to, essential, node_count):
-    """Reverse adjacency as CSR, by a counting sort in O(E): retainer_edges[r] for r in
-    first_retainer[n]..first_retainer[n+1] are the edges pointing at node n, in edge order;
-    retainer_sources[r] is the node each comes from, bit-inverted (~source, negative) when the
-    edge is not essential, so the dominator loop reads one array in order instead of three
-    scattered ones."""
-    first_retainer = np.zeros(node_count + 1, np.int64)
+@kernel("Tuple((i4[::1], i4[::1]))(i4[::1], i4[::1], u1[::1], i8)")
+def retainer_index(first_edge, edge_to, edge_type, node_count):
+    """Reverse adjacency as CSR, by a counting sort in O(E): for r in
+    first_retainer[n]..first_retainer[n+1], sources[r] is a node pointing at n (in edge order),
+    bit-inverted (~source, negative) when the edge is marked INESSENTIAL, so the dominator loop
+    reads one array. Each block is filled from its end, so no cursor array is needed."""
+    first_retainer = np.zeros(node_count + 1, np.int32)
     for e in range(edge_to.shape[0]):
         first_retainer[edge_to[e] + 1] += 1
     for n in range(node_count):
         first_retainer[n + 1] += first_retainer[n]
-    cursor = first_retainer[:-1].copy()
-    retainer_edges = np.empty(edge_to.shape[0], np.int32)
-    retainer_sources = np.empty(edge_to.shape[0], np.int32)
-    for source in range(node_count):
+    sources = np.empty(edge_to.shape[0], np.int32)
+    for source in range(node_count - 1, -1, -1):  # first_retainer[t + 1]: the end of t's block
+        for e in range(first_edge[source + 1] - 1, first_edge[source] - 1, -1):
+            t = edge_to[e]
+            slot = first_retainer[t + 1] - 1
+            first_retainer[t + 1] = slot
+            sources[slot] = source if edge_type[e] < INESSENTIAL else ~source
+    for n in range(node_count):  # first_retainer[t + 1] is now t's start: shift back
+        first_retainer[n] = first_retainer[n + 1]
+    first_retainer[node_count] = edge_to.shape[0]
+    return first_retainer, sources
+
+
+@kernel("void(i4[::1], i4[::1], i4[::1], i4[::1])")
+def retainer_edges(first_edge, edge_to, first_retainer, out):
+    """Fill out[r] with the edge of each retainer slot of the index retainer_index built (same
+    blocks, same order), overwriting whatever out held: its sources are no longer needed
+    after the dominators, and a source is found again from its edge by a binary search."""
+    n = first_retainer.shape[0] - 1
+    for source in range(n):
         for e in range(first_edge[source], first_edge[source + 1]):
             t = edge_to[e]
-            slot = cursor[t]
-            retainer_edges[slot] = e
-            retainer_sources[slot] = source if essential[e] else ~source
-            cursor[t] = slot + 1
-    return first_retainer, retainer_edges, retainer_sources
+            slot = first_retainer[t]
+            first_retainer[t] = slot + 1
+            out[slot] = e
+    for t in range(n, 0, -1):  # first_retainer[t] is now t's end: shift forward
+        first_retainer[t] = first_retainer[t - 1]
+    first_retainer[0] = 0
 
 
-@kernel("UniTuple(i4[::1], 3)(i8, i8, i8[::1], i4[::1], b1[::1], i8[::1], i4[::1])")
-def dominators(node_count, root, first_edge, edge_to, essential, first_retainer,
+@kernel("UniTuple(i4[::1], 2)(i8, i8, i4[::1], i4[::1], u1[::1], i4[::1], i4[::1])")
+def dominators(node_count, root, first_edge, edge_to, edge_type, first_retainer,
                retainer_sources):
     """Immediate dominators by semi-NCA (Georgiadis & Tarjan; semidominators as in
-    Lengauer-Tarjan 1979, idoms by nearest common ancestor), over essential edges only.
+    Lengauer-Tarjan 1979, idoms by nearest common ancestor), over the edges not marked
+    INESSENTIAL.
 
     Nodes the root does not reach are attached to the root, as DevTools does: each becomes the
-    start of a further DFS whose parent is the root. Returns (dominator by ordinal, preorder
-    vertices, preorder number by ordinal)."""
+    start of a further DFS whose parent is the root. retainer_sources (from retainer_index) is
+    consumed: its sources are rewritten as preorder numbers, so the preorder-number-by-ordinal
+    array can be freed before the semidominator arrays are made (memory is the limit).
+    Returns (dominator by ordinal, preorder vertices)."""
     n = node_count
+    if n == 0:
+        return np.empty(0, np.int32), np.empty(0, np.int32)
     pre = np.full(n, -1, np.int32)        # ordinal -> preorder number
     vertex = np.empty(n, np.int32)        # preorder number -> ordinal
-    parent = np.zeros(n, np.int32)        # preorder number -> parent's preorder number
-    from_root = np.zeros(n, np.uint8)     # ordinal -> 1 when attached to the root
-    stack_node = np.empty(n, np.int32)
-    stack_edge = np.empty(n, np.int64)
+    parent = np.zeros(n, np.int32)        # preorder number -> parent's; -1: attached to the root
+    stack_node = np.empty(_STACK, np.int32)
+    stack_edge = np.empty(_STACK, np.int32)
     counter = 0
     for k in range(n + 1):
         start = root if k == 0 else k - 1
         if pre[start] >= 0:
             continue
-        if k > 0:
-            from_root[start] = 1
         pre[start] = counter
         vertex[counter] = start
-        parent[counter] = 0
+        parent[counter] = 0 if k == 0 else -1
         counter += 1
         top = 0
         stack_node[0] = start
@@ -209,7 +236,7 @@ def dominators(node_count, root, first_edge, edge_to, essential, first_retainer,
                 top -= 1
                 continue
             stack_edge[top] = e + 1
-            if not essential[e]:
+            if edge_type[e] >= INESSENTIAL:
                 continue
             w = edge_to[e]
             if pre[w] >= 0:
@@ -219,26 +246,39 @@ def dominators(node_count, root, first_edge, edge_to, essential, first_retainer,
             parent[counter] = pre[v]
             counter += 1
             top += 1
+            if top == stack_node.shape[0]:
+                grown_node = np.empty(2 * top, np.int32)
+                grown_node[:top] = stack_node
+                stack_node = grown_node
+                grown_edge = np.empty(2 * top, np.int32)
+                grown_edge[:top] = stack_edge
+                stack_edge = grown_edge
             stack_node[top] = w
             stack_edge[top] = first_edge[w]
+    stack_edge = np.empty(0, np.int32)
 
-    stack_edge = np.empty(0, np.int64)  # free the DFS stack; its node half is reused below
+    for r in range(retainer_sources.shape[0]):
+        source = retainer_sources[r]
+        retainer_sources[r] = pre[source] if source >= 0 else ~pre[~source]
+    pre = np.empty(0, np.int32)
 
     # Semidominators, in preorder numbers, with path-compressed eval over a link forest.
-    semi = np.arange(n).astype(np.int32)
-    label = np.arange(n).astype(np.int32)
+    semi = np.empty(n, np.int32)
+    label = np.empty(n, np.int32)
+    for w in range(n):
+        semi[w] = w
+        label[w] = w
     ancestor = np.full(n, -1, np.int32)
-    path = stack_node  # reused as scratch for compression
+    path = stack_node  # scratch for compression, grown like the DFS stack
     for w in range(n - 1, 0, -1):
         node = vertex[w]
         best = semi[w]
-        if from_root[node]:
+        if parent[w] < 0:
             best = 0
         for r in range(first_retainer[node], first_retainer[node + 1]):
-            source = retainer_sources[r]
-            if source < 0:  # not an essential edge
+            v = retainer_sources[r]
+            if v < 0:  # not an essential edge
                 continue
-            v = pre[source]
             # eval(v): the vertex of minimal semi on v's forest path
             if ancestor[v] < 0:
                 u = v
@@ -246,6 +286,10 @@ def dominators(node_count, root, first_edge, edge_to, essential, first_retainer,
                 depth = 0
                 x = v
                 while ancestor[ancestor[x]] >= 0:
+                    if depth == path.shape[0]:
+                        grown = np.empty(2 * depth, np.int32)
+                        grown[:depth] = path
+                        path = grown
                     path[depth] = x
                     depth += 1
                     x = ancestor[x]
@@ -259,12 +303,12 @@ def dominators(node_count, root, first_edge, edge_to, essential, first_retainer,
             if semi[u] < best:
                 best = semi[u]
         semi[w] = best
-        ancestor[w] = parent[w]
+        ancestor[w] = max(parent[w], 0)
 
-    idom = label  # label and ancestor are done with: reuse them (memory is the limit)
+    idom = label  # label and ancestor are done with: reuse them
     idom[0] = 0
     for w in range(1, n):
-        d = parent[w]
+        d = max(parent[w], 0)
         while d > semi[w]:
             d = idom[d]
         idom[w] = d
@@ -273,7 +317,7 @@ def dominators(node_count, root, first_edge, edge_to, essential, first_retainer,
     for w in range(n):
         dominator[vertex[w]] = vertex[idom[w]]
     dominator[root] = root
-    return dominator, vertex, pre
+    return dominator, vertex
 
 
 @kernel("i8[::1](i8[::1], i4[::1], i4[::1], i8)")
@@ -287,7 +331,7 @@ def retained_sizes(self_size, dominator, vertex, root):
     return retained
 
 
-@kernel("i4[::1](i8, i8, i8[::1], i4[::1], u1[::1], i8, u1[::1], i8)")
+@kernel("i4[::1](i8, i8, i4[::1], i4[::1], u1[::1], i8, u1[::1], i8)")
 def distances(node_count, root, first_edge, edge_to, edge_type, weak_type, user_root,
               system_base):
     """BFS distances from the root over non-weak edges. The root's children marked in
@@ -322,29 +366,33 @@ def distances(node_count, root, first_edge, edge_to, edge_type, weak_type, user_
     return dist
 
 
-@kernel("Tuple((i8[::1], i4[::1]))(i4[::1], i4[::1], i8)")
+@kernel("Tuple((i4[::1], i4[::1]))(i4[::1], i4[::1], i8)")
 def dominator_children(dominator, preorder, root):
     """The dominator tree as CSR: children[first_child[n]:first_child[n+1]] are the nodes n
-    immediately dominates, in DFS preorder."""
+    immediately dominates, in DFS preorder (blocks filled from their ends: no cursor array)."""
     n = dominator.shape[0]
-    first_child = np.zeros(n + 1, np.int64)
+    first_child = np.zeros(n + 1, np.int32)
     for node in range(n):
         if node != root:
             first_child[dominator[node] + 1] += 1
     for i in range(n):
         first_child[i + 1] += first_child[i]
-    children = np.empty(max(n - 1, 1), np.int32)
-    cursor = first_child[:-1].copy()
-    for w in range(preorder.shape[0]):
+    total = first_child[n]
+    children = np.empty(max(total, 1), np.int32)
+    for w in range(preorder.shape[0] - 1, -1, -1):  # first_child[d + 1]: the end of d's block
         node = preorder[w]
         if node != root:
             d = dominator[node]
-            children[cursor[d]] = node
-            cursor[d] += 1
+            slot = first_child[d + 1] - 1
+            first_child[d + 1] = slot
+            children[slot] = node
+    for i in range(n):  # first_child[d + 1] is now d's start: shift back
+        first_child[i] = first_child[i + 1]
+    first_child[n] = total
     return first_child, children
 
 
-@kernel("UniTuple(i8[::1], 3)(i4[::1], i8[::1], i8[::1], i8[::1], i4[::1], i8, i8)")
+@kernel("UniTuple(i8[::1], 3)(i4[::1], i8[::1], i8[::1], i4[::1], i4[::1], i8, i8)")
 def class_totals(class_id, self_size, retained, first_child, children, root, class_count):
     """Per class: instance count, self size, and retained size of top-most instances only
     (an instance dominated by another instance of its class is already inside that one)."""
@@ -355,11 +403,13 @@ def class_totals(class_id, self_size, retained, first_child, children, root, cla
     for node in range(n):
         count[class_id[node]] += 1
         self_total[class_id[node]] += self_size[node]
+    if n == 0:
+        return count, self_total, retained_total
     # Walk the dominator tree depth-first with a per-class count of instances on the current
     # path: an instance is top-most when that count is zero (DevTools' calculateClassesRetainedSize).
     active = np.zeros(class_count, np.int32)
-    stack_node = np.empty(n, np.int32)
-    stack_next = np.empty(n, np.int32)  # child positions: the tree has fewer than 2^31 nodes
+    stack_node = np.empty(_STACK, np.int32)
+    stack_next = np.empty(_STACK, np.int32)
     top = 0
     stack_node[0] = root
     stack_next[0] = first_child[root]
@@ -378,6 +428,13 @@ def class_totals(class_id, self_size, retained, first_child, children, root, cla
             retained_total[c] += retained[w]
         active[c] += 1
         top += 1
+        if top == stack_node.shape[0]:
+            grown_node = np.empty(2 * top, np.int32)
+            grown_node[:top] = stack_node
+            stack_node = grown_node
+            grown_next = np.empty(2 * top, np.int32)
+            grown_next[:top] = stack_next
+            stack_next = grown_next
         stack_node[top] = w
         stack_next[top] = first_child[w]
     return count, self_total, retained_total
@@ -425,7 +482,7 @@ def top_new_ancestors(preorder, dominator, is_new):
     return top
 
 
-@kernel("i4[::1](i4[::1], i8[::1], i4[::1], i8[::1], b1[::1], i8)")
+@kernel("i4[::1](i4[::1], i4[::1], i4[::1], i8[::1], b1[::1], i8)")
 def descend_to_payload(starts, first_child, children, retained, is_carrier, max_depth):
     """From each start, follow the dominated child that retains the most while the node is a
     carrier (a closure, context, timer, backing store...): what the carrier exists to hold."""
@@ -450,11 +507,12 @@ def descend_to_payload(starts, first_child, children, retained, is_carrier, max_
     return out
 
 
-@kernel("i4[::1](i4[::1], b1[::1], i8[::1], i4[::1], i4[::1], u1[::1], i8, i4[::1], i8)")
-def path_holders(starts, is_old, first_retainer, retainer_edges, retainer_sources, edge_type,
+@kernel("i4[::1](i4[::1], b1[::1], i4[::1], i4[::1], i4[::1], u1[::1], i8, i4[::1], i8)")
+def path_holders(starts, is_old, first_retainer, retainer_edges, first_edge, edge_type,
                  weak_type, distance, root):
     """For each start, walk the shortest retainer path towards the GC roots and return the
-    first old node on it (the root when none): the holder of objects held from several places."""
+    first old node on it (the root when none): the holder of objects held from several places.
+    A retainer's source is the node whose edge block holds its edge (a binary search)."""
     out = np.empty(starts.shape[0], np.int32)
     for i in range(starts.shape[0]):
         v = starts[i]
@@ -463,11 +521,10 @@ def path_holders(starts, is_old, first_retainer, retainer_edges, retainer_source
             best = -1
             best_distance = distance[v]
             for r in range(first_retainer[v], first_retainer[v + 1]):
-                if edge_type[retainer_edges[r]] == weak_type:
+                e = retainer_edges[r]
+                if edge_type[e] == weak_type:
                     continue
-                source = retainer_sources[r]
-                if source < 0:
-                    source = ~source
+                source = np.searchsorted(first_edge, e, side="right") - 1
                 d = distance[source]
                 if d >= 0 and d < best_distance:
                     best = source

@@ -55,6 +55,7 @@ class HeapSnapshot:
         if self.trace_node_id is not None and not self.trace_node_id.any():
             del nodes["trace_node_id"]  # allocation tracking was off: nothing to keep
             self.trace_node_id = None
+        nodes.pop("detachedness", None)  # a browser DOM notion no analysis reads: not kept
         self.node_count = int(self.node_type.shape[0])
         self.edge_count = int(self.edge_type.shape[0])
         self._index_edge_types = {self.meta.edge_type(t) for t in INDEX_EDGE_TYPES}
@@ -67,12 +68,14 @@ class HeapSnapshot:
         snapshot = cls(read_columns(path, progress))
         step("edges")
         snapshot.build_edge_index()
+        # the dominators first: the largest temporary arrays are made while the fewest
+        # per-node results exist
+        step("retainers and dominators")
+        snapshot.build_retainers_and_dominators()
         step("classes")
         snapshot.build_classes()
         step("distances")
         snapshot.build_distances()
-        step("retainers and dominators")
-        snapshot.build_retainers_and_dominators()
         return snapshot
 
     @classmethod
@@ -108,15 +111,19 @@ class HeapSnapshot:
                                         self.edge_type, self.node_type)
 
     def build_retainers_and_dominators(self) -> None:
-        essential = graph.essential_edges(self.meta, self.edge_type, self.edge_name,
-                                          self.first_edge, self.edge_to, self.node_id,
-                                          self.strings)
-        self.first_retainer, self.retainer_edges, self.retainer_sources = graph.retainers(
-            self.first_edge, self.edge_to, essential)
-        self.dominator, self.preorder = graph.dominator_tree(
-            self.first_edge, self.edge_to, essential, self.first_retainer,
-            self.retainer_sources)
-        del essential
+        # Which edges count for dominators is marked in edge_type's top bit for this step
+        # only; the retainer index holds sources for the dominator loop, then the edges.
+        graph.mark_inessential(self.meta, self.edge_type, self.edge_name, self.first_edge,
+                               self.edge_to, self.node_id, self.strings)
+        try:
+            self.first_retainer, retainers = graph.retainers(self.first_edge, self.edge_to,
+                                                             self.edge_type)
+            self.dominator, self.preorder = graph.dominator_tree(
+                self.first_edge, self.edge_to, self.edge_type, self.first_retainer, retainers)
+        finally:
+            graph.clear_inessential(self.edge_type)
+        self.retainer_edges = graph.retainer_edges(self.first_edge, self.edge_to,
+                                                   self.first_retainer, retainers)
         self.retained_size = graph.retained_sizes(self.self_size, self.dominator, self.preorder)
 
     # ---------------------------------------------------------------- totals
@@ -127,12 +134,15 @@ class HeapSnapshot:
 
     @cached_property
     def reachable_size(self) -> int:
-        return int(self.self_size[self.distance >= 0].sum(dtype=np.int64))
+        return int(np.sum(self.self_size, where=self.distance >= 0, dtype=np.int64))
 
     @cached_property
     def class_totals(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(count, self size, retained size of top-most instances), indexed by class id."""
-        first_child, children = self.dominated
+        # the tree's child lists only while counting, unless an analysis keeps them anyway
+        tree = self.__dict__.get("dominated")
+        first_child, children = tree if tree is not None else \
+            graph.dominator_children(self.dominator, self.preorder)
         return graph.class_totals(self.class_id, self.self_size, self.retained_size,
                                   first_child, children, self.class_count)
 
@@ -227,9 +237,9 @@ class HeapSnapshot:
                                                      int(self.first_edge[ordinal + 1]))]
 
     def retainers_of(self, ordinal: int) -> list[Edge]:
-        start, end = int(self.first_retainer[ordinal]), int(self.first_retainer[ordinal + 1])
-        return [self.edge(int(self.retainer_edges[r]), graph.source(int(self.retainer_sources[r])))
-                for r in range(start, end)]
+        edges = self.retainer_edges[self.first_retainer[ordinal]:self.first_retainer[ordinal + 1]]
+        sources = graph.edge_sources(self.first_edge, edges)
+        return [self.edge(int(e), int(s)) for e, s in zip(edges, sources, strict=True)]
 
     def retainer_path(self, ordinal: int, max_steps: int = 10_000) -> list[PathStep]:
         """A shortest path from the root to `ordinal` over non-weak edges, root first. Among
@@ -243,13 +253,12 @@ class HeapSnapshot:
         while node != graph.ROOT and len(steps) < max_steps:
             best = -1
             best_key = (int(self.distance[node]), 0)
-            start, end = int(self.first_retainer[node]), int(self.first_retainer[node + 1])
+            edges = self.retainer_edges[self.first_retainer[node]:self.first_retainer[node + 1]]
+            sources = graph.edge_sources(self.first_edge, edges)
             best_source = -1
-            for r in range(start, end):
-                e = int(self.retainer_edges[r])
+            for e, source in zip(edges.tolist(), sources.tolist(), strict=True):
                 if self.edge_type[e] == weak:
                     continue
-                source = graph.source(int(self.retainer_sources[r]))
                 d = int(self.distance[source])
                 if d < 0 or d >= int(self.distance[node]):
                     continue
