@@ -208,7 +208,10 @@ def dominators(node_count, root, first_edge, edge_to, edge_type, first_retainer,
     start of a further DFS whose parent is the root. retainer_sources (from retainer_index) is
     consumed: its sources are rewritten as preorder numbers, so the preorder-number-by-ordinal
     array can be freed before the semidominator arrays are made (memory is the limit).
-    Returns (dominator by ordinal, preorder vertices)."""
+
+    Returns (dominator by ordinal, the nodes in preorder of the dominator tree). In that order
+    every subtree is contiguous and a node's children come in the order the DFS found them,
+    so the tree can be walked with a stack of the current path and no child lists."""
     n = node_count
     if n == 0:
         return np.empty(0, np.int32), np.empty(0, np.int32)
@@ -317,7 +320,28 @@ def dominators(node_count, root, first_edge, edge_to, edge_type, first_retainer,
     for w in range(n):
         dominator[vertex[w]] = vertex[idom[w]]
     dominator[root] = root
-    return dominator, vertex
+
+    # Preorder of the dominator tree, in DFS numbers (idom[w] < w), with semi and parent as
+    # scratch: subtree sizes bottom-up, then each node's position after its earlier siblings.
+    size = semi
+    for w in range(n):
+        size[w] = 1
+    for w in range(n - 1, 0, -1):
+        size[idom[w]] += size[w]
+    position = semi   # position[w] replaces size[w] once w is placed
+    next_free = parent  # where the next child of w goes
+    next_free[0] = 1
+    for w in range(1, n):
+        d = idom[w]
+        place = next_free[d]
+        next_free[d] = place + size[w]
+        next_free[w] = place + 1
+        position[w] = place
+    position[0] = 0
+    order = parent
+    for w in range(n):
+        order[position[w]] = vertex[w]
+    return dominator, order
 
 
 @kernel("i8[::1](i8[::1], i4[::1], i4[::1], i8)")
@@ -393,7 +417,7 @@ def dominator_children(dominator, preorder, root):
 
 
 @kernel("UniTuple(i8[::1], 3)(i4[::1], i8[::1], i8[::1], i4[::1], i4[::1], i8, i8)")
-def class_totals(class_id, self_size, retained, first_child, children, root, class_count):
+def class_totals(class_id, self_size, retained, dominator, tree_order, root, class_count):
     """Per class: instance count, self size, and retained size of top-most instances only
     (an instance dominated by another instance of its class is already inside that one)."""
     count = np.zeros(class_count, np.int64)
@@ -405,38 +429,30 @@ def class_totals(class_id, self_size, retained, first_child, children, root, cla
         self_total[class_id[node]] += self_size[node]
     if n == 0:
         return count, self_total, retained_total
-    # Walk the dominator tree depth-first with a per-class count of instances on the current
-    # path: an instance is top-most when that count is zero (DevTools' calculateClassesRetainedSize).
+    # Walk the dominator tree in its preorder keeping the current path on a stack, with a
+    # per-class count of instances on the path: an instance is top-most when that count is
+    # zero (DevTools' calculateClassesRetainedSize). The root is never on the stack.
     active = np.zeros(class_count, np.int32)
-    stack_node = np.empty(_STACK, np.int32)
-    stack_next = np.empty(_STACK, np.int32)
+    path = np.empty(_STACK, np.int32)
     top = 0
-    stack_node[0] = root
-    stack_next[0] = first_child[root]
-    while top >= 0:
-        v = stack_node[top]
-        i = stack_next[top]
-        if i >= first_child[v + 1]:
-            if v != root:
-                active[class_id[v]] -= 1
-            top -= 1
+    for w in range(tree_order.shape[0]):
+        v = tree_order[w]
+        if v == root:
             continue
-        stack_next[top] = i + 1
-        w = children[i]
-        c = class_id[w]
+        d = dominator[v]
+        while top > 0 and path[top - 1] != d:  # leave the subtrees v is not in
+            top -= 1
+            active[class_id[path[top]]] -= 1
+        c = class_id[v]
         if active[c] == 0:
-            retained_total[c] += retained[w]
+            retained_total[c] += retained[v]
         active[c] += 1
+        if top == path.shape[0]:
+            grown = np.empty(2 * top, np.int32)
+            grown[:top] = path
+            path = grown
+        path[top] = v
         top += 1
-        if top == stack_node.shape[0]:
-            grown_node = np.empty(2 * top, np.int32)
-            grown_node[:top] = stack_node
-            stack_node = grown_node
-            grown_next = np.empty(2 * top, np.int32)
-            grown_next[:top] = stack_next
-            stack_next = grown_next
-        stack_node[top] = w
-        stack_next[top] = first_child[w]
     return count, self_total, retained_total
 
 

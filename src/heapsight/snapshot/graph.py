@@ -114,8 +114,8 @@ def retainers(first_edge: np.ndarray, edge_to: np.ndarray,
 def dominator_tree(first_edge: np.ndarray, edge_to: np.ndarray, edge_type: np.ndarray,
                    first_retainer: np.ndarray,
                    retainer_sources: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(immediate dominator of each node, nodes in DFS preorder), over the edges not marked
-    inessential. retainer_sources is consumed (rewritten as preorder numbers)."""
+    """(immediate dominator of each node, nodes in preorder of the dominator tree), over the
+    edges not marked inessential. retainer_sources is consumed (rewritten)."""
     node_count = first_edge.shape[0] - 1
     return k.dominators(node_count, ROOT, first_edge, edge_to, edge_type, first_retainer,
                         retainer_sources)
@@ -139,8 +139,9 @@ def dominator_children(dominator: np.ndarray, preorder: np.ndarray) -> tuple[np.
 
 
 def class_totals(class_id: np.ndarray, self_size: np.ndarray, retained: np.ndarray,
-                 first_child: np.ndarray, children: np.ndarray,
+                 dominator: np.ndarray, preorder: np.ndarray,
                  class_count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(count, self size, top-most retained size) per class id."""
-    return k.class_totals(class_id, self_size, retained, first_child, children, ROOT,
+    """(count, self size, top-most retained size) per class id; preorder is the dominator
+    tree's (as dominator_tree returns it)."""
+    return k.class_totals(class_id, self_size, retained, dominator, preorder, ROOT,
                           class_count)

@@ -139,12 +139,8 @@ class HeapSnapshot:
     @cached_property
     def class_totals(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(count, self size, retained size of top-most instances), indexed by class id."""
-        # the tree's child lists only while counting, unless an analysis keeps them anyway
-        tree = self.__dict__.get("dominated")
-        first_child, children = tree if tree is not None else \
-            graph.dominator_children(self.dominator, self.preorder)
         return graph.class_totals(self.class_id, self.self_size, self.retained_size,
-                                  first_child, children, self.class_count)
+                                  self.dominator, self.preorder, self.class_count)
 
     @cached_property
     def dominated(self) -> tuple[np.ndarray, np.ndarray]:
