@@ -344,8 +344,7 @@ def dominators(node_count, root, first_edge, edge_to, edge_type, first_retainer,
     return dominator, order
 
 
-@kernel("i8[::1](i8[::1], i4[::1], i4[::1], i8)")
-def retained_sizes(self_size, dominator, vertex, root):
+def _retained_sizes(self_size, dominator, vertex, root):
     """Sum self sizes up the dominator tree; children come after their idom in preorder."""
     retained = self_size.astype(np.int64)
     for w in range(vertex.shape[0] - 1, 0, -1):
@@ -355,11 +354,18 @@ def retained_sizes(self_size, dominator, vertex, root):
     return retained
 
 
-@kernel("i4[::1](i8, i8, i4[::1], i4[::1], u1[::1], i8, u1[::1], i8)")
-def distances(node_count, root, first_edge, edge_to, edge_type, weak_type, user_root,
-              system_base):
-    """BFS distances from the root over non-weak edges. The root's children marked in
-    user_root are visited first (distance 1); the rest of the graph gets system_base + depth,
+# self sizes are uint32 unless one object is 4 GiB or more (then int64: the _wide kernels)
+retained_sizes = kernel("i8[::1](u4[::1], i4[::1], i4[::1], i8)",
+                        "retained_sizes")(_retained_sizes)
+retained_sizes_wide = kernel("i8[::1](i8[::1], i4[::1], i4[::1], i8)",
+                             "retained_sizes_wide")(_retained_sizes)
+
+
+@kernel("i4[::1](i8, i8, i4[::1], i4[::1], u1[::1], i8, u1[::1], i8, i8)")
+def distances(node_count, root, first_edge, edge_to, edge_type, weak_type, node_type,
+              synthetic_type, system_base):
+    """BFS distances from the root over non-weak edges. The root's children that are not
+    synthetic (user globals) are visited first (distance 1); the rest gets system_base + depth,
     as DevTools does to keep paths through user objects shortest. Unreached: -1."""
     dist = np.full(node_count, -1, np.int32)
     queue = np.empty(node_count, np.int32)
@@ -372,7 +378,7 @@ def distances(node_count, root, first_edge, edge_to, edge_type, weak_type, user_
             child = edge_to[e]
             if edge_type[e] == weak_type or dist[child] >= 0:
                 continue
-            if (user_root[child] == 1) == (phase == 0):
+            if (node_type[child] != synthetic_type) == (phase == 0):
                 dist[child] = base
                 queue[tail] = child
                 tail += 1
@@ -416,8 +422,7 @@ def dominator_children(dominator, preorder, root):
     return first_child, children
 
 
-@kernel("UniTuple(i8[::1], 3)(i4[::1], i8[::1], i8[::1], i4[::1], i4[::1], i8, i8)")
-def class_totals(class_id, self_size, retained, dominator, tree_order, root, class_count):
+def _class_totals(class_id, self_size, retained, dominator, tree_order, root, class_count):
     """Per class: instance count, self size, and retained size of top-most instances only
     (an instance dominated by another instance of its class is already inside that one)."""
     count = np.zeros(class_count, np.int64)
@@ -454,6 +459,13 @@ def class_totals(class_id, self_size, retained, dominator, tree_order, root, cla
         path[top] = v
         top += 1
     return count, self_total, retained_total
+
+
+class_totals = kernel("UniTuple(i8[::1], 3)(i4[::1], u4[::1], i8[::1], i4[::1], i4[::1], i8, i8)",
+                      "class_totals")(_class_totals)
+class_totals_wide = kernel(
+    "UniTuple(i8[::1], 3)(i4[::1], i8[::1], i8[::1], i4[::1], i4[::1], i8, i8)",
+    "class_totals_wide")(_class_totals)
 
 
 @kernel("i8[::1](i8[::1], u1[::1], i8)")

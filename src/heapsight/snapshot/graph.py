@@ -94,14 +94,21 @@ def class_name(meta: SnapshotMeta, strings: StringTable, class_id: int) -> str:
     return TYPE_CLASS_NAMES.get(type_name, f"({type_name})")
 
 
+def narrow_sizes(self_size: np.ndarray) -> np.ndarray:
+    """Self sizes as uint32 (half the memory) unless an object is 4 GiB or more."""
+    if self_size.size and int(self_size.max()) > np.iinfo(np.uint32).max:
+        return self_size
+    return self_size.astype(np.uint32)
+
+
 def distances(meta: SnapshotMeta, first_edge: np.ndarray, edge_to: np.ndarray,
               edge_type: np.ndarray, node_type: np.ndarray) -> np.ndarray:
     """Distance from the root over non-weak edges; the root's non-synthetic children (user
     globals) are explored first so that paths through user code are the shortest ones."""
     node_count = first_edge.shape[0] - 1
-    user_root = (node_type != meta.node_type("synthetic")).astype(np.uint8)
     return k.distances(node_count, ROOT, first_edge, edge_to, edge_type,
-                       meta.edge_type("weak"), user_root, SYSTEM_DISTANCE)
+                       meta.edge_type("weak"), node_type, meta.node_type("synthetic"),
+                       SYSTEM_DISTANCE)
 
 
 def retainers(first_edge: np.ndarray, edge_to: np.ndarray,
@@ -130,7 +137,8 @@ def retainer_edges(first_edge: np.ndarray, edge_to: np.ndarray, first_retainer: 
 
 def retained_sizes(self_size: np.ndarray, dominator: np.ndarray,
                    preorder: np.ndarray) -> np.ndarray:
-    return k.retained_sizes(self_size, dominator, preorder, ROOT)
+    sizes = k.retained_sizes if self_size.dtype == np.uint32 else k.retained_sizes_wide
+    return sizes(self_size, dominator, preorder, ROOT)
 
 
 def dominator_children(dominator: np.ndarray, preorder: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -143,5 +151,5 @@ def class_totals(class_id: np.ndarray, self_size: np.ndarray, retained: np.ndarr
                  class_count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(count, self size, top-most retained size) per class id; preorder is the dominator
     tree's (as dominator_tree returns it)."""
-    return k.class_totals(class_id, self_size, retained, dominator, preorder, ROOT,
-                          class_count)
+    totals = k.class_totals if self_size.dtype == np.uint32 else k.class_totals_wide
+    return totals(class_id, self_size, retained, dominator, preorder, ROOT, class_count)

@@ -47,7 +47,7 @@ class HeapSnapshot:
         self.node_type = nodes["type"]
         self.node_name = nodes["name"]
         self.node_id = nodes["id"]
-        self.self_size = nodes["self_size"]
+        self.self_size = nodes["self_size"] = graph.narrow_sizes(nodes["self_size"])
         self.edge_type = edges["type"]
         self.edge_name = edges["name_or_index"]
         self.edge_to = edges["to_node"]
@@ -68,14 +68,15 @@ class HeapSnapshot:
         snapshot = cls(read_columns(path, progress))
         step("edges")
         snapshot.build_edge_index()
-        # the dominators first: the largest temporary arrays are made while the fewest
-        # per-node results exist
+        # the steps with the largest temporary arrays first, while the fewest per-node
+        # results exist (memory is the limit on big snapshots)
         step("retainers and dominators")
         snapshot.build_retainers_and_dominators()
-        step("classes")
-        snapshot.build_classes()
         step("distances")
         snapshot.build_distances()
+        step("retained sizes and classes")
+        snapshot.build_retained_sizes()
+        snapshot.build_classes()
         return snapshot
 
     @classmethod
@@ -124,6 +125,8 @@ class HeapSnapshot:
             graph.clear_inessential(self.edge_type)
         self.retainer_edges = graph.retainer_edges(self.first_edge, self.edge_to,
                                                    self.first_retainer, retainers)
+
+    def build_retained_sizes(self) -> None:
         self.retained_size = graph.retained_sizes(self.self_size, self.dominator, self.preorder)
 
     # ---------------------------------------------------------------- totals
