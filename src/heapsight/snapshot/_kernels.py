@@ -422,16 +422,21 @@ def dominator_children(dominator, preorder, root):
     return first_child, children
 
 
-def _class_totals(class_id, self_size, retained, dominator, tree_order, root, class_count):
+def _class_totals(node_type, node_name, by_name, string_count, class_count, self_size,
+                  retained, dominator, tree_order, root):
     """Per class: instance count, self size, and retained size of top-most instances only
-    (an instance dominated by another instance of its class is already inside that one)."""
+    (an instance dominated by another instance of its class is already inside that one).
+    Classes as graph.class_ids numbers them (the name when by_name[type], else
+    string_count + type), computed here so that no class array need exist."""
     count = np.zeros(class_count, np.int64)
     self_total = np.zeros(class_count, np.int64)
     retained_total = np.zeros(class_count, np.int64)
-    n = class_id.shape[0]
+    n = node_type.shape[0]
     for node in range(n):
-        count[class_id[node]] += 1
-        self_total[class_id[node]] += self_size[node]
+        t = node_type[node]
+        c = node_name[node] if by_name[t] else string_count + t
+        count[c] += 1
+        self_total[c] += self_size[node]
     if n == 0:
         return count, self_total, retained_total
     # Walk the dominator tree in its preorder keeping the current path on a stack, with a
@@ -447,8 +452,11 @@ def _class_totals(class_id, self_size, retained, dominator, tree_order, root, cl
         d = dominator[v]
         while top > 0 and path[top - 1] != d:  # leave the subtrees v is not in
             top -= 1
-            active[class_id[path[top]]] -= 1
-        c = class_id[v]
+            u = path[top]
+            t = node_type[u]
+            active[node_name[u] if by_name[t] else string_count + t] -= 1
+        t = node_type[v]
+        c = node_name[v] if by_name[t] else string_count + t
         if active[c] == 0:
             retained_total[c] += retained[v]
         active[c] += 1
@@ -461,10 +469,11 @@ def _class_totals(class_id, self_size, retained, dominator, tree_order, root, cl
     return count, self_total, retained_total
 
 
-class_totals = kernel("UniTuple(i8[::1], 3)(i4[::1], u4[::1], i8[::1], i4[::1], i4[::1], i8, i8)",
-                      "class_totals")(_class_totals)
+class_totals = kernel(
+    "UniTuple(i8[::1], 3)(u1[::1], u4[::1], u1[::1], i8, i8, u4[::1], i8[::1], i4[::1], i4[::1], i8)",
+    "class_totals")(_class_totals)
 class_totals_wide = kernel(
-    "UniTuple(i8[::1], 3)(i4[::1], i8[::1], i8[::1], i4[::1], i4[::1], i8, i8)",
+    "UniTuple(i8[::1], 3)(u1[::1], u4[::1], u1[::1], i8, i8, i8[::1], i8[::1], i4[::1], i4[::1], i8)",
     "class_totals_wide")(_class_totals)
 
 

@@ -80,11 +80,20 @@ def class_ids(meta: SnapshotMeta, node_type: np.ndarray, node_name: np.ndarray,
               string_count: int) -> np.ndarray:
     """A class per node as DevTools groups them: objects and natives by their name (a string
     index; V8 deduplicates strings), every other type by a class of its own after the strings."""
-    by_name = np.isin(node_type, [meta.node_type("object"), meta.node_type("native")])
+    by_name = np.isin(node_type, _by_name_types(meta))
     class_id = node_type.astype(np.int32)
     class_id += string_count
     np.copyto(class_id, node_name, where=by_name, casting="unsafe")
     return class_id
+
+
+def _by_name_types(meta: SnapshotMeta) -> list[int]:
+    return [meta.node_type("object"), meta.node_type("native")]
+
+
+def class_of(meta: SnapshotMeta, node_type: int, node_name: int, string_count: int) -> int:
+    """One node's class id, as class_ids numbers them."""
+    return node_name if node_type in _by_name_types(meta) else string_count + node_type
 
 
 def class_name(meta: SnapshotMeta, strings: StringTable, class_id: int) -> str:
@@ -146,10 +155,15 @@ def dominator_children(dominator: np.ndarray, preorder: np.ndarray) -> tuple[np.
     return k.dominator_children(dominator, preorder, ROOT)
 
 
-def class_totals(class_id: np.ndarray, self_size: np.ndarray, retained: np.ndarray,
-                 dominator: np.ndarray, preorder: np.ndarray,
-                 class_count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(count, self size, top-most retained size) per class id; preorder is the dominator
-    tree's (as dominator_tree returns it)."""
+def class_totals(meta: SnapshotMeta, node_type: np.ndarray, node_name: np.ndarray,
+                 string_count: int, self_size: np.ndarray, retained: np.ndarray,
+                 dominator: np.ndarray,
+                 preorder: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(count, self size, top-most retained size) per class id (as class_ids numbers them,
+    string_count + len(node_types) of them); preorder is the dominator tree's."""
     totals = k.class_totals if self_size.dtype == np.uint32 else k.class_totals_wide
-    return totals(class_id, self_size, retained, dominator, preorder, ROOT, class_count)
+    by_name = np.zeros(256, np.uint8)
+    by_name[[t for t in _by_name_types(meta) if t >= 0]] = 1
+    return totals(node_type, node_name, by_name, string_count,  # type: ignore[no-any-return]
+                  string_count + len(meta.node_types), self_size, retained, dominator, preorder,
+                  ROOT)

@@ -57,6 +57,7 @@ class HeapSnapshot:
             self.trace_node_id = None
         nodes.pop("detachedness", None)  # a browser DOM notion no analysis reads: not kept
         self.node_count = int(self.node_type.shape[0])
+        self.class_count = len(self.strings) + len(self.meta.node_types)
         self.edge_count = int(self.edge_type.shape[0])
         self._index_edge_types = {self.meta.edge_type(t) for t in INDEX_EDGE_TYPES}
 
@@ -74,9 +75,8 @@ class HeapSnapshot:
         snapshot.build_retainers_and_dominators()
         step("distances")
         snapshot.build_distances()
-        step("retained sizes and classes")
+        step("retained sizes")
         snapshot.build_retained_sizes()
-        snapshot.build_classes()
         return snapshot
 
     @classmethod
@@ -87,7 +87,6 @@ class HeapSnapshot:
         snapshot = cls(read_columns(path, progress,
                                     node_fields=("type", "name", "id", "self_size", "edge_count"),
                                     with_edges=False))
-        snapshot.build_classes()
         return snapshot
 
     # ---------------------------------------------------------------- the load steps
@@ -102,10 +101,10 @@ class HeapSnapshot:
             return int(self.columns.nodes["edge_count"][ordinal])
         return int(self.first_edge[ordinal + 1] - self.first_edge[ordinal])
 
-    def build_classes(self) -> None:
-        self.class_id = graph.class_ids(self.meta, self.node_type, self.node_name,
-                                        len(self.strings))
-        self.class_count = len(self.strings) + len(self.meta.node_types)
+    @cached_property
+    def class_id(self) -> np.ndarray:
+        """The class of every node (made when an analysis first asks: summary needs none)."""
+        return graph.class_ids(self.meta, self.node_type, self.node_name, len(self.strings))
 
     def build_distances(self) -> None:
         self.distance = graph.distances(self.meta, self.first_edge, self.edge_to,
@@ -142,8 +141,9 @@ class HeapSnapshot:
     @cached_property
     def class_totals(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(count, self size, retained size of top-most instances), indexed by class id."""
-        return graph.class_totals(self.class_id, self.self_size, self.retained_size,
-                                  self.dominator, self.preorder, self.class_count)
+        return graph.class_totals(self.meta, self.node_type, self.node_name, len(self.strings),
+                                  self.self_size, self.retained_size, self.dominator,
+                                  self.preorder)
 
     @cached_property
     def dominated(self) -> tuple[np.ndarray, np.ndarray]:
@@ -193,7 +193,8 @@ class HeapSnapshot:
         return self.strings[int(self.node_name[ordinal])]
 
     def class_name(self, ordinal: int) -> str:
-        return self.class_name_of(int(self.class_id[ordinal]))
+        return self.class_name_of(graph.class_of(self.meta, int(self.node_type[ordinal]),
+                                                 int(self.node_name[ordinal]), len(self.strings)))
 
     def class_name_of(self, class_id: int) -> str:
         return graph.class_name(self.meta, self.strings, class_id)
