@@ -87,6 +87,8 @@ class HeapSnapshot:
         snapshot = cls(read_columns(path, progress,
                                     node_fields=("type", "name", "id", "self_size", "edge_count"),
                                     with_edges=False))
+        snapshot.columns.extras.clear()  # function positions, allocation samples: not asked of
+        snapshot.columns.trace_tree = b""  # a light snapshot, and up to a tenth of its memory
         return snapshot
 
     # ---------------------------------------------------------------- the load steps
