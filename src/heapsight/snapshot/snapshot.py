@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,6 +16,19 @@ from heapsight.snapshot.format import INDEX_EDGE_TYPES
 from heapsight.snapshot.reader import Progress, SnapshotColumns, read_columns
 
 Step = Callable[[str], None]
+
+_M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
+_BIG_ARRAY = 1 << 20
+
+
+def _big_arrays_in_their_own_pages() -> None:
+    """Have glibc give every allocation of 1 MiB or more its own mapping, returned to the
+    system when freed. By default glibc raises that threshold each time such a block is freed
+    (up to 32 MiB), and arrays below it then leave holes in the C heap that later arrays do not
+    fit: 10 MiB more peak on a 150 MB snapshot (more on a .gz), for about 0.1 s of system time
+    saved. Not glibc: nothing to do."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).mallopt(_M_MMAP_THRESHOLD, _BIG_ARRAY)
 
 
 @dataclass(frozen=True)
@@ -66,6 +81,7 @@ class HeapSnapshot:
              on_step: Step | None = None) -> HeapSnapshot:
         """Read a snapshot and build its graph, step by step (as DevTools' initialize())."""
         step = on_step or (lambda name: None)
+        _big_arrays_in_their_own_pages()
         snapshot = cls(read_columns(path, progress))
         step("edges")
         snapshot.build_edge_index()
@@ -84,6 +100,7 @@ class HeapSnapshot:
                    progress: Progress | None = None) -> HeapSnapshot:
         """Nodes (ids, classes, sizes, fan-out) and strings only: no edges, no graph. Enough
         to say which objects of a later snapshot already existed, at a fraction of the cost."""
+        _big_arrays_in_their_own_pages()
         snapshot = cls(read_columns(path, progress,
                                     node_fields=("type", "name", "id", "self_size", "edge_count"),
                                     with_edges=False))
