@@ -189,3 +189,35 @@ def test_empty_strings_table_and_minimal_graph(tmp_path):
     assert list(snapshot.dominator) == [0, 0, 1, 0]  # unreachable c hangs off the root
     assert list(snapshot.retained_size) == [21, 17, 7, 4]
     assert list(snapshot.distance) == [0, 1, 2, -1]
+
+
+def test_an_object_of_4_gib_or_more_keeps_exact_sizes(sample, tmp_path):
+    """Self sizes are kept as uint32 unless one does not fit: then int64, same results."""
+    path, snapshot = sample
+    entry = snapshot.strings.index_of("RequestEntry")
+    big = int(np.flatnonzero(snapshot.class_id == entry)[0])
+    huge = 5 << 30
+
+    def grow(data):
+        fields = data["snapshot"]["meta"]["node_fields"]
+        data["nodes"][big * len(fields) + fields.index("self_size")] = huge
+
+    wide = HeapSnapshot.load(rewrite(path, tmp_path / "huge.heapsnapshot", grow))
+    assert snapshot.self_size.dtype == np.uint32 and wide.self_size.dtype == np.int64
+    extra = huge - int(snapshot.self_size[big])
+    assert wide.total_size == snapshot.total_size + extra
+    assert (wide.dominator == snapshot.dominator).all()
+    chain = [big]
+    while chain[-1] != 0:
+        chain.append(int(snapshot.dominator[chain[-1]]))
+    expected = snapshot.retained_size.copy()
+    expected[chain] += extra
+    assert (wide.retained_size == expected).all()
+    assert wide.class_totals[1][entry] == snapshot.class_totals[1][entry] + extra
+    assert wide.class_totals[2][entry] == snapshot.class_totals[2][entry] + extra
+
+
+def test_more_edges_than_int32_positions_is_one_clear_error():
+    from heapsight.errors import HeapsightError
+    with pytest.raises(HeapsightError, match="at most 2,147,483,647"):
+        graph.edge_index(np.array([2**31 - 10, 20], np.uint32))

@@ -58,7 +58,7 @@ def clusters(snapshot: HeapSnapshot, phase: np.ndarray, phases: int) -> list[Clu
     if shared.any():  # held from several roots: follow the shortest path to an old object
         holders[shared] = k.path_holders(
             tops[shared], ~is_new, snapshot.first_retainer, snapshot.retainer_edges,
-            snapshot.retainer_sources, snapshot.edge_type, snapshot.meta.edge_type("weak"),
+            snapshot.first_edge, snapshot.edge_type, snapshot.meta.edge_type("weak"),
             snapshot.distance, ROOT)
 
     payloads = k.descend_to_payload(tops, *snapshot.dominated, snapshot.retained_size,

@@ -28,14 +28,16 @@ def compiled_ahead() -> bool:
     return _aot is not None
 
 
-def kernel(signature: str) -> Callable[[Callable[..., Any]], Any]:
-    """Declare a compiled kernel with its exact numba signature (arrays C-contiguous)."""
+def kernel(signature: str, name: str | None = None) -> Callable[[Callable[..., Any]], Any]:
+    """Declare a compiled kernel with its exact numba signature (arrays C-contiguous); `name`
+    exports the same source once more under another name with other argument types."""
     def register(function: Callable[..., Any]) -> Any:
-        SIGNATURES[function.__name__] = (signature, function)
+        export = name or function.__name__
+        SIGNATURES[export] = (signature, function)
         if os.environ.get("HEAPSIGHT_BUILDING_KERNELS"):
             return function
-        if _aot is not None and hasattr(_aot, function.__name__):
-            return getattr(_aot, function.__name__)
+        if _aot is not None and hasattr(_aot, export):
+            return getattr(_aot, export)
         from numba import njit
         return njit(signature, cache=True, nogil=True)(function)
     return register

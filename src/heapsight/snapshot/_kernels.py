@@ -127,13 +127,20 @@ def skip_value(buf, pos, end, state):
 
 # --------------------------------------------------------------------------- graph
 
-@kernel("b1[::1](u1[::1], u4[::1], i8[::1], i4[::1], u4[::1], i8[::1], i8, i8, i8, i8)")
-def essential_mask(edge_type, edge_name, first_edge, edge_to, node_id, weakmap_table,
-                   weak_type, shortcut_type, internal_type, root):
-    """DevTools' isEssentialEdge: not weak, not a shortcut unless from the root, not a self
-    edge, and not the copy of a WeakMap entry's value edge that leaves the table itself
-    (weakmap_table[name] is the table's id for V8's ephemeron edge names, else -1)."""
-    essential = np.empty(edge_type.shape[0], np.bool_)
+# While the dominators are computed, the top bit of an edge's type byte marks an edge that does
+# not count for them (V8's edge types are 0..6): no separate mask of one byte per edge is kept.
+INESSENTIAL = 0x80
+_STACK = 1 << 16  # first capacity of the traversal stacks; they double when a path is deeper
+
+
+@kernel("i8(u1[::1], u4[::1], i4[::1], i4[::1], u4[::1], i8[::1], i8, i8, i8, i8)")
+def mark_inessential(edge_type, edge_name, first_edge, edge_to, node_id, weakmap_table,
+                     weak_type, shortcut_type, internal_type, root):
+    """DevTools' isEssentialEdge, written into edge_type (| INESSENTIAL) for the edges that fail
+    it: weak edges, shortcuts except from the root, self edges, and the copy of a WeakMap
+    entry's value edge that leaves the table itself (weakmap_table[name] is the table's id for
+    V8's ephemeron edge names, else -1). Returns how many edges were marked."""
+    marked = 0
     for source in range(first_edge.shape[0] - 1):
         for e in range(first_edge[source], first_edge[source + 1]):
             t = edge_type[e]
@@ -143,61 +150,84 @@ def essential_mask(edge_type, edge_name, first_edge, edge_to, node_id, weakmap_t
                 table = weakmap_table[edge_name[e]]
                 if table >= 0 and node_id[source] == table:
                     ok = False
-            essential[e] = ok
-    return essential
+            if not ok:
+                edge_type[e] = t | INESSENTIAL
+                marked += 1
+    return marked
 
 
-@kernel("Tuple((i8[::1], i4[::1], i4[::1]))(i8[::1], i4[::1], b1[::1], i8)")
-def retainer_index(first_edge, edge_to, essential, node_count):
-    """Reverse adjacency as CSR, by a counting sort in O(E): retainer_edges[r] for r in
-    first_retainer[n]..first_retainer[n+1] are the edges pointing at node n, in edge order;
-    retainer_sources[r] is the node each comes from, bit-inverted (~source, negative) when the
-    edge is not essential, so the dominator loop reads one array in order instead of three
-    scattered ones."""
-    first_retainer = np.zeros(node_count + 1, np.int64)
+@kernel("Tuple((i4[::1], i4[::1]))(i4[::1], i4[::1], u1[::1], i8)")
+def retainer_index(first_edge, edge_to, edge_type, node_count):
+    """Reverse adjacency as CSR, by a counting sort in O(E): for r in
+    first_retainer[n]..first_retainer[n+1], sources[r] is a node pointing at n (in edge order),
+    bit-inverted (~source, negative) when the edge is marked INESSENTIAL, so the dominator loop
+    reads one array. Each block is filled from its end, so no cursor array is needed."""
+    first_retainer = np.zeros(node_count + 1, np.int32)
     for e in range(edge_to.shape[0]):
         first_retainer[edge_to[e] + 1] += 1
     for n in range(node_count):
         first_retainer[n + 1] += first_retainer[n]
-    cursor = first_retainer[:-1].copy()
-    retainer_edges = np.empty(edge_to.shape[0], np.int32)
-    retainer_sources = np.empty(edge_to.shape[0], np.int32)
-    for source in range(node_count):
+    sources = np.empty(edge_to.shape[0], np.int32)
+    for source in range(node_count - 1, -1, -1):  # first_retainer[t + 1]: the end of t's block
+        for e in range(first_edge[source + 1] - 1, first_edge[source] - 1, -1):
+            t = edge_to[e]
+            slot = first_retainer[t + 1] - 1
+            first_retainer[t + 1] = slot
+            sources[slot] = source if edge_type[e] < INESSENTIAL else ~source
+    for n in range(node_count):  # first_retainer[t + 1] is now t's start: shift back
+        first_retainer[n] = first_retainer[n + 1]
+    first_retainer[node_count] = edge_to.shape[0]
+    return first_retainer, sources
+
+
+@kernel("void(i4[::1], i4[::1], i4[::1], i4[::1])")
+def retainer_edges(first_edge, edge_to, first_retainer, out):
+    """Fill out[r] with the edge of each retainer slot of the index retainer_index built (same
+    blocks, same order), overwriting whatever out held: its sources are no longer needed
+    after the dominators, and a source is found again from its edge by a binary search."""
+    n = first_retainer.shape[0] - 1
+    for source in range(n):
         for e in range(first_edge[source], first_edge[source + 1]):
             t = edge_to[e]
-            slot = cursor[t]
-            retainer_edges[slot] = e
-            retainer_sources[slot] = source if essential[e] else ~source
-            cursor[t] = slot + 1
-    return first_retainer, retainer_edges, retainer_sources
+            slot = first_retainer[t]
+            first_retainer[t] = slot + 1
+            out[slot] = e
+    for t in range(n, 0, -1):  # first_retainer[t] is now t's end: shift forward
+        first_retainer[t] = first_retainer[t - 1]
+    first_retainer[0] = 0
 
 
-@kernel("UniTuple(i4[::1], 3)(i8, i8, i8[::1], i4[::1], b1[::1], i8[::1], i4[::1])")
-def dominators(node_count, root, first_edge, edge_to, essential, first_retainer,
+@kernel("UniTuple(i4[::1], 2)(i8, i8, i4[::1], i4[::1], u1[::1], i4[::1], i4[::1])")
+def dominators(node_count, root, first_edge, edge_to, edge_type, first_retainer,
                retainer_sources):
     """Immediate dominators by semi-NCA (Georgiadis & Tarjan; semidominators as in
-    Lengauer-Tarjan 1979, idoms by nearest common ancestor), over essential edges only.
+    Lengauer-Tarjan 1979, idoms by nearest common ancestor), over the edges not marked
+    INESSENTIAL.
 
     Nodes the root does not reach are attached to the root, as DevTools does: each becomes the
-    start of a further DFS whose parent is the root. Returns (dominator by ordinal, preorder
-    vertices, preorder number by ordinal)."""
+    start of a further DFS whose parent is the root. retainer_sources (from retainer_index) is
+    consumed: its sources are rewritten as preorder numbers, so the preorder-number-by-ordinal
+    array can be freed before the semidominator arrays are made (memory is the limit).
+
+    Returns (dominator by ordinal, the nodes in preorder of the dominator tree). In that order
+    every subtree is contiguous and a node's children come in the order the DFS found them,
+    so the tree can be walked with a stack of the current path and no child lists."""
     n = node_count
+    if n == 0:
+        return np.empty(0, np.int32), np.empty(0, np.int32)
     pre = np.full(n, -1, np.int32)        # ordinal -> preorder number
     vertex = np.empty(n, np.int32)        # preorder number -> ordinal
-    parent = np.zeros(n, np.int32)        # preorder number -> parent's preorder number
-    from_root = np.zeros(n, np.uint8)     # ordinal -> 1 when attached to the root
-    stack_node = np.empty(n, np.int32)
-    stack_edge = np.empty(n, np.int64)
+    parent = np.zeros(n, np.int32)        # preorder number -> parent's; -1: attached to the root
+    stack_node = np.empty(_STACK, np.int32)
+    stack_edge = np.empty(_STACK, np.int32)
     counter = 0
     for k in range(n + 1):
         start = root if k == 0 else k - 1
         if pre[start] >= 0:
             continue
-        if k > 0:
-            from_root[start] = 1
         pre[start] = counter
         vertex[counter] = start
-        parent[counter] = 0
+        parent[counter] = 0 if k == 0 else -1
         counter += 1
         top = 0
         stack_node[0] = start
@@ -209,7 +239,7 @@ def dominators(node_count, root, first_edge, edge_to, essential, first_retainer,
                 top -= 1
                 continue
             stack_edge[top] = e + 1
-            if not essential[e]:
+            if edge_type[e] >= INESSENTIAL:
                 continue
             w = edge_to[e]
             if pre[w] >= 0:
@@ -219,26 +249,39 @@ def dominators(node_count, root, first_edge, edge_to, essential, first_retainer,
             parent[counter] = pre[v]
             counter += 1
             top += 1
+            if top == stack_node.shape[0]:
+                grown_node = np.empty(2 * top, np.int32)
+                grown_node[:top] = stack_node
+                stack_node = grown_node
+                grown_edge = np.empty(2 * top, np.int32)
+                grown_edge[:top] = stack_edge
+                stack_edge = grown_edge
             stack_node[top] = w
             stack_edge[top] = first_edge[w]
+    stack_edge = np.empty(0, np.int32)
 
-    stack_edge = np.empty(0, np.int64)  # free the DFS stack; its node half is reused below
+    for r in range(retainer_sources.shape[0]):
+        source = retainer_sources[r]
+        retainer_sources[r] = pre[source] if source >= 0 else ~pre[~source]
+    pre = np.empty(0, np.int32)
 
     # Semidominators, in preorder numbers, with path-compressed eval over a link forest.
-    semi = np.arange(n).astype(np.int32)
-    label = np.arange(n).astype(np.int32)
+    semi = np.empty(n, np.int32)
+    label = np.empty(n, np.int32)
+    for w in range(n):
+        semi[w] = w
+        label[w] = w
     ancestor = np.full(n, -1, np.int32)
-    path = stack_node  # reused as scratch for compression
+    path = stack_node  # scratch for compression, grown like the DFS stack
     for w in range(n - 1, 0, -1):
         node = vertex[w]
         best = semi[w]
-        if from_root[node]:
+        if parent[w] < 0:
             best = 0
         for r in range(first_retainer[node], first_retainer[node + 1]):
-            source = retainer_sources[r]
-            if source < 0:  # not an essential edge
+            v = retainer_sources[r]
+            if v < 0:  # not an essential edge
                 continue
-            v = pre[source]
             # eval(v): the vertex of minimal semi on v's forest path
             if ancestor[v] < 0:
                 u = v
@@ -246,6 +289,10 @@ def dominators(node_count, root, first_edge, edge_to, essential, first_retainer,
                 depth = 0
                 x = v
                 while ancestor[ancestor[x]] >= 0:
+                    if depth == path.shape[0]:
+                        grown = np.empty(2 * depth, np.int32)
+                        grown[:depth] = path
+                        path = grown
                     path[depth] = x
                     depth += 1
                     x = ancestor[x]
@@ -259,12 +306,12 @@ def dominators(node_count, root, first_edge, edge_to, essential, first_retainer,
             if semi[u] < best:
                 best = semi[u]
         semi[w] = best
-        ancestor[w] = parent[w]
+        ancestor[w] = max(parent[w], 0)
 
-    idom = label  # label and ancestor are done with: reuse them (memory is the limit)
+    idom = label  # label and ancestor are done with: reuse them
     idom[0] = 0
     for w in range(1, n):
-        d = parent[w]
+        d = max(parent[w], 0)
         while d > semi[w]:
             d = idom[d]
         idom[w] = d
@@ -273,11 +320,31 @@ def dominators(node_count, root, first_edge, edge_to, essential, first_retainer,
     for w in range(n):
         dominator[vertex[w]] = vertex[idom[w]]
     dominator[root] = root
-    return dominator, vertex, pre
+
+    # Preorder of the dominator tree, in DFS numbers (idom[w] < w), with semi and parent as
+    # scratch: subtree sizes bottom-up, then each node's position after its earlier siblings.
+    size = semi
+    for w in range(n):
+        size[w] = 1
+    for w in range(n - 1, 0, -1):
+        size[idom[w]] += size[w]
+    position = semi   # position[w] replaces size[w] once w is placed
+    next_free = parent  # where the next child of w goes
+    next_free[0] = 1
+    for w in range(1, n):
+        d = idom[w]
+        place = next_free[d]
+        next_free[d] = place + size[w]
+        next_free[w] = place + 1
+        position[w] = place
+    position[0] = 0
+    order = parent
+    for w in range(n):
+        order[position[w]] = vertex[w]
+    return dominator, order
 
 
-@kernel("i8[::1](i8[::1], i4[::1], i4[::1], i8)")
-def retained_sizes(self_size, dominator, vertex, root):
+def _retained_sizes(self_size, dominator, vertex, root):
     """Sum self sizes up the dominator tree; children come after their idom in preorder."""
     retained = self_size.astype(np.int64)
     for w in range(vertex.shape[0] - 1, 0, -1):
@@ -287,11 +354,18 @@ def retained_sizes(self_size, dominator, vertex, root):
     return retained
 
 
-@kernel("i4[::1](i8, i8, i8[::1], i4[::1], u1[::1], i8, u1[::1], i8)")
-def distances(node_count, root, first_edge, edge_to, edge_type, weak_type, user_root,
-              system_base):
-    """BFS distances from the root over non-weak edges. The root's children marked in
-    user_root are visited first (distance 1); the rest of the graph gets system_base + depth,
+# self sizes are uint32 unless one object is 4 GiB or more (then int64: the _wide kernels)
+retained_sizes = kernel("i8[::1](u4[::1], i4[::1], i4[::1], i8)",
+                        "retained_sizes")(_retained_sizes)
+retained_sizes_wide = kernel("i8[::1](i8[::1], i4[::1], i4[::1], i8)",
+                             "retained_sizes_wide")(_retained_sizes)
+
+
+@kernel("i4[::1](i8, i8, i4[::1], i4[::1], u1[::1], i8, u1[::1], i8, i8)")
+def distances(node_count, root, first_edge, edge_to, edge_type, weak_type, node_type,
+              synthetic_type, system_base):
+    """BFS distances from the root over non-weak edges. The root's children that are not
+    synthetic (user globals) are visited first (distance 1); the rest gets system_base + depth,
     as DevTools does to keep paths through user objects shortest. Unreached: -1."""
     dist = np.full(node_count, -1, np.int32)
     queue = np.empty(node_count, np.int32)
@@ -304,7 +378,7 @@ def distances(node_count, root, first_edge, edge_to, edge_type, weak_type, user_
             child = edge_to[e]
             if edge_type[e] == weak_type or dist[child] >= 0:
                 continue
-            if (user_root[child] == 1) == (phase == 0):
+            if (node_type[child] != synthetic_type) == (phase == 0):
                 dist[child] = base
                 queue[tail] = child
                 tail += 1
@@ -322,65 +396,85 @@ def distances(node_count, root, first_edge, edge_to, edge_type, weak_type, user_
     return dist
 
 
-@kernel("Tuple((i8[::1], i4[::1]))(i4[::1], i4[::1], i8)")
+@kernel("Tuple((i4[::1], i4[::1]))(i4[::1], i4[::1], i8)")
 def dominator_children(dominator, preorder, root):
     """The dominator tree as CSR: children[first_child[n]:first_child[n+1]] are the nodes n
-    immediately dominates, in DFS preorder."""
+    immediately dominates, in DFS preorder (blocks filled from their ends: no cursor array)."""
     n = dominator.shape[0]
-    first_child = np.zeros(n + 1, np.int64)
+    first_child = np.zeros(n + 1, np.int32)
     for node in range(n):
         if node != root:
             first_child[dominator[node] + 1] += 1
     for i in range(n):
         first_child[i + 1] += first_child[i]
-    children = np.empty(max(n - 1, 1), np.int32)
-    cursor = first_child[:-1].copy()
-    for w in range(preorder.shape[0]):
+    total = first_child[n]
+    children = np.empty(max(total, 1), np.int32)
+    for w in range(preorder.shape[0] - 1, -1, -1):  # first_child[d + 1]: the end of d's block
         node = preorder[w]
         if node != root:
             d = dominator[node]
-            children[cursor[d]] = node
-            cursor[d] += 1
+            slot = first_child[d + 1] - 1
+            first_child[d + 1] = slot
+            children[slot] = node
+    for i in range(n):  # first_child[d + 1] is now d's start: shift back
+        first_child[i] = first_child[i + 1]
+    first_child[n] = total
     return first_child, children
 
 
-@kernel("UniTuple(i8[::1], 3)(i4[::1], i8[::1], i8[::1], i8[::1], i4[::1], i8, i8)")
-def class_totals(class_id, self_size, retained, first_child, children, root, class_count):
+def _class_totals(node_type, node_name, by_name, string_count, class_count, self_size,
+                  retained, dominator, tree_order, root):
     """Per class: instance count, self size, and retained size of top-most instances only
-    (an instance dominated by another instance of its class is already inside that one)."""
+    (an instance dominated by another instance of its class is already inside that one).
+    Classes as graph.class_ids numbers them (the name when by_name[type], else
+    string_count + type), computed here so that no class array need exist."""
     count = np.zeros(class_count, np.int64)
     self_total = np.zeros(class_count, np.int64)
     retained_total = np.zeros(class_count, np.int64)
-    n = class_id.shape[0]
+    n = node_type.shape[0]
     for node in range(n):
-        count[class_id[node]] += 1
-        self_total[class_id[node]] += self_size[node]
-    # Walk the dominator tree depth-first with a per-class count of instances on the current
-    # path: an instance is top-most when that count is zero (DevTools' calculateClassesRetainedSize).
+        t = node_type[node]
+        c = node_name[node] if by_name[t] else string_count + t
+        count[c] += 1
+        self_total[c] += self_size[node]
+    if n == 0:
+        return count, self_total, retained_total
+    # Walk the dominator tree in its preorder keeping the current path on a stack, with a
+    # per-class count of instances on the path: an instance is top-most when that count is
+    # zero (DevTools' calculateClassesRetainedSize). The root is never on the stack.
     active = np.zeros(class_count, np.int32)
-    stack_node = np.empty(n, np.int32)
-    stack_next = np.empty(n, np.int32)  # child positions: the tree has fewer than 2^31 nodes
+    path = np.empty(_STACK, np.int32)
     top = 0
-    stack_node[0] = root
-    stack_next[0] = first_child[root]
-    while top >= 0:
-        v = stack_node[top]
-        i = stack_next[top]
-        if i >= first_child[v + 1]:
-            if v != root:
-                active[class_id[v]] -= 1
-            top -= 1
+    for w in range(tree_order.shape[0]):
+        v = tree_order[w]
+        if v == root:
             continue
-        stack_next[top] = i + 1
-        w = children[i]
-        c = class_id[w]
+        d = dominator[v]
+        while top > 0 and path[top - 1] != d:  # leave the subtrees v is not in
+            top -= 1
+            u = path[top]
+            t = node_type[u]
+            active[node_name[u] if by_name[t] else string_count + t] -= 1
+        t = node_type[v]
+        c = node_name[v] if by_name[t] else string_count + t
         if active[c] == 0:
-            retained_total[c] += retained[w]
+            retained_total[c] += retained[v]
         active[c] += 1
+        if top == path.shape[0]:
+            grown = np.empty(2 * top, np.int32)
+            grown[:top] = path
+            path = grown
+        path[top] = v
         top += 1
-        stack_node[top] = w
-        stack_next[top] = first_child[w]
     return count, self_total, retained_total
+
+
+class_totals = kernel(
+    "UniTuple(i8[::1], 3)(u1[::1], u4[::1], u1[::1], i8, i8, u4[::1], i8[::1], i4[::1], i4[::1], i8)",
+    "class_totals")(_class_totals)
+class_totals_wide = kernel(
+    "UniTuple(i8[::1], 3)(u1[::1], u4[::1], u1[::1], i8, i8, i8[::1], i8[::1], i4[::1], i4[::1], i8)",
+    "class_totals_wide")(_class_totals)
 
 
 @kernel("i8[::1](i8[::1], u1[::1], i8)")
@@ -425,7 +519,7 @@ def top_new_ancestors(preorder, dominator, is_new):
     return top
 
 
-@kernel("i4[::1](i4[::1], i8[::1], i4[::1], i8[::1], b1[::1], i8)")
+@kernel("i4[::1](i4[::1], i4[::1], i4[::1], i8[::1], b1[::1], i8)")
 def descend_to_payload(starts, first_child, children, retained, is_carrier, max_depth):
     """From each start, follow the dominated child that retains the most while the node is a
     carrier (a closure, context, timer, backing store...): what the carrier exists to hold."""
@@ -450,11 +544,12 @@ def descend_to_payload(starts, first_child, children, retained, is_carrier, max_
     return out
 
 
-@kernel("i4[::1](i4[::1], b1[::1], i8[::1], i4[::1], i4[::1], u1[::1], i8, i4[::1], i8)")
-def path_holders(starts, is_old, first_retainer, retainer_edges, retainer_sources, edge_type,
+@kernel("i4[::1](i4[::1], b1[::1], i4[::1], i4[::1], i4[::1], u1[::1], i8, i4[::1], i8)")
+def path_holders(starts, is_old, first_retainer, retainer_edges, first_edge, edge_type,
                  weak_type, distance, root):
     """For each start, walk the shortest retainer path towards the GC roots and return the
-    first old node on it (the root when none): the holder of objects held from several places."""
+    first old node on it (the root when none): the holder of objects held from several places.
+    A retainer's source is the node whose edge block holds its edge (a binary search)."""
     out = np.empty(starts.shape[0], np.int32)
     for i in range(starts.shape[0]):
         v = starts[i]
@@ -463,11 +558,10 @@ def path_holders(starts, is_old, first_retainer, retainer_edges, retainer_source
             best = -1
             best_distance = distance[v]
             for r in range(first_retainer[v], first_retainer[v + 1]):
-                if edge_type[retainer_edges[r]] == weak_type:
+                e = retainer_edges[r]
+                if edge_type[e] == weak_type:
                     continue
-                source = retainer_sources[r]
-                if source < 0:
-                    source = ~source
+                source = np.searchsorted(first_edge, e, side="right") - 1
                 d = distance[source]
                 if d >= 0 and d < best_distance:
                     best = source

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from heapsight.errors import HeapsightError
 from heapsight.snapshot import _kernels as k
 from heapsight.snapshot.format import SnapshotMeta
 from heapsight.snapshot.strings import StringTable
 
 ROOT = 0                      # V8 always writes the synthetic root first
+MAX_EDGES = 2**31 - 1         # edge and retainer positions are int32 (half the memory of int64)
 SYSTEM_DISTANCE = 100_000_000  # DevTools' base distance for objects reached only via system roots
 
 # V8 names the ephemeron edges of a WeakMap "<n> / part of key (K @k) -> value (V @v) pair in
@@ -23,31 +25,44 @@ TYPE_CLASS_NAMES = {"hidden": "(system)", "code": "(compiled code)", "closure": 
 
 def edge_index(edge_count: np.ndarray) -> np.ndarray:
     """first_edge[n]..first_edge[n+1] are node n's outgoing edges (V8 stores them in order)."""
-    first_edge = np.zeros(edge_count.shape[0] + 1, np.int64)
-    np.cumsum(edge_count, out=first_edge[1:])
+    total = int(edge_count.sum(dtype=np.int64))
+    if total > MAX_EDGES:
+        raise HeapsightError(f"the snapshot has {total:,} edges; heapsight reads at most "
+                             f"{MAX_EDGES:,} (about a 20 GiB file)")
+    first_edge = np.zeros(edge_count.shape[0] + 1, np.int32)
+    np.cumsum(edge_count, dtype=np.int32, out=first_edge[1:])
     return first_edge
 
 
-def retainers(first_edge: np.ndarray, edge_to: np.ndarray,
-              essential: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(first_retainer, retainer_edges, retainer_sources): who points at each node; a source
-    is bit-inverted when its edge is not essential (see _kernels.retainer_index)."""
-    return k.retainer_index(first_edge, edge_to, essential, first_edge.shape[0] - 1)
+def edge_sources(first_edge: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """The node each edge leaves (edges do not store their source): the last node whose edge
+    block starts at or before it, by binary search."""
+    return np.searchsorted(first_edge, edges, side="right") - 1
 
 
-def source(encoded: int) -> int:
-    """The node a retainer comes from, whatever the essential bit."""
-    return encoded if encoded >= 0 else ~encoded
+def mark_inessential(meta: SnapshotMeta, edge_type: np.ndarray, edge_name: np.ndarray,
+                     first_edge: np.ndarray, edge_to: np.ndarray, node_id: np.ndarray,
+                     strings: StringTable) -> None:
+    """Set INESSENTIAL in edge_type on the edges that do not count for dominators (DevTools'
+    isEssentialEdge): weak edges, shortcuts except from the root, self edges, WeakMap
+    table->value edges. clear_inessential undoes it."""
+    k.mark_inessential(edge_type, edge_name, first_edge, edge_to, node_id,
+                       weakmap_tables(strings), meta.edge_type("weak"),
+                       meta.edge_type("shortcut"), meta.edge_type("internal"), ROOT)
+
+
+def clear_inessential(edge_type: np.ndarray) -> None:
+    np.bitwise_and(edge_type, np.uint8(~k.INESSENTIAL & 0xFF), out=edge_type)
 
 
 def essential_edges(meta: SnapshotMeta, edge_type: np.ndarray, edge_name: np.ndarray,
                     first_edge: np.ndarray, edge_to: np.ndarray, node_id: np.ndarray,
                     strings: StringTable) -> np.ndarray:
-    """The edges that count for dominators (DevTools' isEssentialEdge): not weak, not a
-    shortcut unless from the root, not a self edge, not a WeakMap table->value edge."""
-    return k.essential_mask(edge_type, edge_name, first_edge, edge_to, node_id,
-                            weakmap_tables(strings), meta.edge_type("weak"),
-                            meta.edge_type("shortcut"), meta.edge_type("internal"), ROOT)
+    """The edges that count for dominators, as a mask (for checks; the load marks edge_type
+    in place instead of keeping a mask)."""
+    marked = edge_type.copy()
+    mark_inessential(meta, marked, edge_name, first_edge, edge_to, node_id, strings)
+    return marked < k.INESSENTIAL
 
 
 def weakmap_tables(strings: StringTable) -> np.ndarray:
@@ -65,11 +80,20 @@ def class_ids(meta: SnapshotMeta, node_type: np.ndarray, node_name: np.ndarray,
               string_count: int) -> np.ndarray:
     """A class per node as DevTools groups them: objects and natives by their name (a string
     index; V8 deduplicates strings), every other type by a class of its own after the strings."""
-    by_name = np.isin(node_type, [meta.node_type("object"), meta.node_type("native")])
+    by_name = np.isin(node_type, _by_name_types(meta))
     class_id = node_type.astype(np.int32)
     class_id += string_count
     np.copyto(class_id, node_name, where=by_name, casting="unsafe")
     return class_id
+
+
+def _by_name_types(meta: SnapshotMeta) -> list[int]:
+    return [meta.node_type("object"), meta.node_type("native")]
+
+
+def class_of(meta: SnapshotMeta, node_type: int, node_name: int, string_count: int) -> int:
+    """One node's class id, as class_ids numbers them."""
+    return node_name if node_type in _by_name_types(meta) else string_count + node_type
 
 
 def class_name(meta: SnapshotMeta, strings: StringTable, class_id: int) -> str:
@@ -79,29 +103,51 @@ def class_name(meta: SnapshotMeta, strings: StringTable, class_id: int) -> str:
     return TYPE_CLASS_NAMES.get(type_name, f"({type_name})")
 
 
+def narrow_sizes(self_size: np.ndarray) -> np.ndarray:
+    """Self sizes as uint32 (half the memory) unless an object is 4 GiB or more."""
+    if self_size.size and int(self_size.max()) > np.iinfo(np.uint32).max:
+        return self_size
+    return self_size.astype(np.uint32)
+
+
 def distances(meta: SnapshotMeta, first_edge: np.ndarray, edge_to: np.ndarray,
               edge_type: np.ndarray, node_type: np.ndarray) -> np.ndarray:
     """Distance from the root over non-weak edges; the root's non-synthetic children (user
     globals) are explored first so that paths through user code are the shortest ones."""
     node_count = first_edge.shape[0] - 1
-    user_root = (node_type != meta.node_type("synthetic")).astype(np.uint8)
     return k.distances(node_count, ROOT, first_edge, edge_to, edge_type,
-                       meta.edge_type("weak"), user_root, SYSTEM_DISTANCE)
+                       meta.edge_type("weak"), node_type, meta.node_type("synthetic"),
+                       SYSTEM_DISTANCE)
 
 
-def dominator_tree(first_edge: np.ndarray, edge_to: np.ndarray, essential: np.ndarray,
+def retainers(first_edge: np.ndarray, edge_to: np.ndarray,
+              edge_type: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(first_retainer, retainer_sources): who points at each node; a source is bit-inverted
+    when its edge is marked inessential (see _kernels.retainer_index)."""
+    return k.retainer_index(first_edge, edge_to, edge_type, first_edge.shape[0] - 1)
+
+
+def dominator_tree(first_edge: np.ndarray, edge_to: np.ndarray, edge_type: np.ndarray,
                    first_retainer: np.ndarray,
                    retainer_sources: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(immediate dominator of each node, nodes in DFS preorder)."""
+    """(immediate dominator of each node, nodes in preorder of the dominator tree), over the
+    edges not marked inessential. retainer_sources is consumed (rewritten)."""
     node_count = first_edge.shape[0] - 1
-    dominator, vertex, _ = k.dominators(node_count, ROOT, first_edge, edge_to, essential,
-                                        first_retainer, retainer_sources)
-    return dominator, vertex
+    return k.dominators(node_count, ROOT, first_edge, edge_to, edge_type, first_retainer,
+                        retainer_sources)
+
+
+def retainer_edges(first_edge: np.ndarray, edge_to: np.ndarray, first_retainer: np.ndarray,
+                   retainers: np.ndarray) -> np.ndarray:
+    """Turn the retainer index's array into the retaining edges themselves, in place."""
+    k.retainer_edges(first_edge, edge_to, first_retainer, retainers)
+    return retainers
 
 
 def retained_sizes(self_size: np.ndarray, dominator: np.ndarray,
                    preorder: np.ndarray) -> np.ndarray:
-    return k.retained_sizes(self_size, dominator, preorder, ROOT)
+    sizes = k.retained_sizes if self_size.dtype == np.uint32 else k.retained_sizes_wide
+    return sizes(self_size, dominator, preorder, ROOT)
 
 
 def dominator_children(dominator: np.ndarray, preorder: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -109,9 +155,15 @@ def dominator_children(dominator: np.ndarray, preorder: np.ndarray) -> tuple[np.
     return k.dominator_children(dominator, preorder, ROOT)
 
 
-def class_totals(class_id: np.ndarray, self_size: np.ndarray, retained: np.ndarray,
-                 first_child: np.ndarray, children: np.ndarray,
-                 class_count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(count, self size, top-most retained size) per class id."""
-    return k.class_totals(class_id, self_size, retained, first_child, children, ROOT,
-                          class_count)
+def class_totals(meta: SnapshotMeta, node_type: np.ndarray, node_name: np.ndarray,
+                 string_count: int, self_size: np.ndarray, retained: np.ndarray,
+                 dominator: np.ndarray,
+                 preorder: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(count, self size, top-most retained size) per class id (as class_ids numbers them,
+    string_count + len(node_types) of them); preorder is the dominator tree's."""
+    totals = k.class_totals if self_size.dtype == np.uint32 else k.class_totals_wide
+    by_name = np.zeros(256, np.uint8)
+    by_name[[t for t in _by_name_types(meta) if t >= 0]] = 1
+    return totals(node_type, node_name, by_name, string_count,  # type: ignore[no-any-return]
+                  string_count + len(meta.node_types), self_size, retained, dominator, preorder,
+                  ROOT)
