@@ -257,3 +257,43 @@ def test_json_floats_are_finite(tmp_path, capsys) -> None:
     result = json.loads(out)
     assert all(math.isfinite(v) for v in (result["slope_bytes_per_hour"], result["confidence"],
                                           result["p_value"]))
+
+
+def test_out_of_range_lines_are_counted_and_skipped(tmp_path, capsys) -> None:
+    """A figure beyond any address space (once an OverflowError in the history store) and a
+    timestamp in year 9999 (once it stretched the series and flipped LEAK to stable) are broken
+    lines like any other."""
+    expected, live, hours, options = SHAPES["slow leak, 4%/h over 4h"]
+    times, values = sawtooth(live, hours, seed=5, **options)
+    log = tmp_path / "memory.log"
+    write_log(log, times, values)
+    lines = log.read_text(encoding="utf-8").splitlines()
+    middle = len(lines) // 2
+    lines[middle:middle] = [
+        '{"timestamp": "2024-01-01T00:00:00Z", "heapUsed": 1e308, "rss": 1}',
+        '{"timestamp": "9999-01-01T00:00:00Z", "heapUsed": 150000000, "rss": 1}',
+        '{"timestamp": Infinity, "heapUsed": 150000000}',
+    ]
+    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, err = run(capsys, "watch", "--log", str(log), "--json",
+                         "--db", str(tmp_path / "history.sqlite3"))
+    result = json.loads(out)
+    assert (code, result["verdict"], err) == (3, expected, "")
+    assert result["samples"] == len(times)
+    note = next(note for note in result["notes"] if "could not be read" in note)
+    assert note.startswith("3 of") and "larger than any process's memory" in note
+    assert "in the future" in note
+    code, out, _ = run(capsys, "history", "--db", str(tmp_path / "history.sqlite3"), "--json")
+    assert code == 0
+
+
+def test_a_rising_trend_beside_a_stable_verdict_says_why(tmp_path, capsys) -> None:
+    _, live, hours, options = SHAPES["cache fills and saturates"]
+    times, values = sawtooth(live, hours, seed=2, **options)
+    log = tmp_path / "memory.log"
+    write_log(log, times, values)
+    code, out, _ = run(capsys, "watch", "--log", str(log), "--no-history")
+    assert code == 0 and out.startswith("stable")
+    trend = out[out.index("trend of the lows"):]
+    assert "rising, yet not judged a leak: memory rose, then levelled off" in " ".join(
+        trend.split())

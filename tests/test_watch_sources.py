@@ -182,3 +182,9 @@ def test_last_line_without_newline_and_a_big_log_read_in_chunks(tmp_path) -> Non
     samples = source.poll()
     assert len(samples) == 20001 and samples[-1].rss == 200
     assert source.lines == 20001 and source.malformed == 0
+
+
+@pytest.mark.parametrize("stamp", [math.inf, -math.inf, math.nan, -5, 1e400, "9999-12-31"])
+def test_impossible_timestamps_are_broken_lines(stamp) -> None:
+    with pytest.raises(LogFormatError):
+        parse_timestamp(stamp)

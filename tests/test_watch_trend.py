@@ -51,6 +51,11 @@ def sawtooth(live, hours: float, seed: int, interval: float = 30.0, garbage_mb_p
     return times, values
 
 
+def stairs(base: float, rises: list[tuple[float, float]]):
+    """A live heap that rises by `size` bytes at each `(seconds, size)` and never gives it back."""
+    return lambda t: base + sum(size for at, size in rises if t >= at)
+
+
 SHAPES = {
     # name: (expected verdict, live heap as a function of seconds since start, hours, options)
     "warm-up then flat": (STABLE, lambda t: 150 * MB * (1 - 0.5 * math.exp(-t / 600)), 3, {}),
@@ -74,6 +79,26 @@ SHAPES = {
         LEAK, lambda t: 120 * MB + 15 * MB * math.floor(t / (45 * 60)), 4, {}),
     "fast leak, short watch": (LEAK, lambda t: 40 * MB + 200 * MB * t / HOUR, 0.25,
                                {"interval": 5.0, "gc_every": 20.0}),
+    # Growth in steps (a batch kept every N minutes), ending at different points of a gap, and
+    # the look-alikes that rise in steps and then stay flat.
+    "three batches kept an hour apart, log ends mid-gap": (
+        LEAK, stairs(150 * MB, [(60 * (18 + 60 * k), 20 * MB) for k in range(3)]), 2.8, {}),
+    "three batches two hours apart, minute log": (
+        LEAK, stairs(150 * MB, [(60 * (36 + 120 * k), 20 * MB) for k in range(3)]), 5.6,
+        {"interval": 60.0}),
+    "four batches 45m apart, log ends just after the last": (
+        LEAK, stairs(150 * MB, [(60 * (13 + 45 * k), 20 * MB) for k in range(4)]), 2.6, {}),
+    "four batches 90m apart, log ends just before the next": (
+        LEAK, stairs(150 * MB, [(60 * (27 + 90 * k), 20 * MB) for k in range(4)]), 6.3, {}),
+    "small steps every 30m in GC noise": (
+        LEAK, stairs(200 * MB, [(60 * m, 4 * MB) for m in range(20, 240, 30)]), 4,
+        {"garbage_mb_per_min": 6.0}),
+    "cache filled in three steps, then flat for hours": (
+        STABLE, stairs(150 * MB, [(60 * m, 25 * MB) for m in (20, 50, 80)]), 4.5, {}),
+    "one jump, then flat": (STABLE, stairs(150 * MB, [(2 * HOUR, 40 * MB)]), 6, {}),
+    "batches that are freed again": (
+        STABLE, lambda t: 150 * MB + 40 * MB * (HOUR < t < 2 * HOUR or 3 * HOUR < t < 4 * HOUR),
+        5, {}),
 }
 
 

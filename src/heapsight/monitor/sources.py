@@ -25,6 +25,11 @@ import psutil
 from heapsight.errors import HeapsightError, UsageError
 
 MIB = 1024 * 1024
+# No process has more memory than its address space: 128 TiB is the user half of 64-bit Linux
+# with 4-level page tables. A larger figure in a log is a broken line, not a sample.
+MAX_BYTES = 1 << 47
+# A log records the past: a timestamp more than a day ahead of this clock is a broken line.
+FUTURE_SLACK = 86400.0
 METRICS = ("heap_used", "heap_total", "external", "array_buffers", "rss")
 
 
@@ -229,7 +234,13 @@ def _memory_fields(record: dict[str, Any]) -> dict[str, int]:
                 raw[known[0]] = (key, value, known[1])
     if not raw.keys() & {"heap_used", "heap_total", "rss"}:
         return {}
-    return {metric: int(_number(value, key) * unit) for metric, (key, value, unit) in raw.items()}
+    values = {}
+    for metric, (key, value, unit) in raw.items():
+        size = _number(value, key) * unit
+        if size > MAX_BYTES:
+            raise LogFormatError(f"{key} is larger than any process's memory")
+        values[metric] = int(size)
+    return values
 
 
 def parse_timestamp(value: Any) -> float:
@@ -238,10 +249,12 @@ def parse_timestamp(value: Any) -> float:
         raise LogFormatError("the timestamp is not a time")
     if isinstance(value, int | float):
         number = float(value)
+        if not math.isfinite(number) or number < 0:
+            raise LogFormatError("the timestamp is not a time")
         # Pino logs epoch milliseconds; others seconds. Pick by magnitude (years 1973-5138).
         while number > 1e11:
             number /= 1000.0
-        return number
+        return _not_future(number)
     if isinstance(value, str):
         text = value.strip()
         try:
@@ -254,8 +267,17 @@ def parse_timestamp(value: Any) -> float:
             raise LogFormatError(f"timestamp {text!r} is not ISO 8601") from None
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)  # logs without a zone are taken as UTC
-        return moment.timestamp()
+        return _not_future(moment.timestamp())
     raise LogFormatError("the timestamp is not a time")
+
+
+def _not_future(when: float) -> float:
+    # One line stamped in the far future would stretch the series over centuries and flatten
+    # every trend in it: skip it like any other broken line.
+    if when > time.time() + FUTURE_SLACK:
+        stamp = datetime.fromtimestamp(when, UTC).strftime("%Y-%m-%d")
+        raise LogFormatError(f"the timestamp ({stamp}) is in the future")
+    return when
 
 
 def parse_log_line(line: str) -> tuple[Sample | None, int | None, float | None]:
@@ -410,7 +432,8 @@ def parse_metrics(text: str) -> dict[str, int]:
                         totals[metric] = totals.get(metric, 0.0) + float(sample.value)
     except (ValueError, TypeError, IndexError) as exc:
         raise HeapsightError(f"the metrics page is not Prometheus text format ({exc})") from None
-    return {metric: int(value) for metric, value in totals.items() if math.isfinite(value)}
+    return {metric: int(value) for metric, value in totals.items()
+            if math.isfinite(value) and 0 <= value <= MAX_BYTES}
 
 
 class MetricsSource:

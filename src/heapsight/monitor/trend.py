@@ -111,11 +111,12 @@ def _ranks(values: np.ndarray) -> np.ndarray:
     return (first + (counts + 1) / 2.0)[inverse]
 
 
-def mann_kendall(t: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+def mann_kendall(t: np.ndarray, y: np.ndarray, correct: bool = True) -> tuple[float, float]:
     """(z, one-sided p-value for an increasing trend) of the Mann-Kendall test on y ordered by t.
 
     The variance is corrected for serial correlation as Hamed & Rao (1998) do: the autocorrelation
-    of the ranks of the detrended series at lags that are significant inflates it.
+    of the ranks of the detrended series at lags that are significant inflates it. `correct=False`
+    skips that, for a series whose serial structure is already explained (a staircase).
     """
     n = len(y)
     if n < 3:
@@ -129,7 +130,7 @@ def mann_kendall(t: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     ranks = _ranks(y - slope * t - intercept)
     centred = ranks - ranks.mean()
     denominator = float((centred * centred).sum())
-    if n > 3 and denominator > 0:
+    if correct and n > 3 and denominator > 0:
         lags = np.arange(1, n - 2)
         rho = np.correlate(centred, centred, mode="full")[n:n + len(lags)] / denominator
         significant = np.abs(rho) > 1.96 / math.sqrt(n)
@@ -225,6 +226,81 @@ def levelling_off(t: np.ndarray, y: np.ndarray, t_limit: float = -2.5) -> bool:
     return last.sum() < 6 or mann_kendall(t[last], y[last])[1] >= 0.01
 
 
+@dataclass
+class Staircase:
+    """Memory that rises in steps: levels of the lows, each a new high, never given back."""
+
+    steps: int                     # rises between consecutive levels
+    step_bytes: float              # median size of a rise
+    gap_seconds: float             # median time between rises
+    since_last_seconds: float      # time from the last rise to the end of the segment
+    growing: bool                  # still stepping up now (the flat tail is not a plateau)
+
+
+def level_shifts(t: np.ndarray, y: np.ndarray, threshold: float = 5.0,
+                 min_length: int = 3) -> list[int]:
+    """Indices where the mean level of `y` shifts, by binary segmentation.
+
+    A split is kept when its CUSUM statistic (the mean difference in units of its standard
+    error) passes `threshold`; the noise is estimated from successive differences, which a
+    level shift hardly moves (Rousseeuw & Croux's MAD of differences, over sqrt 2).
+    """
+    n = len(y)
+    if n < 2 * min_length:
+        return []
+    sigma = 1.4826 * float(np.median(np.abs(np.diff(y)))) / math.sqrt(2.0)
+    if sigma <= 0:
+        sigma = max(float(np.std(y)), 1.0) * 1e-3
+    cuts: list[int] = []
+    pending = [(0, n)]
+    while pending:
+        start, stop = pending.pop()
+        if stop - start < 2 * min_length:
+            continue
+        part = y[start:stop]
+        k = np.arange(min_length, len(part) - min_length + 1)
+        before = np.cumsum(part)[k - 1]
+        means_left = before / k
+        means_right = (part.sum() - before) / (len(part) - k)
+        statistic = np.abs(means_right - means_left) / (
+            sigma * np.sqrt(1.0 / k + 1.0 / (len(part) - k)))
+        best = int(np.argmax(statistic))
+        if statistic[best] < threshold:
+            continue
+        cut = start + int(k[best])
+        cuts.append(cut)
+        pending += [(start, cut), (cut, stop)]
+    return sorted(cuts)
+
+
+def staircase(t: np.ndarray, y: np.ndarray, settings: TrendSettings) -> Staircase | None:
+    """The lows as a staircase of levels, when they are one: at least three rises, each a
+    clear new high (over four times the noise and the minimum growth), none given back.
+
+    A batch kept every N minutes is a leak; a warm-up or a cache filling once also rises in
+    steps but then stays flat, so the staircase counts as still growing only when the time
+    since its last rise is within 1.5 of its longest gap between rises.
+    """
+    cuts = level_shifts(t, y)
+    if len(cuts) < 3:
+        return None
+    bounds = [0, *cuts, len(y)]
+    levels = np.array([float(np.median(y[a:b])) for a, b in zip(bounds, bounds[1:], strict=False)])
+    sigma = 1.4826 * float(np.median(np.abs(np.diff(y)))) / math.sqrt(2.0)
+    step = max(4.0 * sigma, settings.min_growth * float(np.median(levels)) / 2.0)
+    rises = np.diff(levels)
+    if (rises < -step).any():
+        return None  # memory was given back: a bump, not a leak
+    up = np.flatnonzero(rises >= step)
+    if len(up) < 3 or levels[-1] <= np.max(levels[:-1]):
+        return None
+    times = t[np.asarray(cuts)[up]]
+    gaps = np.diff(times)
+    since_last = float(t[-1] - times[-1])
+    return Staircase(len(up), float(np.median(rises[up])), float(np.median(gaps)), since_last,
+                     since_last <= 1.5 * float(gaps.max()))
+
+
 def split_at_restarts(t: np.ndarray, y: np.ndarray, restarted: np.ndarray | None = None,
                       drop: float = 0.5, look_back: int = 20) -> list[slice]:
     """Slices of the series between restarts.
@@ -302,10 +378,26 @@ def judge_segment(t: np.ndarray, y: np.ndarray, settings: TrendSettings) -> Segm
     meaningful = growth >= max(settings.min_growth * abs(level), 2.0 * noise)
     growing = p_up < settings.alpha and slope > 0
 
-    if growing and meaningful and new_highs and levelling_off(tail_t, tail_y):
-        return result(STABLE, "levelled-off", slope, p_up, growth, judged_from, level, noise)
-    if growing and meaningful and new_highs:
+    rising = growing and meaningful and new_highs
+    slowing = rising and levelling_off(tail_t, tail_y)
+    if rising and not slowing:
         return result(LEAK, "growing", slope, p_up, growth, judged_from, level, noise)
+    stairs = staircase(lows_t, lows_y, settings)
+    if stairs is not None and stairs.growing:
+        # Growth in steps defeats the recent-half test (it may hold one step or none) and the
+        # hinge fit (a step looks like a rise that levelled off): judge the whole segment. The
+        # lows around a line through a staircase are autocorrelated by construction, and the
+        # level shifts were each tested already, so no autocorrelation correction here.
+        slope_all, intercept_all = theil_sen(rel, lows_y)
+        _, p_all_up = mann_kendall(rel, lows_y, correct=False)
+        if p_all_up < settings.alpha and slope_all > 0:
+            residual_all = lows_y - (intercept_all + slope_all * rel)
+            return result(LEAK, "steps", slope_all, p_all_up, slope_all * float(rel[-1] - rel[0]),
+                          start, intercept_all + slope_all * duration,
+                          1.4826 * float(np.median(np.abs(residual_all
+                                                          - np.median(residual_all)))))
+    if slowing:
+        return result(STABLE, "levelled-off", slope, p_up, growth, judged_from, level, noise)
     if levelled:
         return result(STABLE, "levelled-off", slope, p_up, growth, judged_from, level, noise)
     if growing and meaningful:
@@ -352,6 +444,7 @@ def alert_window(t: np.ndarray, y: np.ndarray, settings: TrendSettings) -> Alert
 
 _REASONS = {
     "growing": "the post-GC lows keep rising and reach levels not seen before",
+    "steps": "the post-GC lows rise in steps, each a new high, and none is given back",
     "levelled-off": "memory rose, then levelled off (warm-up or a cache reaching its size)",
     "within-range": "memory is rising now but stays within levels it returned from before",
     "flat": "no significant trend in the post-GC lows",

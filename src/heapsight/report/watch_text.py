@@ -79,8 +79,13 @@ def figures(result: dict[str, Any]) -> Table:
     current = result.get("current_bytes")
     table.add_row(f"{metric} now", human_bytes(current) if current is not None else "-")
     slope = float(result.get("slope_bytes_per_hour") or 0.0)
-    table.add_row("trend of the lows", f"{signed_bytes(slope)}/h  "
-                                       f"(confidence {float(result.get('confidence') or 0):.1%})")
+    confidence = float(result.get("confidence") or 0)
+    table.add_row("trend of the lows", f"{signed_bytes(slope)}/h  (confidence {confidence:.1%})")
+    if result.get("verdict") != "leak" and slope > 0 and confidence >= 0.99:
+        # A rising trend beside a verdict that is not "leak" reads as a contradiction: say
+        # which rule overruled the trend.
+        table.add_row("", Text(f"rising, yet not judged a leak: {result.get('reason', '')}",
+                               style="yellow"))
     alert = result.get("alert") or {}
     growth = alert.get("growth_fraction")
     if growth is not None:
