@@ -40,6 +40,8 @@ def discover(directory: Path, exclude: Iterable[str] = ()) -> list[Path]:
             continue
         if not is_lintable(path) or _excluded(relative, patterns):
             continue
+        if not path.is_file():  # a FIFO or socket named like a source file would block a read
+            continue
         kept.append(path)
     return sorted(kept)
 

@@ -10,7 +10,7 @@ once per file.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -178,14 +178,8 @@ FUNCTIONS_QUERY = file_query("""
 """)
 
 
-def _is_name_byte(source: bytes, index: int) -> bool:
-    if index < 0 or index >= len(source):
-        return False
-    byte = source[index]
-    return byte >= 0x80 or byte in _NAME_BYTES
-
-
-_NAME_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")
+# A JS name as bytes (non-ASCII letters are taken whole: any byte from 0x80 up).
+_WORD = re.compile(rb"[A-Za-z_$\x80-\xff][\w$\x80-\xff]*")
 
 
 class SourceFile:
@@ -203,6 +197,8 @@ class SourceFile:
         self._per_call: dict[int, str] | None = None
         self._functions: tuple[list[Node], list[int], list[int], list[int]] | None = None
         self._batched: dict[str, list[dict[str, list[Node]]]] | None = None
+        self._words: dict[bytes, list[int]] | None = None
+        self._line_starts: list[int] | None = None
 
     # -- queries ---------------------------------------------------------------------------
     def captures(self, source: str, node: Node | None = None) -> dict[str, list[Node]]:
@@ -230,23 +226,31 @@ class SourceFile:
     def identifiers(self, name: str, node: Node | None = None) -> list[Node]:
         """Every `identifier` (and `{name}` shorthand) spelled `name` under `node`.
 
-        A regex over the bytes finds the spots and the tree confirms each one; a query with an
-        `#eq?` predicate would test every identifier in the file, once per name asked about.
+        The file's name-like words are indexed once (word -> sorted offsets), so each question
+        costs the occurrences of that name in the scope, not a scan of the file: asked once per
+        module binding, a scan would make lint time grow with the square of the file's size.
         """
         scope = node or self.root
-        needle = name.encode()
-        # a literal first, so the regex engine can skip ahead; the byte before is checked here
-        pattern = re.compile(re.escape(needle) + rb"(?![\w$\x80-\xff])")
-        source = self.source
+        positions = self._word_index().get(name.encode(), ())
+        if not positions:
+            return []
+        size = len(name.encode())
+        first = bisect_left(positions, scope.start_byte)
+        last = bisect_right(positions, scope.end_byte - size)
         found = []
-        for match in pattern.finditer(source, scope.start_byte, scope.end_byte):
-            position = match.start()
-            if _is_name_byte(source, position - 1):
-                continue
-            spot = self.root.descendant_for_byte_range(position, match.end())
+        for position in positions[first:last]:
+            spot = self.root.descendant_for_byte_range(position, position + size)
             if spot is not None and spot.type in ("identifier", "shorthand_property_identifier"):
                 found.append(spot)
         return found
+
+    def _word_index(self) -> dict[bytes, list[int]]:
+        if self._words is None:
+            words: dict[bytes, list[int]] = {}
+            for match in _WORD.finditer(self.source):
+                words.setdefault(match.group(), []).append(match.start())
+            self._words = words
+        return self._words
 
     # -- scopes ----------------------------------------------------------------------------
     def _function_index(self) -> tuple[list[Node], list[int], list[int], list[int]]:
@@ -423,8 +427,8 @@ class SourceFile:
         row, byte_column = point
         if self.ascii:
             return byte_column + 1
-        line_start = 0
-        for _ in range(row):
-            line_start = self.source.index(b"\n", line_start) + 1
+        if self._line_starts is None:
+            self._line_starts = [0, *(m.end() for m in re.finditer(rb"\n", self.source))]
+        line_start = self._line_starts[row]
         prefix = self.source[line_start:line_start + byte_column]
         return len(prefix.decode("utf-8", "replace")) + 1
