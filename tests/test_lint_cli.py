@@ -279,7 +279,7 @@ def test_big_files_are_linted_in_linear_time(monkeypatch):
     class Probe(Rule):
         id, category, summary, fix = "probe", "other", "", ""
 
-        def check(self, source):
+        def check(self, source, facts):
             collector_on.append(gc.isenabled())
             return iter(())
 
@@ -290,3 +290,17 @@ def test_big_files_are_linted_in_linear_time(monkeypatch):
     assert collector_on == [False] and gc.isenabled()
     # columns after a non-ASCII character are counted in characters
     assert all(f.column == 3 for f in findings if f.line % 3 == 0)
+
+
+def test_gitignore_rules_as_git_reads_them_without_git(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")  # the pathspec reader, not git
+    for name in ("a.js", "gen/x.js", "gen/keep.js", "sub/b.js", "sub/deep/c.js", "sub/d.js"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(CLEAN)
+    (tmp_path / ".gitignore").write_text("gen/*\n!gen/keep.js\n/a.js\n")
+    (tmp_path / "sub" / ".gitignore").write_text("deep/\nd.js\n")
+    found = [p.relative_to(tmp_path).as_posix() for p in discover(tmp_path)]
+    assert found == ["gen/keep.js", "sub/b.js"]
+    # --exclude takes .gitignore patterns: a bare name matches at any depth
+    assert [p.relative_to(tmp_path).as_posix() for p in discover(tmp_path, ["b.js"])] == [
+        "gen/keep.js"]

@@ -432,3 +432,35 @@ def test_a_whole_request_body_captured_by_an_interval():
         });
         """)
     assert (4, "closure-captures-request") in found
+
+
+def test_the_layers_import_one_way():
+    """parse (source.py) <- facts (percall, usage, listeners, timers, facts.py) <- rules: a
+    rule imports the rule base and the facts, never another rule; the parse layer imports
+    nothing above it (issue 11: no cycle, no string-keyed cache)."""
+    import ast
+    from importlib import resources
+
+    package = resources.files("heapsight.lint")
+
+    def imports(path) -> set[str]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        found = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                found.add(node.module)
+            elif isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+        return found
+
+    source_imports = imports(package / "source.py")
+    assert not {m for m in source_imports if m.startswith("heapsight.lint.")}
+    assert "self.cache" not in (package / "source.py").read_text(encoding="utf-8")
+    for rule_file in (package / "rules").iterdir():
+        if not rule_file.name.endswith(".py") or rule_file.name == "__init__.py":
+            continue
+        lint_imports = {m for m in imports(rule_file) if m.startswith("heapsight.lint")}
+        assert lint_imports <= {"heapsight.lint.rule", "heapsight.lint.facts",
+                                "heapsight.lint.model", "heapsight.lint.source",
+                                "heapsight.lint.usage"}, rule_file.name
+        assert ".cache" not in rule_file.read_text(encoding="utf-8"), rule_file.name

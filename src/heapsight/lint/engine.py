@@ -17,6 +17,7 @@ from tree_sitter import Node
 from heapsight import LEAK_CATEGORIES
 from heapsight.errors import UsageError
 from heapsight.lint.discover import discover
+from heapsight.lint.facts import FileFacts
 from heapsight.lint.model import PARTIAL, SKIPPED, FileProblem, Finding, LintResult
 from heapsight.lint.rule import Rule
 from heapsight.lint.rules import RULES, RULES_BY_ID
@@ -73,9 +74,10 @@ def _lint_parsed(parsed: SourceFile,
         failure = FileProblem(path, line, column, f"syntax error at {line}:{column}; the rest "
                               "of the file was checked, the broken part was not", PARTIAL)
     findings: set[Finding] = set()
+    facts = FileFacts(parsed)
     for rule in rules:
         try:
-            findings.update(rule.check(parsed))
+            findings.update(rule.check(parsed, facts))
         except Exception as exc:  # one rule's bug must not cost the user the whole run
             failure = FileProblem(path, 0, 0, f"rule {rule.id} failed on this file "
                                   f"({type(exc).__name__}: {exc}); the other rules ran; "

@@ -29,6 +29,7 @@ from heapsight.lint.source import (
 )
 
 if TYPE_CHECKING:
+    from heapsight.lint.facts import FileFacts
     from heapsight.lint.source import SourceFile
 
 # Exported functions that frameworks call per request: AWS Lambda/Netlify `handler`, Next.js
@@ -70,7 +71,7 @@ _NAMED_CALLS = file_query("""
 """)
 
 
-def per_call_functions(source: SourceFile) -> dict[int, str]:
+def per_call_functions(source: SourceFile, facts: FileFacts) -> dict[int, str]:
     """Node id of every per-call function -> why it is one ("request handler", ...)."""
     reasons: dict[int, str] = {}
     named: dict[str, list[Node]] = {}
@@ -120,21 +121,21 @@ def looks_like_handler(params: list[str]) -> bool:
     return params[:1] in (["ctx"], ["context"]) and "next" in params
 
 
-def in_setup_code(source: SourceFile, node: Node) -> bool:
+def in_setup_code(source: SourceFile, node: Node, load_only: dict[int, bool]) -> bool:
     """Inside a function named like one-time setup (`init`, `register...`, `setup`...), or
-    one that is only ever called while the module loads."""
+    one that is only ever called while the module loads (`load_only` memoises that)."""
     return any(SETUP_NAMES.match(source.function_name(function))
-               or _only_called_at_load(source, function)
+               or _only_called_at_load(source, function, load_only)
                for function in source.enclosing_functions(node))
 
 
-def _only_called_at_load(source: SourceFile, function: Node) -> bool:
+def _only_called_at_load(source: SourceFile, function: Node, load_only: dict[int, bool]) -> bool:
     """Every use of the function's name is a direct call at module level, or from another such
     function (a token table built by `createToken(...)` calls, say): it runs a fixed number of
     times."""
-    key = f"load-only:{function.id}"
-    if key not in source.cache:
-        source.cache[key] = False  # while deciding: a recursive call does not make it so
+    key = function.id
+    if key not in load_only:
+        load_only[key] = False  # while deciding: a recursive call does not make it so
         name = source.function_name(function)
         answer = False
         if name and function.type != "method_definition":
@@ -144,14 +145,14 @@ def _only_called_at_load(source: SourceFile, function: Node) -> bool:
             answer = bool(uses) and all(
                 use.parent is not None and use.parent.type == "call_expression"
                 and use.parent.child_by_field_name("function") == use
-                and _runs_at_load(source, use) for use in uses)
-        source.cache[key] = answer
-    return bool(source.cache[key])
+                and _runs_at_load(source, use, load_only) for use in uses)
+        load_only[key] = answer
+    return load_only[key]
 
 
-def _runs_at_load(source: SourceFile, node: Node) -> bool:
+def _runs_at_load(source: SourceFile, node: Node, load_only: dict[int, bool]) -> bool:
     caller = source.enclosing_function(node)
-    return caller is None or _only_called_at_load(source, caller)
+    return caller is None or _only_called_at_load(source, caller, load_only)
 
 
 def _declarator_name(function: Node) -> Node | None:

@@ -2,9 +2,9 @@
 
 Rules find candidates with tree-sitter queries (run in C, so 100k lines stay fast) and then ask a
 few scope questions here: which function encloses a node, is a name declared at module level and
-not shadowed, and (answered by percall.py) is a function "per-call" code, a request handler or
-a function such a handler calls. Answers are cached on the file, so each is computed at most
-once per file.
+not shadowed. This is the parse layer: it imports nothing from the layers above it. What the
+code means (which functions run per call, what grows, which listeners stay) is FileFacts'
+job (facts.py).
 """
 
 from __future__ import annotations
@@ -191,10 +191,8 @@ class SourceFile:
         self.language = language_name
         self.tree: Tree = parser(language_name).parse(source)
         self.root: Node = self.tree.root_node
-        self.cache: dict[str, object] = {}
         self.ascii = source.isascii()
         self._declared: dict[int, frozenset[str]] = {}
-        self._per_call: dict[int, str] | None = None
         self._functions: tuple[list[Node], list[int], list[int], list[int]] | None = None
         self._batched: dict[str, list[dict[str, list[Node]]]] | None = None
         self._words: dict[bytes, list[int]] | None = None
@@ -349,65 +347,6 @@ class SourceFile:
                 found.extend(child for child in statement.named_children
                              if child.type == "variable_declarator")
         return found
-
-    # -- per-call code ---------------------------------------------------------------------
-    def per_call_reason(self, function: Node) -> str | None:
-        """Why `function` runs once per request/call ("request handler", ...), or None."""
-        if self._per_call is None:
-            from heapsight.lint.percall import per_call_functions
-
-            self._per_call = per_call_functions(self)
-        return self._per_call.get(function.id)
-
-    def per_call_scope(self, node: Node) -> tuple[Node, str] | None:
-        """The nearest enclosing per-call function of `node` and why it is one."""
-        for function in self.enclosing_functions(node):
-            reason = self.per_call_reason(function)
-            if reason is not None:
-                return function, reason
-        return None
-
-    def runs_per_call_or_async(self, node: Node) -> bool:
-        """In per-call code, or in an async function: where caches meet unbounded keys.
-
-        A synchronous memo outside request paths (a regex per pattern, a prototype per node
-        type) is keyed by a small fixed domain; async lookups and per-request code are keyed by
-        user data, which is what makes a cache without eviction leak.
-        """
-        if self.per_call_scope(node) is not None:
-            return True
-        return any(child.type == "async" for function in self.enclosing_functions(node)
-                   for child in function.children)
-
-    def in_setup_code(self, node: Node) -> bool:
-        """Inside start-up code: an `init`/`register...`-style function, or one only called
-        while the module loads (see percall.py)."""
-        from heapsight.lint.percall import in_setup_code
-
-        return in_setup_code(self, node)
-
-    def describe(self, function: Node) -> str:
-        """How messages name a function: `getUser()`, `handle() (called per request ...)`,
-        or `a route handler` for an anonymous one."""
-        name = self.function_name(function)
-        reason = self.per_call_reason(function)
-        if name and reason and reason.startswith("called"):
-            return f"{name}() ({reason})"
-        if name:
-            return f"{name}()"
-        return f"a {reason}" if reason else "an anonymous function"
-
-    def functions_named(self, name: str) -> list[Node]:
-        """Functions in this file that can be called as `name(...)` (methods excluded)."""
-        if "functions_by_name" not in self.cache:
-            table: dict[str, list[Node]] = {}
-            for found in self.matches(FUNCTIONS_QUERY):
-                function = found["function"][0]
-                own = self.function_name(function)
-                if own and function.type != "method_definition":
-                    table.setdefault(own, []).append(function)
-            self.cache["functions_by_name"] = table
-        return self.cache["functions_by_name"].get(name, [])  # type: ignore[attr-defined]
 
     def function_name(self, function: Node) -> str:
         own = function.child_by_field_name("name")

@@ -9,10 +9,14 @@ check, reassignment). A collection with growth and no bound anywhere is unbounde
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
 from heapsight.lint.source import SourceFile, outer, parameter_names, text
+
+if TYPE_CHECKING:
+    from heapsight.lint.facts import FileFacts
 
 GROW_METHODS = frozenset({"push", "unshift", "set", "add"})
 LOOKUP_METHODS = frozenset({"get", "has"})
@@ -165,7 +169,8 @@ def _note_escape(node: Node, usage: Usage) -> None:
         usage.exported = True
 
 
-def follow_helpers(source: SourceFile, usage: Usage, uses: list[Node], kind: str) -> None:
+def follow_helpers(source: SourceFile, facts: FileFacts, usage: Usage, uses: list[Node],
+                   kind: str) -> None:
     """Add what same-file helpers do to a collection passed to them (`append(list, item)`,
     `drain(queue)`): the call counts as growth, or as a bound, at the call site."""
     for use in uses:
@@ -178,7 +183,7 @@ def follow_helpers(source: SourceFile, usage: Usage, uses: list[Node], kind: str
         if callee is None or callee.type != "identifier":
             continue
         position = [a.id for a in arguments.named_children].index(node.id)
-        for helper in source.functions_named(text(callee)):
+        for helper in facts.functions_named(text(callee)):
             names = parameter_names(helper)
             params = helper.child_by_field_name("parameters")
             simple = params is not None and position < len(params.named_children) and (
@@ -194,3 +199,46 @@ def follow_helpers(source: SourceFile, usage: Usage, uses: list[Node], kind: str
                 usage.bounds.append(call)
             elif helped.grows:
                 usage.grows.append(call)
+
+
+@dataclass(frozen=True)
+class Growth:
+    name: str
+    kind: str
+    grows: list[Node]  # where it grows per event, first one first
+
+
+def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
+    """Module-level collections that grow per event and are never trimmed.
+
+    module-collection-growth reports them; closure-capture asks whether they keep closures.
+    """
+    found: list[Growth] = []
+    for declarator in source.module_declarators():
+        name_node = declarator.child_by_field_name("name")
+        kind = collection_kind(declarator.child_by_field_name("value"))
+        if kind is None or name_node is None or name_node.type != "identifier":
+            continue
+        if declarator.parent is not None and declarator.parent.parent is not None and (
+                declarator.parent.parent.type == "export_statement"):
+            continue  # other modules may trim it
+        name = text(name_node)
+        uses = [u for u in source.identifiers(name) if u != name_node]
+        first = classify(source, uses, name, kind)
+        follow_helpers(source, facts, first, uses, kind)
+        if not first.grows_in_functions(source):
+            continue  # the common case, decided before the costlier scope checks
+        uses = [u for u in uses if u.type != "identifier" or source.is_module_binding(u)]
+        usage = classify(source, uses, name, kind)
+        follow_helpers(source, facts, usage, uses, kind)
+        if usage.bounds or usage.exported:
+            continue
+        memo = usage.read_through(source)
+        if memo is not None and kind in ("map", "object"):
+            continue  # a read-through cache: cache-without-eviction reports it
+        if memo is not None and not facts.runs_per_call_or_async(memo):
+            continue  # a "seen" set of a small fixed domain (module names, warnings shown)
+        grows = [g for g in usage.grows_in_functions(source) if not facts.in_setup_code(g)]
+        if grows:
+            found.append(Growth(name, kind, grows))
+    return found

@@ -6,11 +6,9 @@ from collections.abc import Iterator
 
 from tree_sitter import Node
 
+from heapsight.lint.facts import FileFacts
 from heapsight.lint.model import Finding
 from heapsight.lint.rule import Rule
-from heapsight.lint.rules.listener_leak import unremoved_listeners
-from heapsight.lint.rules.timer_leak import interval_starts
-from heapsight.lint.rules.unbounded_collection import unbounded_growth
 from heapsight.lint.source import (
     FUNCTION_TYPES,
     SourceFile,
@@ -72,15 +70,15 @@ class ClosureCapturesRequest(Rule):
     summary = "A long-lived callback captures the whole request/response object"
     fix = "Copy the fields the callback needs into local constants and capture only those"
 
-    def check(self, source: SourceFile) -> Iterator[Finding]:
+    def check(self, source: SourceFile, facts: FileFacts) -> Iterator[Finding]:
         callbacks: list[tuple[Node, str]] = []
-        for start in interval_starts(source):
+        for start in facts.interval_starts:
             if not start.cleared and start.callback is not None:
                 callbacks.append((start.callback, "an interval that is never cleared"))
-        for add in unremoved_listeners(source):
+        for add in facts.unremoved_listeners:
             if add.handler is not None:
                 callbacks.append((add.handler, f"a listener left on `{text(add.target)}`"))
-        for growth in unbounded_growth(source):
+        for growth in facts.collection_growth:
             for grow in growth.grows:
                 for value in _stored_functions(grow):
                     callbacks.append((value, f"a function kept in `{growth.name}`, which is "
@@ -95,7 +93,7 @@ class ClosureCapturesRequest(Rule):
                 continue
             captured = None
             for function in source.enclosing_functions(callback):
-                if source.per_call_reason(function) is not None:
+                if facts.per_call_reason(function) is not None:
                     captured = self._captured_parameter(source, callback, function)
                     if captured is not None:
                         break

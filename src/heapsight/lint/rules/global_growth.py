@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from tree_sitter import Node
 
+from heapsight.lint.facts import FileFacts
 from heapsight.lint.model import Finding
 from heapsight.lint.rule import Rule
 from heapsight.lint.source import SourceFile, file_query, outer, text
@@ -63,7 +64,7 @@ class GlobalCollectionGrowth(Rule):
     summary = "A collection on global/globalThis/window grows and is never trimmed"
     fix = "Keep the data in a bounded module-level structure, or remove what you add"
 
-    def check(self, source: SourceFile) -> Iterator[Finding]:
+    def check(self, source: SourceFile, facts: FileFacts) -> Iterator[Finding]:
         by_name: dict[str, list[Node]] = {}
         for match in source.matches(_GLOBAL_MEMBERS):
             if source.is_global_object(match["global"][0]):

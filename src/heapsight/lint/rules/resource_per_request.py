@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from tree_sitter import Node
 
+from heapsight.lint.facts import FileFacts
 from heapsight.lint.model import Finding
 from heapsight.lint.rule import Rule
 from heapsight.lint.source import SourceFile, file_query, outer, text
@@ -69,19 +70,19 @@ class ClientPerRequest(Rule):
     summary = "A pool/client/connection is created per request instead of once"
     fix = "Create the pool or client once at module level and share it"
 
-    def check(self, source: SourceFile) -> Iterator[Finding]:
+    def check(self, source: SourceFile, facts: FileFacts) -> Iterator[Finding]:
         for match in source.matches(_CREATIONS):
             create, name = match["create"][0], match["name"][0]
             what = _resource_name(create, name)
             if what is None:
                 continue
-            scope = source.per_call_scope(create)
+            scope = facts.per_call_scope(create)
             if scope is None:
                 continue
             function = scope[0]
             if not _kept_locally(source, create, function):
                 continue
-            where = source.describe(function)
+            where = facts.describe(function)
             yield self.finding(
                 source, create,
                 f"`{what}` is created in {where}, so every call opens a new one and nothing "

@@ -6,24 +6,15 @@ from collections.abc import Iterator
 
 from tree_sitter import Node
 
+from heapsight.lint.facts import FileFacts
 from heapsight.lint.model import Finding
 from heapsight.lint.rule import Rule
 from heapsight.lint.source import SourceFile, file_query, outer, text
 from heapsight.lint.usage import Usage, classify, collection_kind
 
-_THIS_FIELDS = file_query("""
-(assignment_expression
-  left: (member_expression object: (this) property: (property_identifier) @name)
-  right: (_) @value)
-""")
 _THIS_MEMBERS = file_query(
     "(member_expression object: (this) property: (property_identifier) @name) @member")
 # Class fields are spelled differently by the two grammars.
-_JS_FIELD = file_query("(field_definition property: (property_identifier) @name value: (_) @value)",
-                       ("javascript",))
-_TS_FIELD = file_query(
-    "(public_field_definition name: (property_identifier) @name value: (_) @value)",
-    ("typescript", "tsx"))
 
 
 class CacheWithoutEviction(Rule):
@@ -67,7 +58,7 @@ class CacheWithoutEviction(Rule):
     summary = "A Map/object read-through cache that never evicts"
     fix = "Use an LRU with a TTL (e.g. lru-cache) or evict past a maximum size"
 
-    def check(self, source: SourceFile) -> Iterator[Finding]:
+    def check(self, source: SourceFile, facts: FileFacts) -> Iterator[Finding]:
         for declarator in source.module_declarators():
             name_node = declarator.child_by_field_name("name")
             kind = collection_kind(declarator.child_by_field_name("value"))
@@ -83,17 +74,14 @@ class CacheWithoutEviction(Rule):
                 continue  # the common case, decided before the costlier scope checks
             uses = [u for u in uses
                     if u.type != "identifier" or source.is_module_binding(u)]
-            finding = self._check_usage(source, classify(source, uses, name, kind), name, kind)
+            finding = self._check_usage(source, facts, classify(source, uses, name, kind), name, kind)
             if finding is not None:
                 yield finding
-        yield from self._check_class_fields(source)
+        yield from self._check_class_fields(source, facts)
 
-    def _check_class_fields(self, source: SourceFile) -> Iterator[Finding]:
-        if "this" not in source.cache:
-            field = _JS_FIELD if source.language == "javascript" else _TS_FIELD
-            source.cache["this"] = source.matches(_THIS_FIELDS) + source.matches(field)
+    def _check_class_fields(self, source: SourceFile, facts: FileFacts) -> Iterator[Finding]:
         seen: set[tuple[int, str]] = set()
-        for found in source.cache["this"]:  # type: ignore[attr-defined]
+        for found in facts.this_fields:
             kind = collection_kind(found["value"][0])
             if kind not in ("map", "object"):
                 continue
@@ -108,16 +96,16 @@ class CacheWithoutEviction(Rule):
             usage = classify(source, uses, name, kind)
             # the constructor's initialising assignment is not a bound; a reset elsewhere is
             usage.bounds = [b for b in usage.bounds if not _initialises(source, b)]
-            finding = self._check_usage(source, usage, f"this.{name}", kind)
+            finding = self._check_usage(source, facts, usage, f"this.{name}", kind)
             if finding is not None:
                 yield finding
 
-    def _check_usage(self, source: SourceFile, usage: Usage, name: str,
+    def _check_usage(self, source: SourceFile, facts: FileFacts, usage: Usage, name: str,
                      kind: str) -> Finding | None:
         if usage.bounds or usage.exported:
             return None
         grow = usage.read_through(source)
-        if grow is None or not _keyed_by_traffic(source, grow):
+        if grow is None or not _keyed_by_traffic(facts, grow):
             return None
         function = source.enclosing_function(grow)
         where = source.function_name(function) if function is not None else ""
@@ -129,14 +117,14 @@ class CacheWithoutEviction(Rule):
             f"evicts from it: no delete, clear, size check or TTL")
 
 
-def _keyed_by_traffic(source: SourceFile, grow: Node) -> bool:
+def _keyed_by_traffic(facts: FileFacts, grow: Node) -> bool:
     """Filled per request, or with the result of async work (a lookup of user data); a "done"
     flag (`notified[type] = true`) set in async start-up code is not a cache of that kind."""
-    if source.in_setup_code(grow):
+    if facts.in_setup_code(grow):
         return False
-    if source.per_call_scope(grow) is not None:
+    if facts.per_call_scope(grow) is not None:
         return True
-    if not source.runs_per_call_or_async(grow):
+    if not facts.runs_per_call_or_async(grow):
         return False
     value = _stored_value(grow)
     return value is None or value.type not in _LITERALS
