@@ -209,8 +209,52 @@ def test_listener_on_a_per_request_object_is_fine():
     assert not flagged("""
         app.post('/up', (req, res) => {
           req.on('data', (c) => res.write(c));
+          res.on('close', () => req.destroy());
+        });
+        """)
+
+
+def test_listener_on_a_keep_alive_socket_needs_removal_or_a_guard():
+    # a keep-alive connection serves many requests: its socket collects one listener each
+    assert (3, "listener-not-removed") in flagged("""
+        app.post('/up', (req, res) => {
           req.socket.on('close', () => res.end());
         });
+        """)
+    assert not flagged("""
+        const tracked = new WeakSet();
+        app.post('/up', (req, res) => {
+          if (!tracked.has(req.socket)) {
+            tracked.add(req.socket);
+            req.socket.on('close', onSocketClose);
+          }
+        });
+        """)
+
+
+def test_listener_on_a_signal_handed_in_must_be_removed_on_the_normal_path():
+    found = flagged("""
+        async function fetchAll(urls, signal) {
+          signal.addEventListener('abort', () => stop(), { once: true });
+          return Promise.all(urls.map((u) => get(u)));
+        }
+        """)
+    assert (3, "listener-not-removed") in found
+    assert not flagged("""
+        async function fetchAll(urls, signal) {
+          const onAbort = () => stop();
+          signal.addEventListener('abort', onAbort, { once: true });
+          try {
+            return await Promise.all(urls.map((u) => get(u)));
+          } finally {
+            signal.removeEventListener('abort', onAbort);
+          }
+        }
+        async function own(urls) {
+          const controller = new AbortController();
+          controller.signal.addEventListener('abort', () => stop());
+          return get(urls[0], controller.signal);
+        }
         """)
 
 

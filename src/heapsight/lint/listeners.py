@@ -1,7 +1,16 @@
-"""Listeners added to long-lived emitters from per-call code, and whether they are removed.
+"""Listeners added to emitters that outlive the code adding them, and whether they are removed.
 
 A fact about a file (FileFacts.unremoved_listeners), not a rule: listener-not-removed reports
-these, closure-captures-request looks at what their handlers capture.
+these, closure-captures-request looks at what their handlers capture. Two kinds of emitter:
+
+- long-lived: a module-level emitter, an import, `process`/`window`: a listener added from
+  per-call code piles up unless it is removed;
+- shared with the caller or reused: an AbortSignal handed in (it may live for the whole
+  process), a socket that a keep-alive agent reuses (`req.socket`, the 'socket' event's
+  argument), a client checked out of a pool, and `process` from a class constructor. A listener
+  added to one of these from any function that runs more than once piles up unless it is
+  removed on the normal path: `once` and `{ once: true }` only remove it if the event fires,
+  and 'abort' or 'connect' on an already connected socket usually never do.
 """
 
 from __future__ import annotations
@@ -11,7 +20,16 @@ from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
-from heapsight.lint.source import SourceFile, file_query, outer, text
+from heapsight.lint.source import (
+    SourceFile,
+    file_query,
+    last_name,
+    outer,
+    parameter_names,
+    root_identifier,
+    text,
+    unwrap,
+)
 
 if TYPE_CHECKING:
     from heapsight.lint.facts import FileFacts
@@ -20,7 +38,8 @@ _ADDS = file_query("""
 (call_expression
   function: (member_expression object: (_) @target property: (property_identifier) @method)
   arguments: (arguments) @args
-  (#any-of? @method "on" "addListener" "addEventListener" "prependListener")) @call
+  (#any-of? @method "on" "once" "addListener" "addEventListener" "prependListener"
+   "prependOnceListener")) @call
 """)
 _REMOVES = file_query("""
 (call_expression
@@ -48,31 +67,183 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
     found: list[ListenerAdd] = []
     for match in source.matches(_ADDS):
         call, target = match["call"][0], match["target"][0]
+        method = text(match["method"][0])
         args = [a for a in match["args"][0].named_children if a.type != "comment"]
-        if len(args) < 2 or text(match["method"][0]) == "addEventListener" and (
-                len(args) >= 3 and _has_signal_or_once(args[2])):
+        if len(args) < 2:
             continue
+        options = args[2] if len(args) >= 3 else None
+        if options is not None and _has_option(options, "signal"):
+            continue  # removed when that signal aborts
         statement = outer(call).parent
         if statement is None or statement.type not in ("expression_statement", "member_expression"):
             continue  # its result is kept: some emitters return an unsubscribe function
+        handler = args[1]
+        shared = _shared_emitter(source, facts, target, args[0], call)
+        if shared is not None:
+            scope_function, reason = shared
+            if _removed_from_shared(source, removes, target, handler, scope_function):
+                continue
+            found.append(ListenerAdd(call, target, handler, scope_function, reason))
+            continue
+        once = "once" in method.lower() or (options is not None and _has_option(options, "once"))
+        if once:
+            continue
         scope = facts.per_call_scope(call)
         if scope is None or not source.is_long_lived(target):
             continue
-        handler = args[1]
         if _removed(source, removes, target, handler, scope[0]):
             continue
         found.append(ListenerAdd(call, target, handler, scope[0], scope[1]))
     return found
 
 
-def _has_signal_or_once(options: Node) -> bool:
+# A request whose socket a keep-alive connection or agent reuses for the next request.
+_REQUESTS = frozenset({"req", "request", "raw", "clientRequest"})
+# Methods that hand out a client or connection owned by a pool, to be given back later.
+_CHECKOUTS = frozenset({"connect", "acquire", "getConnection", "checkout"})
+
+
+def _shared_emitter(source: SourceFile, facts: FileFacts, target: Node, event: Node,
+                    call: Node) -> tuple[Node, str] | None:
+    """(the function adding the listener, why its emitter outlives it) for an emitter shared
+    with the caller or reused across calls; None for any other emitter."""
+    function = source.enclosing_function(call)
+    if function is None or facts.in_setup_code(call):
+        return None
+    name = last_name(target)
+    event_name = text(event).strip("'\"`")
+    if _guarded_per_emitter(source, target, call, function):
+        return None  # `if (!socket[kListening]) socket.on(...)`: once per emitter
+    if event_name == "abort" or name.lower().endswith("signal"):
+        if any(_created_here(source, target, f)
+               for f in (function, *source.enclosing_functions(function))):
+            return None  # a controller made for this call dies with it
+        owner = unwrap(target).child_by_field_name("object")
+        if owner is not None and last_name(owner) in _REQUESTS:
+            return None  # `request.signal`: the request's own signal dies with it
+        return function, "an AbortSignal handed in, which may outlive every call using it"
+    if _reused_socket(source, target):
+        return function, "a socket that a keep-alive agent reuses for later requests"
+    if _checked_out(source, target, function):
+        return function, "a client checked out of a pool and given back to it"
+    if source.is_global_object(root_identifier(target) or target) and (
+            source.function_name(function) == "constructor"):
+        return function, "the constructor of a class made more than once"
+    return None
+
+
+def _guarded_per_emitter(source: SourceFile, target: Node, call: Node,
+                         function: Node) -> bool:
+    """Inside an `if` that tests something on the emitter itself (`!socket[flag]`,
+    `seen.has(req.socket) === false`, `!socket._meta`): the listener goes on once per emitter."""
+    emitter = text(target)
+    tests = (f"{emitter}.", f"{emitter}[", f"has({emitter})", f"includes({emitter})",
+             f"get({emitter})")
+    node = call.parent
+    while node is not None and node.id != function.id:
+        if node.type == "if_statement":
+            condition = text(node.child_by_field_name("condition"))
+            if any(test in condition for test in tests):
+                return True
+        node = node.parent
+    return False
+
+
+def _created_here(source: SourceFile, target: Node, function: Node) -> bool:
+    """`const controller = new AbortController(); controller.signal...` inside `function`."""
+    root = root_identifier(target)
+    if root is None:
+        return False
+    for use in source.identifiers(text(root), function):
+        declarator = use.parent
+        if declarator is not None and declarator.type == "variable_declarator" and (
+                declarator.child_by_field_name("name") == use):
+            value = declarator.child_by_field_name("value")
+            return value is not None and value.type in ("new_expression", "call_expression")
+    return False
+
+
+def _reused_socket(source: SourceFile, target: Node) -> bool:
+    """`req.socket`, `req.connection`, or the argument of a 'socket' event listener."""
+    target = unwrap(target)
+    if target.type == "member_expression" and text(
+            target.child_by_field_name("property")) in ("socket", "connection"):
+        owner = last_name(target.child_by_field_name("object") or target)
+        return owner in _REQUESTS
+    if target.type != "identifier":
+        return False
+    function = source.enclosing_function(target)
+    while function is not None:
+        if text(target) in parameter_names(function):
+            registration = outer(function).parent
+            call = registration.parent if registration is not None else None
+            if call is not None and call.type == "call_expression":
+                arguments = call.child_by_field_name("arguments")
+                first = arguments.named_children[0] if arguments is not None and (
+                    arguments.named_children) else None
+                return first is not None and text(first).strip("'\"`") == "socket"
+            return False
+        function = source.enclosing_function(function)
+    return False
+
+
+def _checked_out(source: SourceFile, target: Node, function: Node) -> bool:
+    """`const client = await pool.connect()` in `function`: the client goes back to the pool
+    with whatever listeners it was given."""
+    target = unwrap(target)
+    if target.type != "identifier":
+        return False
+    for use in source.identifiers(text(target), function):
+        declarator = use.parent
+        if declarator is None or declarator.type != "variable_declarator" or (
+                declarator.child_by_field_name("name") != use):
+            continue
+        value = declarator.child_by_field_name("value")
+        value = unwrap(value) if value is not None else None
+        if value is None or value.type != "call_expression":
+            return False
+        callee = value.child_by_field_name("function")
+        return callee is not None and callee.type == "member_expression" and text(
+            callee.child_by_field_name("property")) in _CHECKOUTS and "pool" in last_name(
+            callee.child_by_field_name("object") or callee).lower()
+    return False
+
+
+def _removed_from_shared(source: SourceFile, removes: list[dict[str, list[Node]]],
+                         target: Node, handler: Node, function: Node) -> bool:
+    """Removed from an emitter of the same name anywhere in the file (with the same named
+    handler, or in the same function); or, for a socket, added only while it connects."""
+    name = last_name(target)
+    handler_text = text(handler)
+    for match in removes:
+        if last_name(match["target"][0]) != name:
+            continue
+        call = match["call"][0]
+        if text(match["method"][0]) == "removeAllListeners":
+            return True
+        args = match["args"][0].named_children
+        if handler.type not in ("arrow_function", "function_expression", "function") and (
+                len(args) >= 2 and last_name(args[1]) == last_name(handler)) and (
+                handler_text != ""):
+            return True
+        if function.start_byte <= call.start_byte and call.end_byte <= function.end_byte:
+            return True
+    # a socket that is only listened to while it is still connecting gets its 'connect'
+    return any(b"connecting" in (f.text or b"") for f in
+               (function, *source.enclosing_functions(function)))
+
+
+def _has_option(options: Node, key_name: str) -> bool:
+    """`{ signal }` / `{ signal: s }`, or `{ once: true }` for key_name "once"."""
     if options.type != "object":
         return False
     for member in options.named_children:
         key = member.child_by_field_name("key") if member.type == "pair" else member
-        if text(key) == "signal" or (text(key) == "once" and member.type == "pair"
-                                     and text(member.child_by_field_name("value")) == "true"):
+        if text(key) != key_name:
+            continue
+        if key_name != "once":
             return True
+        return member.type == "pair" and text(member.child_by_field_name("value")) == "true"
     return False
 
 

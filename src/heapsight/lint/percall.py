@@ -47,7 +47,7 @@ ROUTE_DECORATORS = frozenset({"Get", "Post", "Put", "Patch", "Delete", "All", "H
                               "MessagePattern", "EventPattern", "SubscribeMessage"})
 
 # Functions that fill registries once at start-up rather than per event.
-SETUP_NAMES = re.compile(r"^(register|define|init|setup|configure|install|plugin|bootstrap|"
+SETUP_NAMES = re.compile(r"^(register|define|init|setup|configure|install|plugin|bootstrap|listen$|main$|"
                          r"load\w*config|on\w*added)", re.I)
 # React function components and hooks run on every render; effects re-run on every mount.
 _COMPONENT_NAME = re.compile(r"^[A-Z][A-Za-z0-9_]*$")
