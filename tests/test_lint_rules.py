@@ -181,6 +181,22 @@ CASES = [
           if (globalThis.seen.length > 10) globalThis.seen.shift();
         }
         """),
+    ("timer-overwritten", """
+        const cache = {};
+        function put(key, value, ttl) {
+          const record = { value };
+          record.timeout = setTimeout(() => delete cache[key], ttl);
+          cache[key] = record;
+        }
+        """, 5, """
+        const cache = {};
+        function put(key, value, ttl) {
+          if (cache[key]) clearTimeout(cache[key].timeout);
+          const record = { value };
+          record.timeout = setTimeout(() => delete cache[key], ttl);
+          cache[key] = record;
+        }
+        """),
 ]
 
 
@@ -347,7 +363,8 @@ def test_disable_line_at_the_end_of_the_line():
 
 
 def test_select_and_ignore_by_rule_or_category():
-    assert {r.id for r in select_rules(["timer-leak"])} == {"interval-not-cleared"}
+    assert {r.id for r in select_rules(["timer-leak"])} == {"interval-not-cleared",
+                                                             "timer-overwritten"}
     assert "listener-not-removed" not in {r.id for r in select_rules((), ["listener-leak"])}
     assert len(select_rules((), ["client-per-request"])) == len(RULES) - 1
     with pytest.raises(UsageError, match="unknown rule or category 'nope'"):
@@ -507,4 +524,63 @@ def test_the_layers_import_one_way():
         assert lint_imports <= {"heapsight.lint.rule", "heapsight.lint.facts",
                                 "heapsight.lint.model", "heapsight.lint.source",
                                 "heapsight.lint.usage"}, rule_file.name
-        assert ".cache" not in rule_file.read_text(encoding="utf-8"), rule_file.name
+        assert "source.cache" not in rule_file.read_text(encoding="utf-8"), rule_file.name
+
+
+def test_timer_kept_under_a_repeating_key_must_clear_the_one_it_replaces():
+    found = flagged("""
+        const pending = new Map();
+        function waitFor(id, ms) {
+          return new Promise((resolve, reject) => {
+            const timer = setTimeout(() => reject(new Error('timeout')), ms);
+            pending.set(id, { resolve, timer });
+          });
+        }
+        """)
+    assert (5, "timer-overwritten") in found
+    assert not flagged("""
+        const pending = new Map();
+        let last = 0;
+        function waitFor(id, ms) {
+          return new Promise((resolve, reject) => {
+            const old = pending.get(id);
+            if (old) clearTimeout(old.timer);
+            const timer = setTimeout(() => reject(new Error('timeout')), ms);
+            pending.set(id, { resolve, timer });
+          });
+        }
+        function call(ms) {
+          const id = ++last;
+          const timer = setTimeout(() => pending.delete(id), ms);
+          pending.set(id, timer);
+        }
+        """)
+
+
+def test_timer_field_replaced_while_one_may_be_pending():
+    code = """
+        class Socket {
+          terminate() {
+            this.closeTimer = setTimeout(() => this.destroy(), 30000);
+          }
+          destroy() {
+            clearTimeout(this.closeTimer);
+          }
+        }
+        """
+    assert (4, "timer-overwritten") in flagged(code)
+    assert not flagged(code.replace("terminate() {", "terminate() {\n if (this.closeTimer) return;"))
+
+
+def test_interval_cleared_only_from_its_own_callback_in_per_connection_code():
+    code = """
+        wss.on('connection', (conn, req) => {
+          const ping = setInterval(() => {
+            if (!conn.alive) clearInterval(ping);
+            conn.ping();
+          }, 30000);
+          conn.on('close', () => conn.terminate());
+        });
+        """
+    assert (3, "interval-not-cleared") in flagged(code)
+    assert not flagged(code.replace("conn.terminate());", "clearInterval(ping));"))

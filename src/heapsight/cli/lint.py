@@ -56,6 +56,7 @@ def lint(paths: tuple[str, ...], output_format: str, as_json: bool, select: tupl
       module-collection-growth   unbounded-collection
       listener-not-removed       listener-leak
       interval-not-cleared       timer-leak
+      timer-overwritten          timer-leak
       closure-captures-request   closure-capture
       cache-without-eviction     unbounded-cache
       client-per-request         resource-per-request

@@ -12,6 +12,7 @@ rules ask:
 - collection_growth: module-level collections that grow per event and are never trimmed;
 - unremoved_listeners: listeners added per call to long-lived emitters and never removed;
 - interval_starts: intervals started in functions, and whether anything can clear them;
+- overwritten_timers: timers whose handle replaces a pending one without clearing it;
 - this_fields: collections kept on `this` in classes.
 """
 
@@ -24,10 +25,15 @@ from tree_sitter import Node
 from heapsight.lint import percall
 from heapsight.lint.listeners import ListenerAdd, unremoved_listeners
 from heapsight.lint.source import FUNCTIONS_QUERY, SourceFile, file_query
-from heapsight.lint.timers import IntervalStart, interval_starts
+from heapsight.lint.timers import (
+    IntervalStart,
+    TimerOverwrite,
+    interval_starts,
+    overwritten_timers,
+)
 from heapsight.lint.usage import Growth, unbounded_growth
 
-__all__ = ["FileFacts", "Growth", "IntervalStart", "ListenerAdd"]
+__all__ = ["FileFacts", "Growth", "IntervalStart", "ListenerAdd", "TimerOverwrite"]
 
 _THIS_FIELDS = file_query("""
 (assignment_expression
@@ -121,6 +127,10 @@ class FileFacts:
     @cached_property
     def interval_starts(self) -> list[IntervalStart]:
         return interval_starts(self.source, self)
+
+    @cached_property
+    def overwritten_timers(self) -> list[TimerOverwrite]:
+        return overwritten_timers(self.source, self)
 
     @cached_property
     def this_fields(self) -> list[dict[str, list[Node]]]:

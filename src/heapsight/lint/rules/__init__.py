@@ -8,6 +8,7 @@ from heapsight.lint.rules.global_growth import GlobalCollectionGrowth
 from heapsight.lint.rules.listener_leak import ListenerNotRemoved
 from heapsight.lint.rules.resource_per_request import ClientPerRequest
 from heapsight.lint.rules.timer_leak import IntervalNotCleared
+from heapsight.lint.rules.timer_overwritten import TimerOverwritten
 from heapsight.lint.rules.unbounded_cache import CacheWithoutEviction
 from heapsight.lint.rules.unbounded_collection import ModuleCollectionGrowth
 
@@ -15,6 +16,7 @@ RULES: tuple[type[Rule], ...] = (
     ModuleCollectionGrowth,
     ListenerNotRemoved,
     IntervalNotCleared,
+    TimerOverwritten,
     ClosureCapturesRequest,
     CacheWithoutEviction,
     ClientPerRequest,

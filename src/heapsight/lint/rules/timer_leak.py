@@ -57,7 +57,11 @@ class IntervalNotCleared(Rule):
             if start.cleared:
                 continue
             where = facts.describe(start.function)
-            if not start.handle:
+            if start.self_cleared_only:
+                message = (f"setInterval in {where} is cleared only from inside its own "
+                           f"callback, on a condition the end of the call may never meet; "
+                           f"clear `{start.handle}` where the connection or request ends too")
+            elif not start.handle:
                 message = (f"setInterval in {where} drops its handle, so the timer can never be "
                            f"cleared; each call starts one more interval that runs forever")
             elif start.handle.startswith("this."):
