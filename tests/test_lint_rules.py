@@ -197,6 +197,33 @@ CASES = [
           cache[key] = record;
         }
         """),
+    ("field-collection-growth", """
+        class RpcClient {
+          constructor() { this.pending = new Map(); this.seq = 0; }
+          call(method) {
+            const id = ++this.seq;
+            return new Promise((resolve) => this.pending.set(id, resolve));
+          }
+          onReply(msg) { this.pending.get(msg.id)(msg.result); }
+        }
+        """, 6, """
+        class RpcClient {
+          constructor() { this.pending = new Map(); this.seq = 0; }
+          call(method) {
+            const id = ++this.seq;
+            return new Promise((resolve) => this.pending.set(id, resolve));
+          }
+          onReply(msg) {
+            const resolve = this.pending.get(msg.id);
+            this.pending.delete(msg.id);
+            resolve(msg.result);
+          }
+        }
+        class QueryBuilder {
+          constructor() { this.clauses = []; }
+          where(column, value) { this.clauses.push({ column, value }); return this; }
+        }
+        """),
 ]
 
 

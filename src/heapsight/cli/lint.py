@@ -54,6 +54,7 @@ def lint(paths: tuple[str, ...], output_format: str, as_json: bool, select: tupl
     \b
     Rules (select or ignore them by id or by category; docs/lint.md has the details):
       module-collection-growth   unbounded-collection
+      field-collection-growth    unbounded-collection
       listener-not-removed       listener-leak
       interval-not-cleared       timer-leak
       timer-overwritten          timer-leak

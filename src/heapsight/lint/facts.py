@@ -10,6 +10,7 @@ rules ask:
 - in_setup_code: which code runs once, at load or start-up;
 - functions_named: the file's functions by the name they can be called by;
 - collection_growth: module-level collections that grow per event and are never trimmed;
+- field_growth: collections on `this` grown with per-call entries and never trimmed;
 - unremoved_listeners: listeners added per call to long-lived emitters and never removed;
 - interval_starts: intervals started in functions, and whether anything can clear them;
 - overwritten_timers: timers whose handle replaces a pending one without clearing it;
@@ -31,9 +32,9 @@ from heapsight.lint.timers import (
     interval_starts,
     overwritten_timers,
 )
-from heapsight.lint.usage import Growth, unbounded_growth
+from heapsight.lint.usage import FieldGrowth, Growth, field_growth, unbounded_growth
 
-__all__ = ["FileFacts", "Growth", "IntervalStart", "ListenerAdd", "TimerOverwrite"]
+__all__ = ["FieldGrowth", "FileFacts", "Growth", "IntervalStart", "ListenerAdd", "TimerOverwrite"]
 
 _THIS_FIELDS = file_query("""
 (assignment_expression
@@ -119,6 +120,10 @@ class FileFacts:
     @cached_property
     def collection_growth(self) -> list[Growth]:
         return unbounded_growth(self.source, self)
+
+    @cached_property
+    def field_growth(self) -> list[FieldGrowth]:
+        return field_growth(self.source, self)
 
     @cached_property
     def unremoved_listeners(self) -> list[ListenerAdd]:
