@@ -611,3 +611,60 @@ def test_interval_cleared_only_from_its_own_callback_in_per_connection_code():
         """
     assert (3, "interval-not-cleared") in flagged(code)
     assert not flagged(code.replace("conn.terminate());", "clearInterval(ping));"))
+
+
+def test_entry_removed_only_on_the_success_path():
+    code = """
+        const pending = new Map();
+        function track(id, body) { pending.set(id, { body, at: Date.now() }); }
+        function done(id) { pending.delete(id); }
+        async function proxy(id, body) {
+          track(id, body);
+          const result = await send(body);
+          done(id);
+          return result;
+        }
+        """
+    assert (3, "module-collection-growth") in flagged(code)
+    fixed = code.replace("""          const result = await send(body);
+          done(id);
+          return result;""", """          try {
+            return await send(body);
+          } finally {
+            done(id);
+          }""")
+    assert not flagged(fixed)
+
+
+def test_a_lazily_started_interval_runs_once():
+    assert not flagged("""
+        let reaper;
+        function track(id) {
+          if (!reaper) {
+            reaper = setInterval(sweep, 60000);
+            reaper.unref();
+          }
+        }
+        """)
+
+
+def test_a_handler_named_like_setup_is_still_per_call():
+    found = flagged("""
+        exports.setupConnection = (conn, req) => {
+          const ping = setInterval(() => conn.ping(), 30000);
+        };
+        """)
+    assert (3, "interval-not-cleared") in found
+
+
+def test_client_made_in_a_per_request_hook_and_kept_on_the_request():
+    found = flagged("""
+        const { Pool } = require('pg');
+        module.exports = (nitro) => {
+          nitro.hooks.hook('request', (event) => {
+            const pool = new Pool();
+            event.context.db = pool;
+          });
+        };
+        """)
+    assert (5, "client-per-request") in found

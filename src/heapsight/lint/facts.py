@@ -89,6 +89,9 @@ class FileFacts:
     def in_setup_code(self, node: Node) -> bool:
         """Inside start-up code: an `init`/`register...`-style function, or one only called
         while the module loads (see percall.py)."""
+        scope = self.per_call_scope(node)
+        if scope is not None and not scope[1].startswith("called"):
+            return False  # a handler or listener, whatever its name says (`setupConnection`)
         return percall.in_setup_code(self.source, node, self._load_only)
 
     def describe(self, function: Node) -> str:

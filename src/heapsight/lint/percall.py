@@ -43,6 +43,10 @@ ROUTE_METHODS = frozenset({
 })
 # Events whose listener runs once per request, connection or message.
 PER_CALL_EVENTS = frozenset({"request", "connection", "message", "upgrade", "stream"})
+# Framework hooks that run once per request (Fastify's addHook, h3/Nitro's hooks.hook).
+PER_REQUEST_HOOKS = frozenset({"request", "onRequest", "preParsing", "preValidation",
+                               "preHandler", "preSerialization", "onSend", "onResponse",
+                               "beforeResponse", "afterResponse", "render:response"})
 ROUTE_DECORATORS = frozenset({"Get", "Post", "Put", "Patch", "Delete", "All", "Head", "Options",
                               "MessagePattern", "EventPattern", "SubscribeMessage"})
 
@@ -58,7 +62,7 @@ _REGISTRATIONS = file_query("""
 (call_expression
   function: (member_expression property: (property_identifier) @method)
   arguments: (arguments) @args
-  (#any-of? @method "on" "addListener" "createServer" "get" "post" "put" "patch" "delete"
+  (#any-of? @method "on" "addListener" "hook" "addHook" "createServer" "get" "post" "put" "patch" "delete"
    "del" "all" "use" "head" "options" "route" "handle" "handler")) @call
 """)
 _CREATE_SERVER = file_query("""
@@ -93,9 +97,10 @@ def per_call_functions(source: SourceFile, facts: FileFacts) -> dict[int, str]:
     for found in source.matches(_REGISTRATIONS):
         method = text(found["method"][0])
         args = [a for a in found["args"][0].named_children if a.type != "comment"]
-        if method in ("on", "addListener"):
+        if method in ("on", "addListener", "hook", "addHook"):
             event = text(args[0]).strip("'\"") if args and args[0].type == "string" else ""
-            if len(args) >= 2 and event in PER_CALL_EVENTS:
+            if len(args) >= 2 and (event in PER_CALL_EVENTS or (
+                    method in ("hook", "addHook") and event in PER_REQUEST_HOOKS)):
                 _mark(args[1], f"per-{event} listener", reasons, named)
         elif method == "createServer" and args:
             _mark(args[-1], "request handler", reasons, named)
@@ -123,10 +128,33 @@ def looks_like_handler(params: list[str]) -> bool:
 
 def in_setup_code(source: SourceFile, node: Node, load_only: dict[int, bool]) -> bool:
     """Inside a function named like one-time setup (`init`, `register...`, `setup`...), or
-    one that is only ever called while the module loads (`load_only` memoises that)."""
-    return any(SETUP_NAMES.match(source.function_name(function))
-               or _only_called_at_load(source, function, load_only)
-               for function in source.enclosing_functions(node))
+    one that is only ever called while the module loads (`load_only` memoises that); or a
+    lazy one-time start: `if (!timer) timer = setInterval(...)`."""
+    return _lazily_once(node) or any(
+        SETUP_NAMES.match(source.function_name(function))
+        or _only_called_at_load(source, function, load_only)
+        for function in source.enclosing_functions(node))
+
+
+def _lazily_once(node: Node) -> bool:
+    """`node` is assigned to `x` inside `if (!x)` (or `x == null`, `x === undefined`): it runs
+    the first time only."""
+    expression = outer(node)
+    assignment = expression.parent
+    if assignment is None or assignment.type != "assignment_expression" or (
+            assignment.child_by_field_name("right") != expression):
+        return False
+    target = text(assignment.child_by_field_name("left"))
+    guards = (f"!{target}", f"{target} == null", f"{target} === null",
+              f"{target} === undefined", f"{target} == undefined")
+    parent = assignment.parent
+    while parent is not None and parent.type not in FUNCTION_TYPES:
+        if parent.type == "if_statement":
+            condition = text(parent.child_by_field_name("condition"))
+            if any(guard in condition for guard in guards):
+                return True
+        parent = parent.parent
+    return False
 
 
 def _only_called_at_load(source: SourceFile, function: Node, load_only: dict[int, bool]) -> bool:

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from heapsight.lint.source import (
+    FUNCTION_TYPES,
+    FUNCTIONS_QUERY,
     SourceFile,
     file_query,
     last_name,
@@ -215,6 +217,9 @@ class Growth:
     name: str
     kind: str
     grows: list[Node]  # where it grows per event, first one first
+    # entries are removed, but only after an await on the success path: a throw or an
+    # abandoned call skips the removal and the entry stays for good
+    success_path_only: bool = False
 
 
 def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
@@ -240,8 +245,13 @@ def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
         uses = [u for u in uses if u.type != "identifier" or source.is_module_binding(u)]
         usage = classify(source, uses, name, kind)
         follow_helpers(source, facts, usage, uses, kind)
-        if usage.bounds or usage.exported:
+        if usage.exported:
             continue
+        success_only = False
+        if usage.bounds:
+            success_only = _removed_only_on_success(source, usage)
+            if not success_only:
+                continue
         memo = usage.read_through(source)
         if memo is not None and kind in ("map", "object"):
             continue  # a read-through cache: cache-without-eviction reports it
@@ -249,7 +259,74 @@ def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
             continue  # a "seen" set of a small fixed domain (module names, warnings shown)
         grows = [g for g in usage.grows_in_functions(source) if not facts.in_setup_code(g)]
         if grows:
-            found.append(Growth(name, kind, grows))
+            found.append(Growth(name, kind, grows, success_only))
+    return found
+
+
+def _removed_only_on_success(source: SourceFile, usage: Usage) -> bool:
+    """Some function of the file runs an entry's whole life - adds it (itself or through a
+    helper it calls), awaits, then removes it - and every such function removes it outside
+    `finally`/`catch`, after the await: a rejection skips the removal."""
+    grow_functions = {fn.id: fn for g in usage.grows if (fn := source.enclosing_function(g))}
+    bound_functions = {fn.id: fn for b in usage.bounds if (fn := source.enclosing_function(b))}
+    if not grow_functions or not bound_functions:
+        return False
+    lifecycles = 0
+    for found in source.matches(FUNCTIONS_QUERY):
+        function = found["function"][0]
+        grow_sites = _sites(source, function, usage.grows, grow_functions.values())
+        bound_sites = _sites(source, function, usage.bounds, bound_functions.values())
+        if not grow_sites or not bound_sites:
+            continue
+        lifecycles += 1
+        first_grow = min(site.start_byte for site in grow_sites)
+        for bound in bound_sites:
+            if _in_cleanup_clause(bound, function):
+                return False
+            awaits = [a for a in _awaits(function) if first_grow < a.start_byte < bound.start_byte]
+            if not awaits:
+                return False
+    return lifecycles > 0
+
+
+def _sites(source: SourceFile, function: Node, nodes: list[Node],
+           helpers: object) -> list[Node]:
+    """`nodes` directly in `function`, and calls in it to the functions holding them."""
+    sites = [n for n in nodes if source.enclosing_function(n) == function]
+    for helper in helpers:  # type: ignore[attr-defined]
+        if helper == function:
+            continue
+        name = source.function_name(helper)
+        if not name:
+            continue
+        for use in source.identifiers(name, function):
+            call = use.parent
+            if call is not None and call.type == "call_expression" and (
+                    call.child_by_field_name("function") == use) and (
+                    source.enclosing_function(use) == function):
+                sites.append(call)
+    return sites
+
+
+def _in_cleanup_clause(node: Node, function: Node) -> bool:
+    parent = node.parent
+    while parent is not None and parent.id != function.id:
+        if parent.type in ("finally_clause", "catch_clause"):
+            return True
+        parent = parent.parent
+    return False
+
+
+def _awaits(function: Node) -> list[Node]:
+    found: list[Node] = []
+    stack = [function]
+    while stack:
+        node = stack.pop()
+        for child in node.named_children:
+            if child.type == "await_expression":
+                found.append(child)
+            if child.type not in FUNCTION_TYPES:
+                stack.append(child)
     return found
 
 

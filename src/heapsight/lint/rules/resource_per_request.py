@@ -9,7 +9,14 @@ from tree_sitter import Node
 from heapsight.lint.facts import FileFacts
 from heapsight.lint.model import Finding
 from heapsight.lint.rule import Rule
-from heapsight.lint.source import SourceFile, file_query, outer, text
+from heapsight.lint.source import (
+    SourceFile,
+    file_query,
+    outer,
+    parameter_names,
+    root_identifier,
+    text,
+)
 
 # `new X(...)` that opens a pool, client or connection (pg, mysql2, ioredis, mongodb, prisma,
 # sequelize, http/undici agents). `Client` only with its package's namespace: too common a name.
@@ -80,7 +87,7 @@ class ClientPerRequest(Rule):
             if scope is None:
                 continue
             function = scope[0]
-            if not _kept_locally(source, create, function):
+            if not _kept_locally(source, create, function, scope[1]):
                 continue
             where = facts.describe(function)
             yield self.finding(
@@ -111,12 +118,26 @@ def _resource_name(create: Node, name: Node) -> str | None:
     return f"{text(function)}()"
 
 
-def _kept_locally(source: SourceFile, create: Node, function: Node) -> bool:
+def _returned(use: Node, function: Node) -> bool:
+    """`use` is (part of an object or array literal) returned by `function` itself."""
+    node = outer(use)
+    parent = node.parent
+    while parent is not None and parent.type in ("pair", "object", "array",
+                                                 "shorthand_property_identifier"):
+        parent = parent.parent
+    return parent is not None and parent.type == "return_statement" and (
+        parent.start_byte > function.start_byte and parent.end_byte <= function.end_byte)
+
+
+def _kept_locally(source: SourceFile, create: Node, function: Node, reason: str) -> bool:
     """True when the new resource is used or kept only in this call and never closed.
 
     Assigning it to an outer variable, a property or a map (lazy, once-only creation), passing
-    it on, or returning it (a factory) all mean someone else owns it.
+    it on, or returning it (a factory) all mean someone else owns it - except that what a
+    request handler returns, or puts on the request's own objects, stays with that request.
     """
+    handler = not reason.startswith("called")
+    own = set(parameter_names(function)) if handler else set()
     node = outer(create)
     parent = node.parent
     if parent is None:
@@ -137,6 +158,12 @@ def _kept_locally(source: SourceFile, create: Node, function: Node) -> bool:
         if holder.type == "member_expression" and text(
                 holder.child_by_field_name("property")) in CLOSE_METHODS:
             return False
+        if holder.type == "assignment_expression" and own:
+            target = root_identifier(holder.child_by_field_name("left") or holder)
+            if target is not None and text(target) in own:
+                continue  # `event.context.db = client`: kept on this request's objects
+        if handler and _returned(use, function):
+            continue  # a per-request context object: nobody closes it either
         if holder.type in ("return_statement", "arguments", "assignment_expression", "pair",
                            "array", "shorthand_property_identifier", "arrow_function"):
             return False

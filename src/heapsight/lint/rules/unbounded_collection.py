@@ -55,6 +55,13 @@ class ModuleCollectionGrowth(Rule):
             function = source.enclosing_function(grow)
             where = source.function_name(function) if function is not None else ""
             where = f" in {where}()" if where else ""
+            if growth.success_path_only:
+                yield self.finding(
+                    source, grow,
+                    f"module-level {growth.kind} `{growth.name}` grows{where} and the entry is "
+                    f"removed only after an await on the success path; a call that throws or "
+                    f"is abandoned leaves it for good (remove it in a finally)")
+                continue
             yield self.finding(
                 source, grow,
                 f"module-level {growth.kind} `{growth.name}` grows{where} but nothing ever "
