@@ -668,3 +668,16 @@ def test_client_made_in_a_per_request_hook_and_kept_on_the_request():
         };
         """)
     assert (5, "client-per-request") in found
+
+
+def test_removing_a_new_function_removes_nothing():
+    code = """
+        const bus = require('./bus');
+        app.get('/feed', (req, res) => {
+          const onTick = (t) => res.write(t);
+          bus.on('tick', onTick);
+          res.on('close', () => bus.removeListener('tick', (t) => res.write(t)));
+        });
+        """
+    assert (5, "listener-not-removed") in flagged(code)
+    assert not flagged(code.replace("(t) => res.write(t)));", "onTick));"))

@@ -216,7 +216,7 @@ def _removed_from_shared(source: SourceFile, removes: list[dict[str, list[Node]]
     name = last_name(target)
     handler_text = text(handler)
     for match in removes:
-        if last_name(match["target"][0]) != name:
+        if last_name(match["target"][0]) != name or _removes_a_new_function(match):
             continue
         call = match["call"][0]
         if text(match["method"][0]) == "removeAllListeners":
@@ -247,6 +247,20 @@ def _has_option(options: Node, key_name: str) -> bool:
     return False
 
 
+def _removes_a_new_function(match: dict[str, list[Node]]) -> bool:
+    """`off('x', (e) => h(e))` or `off('x', this.h.bind(this))`: the function removed is made
+    right there, so it never equals the one that was added and nothing is removed."""
+    arguments = [a for a in match["args"][0].named_children if a.type != "comment"]
+    if len(arguments) < 2:
+        return False
+    handler = unwrap(arguments[1])
+    if handler.type in ("arrow_function", "function_expression", "function"):
+        return True
+    callee = handler.child_by_field_name("function") if handler.type == "call_expression" \
+        else None
+    return callee is not None and last_name(callee) == "bind"
+
+
 def _removed(source: SourceFile, removes: list[dict[str, list[Node]]], target: Node,
              handler: Node, scope: Node) -> bool:
     """Removed in the per-call scope (its close/finish handlers are nested in it), or the same
@@ -254,7 +268,7 @@ def _removed(source: SourceFile, removes: list[dict[str, list[Node]]], target: N
     target_text = text(target)
     handler_text = text(handler)
     for match in removes:
-        if text(match["target"][0]) != target_text:
+        if text(match["target"][0]) != target_text or _removes_a_new_function(match):
             continue
         call = match["call"][0]
         if scope.start_byte <= call.start_byte and call.end_byte <= scope.end_byte:

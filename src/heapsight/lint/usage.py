@@ -154,7 +154,8 @@ def _classify_member(member: Node, usage: Usage) -> None:
     elif prop in SIZE_PROPERTIES:
         if holder.type == "binary_expression" and text(
                 holder.child_by_field_name("operator")) in COMPARISONS:
-            usage.bounds.append(holder)  # a size check: `if (items.length > MAX)`
+            if not _loop_condition(holder):
+                usage.bounds.append(holder)  # a size check: `if (items.length > MAX)`
         elif holder.type == "assignment_expression" and (
                 holder.child_by_field_name("left") == outer(member)):
             usage.bounds.append(holder)  # `items.length = 0`
@@ -163,6 +164,21 @@ def _classify_member(member: Node, usage: Usage) -> None:
         statement = outer(holder).parent
         if statement is not None and statement.type == "assignment_expression":
             usage.bounds.append(holder)
+
+
+def _loop_condition(node: Node) -> bool:
+    """`i < items.length` steering a for/while loop walks the entries; it caps nothing."""
+    parent = node.parent
+    while parent is not None and parent.type in ("binary_expression",
+                                                 "parenthesized_expression"):
+        parent = parent.parent
+    if parent is None:
+        return False
+    if parent.type == "for_statement":
+        return True
+    if parent.type == "expression_statement" and parent.parent is not None:
+        return parent.parent.type == "for_statement"  # the condition slot of `for (;;)`
+    return parent.type in ("while_statement", "do_statement")
 
 
 def _note_escape(node: Node, usage: Usage) -> None:

@@ -78,6 +78,28 @@ class CacheWithoutEviction(Rule):
             if finding is not None:
                 yield finding
         yield from self._check_class_fields(source, facts)
+        yield from self._check_memory_stores(source)
+
+    def _check_memory_stores(self, source: SourceFile) -> Iterator[Finding]:
+        """Middleware whose default store is an in-memory map that never prunes (table below)."""
+        for module, option in IN_MEMORY_DEFAULT_STORES.items():
+            if module.encode() not in source.source:
+                continue
+            for match in source.matches(_CALLS_BY_NAME):
+                callee = match["callee"][0]
+                if not _bound_to_module(source, callee, module):
+                    continue
+                arguments = match["args"][0].named_children
+                options = arguments[0] if arguments else None
+                if options is not None and options.type == "object" and any(
+                        text(member.child_by_field_name("key") or member) == option
+                        for member in options.named_children):
+                    continue
+                yield self.finding(
+                    source, match["call"][0],
+                    f"`{text(callee)}(...)` from {module} without `{option}` keeps every "
+                    f"entry in its default in-memory store, which never prunes expired ones; "
+                    f"give it a store that expires entries")
 
     def _check_class_fields(self, source: SourceFile, facts: FileFacts) -> Iterator[Finding]:
         seen: set[tuple[int, str]] = set()
@@ -115,6 +137,39 @@ class CacheWithoutEviction(Rule):
             source, grow,
             f"`{name}` is {noun} used as a cache (looked up, then filled{where}) but nothing "
             f"evicts from it: no delete, clear, size check or TTL")
+
+
+# Middleware whose default store is an unbounded in-memory map: module -> the option that
+# replaces the store. express-session's MemoryStore is documented as leaking and not meant for
+# production; extend this table for other such defaults.
+IN_MEMORY_DEFAULT_STORES = {"express-session": "store"}
+
+_CALLS_BY_NAME = file_query(
+    "(call_expression function: (identifier) @callee arguments: (arguments) @args) @call")
+
+
+def _bound_to_module(source: SourceFile, callee: Node, module: str) -> bool:
+    """`callee` names a module-level `const x = require(module)` or `import x from module`."""
+    if not source.is_module_binding(callee):
+        return False
+    name = text(callee)
+    quoted = (f"'{module}'", f'"{module}"', f"`{module}`")
+    for statement in source.root.named_children:
+        if statement.type == "import_statement":
+            clause = next((c for c in statement.named_children if c.type == "import_clause"),
+                          None)
+            default = clause.named_children[0] if clause is not None and (
+                clause.named_children) else None
+            if default is not None and text(default) == name and any(
+                    q == text(statement.child_by_field_name("source")) for q in quoted):
+                return True
+        elif statement.type in ("lexical_declaration", "variable_declaration"):
+            for declarator in statement.named_children:
+                value = declarator.child_by_field_name("value")
+                if text(declarator.child_by_field_name("name")) == name and value is not None \
+                        and text(value) in (f"require({q})" for q in quoted):
+                    return True
+    return False
 
 
 def _keyed_by_traffic(facts: FileFacts, grow: Node) -> bool:
