@@ -681,3 +681,17 @@ def test_removing_a_new_function_removes_nothing():
         """
     assert (5, "listener-not-removed") in flagged(code)
     assert not flagged(code.replace("(t) => res.write(t)));", "onTick));"))
+
+
+def test_an_implicit_global_that_only_grows():
+    code = """
+        function remember(req) {
+          if (!seenIds) seenIds = [];
+          seenIds.push(req.id);
+        }
+        """
+    assert (4, "global-collection-growth") in flagged(code)
+    assert not flagged("'use strict';\n" + code)
+    assert not flagged("let seenIds;\n" + code.replace("seenIds.push(req.id);",
+                                                          "seenIds.push(req.id);\n"
+                                                          "if (seenIds.length > 99) seenIds = [];"))

@@ -196,6 +196,7 @@ class SourceFile:
         self._functions: tuple[list[Node], list[int], list[int], list[int]] | None = None
         self._batched: dict[str, list[dict[str, list[Node]]]] | None = None
         self._words: dict[bytes, list[int]] | None = None
+        self._all_declared: frozenset[str] | None = None
         self._line_starts: list[int] | None = None
 
     # -- queries ---------------------------------------------------------------------------
@@ -314,6 +315,22 @@ class SourceFile:
                     names.update(_pattern_names(node))
             self._declared[key] = frozenset(names)
         return self._declared[key]
+
+    def all_declared_names(self) -> frozenset[str]:
+        """Every name declared anywhere in the file: variables, functions, classes, imports,
+        catch and loop bindings, and every function's parameters."""
+        if self._all_declared is None:
+            names: set[str] = set()
+            for node in self.captures(_DECLARATIONS).get("name", []):
+                names.update(_pattern_names(node))
+            for found in self.matches(FUNCTIONS_QUERY):
+                function = found["function"][0]
+                names.update(parameter_names(function))
+                own = function.child_by_field_name("name")
+                if own is not None:
+                    names.add(text(own))
+            self._all_declared = frozenset(names)
+        return self._all_declared
 
     def is_module_binding(self, identifier: Node) -> bool:
         """True when `identifier` names a module-level declaration or import, not shadowed."""
