@@ -304,3 +304,18 @@ def test_gitignore_rules_as_git_reads_them_without_git(tmp_path, monkeypatch):
     # --exclude takes .gitignore patterns: a bare name matches at any depth
     assert [p.relative_to(tmp_path).as_posix() for p in discover(tmp_path, ["b.js"])] == [
         "gen/keep.js"]
+
+
+def test_the_resource_table_is_extended_in_settings(project, capsys):
+    (project / "src" / "hook.ts").write_text(
+        "import { TelemetryClient } from 'applicationinsights';\n"
+        "export function onRequest(req, res) {\n"
+        "  const client = new TelemetryClient();\n"
+        "  client.trackRequest({ name: req.url });\n"
+        "}\n")
+    code, out, _ = run(capsys, "src/hook.ts")
+    assert code == 0 and out == ""
+    (project / "pyproject.toml").write_text(
+        '[tool.heapsight.lint]\nresources = ["TelemetryClient"]\n')
+    code, out, _ = run(capsys, "src/hook.ts")
+    assert code == 1 and "src/hook.ts:3:18: client-per-request" in out

@@ -695,3 +695,16 @@ def test_an_implicit_global_that_only_grows():
     assert not flagged("let seenIds;\n" + code.replace("seenIds.push(req.id);",
                                                           "seenIds.push(req.id);\n"
                                                           "if (seenIds.length > 99) seenIds = [];"))
+
+
+def test_axios_instance_and_knex_made_per_request():
+    found = flagged("""
+        const axios = require('axios');
+        const knex = require('knex');
+        app.get('/u', async (req, res) => {
+          const api = axios.create({ baseURL: req.query.base });
+          const db = knex({ client: 'pg' });
+          res.json(await api.get('/x'), await db('users'));
+        });
+        """)
+    assert {(5, "client-per-request"), (6, "client-per-request")} <= found

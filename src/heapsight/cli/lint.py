@@ -94,7 +94,8 @@ def lint(paths: tuple[str, ...], output_format: str, as_json: bool, select: tupl
     if output is not None:
         check_writable(Path(output), force)
     rules = select_rules(_names(select) or settings.select, [*settings.ignore, *_names(ignore)])
-    result = lint_paths(paths, rules, exclude=[*settings.exclude, *exclude])
+    result = lint_paths(paths, rules, exclude=[*settings.exclude, *exclude],
+                        resources=settings.resources)
 
     if output_format == "text" and output is None:
         from heapsight.report.lint_text import render_lint_text

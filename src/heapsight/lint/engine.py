@@ -44,8 +44,8 @@ def select_rules(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list
     return [rule() for rule in chosen if rule.id not in ignore and rule.category not in ignore]
 
 
-def lint_source(path: str, source: bytes, language: str,
-                rules: Sequence[Rule]) -> tuple[list[Finding], int, FileProblem | None]:
+def lint_source(path: str, source: bytes, language: str, rules: Sequence[Rule],
+                resources: Iterable[str] = ()) -> tuple[list[Finding], int, FileProblem | None]:
     """Lint one file's text: (findings, how many were suppressed, what kept it from being
     checked whole, or None).
 
@@ -58,14 +58,14 @@ def lint_source(path: str, source: bytes, language: str,
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _lint_parsed(SourceFile(path, source, language), rules)
+        return _lint_parsed(SourceFile(path, source, language), rules, resources)
     finally:
         if paused:
             gc.enable()
 
 
-def _lint_parsed(parsed: SourceFile,
-                 rules: Sequence[Rule]) -> tuple[list[Finding], int, FileProblem | None]:
+def _lint_parsed(parsed: SourceFile, rules: Sequence[Rule],
+                 resources: Iterable[str]) -> tuple[list[Finding], int, FileProblem | None]:
     path = parsed.path
     failure = None
     if parsed.root.has_error:
@@ -74,7 +74,7 @@ def _lint_parsed(parsed: SourceFile,
         failure = FileProblem(path, line, column, f"syntax error at {line}:{column}; the rest "
                               "of the file was checked, the broken part was not", PARTIAL)
     findings: set[Finding] = set()
-    facts = FileFacts(parsed)
+    facts = FileFacts(parsed, resources)
     for rule in rules:
         try:
             findings.update(rule.check(parsed, facts))
@@ -90,8 +90,10 @@ def _lint_parsed(parsed: SourceFile,
 
 
 def lint_paths(paths: Sequence[str | os.PathLike[str]], rules: Sequence[Rule],
-               exclude: Iterable[str] = ()) -> LintResult:
-    """Lint files and directories (walked as `discover` says) with `rules`."""
+               exclude: Iterable[str] = (), resources: Iterable[str] = ()) -> LintResult:
+    """Lint files and directories (walked as `discover` says) with `rules`; `resources` adds
+    constructor or factory names to the table of clients, pools and connections."""
+    resources = tuple(resources)
     result = LintResult()
     for path in _files(paths, list(exclude)):
         shown = _display(path)
@@ -125,7 +127,7 @@ def lint_paths(paths: Sequence[str | os.PathLike[str]], rules: Sequence[Rule],
                                              f"{MINIFIED_LINE_LENGTH} characters); skipped",
                                              SKIPPED))
             continue
-        findings, suppressed, problem = lint_source(shown, data, language, rules)
+        findings, suppressed, problem = lint_source(shown, data, language, rules, resources)
         result.files += 1
         result.lines += lines
         result.suppressed += suppressed

@@ -19,6 +19,7 @@ rules ask:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cached_property
 
 from tree_sitter import Node
@@ -53,9 +54,11 @@ _TS_FIELD = file_query("""
 class FileFacts:
     """The facts of one file; build one per SourceFile and hand it to every rule."""
 
-    def __init__(self, source: SourceFile) -> None:
+    def __init__(self, source: SourceFile, resources: Iterable[str] = ()) -> None:
         self.source = source
         self._load_only: dict[int, bool] = {}
+        # constructor and factory names the project adds to the resource table (settings)
+        self.extra_resources = frozenset(resources)
 
     # -- what runs per call, what runs once --------------------------------------------------
     @cached_property

@@ -22,9 +22,11 @@ from heapsight.lint.source import (
 # sequelize, http/undici agents). `Client` only with its package's namespace: too common a name.
 CONSTRUCTORS = frozenset({"Pool", "Redis", "IORedis", "MongoClient", "PrismaClient", "Sequelize",
                           "Agent", "Knex", "Kafka", "Cluster", "pg.Client", "Memcached"})
-# Factory calls that do the same (mysql/mysql2, redis, generic-pool, ...).
+# Factory calls that do the same (mysql/mysql2, redis, generic-pool, knex, axios instances,
+# amqplib). `[tool.heapsight.lint] resources = [...]` adds names to both tables.
 FACTORIES = frozenset({"createPool", "createConnection", "createClient", "createPoolCluster",
-                       "createCluster"})
+                       "createCluster", "knex", "axios.create", "amqp.connect",
+                       "amqplib.connect"})
 # `net.createConnection` opens one socket on purpose (a proxy, a probe); not a pool.
 SOCKET_MODULES = frozenset({"net", "tls", "http2"})
 CLOSE_METHODS = frozenset({"end", "close", "quit", "disconnect", "destroy", "release",
@@ -34,11 +36,13 @@ _CREATIONS = file_query("""
 (new_expression constructor: [(identifier) (member_expression)] @name) @create
 (call_expression function: (identifier) @name
   (#any-of? @name "createPool" "createConnection" "createClient" "createPoolCluster"
-   "createCluster")) @create
+   "createCluster" "knex")) @create
 (call_expression function: (member_expression property: (property_identifier) @name)
   (#any-of? @name "createPool" "createConnection" "createClient" "createPoolCluster"
-   "createCluster")) @create
+   "createCluster" "create" "connect")) @create
 """)
+# The project's own additions, matched only when it has some.
+_ANY_CALL = "(call_expression function: [(identifier) (member_expression)] @name) @create"
 
 
 class ClientPerRequest(Rule):
@@ -78,9 +82,12 @@ class ClientPerRequest(Rule):
     fix = "Create the pool or client once at module level and share it"
 
     def check(self, source: SourceFile, facts: FileFacts) -> Iterator[Finding]:
-        for match in source.matches(_CREATIONS):
+        matches = source.matches(_CREATIONS)
+        if facts.extra_resources:
+            matches = matches + source.matches(_ANY_CALL)
+        for match in matches:
             create, name = match["create"][0], match["name"][0]
-            what = _resource_name(create, name)
+            what = _resource_name(create, name, facts.extra_resources)
             if what is None:
                 continue
             scope = facts.per_call_scope(create)
@@ -96,10 +103,12 @@ class ClientPerRequest(Rule):
                 f"closes it; create it once at module level and share it")
 
 
-def _resource_name(create: Node, name: Node) -> str | None:
+def _resource_name(create: Node, name: Node, extra: frozenset[str]) -> str | None:
     if create.type == "new_expression":
         callee = text(create.child_by_field_name("constructor"))
         short = callee.rsplit(".", 1)[-1]
+        if callee in extra or short in extra:
+            return f"new {callee}"
         if callee in CONSTRUCTORS or (short in CONSTRUCTORS and short not in ("Cluster",)):
             return f"new {callee}"
         if short == "Cluster" and callee.split(".")[0] in ("Redis", "IORedis"):
@@ -107,9 +116,15 @@ def _resource_name(create: Node, name: Node) -> str | None:
         if short == "Client" and callee.split(".")[0] in ("pg", "redis", "memjs"):
             return f"new {callee}"
         return None
-    if text(name) not in FACTORIES:
-        return None
     function = create.child_by_field_name("function")
+    callee = text(function)
+    if callee in extra or (text(name) in extra and function is not None
+                           and function.type == "identifier"):
+        return f"{callee}()"
+    if callee in ("axios.create", "amqp.connect", "amqplib.connect"):
+        return f"{callee}()"
+    if text(name) not in FACTORIES or text(name) in ("create", "connect"):
+        return None
     if function is not None and function.type == "member_expression":
         if text(function.child_by_field_name("object")) in SOCKET_MODULES:
             return None
