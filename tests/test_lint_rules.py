@@ -708,3 +708,17 @@ def test_axios_instance_and_knex_made_per_request():
         });
         """)
     assert {(5, "client-per-request"), (6, "client-per-request")} <= found
+
+
+def test_a_long_lived_callback_keeps_what_a_sibling_closure_uses():
+    """V8 gives all closures made in one scope a single context: the timer below never
+    mentions `res`, but its sibling does, so the timer keeps `res` for two minutes."""
+    code = """
+        app.get('/later', (req, res) => {
+          const url = req.url;
+          setTimeout(() => audit.log('visited', url), 120000);
+          setTimeout(() => res.end('done'), 100);
+        });
+        """
+    assert (4, "closure-captures-request") in flagged(code)
+    assert not flagged(code.replace("setTimeout(() => res.end('done'), 100);", "res.end('done');"))

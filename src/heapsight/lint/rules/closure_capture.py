@@ -19,7 +19,8 @@ from heapsight.lint.source import (
 )
 
 # Parameters that hold a whole request, response or framework context.
-LARGE_PARAMETERS = frozenset({"req", "request", "res", "response", "ctx", "reply"})
+LARGE_PARAMETERS = frozenset({"req", "request", "res", "response", "ctx", "reply", "context",
+                              "info"})
 # Locals of a handler that by convention hold a whole request body.
 LARGE_LOCALS = frozenset({"body", "payload", "rawBody"})
 # A setTimeout this long (ms, literal) is long-lived enough to pin a request.
@@ -101,9 +102,12 @@ class ClosureCapturesRequest(Rule):
                 continue
             reported.add(callback.id)
             name, use = captured
+            how = "captured by" if use != callback else (
+                "kept, through a sibling closure that uses it (V8 shares one context per "
+                "scope), by")
             yield self.finding(
                 source, use,
-                f"`{name}` (the whole {_noun(name)}) is captured by {lifetime}, so it stays in "
+                f"`{name}` (the whole {_noun(name)}) is {how} {lifetime}, so it stays in "
                 f"the heap as long as that callback; copy the fields it needs into constants")
 
     @staticmethod
@@ -121,6 +125,23 @@ class ClosureCapturesRequest(Rule):
                               if name in source.declared_names(fn)), None)
                 if owner is not None and owner.id == handler.id:
                     return name, use
+        # V8 keeps one context per scope for all the closures made in it: when a sibling
+        # closure of the same handler uses `req`, the long-lived callback keeps `req` too.
+        if source.enclosing_function(callback) != handler:
+            return None
+        for name in candidates:
+            if name in own:
+                continue
+            for use in source.identifiers(name, handler):
+                if callback.start_byte <= use.start_byte < callback.end_byte:
+                    continue
+                closure = source.enclosing_function(use)
+                if closure is None or closure.id == handler.id or (
+                        source.enclosing_function(closure) != handler):
+                    continue
+                if name in set(parameter_names(closure)) | source.declared_names(closure):
+                    continue
+                return name, callback
         return None
 
 
