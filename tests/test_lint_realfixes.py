@@ -54,10 +54,14 @@ def test_recall_and_fixed_versions_on_real_fixes(split):
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 def test_the_javascript_reproductions_are_valid_for_node():
-    files = sorted(p for p in ROOT.glob("*/*.js")
+    """Every CommonJS reproduction compiles in node (one node process for all of them)."""
+    files = sorted(str(p) for p in ROOT.glob("*/*.js")
                    if "import " not in p.read_text(encoding="utf-8"))
     assert len(files) >= 20
-    for path in files:
-        done = subprocess.run(["node", "--check", str(path)], capture_output=True, text=True,
-                              timeout=60)
-        assert done.returncode == 0, (path, done.stderr)
+    script = ("const fs = require('fs'); const vm = require('vm');"
+              "for (const f of process.argv.slice(1)) {"
+              "  new vm.Script(require('module').wrap(fs.readFileSync(f, 'utf8')),"
+              "                { filename: f }); }")
+    done = subprocess.run(["node", "-e", script, *files], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
