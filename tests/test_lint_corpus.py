@@ -56,3 +56,7 @@ def test_corpus_javascript_is_valid_for_node():
     done = subprocess.run(["node", "-e", script, *files], capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0, done.stderr
+    for module in sorted(CORPUS.glob("*.mjs")):  # ES modules: node checks them one by one
+        done = subprocess.run(["node", "--check", str(module)], capture_output=True,
+                              text=True, timeout=60)
+        assert done.returncode == 0, (module.name, done.stderr)
