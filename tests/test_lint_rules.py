@@ -722,3 +722,22 @@ def test_a_long_lived_callback_keeps_what_a_sibling_closure_uses():
         """
     assert (4, "closure-captures-request") in flagged(code)
     assert not flagged(code.replace("setTimeout(() => res.end('done'), 100);", "res.end('done');"))
+
+
+def test_listener_on_an_object_from_a_module_level_cache():
+    code = """
+        const POOLS = {};
+        function getPool(url) {
+          if (!POOLS[url]) POOLS[url] = new Pool({ url });
+          return POOLS[url];
+        }
+        Agent.prototype.query = function (sql, done) {
+          const pool = getPool(this.url);
+          pool.on('error', (err) => done(err));
+          pool.query(sql, done);
+        };
+        """
+    assert (9, "listener-not-removed") in flagged(code)
+    assert not flagged(code.replace("const POOLS = {};", "").replace(
+        "if (!POOLS[url]) POOLS[url] = new Pool({ url });\n          return POOLS[url];",
+        "return new Pool({ url });"), ) - {(9, "client-per-request")}

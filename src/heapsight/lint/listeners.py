@@ -126,6 +126,8 @@ def _shared_emitter(source: SourceFile, facts: FileFacts, target: Node, event: N
         return function, "a socket that a keep-alive agent reuses for later requests"
     if _checked_out(source, target, function):
         return function, "a client checked out of a pool and given back to it"
+    if _from_module_cache(source, facts, target, function):
+        return function, "an object kept in a module-level cache and handed out again"
     if source.is_global_object(root_identifier(target) or target) and (
             source.function_name(function) == "constructor"):
         return function, "the constructor of a class made more than once"
@@ -207,6 +209,61 @@ def _checked_out(source: SourceFile, target: Node, function: Node) -> bool:
             callee.child_by_field_name("property")) in _CHECKOUTS and "pool" in last_name(
             callee.child_by_field_name("object") or callee).lower()
     return False
+
+
+def _from_module_cache(source: SourceFile, facts: FileFacts, target: Node,
+                       function: Node) -> bool:
+    """`const pool = getPool(key)` where getPool (in this file) keeps what it makes in a
+    module-level map or object and returns it: every caller gets the same long-lived object."""
+    target = unwrap(target)
+    if target.type != "identifier":
+        return False
+    for use in source.identifiers(text(target), function):
+        declarator = use.parent
+        if declarator is None or declarator.type != "variable_declarator" or (
+                declarator.child_by_field_name("name") != use):
+            continue
+        value = declarator.child_by_field_name("value")
+        value = unwrap(value) if value is not None else None
+        if value is None or value.type != "call_expression":
+            return False
+        callee = value.child_by_field_name("function")
+        if callee is None or callee.type != "identifier":
+            return False
+        return any(_caches_in_module(source, helper)
+                   for helper in facts.functions_named(text(callee)))
+    return False
+
+
+def _caches_in_module(source: SourceFile, helper: Node) -> bool:
+    """`helper` stores into a module-level collection (`POOLS[key] = x`, `pools.set(k, x)`)."""
+    for node in _assignments_and_sets(helper):
+        root = root_identifier(node)
+        if root is not None and source.is_module_binding(root):
+            return True
+    return False
+
+
+def _assignments_and_sets(function: Node) -> list[Node]:
+    """The objects stored into by `x[k] = v` and `x.set(k, v)` directly in `function`."""
+    found: list[Node] = []
+    stack = [function]
+    while stack:
+        node = stack.pop()
+        for child in node.named_children:
+            if child.type == "assignment_expression":
+                left = child.child_by_field_name("left")
+                if left is not None and left.type == "subscript_expression":
+                    found.append(left.child_by_field_name("object") or left)
+            elif child.type == "call_expression":
+                callee = child.child_by_field_name("function")
+                if callee is not None and callee.type == "member_expression" and text(
+                        callee.child_by_field_name("property")) == "set":
+                    found.append(callee.child_by_field_name("object") or callee)
+            if child.type not in ("function_declaration", "function_expression",
+                                  "arrow_function", "method_definition"):
+                stack.append(child)
+    return found
 
 
 def _removed_from_shared(source: SourceFile, removes: list[dict[str, list[Node]]],
