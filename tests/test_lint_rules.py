@@ -741,3 +741,22 @@ def test_listener_on_an_object_from_a_module_level_cache():
     assert not flagged(code.replace("const POOLS = {};", "").replace(
         "if (!POOLS[url]) POOLS[url] = new Pool({ url });\n          return POOLS[url];",
         "return new Pool({ url });"), ) - {(9, "client-per-request")}
+
+
+def test_a_class_constructed_per_request_registers_per_request():
+    code = """
+        const bus = require('./bus');
+        class Subscription {
+          constructor(res) {
+            this.res = res;
+            bus.on('update', (u) => this.res.write(u));
+          }
+        }
+        app.get('/updates', (req, res) => {
+          new Subscription(res);
+        });
+        """
+    found = flagged(code)
+    assert (6, "listener-not-removed") in found
+    assert not flagged(code.replace("app.get('/updates', (req, res) => {\n          new Subscription(res);\n        });",
+                                    "module.exports = new Subscription(process.stdout);"))

@@ -93,7 +93,7 @@ class FileFacts:
         """Inside start-up code: an `init`/`register...`-style function, or one only called
         while the module loads (see percall.py)."""
         scope = self.per_call_scope(node)
-        if scope is not None and not scope[1].startswith("called"):
+        if scope is not None and not scope[1].startswith(("called", "constructed")):
             return False  # a handler or listener, whatever its name says (`setupConnection`)
         return percall.in_setup_code(self.source, node, self._load_only)
 
@@ -102,7 +102,7 @@ class FileFacts:
         or `a route handler` for an anonymous one."""
         name = self.source.function_name(function)
         reason = self.per_call_reason(function)
-        if name and reason and reason.startswith("called"):
+        if name and reason and reason.startswith(("called", "constructed")):
             return f"{name}() ({reason})"
         if name:
             return f"{name}()"

@@ -73,6 +73,13 @@ _NAMED_CALLS = file_query("""
 (call_expression function: (identifier) @callee) @call
 (call_expression function: (member_expression object: (this) property: (property_identifier) @callee)) @call
 """)
+_CONSTRUCTIONS = file_query("""
+(new_expression constructor: (identifier) @class) @new
+""")
+_CLASSES = file_query("""
+[(class_declaration name: (_) @name body: (class_body) @body)
+ (class name: (_) @name body: (class_body) @body)]
+""")
 
 
 def per_call_functions(source: SourceFile, facts: FileFacts) -> dict[int, str]:
@@ -113,7 +120,30 @@ def per_call_functions(source: SourceFile, facts: FileFacts) -> dict[int, str]:
         if args:
             _mark(args[-1], "request handler", reasons, named)
     _propagate_calls(source, reasons, named)
+    _constructed_per_call(source, facts, reasons)
     return reasons
+
+
+def _constructed_per_call(source: SourceFile, facts: FileFacts, reasons: dict[int, str]) -> None:
+    """`new Session(req)` in per-call code: Session's constructor runs per call too."""
+    constructors: dict[str, Node] = {}
+    for found in source.matches(_CLASSES):
+        for member in found["body"][0].named_children:
+            if member.type == "method_definition" and source.function_name(member) == (
+                    "constructor"):
+                constructors[text(found["name"][0])] = member
+    if not constructors:
+        return
+    for found in source.matches(_CONSTRUCTIONS):
+        constructor = constructors.get(text(found["class"][0]))
+        if constructor is None or constructor.id in reasons:
+            continue
+        creator = next((fn for fn in source.enclosing_functions(found["new"][0])
+                        if fn.id in reasons), None)
+        if creator is not None:
+            name = source.function_name(creator)
+            reasons[constructor.id] = ("constructed per request in "
+                                       + (f"{name}()" if name else "a handler"))
 
 
 def looks_like_handler(params: list[str]) -> bool:

@@ -151,7 +151,7 @@ def _kept_locally(source: SourceFile, create: Node, function: Node, reason: str)
     it on, or returning it (a factory) all mean someone else owns it - except that what a
     request handler returns, or puts on the request's own objects, stays with that request.
     """
-    handler = not reason.startswith("called")
+    handler = not reason.startswith(("called", "constructed"))
     own = set(parameter_names(function)) if handler else set()
     node = outer(create)
     parent = node.parent
