@@ -760,3 +760,18 @@ def test_a_class_constructed_per_request_registers_per_request():
     assert (6, "listener-not-removed") in found
     assert not flagged(code.replace("app.get('/updates', (req, res) => {\n          new Subscription(res);\n        });",
                                     "module.exports = new Subscription(process.stdout);"))
+
+
+def test_a_cache_kept_by_the_closure_a_factory_returns():
+    code = """
+        export function createHashLink() {
+          const hashes = new Map();
+          function hashOf(query) {
+            if (!hashes.has(query.text)) hashes.set(query.text, sha256(query.text));
+            return hashes.get(query.text);
+          }
+          return (operation, forward) => forward({ ...operation, hash: hashOf(operation.query) });
+        }
+        """
+    assert (5, "cache-without-eviction") in flagged(code)
+    assert not flagged(code.replace("new Map()", "new WeakMap()"))

@@ -93,6 +93,8 @@ def per_call_functions(source: SourceFile, facts: FileFacts) -> dict[int, str]:
         params = parameter_names(function)
         if looks_like_handler(params):
             reasons[function.id] = "request handler"
+        elif _returned_by_exported_factory(function):
+            reasons[function.id] = "function made by an exported factory (called per operation)"
         elif name in EXPORTED_HANDLERS and _is_exported(function):
             reasons[function.id] = "exported request handler"
         elif function.type == "method_definition" and _has_route_decorator(function):
@@ -269,6 +271,18 @@ def _class_of(node: Node) -> int | None:
     while parent is not None and parent.type != "class_body":
         parent = parent.parent
     return parent.id if parent is not None else None
+
+
+def _returned_by_exported_factory(function: Node) -> bool:
+    """`export function createLink() { ...; return (op, next) => ... }`: what the factory
+    hands out is called by the user's code once per operation."""
+    statement = outer(function).parent
+    if statement is None or statement.type != "return_statement":
+        return False
+    factory = statement.parent
+    while factory is not None and factory.type not in FUNCTION_TYPES:
+        factory = factory.parent
+    return factory is not None and _is_exported(factory)
 
 
 def _is_exported(function: Node) -> bool:

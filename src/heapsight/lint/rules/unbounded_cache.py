@@ -9,7 +9,7 @@ from tree_sitter import Node
 from heapsight.lint.facts import FileFacts
 from heapsight.lint.model import Finding
 from heapsight.lint.rule import Rule
-from heapsight.lint.source import SourceFile, file_query, outer, text
+from heapsight.lint.source import FUNCTIONS_QUERY, SourceFile, file_query, outer, text
 from heapsight.lint.usage import Usage, classify, collection_kind
 
 _THIS_MEMBERS = file_query(
@@ -77,6 +77,7 @@ class CacheWithoutEviction(Rule):
             finding = self._check_usage(source, facts, classify(source, uses, name, kind), name, kind)
             if finding is not None:
                 yield finding
+        yield from self._check_factory_closures(source, facts)
         yield from self._check_class_fields(source, facts)
         yield from self._check_memory_stores(source)
 
@@ -100,6 +101,33 @@ class CacheWithoutEviction(Rule):
                     f"`{text(callee)}(...)` from {module} without `{option}` keeps every "
                     f"entry in its default in-memory store, which never prunes expired ones; "
                     f"give it a store that expires entries")
+
+    def _check_factory_closures(self, source: SourceFile,
+                                facts: FileFacts) -> Iterator[Finding]:
+        """A Map/object a function declares and fills from a closure it returns: it lives as
+        long as that closure, which is called per operation."""
+        for function_id in facts.per_call:
+            returned = _node_by_id(facts, function_id)
+            if returned is None:
+                continue
+            factory = source.enclosing_function(returned)
+            if factory is None:
+                continue
+            for declarator in _own_declarators(factory):
+                name_node = declarator.child_by_field_name("name")
+                kind = collection_kind(declarator.child_by_field_name("value"))
+                if kind not in ("map", "object") or name_node is None or (
+                        name_node.type != "identifier"):
+                    continue
+                name = text(name_node)
+                uses = [u for u in source.identifiers(name, factory) if u != name_node
+                        and source.enclosing_function(u) != factory]
+                usage = classify(source, uses, name, kind)
+                if source.identifiers(name, factory) and _escapes(source, name, factory):
+                    continue
+                finding = self._check_usage(source, facts, usage, name, kind)
+                if finding is not None:
+                    yield finding
 
     def _check_class_fields(self, source: SourceFile, facts: FileFacts) -> Iterator[Finding]:
         seen: set[tuple[int, str]] = set()
@@ -169,6 +197,35 @@ def _bound_to_module(source: SourceFile, callee: Node, module: str) -> bool:
                 if text(declarator.child_by_field_name("name")) == name and value is not None \
                         and text(value) in (f"require({q})" for q in quoted):
                     return True
+    return False
+
+
+def _node_by_id(facts: FileFacts, node_id: int) -> Node | None:
+    reason = facts.per_call.get(node_id, "")
+    if not reason.startswith("function made by an exported factory"):
+        return None
+    for found in facts.source.matches(FUNCTIONS_QUERY):
+        if found["function"][0].id == node_id:
+            return found["function"][0]
+    return None
+
+
+def _own_declarators(function: Node) -> list[Node]:
+    body = function.child_by_field_name("body")
+    found: list[Node] = []
+    for statement in body.named_children if body is not None else []:
+        if statement.type in ("lexical_declaration", "variable_declaration"):
+            found.extend(c for c in statement.named_children if c.type == "variable_declarator")
+    return found
+
+
+def _escapes(source: SourceFile, name: str, factory: Node) -> bool:
+    """The collection itself is returned or handed out by the factory (someone else owns it)."""
+    for use in source.identifiers(name, factory):
+        holder = outer(use).parent
+        if holder is not None and source.enclosing_function(use) == factory and holder.type in (
+                "return_statement", "arguments", "pair", "shorthand_property_identifier"):
+            return True
     return False
 
 
