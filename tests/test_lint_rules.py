@@ -775,3 +775,18 @@ def test_a_cache_kept_by_the_closure_a_factory_returns():
         """
     assert (5, "cache-without-eviction") in flagged(code)
     assert not flagged(code.replace("new Map()", "new WeakMap()"))
+
+
+def test_methods_of_the_object_an_exported_factory_returns_run_per_operation():
+    code = """
+        const { Pool } = require('pg');
+        exports.createStore = (url) => {
+          return {
+            async load(id) {
+              const pool = new Pool({ connectionString: url });
+              return (await pool.query('select 1')).rows;
+            },
+          };
+        };
+        """
+    assert (6, "client-per-request") in flagged(code)

@@ -277,6 +277,12 @@ def _returned_by_exported_factory(function: Node) -> bool:
     """`export function createLink() { ...; return (op, next) => ... }`: what the factory
     hands out is called by the user's code once per operation."""
     statement = outer(function).parent
+    # a method of the object the factory returns: `return { async query() { ... } }`
+    while statement is not None and statement.type in ("pair", "object"):
+        statement = outer(statement).parent
+    if function.type == "method_definition" and function.parent is not None and (
+            function.parent.type == "object"):
+        statement = outer(function.parent).parent
     if statement is None or statement.type != "return_statement":
         return False
     factory = statement.parent
