@@ -30,8 +30,10 @@ from heapsight.lint.source import FUNCTIONS_QUERY, SourceFile, file_query
 from heapsight.lint.timers import (
     IntervalStart,
     TimerOverwrite,
+    cleared_handle_names,
     interval_starts,
     overwritten_timers,
+    rescheduling_methods,
 )
 from heapsight.lint.usage import FieldGrowth, Growth, field_growth, unbounded_growth
 
@@ -142,6 +144,15 @@ class FileFacts:
     @cached_property
     def overwritten_timers(self) -> list[TimerOverwrite]:
         return overwritten_timers(self.source, self)
+
+    @cached_property
+    def rescheduling_methods(self) -> frozenset[str]:
+        """Methods a timer callback runs (directly or one `this.x()` call away)."""
+        return rescheduling_methods(self.source)
+
+    @cached_property
+    def cleared_handle_names(self) -> frozenset[str]:
+        return cleared_handle_names(self.source)
 
     @cached_property
     def this_fields(self) -> list[dict[str, list[Node]]]:

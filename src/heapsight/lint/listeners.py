@@ -15,6 +15,7 @@ these, closure-captures-request looks at what their handlers capture. Two kinds 
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -63,7 +64,7 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
 
     listener-not-removed reports them; closure-capture asks what their closures hold.
     """
-    removes = source.matches(_REMOVES)
+    removals = _Removals(source)
     found: list[ListenerAdd] = []
     for match in source.matches(_ADDS):
         call, target = match["call"][0], match["target"][0]
@@ -81,7 +82,7 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
         shared = _shared_emitter(source, facts, target, args[0], call)
         if shared is not None:
             scope_function, reason = shared
-            if _removed_from_shared(source, removes, target, handler, scope_function):
+            if _removed_from_shared(source, removals, target, handler, scope_function):
                 continue
             found.append(ListenerAdd(call, target, handler, scope_function, reason))
             continue
@@ -91,7 +92,7 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
         scope = facts.per_call_scope(call)
         if scope is None or not source.is_long_lived(target):
             continue
-        if _removed(source, removes, target, handler, scope[0]):
+        if _removed(removals, target, handler, scope[0]):
             continue
         found.append(ListenerAdd(call, target, handler, scope[0], scope[1]))
     return found
@@ -266,25 +267,18 @@ def _assignments_and_sets(function: Node) -> list[Node]:
     return found
 
 
-def _removed_from_shared(source: SourceFile, removes: list[dict[str, list[Node]]],
-                         target: Node, handler: Node, function: Node) -> bool:
+def _removed_from_shared(source: SourceFile, removals: _Removals, target: Node,
+                         handler: Node, function: Node) -> bool:
     """Removed from an emitter of the same name anywhere in the file (with the same named
     handler, or in the same function); or, for a socket, added only while it connects."""
     name = last_name(target)
-    handler_text = text(handler)
-    for match in removes:
-        if last_name(match["target"][0]) != name or _removes_a_new_function(match):
-            continue
-        call = match["call"][0]
-        if text(match["method"][0]) == "removeAllListeners":
-            return True
-        args = match["args"][0].named_children
-        if handler.type not in ("arrow_function", "function_expression", "function") and (
-                len(args) >= 2 and last_name(args[1]) == last_name(handler)) and (
-                handler_text != ""):
-            return True
-        if function.start_byte <= call.start_byte and call.end_byte <= function.end_byte:
-            return True
+    if name in removals.all_by_name:
+        return True
+    if handler.type not in ("arrow_function", "function_expression", "function") and (
+            text(handler) != "") and (name, last_name(handler)) in removals.handler_by_name:
+        return True
+    if removals.inside(removals.by_name.get(name, []), function):
+        return True
     # a socket that is only listened to while it is still connecting gets its 'connect'
     return any(b"connecting" in (f.text or b"") for f in
                (function, *source.enclosing_functions(function)))
@@ -304,6 +298,42 @@ def _has_option(options: Node, key_name: str) -> bool:
     return False
 
 
+class _Removals:
+    """Every removal in the file, indexed by the emitter's text and last name, so each added
+    listener is checked in logarithmic time (a scan per listener grows with the square of the
+    file). Removals of a function made on the spot are left out: they remove nothing."""
+
+    def __init__(self, source: SourceFile) -> None:
+        self.by_text: dict[str, list[int]] = {}
+        self.by_name: dict[str, list[int]] = {}
+        self.all_by_text: set[str] = set()
+        self.all_by_name: set[str] = set()
+        self.handler_by_text: set[tuple[str, str]] = set()
+        self.handler_by_name: set[tuple[str, str]] = set()
+        for match in source.matches(_REMOVES):
+            if _removes_a_new_function(match):
+                continue
+            target = match["target"][0]
+            target_text, name = text(target), last_name(target)
+            start = match["call"][0].start_byte
+            self.by_text.setdefault(target_text, []).append(start)
+            self.by_name.setdefault(name, []).append(start)
+            if text(match["method"][0]) == "removeAllListeners":
+                self.all_by_text.add(target_text)
+                self.all_by_name.add(name)
+            args = match["args"][0].named_children
+            if len(args) >= 2:
+                self.handler_by_text.add((target_text, text(args[1])))
+                self.handler_by_name.add((name, last_name(args[1])))
+        for positions in (*self.by_text.values(), *self.by_name.values()):
+            positions.sort()
+
+    @staticmethod
+    def inside(positions: list[int], scope: Node) -> bool:
+        index = bisect_left(positions, scope.start_byte)
+        return index < len(positions) and positions[index] < scope.end_byte
+
+
 def _removes_a_new_function(match: dict[str, list[Node]]) -> bool:
     """`off('x', (e) => h(e))` or `off('x', this.h.bind(this))`: the function removed is made
     right there, so it never equals the one that was added and nothing is removed."""
@@ -318,21 +348,13 @@ def _removes_a_new_function(match: dict[str, list[Node]]) -> bool:
     return callee is not None and last_name(callee) == "bind"
 
 
-def _removed(source: SourceFile, removes: list[dict[str, list[Node]]], target: Node,
-             handler: Node, scope: Node) -> bool:
+def _removed(removals: _Removals, target: Node, handler: Node, scope: Node) -> bool:
     """Removed in the per-call scope (its close/finish handlers are nested in it), or the same
     handler is removed from the same emitter anywhere in the file."""
     target_text = text(target)
-    handler_text = text(handler)
-    for match in removes:
-        if text(match["target"][0]) != target_text or _removes_a_new_function(match):
-            continue
-        call = match["call"][0]
-        if scope.start_byte <= call.start_byte and call.end_byte <= scope.end_byte:
-            return True
-        args = match["args"][0].named_children
-        if handler.type != "arrow_function" and len(args) >= 2 and text(args[1]) == handler_text:
-            return True
-        if text(match["method"][0]) == "removeAllListeners":
-            return True
-    return False
+    if target_text in removals.all_by_text:
+        return True
+    if handler.type != "arrow_function" and (
+            target_text, text(handler)) in removals.handler_by_text:
+        return True
+    return removals.inside(removals.by_text.get(target_text, []), scope)

@@ -197,6 +197,7 @@ class SourceFile:
         self._batched: dict[str, list[dict[str, list[Node]]]] | None = None
         self._words: dict[bytes, list[int]] | None = None
         self._all_declared: frozenset[str] | None = None
+        self._whole_file: dict[str, list[Node]] = {}  # identifiers(name) over the whole file
         self._line_starts: list[int] | None = None
 
     # -- queries ---------------------------------------------------------------------------
@@ -229,6 +230,8 @@ class SourceFile:
         costs the occurrences of that name in the scope, not a scan of the file: asked once per
         module binding, a scan would make lint time grow with the square of the file's size.
         """
+        if node is None and name in self._whole_file:
+            return self._whole_file[name]
         scope = node or self.root
         positions = self._word_index().get(name.encode(), ())
         if not positions:
@@ -241,6 +244,8 @@ class SourceFile:
             spot = self.root.descendant_for_byte_range(position, position + size)
             if spot is not None and spot.type in ("identifier", "shorthand_property_identifier"):
                 found.append(spot)
+        if node is None:
+            self._whole_file[name] = found
         return found
 
     def _word_index(self) -> dict[bytes, list[int]]:

@@ -161,7 +161,7 @@ def overwritten_timers(source: SourceFile, facts: FileFacts) -> list[TimerOverwr
             handle = text(left)
             owner = left.child_by_field_name("object")
             if owner is not None and owner.type == "this":
-                if _field_overwritten(source, call, function, parent, handle):
+                if _field_overwritten(source, facts, call, function, parent, handle):
                     found.append(TimerOverwrite(call, function, handle, False))
                 continue
             record = root_identifier(left)
@@ -177,15 +177,15 @@ def overwritten_timers(source: SourceFile, facts: FileFacts) -> list[TimerOverwr
     return found
 
 
-def _field_overwritten(source: SourceFile, call: Node, method: Node, assignment: Node,
-                       handle: str) -> bool:
+def _field_overwritten(source: SourceFile, facts: FileFacts, call: Node, method: Node,
+                       assignment: Node, handle: str) -> bool:
     """`this.x = setTimeout(...)` straight in a method, where the class clears `this.x`
     elsewhere (so a timer can be pending) but this method neither looks at the old handle
     first nor is the timer's own reschedule, and the callback does not mark it done."""
     if method.type != "method_definition" or method.parent is None or (
             method.parent.type != "class_body"):
         return False  # a nested callback: usually the timer rescheduling itself
-    if source.function_name(method) in _rescheduling_methods(source):
+    if source.function_name(method) in facts.rescheduling_methods:
         return False  # runs from a timer's own callback: the old timer has fired
     if last_name(call.child_by_field_name("function") or call) != "setTimeout":
         return False  # intervals: interval-not-cleared
@@ -198,10 +198,10 @@ def _field_overwritten(source: SourceFile, call: Node, method: Node, assignment:
         arguments.named_children) else None
     if callback is not None and f".{field} =" in text(callback):
         return False  # the callback marks the timer done: the owner tracks whether it is pending
-    return any(last_name(m) == field for m in _cleared_handles(source))
+    return field in facts.cleared_handle_names
 
 
-def _rescheduling_methods(source: SourceFile) -> set[str]:
+def rescheduling_methods(source: SourceFile) -> frozenset[str]:
     """Methods a timer callback runs, directly or through one more `this.method()` call."""
     called = re.compile(r"(?:this|self|me|that)\.(#?\w+)")
     direct: set[str] = set()
@@ -214,11 +214,12 @@ def _rescheduling_methods(source: SourceFile) -> set[str]:
         function = found["function"][0]
         if function.type == "method_definition" and source.function_name(function) in direct:
             names.update(called.findall(text(function)))
-    return names
+    return frozenset(names)
 
 
-def _cleared_handles(source: SourceFile) -> list[Node]:
-    return [m["handle"][0] for m in source.matches(_CLEARS)]
+def cleared_handle_names(source: SourceFile) -> frozenset[str]:
+    """The last names of everything the file passes to clearTimeout/clearInterval."""
+    return frozenset(last_name(m["handle"][0]) for m in source.matches(_CLEARS))
 
 
 def _clears_in(source: SourceFile, function: Node) -> bool:

@@ -425,9 +425,8 @@ def _long_lived_owner(source: SourceFile, node: Node) -> bool:
         return False
     if _LONG_LIVED_CLASS.search(name):
         return True
-    pattern = re.compile(rb"new\s+" + re.escape(name.encode()) + rb"\b")
-    return any(source.enclosing_function(source.root.descendant_for_byte_range(
-        m.start(), m.end()) or source.root) is None for m in pattern.finditer(source.source))
+    return any(source.enclosing_function(use) is None and use.parent is not None
+               and use.parent.type == "new_expression" for use in source.identifiers(name))
 
 
 def _owner_class(node: Node) -> str:

@@ -131,6 +131,9 @@ class CacheWithoutEviction(Rule):
 
     def _check_class_fields(self, source: SourceFile, facts: FileFacts) -> Iterator[Finding]:
         seen: set[tuple[int, str]] = set()
+        members: dict[str, list[Node]] = {}
+        for match in source.matches(_THIS_MEMBERS):
+            members.setdefault(text(match["name"][0]), []).append(match["member"][0])
         for found in facts.this_fields:
             kind = collection_kind(found["value"][0])
             if kind not in ("map", "object"):
@@ -140,9 +143,8 @@ class CacheWithoutEviction(Rule):
             if body is None or (body.id, name) in seen:
                 continue
             seen.add((body.id, name))
-            uses = [m["member"][0] for m in source.matches(_THIS_MEMBERS)
-                    if text(m["name"][0]) == name
-                    and body.start_byte <= m["member"][0].start_byte < body.end_byte]
+            uses = [m for m in members.get(name, [])
+                    if body.start_byte <= m.start_byte < body.end_byte]
             usage = classify(source, uses, name, kind)
             # the constructor's initialising assignment is not a bound; a reset elsewhere is
             usage.bounds = [b for b in usage.bounds if not _initialises(source, b)]
