@@ -3,7 +3,8 @@
     .venv/bin/python bench/lint_bench.py                     # webpack from the npm registry
     .venv/bin/python bench/lint_bench.py --package fastify@5.12.8 --repeat 5
 
-The package is fetched once with `npm pack` into bench/work/lint/ (gitignored) and unpacked.
+It then scores the real-fix reproductions (tests/corpus/lint-realfixes/, both splits) and
+the labelled regression corpus (tests/corpus/lint/). The package is fetched once with `npm pack` into bench/work/lint/ (gitignored) and unpacked.
 The benchmark lints (1) the first files of the package, in sorted order, that add up to
 100,000 lines, and (2) the whole package; each in-process, best of --repeat runs, and once
 more through the `heapsight` command to include start-up. Lines are counted as the linter
@@ -22,13 +23,14 @@ import tarfile
 import time
 from pathlib import Path
 
-from heapsight.lint.corpus import score_corpus
+from heapsight.lint.corpus import score_corpus, score_real_fixes
 from heapsight.lint.discover import discover
 from heapsight.lint.engine import lint_paths, select_rules
 
 HERE = Path(__file__).resolve().parent
 WORK = HERE / "work" / "lint"
 CORPUS = HERE.parent / "tests" / "corpus" / "lint"
+REAL_FIXES = HERE.parent / "tests" / "corpus" / "lint-realfixes"
 DEFAULT_PACKAGE = "webpack@5.112.2"
 TARGET_LINES = 100_000
 
@@ -112,6 +114,8 @@ def main() -> None:
     print(f"peak RSS of this process: {peak_mb:.0f} MB; load average now "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print()
+    for split in ("tuning", "held-out"):
+        print(score_real_fixes(REAL_FIXES, split).report(f"real fixes, {split}"))
     print(score_corpus(CORPUS).report())
 
 

@@ -116,6 +116,8 @@ def test_pyproject_settings(project, capsys):
     code, _, err = run(capsys, "src")
     assert code == 0 and "skipped" not in err
     (project / "pyproject.toml").write_text('[tool.heapsight.lint]\nexit-zero = true\n')
+    assert run(capsys, "src")[0] == 1  # exit-zero covers findings, not a file that broke
+    (project / "src" / "gen" / "x.js").unlink()
     assert run(capsys, "src")[0] == 0
     assert run(capsys, "src", "--no-config")[0] == 1
     (project / "pyproject.toml").write_text('[tool.heapsight.lint]\nselct = ["x"]\n')
@@ -123,7 +125,7 @@ def test_pyproject_settings(project, capsys):
     assert code == 2 and "unknown key 'selct'" in err
 
 
-def test_minified_and_huge_files_are_skipped_with_a_warning(project, capsys):
+def test_minified_and_huge_files_are_skipped_with_a_note(project, capsys):
     (project / "src" / "bundle.js").write_text(("var a=[];function f(r){a.push(r)}" * 20 + "\n")
                                                * 40)
     code, out, err = run(capsys, "src/bundle.js")
@@ -198,3 +200,122 @@ def test_help_lists_every_rule(capsys):
     out = capsys.readouterr().out
     for rule in RULES:
         assert f"{rule.id:26} {rule.category}" in out
+
+
+# -- files that could not be checked (issue 9, item 5) --------------------------------------
+
+def test_a_syntax_error_fails_the_run_but_the_rest_of_the_file_is_still_checked(project, capsys):
+    # the leak is on line 3; the file breaks on its last line, as a half-merged file would
+    (project / "src" / "leak.js").write_text(LEAK + "function broken( {\n")
+    code, out, err = run(capsys, "src/leak.js")
+    assert code == 1
+    assert "src/leak.js:3:3: listener-not-removed" in out
+    assert "error:" in err and "syntax error at 5:" in err
+    # no findings at all, but a file that did not parse: still a failure
+    (project / "src" / "clean.ts").write_text(CLEAN + "const = ;\n")
+    code, out, err = run(capsys, "src/clean.ts")
+    assert code == 1 and out == "" and "syntax error" in err
+    # the user may opt out, on the command line or in pyproject.toml
+    assert run(capsys, "src/clean.ts", "--allow-unchecked")[0] == 0
+    (project / "pyproject.toml").write_text("[tool.heapsight.lint]\nallow-unchecked = true\n")
+    assert run(capsys, "src/clean.ts")[0] == 0
+    document = json.loads(run(capsys, "src/clean.ts", "--json", "--no-config")[1])
+    assert document["errors"][0]["kind"] == "partial"
+
+
+def test_unreadable_bytes_fail_the_run_and_generated_files_do_not(project, capsys):
+    (project / "src" / "latin1.js").write_bytes(b"const caf\xe9 = 1;\n")
+    code, _, err = run(capsys, "src/latin1.js")
+    assert code == 1 and "not UTF-8" in err
+    (project / "src" / "bundle.js").write_text(("var a=[];function f(r){a.push(r)}" * 20
+                                                + "\n") * 40)
+    assert run(capsys, "src/bundle.js")[0] == 0
+
+
+@pytest.mark.timeout(60)
+def test_a_fifo_in_the_tree_is_skipped_and_a_named_one_is_not_read(project, capsys):
+    import os
+
+    os.mkfifo(project / "src" / "pipe.js")  # nothing ever writes: a read would block forever
+    code, out, _ = run(capsys, "src", "--json", "--no-config")
+    document = json.loads(out)
+    assert code == 1 and document["files"] == 2 and document["errors"] == []
+    code, _, err = run(capsys, "src/pipe.js")
+    assert code == 1 and "not a regular file" in err
+
+
+def test_json_flag_is_the_json_format(project, capsys):
+    code, out, _ = run(capsys, "src", "--json")
+    assert code == 1 and json.loads(out)["findings"][0]["rule"] == "listener-not-removed"
+    assert json.loads(out) == json.loads(run(capsys, "src", "--format", "json")[1])
+    code, _, err = run(capsys, "src", "--json", "--format", "sarif")
+    assert code == 2 and "disagree" in err
+
+
+def test_big_files_are_linted_in_linear_time(monkeypatch):
+    """What made a 4.8 MB file take 89 s (issue 9): every name looked up by a scan of the whole
+    file, every non-ASCII column counted from the top of the file, and the cyclic collector
+    rescanning the file's nodes over and over. Counted here, not timed."""
+    import gc
+
+    from heapsight.lint import source as source_module
+    from heapsight.lint.engine import lint_source, select_rules
+    from heapsight.lint.rule import Rule
+
+    unit = ("const list{i} = [];\nfunction add{i}(x) {{ list{i}.push(x); }}\n"
+            "exports.h{i} = (req, res) => {{ list{i}.push(req.body); }}; // café\n")
+    text = "".join(unit.format(i=i) for i in range(300)).encode()
+    scans = []
+    word = source_module._WORD
+
+    class CountingWord:
+        def finditer(self, data, *args):
+            scans.append(len(data))
+            return word.finditer(data, *args)
+
+    monkeypatch.setattr(source_module, "_WORD", CountingWord())
+    collector_on = []
+
+    class Probe(Rule):
+        id, category, summary, fix = "probe", "other", "", ""
+
+        def check(self, source, facts):
+            collector_on.append(gc.isenabled())
+            return iter(())
+
+    findings, _, problem = lint_source("big.js", text, "javascript", [*select_rules(), Probe()])
+    assert problem is None
+    assert len([f for f in findings if f.rule == "module-collection-growth"]) == 300
+    assert scans == [len(text)]  # the words of the file indexed once, not once per name
+    assert collector_on == [False] and gc.isenabled()
+    # columns after a non-ASCII character are counted in characters
+    assert all(f.column == 3 for f in findings if f.line % 3 == 0)
+
+
+def test_gitignore_rules_as_git_reads_them_without_git(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")  # the pathspec reader, not git
+    for name in ("a.js", "gen/x.js", "gen/keep.js", "sub/b.js", "sub/deep/c.js", "sub/d.js"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(CLEAN)
+    (tmp_path / ".gitignore").write_text("gen/*\n!gen/keep.js\n/a.js\n")
+    (tmp_path / "sub" / ".gitignore").write_text("deep/\nd.js\n")
+    found = [p.relative_to(tmp_path).as_posix() for p in discover(tmp_path)]
+    assert found == ["gen/keep.js", "sub/b.js"]
+    # --exclude takes .gitignore patterns: a bare name matches at any depth
+    assert [p.relative_to(tmp_path).as_posix() for p in discover(tmp_path, ["b.js"])] == [
+        "gen/keep.js"]
+
+
+def test_the_resource_table_is_extended_in_settings(project, capsys):
+    (project / "src" / "hook.ts").write_text(
+        "import { TelemetryClient } from 'applicationinsights';\n"
+        "export function onRequest(req, res) {\n"
+        "  const client = new TelemetryClient();\n"
+        "  client.trackRequest({ name: req.url });\n"
+        "}\n")
+    code, out, _ = run(capsys, "src/hook.ts")
+    assert code == 0 and out == ""
+    (project / "pyproject.toml").write_text(
+        '[tool.heapsight.lint]\nresources = ["TelemetryClient"]\n')
+    code, out, _ = run(capsys, "src/hook.ts")
+    assert code == 1 and "src/hook.ts:3:18: client-per-request" in out

@@ -181,6 +181,49 @@ CASES = [
           if (globalThis.seen.length > 10) globalThis.seen.shift();
         }
         """),
+    ("timer-overwritten", """
+        const cache = {};
+        function put(key, value, ttl) {
+          const record = { value };
+          record.timeout = setTimeout(() => delete cache[key], ttl);
+          cache[key] = record;
+        }
+        """, 5, """
+        const cache = {};
+        function put(key, value, ttl) {
+          if (cache[key]) clearTimeout(cache[key].timeout);
+          const record = { value };
+          record.timeout = setTimeout(() => delete cache[key], ttl);
+          cache[key] = record;
+        }
+        """),
+    ("field-collection-growth", """
+        class RpcClient {
+          constructor() { this.pending = new Map(); this.seq = 0; }
+          call(method) {
+            const id = ++this.seq;
+            return new Promise((resolve) => this.pending.set(id, resolve));
+          }
+          onReply(msg) { this.pending.get(msg.id)(msg.result); }
+        }
+        """, 6, """
+        class RpcClient {
+          constructor() { this.pending = new Map(); this.seq = 0; }
+          call(method) {
+            const id = ++this.seq;
+            return new Promise((resolve) => this.pending.set(id, resolve));
+          }
+          onReply(msg) {
+            const resolve = this.pending.get(msg.id);
+            this.pending.delete(msg.id);
+            resolve(msg.result);
+          }
+        }
+        class QueryBuilder {
+          constructor() { this.clauses = []; }
+          where(column, value) { this.clauses.push({ column, value }); return this; }
+        }
+        """),
 ]
 
 
@@ -209,8 +252,52 @@ def test_listener_on_a_per_request_object_is_fine():
     assert not flagged("""
         app.post('/up', (req, res) => {
           req.on('data', (c) => res.write(c));
+          res.on('close', () => req.destroy());
+        });
+        """)
+
+
+def test_listener_on_a_keep_alive_socket_needs_removal_or_a_guard():
+    # a keep-alive connection serves many requests: its socket collects one listener each
+    assert (3, "listener-not-removed") in flagged("""
+        app.post('/up', (req, res) => {
           req.socket.on('close', () => res.end());
         });
+        """)
+    assert not flagged("""
+        const tracked = new WeakSet();
+        app.post('/up', (req, res) => {
+          if (!tracked.has(req.socket)) {
+            tracked.add(req.socket);
+            req.socket.on('close', onSocketClose);
+          }
+        });
+        """)
+
+
+def test_listener_on_a_signal_handed_in_must_be_removed_on_the_normal_path():
+    found = flagged("""
+        async function fetchAll(urls, signal) {
+          signal.addEventListener('abort', () => stop(), { once: true });
+          return Promise.all(urls.map((u) => get(u)));
+        }
+        """)
+    assert (3, "listener-not-removed") in found
+    assert not flagged("""
+        async function fetchAll(urls, signal) {
+          const onAbort = () => stop();
+          signal.addEventListener('abort', onAbort, { once: true });
+          try {
+            return await Promise.all(urls.map((u) => get(u)));
+          } finally {
+            signal.removeEventListener('abort', onAbort);
+          }
+        }
+        async function own(urls) {
+          const controller = new AbortController();
+          controller.signal.addEventListener('abort', () => stop());
+          return get(urls[0], controller.signal);
+        }
         """)
 
 
@@ -303,7 +390,8 @@ def test_disable_line_at_the_end_of_the_line():
 
 
 def test_select_and_ignore_by_rule_or_category():
-    assert {r.id for r in select_rules(["timer-leak"])} == {"interval-not-cleared"}
+    assert {r.id for r in select_rules(["timer-leak"])} == {"interval-not-cleared",
+                                                             "timer-overwritten"}
     assert "listener-not-removed" not in {r.id for r in select_rules((), ["listener-leak"])}
     assert len(select_rules((), ["client-per-request"])) == len(RULES) - 1
     with pytest.raises(UsageError, match="unknown rule or category 'nope'"):
@@ -432,3 +520,273 @@ def test_a_whole_request_body_captured_by_an_interval():
         });
         """)
     assert (4, "closure-captures-request") in found
+
+
+def test_the_layers_import_one_way():
+    """parse (source.py) <- facts (percall, usage, listeners, timers, facts.py) <- rules: a
+    rule imports the rule base and the facts, never another rule; the parse layer imports
+    nothing above it (issue 11: no cycle, no string-keyed cache)."""
+    import ast
+    from importlib import resources
+
+    package = resources.files("heapsight.lint")
+
+    def imports(path) -> set[str]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        found = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                found.add(node.module)
+            elif isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+        return found
+
+    source_imports = imports(package / "source.py")
+    assert not {m for m in source_imports if m.startswith("heapsight.lint.")}
+    assert "self.cache" not in (package / "source.py").read_text(encoding="utf-8")
+    for rule_file in (package / "rules").iterdir():
+        if not rule_file.name.endswith(".py") or rule_file.name == "__init__.py":
+            continue
+        lint_imports = {m for m in imports(rule_file) if m.startswith("heapsight.lint")}
+        assert lint_imports <= {"heapsight.lint.rule", "heapsight.lint.facts",
+                                "heapsight.lint.model", "heapsight.lint.source",
+                                "heapsight.lint.usage"}, rule_file.name
+        assert "source.cache" not in rule_file.read_text(encoding="utf-8"), rule_file.name
+
+
+def test_timer_kept_under_a_repeating_key_must_clear_the_one_it_replaces():
+    found = flagged("""
+        const pending = new Map();
+        function waitFor(id, ms) {
+          return new Promise((resolve, reject) => {
+            const timer = setTimeout(() => reject(new Error('timeout')), ms);
+            pending.set(id, { resolve, timer });
+          });
+        }
+        """)
+    assert (5, "timer-overwritten") in found
+    assert not flagged("""
+        const pending = new Map();
+        let last = 0;
+        function waitFor(id, ms) {
+          return new Promise((resolve, reject) => {
+            const old = pending.get(id);
+            if (old) clearTimeout(old.timer);
+            const timer = setTimeout(() => reject(new Error('timeout')), ms);
+            pending.set(id, { resolve, timer });
+          });
+        }
+        function call(ms) {
+          const id = ++last;
+          const timer = setTimeout(() => pending.delete(id), ms);
+          pending.set(id, timer);
+        }
+        """)
+
+
+def test_timer_field_replaced_while_one_may_be_pending():
+    code = """
+        class Socket {
+          terminate() {
+            this.closeTimer = setTimeout(() => this.destroy(), 30000);
+          }
+          destroy() {
+            clearTimeout(this.closeTimer);
+          }
+        }
+        """
+    assert (4, "timer-overwritten") in flagged(code)
+    assert not flagged(code.replace("terminate() {", "terminate() {\n if (this.closeTimer) return;"))
+
+
+def test_interval_cleared_only_from_its_own_callback_in_per_connection_code():
+    code = """
+        wss.on('connection', (conn, req) => {
+          const ping = setInterval(() => {
+            if (!conn.alive) clearInterval(ping);
+            conn.ping();
+          }, 30000);
+          conn.on('close', () => conn.terminate());
+        });
+        """
+    assert (3, "interval-not-cleared") in flagged(code)
+    assert not flagged(code.replace("conn.terminate());", "clearInterval(ping));"))
+
+
+def test_entry_removed_only_on_the_success_path():
+    code = """
+        const pending = new Map();
+        function track(id, body) { pending.set(id, { body, at: Date.now() }); }
+        function done(id) { pending.delete(id); }
+        async function proxy(id, body) {
+          track(id, body);
+          const result = await send(body);
+          done(id);
+          return result;
+        }
+        """
+    assert (3, "module-collection-growth") in flagged(code)
+    fixed = code.replace("""          const result = await send(body);
+          done(id);
+          return result;""", """          try {
+            return await send(body);
+          } finally {
+            done(id);
+          }""")
+    assert not flagged(fixed)
+
+
+def test_a_lazily_started_interval_runs_once():
+    assert not flagged("""
+        let reaper;
+        function track(id) {
+          if (!reaper) {
+            reaper = setInterval(sweep, 60000);
+            reaper.unref();
+          }
+        }
+        """)
+
+
+def test_a_handler_named_like_setup_is_still_per_call():
+    found = flagged("""
+        exports.setupConnection = (conn, req) => {
+          const ping = setInterval(() => conn.ping(), 30000);
+        };
+        """)
+    assert (3, "interval-not-cleared") in found
+
+
+def test_client_made_in_a_per_request_hook_and_kept_on_the_request():
+    found = flagged("""
+        const { Pool } = require('pg');
+        module.exports = (nitro) => {
+          nitro.hooks.hook('request', (event) => {
+            const pool = new Pool();
+            event.context.db = pool;
+          });
+        };
+        """)
+    assert (5, "client-per-request") in found
+
+
+def test_removing_a_new_function_removes_nothing():
+    code = """
+        const bus = require('./bus');
+        app.get('/feed', (req, res) => {
+          const onTick = (t) => res.write(t);
+          bus.on('tick', onTick);
+          res.on('close', () => bus.removeListener('tick', (t) => res.write(t)));
+        });
+        """
+    assert (5, "listener-not-removed") in flagged(code)
+    assert not flagged(code.replace("(t) => res.write(t)));", "onTick));"))
+
+
+def test_an_implicit_global_that_only_grows():
+    code = """
+        function remember(req) {
+          if (!seenIds) seenIds = [];
+          seenIds.push(req.id);
+        }
+        """
+    assert (4, "global-collection-growth") in flagged(code)
+    assert not flagged("'use strict';\n" + code)
+    assert not flagged("let seenIds;\n" + code.replace("seenIds.push(req.id);",
+                                                          "seenIds.push(req.id);\n"
+                                                          "if (seenIds.length > 99) seenIds = [];"))
+
+
+def test_axios_instance_and_knex_made_per_request():
+    found = flagged("""
+        const axios = require('axios');
+        const knex = require('knex');
+        app.get('/u', async (req, res) => {
+          const api = axios.create({ baseURL: req.query.base });
+          const db = knex({ client: 'pg' });
+          res.json(await api.get('/x'), await db('users'));
+        });
+        """)
+    assert {(5, "client-per-request"), (6, "client-per-request")} <= found
+
+
+def test_a_long_lived_callback_keeps_what_a_sibling_closure_uses():
+    """V8 gives all closures made in one scope a single context: the timer below never
+    mentions `res`, but its sibling does, so the timer keeps `res` for two minutes."""
+    code = """
+        app.get('/later', (req, res) => {
+          const url = req.url;
+          setTimeout(() => audit.log('visited', url), 120000);
+          setTimeout(() => res.end('done'), 100);
+        });
+        """
+    assert (4, "closure-captures-request") in flagged(code)
+    assert not flagged(code.replace("setTimeout(() => res.end('done'), 100);", "res.end('done');"))
+
+
+def test_listener_on_an_object_from_a_module_level_cache():
+    code = """
+        const POOLS = {};
+        function getPool(url) {
+          if (!POOLS[url]) POOLS[url] = new Pool({ url });
+          return POOLS[url];
+        }
+        Agent.prototype.query = function (sql, done) {
+          const pool = getPool(this.url);
+          pool.on('error', (err) => done(err));
+          pool.query(sql, done);
+        };
+        """
+    assert (9, "listener-not-removed") in flagged(code)
+    assert not flagged(code.replace("const POOLS = {};", "").replace(
+        "if (!POOLS[url]) POOLS[url] = new Pool({ url });\n          return POOLS[url];",
+        "return new Pool({ url });"), ) - {(9, "client-per-request")}
+
+
+def test_a_class_constructed_per_request_registers_per_request():
+    code = """
+        const bus = require('./bus');
+        class Subscription {
+          constructor(res) {
+            this.res = res;
+            bus.on('update', (u) => this.res.write(u));
+          }
+        }
+        app.get('/updates', (req, res) => {
+          new Subscription(res);
+        });
+        """
+    found = flagged(code)
+    assert (6, "listener-not-removed") in found
+    assert not flagged(code.replace("app.get('/updates', (req, res) => {\n          new Subscription(res);\n        });",
+                                    "module.exports = new Subscription(process.stdout);"))
+
+
+def test_a_cache_kept_by_the_closure_a_factory_returns():
+    code = """
+        export function createHashLink() {
+          const hashes = new Map();
+          function hashOf(query) {
+            if (!hashes.has(query.text)) hashes.set(query.text, sha256(query.text));
+            return hashes.get(query.text);
+          }
+          return (operation, forward) => forward({ ...operation, hash: hashOf(operation.query) });
+        }
+        """
+    assert (5, "cache-without-eviction") in flagged(code)
+    assert not flagged(code.replace("new Map()", "new WeakMap()"))
+
+
+def test_methods_of_the_object_an_exported_factory_returns_run_per_operation():
+    code = """
+        const { Pool } = require('pg');
+        exports.createStore = (url) => {
+          return {
+            async load(id) {
+              const pool = new Pool({ connectionString: url });
+              return (await pool.query('select 1')).rows;
+            },
+          };
+        };
+        """
+    assert (6, "client-per-request") in flagged(code)

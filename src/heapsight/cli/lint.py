@@ -20,6 +20,7 @@ def _names(values: tuple[str, ...]) -> list[str]:
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif"]),
               default="text", show_default=True, help="How to print the findings.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the same as --format json).")
 @click.option("--select", multiple=True, metavar="RULES",
               help="Only these rules or categories (comma-separated; repeatable).")
 @click.option("--ignore", multiple=True, metavar="RULES",
@@ -28,6 +29,9 @@ def _names(values: tuple[str, ...]) -> list[str]:
               help="Skip files matching this pattern when walking folders (repeatable).")
 @click.option("--exit-zero", is_flag=True, default=None,
               help="Exit 0 even when there are findings.")
+@click.option("--allow-unchecked", is_flag=True, default=None,
+              help="Do not fail the run over files that could not be checked whole (syntax "
+                   "errors, unreadable files); they are still reported.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Write the report to this file (atomically) instead of stdout.")
 @click.option("--force", is_flag=True, help="Replace --output if it exists.")
@@ -36,21 +40,24 @@ def _names(values: tuple[str, ...]) -> list[str]:
                    "one with a [tool.heapsight] table).")
 @click.option("--no-config", is_flag=True, help="Ignore pyproject.toml settings.")
 @click.option("--list-rules", is_flag=True, help="List the rules and exit.")
-def lint(paths: tuple[str, ...], output_format: str, select: tuple[str, ...],
+def lint(paths: tuple[str, ...], output_format: str, as_json: bool, select: tuple[str, ...],
          ignore: tuple[str, ...], exclude: tuple[str, ...], exit_zero: bool | None,
-         output: str | None, force: bool, config_path: str | None, no_config: bool,
-         list_rules: bool) -> int:
+         allow_unchecked: bool | None, output: str | None, force: bool,
+         config_path: str | None, no_config: bool, list_rules: bool) -> int:
     """Find leak patterns in JavaScript/TypeScript before they ship.
 
     Checks .js .mjs .cjs .jsx .ts .mts .cts .tsx files; folders are walked, skipping
-    node_modules and what .gitignore ignores. Exit status: 0 clean, 1 findings, 2 usage
-    error. A file that does not parse is reported and skipped.
+    node_modules and what .gitignore ignores. Exit status: 0 clean, 1 findings or a file
+    that could not be checked whole, 2 usage error. A file with a syntax error is checked
+    around the broken part, reported, and fails the run unless --allow-unchecked.
 
     \b
     Rules (select or ignore them by id or by category; docs/lint.md has the details):
       module-collection-growth   unbounded-collection
+      field-collection-growth    unbounded-collection
       listener-not-removed       listener-leak
       interval-not-cleared       timer-leak
+      timer-overwritten          timer-leak
       closure-captures-request   closure-capture
       cache-without-eviction     unbounded-cache
       client-per-request         resource-per-request
@@ -59,6 +66,7 @@ def lint(paths: tuple[str, ...], output_format: str, select: tuple[str, ...],
     \b
     Examples:
       heapsight lint src/
+      heapsight lint src/ --json
       heapsight lint src/ --format sarif -o heapsight.sarif
       heapsight lint app.js --select listener-leak,timer-leak
     Silence one line with  // heapsight-disable-next-line <rule-or-category>
@@ -72,6 +80,10 @@ def lint(paths: tuple[str, ...], output_format: str, select: tuple[str, ...],
         for rule in RULES:
             stdout.print(f"{rule.id:26} {rule.category:22} {rule.summary}")
         return 0
+    if as_json:
+        if output_format not in ("text", "json"):
+            raise UsageError(f"--json and --format {output_format} disagree; give one of them")
+        output_format = "json"
     if not paths:
         raise UsageError("give at least one file or folder to lint, e.g. `heapsight lint src/`")
     if config_path is not None and not Path(config_path).is_file():
@@ -82,7 +94,8 @@ def lint(paths: tuple[str, ...], output_format: str, select: tuple[str, ...],
     if output is not None:
         check_writable(Path(output), force)
     rules = select_rules(_names(select) or settings.select, [*settings.ignore, *_names(ignore)])
-    result = lint_paths(paths, rules, exclude=[*settings.exclude, *exclude])
+    result = lint_paths(paths, rules, exclude=[*settings.exclude, *exclude],
+                        resources=settings.resources)
 
     if output_format == "text" and output is None:
         from heapsight.report.lint_text import render_lint_text
@@ -108,7 +121,10 @@ def lint(paths: tuple[str, ...], output_format: str, select: tuple[str, ...],
             count = len(result.findings)
             stderr.print(f"wrote {count} finding{'' if count == 1 else 's'} to {output}")
     exit_zero = exit_zero if exit_zero is not None else settings.exit_zero
-    return 1 if result.findings and not exit_zero else 0
+    allow_unchecked = (allow_unchecked if allow_unchecked is not None
+                       else settings.allow_unchecked)
+    failed = bool(result.findings) and not exit_zero
+    return 1 if failed or (result.unchecked and not allow_unchecked) else 0
 
 
 def _repository_root() -> Path | None:

@@ -6,6 +6,8 @@ select = ["listener-leak", "interval-not-cleared"]   # rule ids or categories; d
 ignore = ["unbounded-cache"]
 exclude = ["dist/*", "*.generated.js"]
 exit-zero = false                                    # true: exit 0 even with findings
+allow-unchecked = false        # true: files with syntax errors do not fail the run
+resources = ["TelemetryClient", "makeDbClient"]   # more client/pool constructors or factories
 ```
 The file is looked for in the current directory and its parents; the nearest pyproject.toml
 with a `[tool.heapsight]` table wins. Command-line options add to or override it.
@@ -19,7 +21,7 @@ from pathlib import Path
 
 from heapsight.errors import UsageError
 
-KEYS = ("select", "ignore", "exclude", "exit-zero")
+KEYS = ("select", "ignore", "exclude", "exit-zero", "allow-unchecked", "resources")
 
 
 @dataclass
@@ -27,7 +29,9 @@ class LintSettings:
     select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
+    resources: list[str] = field(default_factory=list)  # more pool/client constructors
     exit_zero: bool = False
+    allow_unchecked: bool = False
     source: Path | None = None  # the pyproject.toml they came from
 
 
@@ -52,15 +56,16 @@ def load_settings(path: Path | None) -> LintSettings:
         raise UsageError(f"{path}: unknown key {unknown[0]!r} in [tool.heapsight.lint]; "
                          f"known keys: {', '.join(KEYS)}")
     settings = LintSettings(source=path)
-    for key in ("select", "ignore", "exclude"):
+    for key in ("select", "ignore", "exclude", "resources"):
         value = lint.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise UsageError(f"{path}: [tool.heapsight.lint] {key} must be a list of strings")
         setattr(settings, key, list(value))
-    exit_zero = lint.get("exit-zero", False)
-    if not isinstance(exit_zero, bool):
-        raise UsageError(f"{path}: [tool.heapsight.lint] exit-zero must be true or false")
-    settings.exit_zero = exit_zero
+    for key in ("exit-zero", "allow-unchecked"):
+        value = lint.get(key, False)
+        if not isinstance(value, bool):
+            raise UsageError(f"{path}: [tool.heapsight.lint] {key} must be true or false")
+        setattr(settings, key.replace("-", "_"), value)
     return settings
 
 

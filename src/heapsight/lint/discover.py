@@ -2,18 +2,20 @@
 
 A named file is always read. A named directory is walked for JS/TS files, skipping
 `node_modules`, hidden folders, minified bundles, `.d.ts` declarations and whatever `.gitignore`
-ignores: inside a git work tree git itself answers (`git ls-files`), elsewhere a small matcher
-reads the `.gitignore` files on the way down.
+ignores: inside a git work tree git itself answers (`git ls-files`), elsewhere the `.gitignore`
+files on the way down are read with pathspec (git's own matching rules). `--exclude` patterns
+are .gitignore patterns too, matched against the path below the folder being walked.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import shutil
 import subprocess
 from collections.abc import Iterable
 from pathlib import Path
+
+from pathspec import GitIgnoreSpec
 
 from heapsight.lint.source import LANGUAGE_OF_SUFFIX
 
@@ -31,26 +33,19 @@ def discover(directory: Path, exclude: Iterable[str] = ()) -> list[Path]:
     found = _git_files(directory)
     if found is None:
         found = list(_walk(directory))
-    patterns = list(exclude)
+    excluded = GitIgnoreSpec.from_lines(list(exclude))
     kept = []
     for path in found:
         relative = path.relative_to(directory).as_posix()
         parts = relative.split("/")
         if SKIPPED_DIRECTORIES.intersection(parts) or any(p.startswith(".") for p in parts[:-1]):
             continue
-        if not is_lintable(path) or _excluded(relative, patterns):
+        if not is_lintable(path) or excluded.match_file(relative):
+            continue
+        if not path.is_file():  # a FIFO or socket named like a source file would block a read
             continue
         kept.append(path)
     return sorted(kept)
-
-
-def _excluded(relative: str, patterns: list[str]) -> bool:
-    """A glob matches the path below the named folder or any tail of it that starts at a
-    folder boundary (so `built/*` skips `core/built/app.js`), as .gitignore patterns do."""
-    parts = relative.split("/")
-    tails = ["/".join(parts[i:]) for i in range(len(parts))]
-    return any(fnmatch.fnmatchcase(tail, p) or fnmatch.fnmatchcase(tail, p.rstrip("/") + "/*")
-               for p in patterns for tail in tails)
 
 
 def _git_files(directory: Path) -> list[Path] | None:
@@ -76,47 +71,29 @@ def _git_files(directory: Path) -> list[Path] | None:
 
 
 def _walk(directory: Path) -> Iterable[Path]:
-    """os.walk with .gitignore rules (simple globs, `/`-anchored, dir-only, `!` negation)."""
-    rules: list[tuple[Path, str, bool]] = []  # (base, pattern, negated)
+    """os.walk that leaves out what the `.gitignore` files on the way down ignore (a deeper
+    file's patterns, and later patterns, win, as in git)."""
+    specs: list[tuple[Path, GitIgnoreSpec]] = []
     for current, dirs, files in os.walk(directory):
         here = Path(current)
+        specs = [(base, spec) for base, spec in specs if base == here or base in here.parents]
         ignore_file = here / ".gitignore"
         if ignore_file.is_file():
-            rules = rules + _read_gitignore(ignore_file)
+            lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
+            specs.append((here, GitIgnoreSpec.from_lines(lines)))
         dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRECTORIES and not d.startswith(".")
-                         and not _ignored(here / d, True, rules))
+                         and not _ignored(here / d, True, specs))
         for name in files:
             path = here / name
-            if not _ignored(path, False, rules):
+            if not _ignored(path, False, specs):
                 yield path
 
 
-def _read_gitignore(path: Path) -> list[tuple[Path, str, bool]]:
-    rules = []
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        negated = line.startswith("!")
-        rules.append((path.parent, line.lstrip("!"), negated))
-    return rules
-
-
-def _ignored(path: Path, is_dir: bool, rules: list[tuple[Path, str, bool]]) -> bool:
+def _ignored(path: Path, is_dir: bool, specs: list[tuple[Path, GitIgnoreSpec]]) -> bool:
     ignored = False
-    for base, pattern, negated in rules:
-        try:
-            relative = path.relative_to(base).as_posix()
-        except ValueError:
-            continue
-        if pattern.endswith("/"):
-            if not is_dir:
-                continue
-            pattern = pattern.rstrip("/")
-        if "/" in pattern:
-            matched = fnmatch.fnmatchcase(relative, pattern.lstrip("/"))
-        else:
-            matched = fnmatch.fnmatchcase(path.name, pattern)
-        if matched:
-            ignored = not negated
+    for base, spec in specs:
+        relative = path.relative_to(base).as_posix() + ("/" if is_dir else "")
+        verdict = spec.check_file(relative).include
+        if verdict is not None:
+            ignored = verdict
     return ignored

@@ -6,7 +6,9 @@
 
 from __future__ import annotations
 
+import gc
 import os
+import stat
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -15,7 +17,8 @@ from tree_sitter import Node
 from heapsight import LEAK_CATEGORIES
 from heapsight.errors import UsageError
 from heapsight.lint.discover import discover
-from heapsight.lint.model import FileProblem, Finding, LintResult
+from heapsight.lint.facts import FileFacts
+from heapsight.lint.model import PARTIAL, SKIPPED, FileProblem, Finding, LintResult
 from heapsight.lint.rule import Rule
 from heapsight.lint.rules import RULES, RULES_BY_ID
 from heapsight.lint.source import SourceFile, language_for
@@ -41,24 +44,44 @@ def select_rules(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list
     return [rule() for rule in chosen if rule.id not in ignore and rule.category not in ignore]
 
 
-def lint_source(path: str, source: bytes, language: str,
-                rules: Sequence[Rule]) -> tuple[list[Finding], int, FileProblem | None]:
-    """Lint one file's text: (findings, how many were suppressed, why it was skipped or None)."""
-    parsed = SourceFile(path, source, language)
+def lint_source(path: str, source: bytes, language: str, rules: Sequence[Rule],
+                resources: Iterable[str] = ()) -> tuple[list[Finding], int, FileProblem | None]:
+    """Lint one file's text: (findings, how many were suppressed, what kept it from being
+    checked whole, or None).
+
+    A file with a syntax error is still checked: tree-sitter recovers around the broken part,
+    and the rules report what they find in the rest; the problem says the check was partial.
+    """
+    # The rules make many short-lived objects while the file's nodes stay alive; the cyclic
+    # collector would rescan all of them again and again, which made lint time grow with the
+    # square of the file's size (issue 9). Nothing here builds cycles that need it.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _lint_parsed(SourceFile(path, source, language), rules, resources)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _lint_parsed(parsed: SourceFile, rules: Sequence[Rule],
+                 resources: Iterable[str]) -> tuple[list[Finding], int, FileProblem | None]:
+    path = parsed.path
+    failure = None
     if parsed.root.has_error:
         node = _first_error(parsed.root)
         line, column = node.start_point[0] + 1, parsed.column_of(node.start_point)
-        return [], 0, FileProblem(path, line, column,
-                                  f"syntax error at {line}:{column}; file skipped")
+        failure = FileProblem(path, line, column, f"syntax error at {line}:{column}; the rest "
+                              "of the file was checked, the broken part was not", PARTIAL)
     findings: set[Finding] = set()
-    failure = None
+    facts = FileFacts(parsed, resources)
     for rule in rules:
         try:
-            findings.update(rule.check(parsed))
+            findings.update(rule.check(parsed, facts))
         except Exception as exc:  # one rule's bug must not cost the user the whole run
             failure = FileProblem(path, 0, 0, f"rule {rule.id} failed on this file "
                                   f"({type(exc).__name__}: {exc}); the other rules ran; "
-                                  "please report this")
+                                  "please report this", PARTIAL)
     if not findings:
         return [], 0, failure
     quiet = suppressions(parsed)
@@ -67,8 +90,10 @@ def lint_source(path: str, source: bytes, language: str,
 
 
 def lint_paths(paths: Sequence[str | os.PathLike[str]], rules: Sequence[Rule],
-               exclude: Iterable[str] = ()) -> LintResult:
-    """Lint files and directories (walked as `discover` says) with `rules`."""
+               exclude: Iterable[str] = (), resources: Iterable[str] = ()) -> LintResult:
+    """Lint files and directories (walked as `discover` says) with `rules`; `resources` adds
+    constructor or factory names to the table of clients, pools and connections."""
+    resources = tuple(resources)
     result = LintResult()
     for path in _files(paths, list(exclude)):
         shown = _display(path)
@@ -78,11 +103,15 @@ def lint_paths(paths: Sequence[str | os.PathLike[str]], rules: Sequence[Rule],
                                              "(.js .mjs .cjs .jsx .ts .mts .cts .tsx); skipped"))
             continue
         try:
-            if path.stat().st_size > MAX_FILE_BYTES:
-                result.errors.append(FileProblem(shown, 0, 0, "larger than 5 MB (a bundle?); "
-                                                 "skipped"))
-                continue
-            data = path.read_bytes()
+            data = read_regular_file(path, MAX_FILE_BYTES)
+        except NotRegularFile:
+            result.errors.append(FileProblem(shown, 0, 0, "not a regular file (a FIFO, socket "
+                                             "or device); skipped"))
+            continue
+        except FileTooLarge:
+            result.errors.append(FileProblem(shown, 0, 0, "larger than 5 MB (a bundle?); "
+                                             "skipped", SKIPPED))
+            continue
         except OSError as exc:
             result.errors.append(FileProblem(shown, 0, 0, f"cannot read: {exc.strerror}"))
             continue
@@ -95,9 +124,10 @@ def lint_paths(paths: Sequence[str | os.PathLike[str]], rules: Sequence[Rule],
         lines = data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
         if len(data) > MINIFIED_MIN_BYTES and len(data) > MINIFIED_LINE_LENGTH * lines:
             result.errors.append(FileProblem(shown, 0, 0, "looks minified (average line over "
-                                             f"{MINIFIED_LINE_LENGTH} characters); skipped"))
+                                             f"{MINIFIED_LINE_LENGTH} characters); skipped",
+                                             SKIPPED))
             continue
-        findings, suppressed, problem = lint_source(shown, data, language, rules)
+        findings, suppressed, problem = lint_source(shown, data, language, rules, resources)
         result.files += 1
         result.lines += lines
         result.suppressed += suppressed
@@ -105,6 +135,33 @@ def lint_paths(paths: Sequence[str | os.PathLike[str]], rules: Sequence[Rule],
         if problem is not None:
             result.errors.append(problem)
     return result
+
+
+class NotRegularFile(OSError):
+    pass
+
+
+class FileTooLarge(OSError):
+    pass
+
+
+def read_regular_file(path: Path, limit: int) -> bytes:
+    """The bytes of `path` if it is a regular file of at most `limit` bytes.
+
+    Opened without blocking and checked on the open descriptor: a FIFO named like a source
+    file would otherwise block the read forever, and a check before opening could be raced.
+    """
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegularFile(path)
+        if info.st_size > limit:
+            raise FileTooLarge(path)
+        with os.fdopen(descriptor, "rb", closefd=False) as handle:
+            return handle.read(limit + 1)
+    finally:
+        os.close(descriptor)
 
 
 def _files(paths: Sequence[str | os.PathLike[str]], exclude: list[str]) -> list[Path]:

@@ -25,14 +25,26 @@ class Finding:
     fix: str = ""
 
 
+# How much of a file the rules saw. "partial": it did not parse whole (or a rule failed on it),
+# and the rules reported what they found in the rest; "unchecked": it was not read at all
+# (unreadable, not UTF-8, not a regular file); "skipped": generated code left out on purpose
+# (minified, over the size limit). The first two fail the run unless the user allows them.
+PARTIAL, UNCHECKED, SKIPPED = "partial", "unchecked", "skipped"
+
+
 @dataclass(frozen=True)
 class FileProblem:
-    """A file that was skipped: unreadable, not UTF-8, or not parseable as JS/TS."""
+    """A file the rules did not check whole, and why."""
 
     file: str
     line: int
     column: int
     message: str
+    kind: str = UNCHECKED
+
+    @property
+    def fails_run(self) -> bool:
+        return self.kind != SKIPPED
 
 
 @dataclass
@@ -43,6 +55,11 @@ class LintResult:
     lines: int = 0
     suppressed: int = 0
 
+    @property
+    def unchecked(self) -> list[FileProblem]:
+        """Files the rules could not check whole (syntax errors, unreadable files...)."""
+        return [problem for problem in self.errors if problem.fails_run]
+
     def to_json(self) -> dict[str, object]:
         """The lint JSON contract (GUIDE.md), with counts added."""
         return {
@@ -52,7 +69,8 @@ class LintResult:
                  "end_column": f.end_column, "fix": f.fix}
                 for f in self.findings
             ],
-            "errors": [{"file": e.file, "line": e.line, "column": e.column, "message": e.message}
+            "errors": [{"file": e.file, "line": e.line, "column": e.column, "message": e.message,
+                        "kind": e.kind}
                        for e in self.errors],
             "files": self.files,
             "lines": self.lines,

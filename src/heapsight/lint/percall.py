@@ -29,6 +29,7 @@ from heapsight.lint.source import (
 )
 
 if TYPE_CHECKING:
+    from heapsight.lint.facts import FileFacts
     from heapsight.lint.source import SourceFile
 
 # Exported functions that frameworks call per request: AWS Lambda/Netlify `handler`, Next.js
@@ -42,11 +43,15 @@ ROUTE_METHODS = frozenset({
 })
 # Events whose listener runs once per request, connection or message.
 PER_CALL_EVENTS = frozenset({"request", "connection", "message", "upgrade", "stream"})
+# Framework hooks that run once per request (Fastify's addHook, h3/Nitro's hooks.hook).
+PER_REQUEST_HOOKS = frozenset({"request", "onRequest", "preParsing", "preValidation",
+                               "preHandler", "preSerialization", "onSend", "onResponse",
+                               "beforeResponse", "afterResponse", "render:response"})
 ROUTE_DECORATORS = frozenset({"Get", "Post", "Put", "Patch", "Delete", "All", "Head", "Options",
                               "MessagePattern", "EventPattern", "SubscribeMessage"})
 
 # Functions that fill registries once at start-up rather than per event.
-SETUP_NAMES = re.compile(r"^(register|define|init|setup|configure|install|plugin|bootstrap|"
+SETUP_NAMES = re.compile(r"^(register|define|init|setup|configure|install|plugin|bootstrap|listen$|main$|"
                          r"load\w*config|on\w*added)", re.I)
 # React function components and hooks run on every render; effects re-run on every mount.
 _COMPONENT_NAME = re.compile(r"^[A-Z][A-Za-z0-9_]*$")
@@ -57,7 +62,7 @@ _REGISTRATIONS = file_query("""
 (call_expression
   function: (member_expression property: (property_identifier) @method)
   arguments: (arguments) @args
-  (#any-of? @method "on" "addListener" "createServer" "get" "post" "put" "patch" "delete"
+  (#any-of? @method "on" "addListener" "hook" "addHook" "createServer" "get" "post" "put" "patch" "delete"
    "del" "all" "use" "head" "options" "route" "handle" "handler")) @call
 """)
 _CREATE_SERVER = file_query("""
@@ -68,9 +73,16 @@ _NAMED_CALLS = file_query("""
 (call_expression function: (identifier) @callee) @call
 (call_expression function: (member_expression object: (this) property: (property_identifier) @callee)) @call
 """)
+_CONSTRUCTIONS = file_query("""
+(new_expression constructor: (identifier) @class) @new
+""")
+_CLASSES = file_query("""
+[(class_declaration name: (_) @name body: (class_body) @body)
+ (class name: (_) @name body: (class_body) @body)]
+""")
 
 
-def per_call_functions(source: SourceFile) -> dict[int, str]:
+def per_call_functions(source: SourceFile, facts: FileFacts) -> dict[int, str]:
     """Node id of every per-call function -> why it is one ("request handler", ...)."""
     reasons: dict[int, str] = {}
     named: dict[str, list[Node]] = {}
@@ -81,6 +93,8 @@ def per_call_functions(source: SourceFile) -> dict[int, str]:
         params = parameter_names(function)
         if looks_like_handler(params):
             reasons[function.id] = "request handler"
+        elif _returned_by_exported_factory(function):
+            reasons[function.id] = "function made by an exported factory (called per operation)"
         elif name in EXPORTED_HANDLERS and _is_exported(function):
             reasons[function.id] = "exported request handler"
         elif function.type == "method_definition" and _has_route_decorator(function):
@@ -92,9 +106,10 @@ def per_call_functions(source: SourceFile) -> dict[int, str]:
     for found in source.matches(_REGISTRATIONS):
         method = text(found["method"][0])
         args = [a for a in found["args"][0].named_children if a.type != "comment"]
-        if method in ("on", "addListener"):
+        if method in ("on", "addListener", "hook", "addHook"):
             event = text(args[0]).strip("'\"") if args and args[0].type == "string" else ""
-            if len(args) >= 2 and event in PER_CALL_EVENTS:
+            if len(args) >= 2 and (event in PER_CALL_EVENTS or (
+                    method in ("hook", "addHook") and event in PER_REQUEST_HOOKS)):
                 _mark(args[1], f"per-{event} listener", reasons, named)
         elif method == "createServer" and args:
             _mark(args[-1], "request handler", reasons, named)
@@ -107,7 +122,30 @@ def per_call_functions(source: SourceFile) -> dict[int, str]:
         if args:
             _mark(args[-1], "request handler", reasons, named)
     _propagate_calls(source, reasons, named)
+    _constructed_per_call(source, facts, reasons)
     return reasons
+
+
+def _constructed_per_call(source: SourceFile, facts: FileFacts, reasons: dict[int, str]) -> None:
+    """`new Session(req)` in per-call code: Session's constructor runs per call too."""
+    constructors: dict[str, Node] = {}
+    for found in source.matches(_CLASSES):
+        for member in found["body"][0].named_children:
+            if member.type == "method_definition" and source.function_name(member) == (
+                    "constructor"):
+                constructors[text(found["name"][0])] = member
+    if not constructors:
+        return
+    for found in source.matches(_CONSTRUCTIONS):
+        constructor = constructors.get(text(found["class"][0]))
+        if constructor is None or constructor.id in reasons:
+            continue
+        creator = next((fn for fn in source.enclosing_functions(found["new"][0])
+                        if fn.id in reasons), None)
+        if creator is not None:
+            name = source.function_name(creator)
+            reasons[constructor.id] = ("constructed per request in "
+                                       + (f"{name}()" if name else "a handler"))
 
 
 def looks_like_handler(params: list[str]) -> bool:
@@ -120,21 +158,44 @@ def looks_like_handler(params: list[str]) -> bool:
     return params[:1] in (["ctx"], ["context"]) and "next" in params
 
 
-def in_setup_code(source: SourceFile, node: Node) -> bool:
+def in_setup_code(source: SourceFile, node: Node, load_only: dict[int, bool]) -> bool:
     """Inside a function named like one-time setup (`init`, `register...`, `setup`...), or
-    one that is only ever called while the module loads."""
-    return any(SETUP_NAMES.match(source.function_name(function))
-               or _only_called_at_load(source, function)
-               for function in source.enclosing_functions(node))
+    one that is only ever called while the module loads (`load_only` memoises that); or a
+    lazy one-time start: `if (!timer) timer = setInterval(...)`."""
+    return _lazily_once(node) or any(
+        SETUP_NAMES.match(source.function_name(function))
+        or _only_called_at_load(source, function, load_only)
+        for function in source.enclosing_functions(node))
 
 
-def _only_called_at_load(source: SourceFile, function: Node) -> bool:
+def _lazily_once(node: Node) -> bool:
+    """`node` is assigned to `x` inside `if (!x)` (or `x == null`, `x === undefined`): it runs
+    the first time only."""
+    expression = outer(node)
+    assignment = expression.parent
+    if assignment is None or assignment.type != "assignment_expression" or (
+            assignment.child_by_field_name("right") != expression):
+        return False
+    target = text(assignment.child_by_field_name("left"))
+    guards = (f"!{target}", f"{target} == null", f"{target} === null",
+              f"{target} === undefined", f"{target} == undefined")
+    parent = assignment.parent
+    while parent is not None and parent.type not in FUNCTION_TYPES:
+        if parent.type == "if_statement":
+            condition = text(parent.child_by_field_name("condition"))
+            if any(guard in condition for guard in guards):
+                return True
+        parent = parent.parent
+    return False
+
+
+def _only_called_at_load(source: SourceFile, function: Node, load_only: dict[int, bool]) -> bool:
     """Every use of the function's name is a direct call at module level, or from another such
     function (a token table built by `createToken(...)` calls, say): it runs a fixed number of
     times."""
-    key = f"load-only:{function.id}"
-    if key not in source.cache:
-        source.cache[key] = False  # while deciding: a recursive call does not make it so
+    key = function.id
+    if key not in load_only:
+        load_only[key] = False  # while deciding: a recursive call does not make it so
         name = source.function_name(function)
         answer = False
         if name and function.type != "method_definition":
@@ -144,14 +205,14 @@ def _only_called_at_load(source: SourceFile, function: Node) -> bool:
             answer = bool(uses) and all(
                 use.parent is not None and use.parent.type == "call_expression"
                 and use.parent.child_by_field_name("function") == use
-                and _runs_at_load(source, use) for use in uses)
-        source.cache[key] = answer
-    return bool(source.cache[key])
+                and _runs_at_load(source, use, load_only) for use in uses)
+        load_only[key] = answer
+    return load_only[key]
 
 
-def _runs_at_load(source: SourceFile, node: Node) -> bool:
+def _runs_at_load(source: SourceFile, node: Node, load_only: dict[int, bool]) -> bool:
     caller = source.enclosing_function(node)
-    return caller is None or _only_called_at_load(source, caller)
+    return caller is None or _only_called_at_load(source, caller, load_only)
 
 
 def _declarator_name(function: Node) -> Node | None:
@@ -210,6 +271,24 @@ def _class_of(node: Node) -> int | None:
     while parent is not None and parent.type != "class_body":
         parent = parent.parent
     return parent.id if parent is not None else None
+
+
+def _returned_by_exported_factory(function: Node) -> bool:
+    """`export function createLink() { ...; return (op, next) => ... }`: what the factory
+    hands out is called by the user's code once per operation."""
+    statement = outer(function).parent
+    # a method of the object the factory returns: `return { async query() { ... } }`
+    while statement is not None and statement.type in ("pair", "object"):
+        statement = outer(statement).parent
+    if function.type == "method_definition" and function.parent is not None and (
+            function.parent.type == "object"):
+        statement = outer(function.parent).parent
+    if statement is None or statement.type != "return_statement":
+        return False
+    factory = statement.parent
+    while factory is not None and factory.type not in FUNCTION_TYPES:
+        factory = factory.parent
+    return factory is not None and _is_exported(factory)
 
 
 def _is_exported(function: Node) -> bool:

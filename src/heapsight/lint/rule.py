@@ -9,6 +9,7 @@ from typing import ClassVar
 from tree_sitter import Node
 
 from heapsight import LEAK_CATEGORIES
+from heapsight.lint.facts import FileFacts
 from heapsight.lint.model import Finding
 from heapsight.lint.source import SourceFile
 
@@ -27,7 +28,8 @@ class Rule:
         if cls.category not in LEAK_CATEGORIES:
             raise ValueError(f"rule {cls.id}: unknown category {cls.category!r}")
 
-    def check(self, source: SourceFile) -> Iterator[Finding]:
+    def check(self, source: SourceFile, facts: FileFacts) -> Iterator[Finding]:
+        """Findings in one file; `facts` answers every question about its meaning."""
         raise NotImplementedError
 
     def finding(self, source: SourceFile, node: Node, message: str) -> Finding:

@@ -2,15 +2,15 @@
 
 Rules find candidates with tree-sitter queries (run in C, so 100k lines stay fast) and then ask a
 few scope questions here: which function encloses a node, is a name declared at module level and
-not shadowed, and (answered by percall.py) is a function "per-call" code, a request handler or
-a function such a handler calls. Answers are cached on the file, so each is computed at most
-once per file.
+not shadowed. This is the parse layer: it imports nothing from the layers above it. What the
+code means (which functions run per call, what grows, which listeners stay) is FileFacts'
+job (facts.py).
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -178,14 +178,8 @@ FUNCTIONS_QUERY = file_query("""
 """)
 
 
-def _is_name_byte(source: bytes, index: int) -> bool:
-    if index < 0 or index >= len(source):
-        return False
-    byte = source[index]
-    return byte >= 0x80 or byte in _NAME_BYTES
-
-
-_NAME_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")
+# A JS name as bytes (non-ASCII letters are taken whole: any byte from 0x80 up).
+_WORD = re.compile(rb"[A-Za-z_$\x80-\xff][\w$\x80-\xff]*")
 
 
 class SourceFile:
@@ -197,12 +191,14 @@ class SourceFile:
         self.language = language_name
         self.tree: Tree = parser(language_name).parse(source)
         self.root: Node = self.tree.root_node
-        self.cache: dict[str, object] = {}
         self.ascii = source.isascii()
         self._declared: dict[int, frozenset[str]] = {}
-        self._per_call: dict[int, str] | None = None
         self._functions: tuple[list[Node], list[int], list[int], list[int]] | None = None
         self._batched: dict[str, list[dict[str, list[Node]]]] | None = None
+        self._words: dict[bytes, list[int]] | None = None
+        self._all_declared: frozenset[str] | None = None
+        self._whole_file: dict[str, list[Node]] = {}  # identifiers(name) over the whole file
+        self._line_starts: list[int] | None = None
 
     # -- queries ---------------------------------------------------------------------------
     def captures(self, source: str, node: Node | None = None) -> dict[str, list[Node]]:
@@ -230,23 +226,35 @@ class SourceFile:
     def identifiers(self, name: str, node: Node | None = None) -> list[Node]:
         """Every `identifier` (and `{name}` shorthand) spelled `name` under `node`.
 
-        A regex over the bytes finds the spots and the tree confirms each one; a query with an
-        `#eq?` predicate would test every identifier in the file, once per name asked about.
+        The file's name-like words are indexed once (word -> sorted offsets), so each question
+        costs the occurrences of that name in the scope, not a scan of the file: asked once per
+        module binding, a scan would make lint time grow with the square of the file's size.
         """
+        if node is None and name in self._whole_file:
+            return self._whole_file[name]
         scope = node or self.root
-        needle = name.encode()
-        # a literal first, so the regex engine can skip ahead; the byte before is checked here
-        pattern = re.compile(re.escape(needle) + rb"(?![\w$\x80-\xff])")
-        source = self.source
+        positions = self._word_index().get(name.encode(), ())
+        if not positions:
+            return []
+        size = len(name.encode())
+        first = bisect_left(positions, scope.start_byte)
+        last = bisect_right(positions, scope.end_byte - size)
         found = []
-        for match in pattern.finditer(source, scope.start_byte, scope.end_byte):
-            position = match.start()
-            if _is_name_byte(source, position - 1):
-                continue
-            spot = self.root.descendant_for_byte_range(position, match.end())
+        for position in positions[first:last]:
+            spot = self.root.descendant_for_byte_range(position, position + size)
             if spot is not None and spot.type in ("identifier", "shorthand_property_identifier"):
                 found.append(spot)
+        if node is None:
+            self._whole_file[name] = found
         return found
+
+    def _word_index(self) -> dict[bytes, list[int]]:
+        if self._words is None:
+            words: dict[bytes, list[int]] = {}
+            for match in _WORD.finditer(self.source):
+                words.setdefault(match.group(), []).append(match.start())
+            self._words = words
+        return self._words
 
     # -- scopes ----------------------------------------------------------------------------
     def _function_index(self) -> tuple[list[Node], list[int], list[int], list[int]]:
@@ -313,6 +321,22 @@ class SourceFile:
             self._declared[key] = frozenset(names)
         return self._declared[key]
 
+    def all_declared_names(self) -> frozenset[str]:
+        """Every name declared anywhere in the file: variables, functions, classes, imports,
+        catch and loop bindings, and every function's parameters."""
+        if self._all_declared is None:
+            names: set[str] = set()
+            for node in self.captures(_DECLARATIONS).get("name", []):
+                names.update(_pattern_names(node))
+            for found in self.matches(FUNCTIONS_QUERY):
+                function = found["function"][0]
+                names.update(parameter_names(function))
+                own = function.child_by_field_name("name")
+                if own is not None:
+                    names.add(text(own))
+            self._all_declared = frozenset(names)
+        return self._all_declared
+
     def is_module_binding(self, identifier: Node) -> bool:
         """True when `identifier` names a module-level declaration or import, not shadowed."""
         name = text(identifier)
@@ -346,65 +370,6 @@ class SourceFile:
                              if child.type == "variable_declarator")
         return found
 
-    # -- per-call code ---------------------------------------------------------------------
-    def per_call_reason(self, function: Node) -> str | None:
-        """Why `function` runs once per request/call ("request handler", ...), or None."""
-        if self._per_call is None:
-            from heapsight.lint.percall import per_call_functions
-
-            self._per_call = per_call_functions(self)
-        return self._per_call.get(function.id)
-
-    def per_call_scope(self, node: Node) -> tuple[Node, str] | None:
-        """The nearest enclosing per-call function of `node` and why it is one."""
-        for function in self.enclosing_functions(node):
-            reason = self.per_call_reason(function)
-            if reason is not None:
-                return function, reason
-        return None
-
-    def runs_per_call_or_async(self, node: Node) -> bool:
-        """In per-call code, or in an async function: where caches meet unbounded keys.
-
-        A synchronous memo outside request paths (a regex per pattern, a prototype per node
-        type) is keyed by a small fixed domain; async lookups and per-request code are keyed by
-        user data, which is what makes a cache without eviction leak.
-        """
-        if self.per_call_scope(node) is not None:
-            return True
-        return any(child.type == "async" for function in self.enclosing_functions(node)
-                   for child in function.children)
-
-    def in_setup_code(self, node: Node) -> bool:
-        """Inside start-up code: an `init`/`register...`-style function, or one only called
-        while the module loads (see percall.py)."""
-        from heapsight.lint.percall import in_setup_code
-
-        return in_setup_code(self, node)
-
-    def describe(self, function: Node) -> str:
-        """How messages name a function: `getUser()`, `handle() (called per request ...)`,
-        or `a route handler` for an anonymous one."""
-        name = self.function_name(function)
-        reason = self.per_call_reason(function)
-        if name and reason and reason.startswith("called"):
-            return f"{name}() ({reason})"
-        if name:
-            return f"{name}()"
-        return f"a {reason}" if reason else "an anonymous function"
-
-    def functions_named(self, name: str) -> list[Node]:
-        """Functions in this file that can be called as `name(...)` (methods excluded)."""
-        if "functions_by_name" not in self.cache:
-            table: dict[str, list[Node]] = {}
-            for found in self.matches(FUNCTIONS_QUERY):
-                function = found["function"][0]
-                own = self.function_name(function)
-                if own and function.type != "method_definition":
-                    table.setdefault(own, []).append(function)
-            self.cache["functions_by_name"] = table
-        return self.cache["functions_by_name"].get(name, [])  # type: ignore[attr-defined]
-
     def function_name(self, function: Node) -> str:
         own = function.child_by_field_name("name")
         if own is not None:
@@ -423,8 +388,8 @@ class SourceFile:
         row, byte_column = point
         if self.ascii:
             return byte_column + 1
-        line_start = 0
-        for _ in range(row):
-            line_start = self.source.index(b"\n", line_start) + 1
+        if self._line_starts is None:
+            self._line_starts = [0, *(m.end() for m in re.finditer(rb"\n", self.source))]
+        line_start = self._line_starts[row]
         prefix = self.source[line_start:line_start + byte_column]
         return len(prefix.decode("utf-8", "replace")) + 1

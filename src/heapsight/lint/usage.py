@@ -8,11 +8,26 @@ check, reassignment). A collection with growth and no bound anywhere is unbounde
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
-from heapsight.lint.source import SourceFile, outer, parameter_names, text
+from heapsight.lint.source import (
+    FUNCTION_TYPES,
+    FUNCTIONS_QUERY,
+    SourceFile,
+    file_query,
+    last_name,
+    outer,
+    parameter_names,
+    root_identifier,
+    text,
+)
+
+if TYPE_CHECKING:
+    from heapsight.lint.facts import FileFacts
 
 GROW_METHODS = frozenset({"push", "unshift", "set", "add"})
 LOOKUP_METHODS = frozenset({"get", "has"})
@@ -139,7 +154,8 @@ def _classify_member(member: Node, usage: Usage) -> None:
     elif prop in SIZE_PROPERTIES:
         if holder.type == "binary_expression" and text(
                 holder.child_by_field_name("operator")) in COMPARISONS:
-            usage.bounds.append(holder)  # a size check: `if (items.length > MAX)`
+            if not _loop_condition(holder):
+                usage.bounds.append(holder)  # a size check: `if (items.length > MAX)`
         elif holder.type == "assignment_expression" and (
                 holder.child_by_field_name("left") == outer(member)):
             usage.bounds.append(holder)  # `items.length = 0`
@@ -148,6 +164,21 @@ def _classify_member(member: Node, usage: Usage) -> None:
         statement = outer(holder).parent
         if statement is not None and statement.type == "assignment_expression":
             usage.bounds.append(holder)
+
+
+def _loop_condition(node: Node) -> bool:
+    """`i < items.length` steering a for/while loop walks the entries; it caps nothing."""
+    parent = node.parent
+    while parent is not None and parent.type in ("binary_expression",
+                                                 "parenthesized_expression"):
+        parent = parent.parent
+    if parent is None:
+        return False
+    if parent.type == "for_statement":
+        return True
+    if parent.type == "expression_statement" and parent.parent is not None:
+        return parent.parent.type == "for_statement"  # the condition slot of `for (;;)`
+    return parent.type in ("while_statement", "do_statement")
 
 
 def _note_escape(node: Node, usage: Usage) -> None:
@@ -165,7 +196,8 @@ def _note_escape(node: Node, usage: Usage) -> None:
         usage.exported = True
 
 
-def follow_helpers(source: SourceFile, usage: Usage, uses: list[Node], kind: str) -> None:
+def follow_helpers(source: SourceFile, facts: FileFacts, usage: Usage, uses: list[Node],
+                   kind: str) -> None:
     """Add what same-file helpers do to a collection passed to them (`append(list, item)`,
     `drain(queue)`): the call counts as growth, or as a bound, at the call site."""
     for use in uses:
@@ -178,7 +210,7 @@ def follow_helpers(source: SourceFile, usage: Usage, uses: list[Node], kind: str
         if callee is None or callee.type != "identifier":
             continue
         position = [a.id for a in arguments.named_children].index(node.id)
-        for helper in source.functions_named(text(callee)):
+        for helper in facts.functions_named(text(callee)):
             names = parameter_names(helper)
             params = helper.child_by_field_name("parameters")
             simple = params is not None and position < len(params.named_children) and (
@@ -194,3 +226,279 @@ def follow_helpers(source: SourceFile, usage: Usage, uses: list[Node], kind: str
                 usage.bounds.append(call)
             elif helped.grows:
                 usage.grows.append(call)
+
+
+@dataclass(frozen=True)
+class Growth:
+    name: str
+    kind: str
+    grows: list[Node]  # where it grows per event, first one first
+    # entries are removed, but only after an await on the success path: a throw or an
+    # abandoned call skips the removal and the entry stays for good
+    success_path_only: bool = False
+
+
+def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
+    """Module-level collections that grow per event and are never trimmed.
+
+    module-collection-growth reports them; closure-capture asks whether they keep closures.
+    """
+    found: list[Growth] = []
+    for declarator in source.module_declarators():
+        name_node = declarator.child_by_field_name("name")
+        kind = collection_kind(declarator.child_by_field_name("value"))
+        if kind is None or name_node is None or name_node.type != "identifier":
+            continue
+        if declarator.parent is not None and declarator.parent.parent is not None and (
+                declarator.parent.parent.type == "export_statement"):
+            continue  # other modules may trim it
+        name = text(name_node)
+        uses = [u for u in source.identifiers(name) if u != name_node]
+        first = classify(source, uses, name, kind)
+        follow_helpers(source, facts, first, uses, kind)
+        if not first.grows_in_functions(source):
+            continue  # the common case, decided before the costlier scope checks
+        uses = [u for u in uses if u.type != "identifier" or source.is_module_binding(u)]
+        usage = classify(source, uses, name, kind)
+        follow_helpers(source, facts, usage, uses, kind)
+        if usage.exported:
+            continue
+        success_only = False
+        if usage.bounds:
+            success_only = _removed_only_on_success(source, usage)
+            if not success_only:
+                continue
+        memo = usage.read_through(source)
+        if memo is not None and kind in ("map", "object"):
+            continue  # a read-through cache: cache-without-eviction reports it
+        if memo is not None and not facts.runs_per_call_or_async(memo):
+            continue  # a "seen" set of a small fixed domain (module names, warnings shown)
+        grows = [g for g in usage.grows_in_functions(source) if not facts.in_setup_code(g)]
+        if grows:
+            found.append(Growth(name, kind, grows, success_only))
+    return found
+
+
+def _removed_only_on_success(source: SourceFile, usage: Usage) -> bool:
+    """Some function of the file runs an entry's whole life - adds it (itself or through a
+    helper it calls), awaits, then removes it - and every such function removes it outside
+    `finally`/`catch`, after the await: a rejection skips the removal."""
+    grow_functions = {fn.id: fn for g in usage.grows if (fn := source.enclosing_function(g))}
+    bound_functions = {fn.id: fn for b in usage.bounds if (fn := source.enclosing_function(b))}
+    if not grow_functions or not bound_functions:
+        return False
+    lifecycles = 0
+    for found in source.matches(FUNCTIONS_QUERY):
+        function = found["function"][0]
+        grow_sites = _sites(source, function, usage.grows, grow_functions.values())
+        bound_sites = _sites(source, function, usage.bounds, bound_functions.values())
+        if not grow_sites or not bound_sites:
+            continue
+        lifecycles += 1
+        first_grow = min(site.start_byte for site in grow_sites)
+        for bound in bound_sites:
+            if _in_cleanup_clause(bound, function):
+                return False
+            awaits = [a for a in _awaits(function) if first_grow < a.start_byte < bound.start_byte]
+            if not awaits:
+                return False
+    return lifecycles > 0
+
+
+def _sites(source: SourceFile, function: Node, nodes: list[Node],
+           helpers: object) -> list[Node]:
+    """`nodes` directly in `function`, and calls in it to the functions holding them."""
+    sites = [n for n in nodes if source.enclosing_function(n) == function]
+    for helper in helpers:  # type: ignore[attr-defined]
+        if helper == function:
+            continue
+        name = source.function_name(helper)
+        if not name:
+            continue
+        for use in source.identifiers(name, function):
+            call = use.parent
+            if call is not None and call.type == "call_expression" and (
+                    call.child_by_field_name("function") == use) and (
+                    source.enclosing_function(use) == function):
+                sites.append(call)
+    return sites
+
+
+def _in_cleanup_clause(node: Node, function: Node) -> bool:
+    parent = node.parent
+    while parent is not None and parent.id != function.id:
+        if parent.type in ("finally_clause", "catch_clause"):
+            return True
+        parent = parent.parent
+    return False
+
+
+def _awaits(function: Node) -> list[Node]:
+    found: list[Node] = []
+    stack = [function]
+    while stack:
+        node = stack.pop()
+        for child in node.named_children:
+            if child.type == "await_expression":
+                found.append(child)
+            if child.type not in FUNCTION_TYPES:
+                stack.append(child)
+    return found
+
+
+# -- collections kept on `this` -------------------------------------------------------------
+
+_MEMBERS = file_query("(member_expression property: (property_identifier) @name) @member")
+_FRESH = ("++", "randomUUID", "uuid", "nanoid", "Date.now", "nextId", "genId", "generateId")
+# Methods that implement a container or a registration API: growth there is the caller's
+# decision (a queue's push, a router's use), not a leak of the class itself.
+# Classes whose instances usually live as long as the process: growth on their fields per call
+# accumulates. Builders, results and validators are made per operation and die with it.
+_LONG_LIVED_CLASS = re.compile(r"(Server|Client|Pool|Manager|Service|Requester|Namespace|Adapter|"
+                               r"Registry|Broker|Agent|Connection|Socket|Session|Transport|Bus|"
+                               r"Hub|Gateway|Router|Store|Cache|Collection|Mongoose|Queue|"
+                               r"Dispatcher|Tracker|Monitor)$")
+_API_METHODS = re.compile(r"^(push|unshift|add|set|put|insert|append|enqueue|write|use|on|"
+                          r"register\w*|hook|addHook|plugin|define\w*|mount|route|extend)$")
+
+
+@dataclass(frozen=True)
+class FieldGrowth:
+    name: str  # the field, `this.<name>`
+    kind: str
+    grow: Node  # where it grows per call
+
+
+def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
+    """Collections on instance fields (`this.x = []` / `new Map()` / `{}`) that a method grows
+    with per-call data (a new object, a literal, an entry under a fresh id) while nothing in
+    the file ever removes from a field of that name, resets it outside its constructor, or
+    checks its size: the instance (a server, a client, a singleton) keeps every entry."""
+    initial: dict[str, tuple[str, set[int]]] = {}
+    for found in facts.this_fields:
+        kind = collection_kind(found["value"][0])
+        if kind is None:
+            continue
+        name = text(found["name"][0])
+        assignment = found["name"][0].parent
+        holder = assignment.parent if assignment is not None else None
+        first_kind, inits = initial.get(name, (kind, set()))
+        if holder is not None and _in_constructor(source, holder):
+            inits.add(holder.id)
+        initial[name] = (first_kind, inits)
+    if not initial:
+        return []
+    members: dict[str, list[Node]] = {}
+    for match in source.matches(_MEMBERS):
+        name = text(match["name"][0])
+        if name in initial:
+            members.setdefault(name, []).append(match["member"][0])
+    found_growth: list[FieldGrowth] = []
+    for name, (kind, inits) in initial.items():
+        usage = Usage()
+        for member in members.get(name, []):
+            usage_of = classify(source, [member], name, kind)
+            usage.grows += usage_of.grows
+            usage.bounds += [b for b in usage_of.bounds if b.id not in inits]
+            usage.exported = usage.exported or usage_of.exported
+        if usage.bounds or usage.exported:
+            continue
+        for grow in usage.grows:
+            function = source.enclosing_function(grow)
+            if function is None or facts.in_setup_code(grow) or _in_constructor(source, grow):
+                continue
+            if _API_METHODS.match(source.function_name(function)):
+                continue
+            if not _long_lived_owner(source, grow):
+                continue
+            if _per_call_entry(source, grow, function):
+                found_growth.append(FieldGrowth(name, kind, grow))
+                break
+    return found_growth
+
+
+def _long_lived_owner(source: SourceFile, node: Node) -> bool:
+    """The class around `node` is made once at module level (`module.exports = new X()`) or is
+    named like a long-lived service (a server, client, pool, namespace...)."""
+    name = _owner_class(node)
+    if not name:
+        return False
+    if _LONG_LIVED_CLASS.search(name):
+        return True
+    return any(source.enclosing_function(use) is None and use.parent is not None
+               and use.parent.type == "new_expression" for use in source.identifiers(name))
+
+
+def _owner_class(node: Node) -> str:
+    """`X` for code in `class X { ... }` or in `X.prototype.m = function () { ... }`."""
+    parent = node.parent
+    while parent is not None:
+        if parent.type in ("class_declaration", "class", "abstract_class_declaration"):
+            named = parent.child_by_field_name("name")
+            return text(named) if named is not None else ""
+        if parent.type == "assignment_expression":
+            left = text(parent.child_by_field_name("left"))
+            if ".prototype." in left:
+                return left.split(".prototype.", 1)[0].rsplit(".", 1)[-1]
+        parent = parent.parent
+    return ""
+
+
+def _in_constructor(source: SourceFile, node: Node) -> bool:
+    function = source.enclosing_function(node)
+    if function is None:
+        return False
+    name = source.function_name(function)
+    return name == "constructor" or (function.type != "method_definition" and name[:1].isupper())
+
+
+def _per_call_entry(source: SourceFile, grow: Node, function: Node) -> bool:
+    """The entry is made for this call: a new object or a literal, or stored under a fresh
+    id (`++n`, a uuid, or a variable or field set from one in this function)."""
+    if grow.type == "call_expression":
+        arguments = grow.child_by_field_name("arguments")
+        values = list(arguments.named_children) if arguments is not None else []
+        method = last_name(grow.child_by_field_name("function") or grow)
+        key = values[0] if method == "set" and values else None
+        value = values[-1] if values else None
+    else:  # this.x[key] = value
+        key = grow.child_by_field_name("index")
+        holder = outer(grow).parent
+        value = holder.child_by_field_name("right") if holder is not None else None
+    if key is not None and _fresh_key(source, key, function):
+        return True
+    if value is None:
+        return False
+    value = outer(value)
+    if value.type in ("new_expression", "array", "object"):
+        return True
+    if value.type == "identifier":
+        declared = _declared_value(source, text(value), function)
+        return declared is not None and declared.type == "new_expression"
+    return False
+
+
+def _declared_value(source: SourceFile, name: str, function: Node) -> Node | None:
+    """The value `name` is declared with in `function` or a function around it."""
+    for scope in (function, *source.enclosing_functions(function)):
+        for use in source.identifiers(name, scope):
+            declarator = use.parent
+            if declarator is not None and declarator.type == "variable_declarator" and (
+                    declarator.child_by_field_name("name") == use):
+                value = declarator.child_by_field_name("value")
+                return outer(value) if value is not None else None
+    return None
+
+
+def _fresh_key(source: SourceFile, key: Node, function: Node) -> bool:
+    if any(marker in text(key) for marker in _FRESH):
+        return True
+    root = root_identifier(key)
+    if root is None:
+        return False
+    declared = _declared_value(source, text(root), function)
+    if declared is not None and any(marker in text(declared) for marker in _FRESH):
+        return True
+    # `packet.id = ++this.count` earlier in the function
+    body = text(function)
+    return any(f"{text(key)} = {marker}" in body for marker in ("++", "uuid", "randomUUID"))

@@ -44,7 +44,8 @@ def render_lint_sarif(result: LintResult, rules: list[type[Rule]],
             entry["ruleIndex"] = index[finding.rule]
         results.append(entry)
     notifications = [
-        {"level": "warning", "message": {"text": problem.message},
+        {"level": "error" if problem.fails_run else "note",
+         "message": {"text": problem.message},
          "locations": [{"physicalLocation": {
              "artifactLocation": _uri(problem.file),
              **({"region": {"startLine": problem.line, "startColumn": max(problem.column, 1)}}

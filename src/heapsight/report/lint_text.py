@@ -20,12 +20,15 @@ def render_lint_text(result: LintResult, console: Console, errors: Console,
             console.print(f"    [cyan]fix:[/] {safe(finding.fix)}", soft_wrap=True)
     for problem in result.errors:
         where = f"{problem.file}:{problem.line}:{problem.column}" if problem.line else problem.file
-        errors.print(f"[yellow]warning:[/] {safe(where)}: {safe(problem.message)}",
-                     soft_wrap=True)
+        label = "[red]error:[/]" if problem.fails_run else "[yellow]note:[/]"
+        errors.print(f"{label} {safe(where)}: {safe(problem.message)}", soft_wrap=True)
     count = len(result.findings)
     files_with = len({f.file for f in result.findings})
     tally = (f"{count} finding{'s' if count != 1 else ''} in {files_with} "
              f"file{'s' if files_with != 1 else ''}" if count else "no findings")
     extra = f", {result.suppressed} suppressed" if result.suppressed else ""
-    skipped = f", {len(result.errors)} skipped" if result.errors else ""
-    errors.print(f"{tally} ({result.files} files, {result.lines} lines checked{extra}{skipped})")
+    unchecked = len(result.unchecked)
+    skipped = len(result.errors) - unchecked
+    skipped_text = (f", {unchecked} not checked whole" if unchecked else "") + (
+        f", {skipped} skipped" if skipped else "")
+    errors.print(f"{tally} ({result.files} files, {result.lines} lines checked{extra}{skipped_text})")

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from heapsight.lint.rule import Rule
 from heapsight.lint.rules.closure_capture import ClosureCapturesRequest
+from heapsight.lint.rules.field_collection_growth import FieldCollectionGrowth
 from heapsight.lint.rules.global_growth import GlobalCollectionGrowth
 from heapsight.lint.rules.listener_leak import ListenerNotRemoved
 from heapsight.lint.rules.resource_per_request import ClientPerRequest
 from heapsight.lint.rules.timer_leak import IntervalNotCleared
+from heapsight.lint.rules.timer_overwritten import TimerOverwritten
 from heapsight.lint.rules.unbounded_cache import CacheWithoutEviction
 from heapsight.lint.rules.unbounded_collection import ModuleCollectionGrowth
 
 RULES: tuple[type[Rule], ...] = (
     ModuleCollectionGrowth,
+    FieldCollectionGrowth,
     ListenerNotRemoved,
     IntervalNotCleared,
+    TimerOverwritten,
     ClosureCapturesRequest,
     CacheWithoutEviction,
     ClientPerRequest,

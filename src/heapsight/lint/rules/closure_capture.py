@@ -6,11 +6,9 @@ from collections.abc import Iterator
 
 from tree_sitter import Node
 
+from heapsight.lint.facts import FileFacts
 from heapsight.lint.model import Finding
 from heapsight.lint.rule import Rule
-from heapsight.lint.rules.listener_leak import unremoved_listeners
-from heapsight.lint.rules.timer_leak import interval_starts
-from heapsight.lint.rules.unbounded_collection import unbounded_growth
 from heapsight.lint.source import (
     FUNCTION_TYPES,
     SourceFile,
@@ -21,7 +19,8 @@ from heapsight.lint.source import (
 )
 
 # Parameters that hold a whole request, response or framework context.
-LARGE_PARAMETERS = frozenset({"req", "request", "res", "response", "ctx", "reply"})
+LARGE_PARAMETERS = frozenset({"req", "request", "res", "response", "ctx", "reply", "context",
+                              "info"})
 # Locals of a handler that by convention hold a whole request body.
 LARGE_LOCALS = frozenset({"body", "payload", "rawBody"})
 # A setTimeout this long (ms, literal) is long-lived enough to pin a request.
@@ -72,15 +71,15 @@ class ClosureCapturesRequest(Rule):
     summary = "A long-lived callback captures the whole request/response object"
     fix = "Copy the fields the callback needs into local constants and capture only those"
 
-    def check(self, source: SourceFile) -> Iterator[Finding]:
+    def check(self, source: SourceFile, facts: FileFacts) -> Iterator[Finding]:
         callbacks: list[tuple[Node, str]] = []
-        for start in interval_starts(source):
+        for start in facts.interval_starts:
             if not start.cleared and start.callback is not None:
                 callbacks.append((start.callback, "an interval that is never cleared"))
-        for add in unremoved_listeners(source):
+        for add in facts.unremoved_listeners:
             if add.handler is not None:
                 callbacks.append((add.handler, f"a listener left on `{text(add.target)}`"))
-        for growth in unbounded_growth(source):
+        for growth in facts.collection_growth:
             for grow in growth.grows:
                 for value in _stored_functions(grow):
                     callbacks.append((value, f"a function kept in `{growth.name}`, which is "
@@ -95,7 +94,7 @@ class ClosureCapturesRequest(Rule):
                 continue
             captured = None
             for function in source.enclosing_functions(callback):
-                if source.per_call_reason(function) is not None:
+                if facts.per_call_reason(function) is not None:
                     captured = self._captured_parameter(source, callback, function)
                     if captured is not None:
                         break
@@ -103,9 +102,12 @@ class ClosureCapturesRequest(Rule):
                 continue
             reported.add(callback.id)
             name, use = captured
+            how = "captured by" if use != callback else (
+                "kept, through a sibling closure that uses it (V8 shares one context per "
+                "scope), by")
             yield self.finding(
                 source, use,
-                f"`{name}` (the whole {_noun(name)}) is captured by {lifetime}, so it stays in "
+                f"`{name}` (the whole {_noun(name)}) is {how} {lifetime}, so it stays in "
                 f"the heap as long as that callback; copy the fields it needs into constants")
 
     @staticmethod
@@ -123,6 +125,23 @@ class ClosureCapturesRequest(Rule):
                               if name in source.declared_names(fn)), None)
                 if owner is not None and owner.id == handler.id:
                     return name, use
+        # V8 keeps one context per scope for all the closures made in it: when a sibling
+        # closure of the same handler uses `req`, the long-lived callback keeps `req` too.
+        if source.enclosing_function(callback) != handler:
+            return None
+        for name in candidates:
+            if name in own:
+                continue
+            for use in source.identifiers(name, handler):
+                if callback.start_byte <= use.start_byte < callback.end_byte:
+                    continue
+                closure = source.enclosing_function(use)
+                if closure is None or closure.id == handler.id or (
+                        source.enclosing_function(closure) != handler):
+                    continue
+                if name in set(parameter_names(closure)) | source.declared_names(closure):
+                    continue
+                return name, callback
         return None
 
 

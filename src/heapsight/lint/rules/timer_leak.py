@@ -3,94 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from tree_sitter import Node
 
+from heapsight.lint.facts import FileFacts
 from heapsight.lint.model import Finding
 from heapsight.lint.rule import Rule
-from heapsight.lint.source import SourceFile, file_query, last_name, outer, text
-
-_INTERVALS = file_query("""
-(call_expression function: (identifier) @f arguments: (arguments) @args
-  (#eq? @f "setInterval")) @call
-(call_expression
-  function: (member_expression object: (identifier) @o property: (property_identifier) @f)
-  arguments: (arguments) @args
-  (#eq? @f "setInterval") (#any-of? @o "window" "global" "globalThis" "timers" "self")) @call
-""")
-_CLEARS = file_query("""
-(call_expression function: (identifier) @f arguments: (arguments . (_) @handle)
-  (#any-of? @f "clearInterval" "clearTimeout")) @call
-(call_expression function: (member_expression property: (property_identifier) @f)
-  arguments: (arguments . (_) @handle)
-  (#any-of? @f "clearInterval" "clearTimeout")) @call
-""")
-# Uses of a handle variable that hand it to someone else, who may clear it.
-_HANDED_ON = frozenset({"arguments", "return_statement", "pair", "array", "assignment_expression",
-                        "shorthand_property_identifier", "variable_declarator", "arrow_function"})
-
-
-@dataclass(frozen=True)
-class IntervalStart:
-    call: Node
-    callback: Node | None
-    function: Node  # the function that starts it
-    handle: str  # "" when the handle is dropped
-    cleared: bool  # some clearInterval in the file could be clearing it
-
-
-def interval_starts(source: SourceFile) -> list[IntervalStart]:
-    """Every setInterval started inside a function, with what became of its handle."""
-    cached = source.cache.get("interval_starts")
-    if cached is not None:
-        return cached  # type: ignore[return-value]
-    cleared_names = {last_name(m["handle"][0]) for m in source.matches(_CLEARS)}
-    found: list[IntervalStart] = []
-    for match in source.matches(_INTERVALS):
-        call = match["call"][0]
-        function = source.enclosing_function(call)
-        if function is None or source.in_setup_code(call):
-            continue  # started once at load or start-up: a deliberate background task
-        args = match["args"][0].named_children
-        callback = args[0] if args else None
-        node = outer(call)
-        parent = node.parent
-        # `setInterval(...).unref()` still drops the handle
-        if parent is not None and parent.type == "member_expression" and text(
-                parent.child_by_field_name("property")) in ("unref", "ref"):
-            node = outer(parent.parent) if parent.parent is not None else parent
-            parent = node.parent
-        if parent is None:
-            continue
-        if parent.type == "expression_statement":
-            found.append(IntervalStart(call, callback, function, "", False))
-        elif parent.type == "variable_declarator" and parent.child_by_field_name("value") == node:
-            name = text(parent.child_by_field_name("name"))
-            cleared = name in cleared_names or _handed_on(source, name, parent, function)
-            found.append(IntervalStart(call, callback, function, name, cleared))
-        elif parent.type == "assignment_expression" and parent.child_by_field_name("right") == node:
-            left = parent.child_by_field_name("left")
-            if left is None:
-                continue
-            handle = text(left)
-            cleared = last_name(left) in cleared_names
-            if left.type == "identifier" and not cleared:
-                cleared = _handed_on(source, handle, parent, function)
-            found.append(IntervalStart(call, callback, function, handle, cleared))
-        # anything else (an argument, a return value, an object field) is managed elsewhere
-    source.cache["interval_starts"] = found
-    return found
-
-
-def _handed_on(source: SourceFile, name: str, declaration: Node, function: Node) -> bool:
-    for use in source.identifiers(name, function):
-        if use.start_byte < declaration.end_byte and use.end_byte > declaration.start_byte:
-            continue
-        parent = outer(use).parent
-        if parent is not None and parent.type in _HANDED_ON:
-            return True
-    return False
+from heapsight.lint.source import SourceFile, text
 
 
 class IntervalNotCleared(Rule):
@@ -133,12 +52,16 @@ class IntervalNotCleared(Rule):
     summary = "setInterval whose handle is dropped or never cleared"
     fix = "Keep the handle and clearInterval it in stop()/close() or when the request closes"
 
-    def check(self, source: SourceFile) -> Iterator[Finding]:
-        for start in interval_starts(source):
+    def check(self, source: SourceFile, facts: FileFacts) -> Iterator[Finding]:
+        for start in facts.interval_starts:
             if start.cleared:
                 continue
-            where = source.describe(start.function)
-            if not start.handle:
+            where = facts.describe(start.function)
+            if start.self_cleared_only:
+                message = (f"setInterval in {where} is cleared only from inside its own "
+                           f"callback, on a condition the end of the call may never meet; "
+                           f"clear `{start.handle}` where the connection or request ends too")
+            elif not start.handle:
                 message = (f"setInterval in {where} drops its handle, so the timer can never be "
                            f"cleared; each call starts one more interval that runs forever")
             elif start.handle.startswith("this."):

@@ -1,0 +1,162 @@
+"""What every rule asks about one parsed file, computed once and shared (ruff's SemanticModel).
+
+    SourceFile (parse: tree, queries, scopes)  ->  FileFacts (meaning)  ->  rules
+
+A rule takes `(source, facts)` and reads facts; it never calls another rule. Each fact is a
+cached property (or a memo on this object), so it costs one computation per file however many
+rules ask:
+
+- per_call: which functions run once per request, connection, message, job or render, and why;
+- in_setup_code: which code runs once, at load or start-up;
+- functions_named: the file's functions by the name they can be called by;
+- collection_growth: module-level collections that grow per event and are never trimmed;
+- field_growth: collections on `this` grown with per-call entries and never trimmed;
+- unremoved_listeners: listeners added per call to long-lived emitters and never removed;
+- interval_starts: intervals started in functions, and whether anything can clear them;
+- overwritten_timers: timers whose handle replaces a pending one without clearing it;
+- this_fields: collections kept on `this` in classes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cached_property
+
+from tree_sitter import Node
+
+from heapsight.lint import percall
+from heapsight.lint.listeners import ListenerAdd, unremoved_listeners
+from heapsight.lint.source import FUNCTIONS_QUERY, SourceFile, file_query
+from heapsight.lint.timers import (
+    IntervalStart,
+    TimerOverwrite,
+    cleared_handle_names,
+    interval_starts,
+    overwritten_timers,
+    rescheduling_methods,
+)
+from heapsight.lint.usage import FieldGrowth, Growth, field_growth, unbounded_growth
+
+__all__ = ["FieldGrowth", "FileFacts", "Growth", "IntervalStart", "ListenerAdd", "TimerOverwrite"]
+
+_THIS_FIELDS = file_query("""
+(assignment_expression
+  left: (member_expression object: (this) property: (property_identifier) @name)
+  right: (_) @value)
+""")
+# Class fields are spelled differently by the two grammars.
+_JS_FIELD = file_query("""
+(field_definition property: (property_identifier) @name value: (_) @value)
+""", ("javascript",))
+_TS_FIELD = file_query("""
+(public_field_definition name: (property_identifier) @name value: (_) @value)
+""", ("typescript", "tsx"))
+
+
+class FileFacts:
+    """The facts of one file; build one per SourceFile and hand it to every rule."""
+
+    def __init__(self, source: SourceFile, resources: Iterable[str] = ()) -> None:
+        self.source = source
+        self._load_only: dict[int, bool] = {}
+        # constructor and factory names the project adds to the resource table (settings)
+        self.extra_resources = frozenset(resources)
+
+    # -- what runs per call, what runs once --------------------------------------------------
+    @cached_property
+    def per_call(self) -> dict[int, str]:
+        """Node id of every per-call function -> why it is one ("request handler", ...)."""
+        return percall.per_call_functions(self.source, self)
+
+    def per_call_reason(self, function: Node) -> str | None:
+        return self.per_call.get(function.id)
+
+    def per_call_scope(self, node: Node) -> tuple[Node, str] | None:
+        """The nearest enclosing per-call function of `node` and why it is one."""
+        for function in self.source.enclosing_functions(node):
+            reason = self.per_call.get(function.id)
+            if reason is not None:
+                return function, reason
+        return None
+
+    def runs_per_call_or_async(self, node: Node) -> bool:
+        """In per-call code, or in an async function: where caches meet unbounded keys.
+
+        A synchronous memo outside request paths (a regex per pattern, a prototype per node
+        type) is keyed by a small fixed domain; async lookups and per-request code are keyed by
+        user data, which is what makes a cache without eviction leak.
+        """
+        if self.per_call_scope(node) is not None:
+            return True
+        return any(child.type == "async" for function in self.source.enclosing_functions(node)
+                   for child in function.children)
+
+    def in_setup_code(self, node: Node) -> bool:
+        """Inside start-up code: an `init`/`register...`-style function, or one only called
+        while the module loads (see percall.py)."""
+        scope = self.per_call_scope(node)
+        if scope is not None and not scope[1].startswith(("called", "constructed")):
+            return False  # a handler or listener, whatever its name says (`setupConnection`)
+        return percall.in_setup_code(self.source, node, self._load_only)
+
+    def describe(self, function: Node) -> str:
+        """How messages name a function: `getUser()`, `handle() (called per request ...)`,
+        or `a route handler` for an anonymous one."""
+        name = self.source.function_name(function)
+        reason = self.per_call_reason(function)
+        if name and reason and reason.startswith(("called", "constructed")):
+            return f"{name}() ({reason})"
+        if name:
+            return f"{name}()"
+        return f"a {reason}" if reason else "an anonymous function"
+
+    @cached_property
+    def _functions_by_name(self) -> dict[str, list[Node]]:
+        table: dict[str, list[Node]] = {}
+        for found in self.source.matches(FUNCTIONS_QUERY):
+            function = found["function"][0]
+            own = self.source.function_name(function)
+            if own and function.type != "method_definition":
+                table.setdefault(own, []).append(function)
+        return table
+
+    def functions_named(self, name: str) -> list[Node]:
+        """Functions in this file that can be called as `name(...)` (methods excluded)."""
+        return self._functions_by_name.get(name, [])
+
+    # -- what grows, what is added and removed -----------------------------------------------
+    @cached_property
+    def collection_growth(self) -> list[Growth]:
+        return unbounded_growth(self.source, self)
+
+    @cached_property
+    def field_growth(self) -> list[FieldGrowth]:
+        return field_growth(self.source, self)
+
+    @cached_property
+    def unremoved_listeners(self) -> list[ListenerAdd]:
+        return unremoved_listeners(self.source, self)
+
+    @cached_property
+    def interval_starts(self) -> list[IntervalStart]:
+        return interval_starts(self.source, self)
+
+    @cached_property
+    def overwritten_timers(self) -> list[TimerOverwrite]:
+        return overwritten_timers(self.source, self)
+
+    @cached_property
+    def rescheduling_methods(self) -> frozenset[str]:
+        """Methods a timer callback runs (directly or one `this.x()` call away)."""
+        return rescheduling_methods(self.source)
+
+    @cached_property
+    def cleared_handle_names(self) -> frozenset[str]:
+        return cleared_handle_names(self.source)
+
+    @cached_property
+    def this_fields(self) -> list[dict[str, list[Node]]]:
+        """`this.x = <value>` assignments and class field definitions, each with @name and
+        @value."""
+        field = _JS_FIELD if self.source.language == "javascript" else _TS_FIELD
+        return self.source.matches(_THIS_FIELDS) + self.source.matches(field)

@@ -1,0 +1,360 @@
+"""Listeners added to emitters that outlive the code adding them, and whether they are removed.
+
+A fact about a file (FileFacts.unremoved_listeners), not a rule: listener-not-removed reports
+these, closure-captures-request looks at what their handlers capture. Two kinds of emitter:
+
+- long-lived: a module-level emitter, an import, `process`/`window`: a listener added from
+  per-call code piles up unless it is removed;
+- shared with the caller or reused: an AbortSignal handed in (it may live for the whole
+  process), a socket that a keep-alive agent reuses (`req.socket`, the 'socket' event's
+  argument), a client checked out of a pool, and `process` from a class constructor. A listener
+  added to one of these from any function that runs more than once piles up unless it is
+  removed on the normal path: `once` and `{ once: true }` only remove it if the event fires,
+  and 'abort' or 'connect' on an already connected socket usually never do.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from tree_sitter import Node
+
+from heapsight.lint.source import (
+    SourceFile,
+    file_query,
+    last_name,
+    outer,
+    parameter_names,
+    root_identifier,
+    text,
+    unwrap,
+)
+
+if TYPE_CHECKING:
+    from heapsight.lint.facts import FileFacts
+
+_ADDS = file_query("""
+(call_expression
+  function: (member_expression object: (_) @target property: (property_identifier) @method)
+  arguments: (arguments) @args
+  (#any-of? @method "on" "once" "addListener" "addEventListener" "prependListener"
+   "prependOnceListener")) @call
+""")
+_REMOVES = file_query("""
+(call_expression
+  function: (member_expression object: (_) @target property: (property_identifier) @method)
+  arguments: (arguments) @args
+  (#any-of? @method "off" "removeListener" "removeEventListener" "removeAllListeners")) @call
+""")
+
+
+@dataclass(frozen=True)
+class ListenerAdd:
+    call: Node
+    target: Node
+    handler: Node | None
+    scope: Node  # the per-call function it runs in
+    reason: str
+
+
+def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAdd]:
+    """Listeners added to long-lived emitters from per-call code and never removed.
+
+    listener-not-removed reports them; closure-capture asks what their closures hold.
+    """
+    removals = _Removals(source)
+    found: list[ListenerAdd] = []
+    for match in source.matches(_ADDS):
+        call, target = match["call"][0], match["target"][0]
+        method = text(match["method"][0])
+        args = [a for a in match["args"][0].named_children if a.type != "comment"]
+        if len(args) < 2:
+            continue
+        options = args[2] if len(args) >= 3 else None
+        if options is not None and _has_option(options, "signal"):
+            continue  # removed when that signal aborts
+        statement = outer(call).parent
+        if statement is None or statement.type not in ("expression_statement", "member_expression"):
+            continue  # its result is kept: some emitters return an unsubscribe function
+        handler = args[1]
+        shared = _shared_emitter(source, facts, target, args[0], call)
+        if shared is not None:
+            scope_function, reason = shared
+            if _removed_from_shared(source, removals, target, handler, scope_function):
+                continue
+            found.append(ListenerAdd(call, target, handler, scope_function, reason))
+            continue
+        once = "once" in method.lower() or (options is not None and _has_option(options, "once"))
+        if once:
+            continue
+        scope = facts.per_call_scope(call)
+        if scope is None or not source.is_long_lived(target):
+            continue
+        if _removed(removals, target, handler, scope[0]):
+            continue
+        found.append(ListenerAdd(call, target, handler, scope[0], scope[1]))
+    return found
+
+
+# A request whose socket a keep-alive connection or agent reuses for the next request.
+_REQUESTS = frozenset({"req", "request", "raw", "clientRequest"})
+# Methods that hand out a client or connection owned by a pool, to be given back later.
+_CHECKOUTS = frozenset({"connect", "acquire", "getConnection", "checkout"})
+
+
+def _shared_emitter(source: SourceFile, facts: FileFacts, target: Node, event: Node,
+                    call: Node) -> tuple[Node, str] | None:
+    """(the function adding the listener, why its emitter outlives it) for an emitter shared
+    with the caller or reused across calls; None for any other emitter."""
+    function = source.enclosing_function(call)
+    if function is None or facts.in_setup_code(call):
+        return None
+    name = last_name(target)
+    event_name = text(event).strip("'\"`")
+    if _guarded_per_emitter(source, target, call, function):
+        return None  # `if (!socket[kListening]) socket.on(...)`: once per emitter
+    if event_name == "abort" or name.lower().endswith("signal"):
+        if any(_created_here(source, target, f)
+               for f in (function, *source.enclosing_functions(function))):
+            return None  # a controller made for this call dies with it
+        owner = unwrap(target).child_by_field_name("object")
+        if owner is not None and last_name(owner) in _REQUESTS:
+            return None  # `request.signal`: the request's own signal dies with it
+        return function, "an AbortSignal handed in, which may outlive every call using it"
+    if _reused_socket(source, target):
+        return function, "a socket that a keep-alive agent reuses for later requests"
+    if _checked_out(source, target, function):
+        return function, "a client checked out of a pool and given back to it"
+    if _from_module_cache(source, facts, target, function):
+        return function, "an object kept in a module-level cache and handed out again"
+    if source.is_global_object(root_identifier(target) or target) and (
+            source.function_name(function) == "constructor"):
+        return function, "the constructor of a class made more than once"
+    return None
+
+
+def _guarded_per_emitter(source: SourceFile, target: Node, call: Node,
+                         function: Node) -> bool:
+    """Inside an `if` that tests something on the emitter itself (`!socket[flag]`,
+    `seen.has(req.socket) === false`, `!socket._meta`): the listener goes on once per emitter."""
+    emitter = text(target)
+    tests = (f"{emitter}.", f"{emitter}[", f"has({emitter})", f"includes({emitter})",
+             f"get({emitter})")
+    node = call.parent
+    while node is not None and node.id != function.id:
+        if node.type == "if_statement":
+            condition = text(node.child_by_field_name("condition"))
+            if any(test in condition for test in tests):
+                return True
+        node = node.parent
+    return False
+
+
+def _created_here(source: SourceFile, target: Node, function: Node) -> bool:
+    """`const controller = new AbortController(); controller.signal...` inside `function`."""
+    root = root_identifier(target)
+    if root is None:
+        return False
+    for use in source.identifiers(text(root), function):
+        declarator = use.parent
+        if declarator is not None and declarator.type == "variable_declarator" and (
+                declarator.child_by_field_name("name") == use):
+            value = declarator.child_by_field_name("value")
+            return value is not None and value.type in ("new_expression", "call_expression")
+    return False
+
+
+def _reused_socket(source: SourceFile, target: Node) -> bool:
+    """`req.socket`, `req.connection`, or the argument of a 'socket' event listener."""
+    target = unwrap(target)
+    if target.type == "member_expression" and text(
+            target.child_by_field_name("property")) in ("socket", "connection"):
+        owner = last_name(target.child_by_field_name("object") or target)
+        return owner in _REQUESTS
+    if target.type != "identifier":
+        return False
+    function = source.enclosing_function(target)
+    while function is not None:
+        if text(target) in parameter_names(function):
+            registration = outer(function).parent
+            call = registration.parent if registration is not None else None
+            if call is not None and call.type == "call_expression":
+                arguments = call.child_by_field_name("arguments")
+                first = arguments.named_children[0] if arguments is not None and (
+                    arguments.named_children) else None
+                return first is not None and text(first).strip("'\"`") == "socket"
+            return False
+        function = source.enclosing_function(function)
+    return False
+
+
+def _checked_out(source: SourceFile, target: Node, function: Node) -> bool:
+    """`const client = await pool.connect()` in `function`: the client goes back to the pool
+    with whatever listeners it was given."""
+    target = unwrap(target)
+    if target.type != "identifier":
+        return False
+    for use in source.identifiers(text(target), function):
+        declarator = use.parent
+        if declarator is None or declarator.type != "variable_declarator" or (
+                declarator.child_by_field_name("name") != use):
+            continue
+        value = declarator.child_by_field_name("value")
+        value = unwrap(value) if value is not None else None
+        if value is None or value.type != "call_expression":
+            return False
+        callee = value.child_by_field_name("function")
+        return callee is not None and callee.type == "member_expression" and text(
+            callee.child_by_field_name("property")) in _CHECKOUTS and "pool" in last_name(
+            callee.child_by_field_name("object") or callee).lower()
+    return False
+
+
+def _from_module_cache(source: SourceFile, facts: FileFacts, target: Node,
+                       function: Node) -> bool:
+    """`const pool = getPool(key)` where getPool (in this file) keeps what it makes in a
+    module-level map or object and returns it: every caller gets the same long-lived object."""
+    target = unwrap(target)
+    if target.type != "identifier":
+        return False
+    for use in source.identifiers(text(target), function):
+        declarator = use.parent
+        if declarator is None or declarator.type != "variable_declarator" or (
+                declarator.child_by_field_name("name") != use):
+            continue
+        value = declarator.child_by_field_name("value")
+        value = unwrap(value) if value is not None else None
+        if value is None or value.type != "call_expression":
+            return False
+        callee = value.child_by_field_name("function")
+        if callee is None or callee.type != "identifier":
+            return False
+        return any(_caches_in_module(source, helper)
+                   for helper in facts.functions_named(text(callee)))
+    return False
+
+
+def _caches_in_module(source: SourceFile, helper: Node) -> bool:
+    """`helper` stores into a module-level collection (`POOLS[key] = x`, `pools.set(k, x)`)."""
+    for node in _assignments_and_sets(helper):
+        root = root_identifier(node)
+        if root is not None and source.is_module_binding(root):
+            return True
+    return False
+
+
+def _assignments_and_sets(function: Node) -> list[Node]:
+    """The objects stored into by `x[k] = v` and `x.set(k, v)` directly in `function`."""
+    found: list[Node] = []
+    stack = [function]
+    while stack:
+        node = stack.pop()
+        for child in node.named_children:
+            if child.type == "assignment_expression":
+                left = child.child_by_field_name("left")
+                if left is not None and left.type == "subscript_expression":
+                    found.append(left.child_by_field_name("object") or left)
+            elif child.type == "call_expression":
+                callee = child.child_by_field_name("function")
+                if callee is not None and callee.type == "member_expression" and text(
+                        callee.child_by_field_name("property")) == "set":
+                    found.append(callee.child_by_field_name("object") or callee)
+            if child.type not in ("function_declaration", "function_expression",
+                                  "arrow_function", "method_definition"):
+                stack.append(child)
+    return found
+
+
+def _removed_from_shared(source: SourceFile, removals: _Removals, target: Node,
+                         handler: Node, function: Node) -> bool:
+    """Removed from an emitter of the same name anywhere in the file (with the same named
+    handler, or in the same function); or, for a socket, added only while it connects."""
+    name = last_name(target)
+    if name in removals.all_by_name:
+        return True
+    if handler.type not in ("arrow_function", "function_expression", "function") and (
+            text(handler) != "") and (name, last_name(handler)) in removals.handler_by_name:
+        return True
+    if removals.inside(removals.by_name.get(name, []), function):
+        return True
+    # a socket that is only listened to while it is still connecting gets its 'connect'
+    return any(b"connecting" in (f.text or b"") for f in
+               (function, *source.enclosing_functions(function)))
+
+
+def _has_option(options: Node, key_name: str) -> bool:
+    """`{ signal }` / `{ signal: s }`, or `{ once: true }` for key_name "once"."""
+    if options.type != "object":
+        return False
+    for member in options.named_children:
+        key = member.child_by_field_name("key") if member.type == "pair" else member
+        if text(key) != key_name:
+            continue
+        if key_name != "once":
+            return True
+        return member.type == "pair" and text(member.child_by_field_name("value")) == "true"
+    return False
+
+
+class _Removals:
+    """Every removal in the file, indexed by the emitter's text and last name, so each added
+    listener is checked in logarithmic time (a scan per listener grows with the square of the
+    file). Removals of a function made on the spot are left out: they remove nothing."""
+
+    def __init__(self, source: SourceFile) -> None:
+        self.by_text: dict[str, list[int]] = {}
+        self.by_name: dict[str, list[int]] = {}
+        self.all_by_text: set[str] = set()
+        self.all_by_name: set[str] = set()
+        self.handler_by_text: set[tuple[str, str]] = set()
+        self.handler_by_name: set[tuple[str, str]] = set()
+        for match in source.matches(_REMOVES):
+            if _removes_a_new_function(match):
+                continue
+            target = match["target"][0]
+            target_text, name = text(target), last_name(target)
+            start = match["call"][0].start_byte
+            self.by_text.setdefault(target_text, []).append(start)
+            self.by_name.setdefault(name, []).append(start)
+            if text(match["method"][0]) == "removeAllListeners":
+                self.all_by_text.add(target_text)
+                self.all_by_name.add(name)
+            args = match["args"][0].named_children
+            if len(args) >= 2:
+                self.handler_by_text.add((target_text, text(args[1])))
+                self.handler_by_name.add((name, last_name(args[1])))
+        for positions in (*self.by_text.values(), *self.by_name.values()):
+            positions.sort()
+
+    @staticmethod
+    def inside(positions: list[int], scope: Node) -> bool:
+        index = bisect_left(positions, scope.start_byte)
+        return index < len(positions) and positions[index] < scope.end_byte
+
+
+def _removes_a_new_function(match: dict[str, list[Node]]) -> bool:
+    """`off('x', (e) => h(e))` or `off('x', this.h.bind(this))`: the function removed is made
+    right there, so it never equals the one that was added and nothing is removed."""
+    arguments = [a for a in match["args"][0].named_children if a.type != "comment"]
+    if len(arguments) < 2:
+        return False
+    handler = unwrap(arguments[1])
+    if handler.type in ("arrow_function", "function_expression", "function"):
+        return True
+    callee = handler.child_by_field_name("function") if handler.type == "call_expression" \
+        else None
+    return callee is not None and last_name(callee) == "bind"
+
+
+def _removed(removals: _Removals, target: Node, handler: Node, scope: Node) -> bool:
+    """Removed in the per-call scope (its close/finish handlers are nested in it), or the same
+    handler is removed from the same emitter anywhere in the file."""
+    target_text = text(target)
+    if target_text in removals.all_by_text:
+        return True
+    if handler.type != "arrow_function" and (
+            target_text, text(handler)) in removals.handler_by_text:
+        return True
+    return removals.inside(removals.by_text.get(target_text, []), scope)

@@ -1,0 +1,63 @@
+"""field-collection-growth (unbounded-collection)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from heapsight.lint.facts import FileFacts
+from heapsight.lint.model import Finding
+from heapsight.lint.rule import Rule
+from heapsight.lint.source import SourceFile
+
+
+class FieldCollectionGrowth(Rule):
+    """What it does:
+    Finds a collection kept on an instance field (`this.pending = new Map()`, `this.queue = []`,
+    `this.acks = {}`) that a method fills with an entry made for the call - a new object, a
+    literal, or a value under a fresh id (`++this.seq`, a uuid) - while nothing in the file ever
+    removes entries from a field of that name, resets it outside the constructor, or checks its
+    size.
+
+    Why is this bad?
+    Servers, clients, pools and exported singletons live as long as the process. A map of
+    pending requests, callbacks by id or connections that is only ever added to keeps every
+    entry - and everything each entry reaches - for good, usually because the removal was
+    forgotten on one path (the reply, the timeout, close).
+
+    Example:
+    ```js
+    class Rpc {
+      constructor() { this.pending = new Map(); this.seq = 0; }
+      call(method, params) {
+        const id = ++this.seq;
+        return new Promise((resolve) => this.pending.set(id, resolve));
+      }
+      onReply(msg) { this.pending.get(msg.id)(msg.result); }
+    }
+    ```
+
+    Use instead:
+    Remove the entry where its life ends - on the reply, on timeout, on close.
+    ```js
+      onReply(msg) {
+        const resolve = this.pending.get(msg.id);
+        this.pending.delete(msg.id);
+        resolve(msg.result);
+      }
+    ```
+    """
+
+    id = "field-collection-growth"
+    category = "unbounded-collection"
+    summary = "A collection on `this` grows per call and is never trimmed"
+    fix = "Remove the entry where its life ends (reply, timeout, close), or cap the collection"
+
+    def check(self, source: SourceFile, facts: FileFacts) -> Iterator[Finding]:
+        for growth in facts.field_growth:
+            function = source.enclosing_function(growth.grow)
+            where = facts.describe(function) if function is not None else "a method"
+            yield self.finding(
+                source, growth.grow,
+                f"`this.{growth.name}` ({growth.kind}) gets a new entry in {where} on every "
+                f"call, and nothing in this file ever removes one or checks its size; the "
+                f"object keeps all of them for as long as it lives")

@@ -1,0 +1,39 @@
+'use strict';
+const EventEmitter = require('events');
+
+class Connection extends EventEmitter {
+  constructor(base) {
+    super();
+    this.base = base;
+    this.models = {};
+    this.readyState = 0;
+  }
+
+  close() {
+    this.readyState = 0;
+    this.emit('close');
+    return Promise.resolve();
+  }
+
+  destroy() {
+    return this.close().then(() => {
+      const index = this.base.connections.indexOf(this);
+      if (index !== -1) this.base.connections.splice(index, 1);
+    });
+  }
+}
+
+class Mongoose {
+  constructor() {
+    this.connections = [];
+  }
+
+  createConnection(uri, options) {
+    const conn = new Connection(this);
+    this.connections.push(conn);
+    if (uri) conn.openUri = { uri, options };
+    return conn;
+  }
+}
+
+module.exports = new Mongoose();

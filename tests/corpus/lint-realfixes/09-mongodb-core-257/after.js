@@ -1,0 +1,32 @@
+'use strict';
+const EventEmitter = require('events');
+
+class Mongos extends EventEmitter {
+  constructor(seedlist) {
+    super();
+    this.seedlist = seedlist;
+    this.connectedProxies = [];
+    this.onDescriptionChanged = (event) => this.emit('serverDescriptionChanged', event);
+  }
+
+  connectProxies(servers) {
+    for (const server of servers) {
+      server.on('serverDescriptionChanged', this.onDescriptionChanged);
+      server.once('connect', () => this.connectedProxies.push(server));
+      server.connect();
+    }
+  }
+
+  destroyServer(server) {
+    this.connectedProxies = this.connectedProxies.filter((s) => s !== server);
+    server.removeListener('serverDescriptionChanged', this.onDescriptionChanged);
+    server.destroy();
+  }
+
+  reconnect(servers) {
+    servers.forEach((server) => this.destroyServer(server));
+    this.connectProxies(servers);
+  }
+}
+
+module.exports = Mongos;

@@ -1,0 +1,29 @@
+export class RemoteCommunity {
+  private stopController = new AbortController();
+
+  private sleep(ms: number): Promise<void> {
+    const signal = this.stopController.signal;
+    return new Promise((resolve) => {
+      const onAbort = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  async updateLoop(update: () => Promise<void>): Promise<void> {
+    while (!this.stopController.signal.aborted) {
+      await update();
+      await this.sleep(1000);
+    }
+  }
+
+  stop(): void {
+    this.stopController.abort();
+  }
+}

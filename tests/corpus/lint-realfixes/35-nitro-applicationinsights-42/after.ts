@@ -1,0 +1,8 @@
+import { defaultClient } from 'applicationinsights';
+
+export default function plugin(nitro: { hooks: { hook(name: string, fn: (event: { context: Record<string, unknown>; path: string }) => void): void } }) {
+  nitro.hooks.hook('request', (event) => {
+    event.context.applicationInsights = defaultClient;
+    defaultClient.trackRequest({ name: event.path, url: event.path, duration: 0, resultCode: 0, success: true });
+  });
+}

@@ -1,0 +1,16 @@
+'use strict';
+const express = require('express');
+const session = require('express-session');
+
+const app = express();
+app.use(session({ // leak: unbounded-cache
+  secret: process.env.SESSION_SECRET,
+  resave: false,
+  saveUninitialized: true,
+}));
+app.get('/api/status', (req, res) => {
+  req.session.views = (req.session.views || 0) + 1;
+  res.json({ views: req.session.views });
+});
+
+module.exports = app;

@@ -1,0 +1,67 @@
+"""`heapsight lint` on reproductions of memory leaks that real projects fixed.
+
+tests/corpus/lint-realfixes/ holds one folder per fixed leak (before and after the fix, each
+written from the project's pull request, commit or issue named in manifest.json). It was written
+before the rules were tuned on it, and a third of it ("held-out") is only ever scored, never
+looked at while changing rules: docs/lint.md reports the two splits apart.
+
+The floors below are the measured numbers at the last change of the rules, so a change that
+loses a leak it used to find, or starts flagging fixed code, fails here.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from heapsight import LEAK_CATEGORIES
+from heapsight.lint.corpus import real_fix_cases, score_real_fixes
+
+ROOT = Path(__file__).parent / "corpus" / "lint-realfixes"
+
+# (split, leak sites found at least, fixed versions flagged at most)
+FLOORS = {"tuning": (21, 0), "held-out": (6, 2)}
+
+
+def test_the_manifest_describes_every_case():
+    cases = real_fix_cases(ROOT)
+    assert len(cases) >= 30
+    assert {case["split"] for case in cases} == {"tuning", "held-out"}
+    folders = {path.name for path in ROOT.iterdir() if path.is_dir()}
+    assert folders == {case["id"] for case in cases}
+    for case in cases:
+        assert case["category"] in LEAK_CATEGORIES
+        assert re.match(r"https://github\.com/[\w.-]+/[\w.-]+/(pull|issues|commit)/\w+$",
+                        str(case["reference"])), case
+        files = sorted(p.name for p in (ROOT / str(case["id"])).iterdir())
+        assert [name.split(".")[0] for name in files] == ["after", "before"], case["id"]
+        before = next((ROOT / str(case["id"])).glob("before.*")).read_text(encoding="utf-8")
+        assert f"// leak: {case['category']}" in before, case["id"]
+
+
+@pytest.mark.parametrize("split", ["tuning", "held-out"])
+def test_recall_and_fixed_versions_on_real_fixes(split):
+    score = score_real_fixes(ROOT, split)
+    print("\n" + score.report(split))
+    least_found, most_flagged = FLOORS[split]
+    assert len(score.found) >= least_found, score.report(split)
+    assert score.fixed_versions_flagged <= most_flagged, score.report(split)
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_the_javascript_reproductions_are_valid_for_node():
+    """Every CommonJS reproduction compiles in node (one node process for all of them)."""
+    files = sorted(str(p) for p in ROOT.glob("*/*.js")
+                   if "import " not in p.read_text(encoding="utf-8"))
+    assert len(files) >= 20
+    script = ("const fs = require('fs'); const vm = require('vm');"
+              "for (const f of process.argv.slice(1)) {"
+              "  new vm.Script(require('module').wrap(fs.readFileSync(f, 'utf8')),"
+              "                { filename: f }); }")
+    done = subprocess.run(["node", "-e", script, *files], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
