@@ -30,6 +30,8 @@ COMMANDS = {
     "history": "heapsight.cli.history:history",
     "alert-rules": "heapsight.cli.alert_rules:alert_rules",
     "lint": "heapsight.cli.lint:lint",
+    "report": "heapsight.cli.report:report",
+    "redact": "heapsight.cli.redact:redact",
 }
 
 
