@@ -164,9 +164,18 @@ def memory_chart(series: Series, trend: Sequence[tuple[float, float, float, floa
                      f'y2="{y(value):.1f}" stroke="#eaeef2"/>'
                      f'<text x="{left - 6}" y="{y(value) + 4:.1f}" text-anchor="end" '
                      f'class="axis">{escape(human_bytes(value))}</text>')
-    parts.append(f'<text x="{left}" y="{height - 8}" class="axis">{escape(_clock(t0))}</text>'
-                 f'<text x="{width - right}" y="{height - 8}" class="axis" text-anchor="end">'
-                 f'{escape(_clock(t1))} ({escape(_duration(t1 - t0))})</text>')
+    snapshots = [m for m in series.markers if m.kind == "snapshot"]
+    if series.times and series.times[-1] < 1e9 and snapshots:  # x is the snapshot's number
+        for marker in snapshots:
+            anchor = ("start" if marker.time == t0 else "end" if marker.time == t1
+                      else "middle")
+            parts.append(f'<text x="{x(marker.time):.1f}" y="{height - 8}" class="axis" '
+                         f'text-anchor="{anchor}">{escape(marker.label)}</text>')
+    else:
+        parts.append(f'<text x="{left}" y="{height - 8}" class="axis">{escape(_clock(t0))}'
+                     f'</text><text x="{width - right}" y="{height - 8}" class="axis" '
+                     f'text-anchor="end">{escape(_clock(t1))} ({escape(_duration(t1 - t0))})'
+                     "</text>")
     if limit and limit <= y_high:
         parts.append(f'<line class="limit" x1="{left}" x2="{width - right}" '
                      f'y1="{y(limit):.1f}" y2="{y(limit):.1f}" stroke="#cf222e" '
@@ -313,10 +322,8 @@ def leak_card(number: int, leak: dict[str, Any]) -> str:
 
 def _frame(frame: Any) -> str:
     if isinstance(frame, dict):
-        name = frame.get("function") or frame.get("name") or "(anonymous)"
-        where = ":".join(str(frame[k]) for k in ("script", "line", "column")
-                         if frame.get(k) not in (None, ""))
-        return f"{name} {where}".strip()
+        name = frame.get("function") or "(anonymous)"
+        return f"{name} ({frame['location']})" if frame.get("location") else name
     return str(frame)
 
 
@@ -352,9 +359,11 @@ def _leaks_page(document: dict[str, Any], kind: str, series: Series | None) -> l
     if series is None:
         used = document.get("heap_used") or sizes
         if used:
+            labels = [os.path.basename(str(s)).split(".")[0] for s in snapshots]
+            if len(labels) != len(used):
+                labels = [f"snapshot {i + 1}" for i in range(len(used))]
             series = Series(list(range(len(used))), {"heap_used": [float(v) for v in used]},
-                            [Marker(i, f"snapshot {i + 1}", "snapshot")
-                             for i in range(len(used))])
+                            [Marker(i, label, "snapshot") for i, label in enumerate(labels)])
     if series is not None:
         parts.append("<h2>Memory at each snapshot</h2>" + memory_chart(series))
     growing = document.get("growing_classes") or []
