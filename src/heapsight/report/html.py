@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
+import numpy as np
+
 from heapsight.fileio import atomic_writer
 from heapsight.units import human_bytes, signed_bytes
 
@@ -93,31 +95,22 @@ def downsample(times: Sequence[float], values: Sequence[float | None],
                buckets: int = MAX_POINTS) -> list[tuple[float, float]]:
     """At most 2 * buckets points: per time bucket the lowest and the highest value, in time
     order, so the post-GC lows and the sawtooth's peaks both survive."""
-    points = [(t, float(v)) for t, v in zip(times, values, strict=False)
-              if v is not None and math.isfinite(float(v))]
-    if len(points) <= 2 * buckets:
-        return points
-    start, end = points[0][0], points[-1][0]
-    width = (end - start) / buckets or 1.0
-    kept: list[tuple[float, float]] = []
-    bucket: list[tuple[float, float]] = []
-    current = 0
-    for point in points:
-        index = min(int((point[0] - start) / width), buckets - 1)
-        if index != current and bucket:
-            kept.extend(_low_high(bucket))
-            bucket = []
-        current = index
-        bucket.append(point)
-    if bucket:
-        kept.extend(_low_high(bucket))
-    return kept
-
-
-def _low_high(bucket: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    low = min(bucket, key=lambda p: p[1])
-    high = max(bucket, key=lambda p: p[1])
-    return [low] if low is high else sorted([low, high])
+    t = np.asarray(times, dtype=np.float64)
+    v = np.asarray([np.nan if x is None else x for x in values], dtype=np.float64)
+    ok = np.isfinite(t) & np.isfinite(v)
+    t, v = t[ok], v[ok]
+    if len(t) <= 2 * buckets:
+        return list(zip(t.tolist(), v.tolist(), strict=True))
+    order = np.argsort(t, kind="stable")
+    t, v = t[order], v[order]
+    width = (t[-1] - t[0]) / buckets or 1.0
+    bucket = np.minimum(((t - t[0]) / width).astype(np.int64), buckets - 1)
+    starts = np.flatnonzero(np.r_[True, bucket[1:] != bucket[:-1]])
+    ends = np.r_[starts[1:], len(t)]
+    lows = np.array([s + int(np.argmin(v[s:e])) for s, e in zip(starts, ends, strict=True)])
+    highs = np.array([s + int(np.argmax(v[s:e])) for s, e in zip(starts, ends, strict=True)])
+    keep = np.unique(np.concatenate([lows, highs]))  # sorted: time order within each bucket
+    return list(zip(t[keep].tolist(), v[keep].tolist(), strict=True))
 
 
 _COLOURS = {"heap_used": "#1f6feb", "heap_total": "#8b949e", "external": "#bf8700",
@@ -158,8 +151,7 @@ def memory_chart(series: Series, trend: Sequence[tuple[float, float, float, floa
             parts.append(f'<rect class="alert-window" x="{x(a):.1f}" y="{top}" '
                          f'width="{x(b) - x(a):.1f}" height="{plot_h}" fill="#fff8c5">'
                          f'<title>alert window</title></rect>')
-    for step in range(5):  # horizontal grid with binary-unit labels
-        value = y_high * step / 4
+    for value in _ticks(y_high):  # horizontal grid with binary-unit labels
         parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(value):.1f}" '
                      f'y2="{y(value):.1f}" stroke="#eaeef2"/>'
                      f'<text x="{left - 6}" y="{y(value) + 4:.1f}" text-anchor="end" '
@@ -212,6 +204,15 @@ def memory_chart(series: Series, trend: Sequence[tuple[float, float, float, floa
     return "".join(parts) + f'<div class="legend">{legend}</div>'
 
 
+def _ticks(high: float) -> list[float]:
+    """Four or five round values from 0 up to `high` (1, 2 or 5 of a binary unit)."""
+    unit = 1024.0 ** max(0, min(4, int(math.log(max(high, 1.0), 1024))))
+    raw = high / 5 / unit
+    power = 10.0 ** math.floor(math.log10(raw)) if raw > 0 else 1.0
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw) * unit
+    return [step * k for k in range(int(high // step) + 1)]
+
+
 def bar(value: float, largest: float) -> str:
     share = 0.0 if largest <= 0 else max(0.0, min(1.0, value / largest))
     return f'<span class="bar"><span style="width:{share * 100:.1f}%"></span></span>'
@@ -245,7 +246,7 @@ def banner(state: str, title: str, lines: Sequence[str]) -> str:
 
 
 def table(table_id: str, headers: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]],
-          caption: str) -> str:
+          caption: str, filter_label: str = "filter by class") -> str:
     """A sortable, filterable table. headers: (label, "text" | "num"); each cell is either text
     or a (sort value, html) pair."""
     head = "".join(f'<th data-type="{kind}" tabindex="0">{escape(label)}</th>'
@@ -260,7 +261,8 @@ def table(table_id: str, headers: Sequence[tuple[str, str]], rows: Sequence[Sequ
                 cells.append(f"<td>{escape(cell)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return (f'<div class="table-wrap"><input class="filter" type="search" '
-            f'placeholder="filter by class" aria-label="filter" data-table="{table_id}">'
+            f'placeholder="{escape(filter_label)}" aria-label="{escape(filter_label)}" '
+            f'data-table="{table_id}">'
             f'<table id="{table_id}" class="sortable"><caption>{escape(caption)}</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
 
@@ -446,7 +448,8 @@ def _watch_page(document: dict[str, Any], series: Series | None) -> list[str]:
         parts.append("<h2>Segments between restarts</h2>" + table(
             "segments", [("start", "num"), ("end", "num"), ("verdict", "text"),
                          ("shape", "text"), ("samples", "num"), ("trend", "num")],
-            rows, "Each run of the process between restarts, judged alone"))
+            rows, "Each run of the process between restarts, judged alone",
+            "filter by start time"))
     notes = document.get("notes") or []
     if notes:
         parts.append("<h2>Notes</h2><ul>" + "".join(f"<li>{escape(n)}</li>" for n in notes)

@@ -1,0 +1,195 @@
+"""`--html` and `heapsight report`: one self-contained page per result, from real results.
+
+What the page holds is checked in its HTML here (cards, chart series, table rows, escaping,
+redaction, size); tests/test_report_browser.py opens the same pages in a real browser."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import stat
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pytest
+from report_results import NODE, demo, heapsight, pattern_snapshots, watch
+
+from heapsight.monitor.sources import Sample
+from heapsight.report.html import MAX_POINTS, Series, render_html
+
+needs_node = pytest.mark.skipif(NODE is None, reason="node is not installed")
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+SECRET_CLASS = "TokenHolderZq"
+
+
+def series_paths(page: str) -> dict[str, int]:
+    """data-series name -> number of points in its SVG path."""
+    return {name: d.count(" L") + 1 for name, d in
+            re.findall(r'<path class="series" data-series="([^"]+)" d="([^"]*)"', page)}
+
+
+def assert_self_contained(page: str) -> None:
+    # nothing that could fetch: no src/href attributes, no url(), no external scripts
+    assert not re.search(r"<(script|link|img|iframe)[^>]*\s(src|href)=", page)
+    assert "url(" not in page and "@import" not in page
+    assert "Content-Security-Policy" in page and "default-src 'none'" in page
+
+
+@needs_node
+def test_find_leaks_page_has_verdict_chart_table_and_a_card_per_leak(tmp_path) -> None:
+    snapshots = [str(p) for p in pattern_snapshots()]
+    page_path = tmp_path / "leaks.html"
+    done = heapsight("find-leaks", *snapshots, "--json", "--html", str(page_path))
+    assert done.returncode == 3, done.stderr
+    document = json.loads(done.stdout)
+    page = page_path.read_text()
+    assert stat.S_IMODE(page_path.stat().st_mode) == 0o600
+    assert_self_contained(page)
+    assert f'{len(document["leaks"])} leaks found' in page
+    assert page.count('<article class="leak-card"') == len(document["leaks"]) >= 8
+    for leak in document["leaks"]:
+        assert f'<span class="badge">{leak["category"]}</span>' in page
+    assert series_paths(page) == {"heap_used": 3}
+    rows = re.search(r'<table id="growth".*?<tbody>(.*?)</tbody>', page, re.S)
+    assert rows and rows.group(1).count("<tr>") == len(document["growing_classes"])
+    # each chain runs from the GC root to the leaked object, the holder marked on the way
+    first = document["leaks"][0]
+    card = page.split('<article class="leak-card" id="leak-1">')[1].split("</article>")[0]
+    assert card.count('<li class="step') == len(first["retainer_path"])
+    assert 'class="step holder"' in card and card.rfind("leaked") > card.find("holder")
+
+
+@needs_node
+def test_an_empty_result_says_no_leak(tmp_path) -> None:
+    page_path = tmp_path / "clean.html"
+    done = heapsight("find-leaks", *(str(p) for p in pattern_snapshots(leaks=False)),
+                     "--html", str(page_path))
+    assert done.returncode == 0, done.stderr
+    page = page_path.read_text()
+    assert "No leak found" in page and "leak-card" not in page.split("<main>")[1]
+
+
+@needs_node
+def test_hunt_page_and_report_of_its_run_folder(tmp_path) -> None:
+    document, page_path = demo()
+    page = page_path.read_text()
+    assert_self_contained(page)
+    assert page.count('<article class="leak-card"') == len(document["leaks"])
+    assert series_paths(page) == {"heap_used": 3}
+    for name in ("baseline", "target", "final"):
+        assert f">{name}</text>" in page  # the x axis names the snapshots
+    # the same page from the saved run folder
+    again = tmp_path / "again.html"
+    done = heapsight("report", document["run_dir"], "-o", str(again))
+    assert done.returncode == 0, done.stderr
+    strip = re.compile(r"Made by heapsight on [^.<]*\.")
+    assert strip.sub("", again.read_text()) == strip.sub("", page)
+
+
+def test_watch_page_draws_every_metric_the_trend_and_restarts(tmp_path) -> None:
+    document, page_path, _ = watch()
+    page = page_path.read_text()
+    assert_self_contained(page)
+    assert "LEAK" in page and 'class="banner bad"' in page
+    lines = series_paths(page)
+    assert set(lines) == {"heap_used", "heap_total", "external", "rss"}
+    assert all(count <= 2 * MAX_POINTS for count in lines.values())
+    assert page.count('class="trend"') == len(document["segments"]) == 3
+    assert page.count('class="marker restart"') == document["restarts"] == 2
+    assert 'class="alert-window"' in page
+    # the history of that run renders the same chart
+    history_page = tmp_path / "run.html"
+    done = heapsight("history", str(document["run_id"]), "--html", str(history_page))
+    assert done.returncode == 0, done.stderr
+    assert series_paths(history_page.read_text()) == lines
+    # and the saved JSON alone (no samples in it) still gives the verdict
+    saved = tmp_path / "watch.json"
+    saved.write_text(json.dumps(document))
+    done = heapsight("report", str(saved), "-o", str(tmp_path / "w.html"))
+    assert done.returncode == 0 and "LEAK" in (tmp_path / "w.html").read_text()
+
+
+@needs_node
+def test_every_command_result_renders(tmp_path) -> None:
+    baseline, _, final = (str(p) for p in pattern_snapshots())
+    results = {
+        "summary": heapsight("summary", final, "--json", "--top", "5").stdout,
+        "diff": heapsight("diff", baseline, final, "--json").stdout,
+        "lint": heapsight("lint", str(Path(__file__).parent / "corpus" / "lint"),
+                          "--format", "json").stdout,
+    }
+    results["inspect"] = heapsight(
+        "inspect", final, f"@{json.loads(results['summary'])['largest'][0]['id']}",
+        "--json").stdout
+    for name, text in results.items():
+        source = tmp_path / f"{name}.json"
+        source.write_text(text)
+        out = tmp_path / f"{name}.html"
+        done = heapsight("report", str(source), "-o", str(out))
+        assert done.returncode == 0, (name, done.stderr)
+        page = out.read_text()
+        assert_self_contained(page)
+        assert f"heapsight {name}" in page
+    assert "<table" in (tmp_path / "summary.html").read_text()
+    assert "<table" in (tmp_path / "diff.html").read_text()
+
+
+def test_bad_input_is_one_line(tmp_path) -> None:
+    (tmp_path / "bad.json").write_text("{not json")
+    for args in (["report", str(tmp_path / "bad.json"), "-o", str(tmp_path / "x.html")],
+                 ["report", str(tmp_path / "missing.json"), "-o", str(tmp_path / "x.html")],
+                 ["report", str(tmp_path), "-o", str(tmp_path / "x.html")],
+                 ["history", "--html", str(tmp_path / "x.html")]):
+        done = heapsight(*args)
+        assert done.returncode in (1, 2), args
+        assert done.stderr.count("\n") == 1 and "heapsight: error:" in done.stderr, done.stderr
+        assert not (tmp_path / "x.html").exists()
+
+
+HOSTILE_PROGRAM = """
+const v8 = require('v8');
+const out = process.argv[1];
+class %s { constructor(i) { this.i = i; this.note = 'secret-value-' + i; } }
+globalThis[%s] = [];
+function serve(n) { for (let i = 0; i < n; i++) globalThis[%s].push(new %s(i)); }
+serve(100); gc(); v8.writeHeapSnapshot(out + '/1.heapsnapshot');
+serve(400); gc(); v8.writeHeapSnapshot(out + '/2.heapsnapshot');
+serve(400); gc(); v8.writeHeapSnapshot(out + '/3.heapsnapshot');
+"""
+
+
+@needs_node
+def test_heap_strings_are_escaped_and_redacted(tmp_path) -> None:
+    name = json.dumps(HOSTILE)
+    program = textwrap.dedent(HOSTILE_PROGRAM % (SECRET_CLASS, name, name, SECRET_CLASS))
+    subprocess.run([str(shutil.which("node")), "--expose-gc", "-e", program, str(tmp_path)],
+                   check=True, timeout=120)
+    snapshots = [str(tmp_path / f"{i}.heapsnapshot") for i in (1, 2, 3)]
+    plain, hidden = tmp_path / "plain.html", tmp_path / "redacted.html"
+    assert heapsight("find-leaks", *snapshots, "--min-size", "1KiB", "--html",
+                     str(plain)).returncode == 3
+    page = plain.read_text()
+    assert SECRET_CLASS in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert HOSTILE not in page  # never as markup
+    assert heapsight("find-leaks", *snapshots, "--min-size", "1KiB", "--html", str(hidden),
+                     "--redact").returncode == 3
+    page = hidden.read_text()
+    assert SECRET_CLASS not in page and "img src" not in page and "secret-value" not in page
+    assert "Heap strings are redacted" in page and 'class="leak-card"' in page
+
+
+def test_a_week_of_one_second_samples_stays_small() -> None:
+    document, _, _ = watch()
+    start, seconds = 1_760_000_000.0, 7 * 24 * 3600
+    samples = [Sample(start + k, heap_used=100_000_000 + (k % 120) * 10_000 + k,
+                      heap_total=160_000_000 + k, external=3_000_000, array_buffers=1_000_000,
+                      rss=250_000_000 + k) for k in range(seconds)]
+    page = render_html({**document, "samples": len(samples)}, "watch",
+                       Series.from_samples(samples))
+    size = len(page.encode())
+    assert size < 2 * 1024 * 1024, size  # the budget: 2 MiB for any series
+    lines = series_paths(page)
+    assert len(lines) == 5 and all(count <= 2 * MAX_POINTS for count in lines.values())
