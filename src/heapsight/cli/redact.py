@@ -14,10 +14,10 @@ from heapsight.cli._common import stderr
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               metavar="OUT", help="Where to write the redacted copy (0600; never overwritten "
               "without --force).")
-@click.option("--keep-names", is_flag=True,
-              help="Also keep property and variable names that equal a string value (by "
-                   "default such a string is replaced everywhere: it may be a token used as a "
-                   "key).")
+@click.option("--keep-names/--redact-names", default=True, show_default=True,
+              help="Keep property and variable names (the copy then gives the same find-leaks "
+                   "result), or replace them too, keeping only class, function and script "
+                   "names (for keys that may be secrets).")
 @click.option("--force", is_flag=True, help="Replace OUT if it exists.")
 def redact(snapshot: Path, output: Path, keep_names: bool, force: bool) -> None:
     """Copy a heap snapshot with every string value replaced, to share it safely.

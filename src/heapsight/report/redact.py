@@ -9,9 +9,12 @@ value when it is the name of a string node (`string`, `concatenated string`, `sl
 V8 writes a string's content as its node's name). It is kept when it names anything else: an
 object's or native's class, a closure, code, an edge (property, variable, internal names), a
 script (the `name` of V8's `system / Script` objects) or a function in the allocation traces.
-A string that is both (a token used as a Map key or a computed property name) is replaced
-unless `keep_names` is set, except class and function names, which are always kept (find-leaks
-names leaks by them). Strings nothing refers to are replaced too.
+A string that is both is kept: V8 keeps every property name as an internalized string object
+too, so "also a value" is true of nearly every name. With `keep_names=False` property and
+variable (edge) names are replaced as well, keeping only class, function and script names: safer
+when keys may be secrets (a token as a computed property name), but holders and paths then read
+as placeholders and find-leaks can no longer name some patterns. Strings nothing refers to are
+replaced.
 
 Two passes, both streamed: the engine's reader reads the columns it needs (never the file as
 one JSON value), then the file is copied in blocks, only the `strings` array rewritten entry by
@@ -58,7 +61,7 @@ def placeholder(length: int) -> str:
     return "#" + "x" * (length - 1)
 
 
-def redaction_mask(path: str | os.PathLike[str], keep_names: bool = False,
+def redaction_mask(path: str | os.PathLike[str], keep_names: bool = True,
                    progress: Progress | None = None) -> tuple[np.ndarray, int]:
     """A boolean per string-table entry: True to replace it. Also how many entries name
     something (kept)."""
@@ -69,8 +72,6 @@ def redaction_mask(path: str | os.PathLike[str], keep_names: bool = False,
     string_types = [meta.node_type(t) for t in STRING_NODE_TYPES if meta.node_type(t) >= 0]
     is_string_node = np.isin(node_type, string_types)
 
-    values = np.zeros(count, bool)
-    values[node_name[is_string_node]] = True
     class_names = np.zeros(count, bool)
     class_names[node_name[~is_string_node]] = True
 
@@ -101,16 +102,14 @@ def redaction_mask(path: str | os.PathLike[str], keep_names: bool = False,
             ok = rows[:, column][rows[:, column] < count]
             class_names[ok] = True
 
-    names = class_names | edge_names | script_names
-    always_kept = class_names | script_names
-    replace = ~names | (values & ~always_kept)
+    kept = class_names | script_names
     if keep_names:
-        replace = ~names
-    return replace, int(names.sum())
+        kept |= edge_names
+    return ~kept, int(kept.sum())
 
 
 def redact_snapshot(source: str | os.PathLike[str], output: str | os.PathLike[str],
-                    keep_names: bool = False, force: bool = False,
+                    keep_names: bool = True, force: bool = False,
                     progress: Progress | None = None) -> RedactionResult:
     """Write the redacted copy of `source` (plain or .gz) to `output` (plain JSON)."""
     source, output = Path(source), Path(output)
