@@ -1,18 +1,28 @@
 #!/usr/bin/env bash
-# Optional system tools for tests that skip without them: promtool (from Debian's prometheus
-# package) validates the rules file that `heapsight alert-rules` writes. Quick when already
-# installed, skipped when not root or without apt-get; never installs anything else.
+# Optional system tools for tests that skip without them (Debian packages):
+# - promtool (prometheus) validates the rules file that `heapsight alert-rules` writes;
+# - chromium opens the HTML reports headless (tests/test_report_browser.py) and takes the
+#   screenshots in docs/report.md.
+# Quick when already installed, skipped when not root or without apt-get; never installs
+# anything else.
 set -euo pipefail
-if command -v promtool >/dev/null 2>&1; then
+wanted=()
+command -v promtool >/dev/null 2>&1 || wanted+=(prometheus)
+command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
+  || wanted+=(chromium)
+if [ "${#wanted[@]}" = "0" ]; then
   exit 0
 fi
 if [ "$(id -u)" != "0" ] || ! command -v apt-get >/dev/null 2>&1; then
-  echo "install-optional-tools: not root or no apt-get; promtool tests will skip"
+  echo "install-optional-tools: not root or no apt-get; tests needing ${wanted[*]} will skip"
   exit 0
 fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >/dev/null
-# --no-install-recommends keeps it to the server/promtool binaries; the service is not started
-# in containers without an init system.
-apt-get install -y -qq --no-install-recommends prometheus >/dev/null
-command -v promtool >/dev/null 2>&1 && echo "install-optional-tools: promtool installed"
+# --no-install-recommends keeps it to the binaries; no service is started in containers
+# without an init system.
+for package in "${wanted[@]}"; do
+  apt-get install -y -qq --no-install-recommends "$package" >/dev/null \
+    && echo "install-optional-tools: $package installed" \
+    || echo "install-optional-tools: could not install $package; its tests will skip"
+done

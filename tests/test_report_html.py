@@ -193,3 +193,25 @@ def test_a_week_of_one_second_samples_stays_small() -> None:
     assert size < 2 * 1024 * 1024, size  # the budget: 2 MiB for any series
     lines = series_paths(page)
     assert len(lines) == 5 and all(count <= 2 * MAX_POINTS for count in lines.values())
+
+
+def test_redaction_keeps_categories_sizes_and_builtin_names() -> None:
+    from heapsight.report.redact_result import redact_document
+
+    leak = {"category": "resource-per-request", "class": "DbPool", "holder": "request",
+            "headline": "resource-per-request: 3 DbPool (1.0 KiB) retained by request, +1 per step",
+            "advice": "Create the DbPool once.", "retained_size": 1024,
+            "retainer_path": [{"node": "global", "edge": None, "id": 1, "type": "object"},
+                              {"node": "request", "edge": "request", "id": 2, "type": "object"},
+                              {"node": "Map", "edge": "table", "id": 3, "type": "object"},
+                              {"node": '"Bearer abc"', "edge": "[4]", "id": 4, "type": "string"}]}
+    document = redact_document({"leaks": [leak], "growing_classes": [
+        {"class": "DbPool", "counts": [1, 2, 3]}]})
+    redacted = document["leaks"][0]
+    assert redacted["headline"].startswith("resource-per-request: 3 Class-1 (1.0 KiB) retained by")
+    assert "DbPool" not in json.dumps(document) and "Bearer" not in json.dumps(document)
+    assert [step["edge"] for step in redacted["retainer_path"]] == [None, "name-1", "table", "[4]"]
+    assert redacted["retainer_path"][2]["node"] == "Map"
+    assert redacted["retainer_path"][3]["node"] == '"…(10 chars)"'
+    assert redacted["retained_size"] == 1024 and redacted["category"] == leak["category"]
+    assert document["growing_classes"] == [{"class": "Class-1", "counts": [1, 2, 3]}]

@@ -51,7 +51,7 @@ class _Names:
         """Every redacted name quoted in free text (headlines, advice), longest first."""
         pairs = sorted([*self.names.items(), *self.classes.items()], key=lambda p: -len(p[0]))
         for original, pseudonym in pairs:
-            text = re.sub(rf"(?<![\w$]){re.escape(original)}(?![\w$])", pseudonym, text)
+            text = re.sub(rf"(?<![\w$-]){re.escape(original)}(?![\w$-])", pseudonym, text)
         return text
 
 
@@ -84,9 +84,13 @@ def redact_document(document: dict[str, Any]) -> dict[str, Any]:
             leak[key] = [_step(s, names) for s in leak.get(key) or []]
         leaks.append(leak)
     for leak in leaks:  # after every name is known
-        for key in ("headline", "advice"):
-            if isinstance(leak.get(key), str):
-                leak[key] = names.replace_in(leak[key])
+        if isinstance(leak.get("advice"), str):
+            leak["advice"] = names.replace_in(leak["advice"])
+        headline = leak.get("headline")
+        if isinstance(headline, str):  # "<category>: ...": the category is no heap string
+            category, sep, rest = headline.partition(": ")
+            leak["headline"] = category + sep + names.replace_in(rest) if sep else \
+                names.replace_in(headline)
     if "leaks" in document:
         redacted["leaks"] = leaks
     for key in ("growing_classes", "classes"):
