@@ -65,7 +65,16 @@ def test_planted_tokens_are_gone_and_names_stay(tmp_path) -> None:
         assert name in redacted, name
     assert json.dumps(placeholder(len(secrets["token"]))).encode() in redacted
     assert b'"alice"' in data and b'"alice"' not in redacted
-    assert len(json.loads(redacted)["strings"]) == len(json.loads(data)["strings"])
+    # a strict format check: every section but the strings is unchanged, and each string is
+    # kept or replaced by one of the same length
+    before, after = json.loads(data), json.loads(redacted)
+    assert list(after) == list(before)
+    for section in before:
+        if section != "strings":
+            assert after[section] == before[section], section
+    assert len(after["strings"]) == len(before["strings"])
+    changed = [(a, b) for a, b in zip(before["strings"], after["strings"], strict=True) if a != b]
+    assert changed and all(len(a) == len(b) and b == placeholder(len(a)) for a, b in changed)
 
     prop = secrets["propToken"].encode()
     assert prop in data and prop not in redacted

@@ -40,7 +40,7 @@ from heapsight.snapshot.reader import read_columns
 
 STRING_NODE_TYPES = ("string", "concatenated string", "sliced string")
 SCRIPT_NAME_EDGES = ("name", "source_url", "source_mapping_url")
-TRACE_FUNCTION_FIELDS = 6  # function_id, name, script_name, script_id, line, column
+TRACE_FUNCTION_FIELDS = ("function_id", "name", "script_name", "script_id", "line", "column")
 BLOCK = 4 << 20
 Progress = Callable[[int, int], None]
 
@@ -96,11 +96,13 @@ def redaction_mask(path: str | os.PathLike[str], keep_names: bool = True,
     del sources
 
     trace = columns.extras.get("trace_function_infos")
-    if trace is not None and len(trace) and len(trace) % TRACE_FUNCTION_FIELDS == 0:
-        rows = trace.reshape(-1, TRACE_FUNCTION_FIELDS)
-        for column in (1, 2):
-            ok = rows[:, column][rows[:, column] < count]
-            class_names[ok] = True
+    trace_fields = list(meta.raw.get("trace_function_info_fields") or TRACE_FUNCTION_FIELDS)
+    if trace is not None and len(trace) and len(trace) % len(trace_fields) == 0:
+        rows = trace.reshape(-1, len(trace_fields))
+        for name in ("name", "script_name"):
+            if name in trace_fields:
+                column = rows[:, trace_fields.index(name)]
+                class_names[column[column < count]] = True
 
     kept = class_names | script_names
     if keep_names:
