@@ -45,15 +45,39 @@ def demo() -> tuple[dict, Path]:
     return json.loads(done.stdout), page
 
 
-@functools.cache
 def pattern_snapshots(leaks: bool = True) -> list[Path]:
     """Baseline, target, final snapshots of patterns.js: every leak planted, or none."""
+    return _pattern_snapshots(bool(leaks))
+
+
+@functools.cache
+def _pattern_snapshots(leaks: bool) -> list[Path]:
     folder = workdir() / ("leaky" if leaks else "clean")
     folder.mkdir()
     env = dict(os.environ) if leaks else {**os.environ, "LEAKS": "none"}
     subprocess.run([str(NODE), "--expose-gc", str(PROGRAM), str(folder)], check=True,
                    timeout=120, env=env)
     return sorted(folder.glob("*.heapsnapshot"))
+
+
+def demo_snapshots() -> list[Path]:
+    """The demo hunt's baseline, target and final snapshots (a few MiB each)."""
+    document, _ = demo()
+    return [Path(path) for path in document["snapshots"]]
+
+
+def find_leaks_page(leaks: bool = True, redact: bool = False) -> tuple[dict, Path]:
+    """`find-leaks --json --html` on the patterns.js snapshots: the JSON and the page."""
+    return _find_leaks_page(bool(leaks), bool(redact))
+
+
+@functools.cache
+def _find_leaks_page(leaks: bool, redact: bool) -> tuple[dict, Path]:
+    page = workdir() / f"find-leaks-{'leaky' if leaks else 'clean'}{'-redacted' * redact}.html"
+    done = heapsight("find-leaks", *(str(p) for p in pattern_snapshots(leaks)), "--json",
+                     "--html", str(page), *(["--redact"] if redact else []))
+    assert done.returncode == (3 if leaks else 0), done.stderr
+    return json.loads(done.stdout), page
 
 
 def memory_log(path: Path, hours: float, step: float = 10.0, leak_mb_per_hour: float = 30.0,

@@ -12,7 +12,7 @@ from typing import ClassVar
 import jsonschema
 import numpy as np
 import pytest
-from report_results import demo, heapsight, pattern_snapshots, watch
+from report_results import demo, demo_snapshots, find_leaks_page, heapsight, watch
 
 from heapsight.results import NOT_JSON, Result, json_key, to_json
 
@@ -43,7 +43,7 @@ def test_every_published_schema_is_a_valid_schema() -> None:
 
 @needs_node
 def test_snapshot_commands_match_their_schemas() -> None:
-    baseline, target, final = (str(p) for p in pattern_snapshots())
+    baseline, _, final = (str(p) for p in demo_snapshots())
     summary = cli_json("summary", final, "--json", "--top", "5")
     check("summary", summary)
     some_id = str(summary["largest"][0]["id"])
@@ -52,10 +52,10 @@ def test_snapshot_commands_match_their_schemas() -> None:
     check("diff", diff)
     assert diff["class"] == "RequestEntry" and diff["new_objects"]
     assert diff["total_delta"] == diff["total_after"] - diff["total_before"]
-    leaks = cli_json("find-leaks", baseline, target, final, "--json", codes=(3,))
+    leaks, _ = find_leaks_page()
     check("find-leaks", leaks)
     assert {leak["class"] for leak in leaks["leaks"]} >= {"RequestEntry", "CachedReport"}
-    clean = cli_json("find-leaks", *(str(p) for p in pattern_snapshots(leaks=False)), "--json")
+    clean, _ = find_leaks_page(leaks=False)
     check("find-leaks", clean)
     assert clean["leaks"] == []
 
