@@ -11,8 +11,8 @@ import re
 import signal
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -21,7 +21,8 @@ from heapsight.errors import UsageError
 from heapsight.monitor.exporter import Exporter
 from heapsight.monitor.sources import METRICS, LogSource, PidSource, Sample, Source, SourceEnded
 from heapsight.monitor.store import History
-from heapsight.monitor.trend import TrendSettings, assess
+from heapsight.monitor.trend import TrendResult, TrendSettings, assess
+from heapsight.results import Result
 
 # Exit codes a script can test (stated in `heapsight watch --help`).
 EXIT_CODES = {"stable": 0, "leak": 3, "insufficient-data": 4}
@@ -70,6 +71,20 @@ def choose_metric(samples: list[Sample], requested: str) -> str:
     return "heap_used" if samples and with_heap * 2 >= len(samples) else "rss"
 
 
+@dataclass
+class WatchResult(TrendResult, Result):
+    """The watch JSON (docs/schemas/watch.schema.json): the trend verdict and what was watched.
+    `Watch.result` holds its `to_json()`, the dict the renderers, exporter and history read."""
+
+    kind: ClassVar[str] = "watch"
+    target: str = ""
+    metric: str = "rss"
+    limit_source: str | None = None
+    latest: dict[str, int | None] | None = None
+    notes: list[str] = field(default_factory=list)
+    run_id: int | None = None
+
+
 def evaluate(samples: list[Sample], target: str, options: WatchOptions,
              notes: list[str] | None = None) -> dict[str, Any]:
     """The watch result: the JSON contract's dict (`verdict`, `slope_bytes_per_hour`, ...)."""
@@ -86,19 +101,16 @@ def evaluate(samples: list[Sample], target: str, options: WatchOptions,
         if known:
             limit, limit_source = known[-1], "V8 heap_size_limit"
     trend = assess(times, values, options.settings, restarted, limit)
-    result: dict[str, Any] = asdict(trend)
     latest = samples[-1] if samples else None
-    result.update({
-        "target": target,
-        "metric": metric,
-        "limit_source": limit_source,
-        "latest": {name: getattr(latest, name) for name in (*METRICS, "heap_size_limit")}
+    result = WatchResult(
+        **{f.name: getattr(trend, f.name) for f in fields(trend)},
+        target=target, metric=metric, limit_source=limit_source,
+        latest={name: getattr(latest, name) for name in (*METRICS, "heap_size_limit")}
         if latest else None,
-        "notes": list(notes or []),
-    })
+        notes=list(notes or []))
     if len(usable) < len(samples):
-        result["notes"].append(f"{len(samples) - len(usable)} samples had no {metric} figure")
-    return result
+        result.notes.append(f"{len(samples) - len(usable)} samples had no {metric} figure")
+    return result.to_json()
 
 
 class Watch:
