@@ -140,6 +140,15 @@ def test_bad_input_is_one_line(tmp_path) -> None:
         assert done.returncode in (1, 2), args
         assert done.stderr.count("\n") == 1 and "heapsight: error:" in done.stderr, done.stderr
         assert not (tmp_path / "x.html").exists()
+    # --html never replaces a file that is not a heapsight page (a snapshot named by mistake)
+    snapshot = tmp_path / "keep.heapsnapshot"
+    snapshot.write_text('{"snapshot": {}}')
+    (tmp_path / "r.json").write_text('{"leaks": []}')
+    for args in (["find-leaks", "a", "b", "c", "--html", str(snapshot)],
+                 ["report", str(tmp_path / "r.json"), "-o", str(snapshot)]):
+        done = heapsight(*args)
+        assert done.returncode == 1 and "is not a heapsight HTML report" in done.stderr
+        assert snapshot.read_text() == '{"snapshot": {}}'
 
 
 HOSTILE_PROGRAM = """

@@ -37,6 +37,9 @@ def demo(clean: bool, requests: int, runs_dir: Path, as_json: bool, html: Path |
     from heapsight.live.hunt import HuntPlan, hunt
     from heapsight.live.service import free_port
 
+    if html is not None:
+        from heapsight.report.html import check_target
+        check_target(html)
     node = shutil.which("node")
     if node is None:
         raise HeapsightError("node is not on PATH; install Node.js 18 or newer to run the demo")

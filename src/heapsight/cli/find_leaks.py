@@ -45,6 +45,9 @@ def find_leaks(snapshots: tuple[str, ...], folder: str | None, min_size: str,
 
     if folder and snapshots:
         raise UsageError("give snapshot files or --dir, not both")
+    if html is not None:
+        from heapsight.report.html import check_target
+        check_target(html)
     paths = [str(p) for p in snapshots_in(folder)] if folder else list(snapshots)
 
     def loader(path: str, light: bool) -> HeapSnapshot:

@@ -80,6 +80,10 @@ def hunt(urls: tuple[str, ...], requests: int, concurrency: int, warmup: int, me
     from heapsight.live.hunt import HuntPlan
     from heapsight.live.hunt import hunt as run_hunt
     from heapsight.live.inspector import parse_host_port
+    from heapsight.report.html import check_target
+
+    if html is not None:
+        check_target(html)
 
     plan = HuntPlan(
         command=list(command), pid=pid, inspect=parse_host_port(address) if address else None,

@@ -80,6 +80,9 @@ def watch(pid: int | None, inspect_address: str | None, log_file: Path | None, f
                          + (f" (got {' and '.join(chosen)})" if chosen else ""))
     if follow and log_file is None:
         raise UsageError("--follow goes with --log")
+    if html is not None:
+        from heapsight.report.html import check_target
+        check_target(html)
     options = session.WatchOptions(metric=metric,
                                    limit_bytes=session.parse_size(limit) if limit else None)
     options.settings.alert_growth = session.parse_fraction(alert_growth, "--alert-growth")

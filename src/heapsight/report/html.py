@@ -23,10 +23,12 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from heapsight.errors import HeapsightError
 from heapsight.fileio import atomic_writer
 from heapsight.units import human_bytes, signed_bytes
 
@@ -522,9 +524,26 @@ def render_html(document: dict[str, Any], kind: str | None = None, series: Serie
             .replace("{body}", "\n".join(body)))
 
 
+def check_target(path: str | os.PathLike[str]) -> None:
+    """Fail before any work when the page cannot be written: its folder is missing, or the
+    name is taken by something that is not a heapsight page (a snapshot given by mistake)."""
+    target = Path(path)
+    if not target.parent.is_dir():
+        raise HeapsightError(f"folder {target.parent} does not exist")
+    if target.is_dir():
+        raise HeapsightError(f"{target} is a folder; give a file name such as report.html")
+    if target.exists():
+        with open(target, "rb") as handle:
+            start = handle.read(len(_DOCTYPE))
+        if start != _DOCTYPE:
+            raise HeapsightError(f"{target} exists and is not a heapsight HTML report; choose "
+                                 "another name")
+
+
 def write_html(path: str | os.PathLike[str], document: dict[str, Any], kind: str | None = None,
                series: Series | None = None, redact: bool = False) -> None:
     """Write the page atomically, 0600 (it shows what the heap held); replaces an old page."""
+    check_target(path)
     page = render_html(document, kind, series, redact)
     with atomic_writer(path, force=True) as handle:
         handle.write(page.encode("utf-8"))
@@ -534,6 +553,7 @@ def _asset(name: str) -> str:
     return (resources.files("heapsight.report") / "assets" / name).read_text(encoding="utf-8")
 
 
+_DOCTYPE = b"<!doctype html>"
 _TEMPLATE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
