@@ -64,6 +64,8 @@ def cli(debug: bool) -> None:
     Offline snapshots:    heapsight summary app.heapsnapshot
                           heapsight find-leaks s1.heapsnapshot s2.heapsnapshot s3.heapsnapshot
     Before it ships:      heapsight lint src/
+    To share:             heapsight find-leaks s1 s2 s3 --html leaks.html
+                          heapsight redact app.heapsnapshot -o app.redacted.heapsnapshot
     """
     global _debug
     _debug = debug
