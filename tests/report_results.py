@@ -109,3 +109,20 @@ def watch() -> tuple[dict, Path, Path]:
     done = heapsight("watch", "--log", str(log), "--json", "--html", str(page))
     assert done.returncode == 3, done.stderr
     return json.loads(done.stdout), page, log
+
+
+@functools.cache
+def week_page() -> Path:
+    """The watch page of a week of one-second samples of every metric (604,800 each)."""
+    from heapsight.report.html import Series, write_html
+
+    document, _, _ = watch()
+    seconds = np.arange(7 * 24 * 3600, dtype=np.float64)
+    heap = 100e6 + (seconds % 120) * 1e4 + seconds
+    series = Series((1_760_000_000.0 + seconds).tolist(), {
+        "heap_used": heap.tolist(), "heap_total": (heap * 1.3).tolist(),
+        "external": [3e6] * len(seconds), "array_buffers": [1e6] * len(seconds),
+        "rss": (heap + 150e6).tolist()})
+    page = workdir() / "week.html"
+    write_html(page, {**document, "samples": len(seconds)}, "watch", series)
+    return page

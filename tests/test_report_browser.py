@@ -10,7 +10,7 @@ import json
 
 import pytest
 from browser import Browser, chromium_path
-from report_results import NODE, demo, find_leaks_page, watch
+from report_results import NODE, demo, find_leaks_page, watch, week_page
 
 pytestmark = [pytest.mark.skipif(
     chromium_path() is None,
@@ -95,6 +95,12 @@ def test_watch_report(browser) -> None:
         "external", "heap_total", "heap_used", "rss"]
     assert state["trends"] == len(document["segments"])
     assert state["cards"] == 0 and state["rows"] == len(document["segments"])
+
+
+def test_a_week_of_samples(browser) -> None:
+    state = open_page(browser, week_page())
+    assert sorted(name for name, drawn in state["series"] if drawn) == [
+        "array_buffers", "external", "heap_total", "heap_used", "rss"]
 
 
 def test_the_probe_sees_requests_and_errors(browser, tmp_path) -> None:

@@ -13,11 +13,10 @@ import subprocess
 import textwrap
 from pathlib import Path
 
-import numpy as np
 import pytest
-from report_results import NODE, demo, demo_snapshots, find_leaks_page, heapsight, watch
+from report_results import NODE, demo, demo_snapshots, find_leaks_page, heapsight, watch, week_page
 
-from heapsight.report.html import MAX_POINTS, Series, render_html
+from heapsight.report.html import MAX_POINTS, render_html
 
 needs_node = pytest.mark.skipif(NODE is None, reason="node is not installed")
 
@@ -184,18 +183,19 @@ def test_heap_strings_are_escaped_and_redacted(tmp_path) -> None:
 
 
 def test_a_week_of_one_second_samples_stays_small() -> None:
-    document, _, _ = watch()
-    seconds = np.arange(7 * 24 * 3600, dtype=np.float64)
-    heap = 100e6 + (seconds % 120) * 1e4 + seconds
-    series = Series((1_760_000_000.0 + seconds).tolist(), {
-        "heap_used": heap.tolist(), "heap_total": (heap * 1.3).tolist(),
-        "external": [3e6] * len(seconds), "array_buffers": [1e6] * len(seconds),
-        "rss": (heap + 150e6).tolist()})
-    page = render_html({**document, "samples": len(seconds)}, "watch", series)
-    size = len(page.encode())
-    assert size < 2 * 1024 * 1024, size  # the budget: 2 MiB for any series
-    lines = series_paths(page)
+    page = week_page().read_bytes()
+    assert len(page) < 2 * 1024 * 1024, len(page)  # the budget: 2 MiB for any series
+    lines = series_paths(page.decode())
     assert len(lines) == 5 and all(count <= 2 * MAX_POINTS for count in lines.values())
+
+
+@needs_node
+def test_a_huge_leak_list_renders() -> None:
+    document, _ = find_leaks_page()
+    huge = {**document, "leaks": document["leaks"] * 40}
+    page = render_html(huge, "find-leaks")
+    assert page.count('<article class="leak-card"') == len(huge["leaks"]) >= 320
+    assert f'{len(huge["leaks"])} leaks found' in page
 
 
 def test_redaction_keeps_categories_sizes_and_builtin_names() -> None:
