@@ -24,8 +24,9 @@ def redact(snapshot: Path, output: Path, keep_names: bool, force: bool) -> None:
 
     Values (the text of string objects: tokens, passwords, request bodies) become placeholders
     of the same length; class names, property and variable names, function and script names
-    and all numbers stay, so the copy opens in Chrome DevTools and heapsight gives the same
-    summary and find-leaks result. Streamed: memory stays at the engine's columns.
+    and all numbers stay, so Chrome DevTools shows the same classes and sizes and heapsight
+    gives the same summary and find-leaks result. Streamed: memory stays at the engine's
+    columns.
 
     \b
     heapsight redact app.heapsnapshot -o app.redacted.heapsnapshot
