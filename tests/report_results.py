@@ -126,3 +126,24 @@ def week_page() -> Path:
     page = workdir() / "week.html"
     write_html(page, {**document, "samples": len(seconds)}, "watch", series)
     return page
+
+
+@functools.cache
+def hunt_with_stacks() -> tuple[dict, Path]:
+    """`heapsight hunt --track-allocations --json --html` on the demo service (two leaky
+    routes): leaks carry the JavaScript stacks that allocated them."""
+    import socket
+    from importlib import resources
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    page = workdir() / "hunt-stacks.html"
+    with resources.as_file(resources.files("heapsight") / "demo" / "leaky_service.js") as script:
+        done = heapsight("hunt", "--track-allocations", "--requests", "300", "--warmup", "50",
+                         "--url", f"http://127.0.0.1:{port}/orders",
+                         "--url", f"http://127.0.0.1:{port}/report", "--json", "--html",
+                         str(page), "--runs-dir", "runs-stacks", "--", str(NODE), str(script),
+                         env={"PORT": str(port)})
+    assert done.returncode == 3, done.stderr
+    return json.loads(done.stdout), page

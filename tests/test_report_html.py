@@ -5,6 +5,7 @@ redaction, size); tests/test_report_browser.py opens the same pages in a real br
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -14,7 +15,16 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from report_results import NODE, demo, demo_snapshots, find_leaks_page, heapsight, watch, week_page
+from report_results import (
+    NODE,
+    demo,
+    demo_snapshots,
+    find_leaks_page,
+    heapsight,
+    hunt_with_stacks,
+    watch,
+    week_page,
+)
 
 from heapsight.report.html import MAX_POINTS, render_html
 
@@ -187,6 +197,22 @@ def test_a_week_of_one_second_samples_stays_small() -> None:
     assert len(page) < 2 * 1024 * 1024, len(page)  # the budget: 2 MiB for any series
     lines = series_paths(page.decode())
     assert len(lines) == 5 and all(count <= 2 * MAX_POINTS for count in lines.values())
+
+
+@needs_node
+def test_allocation_stacks_are_drawn_in_their_cards() -> None:
+    document, page_path = hunt_with_stacks()
+    page = page_path.read_text()
+    with_stacks = [leak for leak in document["leaks"] if leak.get("allocation_stack")]
+    assert with_stacks, "--track-allocations recorded no stack"
+    assert page.count('<ol class="stack">') == len(with_stacks)
+    for leak in with_stacks:
+        number = document["leaks"].index(leak) + 1
+        card = page.split(f'<article class="leak-card" id="leak-{number}">')[1]
+        card = card.split("</article>")[0]
+        assert card.count("<li><code>") == len(leak["allocation_stack"])
+        for frame in leak["allocation_stack"]:
+            assert html.escape(frame["function"]) in card
 
 
 @needs_node

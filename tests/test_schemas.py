@@ -12,7 +12,7 @@ from typing import ClassVar
 import jsonschema
 import numpy as np
 import pytest
-from report_results import demo, demo_snapshots, find_leaks_page, heapsight, watch
+from report_results import demo, demo_snapshots, find_leaks_page, heapsight, hunt_with_stacks, watch
 
 from heapsight.results import NOT_JSON, Result, json_key, to_json
 
@@ -65,6 +65,9 @@ def test_hunt_matches_its_schema() -> None:
     document, _ = demo()
     check("hunt", document)
     assert len(document["leaks"]) >= 4
+    with_stacks, _ = hunt_with_stacks()
+    check("hunt", with_stacks)
+    assert any(leak.get("allocation_stack") for leak in with_stacks["leaks"])
 
 
 def test_watch_and_history_match_their_schemas() -> None:
