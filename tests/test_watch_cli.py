@@ -87,7 +87,7 @@ def test_limit_gives_time_to_limit_and_text_report(tmp_path, capsys) -> None:
     assert 4 * HOUR < result["time_to_limit_seconds"] < 8 * HOUR
     code, out, _ = run(capsys, "watch", "--log", str(log), "--no-history", "--limit", "512MB")
     assert code == 3
-    assert "LEAK" in out and "reached in" in out and "MB/h" in out
+    assert "LEAK" in out and "reached in" in out and "MiB/h" in out
 
 
 def test_broken_lines_are_counted_not_fatal(tmp_path, capsys) -> None:

@@ -34,7 +34,7 @@ def test_final_report_and_live_screen() -> None:
     assert result["verdict"] == "leak"
     report = rendered(render_result(result, values))
     assert report.startswith("LEAK  the post-GC lows keep rising")
-    assert "inspect:127.0.0.1:9229" in report and "MB/h" in report
+    assert "inspect:127.0.0.1:9229" in report and "MiB/h" in report
     assert "reached in about" in report  # V8's heap limit is known
     assert "█" in report and "each column shows the lowest sample" in report
     live = rendered(render_live(result, values, result["latest"]))

@@ -156,7 +156,7 @@ http_requests_total 7
 
 @pytest.mark.parametrize("text, expected", [
     ("512MB", 512 * MIB), ("512mb", 512 * MIB), ("1GiB", 1024 * MIB), ("2g", 2048 * MIB),
-    ("1.5GB", int(1.5 * 1024 * MIB)), ("1000", 1000), ("64k", 65536),
+    ("1.5GB", int(1.5 * 1024 * MIB)), ("1000B", 1000), ("64k", 65536), ("16KiB", 16384),
 ])
 def test_sizes(text: str, expected: int) -> None:
     assert parse_size(text) == expected
@@ -165,6 +165,8 @@ def test_sizes(text: str, expected: int) -> None:
 def test_bad_option_values_are_usage_errors() -> None:
     with pytest.raises(UsageError, match="--limit"):
         parse_size("lots")
+    with pytest.raises(UsageError, match="with a unit"):
+        parse_size("1000")  # a bare number is ambiguous: the unit is required
     with pytest.raises(UsageError, match="--interval"):
         parse_duration("soon", "--interval")
     with pytest.raises(UsageError, match="--alert-growth"):

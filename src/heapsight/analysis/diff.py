@@ -4,16 +4,18 @@ by id. Beyond DevTools' Comparison view it gives the retained-size delta of each
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 
 from heapsight.analysis.compare import check_same_process, class_names
 from heapsight.analysis.paths import PathStepView, retainer_path
+from heapsight.results import Result, json_key
 from heapsight.snapshot import HeapSnapshot
 
 
 @dataclass
-class ClassDelta:
+class ClassDelta(Result):
     class_name: str
     count_before: int
     count_after: int
@@ -23,50 +25,37 @@ class ClassDelta:
     freed_size: int         # self sizes of the deleted objects
     self_size_delta: int
     retained_size_delta: int
+    json_properties: ClassVar[tuple[str, ...]] = ("count_delta",)
 
     @property
     def count_delta(self) -> int:
         return self.count_after - self.count_before
 
-    def to_json(self) -> dict:
-        return {"class": self.class_name, "count_before": self.count_before,
-                "count_after": self.count_after, "count_delta": self.count_delta,
-                "new": self.new, "deleted": self.deleted,
-                "allocated_size": self.allocated_size, "freed_size": self.freed_size,
-                "self_size_delta": self.self_size_delta,
-                "retained_size_delta": self.retained_size_delta}
-
 
 @dataclass
-class NewObject:
+class NewObject(Result):
     id: int
     class_name: str
     self_size: int
     retained_size: int
     retainer_path: list[PathStepView]
 
-    def to_json(self) -> dict:
-        return {"id": self.id, "class": self.class_name, "self_size": self.self_size,
-                "retained_size": self.retained_size,
-                "retainer_path": [s.to_json() for s in self.retainer_path]}
-
 
 @dataclass
-class Diff:
+class Diff(Result):
+    kind: ClassVar[str] = "diff"
+    json_properties: ClassVar[tuple[str, ...]] = ("total_delta",)
     before: str
     after: str
     total_before: int
     total_after: int
     classes: list[ClassDelta]
     new_objects: list[NewObject] = field(default_factory=list)
-    focus_class: str | None = None
+    focus_class: str | None = field(default=None, metadata=json_key("class"))
 
-    def to_json(self) -> dict:
-        return {"before": self.before, "after": self.after, "total_before": self.total_before,
-                "total_after": self.total_after, "total_delta": self.total_after - self.total_before,
-                "classes": [c.to_json() for c in self.classes],
-                "class": self.focus_class,
-                "new_objects": [o.to_json() for o in self.new_objects]}
+    @property
+    def total_delta(self) -> int:
+        return self.total_after - self.total_before
 
 
 def _per_name(snapshot: HeapSnapshot, values_by_class: np.ndarray) -> dict[str, int]:

@@ -2,30 +2,29 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import ClassVar
 
 from heapsight.analysis.paths import PathStepView, node_label, retainer_path
 from heapsight.errors import HeapsightError
+from heapsight.results import Result, json_key
 from heapsight.snapshot import HeapSnapshot
 
 
 @dataclass
-class Reference:
+class Reference(Result):
     edge_type: str
     edge: str
     id: int
-    label: str
+    label: str = field(metadata=json_key("node"))
     self_size: int
     retained_size: int
 
-    def to_json(self) -> dict:
-        return {"edge_type": self.edge_type, "edge": self.edge, "id": self.id,
-                "node": self.label, "self_size": self.self_size,
-                "retained_size": self.retained_size}
-
 
 @dataclass
-class Inspection:
+class Inspection(Result):
+    kind: ClassVar[str] = "inspect"
+
     id: int
     class_name: str
     type: str
@@ -39,17 +38,6 @@ class Inspection:
     retainers: list[Reference]
     retainer_count: int
     retainer_path: list[PathStepView]
-
-    def to_json(self) -> dict:
-        return {"id": self.id, "class": self.class_name, "type": self.type, "name": self.name,
-                "self_size": self.self_size, "retained_size": self.retained_size,
-                "distance": self.distance,
-                "dominator": self.dominator.to_json() if self.dominator else None,
-                "references": [r.to_json() for r in self.references],
-                "reference_count": self.reference_count,
-                "retainers": [r.to_json() for r in self.retainers],
-                "retainer_count": self.retainer_count,
-                "retainer_path": [s.to_json() for s in self.retainer_path]}
 
 
 def _reference(snapshot: HeapSnapshot, ordinal: int, edge_type: str, edge: str) -> Reference:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 
@@ -20,6 +21,7 @@ from heapsight.analysis.detectors import LeakEvidence, classify
 from heapsight.analysis.locations import holder_script, object_location
 from heapsight.analysis.paths import PathStepView, format_path, retainer_path
 from heapsight.errors import UsageError
+from heapsight.results import Result
 from heapsight.snapshot import HeapSnapshot
 from heapsight.snapshot.format import INDEX_EDGE_TYPES
 from heapsight.units import human_bytes
@@ -30,7 +32,8 @@ Loader = Callable[[str, bool], HeapSnapshot]  # (path, light) -> snapshot
 
 
 @dataclass
-class Leak:
+class Leak(Result):
+    json_properties: ClassVar[tuple[str, ...]] = ("headline",)
     category: str
     class_name: str
     count: int
@@ -55,29 +58,14 @@ class Leak:
                 f"({human_bytes(self.retained_size)}) retained by {self.holder}{where}, "
                 f"+{self.growth:,.0f} per step")
 
-    def to_json(self) -> dict:
-        return {"category": self.category, "class": self.class_name, "count": self.count,
-                "retained_size": self.retained_size, "growth": self.growth,
-                "growth_bytes": self.growth_bytes,
-                "retainer_path": [s.to_json() for s in self.retainer_path],
-                "location": self.location, "advice": self.advice, "headline": self.headline,
-                "holder": self.holder, "holder_id": self.holder_id,
-                "holder_script": self.holder_script, "phase_counts": self.phase_counts,
-                "holder_fanout": self.holder_fanout, "example_id": self.example_id,
-                "holder_path": [s.to_json() for s in self.holder_path]}
-
 
 @dataclass
-class LeakReport:
+class LeakReport(Result):
+    kind: ClassVar[str] = "find-leaks"
     snapshots: list[str]
     heap_sizes: list[int]
     leaks: list[Leak]
     growing_classes: list[dict]
-
-    def to_json(self) -> dict:
-        return {"snapshots": self.snapshots, "heap_sizes": self.heap_sizes,
-                "leaks": [leak.to_json() for leak in self.leaks],
-                "growing_classes": self.growing_classes}
 
 
 def snapshots_in(folder: str | os.PathLike[str]) -> list[Path]:

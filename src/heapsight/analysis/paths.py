@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from heapsight.results import NOT_JSON, Result
 from heapsight.snapshot import HeapSnapshot
 
 _LABEL_MAX = 60
 
 
 @dataclass(frozen=True)
-class PathStepView:
+class PathStepView(Result):
     node: str          # readable label: class, closure name, root name or a short string
     edge: str | None   # how the previous step holds this one (None for the first step)
     id: int
     type: str
-    ordinal: int       # the node's position in its snapshot (not part of the JSON)
-
-    def to_json(self) -> dict:
-        return {"node": self.node, "edge": self.edge, "id": self.id, "type": self.type}
+    ordinal: int = field(metadata=NOT_JSON)  # the node's position in its snapshot
 
 
 def node_label(snapshot: HeapSnapshot, ordinal: int) -> str:

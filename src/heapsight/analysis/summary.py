@@ -3,29 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 
 from heapsight.analysis.paths import PathStepView, format_path, retainer_path
+from heapsight.results import Result
 from heapsight.snapshot import HeapSnapshot
 
 SORT_KEYS = ("retained", "self", "count")
 
 
 @dataclass
-class ClassRow:
+class ClassRow(Result):
     class_name: str
     count: int
     self_size: int
     retained_size: int
 
-    def to_json(self) -> dict:
-        return {"class": self.class_name, "count": self.count, "self_size": self.self_size,
-                "retained_size": self.retained_size}
-
 
 @dataclass
-class LargeObject:
+class LargeObject(Result):
     id: int
     class_name: str
     self_size: int
@@ -36,14 +34,11 @@ class LargeObject:
     def path_text(self) -> str:
         return format_path(self.retainer_path)
 
-    def to_json(self) -> dict:
-        return {"id": self.id, "class": self.class_name, "self_size": self.self_size,
-                "retained_size": self.retained_size,
-                "retainer_path": [s.to_json() for s in self.retainer_path]}
-
 
 @dataclass
-class Summary:
+class Summary(Result):
+    kind: ClassVar[str] = "summary"
+
     source: str
     file_size: int
     nodes: int
@@ -53,13 +48,6 @@ class Summary:
     sort: str
     classes: list[ClassRow] = field(default_factory=list)
     largest: list[LargeObject] = field(default_factory=list)
-
-    def to_json(self) -> dict:
-        return {"source": self.source, "file_size": self.file_size, "nodes": self.nodes,
-                "edges": self.edges, "total_size": self.total_size,
-                "reachable_size": self.reachable_size, "sort": self.sort,
-                "classes": [c.to_json() for c in self.classes],
-                "largest": [o.to_json() for o in self.largest]}
 
 
 def summarize(snapshot: HeapSnapshot, top: int = 20, sort: str = "retained") -> Summary:

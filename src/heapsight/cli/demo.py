@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from heapsight.cli.hunt import load_progress, render_hunt, say
+from heapsight.cli.hunt import load_progress, say, show_hunt
 from heapsight.cli.snapshot import snapshot_progress
 from heapsight.errors import HeapsightError
 
@@ -25,7 +25,9 @@ ROUTES = ("/health", "/orders", "/subscribe", "/report", "/poll", "/recent", "/s
               default=Path("heapsight-runs"), show_default=True,
               help="Each run gets a timestamped folder in here.")
 @click.option("--json", "as_json", is_flag=True, help="Print the find-leaks JSON on stdout.")
-def demo(clean: bool, requests: int, runs_dir: Path, as_json: bool) -> None:
+@click.option("--html", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Also write a self-contained HTML report to FILE.")
+def demo(clean: bool, requests: int, runs_dir: Path, as_json: bool, html: Path | None) -> None:
     """Watch heapsight find four planted leaks in a demo Node.js service (under a minute).
 
     The service (plain `http`, no npm install) leaks through a growing array, a listener per
@@ -35,6 +37,9 @@ def demo(clean: bool, requests: int, runs_dir: Path, as_json: bool) -> None:
     from heapsight.live.hunt import HuntPlan, hunt
     from heapsight.live.service import free_port
 
+    if html is not None:
+        from heapsight.report.html import check_target
+        check_target(html)
     node = shutil.which("node")
     if node is None:
         raise HeapsightError("node is not on PATH; install Node.js 18 or newer to run the demo")
@@ -46,5 +51,5 @@ def demo(clean: bool, requests: int, runs_dir: Path, as_json: bool) -> None:
             requests=requests, warmup=200, concurrency=10, runs_folder=runs_dir,
             env={**os.environ, "PORT": str(port)})
         say(f"demo: hunting in {name} on port {port} (source: {script})")
-        render_hunt(hunt(plan, say=say, progress=snapshot_progress,
-                         load_progress=load_progress), as_json)
+        show_hunt(hunt(plan, say=say, progress=snapshot_progress, load_progress=load_progress),
+                  as_json, html, False)

@@ -17,8 +17,10 @@ from heapsight.cli._common import print_json, stderr, stdout
 @click.option("--last", "count", type=click.IntRange(min=1), default=20, show_default=True,
               help="How many runs to list, newest first.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--html", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="With RUN_ID: also write the run's HTML report (verdict, memory chart).")
 def history(run_id: int | None, db: Path | None, target: str | None, count: int,
-            as_json: bool) -> None:
+            as_json: bool, html: Path | None) -> None:
     """List past `heapsight watch` runs, or show one run's verdict and chart (for a
     `heapsight run`: its supervisor events).
 
@@ -26,11 +28,15 @@ def history(run_id: int | None, db: Path | None, target: str | None, count: int,
     Examples:
       heapsight history
       heapsight history 12
+      heapsight history 12 --html run12.html
       heapsight watch --pid 4242 --resume     # continue the latest run of pid:4242
     """
     from heapsight.monitor.store import History, default_path
     from heapsight.report.watch_text import render_result, runs_table
 
+    if html is not None and run_id is None:
+        from heapsight.errors import UsageError
+        raise UsageError("--html needs a RUN_ID: the report is of one run")
     path = db or default_path()
     if not path.exists():
         if run_id is not None:
@@ -73,6 +79,9 @@ def history(run_id: int | None, db: Path | None, target: str | None, count: int,
         return
     result = run.result or {"verdict": run.verdict, "target": run.target,
                             "reason": "this run ended before a verdict was saved"}
+    if html is not None:
+        from heapsight.report.html import Series, write_html
+        write_html(html, result, "watch", Series.from_samples(samples))
     if as_json:
         print_json({**vars(run), "result": result})
         return

@@ -6,43 +6,28 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from heapsight.cli._common import print_json, stderr, stdout
-from heapsight.text import printable, safe
+from heapsight.text import safe
 
-
-def render_hunt(result: object, as_json: bool) -> None:
-    """Show a HuntResult: the find-leaks JSON on stdout, or the text report and where files are."""
+if TYPE_CHECKING:
     from heapsight.live.hunt import HuntResult
 
-    assert isinstance(result, HuntResult)
+
+def show_hunt(result: HuntResult, as_json: bool, html: Path | None, redact: bool) -> None:
+    """The hunt's JSON or text on stdout, and its HTML page when asked."""
+    if html is not None:
+        from heapsight.report.html import write_html
+        write_html(html, result.to_json(), "hunt", redact=redact)
     if as_json:
         print_json(result.to_json())
-        return
-    if result.report is not None:
-        from heapsight.report.leaks import render_text
-
-        render_text(result.report, stdout)
-        stacks = [(leak, result.allocation_stacks.get(leak.example_id))
-                  for leak in result.report.leaks]
-        if any(stack for _, stack in stacks):
-            stdout.print("\nAllocation stacks (innermost first), recorded by --track-allocations:")
-            for number, (leak, stack) in enumerate(stacks, 1):
-                if stack:
-                    stdout.print(f"{number}. {printable(leak.class_name)}", soft_wrap=True,
-                                 markup=False)
-                    for frame in stack:
-                        stdout.print(f"     at {printable(frame)}", soft_wrap=True, markup=False)
-    stdout.print(f"\nSnapshots: {', '.join(path.name for path in result.snapshots)} in "
-                 f"{safe(result.run_dir)}" + (f"; report: {result.report_path.name}"
-                                        if result.report_path else ""), soft_wrap=True)
-    if result.report is None:
-        stdout.print("find-leaks is not available in this build; run it on the snapshots "
-                     "when it is: heapsight find-leaks "
-                     + " ".join(str(path) for path in result.snapshots), soft_wrap=True)
+    else:
+        from heapsight.report.hunt import render_hunt
+        render_hunt(result, stdout)
 
 
 @contextmanager
@@ -86,11 +71,15 @@ def say(message: str) -> None:
 @click.option("--ready-timeout", default=30.0, show_default=True,
               help="Seconds to wait for the service to answer.")
 @click.option("--json", "as_json", is_flag=True, help="Print the find-leaks JSON on stdout.")
+@click.option("--html", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Also write a self-contained HTML report to FILE (opens offline).")
+@click.option("--redact", is_flag=True,
+              help="In the HTML report, replace strings from the heap (values, names).")
 @click.argument("command", nargs=-1, type=click.UNPROCESSED, metavar="[-- COMMAND...]")
 def hunt(urls: tuple[str, ...], requests: int, concurrency: int, warmup: int, method: str,
          data: str | None, load_command: str | None, pid: int | None, address: str | None,
          track_allocations: bool, runs_dir: Path, ready_timeout: float, as_json: bool,
-         command: tuple[str, ...]) -> None:
+         html: Path | None, redact: bool, command: tuple[str, ...]) -> None:
     """Find what leaks in a Node.js service, in one command.
 
     Starts COMMAND with its inspector on a free loopback port, waits until it answers, warms it
@@ -101,12 +90,17 @@ def hunt(urls: tuple[str, ...], requests: int, concurrency: int, warmup: int, me
 
     \b
     PORT=3000 heapsight hunt --url http://127.0.0.1:3000/api -- node app.js
+    PORT=3000 heapsight hunt --url http://127.0.0.1:3000/api --html leaks.html -- node app.js
     heapsight hunt --load "autocannon -d 20 http://127.0.0.1:3000/" -- npm start
     heapsight hunt --pid 4242 --url http://127.0.0.1:3000/api
     """
     from heapsight.live.hunt import HuntPlan
     from heapsight.live.hunt import hunt as run_hunt
     from heapsight.live.inspector import parse_host_port
+    from heapsight.report.html import check_target
+
+    if html is not None:
+        check_target(html)
 
     plan = HuntPlan(
         command=list(command), pid=pid, inspect=parse_host_port(address) if address else None,
@@ -117,6 +111,6 @@ def hunt(urls: tuple[str, ...], requests: int, concurrency: int, warmup: int, me
     from heapsight.cli.snapshot import snapshot_progress
 
     result = run_hunt(plan, say=say, progress=snapshot_progress, load_progress=load_progress)
-    render_hunt(result, as_json)
+    show_hunt(result, as_json, html, redact)
     # The exit status contract shared with find-leaks and watch: 3 when a leak was found.
     raise SystemExit(3 if result.report is not None and result.report.leaks else 0)

@@ -33,6 +33,8 @@ COMMANDS = {
     "lint": "heapsight.cli.lint:lint",
     "run": "heapsight.cli.run:run",
     "ctl": "heapsight.cli.ctl:ctl",
+    "report": "heapsight.cli.report:report",
+    "redact": "heapsight.cli.redact:redact",
 }
 
 
@@ -66,6 +68,8 @@ def cli(debug: bool) -> None:
                           heapsight find-leaks s1.heapsnapshot s2.heapsnapshot s3.heapsnapshot
     Keep it up meanwhile: heapsight run --port 3000 --max-memory 512MB -- node app.js
     Before it ships:      heapsight lint src/
+    To share:             heapsight find-leaks s1 s2 s3 --html leaks.html
+                          heapsight redact app.heapsnapshot -o app.redacted.heapsnapshot
     """
     global _debug
     _debug = debug

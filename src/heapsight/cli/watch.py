@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import signal
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,18 +14,6 @@ from heapsight.errors import HeapsightError, UsageError
 if TYPE_CHECKING:
     from heapsight.monitor.session import Watch
     from heapsight.monitor.sources import LogSource
-
-
-@contextlib.contextmanager
-def _sigterm_stops() -> Iterator[None]:
-    """SIGTERM (a supervisor or `timeout`) ends the watch like Ctrl-C: with a verdict."""
-    def stop(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-    previous = signal.signal(signal.SIGTERM, stop)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -50,7 +35,7 @@ def _sigterm_stops() -> Iterator[None]:
                                              "array_buffers", "rss"]), default="auto",
               show_default=True, help="Series to judge; auto prefers heap_used, else rss.")
 @click.option("--limit", metavar="SIZE", help="Memory limit for the time-to-limit projection, e.g. 512MB "
-              "(MB = 1024² bytes). Default: V8's heap_size_limit when known.")
+              "(binary units: MB = MiB = 1024² bytes; a unit is required). Default: V8's heap_size_limit when known.")
 @click.option("--alert-growth", default="20%", show_default=True, metavar="PERCENT",
               help="The alert rule: growth of the lows that fires ...")
 @click.option("--alert-window", default="30m", show_default=True, metavar="DURATION", help="... within this window.")
@@ -62,10 +47,13 @@ def _sigterm_stops() -> Iterator[None]:
 @click.option("--resume", is_flag=True,
               help="Continue the latest recorded run of the same target.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--html", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Also write a self-contained HTML report (verdict, memory chart) to FILE.")
 def watch(pid: int | None, inspect_address: str | None, log_file: Path | None, follow: bool,
           metrics_url: str | None, interval: str, duration: str | None, metric: str,
           limit: str | None, alert_growth: str, alert_window: str, serve: str | None,
-          db: Path | None, no_history: bool, resume: bool, as_json: bool) -> int:
+          db: Path | None, no_history: bool, resume: bool, as_json: bool,
+          html: Path | None) -> int:
     """Watch a Node.js service's memory and say whether it leaks.
 
     The verdict (leak, stable or insufficient-data) comes from the lows the heap returns to after
@@ -92,6 +80,9 @@ def watch(pid: int | None, inspect_address: str | None, log_file: Path | None, f
                          + (f" (got {' and '.join(chosen)})" if chosen else ""))
     if follow and log_file is None:
         raise UsageError("--follow goes with --log")
+    if html is not None:
+        from heapsight.report.html import check_target
+        check_target(html)
     options = session.WatchOptions(metric=metric,
                                    limit_bytes=session.parse_size(limit) if limit else None)
     options.settings.alert_growth = session.parse_fraction(alert_growth, "--alert-growth")
@@ -119,13 +110,16 @@ def watch(pid: int | None, inspect_address: str | None, log_file: Path | None, f
             stack.callback(exporter.close)
             stderr.print(f"serving Prometheus metrics at {exporter.url}")
         current = session.Watch(source, options, history, resume, exporter)
-        why = _run(current, period, stop_after, live_view=not as_json and stdout.is_terminal)
+        why = _watch(current, period, stop_after, live_view=not as_json and stdout.is_terminal)
         if isinstance(source, sources.LogSource) and not current.samples:
             if history is not None and current.run_id is not None:
                 history.delete_run(current.run_id)
             raise _no_samples(source)
         result = current.end(why)
 
+    if html is not None:
+        from heapsight.report.html import Series, write_html
+        write_html(html, result, "watch", Series.from_samples(current.samples))
     if as_json:
         print_json(result)
     else:
@@ -134,39 +128,18 @@ def watch(pid: int | None, inspect_address: str | None, log_file: Path | None, f
     return session.EXIT_CODES[result["verdict"]]
 
 
-def _run(current: Watch, period: float, stop_after: float | None, live_view: bool) -> str | None:
-    """Poll until the duration is up, the source ends or is done, or Ctrl-C; say why it stopped."""
+def _watch(current: Watch, period: float, stop_after: float | None, live_view: bool) -> str | None:
+    """Run the watch (monitor.session's loop), redrawing the live screen on new samples."""
     from rich.live import Live
 
-    from heapsight.monitor.sources import SourceEnded
     from heapsight.report.watch_text import render_live
 
-    started = time.monotonic()
-    view = (Live(render_live(current.result, current.values(), None), console=stdout,
-                 refresh_per_second=4, transient=True) if live_view and current.source.live
-            else contextlib.nullcontext())
-    with _sigterm_stops(), view as live:
-        try:
-            while True:
-                tick = time.monotonic()
-                try:
-                    new = current.step()
-                except SourceEnded as exc:
-                    return f"stopped: {exc}"
-                if live is not None and new:
-                    latest = current.result.get("latest")
-                    live.update(render_live(current.result, current.values(), latest))
-                if not current.source.live:
-                    return None
-                if stop_after is not None and time.monotonic() - started >= stop_after:
-                    return None
-                pause = period - (time.monotonic() - tick)
-                if stop_after is not None:
-                    pause = min(pause, stop_after - (time.monotonic() - started))
-                if pause > 0:
-                    time.sleep(pause)
-        except KeyboardInterrupt:
-            return "stopped (Ctrl-C or SIGTERM)"
+    if not (live_view and current.source.live):
+        return current.run(period, stop_after)
+    with Live(render_live(current.result, current.values(), None), console=stdout,
+              refresh_per_second=4, transient=True) as live:
+        return current.run(period, stop_after, on_new=lambda new: live.update(
+            render_live(current.result, current.values(), current.result.get("latest"))))
 
 
 def _no_samples(source: LogSource) -> HeapsightError:

@@ -356,12 +356,8 @@ def _command_load(plan: HuntPlan, name: str, service: Service | None, run_dir: P
 
 
 def _analyse(result: HuntResult, with_stacks: bool, say: Callable[[str], None]) -> None:
-    try:
-        from heapsight.analysis.leaks import find_leaks
-    except ImportError:
-        say("find-leaks is not available in this build: the snapshots are ready for it in "
-            f"{result.run_dir}")
-        return
+    from heapsight.analysis.leaks import find_leaks
+
     say("analysing the snapshots")
     paths: list[str | os.PathLike[str]] = list(result.snapshots)
     result.report = find_leaks(paths)

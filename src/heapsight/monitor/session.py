@@ -1,38 +1,38 @@
 """One watch: poll a source, keep the series, judge it, record it, export it.
 
-The CLI drives `Watch.step()` on a timer and renders `Watch.result`; everything that decides
-something lives here or in `trend`.
+`Watch.run()` polls on a timer until the duration is up, the source ends, or Ctrl-C/SIGTERM;
+the CLI only renders `Watch.result`. Everything that decides something lives here or in `trend`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
-from dataclasses import asdict, dataclass, field
-from typing import Any
+import signal
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar
 
 import numpy as np
 
+from heapsight import units
 from heapsight.errors import UsageError
 from heapsight.monitor.exporter import Exporter
-from heapsight.monitor.sources import METRICS, LogSource, PidSource, Sample, Source
+from heapsight.monitor.sources import METRICS, LogSource, PidSource, Sample, Source, SourceEnded
 from heapsight.monitor.store import History
-from heapsight.monitor.trend import TrendSettings, assess
+from heapsight.monitor.trend import TrendResult, TrendSettings, assess
+from heapsight.results import Result
 
 # Exit codes a script can test (stated in `heapsight watch --help`).
 EXIT_CODES = {"stable": 0, "leak": 3, "insufficient-data": 4}
 
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?\s*$", re.IGNORECASE)
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$", re.IGNORECASE)
 
 
 def parse_size(text: str, option: str = "--limit") -> int:
-    """'512MB' -> 536870912. MB/GB count 1024^2/1024^3 like Node's --max-old-space-size."""
-    match = _SIZE.match(text)
-    if not match:
-        raise UsageError(f"{option} expects a size such as 512MB or 2GB, not {text!r}")
-    unit = (match.group(2) or "b").lower().rstrip("b").rstrip("i")
-    power = {"": 0, "k": 1, "m": 2, "g": 3, "t": 4}[unit]
-    return int(float(match.group(1)) * 1024 ** power)
+    """'512MB' -> 536870912 (binary units, a unit required: heapsight.units)."""
+    return units.parse_size(text, option)
 
 
 def parse_duration(text: str, option: str) -> float:
@@ -71,6 +71,20 @@ def choose_metric(samples: list[Sample], requested: str) -> str:
     return "heap_used" if samples and with_heap * 2 >= len(samples) else "rss"
 
 
+@dataclass
+class WatchResult(TrendResult, Result):
+    """The watch JSON (docs/schemas/watch.schema.json): the trend verdict and what was watched.
+    `Watch.result` holds its `to_json()`, the dict the renderers, exporter and history read."""
+
+    kind: ClassVar[str] = "watch"
+    target: str = ""
+    metric: str = "rss"
+    limit_source: str | None = None
+    latest: dict[str, int | None] | None = None
+    notes: list[str] = field(default_factory=list)
+    run_id: int | None = None
+
+
 def evaluate(samples: list[Sample], target: str, options: WatchOptions,
              notes: list[str] | None = None) -> dict[str, Any]:
     """The watch result: the JSON contract's dict (`verdict`, `slope_bytes_per_hour`, ...)."""
@@ -87,19 +101,16 @@ def evaluate(samples: list[Sample], target: str, options: WatchOptions,
         if known:
             limit, limit_source = known[-1], "V8 heap_size_limit"
     trend = assess(times, values, options.settings, restarted, limit)
-    result: dict[str, Any] = asdict(trend)
     latest = samples[-1] if samples else None
-    result.update({
-        "target": target,
-        "metric": metric,
-        "limit_source": limit_source,
-        "latest": {name: getattr(latest, name) for name in (*METRICS, "heap_size_limit")}
+    result = WatchResult(
+        **{f.name: getattr(trend, f.name) for f in fields(trend)},
+        target=target, metric=metric, limit_source=limit_source,
+        latest={name: getattr(latest, name) for name in (*METRICS, "heap_size_limit")}
         if latest else None,
-        "notes": list(notes or []),
-    })
+        notes=list(notes or []))
     if len(usable) < len(samples):
-        result["notes"].append(f"{len(samples) - len(usable)} samples had no {metric} figure")
-    return result
+        result.notes.append(f"{len(samples) - len(usable)} samples had no {metric} figure")
+    return result.to_json()
 
 
 class Watch:
@@ -145,6 +156,34 @@ class Watch:
                 self.exporter.update(self.source.target, new[-1], self.result)
         return new
 
+    def run(self, period: float, stop_after: float | None = None,
+            on_new: Callable[[list[Sample]], None] | None = None) -> str | None:
+        """Poll every `period` seconds until `stop_after` seconds passed, a source that is not
+        live was read, the source ended, or Ctrl-C/SIGTERM; say why it stopped (None: it simply
+        finished)."""
+        started = time.monotonic()
+        with _sigterm_stops():
+            try:
+                while True:
+                    tick = time.monotonic()
+                    try:
+                        new = self.step()
+                    except SourceEnded as exc:
+                        return f"stopped: {exc}"
+                    if new and on_new is not None:
+                        on_new(new)
+                    if not self.source.live:
+                        return None
+                    if stop_after is not None and time.monotonic() - started >= stop_after:
+                        return None
+                    pause = period - (time.monotonic() - tick)
+                    if stop_after is not None:
+                        pause = min(pause, stop_after - (time.monotonic() - started))
+                    if pause > 0:
+                        time.sleep(pause)
+            except KeyboardInterrupt:
+                return "stopped (Ctrl-C or SIGTERM)"
+
     def end(self, why: str | None = None) -> dict[str, Any]:
         """The final result, with why the watch stopped, saved to history."""
         if why:
@@ -182,3 +221,15 @@ class Watch:
                     "so judge RSS over several minutes")
         result["run_id"] = self.run_id
         return result
+
+
+@contextlib.contextmanager
+def _sigterm_stops() -> Iterator[None]:
+    """SIGTERM (a supervisor or `timeout`) ends the watch like Ctrl-C: with a verdict."""
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -15,7 +15,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -485,7 +485,3 @@ class MetricsSource:
 
     def close(self) -> None:
         pass
-
-
-def sample_fields() -> list[str]:
-    return [f.name for f in fields(Sample)]

@@ -1,0 +1,45 @@
+"""`heapsight report`: a saved result (or a hunt's run folder) as one self-contained HTML page."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from heapsight.cli._common import stderr
+from heapsight.errors import HeapsightError
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              metavar="FILE.html", help="Where to write the page (replaced if it exists).")
+@click.option("--redact", is_flag=True,
+              help="Replace strings from the heap (values, property and class names).")
+def report(source: Path, output: Path, redact: bool) -> None:
+    """Render a saved result as one HTML page that opens offline.
+
+    SOURCE is a result JSON (`--json` output of find-leaks, hunt, watch, summary, diff, or
+    `history RUN_ID --json`) or a hunt's run folder (its report.json). The page holds its
+    styles, script and charts; it fetches nothing.
+
+    \b
+    heapsight find-leaks s1.heapsnapshot s2.heapsnapshot s3.heapsnapshot --json > leaks.json
+    heapsight report leaks.json -o leaks.html
+    heapsight report heapsight-runs/20260101-120000 -o hunt.html --redact
+    """
+    from heapsight.report.html import write_html
+
+    path = source / "report.json" if source.is_dir() else source
+    if not path.is_file():
+        raise HeapsightError(f"{path} not found; give a result JSON file or a hunt run folder "
+                             "holding report.json")
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise HeapsightError(f"{path} is not a heapsight result JSON ({exc})") from None
+    if not isinstance(document, dict):
+        raise HeapsightError(f"{path} is not a heapsight result JSON (not an object)")
+    write_html(output, document, redact=redact)
+    stderr.print(f"wrote {output}", markup=False, highlight=False)
