@@ -54,7 +54,7 @@ def test_no_raw_control_character_in_any_text_view(tmp_path):
         "diff": heapsight("diff", "s1.heapsnapshot", "s3.heapsnapshot", "--class", grown,
                           cwd=tmp_path),
         "find-leaks": heapsight("find-leaks", "s1.heapsnapshot", "s2.heapsnapshot",
-                                "s3.heapsnapshot", "--min-size", "1", cwd=tmp_path),
+                                "s3.heapsnapshot", "--min-size", "1B", cwd=tmp_path),
         "error": heapsight("summary", EVIL + ".heapsnapshot", cwd=tmp_path),
     }
     for name, run in runs.items():
@@ -104,4 +104,4 @@ def test_names_stay_whole_at_80_columns(tmp_path):
                                "verdict": "insufficient-data", "slope_bytes_per_hour": 1.3e9,
                                "result": {"duration_seconds": 3600}}]))
     text = console.export_text()
-    assert target in text and "insufficient-data" in text and "+1.3 GB/h" in text
+    assert target in text and "insufficient-data" in text and "+1.2 GiB/h" in text
