@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import contextlib
 import hashlib
 import json
 import os
@@ -174,8 +175,8 @@ def leak_text(leak: dict[str, Any]) -> str:
     for key in ("retainer_path", "holder_path"):
         for step in leak.get(key) or []:
             parts += [str(step.get("node") or ""), str(step.get("edge") or "")]
-    parts.append(json.dumps(leak.get("owners") or []))
-    parts.append(json.dumps(leak.get("closure") or {}))
+    for key in ("owners", "closure", "library", "also_holds"):
+        parts.append(json.dumps(leak.get(key) or None))
     return "\n".join(parts)
 
 
@@ -192,8 +193,13 @@ def marked_lines(service: dict[str, Any], leak_id: str) -> set[int]:
 
 
 def is_located(leak: dict[str, Any], service: dict[str, Any], planted: dict[str, Any]) -> bool:
-    """The location names the service's file at a marked line, or (library leaks) a file of the
-    right package under node_modules."""
+    """The location names the service's file at a marked line, or (library leaks) the location
+    or the reported library file is a file of the right package under node_modules."""
+    package = planted.get("package")
+    library = leak.get("library") or {}
+    if package and library.get("package") == package and \
+            str(library.get("file", "")).startswith(f"node_modules/{package}/"):
+        return True
     location = leak.get("location") or ""
     match = re.match(r"(.*?):(\d+)(?::\d+)?$", location)
     if match is None:
@@ -201,7 +207,6 @@ def is_located(leak: dict[str, Any], service: dict[str, Any], planted: dict[str,
     file, line = match.group(1), int(match.group(2))
     if file.endswith("/" + service["file"]) or file == service["file"]:
         return line in marked_lines(service, planted["id"])
-    package = planted.get("package")
     return bool(package) and f"node_modules/{package}/" in file
 
 
@@ -223,9 +228,9 @@ def score(service: dict[str, Any], mode: str, report: dict[str, Any]) -> Service
             finding.right_category = leak.get("category") in planted["category"]
             finding.location = leak.get("location")
             finding.located = is_located(leak, service, planted)
-            text = leak_text(leak)
             if planted.get("package"):
-                finding.package_named = f"node_modules/{planted['package']}/" in text
+                finding.package_named = (leak.get("library") or {}).get("package") == \
+                    planted["package"]
             if planted.get("owners"):
                 finding.owners_named = len(leak.get("owners") or []) >= 2 and all(
                     re.search(rf"\b{re.escape(word)}\b", json.dumps(leak.get("owners")))
@@ -233,7 +238,8 @@ def score(service: dict[str, Any], mode: str, report: dict[str, Any]) -> Service
             if planted.get("closure"):
                 closure = leak.get("closure") or {}
                 finding.closure_named = all(
-                    closure.get(role) == name for role, name in planted["closure"].items())
+                    closure.get(role) == name for role, name in planted["closure"].items()) \
+                    and bool(closure.get("keeper_location"))
         result.findings.append(finding)
     for rank, leak in enumerate(leaks):
         name = f"{leak.get('category')} {leak.get('class')} ({leak.get('holder')})"
@@ -249,7 +255,13 @@ def score(service: dict[str, Any], mode: str, report: dict[str, Any]) -> Service
 
 def evaluate_one(file: str, mode: str) -> ServiceScore:
     service = next(entry for entry in manifest() if entry["file"] == file)
-    with tempfile.TemporaryDirectory(prefix="heapsight-eval-") as folder:
+    keep = os.environ.get("HEAPSIGHT_EVAL_KEEP")  # a folder to keep the runs' files in
+    if keep:
+        folder_context: Any = contextlib.nullcontext(
+            tempfile.mkdtemp(prefix=f"{file}-{mode}-", dir=keep))
+    else:
+        folder_context = tempfile.TemporaryDirectory(prefix="heapsight-eval-")
+    with folder_context as folder:
         try:
             report = (run_hunt if mode == "hunt" else run_snapshots)(service, Path(folder))
         except Exception as exc:  # one broken run is reported, the others still count

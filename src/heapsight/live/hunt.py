@@ -318,6 +318,20 @@ def _command_load(plan: HuntPlan, name: str, service: Service | None, run_dir: P
             raise load.exited_error(f"during the {name} phase")
 
 
+def allocation_site(leak: Any, stack: list[Frame] | None) -> None:
+    """Point a leak's location at the code that made its objects: the innermost frame of the
+    allocation stack that is not node's own code or the class's constructor, narrowed to the
+    `new <Class>(` inside that function when the source shows it."""
+    from heapsight.analysis.source_scope import new_call_in
+    for frame in stack or []:
+        if not frame.location or frame.location.startswith("node:") or \
+                frame.location == leak.location:
+            continue
+        leak.location = new_call_in(frame.location, leak.class_name) or frame.location
+        leak.location_kind = "allocation"
+        return
+
+
 def _analyse(result: HuntResult, with_stacks: bool, say: Callable[[str], None]) -> None:
     try:
         from heapsight.analysis.leaks import find_leaks
@@ -331,5 +345,7 @@ def _analyse(result: HuntResult, with_stacks: bool, say: Callable[[str], None]) 
     if with_stacks and result.report.leaks:
         result.allocation_stacks = allocation_stacks(
             result.snapshots[-1], [leak.example_id for leak in result.report.leaks])
+        for leak in result.report.leaks:
+            allocation_site(leak, result.allocation_stacks.get(leak.example_id))
     result.report_path = result.run_dir / "report.json"
     write_text_atomic(result.report_path, json.dumps(result.to_json(), indent=2, default=int) + "\n")
