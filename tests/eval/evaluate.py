@@ -72,7 +72,7 @@ def _heapsight(*args: str, env: dict[str, str] | None = None, timeout: float = 3
     return json.loads(run.stdout)
 
 
-def run_hunt(service: dict[str, Any], work: Path) -> dict[str, Any]:
+def run_hunt(service: dict[str, Any], work: Path, *extra: str) -> dict[str, Any]:
     port = _free_port()
     urls = [f"http://127.0.0.1:{port}{path}" for path in service["urls"]]
     env = {**os.environ, "PORT": str(port)}
@@ -80,7 +80,7 @@ def run_hunt(service: dict[str, Any], work: Path) -> dict[str, Any]:
             "--requests", str(REQUESTS), "--concurrency", str(CONCURRENCY)]
     for url in urls:
         args += ["--url", url]
-    return _heapsight(*args, "--", "node", str(SERVICES / service["file"]), env=env)
+    return _heapsight(*args, *extra, "--", "node", str(SERVICES / service["file"]), env=env)
 
 
 def _wait_snapshot(folder: Path, known: set[Path], process: subprocess.Popen[bytes],
@@ -102,40 +102,53 @@ def _wait_snapshot(folder: Path, known: set[Path], process: subprocess.Popen[byt
     raise RuntimeError("node did not write the heap snapshot in time")
 
 
+def _start(service: dict[str, Any], folder: Path, log_path: Path
+           ) -> tuple[subprocess.Popen[bytes], int]:
+    """Start the service with node's snapshot signal on a free port; when another process
+    took the port first (other tests run beside these), start again on another."""
+    from heapsight.live.service import listener_pid, port_open
+
+    for _ in range(3):
+        port = _free_port()
+        with log_path.open("ab") as log:
+            process = subprocess.Popen(
+                ["node", "--heapsnapshot-signal=SIGUSR2", f"--diagnostic-dir={folder}",
+                 str(SERVICES / service["file"])], env={**os.environ, "PORT": str(port)},
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while process.poll() is None and time.monotonic() < deadline:
+            if port_open("127.0.0.1", port) and listener_pid(port) in (None, process.pid):
+                return process, port
+            time.sleep(0.1)
+        _stop(process)
+    raise RuntimeError(f"{service['file']} did not start: {log_path.read_text()[-400:]}")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 def run_snapshots(service: dict[str, Any], work: Path) -> dict[str, Any]:
     from heapsight.live.load import run_load
-    from heapsight.live.service import port_open
 
-    port = _free_port()
-    urls = [f"http://127.0.0.1:{port}{path}" for path in service["urls"]]
     folder = work / "snapshots"
     folder.mkdir()
-    log = (work / "service.log").open("wb")
-    process = subprocess.Popen(
-        ["node", "--heapsnapshot-signal=SIGUSR2", f"--diagnostic-dir={folder}",
-         str(SERVICES / service["file"])], env={**os.environ, "PORT": str(port)},
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    process, port = _start(service, folder, work / "service.log")
+    urls = [f"http://127.0.0.1:{port}{path}" for path in service["urls"]]
     try:
-        deadline = time.monotonic() + 60
-        while not port_open("127.0.0.1", port):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"{service['file']} did not start: "
-                                   f"{(work / 'service.log').read_text()[-400:]}")
-            time.sleep(0.1)
         snapshots: list[Path] = []
         for requests in (WARMUP, REQUESTS, REQUESTS):
             run_load(urls, requests, CONCURRENCY)
             process.send_signal(signal.SIGUSR2)
             snapshots.append(_wait_snapshot(folder, set(snapshots), process))
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        log.close()
+        _stop(process)
     return _heapsight("find-leaks", "--json", *map(str, snapshots))
 
 

@@ -24,7 +24,7 @@ CARRIER_CLASSES = ("Timeout", "Immediate", "TimersList", "Array", "Map", "Set")
 PAYLOAD_TYPES = ("object", "closure", "native", "string", "concatenated string",
                  "sliced string", "regexp", "bigint", "symbol")
 _MAX_DESCENT = 8
-_SAMPLE = 50  # payload instances kept per cluster for the detectors' questions
+_SAMPLE = 200  # payload instances kept per cluster for the detectors' questions
 
 
 @dataclass
@@ -37,7 +37,7 @@ class Cluster:
     phase_bytes: np.ndarray     # their retained size, per phase
     retained_size: int          # of the top nodes: dominator-deduplicated
     native_size: int            # external memory (ArrayBuffer stores, ...) inside it
-    payload_sample: np.ndarray = field(  # some payload instances (ordinals), in ordinal order
+    payload_sample: np.ndarray = field(  # payload instances (ordinals) spread over the cluster
         default_factory=lambda: np.empty(0, np.int64))
     also_holds: list[str] = field(default_factory=list)  # classes of clusters folded into it
 
@@ -117,9 +117,8 @@ def clusters(snapshot: HeapSnapshot, phase: np.ndarray, phases: int) -> list[Clu
                 example=int(example[c]), phase_counts=phase_counts[c].astype(np.int64),
                 phase_bytes=phase_bytes[c].astype(np.int64),
                 retained_size=int(retained[c]), native_size=int(native_size[c]),
-                payload_sample=payload_members[
-                    by_cluster[payload_bounds[c]:min(payload_bounds[c + 1],
-                                                     payload_bounds[c] + _SAMPLE)]])
+                payload_sample=_spread(payload_members[
+                    by_cluster[payload_bounds[c]:payload_bounds[c + 1]]]))
         for c in range(count)]
     result.sort(key=lambda c: -c.retained_size)
     return result
@@ -149,6 +148,13 @@ def _entries_of_new_tables(snapshot: HeapSnapshot, tops: np.ndarray, payloads: n
         best = int(np.argmax(weight))
         entries = below[snapshot.class_id[below] == best]
         payloads[index] = entries[np.argmax(snapshot.retained_size[entries])]
+
+
+def _spread(members: np.ndarray) -> np.ndarray:
+    """At most _SAMPLE members, spread evenly over all of them (every phase is represented)."""
+    if members.shape[0] <= _SAMPLE:
+        return members
+    return members[np.linspace(0, members.shape[0] - 1, _SAMPLE).astype(np.int64)]
 
 
 def _internal_classes(snapshot: HeapSnapshot) -> np.ndarray:

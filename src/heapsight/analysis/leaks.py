@@ -61,6 +61,9 @@ class Leak:
     owners: list[dict] = field(default_factory=list)  # when several long-lived owners hold it
     library: dict | None = None  # {"package", "file", "owner"} when the holder is a library's
     also_holds: list[str] = field(default_factory=list)  # other growing classes, same holder
+    # ids of leaked objects spread over all of them (not in the JSON): allocation tracking
+    # records a stack for only some objects, so the hunt looks for one among these
+    sample_ids: list[int] = field(default_factory=list, repr=False)
 
     @property
     def headline(self) -> str:
@@ -293,6 +296,9 @@ def _part_of(final: HeapSnapshot, cluster: Cluster, larger: Cluster) -> bool:
     if final.type_name(cluster.example) in _STRING_TYPES and \
             final.type_name(larger.example) in _STRING_TYPES:
         return True
+    if any(final.class_id[edge.source] == larger.payload_class and edge.type != "weak"
+           for edge in final.retainers_of(cluster.example)):
+        return True  # held by one of the larger leak's objects (a tracked object's callback)
     path = retainer_path(final, cluster.example)[:-1]
     return any(final.class_id[step.ordinal] == larger.payload_class for step in path)
 
@@ -364,7 +370,8 @@ def _describe(final: HeapSnapshot, earlier: list[HeapSnapshot], cluster: Cluster
         example_id=int(final.node_id[cluster.example]), holder_path=holder_path,
         location_kind=location_kind, new_calls=calls, closure=closure,
         owners=owner_list, library=library.to_json() if library else None,
-        also_holds=cluster.also_holds)
+        also_holds=cluster.also_holds,
+        sample_ids=[int(i) for i in final.node_id[cluster.payload_sample]])
 
 
 def _owners(final: HeapSnapshot, cluster: Cluster, is_new: np.ndarray) -> list[dict]:

@@ -343,9 +343,14 @@ def _analyse(result: HuntResult, with_stacks: bool, say: Callable[[str], None]) 
     paths: list[str | os.PathLike[str]] = list(result.snapshots)
     result.report = find_leaks(paths)
     if with_stacks and result.report.leaks:
-        result.allocation_stacks = allocation_stacks(
-            result.snapshots[-1], [leak.example_id for leak in result.report.leaks])
+        stacks = allocation_stacks(result.snapshots[-1], [
+            i for leak in result.report.leaks for i in [leak.example_id, *leak.sample_ids]])
         for leak in result.report.leaks:
-            allocation_site(leak, result.allocation_stacks.get(leak.example_id))
+            # V8 keeps a stack for some objects only: any one of the leak's objects will do
+            stack = next((stacks[i] for i in [leak.example_id, *leak.sample_ids]
+                          if i in stacks), None)
+            if stack is not None:
+                result.allocation_stacks[leak.example_id] = stack
+            allocation_site(leak, stack)
     result.report_path = result.run_dir / "report.json"
     write_text_atomic(result.report_path, json.dumps(result.to_json(), indent=2, default=int) + "\n")
