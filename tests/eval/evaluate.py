@@ -35,7 +35,7 @@ HERE = Path(__file__).resolve().parent
 SERVICES = HERE / "services"
 MODES = ("hunt", "snapshots")
 TOP = 5
-WARMUP, REQUESTS, CONCURRENCY = 150, 400, 8
+WARMUP, REQUESTS, CONCURRENCY = 100, 300, 8
 
 
 def manifest() -> list[dict[str, Any]]:
@@ -297,8 +297,10 @@ def _evaluate_in_child(file: str, mode: str) -> ServiceScore:
                         data["error"])
 
 
-def evaluate(files: list[str] | None = None, modes: tuple[str, ...] = MODES, workers: int = 2
+def evaluate(files: list[str] | None = None, modes: tuple[str, ...] = MODES, workers: int = 3
              ) -> list[ServiceScore]:
+    """Run every (service, mode) in its own process, `workers` at a time (each run spends much
+    of its time in node writing snapshots, so one more than the cores keeps both busy)."""
     install_libraries()
     files = files or [entry["file"] for entry in manifest()]
     jobs = [(file, mode) for file in files for mode in modes]
@@ -373,7 +375,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--service", action="append", help="a service file (repeatable)")
     parser.add_argument("--mode", choices=MODES, action="append")
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -25,6 +25,8 @@ PAYLOAD_TYPES = ("object", "closure", "native", "string", "concatenated string",
                  "sliced string", "regexp", "bigint", "symbol")
 _MAX_DESCENT = 8
 _SAMPLE = 200  # payload instances kept per cluster for the detectors' questions
+# V8's allocation tracker keeps a stack for only some objects (a few percent here)
+_TRACKED_SAMPLE = 4000
 
 
 @dataclass
@@ -40,6 +42,8 @@ class Cluster:
     payload_sample: np.ndarray = field(  # payload instances (ordinals) spread over the cluster
         default_factory=lambda: np.empty(0, np.int64))
     also_holds: list[str] = field(default_factory=list)  # classes of clusters folded into it
+    # more payload instances, for finding one whose allocation stack V8 recorded
+    tracked_sample: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
 
     @property
     def count(self) -> int:
@@ -118,7 +122,9 @@ def clusters(snapshot: HeapSnapshot, phase: np.ndarray, phases: int) -> list[Clu
                 phase_bytes=phase_bytes[c].astype(np.int64),
                 retained_size=int(retained[c]), native_size=int(native_size[c]),
                 payload_sample=_spread(payload_members[
-                    by_cluster[payload_bounds[c]:payload_bounds[c + 1]]]))
+                    by_cluster[payload_bounds[c]:payload_bounds[c + 1]]], _SAMPLE),
+                tracked_sample=_spread(payload_members[
+                    by_cluster[payload_bounds[c]:payload_bounds[c + 1]]], _TRACKED_SAMPLE))
         for c in range(count)]
     result.sort(key=lambda c: -c.retained_size)
     return result
@@ -150,11 +156,11 @@ def _entries_of_new_tables(snapshot: HeapSnapshot, tops: np.ndarray, payloads: n
         payloads[index] = entries[np.argmax(snapshot.retained_size[entries])]
 
 
-def _spread(members: np.ndarray) -> np.ndarray:
-    """At most _SAMPLE members, spread evenly over all of them (every phase is represented)."""
-    if members.shape[0] <= _SAMPLE:
+def _spread(members: np.ndarray, most: int) -> np.ndarray:
+    """At most `most` members, spread evenly over all of them (every phase is represented)."""
+    if members.shape[0] <= most:
         return members
-    return members[np.linspace(0, members.shape[0] - 1, _SAMPLE).astype(np.int64)]
+    return members[np.linspace(0, members.shape[0] - 1, most).astype(np.int64)]
 
 
 def _internal_classes(snapshot: HeapSnapshot) -> np.ndarray:

@@ -371,7 +371,7 @@ def _describe(final: HeapSnapshot, earlier: list[HeapSnapshot], cluster: Cluster
         location_kind=location_kind, new_calls=calls, closure=closure,
         owners=owner_list, library=library.to_json() if library else None,
         also_holds=cluster.also_holds,
-        sample_ids=[int(i) for i in final.node_id[cluster.payload_sample]])
+        sample_ids=[int(i) for i in final.node_id[cluster.tracked_sample]])
 
 
 def _owners(final: HeapSnapshot, cluster: Cluster, is_new: np.ndarray) -> list[dict]:
