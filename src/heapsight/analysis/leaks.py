@@ -406,6 +406,10 @@ def _holder_name(evidence: LeakEvidence) -> str:
     if not edge:
         return evidence.holder_class
     parent = edges[-2] if len(edges) >= 2 and not edges[-2].startswith("[") else None
+    if parent in EVENT_EDGES and not edge.startswith("["):  # one event's listener array
+        emitter = f" of {edges[-3]}" if len(edges) >= 3 and not edges[-3].startswith("[") \
+            else ""
+        return f"the '{edge}' listeners{emitter}"
     if edge.startswith("["):
         return f"{parent}{edge}" if parent else evidence.holder_class
     if edge.startswith("_") and parent:  # a library's internals: say whose (`bus._events`)
