@@ -310,12 +310,15 @@ def evaluate(files: list[str] | None = None, modes: tuple[str, ...] = MODES, wor
 
 def tally(scores: list[ServiceScore]) -> dict[str, Any]:
     """Per mode and per category: planted, found with the right category, located, plus false
-    positives (look-alikes reported) and false alarms (reports on clean services)."""
+    positives (look-alikes reported) and false alarms (reports on clean services). Services
+    written after the detector changes (held_out) are tallied apart."""
     services = {entry["file"]: entry for entry in manifest()}
     out: dict[str, Any] = {}
-    for mode in sorted({s.mode for s in scores}):
+    groups = sorted({(s.mode, bool(services[s.service].get("held_out"))) for s in scores})
+    for mode, held_out in groups:
         rows: dict[str, dict[str, int]] = {}
-        mine = [s for s in scores if s.mode == mode]
+        mine = [s for s in scores if s.mode == mode
+                and bool(services[s.service].get("held_out")) == held_out]
         for result in mine:
             for finding in result.findings:
                 row = rows.setdefault(finding.category[0], {"planted": 0, "right": 0,
@@ -323,7 +326,7 @@ def tally(scores: list[ServiceScore]) -> dict[str, Any]:
                 row["planted"] += 1
                 row["right"] += finding.found and finding.right_category
                 row["located"] += finding.found and finding.located
-        out[mode] = {
+        out[f"{mode} held-out" if held_out else mode] = {
             "categories": rows,
             "planted": sum(r["planted"] for r in rows.values()),
             "right": sum(r["right"] for r in rows.values()),

@@ -115,17 +115,31 @@ class LeakEvidence:
 
     @cached_property
     def repeating_timers(self) -> int:
-        """How many sampled top nodes are timers that repeat (setInterval): Node sets
-        `_repeat` to null for setTimeout, to a number (a Smi, so no edge) for setInterval."""
+        """How many sampled top nodes are timers that repeat: setInterval (Node sets `_repeat`
+        to null for setTimeout, to a number, a Smi so no edge, for setInterval), or a
+        setTimeout whose callback re-arms itself."""
         repeating = 0
         for node in self.cluster.top_nodes[:_SAMPLE]:
             node = int(node)
             if self.snapshot.class_name(node) != "Timeout":
                 continue
             repeat = [e for e in self.snapshot.edges_of(node) if e.name == "_repeat"]
-            if not repeat or self.snapshot.type_name(repeat[0].target) == "number":
+            if not repeat or self.snapshot.type_name(repeat[0].target) == "number" or \
+                    self._rearms(node):
                 repeating += 1
         return repeating
+
+    def _rearms(self, timeout: int) -> bool:
+        """A one-shot timer whose callback schedules itself again: the callback's own scope
+        (its context) holds the callback (`const run = () => { ...; setTimeout(run, t) }`)."""
+        callback = next((e.target for e in self.snapshot.edges_of(timeout)
+                         if e.name == "_onTimeout"), None)
+        if callback is None or self.snapshot.type_name(callback) != "closure":
+            return False
+        context = next((e.target for e in self.snapshot.edges_of(callback)
+                        if e.name == "context"), None)
+        return context is not None and any(
+            e.target == callback for e in self.snapshot.edges_of(context))
 
 
 class Detector:
