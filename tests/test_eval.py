@@ -1,4 +1,4 @@
-"""The project's own evaluation of find-leaks and hunt (tests/eval, docs/accuracy.md): 18 small
+"""The project's own evaluation of find-leaks and hunt (tests/eval, docs/accuracy.md): 22 small
 services in other people's styles (plain http, Express, Fastify, pinned npm libraries), each
 driven with real loopback HTTP load through `heapsight hunt` and through three node-written
 snapshots + `heapsight find-leaks`; only the top 5 leaks of a report count."""
