@@ -91,6 +91,24 @@ def test_locations_and_holders(all_leaks):
     assert by_class["SessionRecord"].holder == "sessionsSeen"
 
 
+def test_reports_say_who_keeps_the_objects_and_where_they_are_made(all_leaks):
+    report = find_leaks(all_leaks)
+    by_class = {leak.class_name: leak for leak in report.leaks}
+    lines = PROGRAM.read_text().splitlines()
+    # an instance's location is its constructor; the `new` call is named beside it
+    entry = by_class["RequestEntry"]
+    assert entry.location_kind == "constructor"
+    assert [lines[int(call.rsplit(":", 2)[1]) - 1].count("new RequestEntry(")
+            for call in entry.new_calls] == [1]
+    # a pending timer's closure keeps `big`: the closure, its line and the variable
+    audit = by_class["LargeRequest"].closure
+    assert audit is not None and audit["variable"] == "big"
+    assert "setTimeout(() => big.id" in lines[int(audit["keeper_location"].split(":")[-2]) - 1]
+    # one event's listener list is named by event and emitter
+    assert by_class["onConfigChange() closure"].holder == "the 'change' listeners of configBus"
+    assert all(leak.library is None and not leak.owners for leak in report.leaks)
+
+
 def test_clean_program_reports_nothing(no_leaks):
     report = find_leaks(no_leaks, min_size=0)
     assert [leak.headline for leak in report.leaks if leak.retained_size > 1_000_000] == []

@@ -9,7 +9,7 @@ phase between snapshots; warm-up, bounded caches and churn do not.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -24,6 +24,9 @@ CARRIER_CLASSES = ("Timeout", "Immediate", "TimersList", "Array", "Map", "Set")
 PAYLOAD_TYPES = ("object", "closure", "native", "string", "concatenated string",
                  "sliced string", "regexp", "bigint", "symbol")
 _MAX_DESCENT = 8
+_SAMPLE = 200  # payload instances kept per cluster for the detectors' questions
+# V8's allocation tracker keeps a stack for only some objects (a few percent here)
+_TRACKED_SAMPLE = 4000
 
 
 @dataclass
@@ -36,6 +39,11 @@ class Cluster:
     phase_bytes: np.ndarray     # their retained size, per phase
     retained_size: int          # of the top nodes: dominator-deduplicated
     native_size: int            # external memory (ArrayBuffer stores, ...) inside it
+    payload_sample: np.ndarray = field(  # payload instances (ordinals) spread over the cluster
+        default_factory=lambda: np.empty(0, np.int64))
+    also_holds: list[str] = field(default_factory=list)  # classes of clusters folded into it
+    # more payload instances, for finding one whose allocation stack V8 recorded
+    tracked_sample: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
 
     @property
     def count(self) -> int:
@@ -67,6 +75,7 @@ def clusters(snapshot: HeapSnapshot, phase: np.ndarray, phases: int) -> list[Clu
     plain = ~np.isin(snapshot.node_type[payloads], payload_types) | \
         np.isin(snapshot.class_id[payloads], _internal_classes(snapshot))
     payloads[plain] = tops[plain]  # nothing worth naming below the carrier: name the carrier
+    _entries_of_new_tables(snapshot, tops, payloads, plain, payload_types)
     payload_class = snapshot.class_id[payloads]
 
     keys = holders.astype(np.int64) * snapshot.class_count + payload_class
@@ -101,16 +110,57 @@ def clusters(snapshot: HeapSnapshot, phase: np.ndarray, phases: int) -> list[Clu
 
     grouped = np.argsort(cluster_of_top, kind="stable")
     bounds = np.searchsorted(cluster_of_top[grouped], np.arange(count + 1))
+    payload_members = members[is_payload]
+    payload_cluster = member_cluster[is_payload]
+    by_cluster = np.argsort(payload_cluster, kind="stable")
+    payload_bounds = np.searchsorted(payload_cluster[by_cluster], np.arange(count + 1))
     result = [
         Cluster(holder=int(unique_keys[c] // snapshot.class_count),
                 payload_class=int(cluster_class[c]),
                 top_nodes=tops[grouped[bounds[c]:bounds[c + 1]]],
                 example=int(example[c]), phase_counts=phase_counts[c].astype(np.int64),
                 phase_bytes=phase_bytes[c].astype(np.int64),
-                retained_size=int(retained[c]), native_size=int(native_size[c]))
+                retained_size=int(retained[c]), native_size=int(native_size[c]),
+                payload_sample=_spread(payload_members[
+                    by_cluster[payload_bounds[c]:payload_bounds[c + 1]]], _SAMPLE),
+                tracked_sample=_spread(payload_members[
+                    by_cluster[payload_bounds[c]:payload_bounds[c + 1]]], _TRACKED_SAMPLE))
         for c in range(count)]
     result.sort(key=lambda c: -c.retained_size)
     return result
+
+
+_TABLE_MIN_SIZE = 16 * 1024
+
+
+def _entries_of_new_tables(snapshot: HeapSnapshot, tops: np.ndarray, payloads: np.ndarray,
+                           plain: np.ndarray, payload_types: np.ndarray) -> None:
+    """A collection's backing store that V8 reallocated after the baseline (a Map's table that
+    grew) is new and dominates every entry, old and new; the descent stops at it when no one
+    entry outweighs the rest. What it holds is its entries: name the class whose entries
+    retain the most (in place, for the few big tables)."""
+    first_child, children = snapshot.dominated
+    internal = _internal_classes(snapshot)
+    for index in np.flatnonzero(plain & (snapshot.retained_size[tops] >= _TABLE_MIN_SIZE)):
+        top = int(tops[index])
+        if snapshot.type_name(top) not in ("array", "hidden"):
+            continue
+        below = children[first_child[top]:first_child[top + 1]]
+        below = below[np.isin(snapshot.node_type[below], payload_types)
+                      & ~np.isin(snapshot.class_id[below], internal)]
+        if below.size == 0:
+            continue
+        weight = np.bincount(snapshot.class_id[below], weights=snapshot.retained_size[below])
+        best = int(np.argmax(weight))
+        entries = below[snapshot.class_id[below] == best]
+        payloads[index] = entries[np.argmax(snapshot.retained_size[entries])]
+
+
+def _spread(members: np.ndarray, most: int) -> np.ndarray:
+    """At most `most` members, spread evenly over all of them (every phase is represented)."""
+    if members.shape[0] <= most:
+        return members
+    return members[np.linspace(0, members.shape[0] - 1, most).astype(np.int64)]
 
 
 def _internal_classes(snapshot: HeapSnapshot) -> np.ndarray:

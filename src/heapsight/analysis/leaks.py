@@ -18,11 +18,15 @@ import numpy as np
 from heapsight.analysis.cluster import PAYLOAD_TYPES, Cluster, clusters, is_internal
 from heapsight.analysis.compare import check_same_process, class_names, first_seen, taken_order
 from heapsight.analysis.detectors import LeakEvidence, classify
+from heapsight.analysis.detectors.listener import EVENT_EDGES
 from heapsight.analysis.locations import holder_script, object_location
 from heapsight.analysis.paths import PathStepView, format_path, retainer_path
+from heapsight.analysis.retention import closure_on_path, owners
+from heapsight.analysis.source_scope import new_calls, sibling_users
 from heapsight.errors import UsageError
-from heapsight.results import Result
+from heapsight.results import NOT_JSON, Result
 from heapsight.snapshot import HeapSnapshot
+from heapsight.snapshot import _kernels as k
 from heapsight.snapshot.format import INDEX_EDGE_TYPES
 from heapsight.units import human_bytes
 
@@ -50,10 +54,28 @@ class Leak(Result):
     holder_fanout: list[int] = field(default_factory=list)
     example_id: int = 0
     holder_path: list[PathStepView] = field(default_factory=list)
+    # what `location` is: "closure" (the function, made where it is written), "constructor"
+    # (the class; a snapshot does not record the `new` call), "allocation" (the frame that
+    # made it, from allocation tracking), or None
+    location_kind: str | None = None
+    new_calls: list[str] = field(default_factory=list)  # `new <class>(` in the class's file
+    # the closure keeping a shared V8 Context alive, its captured variable, sibling users
+    closure: dict | None = None
+    owners: list[dict] = field(default_factory=list)  # when several long-lived owners hold it
+    library: dict | None = None  # {"package", "file", "owner"} when the holder is a library's
+    also_holds: list[str] = field(default_factory=list)  # other growing classes, same holder
+    # ids of leaked objects spread over all of them (not in the JSON): allocation tracking
+    # records a stack for only some objects, so the hunt looks for one among these
+    sample_ids: list[int] = field(default_factory=list, repr=False, metadata=NOT_JSON)
 
     @property
     def headline(self) -> str:
-        where = f" in {os.path.basename(self.holder_script)}" if self.holder_script else ""
+        if self.library:
+            where = f" in {self.library['package']} ({self.library['file']})"
+        elif self.holder_script:
+            where = f" in {os.path.basename(self.holder_script)}"
+        else:
+            where = ""
         return (f"{self.category}: {self.count:,} {self.class_name} "
                 f"({human_bytes(self.retained_size)}) retained by {self.holder}{where}, "
                 f"+{self.growth:,.0f} per step")
@@ -90,13 +112,16 @@ def find_leaks(paths: Sequence[str | os.PathLike[str]], loader: Loader | None = 
             check_same_process(before, after)
     phase = first_seen(final, earlier)
     counts = class_counts([*earlier, final])
+    survivors = _Survivors(final, phase)
     found = _fold_strings(final, [c for c in clusters(final, phase, len(paths))[:_MAX_CLUSTERS]
                                   if _grows(final, c, 0)
                                   and _class_grows(final, c, counts)
-                                  and not _reuses_slots(final, earlier, c)
+                                  and not (_reuses_slots(final, earlier, c)
+                                           and not survivors.kept_by(c))
                                   and not _strings_without_growth(final, earlier, c)])
     found = [c for c in found if c.retained_size >= min_size]
-    leaks = _merge([_describe(final, earlier, c) for c in found])
+    is_new = phase >= 1
+    leaks = _merge([_describe(final, earlier, c, is_new) for c in _by_owner(final, found)])
     leaks.sort(key=lambda leak: (-leak.retained_size, -leak.growth))
     return LeakReport(snapshots=[str(p) for p in paths],
                       heap_sizes=[s.total_size for s in [*earlier, final]], leaks=leaks,
@@ -139,6 +164,45 @@ def _reuses_slots(final: HeapSnapshot, earlier: list[HeapSnapshot], cluster: Clu
 
 
 _NOT_SLOTS = ("table", "elements", "properties", "map", "__proto__")
+
+
+class _Survivors:
+    """Old objects that live on only under new ones. A slot that was reused dropped its old
+    occupant; a slot whose new occupant still holds the old one (a `current` that links to the
+    previous, a Map table V8 reallocated with every old entry copied in) did not."""
+
+    def __init__(self, snapshot: HeapSnapshot, phase: np.ndarray) -> None:
+        self.snapshot, self.phase = snapshot, phase
+        self._above: np.ndarray | None = None
+
+    @property
+    def above(self) -> np.ndarray:
+        """For each node, the top-most new ancestor of the nearest new node that dominates it
+        (-1 when none): pointer jumping up the dominator tree, log(depth) vector passes."""
+        if self._above is None:
+            snapshot = self.snapshot
+            is_new = self.phase >= 1
+            top = k.top_new_ancestors(snapshot.preorder, snapshot.dominator, is_new)
+            pointer = np.where(is_new, np.arange(is_new.shape[0]), snapshot.dominator)
+            pointer = pointer.astype(np.int64)
+            while True:
+                jumped = pointer[pointer]
+                if np.array_equal(jumped, pointer):
+                    break
+                pointer = jumped
+            self._above = np.where(is_new[pointer], top[pointer], -1)
+        return self._above
+
+    def kept_by(self, cluster: Cluster) -> bool:
+        """Whether the cluster's new objects keep alive old objects of its payload class, at
+        least a tenth as many as it gained: the old occupants did not die."""
+        snapshot = self.snapshot
+        old = np.flatnonzero((self.phase == 0)
+                             & (snapshot.class_id == cluster.payload_class))
+        if old.size == 0:
+            return False
+        survivors = int(np.isin(self.above[old], cluster.top_nodes).sum())
+        return survivors >= 3 and survivors * 10 >= cluster.count
 
 
 def _strings_without_growth(final: HeapSnapshot, earlier: list[HeapSnapshot],
@@ -189,11 +253,57 @@ def _fold_strings(snapshot: HeapSnapshot, found: list[Cluster]) -> list[Cluster]
     return kept
 
 
-def _describe(final: HeapSnapshot, earlier: list[HeapSnapshot], cluster: Cluster) -> Leak:
+def _by_owner(final: HeapSnapshot, found: list[Cluster]) -> list[Cluster]:
+    """Parts of one leak are one leak: a cluster under the same holder (or its backing store)
+    as a larger one, reached through an object of the larger one's class (a stream's states
+    and buffers, the closures of a tracked object) or, for strings, beside it (the keys and
+    values of a session store), adds its size to it and is named in also_holds. Clusters that
+    only share a holder (timers of one duration share a timer list) stay apart."""
+    kept: list[Cluster] = []
+    by_owner: dict[int, list[Cluster]] = {}
+    for cluster in sorted(found, key=lambda c: -c.retained_size):
+        owner = _store_owner(final, cluster.holder)
+        into = next((larger for larger in by_owner.get(owner, [])
+                     if _part_of(final, cluster, larger)), None)
+        if into is None:
+            kept.append(cluster)
+            by_owner.setdefault(owner, []).append(cluster)
+            continue
+        into.retained_size += cluster.retained_size
+        into.native_size += cluster.native_size
+        into.also_holds.append(final.class_name_of(cluster.payload_class))
+    return kept
+
+
+def _part_of(final: HeapSnapshot, cluster: Cluster, larger: Cluster) -> bool:
+    if final.type_name(cluster.example) in _STRING_TYPES and \
+            final.type_name(larger.example) in _STRING_TYPES:
+        return True
+    if any(final.class_id[edge.source] == larger.payload_class and edge.type != "weak"
+           for edge in final.retainers_of(cluster.example)):
+        return True  # held by one of the larger leak's objects (a tracked object's callback)
+    path = retainer_path(final, cluster.example)[:-1]
+    return any(final.class_id[step.ordinal] == larger.payload_class for step in path)
+
+
+def _store_owner(final: HeapSnapshot, holder: int) -> int:
+    """The object a backing store belongs to (a Map's table, a dictionary's properties)."""
+    if final.type_name(holder) in ("array", "hidden"):
+        for edge in final.retainers_of(holder):
+            if edge.name in _BACKING and edge.type != "weak":
+                return edge.source
+    return holder
+
+
+_BACKING = ("table", "properties", "elements")
+
+
+def _describe(final: HeapSnapshot, earlier: list[HeapSnapshot], cluster: Cluster,
+              is_new: np.ndarray) -> Leak:
     holder_path = retainer_path(final, cluster.holder)
     ordinals = [step.ordinal for step in holder_path]
     example_path = retainer_path(final, cluster.example)
-    evidence = LeakEvidence(final, cluster, holder_path, ordinals, example_path)
+    evidence = LeakEvidence(final, cluster, holder_path, ordinals, example_path, is_new)
     detector = classify(evidence)
     class_name = evidence.payload_class
     if evidence.payload_type == "closure":
@@ -206,17 +316,69 @@ def _describe(final: HeapSnapshot, earlier: list[HeapSnapshot], cluster: Cluster
     else:
         fanout = []
     phases = max(cluster.phase_counts.shape[0], 1)
+    location, location_kind = object_location(final, cluster.example), None
+    calls: list[str] = []
+    if location:
+        location_kind = "closure" if evidence.payload_type == "closure" else "constructor"
+        if location_kind == "constructor":
+            calls = new_calls(location.rsplit(":", 2)[0], evidence.payload_class)
+    closure = None
+    if detector.category == "closure-capture":
+        facts = evidence.closure or closure_on_path(final, [s.ordinal for s in example_path])
+        if facts is not None:
+            closure = facts.to_json()
+            siblings = sibling_users(facts.keeper_location, facts.variable) \
+                if facts.keeper_location else []
+            closure["siblings"] = [{"name": s.name, "location": s.location} for s in siblings]
+            closure["sibling"] = siblings[0].name if siblings else None
+    library = evidence.library
+    owner_list = _owners(final, cluster, is_new)
+    holder = _holder_name(evidence)
+    advice = detector.advice_for(evidence)
+    if owner_list:  # the dominator above two owners is only where their paths meet
+        holder = " and ".join(owner["name"] for owner in owner_list)
+        if not any(owner["frees"] for owner in owner_list):
+            advice = (f"{len(owner_list)} owners ({holder}) each keep these objects, so fixing "
+                      f"one alone frees nothing: release them from every owner. {advice}")
     return Leak(
         category=detector.category, class_name=class_name, count=cluster.count,
         retained_size=cluster.retained_size,
         growth=round(float(cluster.phase_counts.sum()) / phases, 1),
         growth_bytes=round(float(cluster.phase_bytes.sum()) / phases, 1),
         retainer_path=example_path,
-        location=object_location(final, cluster.example), advice=detector.advice,
-        holder=_holder_name(evidence),
+        location=location, advice=advice,
+        holder=holder,
         holder_id=holder_id, holder_script=holder_script(final, ordinals),
         phase_counts=[int(c) for c in cluster.phase_counts], holder_fanout=fanout,
-        example_id=int(final.node_id[cluster.example]), holder_path=holder_path)
+        example_id=int(final.node_id[cluster.example]), holder_path=holder_path,
+        location_kind=location_kind, new_calls=calls, closure=closure,
+        owners=owner_list, library=library.to_json() if library else None,
+        also_holds=cluster.also_holds,
+        sample_ids=[int(i) for i in final.node_id[cluster.tracked_sample]])
+
+
+def _owners(final: HeapSnapshot, cluster: Cluster, is_new: np.ndarray) -> list[dict]:
+    """Every long-lived owner when there are two or more, with what fixing each would free:
+    `frees` counts sampled objects only that owner keeps; `shared` those another keeps too."""
+    found = owners(final, cluster.top_nodes, is_new)
+    if len(found) < 2:
+        return []
+    return [{"name": _owner_name(final, owner.ordinal, owner.via), "class":
+             final.class_name(owner.ordinal), "id": int(final.node_id[owner.ordinal]),
+             "frees": owner.only, "shared": owner.shared} for owner in found[:4]]
+
+
+def _owner_name(final: HeapSnapshot, ordinal: int, via: str) -> str:
+    """`clients`, `heartbeat._events.beat`: the owner's own name and the edge it holds by."""
+    edges = [step.edge for step in retainer_path(final, ordinal) if step.edge]
+    name = edges[-1] if edges else final.class_name(ordinal)
+    if len(edges) >= 3 and edges[-2] in EVENT_EDGES:  # one event's listener array
+        return f"the '{name}' listeners of {edges[-3]}"
+    if name.startswith("_") and len(edges) >= 2 and not edges[-2].startswith("["):
+        name = f"{edges[-2]}.{name}"
+    if via and not via.startswith("[") and via not in _BACKING and via != "context":
+        name = f"{name}.{via}"
+    return name
 
 
 def _holder_name(evidence: LeakEvidence) -> str:
@@ -227,6 +389,10 @@ def _holder_name(evidence: LeakEvidence) -> str:
     if not edge:
         return evidence.holder_class
     parent = edges[-2] if len(edges) >= 2 and not edges[-2].startswith("[") else None
+    if parent in EVENT_EDGES and not edge.startswith("["):  # one event's listener array
+        emitter = f" of {edges[-3]}" if len(edges) >= 3 and not edges[-3].startswith("[") \
+            else ""
+        return f"the '{edge}' listeners{emitter}"
     if edge.startswith("["):
         return f"{parent}{edge}" if parent else evidence.holder_class
     if edge.startswith("_") and parent:  # a library's internals: say whose (`bus._events`)

@@ -3,7 +3,13 @@
 
 from __future__ import annotations
 
+import re
+
 from heapsight.snapshot import HeapSnapshot
+
+# node_modules/<package>/<file>, scoped packages included; the last node_modules wins
+_PACKAGE = re.compile(r"(?:^|[/\\])node_modules[/\\]((?:@[^/\\]+[/\\])?[^/\\]+)[/\\]"
+                      r"(?!.*node_modules[/\\])(.+)$")
 
 
 def _edge_to(snapshot: HeapSnapshot, ordinal: int, *names: str) -> int | None:
@@ -73,3 +79,26 @@ def holder_script(snapshot: HeapSnapshot, path_ordinals: list[int]) -> str | Non
             if name and not name.startswith("node:"):
                 return name
     return None
+
+
+def defining_script(snapshot: HeapSnapshot, ordinal: int) -> str | None:
+    """The script of the code behind a node: a closure's own, an instance's constructor's.
+    None for built-ins, V8 internals and node's own modules (`node:events`)."""
+    kind = snapshot.type_name(ordinal)
+    function = ordinal if kind == "closure" else \
+        constructor_of(snapshot, ordinal) if kind == "object" else None
+    if function is None:
+        return None
+    script = script_name(snapshot, function)
+    if not script or script.startswith("node:"):
+        return None
+    return script
+
+
+def package_of(script: str) -> tuple[str, str] | None:
+    """(package, `node_modules/<package>/<file>`) for a script inside node_modules."""
+    match = _PACKAGE.search(script.removeprefix("file://"))
+    if match is None:
+        return None
+    package = match.group(1).replace("\\", "/")
+    return package, f"node_modules/{package}/{match.group(2)}"

@@ -355,6 +355,20 @@ def _command_load(plan: HuntPlan, name: str, service: Service | None, run_dir: P
             raise load.exited_error(f"during the {name} phase")
 
 
+def allocation_site(leak: Any, stack: list[Frame] | None) -> None:
+    """Point a leak's location at the code that made its objects: the innermost frame of the
+    allocation stack that is not node's own code or the class's constructor, narrowed to the
+    `new <Class>(` inside that function when the source shows it."""
+    from heapsight.analysis.source_scope import new_call_in
+    for frame in stack or []:
+        if not frame.location or frame.location.startswith("node:") or \
+                frame.location == leak.location:
+            continue
+        leak.location = new_call_in(frame.location, leak.class_name) or frame.location
+        leak.location_kind = "allocation"
+        return
+
+
 def _analyse(result: HuntResult, with_stacks: bool, say: Callable[[str], None]) -> None:
     from heapsight.analysis.leaks import find_leaks
 
@@ -362,7 +376,14 @@ def _analyse(result: HuntResult, with_stacks: bool, say: Callable[[str], None]) 
     paths: list[str | os.PathLike[str]] = list(result.snapshots)
     result.report = find_leaks(paths)
     if with_stacks and result.report.leaks:
-        result.allocation_stacks = allocation_stacks(
-            result.snapshots[-1], [leak.example_id for leak in result.report.leaks])
+        stacks = allocation_stacks(result.snapshots[-1], [
+            i for leak in result.report.leaks for i in [leak.example_id, *leak.sample_ids]])
+        for leak in result.report.leaks:
+            # V8 keeps a stack for some objects only: any one of the leak's objects will do
+            stack = next((stacks[i] for i in [leak.example_id, *leak.sample_ids]
+                          if i in stacks), None)
+            if stack is not None:
+                result.allocation_stacks[leak.example_id] = stack
+            allocation_site(leak, stack)
     result.report_path = result.run_dir / "report.json"
     write_text_atomic(result.report_path, json.dumps(result.to_json(), indent=2, default=int) + "\n")

@@ -12,6 +12,9 @@ from heapsight.analysis.paths import PathStepView, format_path
 from heapsight.text import safe
 from heapsight.units import human_bytes
 
+_LOCATION_KINDS = {"constructor": " (the class's constructor)",
+                   "closure": " (the function itself)",
+                   "allocation": " (the code that made them, from allocation tracking)"}
 PATH_STEPS = 7  # steps shown before the leaked object; --json has the full path
 
 
@@ -28,7 +31,29 @@ def render_leak(index: int, leak: Leak, console: Console) -> None:
     console.print(f"   [dim]path[/dim]     {safe(short_path(leak.retainer_path))}",
                   soft_wrap=True)
     if leak.location:
-        console.print(f"   [dim]made at[/dim]  {safe(leak.location)}", soft_wrap=True)
+        kind = _LOCATION_KINDS.get(leak.location_kind or "", "")
+        console.print(f"   [dim]made at[/dim]  {safe(leak.location)}{kind}", soft_wrap=True)
+    if leak.location_kind == "constructor" and leak.new_calls:
+        console.print(f"   [dim]new at[/dim]   {safe(', '.join(leak.new_calls))} "
+                      f"(each `new {safe(leak.class_name)}(` in that file)", soft_wrap=True)
+    if leak.closure:
+        closure = leak.closure
+        sibling = (f"; {safe(closure['sibling'])}() in the same scope uses it"
+                   if closure.get("sibling") else "")
+        keeper_at = f" ({safe(closure['keeper_location'])})" \
+            if closure.get("keeper_location") else ""
+        console.print(f"   [dim]kept by[/dim]  closure {safe(closure['keeper'])}(){keeper_at} "
+                      f"keeps its scope's `{safe(closure['variable'])}` alive{sibling}",
+                      soft_wrap=True)
+    for owner in leak.owners:
+        frees = ("fixing it alone frees nothing: another owner holds them too"
+                 if not owner["frees"] else f"fixing it frees {owner['frees']} of those sampled")
+        console.print(f"   [dim]owner[/dim]    {safe(owner['name'])} ({safe(owner['class'])}):"
+                      f" {frees}", soft_wrap=True)
+    if leak.library:
+        console.print(f"   [dim]library[/dim]  {safe(leak.library['package'])}: "
+                      f"{safe(leak.library['owner'])} in {safe(leak.library['file'])}",
+                      soft_wrap=True)
     growth = " → ".join(f"{n:,}" for n in leak.phase_counts)
     console.print(f"   [dim]growth[/dim]   {growth} new {safe(leak.class_name)} per phase, "
                   f"{human_bytes(leak.growth_bytes)} per phase")

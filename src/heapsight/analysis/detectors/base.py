@@ -8,8 +8,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import ClassVar
 
+import numpy as np
+
 from heapsight.analysis.cluster import Cluster
+from heapsight.analysis.detectors.libraries import library_advice
 from heapsight.analysis.paths import PathStepView
+from heapsight.analysis.retention import ClosureFacts, Library, closure_capture, library_holder
 from heapsight.snapshot import HeapSnapshot
 
 _SAMPLE = 50
@@ -26,6 +30,7 @@ class LeakEvidence:
     holder_path: list[PathStepView]           # GC root ... holder
     path_ordinals: list[int] = field(default_factory=list)
     example_path: list[PathStepView] = field(default_factory=list)  # GC root ... payload
+    is_new: np.ndarray | None = None           # per node: made after the baseline
 
     @property
     def holder(self) -> int:
@@ -67,6 +72,31 @@ class LeakEvidence:
                    for before, after in zip(below, below[1:], strict=False))
 
     @cached_property
+    def owner_class(self) -> str:
+        """The class of the object that owns the holder (`ReportCache` for its `entries` Map,
+        `MemoryStore` for its `sessions`), or ''."""
+        index = len(self.path_ordinals) - 2 - self._owner_steps
+        return self.snapshot.class_name(self.path_ordinals[index]) if index >= 0 else ""
+
+    @cached_property
+    def closure(self) -> ClosureFacts | None:
+        """The per-call closure whose shared Context keeps most of the leaked objects."""
+        if self.is_new is None:
+            return None
+        return closure_capture(self.snapshot, self.cluster.payload_sample, self.is_new)
+
+    @cached_property
+    def library(self) -> Library | None:
+        """The npm package whose object holds the leak, when it is not the user's own code."""
+        return library_holder(self.snapshot, self.path_ordinals)
+
+    @cached_property
+    def payload_fields(self) -> set[str]:
+        """Property names of a sampled payload instance (`ttl`, `expires`...)."""
+        return {edge.name for edge in self.snapshot.edges_of(self.cluster.example)
+                if edge.type == "property"}
+
+    @cached_property
     def payload_class(self) -> str:
         return self.snapshot.class_name_of(self.cluster.payload_class)
 
@@ -85,17 +115,31 @@ class LeakEvidence:
 
     @cached_property
     def repeating_timers(self) -> int:
-        """How many sampled top nodes are timers that repeat (setInterval): Node sets
-        `_repeat` to null for setTimeout, to a number (a Smi, so no edge) for setInterval."""
+        """How many sampled top nodes are timers that repeat: setInterval (Node sets `_repeat`
+        to null for setTimeout, to a number, a Smi so no edge, for setInterval), or a
+        setTimeout whose callback re-arms itself."""
         repeating = 0
         for node in self.cluster.top_nodes[:_SAMPLE]:
             node = int(node)
             if self.snapshot.class_name(node) != "Timeout":
                 continue
             repeat = [e for e in self.snapshot.edges_of(node) if e.name == "_repeat"]
-            if not repeat or self.snapshot.type_name(repeat[0].target) == "number":
+            if not repeat or self.snapshot.type_name(repeat[0].target) == "number" or \
+                    self._rearms(node):
                 repeating += 1
         return repeating
+
+    def _rearms(self, timeout: int) -> bool:
+        """A one-shot timer whose callback schedules itself again: the callback's own scope
+        (its context) holds the callback (`const run = () => { ...; setTimeout(run, t) }`)."""
+        callback = next((e.target for e in self.snapshot.edges_of(timeout)
+                         if e.name == "_onTimeout"), None)
+        if callback is None or self.snapshot.type_name(callback) != "closure":
+            return False
+        context = next((e.target for e in self.snapshot.edges_of(callback)
+                        if e.name == "context"), None)
+        return context is not None and any(
+            e.target == callback for e in self.snapshot.edges_of(context))
 
 
 class Detector:
@@ -106,6 +150,13 @@ class Detector:
 
     def matches(self, evidence: LeakEvidence) -> bool:
         raise NotImplementedError
+
+    def advice_for(self, evidence: LeakEvidence) -> str:
+        """The fix; inside a known library, in terms of that library's own options."""
+        library = evidence.library
+        if library is None:
+            return self.advice
+        return library_advice(library.package, self.category) or self.advice
 
 
 def name_matches(pattern: re.Pattern[str], *names: str) -> bool:

@@ -7,7 +7,8 @@ class TimerLeak(Detector):
     """Timers started over and over and never cleared.
 
     What it finds: Timeout objects (and what their callbacks hold) accumulating in Node's
-    timer lists, typically from setInterval in per-request or per-instance code.
+    timer lists, typically from setInterval in per-request or per-instance code, or a
+    setTimeout callback that schedules itself again (its own scope holds it).
     Why it leaks: an active interval is a GC root for its callback and all it captures,
     forever, even when nothing else references the owner.
     Example: `class Poller { constructor() { this.t = setInterval(() => this.poll(), 1e3) } }`.
