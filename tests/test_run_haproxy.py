@@ -129,7 +129,7 @@ def test_haproxy_stops_sending_to_a_drained_instance(tmp_path):
                     threading.Thread(target=run.ctl, args=("restart", "0")).start()
                 return len(run.events("restarted")) >= 1
 
-            load = run_load([url], requests=20000, concurrency=4, stop_when=restart_once,
+            load = run_load([url], requests=200_000, concurrency=4, stop_when=restart_once,
                             timeout=30)
             assert load.failed == 0 and load.requests > 0, load.errors
             new_port = run.events("restarted")[0]["port"]

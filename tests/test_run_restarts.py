@@ -10,7 +10,8 @@ from heapsight.live.load import run_load
 
 def test_memory_restarts_under_load_fail_no_request(tmp_path):
     # 64 KiB kept per request: an instance crosses 96 MiB after about 800 requests. Each load
-    # phase runs until it has seen 3 more restarts (at most 20,000 requests).
+    # phase runs until it has seen 3 more restarts (at most 200,000 requests: on a fast machine
+    # 20,000 keep-alive requests ended a phase before its third restart).
     args = ["--port", "0", "--instances", "2", "--max-memory", "96MB", "--for", "1s",
             "--grace", "1s", "--memory-cooldown", "0s", "--drain-timeout", "20s",
             "--kill-timeout", "5s"]
@@ -21,10 +22,10 @@ def test_memory_restarts_under_load_fail_no_request(tmp_path):
             return len(run.events("restarted"))
 
         before = restarts()
-        fresh = run_load([url], requests=20000, concurrency=8, keep_alive=False, timeout=30,
+        fresh = run_load([url], requests=200_000, concurrency=8, keep_alive=False, timeout=30,
                          stop_when=lambda: restarts() >= before + 3)
         after_fresh = restarts()
-        kept = run_load([url], requests=20000, concurrency=8, keep_alive=True, timeout=30,
+        kept = run_load([url], requests=200_000, concurrency=8, keep_alive=True, timeout=30,
                         stop_when=lambda: restarts() >= after_fresh + 3)
         after_kept = restarts()
         assert fresh.failed == 0, (fresh.errors, run.stderr_text())
