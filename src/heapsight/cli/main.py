@@ -30,6 +30,7 @@ COMMANDS = {
     "history": "heapsight.cli.history:history",
     "alert-rules": "heapsight.cli.alert_rules:alert_rules",
     "lint": "heapsight.cli.lint:lint",
+    "check": "heapsight.cli.check:check",
 }
 
 
@@ -62,6 +63,7 @@ def cli(debug: bool) -> None:
     Offline snapshots:    heapsight summary app.heapsnapshot
                           heapsight find-leaks s1.heapsnapshot s2.heapsnapshot s3.heapsnapshot
     Before it ships:      heapsight lint src/
+                          heapsight check scenarios/ --junit heapsight-check.xml
     """
     global _debug
     _debug = debug
