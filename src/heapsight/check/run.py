@@ -377,8 +377,9 @@ _FUNCTION_LINES = 60  # lines of a function searched for the statement that adds
 
 
 def statement_in(path: Path, suffix: str, clues: Sequence[str]) -> str:
-    """`:line:column` of the first line from the function at `suffix` that names a clue as a
-    word (stopping at the end of a top-level block); the function's own position otherwise."""
+    """`:line:column` of the first line from the function at `suffix` that matches a clue
+    (regular expressions, in order of preference; stopping at the end of a top-level block);
+    the function's own position otherwise."""
     if not suffix or not clues:
         return suffix
     line = int(suffix.split(":")[1])
@@ -386,28 +387,40 @@ def statement_in(path: Path, suffix: str, clues: Sequence[str]) -> str:
         lines = path.read_text(errors="replace").splitlines()
     except OSError:
         return suffix
-    words = [re.compile(rf"(?<![\w$]){re.escape(clue)}(?![\w$])") for clue in clues if clue]
+    body: list[int] = []
     for number in range(line, min(len(lines), line + _FUNCTION_LINES) + 1):
-        text = lines[number - 1]
-        if number > line and text.startswith("}"):
+        if number > line and lines[number - 1].startswith("}"):
             break
-        for word in words:
-            match = word.search(text)
-            if match:
+        body.append(number)
+    for clue in clues:
+        pattern = re.compile(clue)
+        for number in body:
+            text = lines[number - 1]
+            match = pattern.search(text)
+            if match and not text.lstrip().startswith("//"):
                 return f":{number}:{match.start() + 1}"
     return suffix
 
 
+def _word(name: str) -> str:
+    return rf"(?<![\w$]){re.escape(name)}(?![\w$])"
+
+
+_ADDS = r"\s*(?:\.\s*(?:push|unshift|set|add|splice)\s*\(|\[[^\]]*\]\s*=(?!=))"
+
+
 def clues_of(leak: Any) -> list[str]:
-    """Names to look for in the allocating function: the holder's variable, the class made,
-    and the calls that add listeners or timers."""
+    """What to look for in the allocating function, best first: the call that registers a
+    listener or timer, the holder being added to, the holder, the class being made."""
+    clues = [_word(call) + r"\s*\(" for call in
+             {"listener-leak": ["on", "addListener", "addEventListener", "once"],
+              "timer-leak": ["setInterval", "setTimeout"]}.get(leak.category, [])]
     holder = re.split(r"[.\[]", str(leak.holder))[0]
-    clues = [holder] if re.fullmatch(r"[A-Za-z_$][\w$]*", holder) else []
+    if re.fullmatch(r"[A-Za-z_$][\w$]*", holder):
+        clues += [_word(holder) + _ADDS, _word(holder)]
     name = str(leak.class_name).removesuffix("() closure")
     if re.fullmatch(r"[A-Za-z_$][\w$]*", name) and name not in ("Object", "Array", "Timeout"):
-        clues.append(name)
-    clues += {"listener-leak": ["on", "addListener", "addEventListener", "once"],
-              "timer-leak": ["setInterval", "setTimeout"]}.get(leak.category, [])
+        clues.append(_word(name))
     return clues
 
 
