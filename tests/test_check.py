@@ -266,3 +266,31 @@ def test_round_rules() -> None:
     assert next_step([FOUND, CLEAN], 3) == PASS                     # it levelled off
     assert next_step([WEAK, WEAK, WEAK], 3) == UNDECIDED            # never LEAK on weak
     assert next_step([FOUND, WEAK, FOUND], 3) == UNDECIDED
+
+
+SERVICE = textwrap.dedent("""\
+    const http = require('node:http');
+    const seen = [];
+    http.createServer((request, response) => {
+      seen.push({ url: request.url, at: Date.now(), agent: 'agent ' + seen.length });
+      response.end('ok');
+    }).listen(Number(process.env.PORT), '127.0.0.1');
+""")
+
+
+def test_service_with_url(tmp_path: Path) -> None:
+    from heapsight.live.service import free_port
+
+    script = f"server-{os.getpid()}.js"  # a name no other process has, to look for leftovers
+    (tmp_path / script).write_text(SERVICE)
+    port = free_port()
+    env = {**os.environ, "PORT": str(port)}
+    done = heapsight("check", "--url", f"http://127.0.0.1:{port}/orders", "--json",
+                     "--iterations", "150", "--", NODE or "node", script,
+                     cwd=tmp_path, env=env)
+    assert done.returncode == 3, done.stderr
+    scenario = json.loads(done.stdout)["scenarios"][0]
+    assert scenario["verdict"] == "leak" and scenario["leaks"][0]["category"] == \
+        "unbounded-collection"
+    assert (scenario["leaks"][0]["line"] or "").startswith(f"{script}:4:")
+    assert leftovers(script) == []
