@@ -57,16 +57,16 @@ class CheckSettings:
     budget: float = 0.0            # bytes per iteration of growth allowed by design
     max_rounds: int = 3
     timeout: float = 10.0          # seconds one iteration may take
-    samples_per_phase: int = 25    # heap-after-GC samples in each phase
+    samples_per_phase: int = 16    # heap-after-GC samples in each phase
     runs_folder: Path = Path("heapsight-check")
     keep_snapshots: bool = False   # also when the check passes
-    track_allocations: bool = True  # leaked objects carry the stack (the scenario's line)
+    track_allocations: bool = True  # from round 2, leaked objects carry their stack (the line)
     node_options: list[str] = field(default_factory=list)
 
     def validate(self) -> None:
-        if self.iterations < 10 or self.warmup < 0 or self.max_rounds < 1:
+        if self.iterations < 10 or self.warmup < 0 or self.max_rounds < 2:
             raise UsageError("--iterations must be at least 10, --warmup at least 0 and "
-                             "--rounds at least 1")
+                             "--rounds at least 2")
         if self.budget < 0 or self.timeout <= 0:
             raise UsageError("--budget must be 0 or more and --timeout more than 0")
 
@@ -220,8 +220,6 @@ def run_rounds(work: Workload, settings: CheckSettings, run_dir: Path, say: Say,
     inspector = work.inspector
     assert inspector is not None
     _run_in_steps(work, settings.warmup, max(1, settings.iterations // settings.samples_per_phase))
-    if settings.track_allocations:
-        inspector.start_tracking_allocations()
     baseline = _snapshot(work, run_dir / "s0-baseline.heapsnapshot")
     rounds: list[RoundResult] = []
     iterations = settings.iterations
@@ -237,6 +235,10 @@ def run_rounds(work: Workload, settings: CheckSettings, run_dir: Path, say: Say,
             return verdict, verdict_reason(verdict, [r.finding for r in rounds]), rounds
         baseline = result.snapshots[-1]
         iterations *= 2
+        if settings.track_allocations and number == 1:
+            # Only the rounds after the first record allocation stacks (for the leak's line):
+            # tracking makes every GC slower, and a clean check ends after one round.
+            inspector.start_tracking_allocations()
 
 
 def _carry_lines(earlier: list[RoundResult], result: RoundResult) -> None:

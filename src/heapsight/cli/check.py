@@ -44,8 +44,9 @@ def say(message: str) -> None:
 @click.option("--iterations", default=250, show_default=True, type=click.IntRange(10),
               help="Iterations in each of the two phases of the first round (doubled in each "
                    "later round).")
-@click.option("--rounds", "max_rounds", default=3, show_default=True, type=click.IntRange(1),
-              help="Most rounds before a check with weak evidence is UNDECIDED.")
+@click.option("--rounds", "max_rounds", default=3, show_default=True, type=click.IntRange(2),
+              help="Most rounds before a check with weak evidence is UNDECIDED (a LEAK needs "
+                   "two in a row).")
 @click.option("--budget", default="0B", show_default=True, metavar="SIZE",
               help="Growth per iteration allowed by design, with a unit: 200B, 1KiB "
                    "(KB and MB are read as KiB and MiB).")
