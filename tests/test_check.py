@@ -195,19 +195,19 @@ LEAK_300 = textwrap.dedent("""\
 def test_budget_and_baseline(tmp_path: Path) -> None:
     (tmp_path / "grows.js").write_text(LEAK_300)
     first = heapsight("check", "grows.js", "--json", "--save-baseline", "base.json",
-                      "--iterations", "150", cwd=tmp_path)
+                      "--iterations", "100", cwd=tmp_path)
     assert first.returncode == 3, first.stderr
     per_iteration = json.loads(first.stdout)["scenarios"][0]["bytes_per_iteration"]
     assert (tmp_path / "base.json").stat().st_mode & 0o777 == 0o600
     # The same growth against its baseline is known: the check passes and says why.
     known = heapsight("check", "grows.js", "--json", "--baseline", "base.json",
-                      "--iterations", "150", cwd=tmp_path)
+                      "--iterations", "100", cwd=tmp_path)
     assert known.returncode == 0, known.stdout
     scenario = json.loads(known.stdout)["scenarios"][0]
     assert scenario["verdict"] == "known" and "known growth" in scenario["baseline"]["reason"]
     # A budget above the growth lets it through as by design.
     budget = f"{int(per_iteration * 3)}B"
-    allowed = heapsight("check", "grows.js", "--budget", budget, "--iterations", "150",
+    allowed = heapsight("check", "grows.js", "--budget", budget, "--iterations", "100",
                         cwd=tmp_path)
     assert allowed.returncode == 0, allowed.stdout + allowed.stderr
     assert "PASS" in allowed.stdout
@@ -239,7 +239,7 @@ def test_repeated_runs_agree(tmp_path: Path) -> None:
     verdicts = []
     for _ in range(3):
         done = heapsight("check", "clean_listener_removed.js", "leak_listener.js", "--json",
-                         cwd=tmp_path)
+                         "--iterations", "120", cwd=tmp_path)
         verdicts.append([s["verdict"] for s in json.loads(done.stdout)["scenarios"]])
     assert verdicts == [["pass", "leak"]] * 3
 
@@ -286,7 +286,7 @@ def test_service_with_url(tmp_path: Path) -> None:
     port = free_port()
     env = {**os.environ, "PORT": str(port)}
     done = heapsight("check", "--url", f"http://127.0.0.1:{port}/orders", "--json",
-                     "--iterations", "150", "--", NODE or "node", script,
+                     "--iterations", "100", "--", NODE or "node", script,
                      cwd=tmp_path, env=env)
     assert done.returncode == 3, done.stderr
     scenario = json.loads(done.stdout)["scenarios"][0]

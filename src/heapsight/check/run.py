@@ -25,6 +25,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from heapsight.check.process import HARNESS, Sample, ScenarioProcess
+from heapsight.check.sites import SAMPLING_INTERVAL, Site, live_sites
 from heapsight.check.verdict import (
     ERROR,
     LEAK,
@@ -60,7 +61,7 @@ class CheckSettings:
     samples_per_phase: int = 16    # heap-after-GC samples in each phase
     runs_folder: Path = Path("heapsight-check")
     keep_snapshots: bool = False   # also when the check passes
-    track_allocations: bool = True  # from round 2, leaked objects carry their stack (the line)
+    allocation_sites: bool = True  # sample allocation stacks from round 2 (the leak's line)
     node_options: list[str] = field(default_factory=list)
 
     def validate(self) -> None:
@@ -235,10 +236,10 @@ def run_rounds(work: Workload, settings: CheckSettings, run_dir: Path, say: Say,
             return verdict, verdict_reason(verdict, [r.finding for r in rounds]), rounds
         baseline = result.snapshots[-1]
         iterations *= 2
-        if settings.track_allocations and number == 1:
-            # Only the rounds after the first record allocation stacks (for the leak's line):
-            # tracking makes every GC slower, and a clean check ends after one round.
-            inspector.start_tracking_allocations()
+        if settings.allocation_sites and number == 1:
+            # Only rounds after the first sample allocation stacks: a clean check ends after
+            # one round, and a leak is confirmed, with its line, in the next.
+            inspector.start_sampling(SAMPLING_INTERVAL)
 
 
 def _carry_lines(earlier: list[RoundResult], result: RoundResult) -> None:
@@ -290,13 +291,16 @@ def _round(work: Workload, settings: CheckSettings, run_dir: Path, number: int,
         snapshots.append(_snapshot(work, run_dir / f"s{2 * number - (phase == 'target')}-"
                                                    f"round{number}-{phase}.heapsnapshot"))
     report = find_leaks(snapshots)
-    stacks = _stacks(snapshots[-1], [leak.example_id for leak in report.leaks]) \
-        if settings.track_allocations and report.leaks else {}
-    leaks = [LeakGrowth(leak, leak.growth_bytes / iterations, leak.growth / iterations,
-                        user_line(leak.location, stacks.get(leak.example_id, []), script,
-                                  clues_of(leak)),
-                        stacks.get(leak.example_id, []))
-             for leak in report.leaks]
+    sites: list[Site] = []
+    if settings.allocation_sites and number > 1:
+        sites = live_sites(work.inspector.stop_sampling()) if work.inspector else []
+        if work.inspector is not None:
+            work.inspector.start_sampling(SAMPLING_INTERVAL)  # afresh for the next round
+    leaks = []
+    for leak in report.leaks:
+        line, stack = leak_line(leak, sites, script)
+        leaks.append(LeakGrowth(leak, leak.growth_bytes / iterations, leak.growth / iterations,
+                                line, stack))
     t = np.array([s.iteration for s in samples], dtype=np.float64)
     y = np.array([s.heap_used for s in samples], dtype=np.float64)
     trend = assess(t, y, TREND_SETTINGS)
@@ -314,11 +318,27 @@ def _slope_per_iteration(t: np.ndarray, y: np.ndarray) -> float:
     return theil_sen(t, y)[0] if len(t) >= 2 else 0.0
 
 
-def _stacks(final: Path, ids: list[int]) -> dict[int, list[str]]:
-    from heapsight.live.allocations import allocation_stacks
+def leak_line(leak: Any, sites: list[Site], script: Path | None) -> tuple[str | None,
+                                                                       list[str]]:
+    """The line of one leak and the allocation stack it comes from: among the stacks that
+    allocated memory still alive (most bytes first), the first whose user function has a
+    statement matching the leak's clues, else the biggest; find-leaks' location without one."""
+    clues = clues_of(leak)
+    fallback: tuple[str | None, list[str]] | None = None
+    for site in sites[:_SITES_TRIED]:
+        line = stack_line(site.stack, script, clues, strict=True)
+        if line is not None:
+            return line, site.stack
+        if fallback is None:
+            loose = stack_line(site.stack, script, clues)
+            if loose is not None:
+                fallback = (loose, site.stack)
+    if fallback is not None:
+        return fallback
+    return user_line(leak.location, [], script, clues), []
 
-    return {object_id: [str(frame) for frame in frames]
-            for object_id, frames in allocation_stacks(final, ids).items()}
+
+_SITES_TRIED = 20
 
 
 def _split_location(location: str) -> tuple[str, str]:
@@ -332,21 +352,32 @@ def _split_location(location: str) -> tuple[str, str]:
     return script, suffix
 
 
-def user_line(location: str | None, stack: list[str], script: Path | None,
-              clues: Sequence[str] = ()) -> str | None:
-    """The line to point at: the first allocation frame in the scenario, else the first in
-    the user's own code (not node's internals, not the harness), else find-leaks' location.
-    V8's allocation stacks locate functions, not statements: within the function, the first
-    line naming one of `clues` (the holder, the class, the API that adds) is the line."""
+def stack_line(stack: list[str], script: Path | None, clues: Sequence[str] = (),
+               strict: bool = False) -> str | None:
+    """The line in a stack to point at: the first frame in the scenario, else the first in
+    the user's own code (not node's internals, not the harness, not node_modules). V8's
+    stacks locate functions, not statements: within the function, the first line matching
+    one of `clues` (the API that adds, the holder, the class) is the line. `strict`: only a
+    frame where a clue matched counts."""
     frames = [_split_location(f[f.rindex("(") + 1:-1]) for f in stack
               if f.endswith(")") and "(" in f]
-    if script is not None:
-        for path, suffix in frames:
-            if Path(path) == script:
-                return display_path(Path(path)) + statement_in(Path(path), suffix, clues)
-    for path, suffix in frames:
-        if path.startswith("/") and Path(path) != HARNESS and "/node_modules/" not in path:
-            return display_path(Path(path)) + statement_in(Path(path), suffix, clues)
+    mine = [(p, s) for p, s in frames if script is not None and Path(p) == script]
+    users = [(p, s) for p, s in frames if p.startswith("/") and Path(p) != HARNESS
+             and "/node_modules/" not in p]
+    for path, suffix in mine + users:
+        found = statement_in(Path(path), suffix, clues)
+        if found != suffix or not strict:
+            return display_path(Path(path)) + found
+    return None
+
+
+def user_line(location: str | None, stack: list[str], script: Path | None,
+              clues: Sequence[str] = ()) -> str | None:
+    """The stack's line, else find-leaks' location, else the statement matching a clue in
+    the scenario's `iteration`."""
+    line = stack_line(stack, script, clues)
+    if line is not None:
+        return line
     if location and not location.startswith("node:"):
         path, suffix = _split_location(location)
         return display_path(Path(path)) + suffix if path.startswith("/") else location
