@@ -68,7 +68,8 @@ class ScenarioProcess:
             self.inspector = Inspector.connect(*self._inspector_address(), timeout=10.0)
             self.service.release_debugger = self.inspector.close
             self._wait_for_harness()
-            self._answer("__heapsightCheck.loaded()", self.start_timeout)
+            self._answer("__heapsightCheck.loaded()", self.start_timeout,
+                         "loading it and its setup()")
         except BaseException:
             self.close()
             raise
@@ -119,7 +120,8 @@ class ScenarioProcess:
         assert self.inspector is not None, "use ScenarioProcess as a context manager"
         return self.inspector
 
-    def _answer(self, expression: str, timeout: float) -> dict[str, Any]:
+    def _answer(self, expression: str, timeout: float,
+                 doing: str = "an iteration") -> dict[str, Any]:
         """Evaluate a harness call and return its parsed answer; a ScenarioError when the
         scenario failed, hung or the child died."""
         try:
@@ -130,8 +132,9 @@ class ScenarioProcess:
             if self.service.exiting():
                 raise self._exited("during the check") from None
             if "did not answer" in str(error):
-                raise ScenarioError(f"{self.scenario.name}: an iteration did not finish within "
-                                    f"{self.timeout:g}s (--timeout); it blocks the event loop "
+                limit = self.timeout if doing == "an iteration" else timeout
+                raise ScenarioError(f"{self.scenario.name}: {doing} did not finish within "
+                                    f"{limit:g}s; it blocks the event loop or never settles "
                                     "(an endless loop?)") from None
             raise
         if "exceptionDetails" in result:
@@ -176,4 +179,4 @@ class ScenarioProcess:
         return int(usage.get("usedSize", 0))
 
     def teardown(self) -> None:
-        self._answer("__heapsightCheck.teardown()", self.timeout)
+        self._answer("__heapsightCheck.teardown()", self.timeout, "teardown()")
