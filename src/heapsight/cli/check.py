@@ -57,7 +57,7 @@ def say(message: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the check JSON on stdout.")
 @click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path),
               help="A stored result: fail only on leaks that are new or grew worse.")
-@click.option("--margin", default="20%", show_default=True,
+@click.option("--margin", default="20%", show_default=True, metavar="PERCENT",
               help="With --baseline: how much faster growth may be before it counts as worse.")
 @click.option("--save-baseline", type=click.Path(dir_okay=False, path_type=Path),
               help="Store this result for later --baseline runs.")
