@@ -35,6 +35,7 @@ COMMANDS = {
     "ctl": "heapsight.cli.ctl:ctl",
     "report": "heapsight.cli.report:report",
     "redact": "heapsight.cli.redact:redact",
+    "check": "heapsight.cli.check:check",
 }
 
 
@@ -68,6 +69,7 @@ def cli(debug: bool) -> None:
                           heapsight find-leaks s1.heapsnapshot s2.heapsnapshot s3.heapsnapshot
     Keep it up meanwhile: heapsight run --port 3000 --max-memory 512MB -- node app.js
     Before it ships:      heapsight lint src/
+                          heapsight check scenarios/ --junit heapsight-check.xml
     To share:             heapsight find-leaks s1 s2 s3 --html leaks.html
                           heapsight redact app.heapsnapshot -o app.redacted.heapsnapshot
     """
