@@ -4,10 +4,10 @@ where it is made, who holds it and the fix (the find-leaks diagnosis in a check'
 from __future__ import annotations
 
 from rich.console import Console
-from rich.markup import escape
 
 from heapsight.check.run import CheckResult, LeakGrowth, ScenarioResult
 from heapsight.check.verdict import ERROR, KNOWN, LEAK, PASS, UNDECIDED
+from heapsight.text import safe
 
 _STYLE = {PASS: "bold green", LEAK: "bold red", UNDECIDED: "bold yellow", ERROR: "bold red",
           KNOWN: "bold yellow"}
@@ -22,30 +22,30 @@ def render_growth(index: int, growth: LeakGrowth, console: Console) -> None:
     from heapsight.report.leaks import short_path
 
     leak = growth.leak
-    console.print(f"  {index}. {escape(leak.category)}: {escape(leak.class_name)} held by "
-                  f"{escape(leak.holder)}, +{growth.objects_per_iteration:,.2f} objects and "
+    console.print(f"  {index}. {safe(leak.category)}: {safe(leak.class_name)} held by "
+                  f"{safe(leak.holder)}, +{growth.objects_per_iteration:,.2f} objects and "
                   f"{growth.bytes_per_iteration:,.0f} B per iteration", soft_wrap=True)
     if growth.line:
-        console.print(f"     [dim]made at[/dim]  {escape(growth.line)}", soft_wrap=True)
-    console.print(f"     [dim]path[/dim]     {escape(short_path(leak.retainer_path))}",
+        console.print(f"     [dim]made at[/dim]  {safe(growth.line)}", soft_wrap=True)
+    console.print(f"     [dim]path[/dim]     {safe(short_path(leak.retainer_path))}",
                   soft_wrap=True)
-    console.print(f"     [green]fix[/green]      {escape(leak.advice)}", soft_wrap=True)
+    console.print(f"     [green]fix[/green]      {safe(leak.advice)}", soft_wrap=True)
 
 
 def render_scenario(result: ScenarioResult, console: Console) -> None:
     label = _LABEL[result.verdict]
     rounds = f", {len(result.rounds)} round{'s' if len(result.rounds) != 1 else ''}" \
         if result.rounds else ""
-    console.print(f"[{_STYLE[result.verdict]}]{label:<9}[/] {escape(result.name)} "
+    console.print(f"[{_STYLE[result.verdict]}]{label:<9}[/] {safe(result.name)} "
                   f"[dim]({result.seconds:.1f}s{rounds})[/dim]", soft_wrap=True)
-    console.print(f"          {escape(result.reason)}", soft_wrap=True)
+    console.print(f"          {safe(result.reason)}", soft_wrap=True)
     if result.baseline:
-        console.print(f"          baseline: {escape(result.baseline['reason'])}", soft_wrap=True)
+        console.print(f"          baseline: {safe(result.baseline['reason'])}", soft_wrap=True)
     if result.verdict in (LEAK, KNOWN):
         for index, growth in enumerate(result.leaks, 1):
             render_growth(index, growth, console)
     if result.run_dir is not None and result.verdict != ERROR:
-        console.print(f"          [dim]snapshots and log:[/dim] {escape(str(result.run_dir))}",
+        console.print(f"          [dim]snapshots and log:[/dim] {safe(str(result.run_dir))}",
                       soft_wrap=True)
 
 

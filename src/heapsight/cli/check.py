@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 import click
-from rich.markup import escape
 
 from heapsight.cli._common import print_json, stderr, stdout
 from heapsight.errors import UsageError
+from heapsight.text import safe
 
 _HAS_UNIT = re.compile(r"[A-Za-z]\s*$")
 
@@ -35,7 +35,7 @@ def parse_timeout(text: str) -> float:
 
 
 def say(message: str) -> None:
-    stderr.print(f"[dim]heapsight:[/dim] {escape(message)}", soft_wrap=True, highlight=False)
+    stderr.print(f"[dim]heapsight:[/dim] {safe(message)}", soft_wrap=True, highlight=False)
 
 
 @click.command()
