@@ -444,10 +444,15 @@ _ADDS = r"\s*(?:\.\s*(?:push|unshift|set|add|splice)\s*\(|\[[^\]]*\]\s*=(?!=))"
 
 def clues_of(leak: Any) -> list[str]:
     """What to look for in the allocating function, best first: the call that registers a
-    listener or timer, the holder being added to, the holder, the class being made."""
+    listener or timer, the captured variable of a closure-capture, the holder being added
+    to, the holder, the class being made."""
     clues = [_word(call) + r"\s*\(" for call in
              {"listener-leak": ["on", "addListener", "addEventListener", "once"],
               "timer-leak": ["setInterval", "setTimeout"]}.get(leak.category, [])]
+    closure = getattr(leak, "closure", None) or {}
+    if re.fullmatch(r"[A-Za-z_$][\w$]*", str(closure.get("variable", ""))):
+        # closure-capture: where the captured variable the sibling closures share is set
+        clues.append(_word(closure["variable"]) + r"\s*=(?!=)")
     holder = re.split(r"[.\[]", str(leak.holder))[0]
     if re.fullmatch(r"[A-Za-z_$][\w$]*", holder):
         clues += [_word(holder) + _ADDS, _word(holder)]
