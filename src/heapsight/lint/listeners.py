@@ -190,12 +190,11 @@ def _reused_socket(source: SourceFile, target: Node) -> bool:
     return False
 
 
-def _checked_out(source: SourceFile, target: Node, function: Node) -> bool:
-    """`const client = await pool.connect()` in `function`: the client goes back to the pool
-    with whatever listeners it was given."""
+def _initialiser_call(source: SourceFile, target: Node, function: Node) -> Node | None:
+    """The call that `target` is declared with in `function` (`const x = f(...)`), if any."""
     target = unwrap(target)
     if target.type != "identifier":
-        return False
+        return None
     for use in source.identifiers(text(target), function):
         declarator = use.parent
         if declarator is None or declarator.type != "variable_declarator" or (
@@ -203,37 +202,30 @@ def _checked_out(source: SourceFile, target: Node, function: Node) -> bool:
             continue
         value = declarator.child_by_field_name("value")
         value = unwrap(value) if value is not None else None
-        if value is None or value.type != "call_expression":
-            return False
-        callee = value.child_by_field_name("function")
-        return callee is not None and callee.type == "member_expression" and text(
-            callee.child_by_field_name("property")) in _CHECKOUTS and "pool" in last_name(
-            callee.child_by_field_name("object") or callee).lower()
-    return False
+        return value if value is not None and value.type == "call_expression" else None
+    return None
+
+
+def _checked_out(source: SourceFile, target: Node, function: Node) -> bool:
+    """`const client = await pool.connect()` in `function`: the client goes back to the pool
+    with whatever listeners it was given."""
+    call = _initialiser_call(source, target, function)
+    callee = call.child_by_field_name("function") if call is not None else None
+    return callee is not None and callee.type == "member_expression" and text(
+        callee.child_by_field_name("property")) in _CHECKOUTS and "pool" in last_name(
+        callee.child_by_field_name("object") or callee).lower()
 
 
 def _from_module_cache(source: SourceFile, facts: FileFacts, target: Node,
                        function: Node) -> bool:
     """`const pool = getPool(key)` where getPool (in this file) keeps what it makes in a
     module-level map or object and returns it: every caller gets the same long-lived object."""
-    target = unwrap(target)
-    if target.type != "identifier":
+    call = _initialiser_call(source, target, function)
+    callee = call.child_by_field_name("function") if call is not None else None
+    if callee is None or callee.type != "identifier":
         return False
-    for use in source.identifiers(text(target), function):
-        declarator = use.parent
-        if declarator is None or declarator.type != "variable_declarator" or (
-                declarator.child_by_field_name("name") != use):
-            continue
-        value = declarator.child_by_field_name("value")
-        value = unwrap(value) if value is not None else None
-        if value is None or value.type != "call_expression":
-            return False
-        callee = value.child_by_field_name("function")
-        if callee is None or callee.type != "identifier":
-            return False
-        return any(_caches_in_module(source, helper)
-                   for helper in facts.functions_named(text(callee)))
-    return False
+    return any(_caches_in_module(source, helper)
+               for helper in facts.functions_named(text(callee)))
 
 
 def _caches_in_module(source: SourceFile, helper: Node) -> bool:
