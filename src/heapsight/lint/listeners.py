@@ -26,6 +26,7 @@ from heapsight.lint.source import (
     file_query,
     last_name,
     outer,
+    own_nodes,
     parameter_names,
     root_identifier,
     text,
@@ -240,22 +241,16 @@ def _caches_in_module(source: SourceFile, helper: Node) -> bool:
 def _assignments_and_sets(function: Node) -> list[Node]:
     """The objects stored into by `x[k] = v` and `x.set(k, v)` directly in `function`."""
     found: list[Node] = []
-    stack = [function]
-    while stack:
-        node = stack.pop()
-        for child in node.named_children:
-            if child.type == "assignment_expression":
-                left = child.child_by_field_name("left")
-                if left is not None and left.type == "subscript_expression":
-                    found.append(left.child_by_field_name("object") or left)
-            elif child.type == "call_expression":
-                callee = child.child_by_field_name("function")
-                if callee is not None and callee.type == "member_expression" and text(
-                        callee.child_by_field_name("property")) == "set":
-                    found.append(callee.child_by_field_name("object") or callee)
-            if child.type not in ("function_declaration", "function_expression",
-                                  "arrow_function", "method_definition"):
-                stack.append(child)
+    for node in own_nodes(function):
+        if node.type == "assignment_expression":
+            left = node.child_by_field_name("left")
+            if left is not None and left.type == "subscript_expression":
+                found.append(left.child_by_field_name("object") or left)
+        elif node.type == "call_expression":
+            callee = node.child_by_field_name("function")
+            if callee is not None and callee.type == "member_expression" and text(
+                    callee.child_by_field_name("property")) == "set":
+                found.append(callee.child_by_field_name("object") or callee)
     return found
 
 

@@ -123,6 +123,17 @@ def last_name(node: Node) -> str:
     return text(node)
 
 
+def own_nodes(function: Node) -> Iterator[Node]:
+    """Every node inside `function` that runs in its own body: nested functions and what they
+    contain are not entered (they run when called, not now)."""
+    stack = [function]
+    while stack:
+        for child in stack.pop().named_children:
+            yield child
+            if child.type not in FUNCTION_TYPES:
+                stack.append(child)
+
+
 def parameter_names(function: Node) -> list[str]:
     """Simple names bound by a function's parameters (destructured names included)."""
     single = function.child_by_field_name("parameter")

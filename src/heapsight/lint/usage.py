@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from heapsight.lint.source import (
-    FUNCTION_TYPES,
     FUNCTIONS_QUERY,
     SourceFile,
     file_query,
     last_name,
     outer,
+    own_nodes,
     parameter_names,
     root_identifier,
     text,
@@ -334,16 +334,7 @@ def _in_cleanup_clause(node: Node, function: Node) -> bool:
 
 
 def _awaits(function: Node) -> list[Node]:
-    found: list[Node] = []
-    stack = [function]
-    while stack:
-        node = stack.pop()
-        for child in node.named_children:
-            if child.type == "await_expression":
-                found.append(child)
-            if child.type not in FUNCTION_TYPES:
-                stack.append(child)
-    return found
+    return [node for node in own_nodes(function) if node.type == "await_expression"]
 
 
 # -- collections kept on `this` -------------------------------------------------------------
