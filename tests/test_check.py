@@ -15,8 +15,8 @@ import sys
 import textwrap
 from pathlib import Path
 
-import psutil
 import pytest
+from test_live_hunt import leftovers
 
 NODE = shutil.which("node")
 pytestmark = [pytest.mark.skipif(NODE is None, reason="node is not installed"),
@@ -49,16 +49,6 @@ def heapsight(*args: str, cwd: Path, env: dict[str, str] | None = None,
               timeout: float = 500) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "heapsight", *args], capture_output=True,
                           text=True, timeout=timeout, cwd=cwd, env=env)
-
-
-def leftovers(marker: str) -> list[psutil.Process]:
-    """Live processes whose command line mentions `marker`."""
-    found = []
-    for process in psutil.process_iter(["cmdline", "status"]):
-        if process.info["status"] != psutil.STATUS_ZOMBIE and \
-                any(marker in word for word in process.info["cmdline"] or ()):
-            found.append(process)
-    return found
 
 
 @pytest.fixture(scope="module")
