@@ -221,3 +221,22 @@ def test_more_edges_than_int32_positions_is_one_clear_error():
     from heapsight.errors import HeapsightError
     with pytest.raises(HeapsightError, match="at most 2,147,483,647"):
         graph.edge_index(np.array([2**31 - 10, 20], np.uint32))
+
+
+def test_the_two_core_load_equals_the_one_core_load(sample, monkeypatch):
+    """Big files parse their edges in a forked child (the parent jumps over the array) and
+    compute distances in another beside the dominators: the same graph, array for array."""
+    from heapsight.snapshot import reader, snapshot
+
+    path, one_core = sample
+    assert one_core.columns.file_size < reader._EdgesInChild.MIN_FILE_SIZE
+    monkeypatch.setattr(reader._EdgesInChild, "MIN_FILE_SIZE", 0)
+    monkeypatch.setattr(snapshot, "_DISTANCES_BESIDE", 0)
+    forks = []
+    real_fork = snapshot.graph.os.fork
+    monkeypatch.setattr(snapshot.graph.os, "fork", lambda: forks.append(1) or real_fork())
+    two_cores = HeapSnapshot.load(path)
+    assert forks  # the distances did run in a child
+    for name in ("edge_to", "edge_name", "edge_type", "first_edge", "dominator", "preorder",
+                 "distance", "retained_size", "first_retainer", "retainer_edges"):
+        assert np.array_equal(getattr(one_core, name), getattr(two_cores, name)), name

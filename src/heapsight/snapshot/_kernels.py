@@ -130,6 +130,7 @@ def skip_value(buf, pos, end, state):
 # While the dominators are computed, the top bit of an edge's type byte marks an edge that does
 # not count for them (V8's edge types are 0..6): no separate mask of one byte per edge is kept.
 INESSENTIAL = 0x80
+TYPE_BITS = 0x7F   # edge_type without INESSENTIAL
 _STACK = 1 << 16  # first capacity of the traversal stacks; they double when a path is deeper
 
 
@@ -361,13 +362,15 @@ retained_sizes_wide = kernel("i8[::1](i8[::1], i4[::1], i4[::1], i8)",
                              "retained_sizes_wide")(_retained_sizes)
 
 
-@kernel("i4[::1](i8, i8, i4[::1], i4[::1], u1[::1], i8, u1[::1], i8, i8)")
+@kernel("void(i8, i8, i4[::1], i4[::1], u1[::1], i8, u1[::1], i8, i8, i4[::1])")
 def distances(node_count, root, first_edge, edge_to, edge_type, weak_type, node_type,
-              synthetic_type, system_base):
-    """BFS distances from the root over non-weak edges. The root's children that are not
-    synthetic (user globals) are visited first (distance 1); the rest gets system_base + depth,
-    as DevTools does to keep paths through user objects shortest. Unreached: -1."""
-    dist = np.full(node_count, -1, np.int32)
+              synthetic_type, system_base, dist):
+    """BFS distances from the root over non-weak edges, into dist. The root's children that
+    are not synthetic (user globals) are visited first (distance 1); the rest gets
+    system_base + depth, as DevTools does to keep paths through user objects shortest.
+    Unreached: -1. Edge types are read without the INESSENTIAL bit, which the dominator step
+    may set and clear meanwhile (distances_beside)."""
+    dist[:] = -1
     queue = np.empty(node_count, np.int32)
     dist[root] = 0
     for phase in range(2):
@@ -376,7 +379,7 @@ def distances(node_count, root, first_edge, edge_to, edge_type, weak_type, node_
         base = 1 if phase == 0 else system_base
         for e in range(first_edge[root], first_edge[root + 1]):
             child = edge_to[e]
-            if edge_type[e] == weak_type or dist[child] >= 0:
+            if edge_type[e] & TYPE_BITS == weak_type or dist[child] >= 0:
                 continue
             if (node_type[child] != synthetic_type) == (phase == 0):
                 dist[child] = base
@@ -386,14 +389,13 @@ def distances(node_count, root, first_edge, edge_to, edge_type, weak_type, node_
             v = queue[head]
             head += 1
             for e in range(first_edge[v], first_edge[v + 1]):
-                if edge_type[e] == weak_type:
+                if edge_type[e] & TYPE_BITS == weak_type:
                     continue
                 w = edge_to[e]
                 if dist[w] < 0:
                     dist[w] = dist[v] + 1
                     queue[tail] = w
                     tail += 1
-    return dist
 
 
 @kernel("Tuple((i4[::1], i4[::1]))(i4[::1], i4[::1], i8)")

@@ -4,6 +4,11 @@ tested and timed alone; the loops live in _kernels."""
 
 from __future__ import annotations
 
+import mmap
+import os
+import signal
+from collections.abc import Callable
+
 import numpy as np
 
 from heapsight.errors import HeapsightError
@@ -111,13 +116,48 @@ def narrow_sizes(self_size: np.ndarray) -> np.ndarray:
 
 
 def distances(meta: SnapshotMeta, first_edge: np.ndarray, edge_to: np.ndarray,
-              edge_type: np.ndarray, node_type: np.ndarray) -> np.ndarray:
+              edge_type: np.ndarray, node_type: np.ndarray,
+              out: np.ndarray | None = None) -> np.ndarray:
     """Distance from the root over non-weak edges; the root's non-synthetic children (user
     globals) are explored first so that paths through user code are the shortest ones."""
     node_count = first_edge.shape[0] - 1
-    return k.distances(node_count, ROOT, first_edge, edge_to, edge_type,
-                       meta.edge_type("weak"), node_type, meta.node_type("synthetic"),
-                       SYSTEM_DISTANCE)
+    dist = np.empty(node_count, np.int32) if out is None else out
+    k.distances(node_count, ROOT, first_edge, edge_to, edge_type, meta.edge_type("weak"),
+                node_type, meta.node_type("synthetic"), SYSTEM_DISTANCE, dist)
+    return dist
+
+
+def distances_beside(meta: SnapshotMeta, first_edge: np.ndarray, edge_to: np.ndarray,
+                     edge_type: np.ndarray, node_type: np.ndarray) -> Callable[[], np.ndarray]:
+    """Start the distances in a forked child, on the second core, while this process goes on
+    with the dominators; returns the function that waits for them. The child sees the arrays
+    as they are now (copy-on-write; the edge columns the reader's child parsed are shared
+    memory, where the dominator step's INESSENTIAL marks show, which the BFS ignores); it
+    writes into shared memory that becomes the result. Where fork is missing or fails, the
+    distances are computed here, now."""
+    node_count = first_edge.shape[0] - 1
+    try:
+        shared = mmap.mmap(-1, max(node_count * 4, 1))  # MAP_SHARED: the child's writes are ours
+        pid = os.fork()
+    except (OSError, AttributeError):
+        dist = distances(meta, first_edge, edge_to, edge_type, node_type)
+        return lambda: dist
+    dist = np.frombuffer(shared, np.int32, node_count)
+    if pid == 0:  # the child: compute, leave without running any exit handler
+        status = 1
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            distances(meta, first_edge, edge_to, edge_type, node_type, dist)
+            status = 0
+        finally:
+            os._exit(status)
+
+    def wait() -> np.ndarray:
+        _, status = os.waitpid(pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0:  # killed (out of memory?): do it here
+            distances(meta, first_edge, edge_to, edge_type, node_type, dist)
+        return dist
+    return wait
 
 
 def retainers(first_edge: np.ndarray, edge_to: np.ndarray,

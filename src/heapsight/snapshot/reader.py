@@ -108,6 +108,20 @@ class _Input:
             self.progress(self.offset(), self.size)
         return True
 
+    def jump_past(self, byte: bytes) -> bool:
+        """Move the cursor just past the next `byte` by searching the mapped file instead of
+        reading it through the buffer (plain files only). False if the file has no such byte
+        after the cursor; the cursor is then where it was."""
+        at = self.cursor_offset()
+        with mmap.mmap(self.raw.fileno(), 0, access=mmap.ACCESS_READ) as view:
+            found = view.find(byte, at)
+        if found < 0:
+            return False
+        self.raw.seek(found + 1)
+        self.pos = self.end = 0
+        self.consumed += found + 1 - at
+        return True
+
     def peek(self) -> int:
         """The next byte that is not white space, or -1 at end of file."""
         while True:
@@ -289,6 +303,8 @@ def _read(source: _Input, path: Path, keep_fields: tuple[str, ...] | None,
                 elif with_edges and in_child is None:
                     edges = _read_rows(source, path, "edges", meta.edge_fields, EDGE_COLUMNS,
                                        meta.edge_count or 0, meta)
+                elif in_child is not None and source.jump_past(b"]"):
+                    pass  # the child parses and counts them; the array holds no other ']'
                 else:  # light read, or the child parses them
                     values = _skip_numbers(source, path, name)
                     if not with_edges and values != (meta.edge_count or 0) * meta.edge_field_count:
