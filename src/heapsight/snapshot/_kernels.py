@@ -47,6 +47,25 @@ def parse_numbers(buf, pos, end, out, count, at_eof):
     return pos, count, NEED_MORE
 
 
+@kernel("i8(i8[::1], i8, i8, i8, i8, i8, i8, i8, i4[::1], u4[::1], u1[::1], i8)")
+def scatter_edges(staging, rows, width, type_at, name_at, to_at, node_width, node_limit,
+                  to_node, name_or_index, edge_type, first_row):
+    """Move `rows` parsed edges (width values each) into their columns from first_row on, in
+    one pass: to_node as a node ordinal. Returns the first row whose target is not a node
+    offset or whose name or type is out of its column's range, or -1."""
+    for i in range(rows):
+        base = i * width
+        to = staging[base + to_at]
+        name = staging[base + name_at]
+        kind = staging[base + type_at]
+        if to % node_width != 0 or to >= node_limit or name > 0xFFFFFFFF or kind > 0xFF:
+            return i
+        to_node[first_row + i] = to // node_width
+        name_or_index[first_row + i] = name
+        edge_type[first_row + i] = kind
+    return -1
+
+
 @kernel("UniTuple(i8, 3)(u1[::1], i8, i8, i8[::1], i8[::1], i8, i8[::1])")
 def scan_strings(buf, pos, end, starts, lengths, count, state):
     """Find the JSON strings of an array in buf[pos:end]: starts[i] is the offset of string i's

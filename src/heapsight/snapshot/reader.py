@@ -402,6 +402,8 @@ def _read_rows(source: _Input, path: Path, name: str, fields: tuple[str, ...],
     source.expect(b"[", f"at the start of {name!r}")
     node_width = meta.node_field_count
     node_limit = (meta.node_count or 0) * node_width
+    fast_edges = name == "edges" and all(
+        f in columns and columns[f].dtype == t for f, t in EDGE_COLUMNS.items())
 
     def flush(count: int) -> int:
         nonlocal rows
@@ -410,6 +412,13 @@ def _read_rows(source: _Input, path: Path, name: str, fields: tuple[str, ...],
             raise SnapshotFormatError(
                 f"{path}: the {name!r} array holds more than the {expected_rows:,} "
                 f"{name} the header announces")
+        if fast_edges and k.scatter_edges(
+                staging, batch, width, positions["type"], positions["name_or_index"],
+                positions["to_node"], node_width, node_limit, columns["to_node"],
+                columns["name_or_index"], columns["type"], rows) < 0:
+            rows += batch
+            return count - batch * width
+        # the general path, which also names what is wrong in a batch the kernel refused
         table = staging[:batch * width].reshape(batch, width)
         for field_name, column in columns.items():
             values = table[:, positions[field_name]]
