@@ -241,6 +241,7 @@ def dominators(node_count, root, first_edge, edge_to, edge_type, first_retainer,
     stack_node = np.empty(_STACK, np.int32)
     stack_edge = np.empty(_STACK, np.int32)
     counter = 0
+    deepest = 0  # the longest DFS path (stack index): bounds every forest path of eval below
     for k in range(n + 1):
         start = root if k == 0 else k - 1
         if pre[start] >= 0:
@@ -269,6 +270,8 @@ def dominators(node_count, root, first_edge, edge_to, edge_type, first_retainer,
             parent[counter] = pre[v]
             counter += 1
             top += 1
+            if top > deepest:
+                deepest = top
             if top == stack_node.shape[0]:
                 grown_node = np.empty(2 * top, np.int32)
                 grown_node[:top] = stack_node
@@ -279,6 +282,7 @@ def dominators(node_count, root, first_edge, edge_to, edge_type, first_retainer,
             stack_node[top] = w
             stack_edge[top] = first_edge[w]
     stack_edge = np.empty(0, np.int32)
+    stack_node = np.empty(0, np.int32)
 
     for r in range(retainer_sources.shape[0]):
         source = retainer_sources[r]
@@ -292,7 +296,11 @@ def dominators(node_count, root, first_edge, edge_to, edge_type, first_retainer,
         semi[w] = w
         label[w] = w
     ancestor = np.full(n, -1, np.int32)
-    path = stack_node  # scratch for compression, grown like the DFS stack
+    # Scratch for path compression. A forest path follows DFS-tree parents (ancestor[w] is
+    # parent[w], or the root), so it is never longer than the deepest DFS path plus the root;
+    # sized once, it is never reassigned in the loop (numba's reference counting of a
+    # reassigned array there cost a fifth of this kernel's time).
+    path = np.empty(deepest + 2, np.int32)
     for w in range(n - 1, 0, -1):
         node = vertex[w]
         best = semi[w]
@@ -309,10 +317,6 @@ def dominators(node_count, root, first_edge, edge_to, edge_type, first_retainer,
                 depth = 0
                 x = v
                 while ancestor[ancestor[x]] >= 0:
-                    if depth == path.shape[0]:
-                        grown = np.empty(2 * depth, np.int32)
-                        grown[:depth] = path
-                        path = grown
                     path[depth] = x
                     depth += 1
                     x = ancestor[x]
