@@ -20,17 +20,22 @@ _MAX_DIGITS = 18
 @kernel("UniTuple(i8, 3)(u1[::1], i8, i8, i8[::1], i8, b1)")
 def parse_numbers(buf, pos, end, out, count, at_eof):
     """Parse non-negative decimal integers separated by ',' and whitespace from buf[pos:end]
-    into out[count:]. A number cut by the end of the buffer is left for the next call."""
+    into out[count:]. A number cut by the end of the buffer is left for the next call.
+    A digit is tested by one unsigned compare (byte - '0' wraps around below '0')."""
     capacity = out.shape[0]
     while pos < end:
-        c = buf[pos]
-        if 48 <= c <= 57:
+        digit = np.uint8(buf[pos] - np.uint8(48))
+        if digit < 10:
             if count == capacity:
                 return pos, count, FULL
             start = pos
-            value = 0
-            while pos < end and 48 <= buf[pos] <= 57:
-                value = value * 10 + (buf[pos] - 48)
+            value = np.int64(digit)
+            pos += 1
+            while pos < end:
+                digit = np.uint8(buf[pos] - np.uint8(48))
+                if digit >= 10:
+                    break
+                value = value * 10 + digit
                 pos += 1
             if pos == end and not at_eof:
                 return start, count, NEED_MORE
@@ -38,12 +43,14 @@ def parse_numbers(buf, pos, end, out, count, at_eof):
                 return start, count, BAD
             out[count] = value
             count += 1
-        elif c == 44 or c == 32 or c == 10 or c == 13 or c == 9:
-            pos += 1
-        elif c == 93:  # ']'
-            return pos + 1, count, CLOSED
         else:
-            return pos, count, BAD
+            c = buf[pos]
+            if c == 44 or c == 10 or c == 32 or c == 13 or c == 9:
+                pos += 1
+            elif c == 93:  # ']'
+                return pos + 1, count, CLOSED
+            else:
+                return pos, count, BAD
     return pos, count, NEED_MORE
 
 
