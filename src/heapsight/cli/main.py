@@ -9,8 +9,13 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 import sys
 import traceback
+
+# heapsight does no linear algebra: OpenBLAS's worker threads, started when numpy is first
+# imported, would only spin (~0.06 s of CPU per command, more while the kernels run).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import click
 
