@@ -57,7 +57,7 @@ def suite_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
     work = tmp_path_factory.mktemp("check")
     env = {**os.environ, "GITHUB_ACTIONS": "true"}
     done = heapsight("check", str(SCENARIOS), "--json", "--junit", "report.xml",
-                     "--runs-dir", "runs", cwd=work, env=env)
+                     "--html", "report.html", "--runs-dir", "runs", cwd=work, env=env)
     assert done.stdout, done.stderr
     return {"work": work, "done": done, "json": json.loads(done.stdout),
             "by_name": {Path(s["scenario"]).name: s for s in json.loads(done.stdout)["scenarios"]}}
@@ -110,6 +110,40 @@ def test_exit_status_json_and_annotations(suite_run: dict) -> None:
     assert listener and listener[0].startswith("::error file=") and \
         "title=heapsight check%3A listener-leak::" in listener[0]
     assert not any("clean_" in c for c in commands)
+
+
+def test_html_report_shows_each_scenario_its_heap_and_its_leaks(suite_run: dict) -> None:
+    """The same run as a page: the verdict, a row and a heap chart per scenario, a card per
+    leak with its retainer chain; opened in a real browser when chromium is installed."""
+    import re
+
+    from browser import Browser, chromium_path
+
+    page_path = suite_run["work"] / "report.html"
+    assert page_path.stat().st_mode & 0o777 == 0o600
+    page = page_path.read_text()
+    scenarios = suite_run["json"]["scenarios"]
+    leaks = sum(len(s["leaks"]) for s in scenarios)
+    assert f"check: LEAK ({len(scenarios)} scenarios)" in page
+    rows = re.search(r'<table id="scenarios".*?<tbody>(.*?)</tbody>', page, re.S)
+    assert rows and rows.group(1).count("<tr>") == len(scenarios)
+    charts = page.count('<path class="series" data-series="heap_used"')
+    assert charts == sum(1 for s in scenarios if s["rounds"]) == len(scenarios)
+    assert page.count('<article class="leak-card"') == leaks >= len(LEAKS)
+    listener = suite_run["by_name"]["leak_listener.js"]["leaks"][0]
+    assert f"<code>{listener['line']}</code>" in page  # the check's own line, not the class's
+    if chromium_path() is None:
+        print("chromium not installed: the check page was not opened in a browser")
+        return
+    with Browser() as browser:
+        url = browser.open(page_path)
+        state = json.loads(browser.evaluate("""JSON.stringify({
+          ready: document.body.getAttribute('data-ready'),
+          drawn: Array.from(document.querySelectorAll('svg.chart path.series'))
+            .filter(p => p.getTotalLength() > 0).length,
+          cards: document.querySelectorAll('article.leak-card').length})"""))
+        assert browser.problems(url) == {"errors": [], "requests": []}
+    assert state == {"ready": "1", "drawn": len(scenarios), "cards": leaks}
 
 
 def test_junit_report_validates(suite_run: dict) -> None:

@@ -55,6 +55,11 @@ def say(message: str) -> None:
 @click.option("--junit", type=click.Path(dir_okay=False, path_type=Path),
               help="Write a JUnit XML report here (one test case per scenario).")
 @click.option("--json", "as_json", is_flag=True, help="Print the check JSON on stdout.")
+@click.option("--html", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Also write a self-contained HTML report (verdicts, heap per iteration, a "
+                   "card per leak) to FILE.")
+@click.option("--redact", is_flag=True,
+              help="With --html: replace strings from the heap (names, values) in the page.")
 @click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path),
               help="A stored result: fail only on leaks that are new or grew worse.")
 @click.option("--margin", default="20%", show_default=True, metavar="PERCENT",
@@ -72,7 +77,8 @@ def say(message: str) -> None:
                    "(start it with `-- COMMAND`).")
 @click.argument("targets", nargs=-1, type=click.UNPROCESSED, metavar="SCENARIO... | -- COMMAND")
 def check(warmup: int, iterations: int, max_rounds: int, budget: str, timeout: str,
-          junit: Path | None, as_json: bool, baseline: Path | None, margin: str,
+          junit: Path | None, as_json: bool, html: Path | None, redact: bool,
+          baseline: Path | None, margin: str,
           save_baseline: Path | None, runs_dir: Path, keep_snapshots: bool,
           fail_on_undecided: bool, urls: tuple[str, ...], targets: tuple[str, ...]) -> None:
     """Leak-test scenarios (or a service) in CI; fail only on real, repeated growth.
@@ -86,7 +92,7 @@ def check(warmup: int, iterations: int, max_rounds: int, budget: str, timeout: s
     and a check that stays unclear is UNDECIDED, never a LEAK.
 
     \b
-    heapsight check scenarios/ --junit heapsight-check.xml
+    heapsight check scenarios/ --junit heapsight-check.xml --html check.html
     heapsight check scenarios/cache.js --budget 64B
     heapsight check --url http://127.0.0.1:3000/orders -- node server.js
     Exit status: 0 pass, 3 leak, 1 a scenario failed (threw, hung, node missing), 2 usage,
@@ -101,6 +107,9 @@ def check(warmup: int, iterations: int, max_rounds: int, budget: str, timeout: s
                              runs_folder=runs_dir, keep_snapshots=keep_snapshots)
     settings.validate()
     fraction = parse_fraction(margin, "--margin")
+    if html is not None:
+        from heapsight.report.html import check_target
+        check_target(html)  # before minutes of checking, not after
     if urls:
         from heapsight.check.service import check_service
 
@@ -113,6 +122,9 @@ def check(warmup: int, iterations: int, max_rounds: int, budget: str, timeout: s
 
         apply_baseline(result, baseline, fraction)
     render(result, as_json, junit, save_baseline)
+    if html is not None:
+        from heapsight.report.html import write_html
+        write_html(html, result.to_json(), "check", redact=redact)
     raise SystemExit(result.exit_code)
 
 

@@ -80,6 +80,8 @@ def detect_kind(document: dict[str, Any]) -> str:
         return "watch"
     if "result" in document and "target" in document and "started" in document:
         return "history"
+    if "scenarios" in document and "exit_code" in document:
+        return "check"
     if "findings" in document:
         return "lint"
     if "largest" in document and "classes" in document:
@@ -160,7 +162,7 @@ def memory_chart(series: Series, trend: Sequence[tuple[float, float, float, floa
                      f'class="axis">{escape(human_bytes(value))}</text>')
     snapshots = [m for m in series.markers if m.kind == "snapshot"]
     if series.times and series.times[-1] < 1e9 and snapshots:  # x is the snapshot's number
-        for marker in snapshots:
+        for marker in (m for m in snapshots if t0 <= m.time <= t1):
             anchor = ("start" if marker.time == t0 else "end" if marker.time == t1
                       else "middle")
             parts.append(f'<text x="{x(marker.time):.1f}" y="{height - 8}" class="axis" '
@@ -187,12 +189,14 @@ def memory_chart(series: Series, trend: Sequence[tuple[float, float, float, floa
         parts.append(f'<line class="trend" x1="{x(a_t):.1f}" y1="{y(a_v):.1f}" '
                      f'x2="{x(b_t):.1f}" y2="{y(b_v):.1f}" stroke="{_COLOURS["trend"]}" '
                      f'stroke-width="2" stroke-dasharray="6 3"><title>fitted trend</title></line>')
+    indexed = series.times and series.times[-1] < 1e9 and snapshots  # x: a count, not a time
     for marker in series.markers:
         if t0 <= marker.time <= t1:
+            when = "" if indexed else f" at {escape(_clock(marker.time))}"
             parts.append(f'<line class="marker {escape(marker.kind)}" x1="{x(marker.time):.1f}" '
                          f'x2="{x(marker.time):.1f}" y1="{top}" y2="{top + plot_h}" '
                          f'stroke="#6e7781" stroke-dasharray="3 3"><title>'
-                         f'{escape(marker.label)} at {escape(_clock(marker.time))}</title></line>')
+                         f'{escape(marker.label)}{when}</title></line>')
     parts.append("</svg>")
     legend = "".join(
         f'<span class="key"><i style="background:{_COLOURS.get(name, "#57606a")}"></i>'
@@ -490,6 +494,85 @@ def _classes_page(document: dict[str, Any], kind: str) -> list[str]:
     return parts
 
 
+_CHECK_STATE = {"pass": "good", "leak": "bad", "error": "bad", "known": "unsure",
+                "undecided": "unsure"}
+
+
+def check_series(scenario: dict[str, Any]) -> Series:
+    """Heap used after GC over the scenario's iterations (after warm-up), rounds end to end;
+    a marker at each round's target and final snapshot (the baseline is iteration 0)."""
+    times: list[float] = []
+    used: list[float | None] = []
+    markers: list[Marker] = []
+    offset = 0
+    for round_ in scenario.get("rounds") or []:
+        number = round_.get("round", len(markers) // 2 + 1)
+        for iteration, heap in round_.get("heap_used") or []:
+            times.append(float(offset + iteration))
+            used.append(float(heap))
+        iterations = int(round_.get("iterations") or 0)
+        markers.append(Marker(offset + iterations, f"r{number} target", "snapshot"))
+        offset += 2 * iterations
+        markers.append(Marker(offset, f"r{number} final", "snapshot"))
+    return Series(times, {"heap_used": used}, markers)
+
+
+def _check_page(document: dict[str, Any]) -> list[str]:
+    scenarios = document.get("scenarios") or []
+    counts: dict[str, int] = {}
+    for scenario in scenarios:
+        counts[str(scenario.get("verdict"))] = counts.get(str(scenario.get("verdict")), 0) + 1
+    verdict = str(document.get("verdict", "")) or "unknown"
+    tally = ", ".join(f"{n} {escape(v)}" for v, n in sorted(counts.items()))
+    parts = [banner(_CHECK_STATE.get(verdict, "unsure"),
+                    f"check: {verdict.upper()} ({len(scenarios)} scenario"
+                    f"{'s' if len(scenarios) != 1 else ''})",
+                    [f"Scenarios: {tally or 'none'}.",
+                     "Why: a scenario leaks when find-leaks finds objects growing in every "
+                     "phase of a round beyond the budget and the next round confirms it "
+                     f"(exit code {escape(document.get('exit_code', '-'))})."])]
+    rows = []
+    for scenario in scenarios:
+        per = scenario.get("bytes_per_iteration")
+        rows.append([scenario.get("scenario", ""), scenario.get("verdict", ""),
+                     (per if per is not None else -1,
+                      "-" if per is None else f"{escape(signed_bytes(per))}/iteration"),
+                     (len(scenario.get("rounds") or []), str(len(scenario.get("rounds") or []))),
+                     (scenario.get("seconds") or 0, f'{float(scenario.get("seconds") or 0):.1f}s'),
+                     scenario.get("reason", "")])
+    parts.append("<h2>Scenarios</h2>" + table(
+        "scenarios", [("scenario", "text"), ("verdict", "text"), ("heap growth", "num"),
+                      ("rounds", "num"), ("time", "num"), ("why", "text")],
+        rows, "One row per scenario file", "filter by scenario"))
+    number = 0
+    for index, scenario in enumerate(scenarios, 1):
+        state = _CHECK_STATE.get(str(scenario.get("verdict")), "unsure")
+        parts.append(f'<section class="scenario {state}" id="scenario-{index}"><h2>'
+                     f'{escape(str(scenario.get("verdict", "")).upper())} '
+                     f'{escape(scenario.get("scenario", ""))}</h2>'
+                     f'<p>{escape(scenario.get("reason", ""))}</p>')
+        if scenario.get("baseline"):
+            parts.append(f'<p>baseline: {escape(scenario["baseline"].get("reason", ""))}</p>')
+        if scenario.get("rounds"):
+            parts.append("<h3>Heap used after GC, by iteration after warm-up</h3>"
+                         + memory_chart(check_series(scenario)))
+        for leak in scenario.get("leaks") or []:
+            number += 1
+            card = dict(leak)
+            if leak.get("line"):  # the check's own line beats the constructor's position
+                card["location"] = leak["line"]
+            card["headline"] = (f'{leak.get("headline", "")} '
+                                f'(+{float(leak.get("bytes_per_iteration") or 0):,.0f} B and '
+                                f'{float(leak.get("objects_per_iteration") or 0):,.2f} objects '
+                                "per iteration)")
+            parts.append(leak_card(number, card))
+        if scenario.get("run_dir"):
+            parts.append(f'<p class="meta">snapshots and log: '
+                         f'<code>{escape(scenario["run_dir"])}</code></p>')
+        parts.append("</section>")
+    return parts
+
+
 def _generic_page(document: dict[str, Any], kind: str) -> list[str]:
     text = json.dumps(document, indent=2, default=str)
     return [banner("unsure", f"{kind} result", []), f"<pre>{escape(text)}</pre>"]
@@ -512,6 +595,8 @@ def render_html(document: dict[str, Any], kind: str | None = None, series: Serie
         body = _watch_page(document, series)
     elif kind in ("summary", "diff"):
         body = _classes_page(document, kind)
+    elif kind == "check":
+        body = _check_page(document)
     else:
         body = _generic_page(document, kind)
     heading = title or f"heapsight {kind}"
