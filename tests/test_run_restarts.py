@@ -42,3 +42,44 @@ def test_memory_restarts_under_load_fail_no_request(tmp_path):
         assert kinds[first:].index("ready") < kinds[first:].index("drain")
         assert run.stop() == 0
         assert run.leftovers() == []
+        assert_run_report(run)
+
+
+def assert_run_report(run: Supervised) -> None:
+    """`heapsight report RUN_FOLDER`: a lane per instance process with its restarts, memory
+    per instance slot, every event in the table; opened in chromium when it is installed."""
+    import json
+    import re
+    import subprocess
+    import sys
+
+    from browser import Browser, chromium_path
+
+    folder = run.events_path().parent
+    events = run.events()
+    out = folder / "run.html"
+    done = subprocess.run([sys.executable, "-m", "heapsight", "report", str(folder), "-o",
+                           str(out)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    page = out.read_text()
+    pids = {e["pid"] for e in events if isinstance(e.get("pid"), int) and e.get("pid")
+            and isinstance(e.get("instance"), int)}
+    assert page.count('class="axis lane"') == len(pids) >= 2 + 6  # 2 first, 6 replacements
+    assert page.count('data-event="restarted"') == len(run.events("restarted"))
+    assert 'data-state="serving"' in page and 'data-state="draining"' in page
+    assert sorted(re.findall(r'data-series="(instance \d+)"', page)) == [
+        "instance 0", "instance 1"]
+    rows = re.search(r'<table id="events".*?<tbody>(.*?)</tbody>', page, re.S)
+    assert rows and rows.group(1).count("<tr>") == len(events)
+    if chromium_path() is None:
+        print("chromium not installed: the run page was not opened in a browser")
+        return
+    with Browser() as browser:
+        url = browser.open(out)
+        state = json.loads(browser.evaluate("""JSON.stringify({
+          ready: document.body.getAttribute('data-ready'),
+          lanes: document.querySelectorAll('svg.timeline rect.state').length,
+          lines: Array.from(document.querySelectorAll('svg.chart path.series'))
+            .filter(p => p.getTotalLength() >= 0).length})"""))
+        assert browser.problems(url) == {"errors": [], "requests": []}
+    assert state["ready"] == "1" and state["lanes"] >= len(pids) and state["lines"] == 2

@@ -20,21 +20,28 @@ from heapsight.errors import HeapsightError
 def report(source: Path, output: Path, redact: bool) -> None:
     """Render a saved result as one HTML page that opens offline.
 
-    SOURCE is a result JSON (`--json` output of find-leaks, hunt, watch, summary, diff, or
-    `history RUN_ID --json`) or a hunt's run folder (its report.json). The page holds its
-    styles, script and charts; it fetches nothing.
+    SOURCE is a result JSON (`--json` output of find-leaks, hunt, watch, check, summary,
+    diff, or `history RUN_ID --json`), a hunt's run folder (its report.json) or a `heapsight
+    run` folder (its events and memory: a timeline of the instances, their restarts and
+    memory). The page holds its styles, script and charts; it fetches nothing.
 
     \b
     heapsight find-leaks s1.heapsnapshot s2.heapsnapshot s3.heapsnapshot --json > leaks.json
     heapsight report leaks.json -o leaks.html
     heapsight report heapsight-runs/20260101-120000 -o hunt.html --redact
+    heapsight report heapsight-runs/shop-server/20260101-120000 -o run.html
     """
     from heapsight.report.html import write_html
+    from heapsight.report.run_html import is_run_folder, load_run
 
+    if source.is_dir() and is_run_folder(source):
+        write_html(output, load_run(source), "run", redact=redact)
+        stderr.print(f"wrote {output}", markup=False, highlight=False)
+        return
     path = source / "report.json" if source.is_dir() else source
     if not path.is_file():
-        raise HeapsightError(f"{path} not found; give a result JSON file or a hunt run folder "
-                             "holding report.json")
+        raise HeapsightError(f"{path} not found; give a result JSON file, a hunt run folder "
+                             "holding report.json or a run folder holding events.jsonl")
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:

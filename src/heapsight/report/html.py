@@ -123,9 +123,12 @@ _COLOURS = {"heap_used": "#1f6feb", "heap_total": "#8b949e", "external": "#bf870
 
 def memory_chart(series: Series, trend: Sequence[tuple[float, float, float, float]] = (),
                  window: tuple[float, float] | None = None, limit: float | None = None,
-                 width: int = 960, height: int = 300) -> str:
+                 width: int = 960, height: int = 300,
+                 colours: dict[str, str] | None = None) -> str:
     """An SVG line chart: one path per metric (class `series`, `data-series` = its name), the
-    fitted trend segments (t0, y0, t1, y1), the alert window shaded, markers as dashed lines."""
+    fitted trend segments (t0, y0, t1, y1), the alert window shaded, markers as dashed lines;
+    `colours` for series not named after a metric."""
+    palette = {**_COLOURS, **(colours or {})}
     lines = {name: downsample(series.times, values) for name, values in series.values.items()}
     lines = {name: points for name, points in lines.items() if points}
     if not lines:
@@ -168,9 +171,9 @@ def memory_chart(series: Series, trend: Sequence[tuple[float, float, float, floa
             parts.append(f'<text x="{x(marker.time):.1f}" y="{height - 8}" class="axis" '
                          f'text-anchor="{anchor}">{escape(marker.label)}</text>')
     else:
-        parts.append(f'<text x="{left}" y="{height - 8}" class="axis">{escape(_clock(t0))}'
+        parts.append(f'<text x="{left}" y="{height - 8}" class="axis">{escape(clock(t0))}'
                      f'</text><text x="{width - right}" y="{height - 8}" class="axis" '
-                     f'text-anchor="end">{escape(_clock(t1))} ({escape(_duration(t1 - t0))})'
+                     f'text-anchor="end">{escape(clock(t1))} ({escape(duration(t1 - t0))})'
                      "</text>")
     if limit and limit <= y_high:
         parts.append(f'<line class="limit" x1="{left}" x2="{width - right}" '
@@ -183,7 +186,7 @@ def memory_chart(series: Series, trend: Sequence[tuple[float, float, float, floa
         d = "M" + " L".join(f"{x(t):.1f},{y(v):.1f}" for t, v in points)
         weight = 2 if name == series.main else 1.2
         parts.append(f'<path class="series" data-series="{escape(name)}" d="{d}" fill="none" '
-                     f'stroke="{_COLOURS.get(name, "#57606a")}" stroke-width="{weight}">'
+                     f'stroke="{palette.get(name, "#57606a")}" stroke-width="{weight}">'
                      f'<title>{escape(SERIES_LABELS.get(name, name))}</title></path>')
     for a_t, a_v, b_t, b_v in trend:
         parts.append(f'<line class="trend" x1="{x(a_t):.1f}" y1="{y(a_v):.1f}" '
@@ -192,14 +195,14 @@ def memory_chart(series: Series, trend: Sequence[tuple[float, float, float, floa
     indexed = series.times and series.times[-1] < 1e9 and snapshots  # x: a count, not a time
     for marker in series.markers:
         if t0 <= marker.time <= t1:
-            when = "" if indexed else f" at {escape(_clock(marker.time))}"
+            when = "" if indexed else f" at {escape(clock(marker.time))}"
             parts.append(f'<line class="marker {escape(marker.kind)}" x1="{x(marker.time):.1f}" '
                          f'x2="{x(marker.time):.1f}" y1="{top}" y2="{top + plot_h}" '
                          f'stroke="#6e7781" stroke-dasharray="3 3"><title>'
                          f'{escape(marker.label)}{when}</title></line>')
     parts.append("</svg>")
     legend = "".join(
-        f'<span class="key"><i style="background:{_COLOURS.get(name, "#57606a")}"></i>'
+        f'<span class="key"><i style="background:{palette.get(name, "#57606a")}"></i>'
         f'{escape(SERIES_LABELS.get(name, name))}</span>' for name in reversed(order))
     if trend:
         legend += '<span class="key"><i class="dashed"></i>fitted trend of the lows</span>'
@@ -224,13 +227,13 @@ def bar(value: float, largest: float) -> str:
     return f'<span class="bar"><span style="width:{share * 100:.1f}%"></span></span>'
 
 
-def _clock(seconds: float) -> str:
+def clock(seconds: float) -> str:
     if seconds < 1e9:  # not a unix time: seconds into the run
-        return _duration(seconds)
+        return duration(seconds)
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(seconds))
 
 
-def _duration(seconds: float | None) -> str:
+def duration(seconds: float | None) -> str:
     if seconds is None or not math.isfinite(seconds):
         return "-"
     if seconds < 120:
@@ -421,15 +424,15 @@ def _watch_page(document: dict[str, Any], series: Series | None) -> list[str]:
              f"Trend of the post-GC lows {escape(signed_bytes(slope))}/h, confidence "
              f"{confidence:.1%}, shape {escape(document.get('shape', '-'))}; "
              f"{int(document.get('samples') or 0):,} samples over "
-             f"{escape(_duration(document.get('duration_seconds')))}."]
+             f"{escape(duration(document.get('duration_seconds')))}."]
     alert = document.get("alert") or {}
     if alert.get("growth_fraction") is not None:
         lines.append(f"Alert rule: lows grew {float(alert['growth_fraction']):+.1%} "
-                     f"{'over ' + _duration(alert.get('seconds')) if alert.get('covered') else 'so far'}"
+                     f"{'over ' + duration(alert.get('seconds')) if alert.get('covered') else 'so far'}"
                      f"{' — FIRING' if alert.get('firing') else ''}.")
     if document.get("time_to_limit_seconds") is not None and document.get("limit_bytes"):
         lines.append(f"Reaches the limit of {escape(human_bytes(document['limit_bytes']))} in "
-                     f"about {escape(_duration(document['time_to_limit_seconds']))}.")
+                     f"about {escape(duration(document['time_to_limit_seconds']))}.")
     parts = [banner(state, f"{verdict.upper() if verdict == 'leak' else verdict}: "
                            f"{document.get('target', '')}", lines)]
     parts.append("<h2>Memory over time</h2>")
@@ -444,8 +447,8 @@ def _watch_page(document: dict[str, Any], series: Series | None) -> list[str]:
                      "with <code>--html</code> or a history run to see the series.</p>")
     segments = document.get("segments") or []
     if segments:
-        rows = [[(s.get("start", 0), escape(_clock(float(s.get("start", 0))))),
-                 (s.get("end", 0), escape(_clock(float(s.get("end", 0))))),
+        rows = [[(s.get("start", 0), escape(clock(float(s.get("start", 0))))),
+                 (s.get("end", 0), escape(clock(float(s.get("end", 0))))),
                  s.get("verdict", ""), s.get("shape", ""),
                  (s.get("samples", 0), f'{int(s.get("samples", 0)):,}'),
                  (s.get("slope_bytes_per_hour", 0),
@@ -597,6 +600,9 @@ def render_html(document: dict[str, Any], kind: str | None = None, series: Serie
         body = _classes_page(document, kind)
     elif kind == "check":
         body = _check_page(document)
+    elif kind == "run":
+        from heapsight.report.run_html import run_page
+        body = run_page(document)
     else:
         body = _generic_page(document, kind)
     heading = title or f"heapsight {kind}"

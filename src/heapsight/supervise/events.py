@@ -16,6 +16,12 @@ from heapsight.monitor.store import History
 # Events worth a line on heapsight's stderr; the rest (samples) go to the files only.
 _QUIET = frozenset({"sample"})
 
+# memory.jsonl: one line per instance at most every MEMORY_EVERY seconds, the spacing doubled
+# after each MEMORY_LINES_PER_DOUBLING lines, so a run of any length writes a few MiB at most
+# (two instances for a week: about 6 MiB), and the report still draws its whole history.
+MEMORY_EVERY = 5.0
+MEMORY_LINES_PER_DOUBLING = 50_000
+
 
 class EventLog:
     def __init__(self, path: Path, history: History | None, target: str,
@@ -27,6 +33,10 @@ class EventLog:
         self.run_id = history.start_run(target) if history is not None else None
         self.echo = echo
         self.recent: list[dict[str, Any]] = []
+        self._memory = open(path.with_name("memory.jsonl"), "a", encoding="utf-8",  # noqa: SIM115
+                            opener=lambda p, flags: os.open(p, flags, 0o600))
+        self._memory_lines = 0
+        self._memory_last: dict[int, float] = {}
 
     def emit(self, event: str, instance: int | None = None, **detail: Any) -> dict[str, Any]:
         record: dict[str, Any] = {"time": round(time.time(), 3), "event": event,
@@ -47,7 +57,21 @@ class EventLog:
                   flush=True)
         return record
 
+    def memory(self, instance: int, pid: int | None, **figures: int | None) -> None:
+        """Record an instance's memory figures (bytes) in memory.jsonl, thinned as above."""
+        now = time.time()
+        spacing = MEMORY_EVERY * 2 ** (self._memory_lines // MEMORY_LINES_PER_DOUBLING)
+        if now - self._memory_last.get(instance, 0.0) < spacing:
+            return
+        self._memory_last[instance] = now
+        self._memory_lines += 1
+        record = {"time": round(now, 3), "instance": instance, "pid": pid,
+                  **{k: v for k, v in figures.items() if v is not None}}
+        self._memory.write(json.dumps(record) + "\n")
+        self._memory.flush()
+
     def close(self) -> None:
+        self._memory.close()
         self._file.close()
         if self.history is not None:
             self.history.close()

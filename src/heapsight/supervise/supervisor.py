@@ -473,6 +473,8 @@ class Supervisor:
         if self.options.max_heap is not None and not instance.debugging:
             instance.heap_used = await loop.run_in_executor(None, heap.heap_used, instance)
         now = time.time()
+        self.events.memory(instance.number, instance.pid, rss=instance.rss,
+                           heap_used=instance.heap_used)
         measure = instance.heap_used if self.options.max_heap is not None else instance.rss
         if measure is not None:
             instance.samples.append((now, measure))
