@@ -28,14 +28,13 @@ from heapsight.report.html import (
 # the state an instance is in after each event about it
 _STATE_AFTER = {"start": "starting", "ready": "serving", "resume": "serving",
                 "drain": "draining", "drained": "drained", "debug-begin": "debugging",
-                "debug-end": "draining", "errored": "errored", "stop": "stopping",
-                "killed": None, "crash": None, "failed-start": None}
+                "debug-end": "draining", "errored": "errored", "stop": None, "killed": None,
+                "crash": None, "failed-start": None}
 STATE_COLOURS = {"starting": "#afb8c1", "serving": "#2da44e", "draining": "#bf8700",
-                 "drained": "#0969da", "debugging": "#8250df", "errored": "#cf222e",
-                 "stopping": "#57606a"}
+                 "drained": "#0969da", "debugging": "#8250df", "errored": "#cf222e"}
 # events drawn as a tick on the lane of the instance they are about
 _TICKS = {"memory-restart", "restarted", "restart-begin", "crash", "snapshot", "over-limit",
-          "restart-withheld", "killed", "drain-timeout", "failed-start"}
+          "restart-withheld", "stop", "killed", "drain-timeout", "failed-start"}
 SLOT_COLOURS = ("#1f6feb", "#cf222e", "#2da44e", "#bf8700", "#8250df", "#1b7c83", "#e16f24",
                 "#57606a")
 
@@ -73,7 +72,8 @@ def load_run(folder: Path) -> dict[str, Any]:
 
 def lanes(events: list[dict[str, Any]], end: float) -> list[dict[str, Any]]:
     """One lane per instance process (pid), in slot then start order: its state segments
-    (start, end, state) and its ticks (time, event, text)."""
+    (start, end, state) and its ticks (time, event, text). A process's lane ends at its
+    stop (SIGTERM), kill or crash."""
     by_pid: dict[int, dict[str, Any]] = {}
     for event in events:
         pid = event.get("pid")
@@ -99,7 +99,7 @@ def lanes(events: list[dict[str, Any]], end: float) -> list[dict[str, Any]]:
 
 def timeline(lanes_: list[dict[str, Any]], t0: float, t1: float, width: int = 960) -> str:
     """An SVG with one row per instance process: coloured state bars, ticks for events."""
-    left, right, row = 150, 10, 26
+    left, right, row = 230, 10, 26
     height = row * len(lanes_) + 30
     span = (t1 - t0) or 1.0
 
