@@ -60,6 +60,11 @@ def test_find_leaks_page_has_verdict_chart_table_and_a_card_per_leak() -> None:
     assert series_paths(page) == {"heap_used": 3}
     rows = re.search(r'<table id="growth".*?<tbody>(.*?)</tbody>', page, re.S)
     assert rows and rows.group(1).count("<tr>") == len(document["growing_classes"])
+    # sizes per snapshot and the final snapshot's retained size, in the JSON and the table
+    assert ">self @3</th>" in page and ">retained @final</th>" in page
+    for row in document["growing_classes"]:
+        assert len(row["self_sizes"]) == len(row["counts"]) == len(document["snapshots"])
+        assert min(row["self_sizes"]) > 0 and row["retained_size"] >= row["self_sizes"][-1]
     # each chain runs from the GC root to the leaked object, the holder marked on the way
     first = document["leaks"][0]
     card = page.split('<article class="leak-card" id="leak-1">')[1].split("</article>")[0]

@@ -125,7 +125,7 @@ def find_leaks(paths: Sequence[str | os.PathLike[str]], loader: Loader | None = 
     leaks.sort(key=lambda leak: (-leak.retained_size, -leak.growth))
     return LeakReport(snapshots=[str(p) for p in paths],
                       heap_sizes=[s.total_size for s in [*earlier, final]], leaks=leaks,
-                      growing_classes=growing_classes(counts))
+                      growing_classes=growing_classes([*earlier, final], counts))
 
 
 def _grows(snapshot: HeapSnapshot, cluster: Cluster, min_size: int) -> bool:
@@ -434,12 +434,31 @@ def class_counts(snapshots: list[HeapSnapshot]) -> dict[str, list[int]]:
     return series
 
 
-def growing_classes(counts: dict[str, list[int]], top: int = 10,
-                    min_growth: int = 10) -> list[dict]:
-    """Classes whose live count grows in every step, most growth first."""
+def growing_classes(snapshots: list[HeapSnapshot], counts: dict[str, list[int]],
+                    top: int = 10, min_growth: int = 10) -> list[dict]:
+    """Classes whose live count grows in every step, most growth first: their counts and
+    self sizes in each snapshot, and (the final snapshot being the only full graph) the size
+    their top-most instances retain in the final one."""
     names = [name for name, series in counts.items()
              if all(b > a for a, b in zip(series, series[1:], strict=False))
              and series[-1] - series[0] >= min_growth]
     names.sort(key=lambda name: counts[name][0] - counts[name][-1])
-    growing = [{"class": name, "counts": counts[name]} for name in names]
-    return growing[:top]
+    names = names[:top]
+    wanted = set(names)
+    self_sizes = {name: [0] * len(snapshots) for name in names}
+    for index, snapshot in enumerate(snapshots):
+        ids = [(class_id, name) for class_id, name in class_names(snapshot).items()
+               if name in wanted]
+        if ids:
+            totals = np.bincount(snapshot.class_id, weights=snapshot.self_size,
+                                 minlength=snapshot.class_count)
+            for class_id, name in ids:
+                self_sizes[name][index] += int(totals[class_id])
+    retained = dict.fromkeys(names, 0)
+    if names:
+        kept = snapshots[-1].class_totals[2]
+        for class_id, name in class_names(snapshots[-1]).items():
+            if name in wanted:
+                retained[name] += int(kept[class_id])
+    return [{"class": name, "counts": counts[name], "self_sizes": self_sizes[name],
+             "retained_size": retained[name]} for name in names]

@@ -379,24 +379,45 @@ def _leaks_page(document: dict[str, Any], kind: str, series: Series | None) -> l
         parts.append("<h2>Memory at each snapshot</h2>" + memory_chart(series))
     growing = document.get("growing_classes") or []
     if growing:
-        width = max((len(row.get("counts") or []) for row in growing), default=0)
-        headers = [("class", "text")] + [(f"count @{i + 1}", "num") for i in range(width)]
-        headers += [(f"Δ phase {i}", "num") for i in range(1, width)] + [("growth", "num")]
-        largest = max(((row["counts"][-1] - row["counts"][0]) for row in growing), default=0)
-        rows = []
-        for row in growing:
-            counts = row.get("counts") or []
-            deltas = [b - a for a, b in zip(counts, counts[1:], strict=False)]
-            change = counts[-1] - counts[0] if counts else 0
-            rows.append([row.get("class", "")] + [(n, f"{n:,}") for n in counts]
-                        + [(d, f"{d:+,}") for d in deltas]
-                        + [(change, f"{bar(change, largest)} {change:+,}")])
-        parts.append("<h2>Growth by class</h2>" + table(
-            "growth", headers, rows, "Classes whose live count grew in every phase"))
+        parts.append("<h2>Growth by class</h2>" + growth_table(growing))
     if leaks:
         parts.append("<h2>Leaks, largest first</h2>")
         parts.extend(leak_card(i, leak) for i, leak in enumerate(leaks, 1))
     return parts
+
+
+def growth_table(growing: Sequence[dict[str, Any]]) -> str:
+    """Per class: count and self size in each snapshot, the count's change per phase, the
+    size its top-most instances retain in the final snapshot (earlier snapshots are read
+    light, without a graph, so they have no retained sizes) and a bar of the growth."""
+    width = max((len(row.get("counts") or []) for row in growing), default=0)
+    sized = any(row.get("self_sizes") for row in growing)
+    headers = [("class", "text")] + [(f"count @{i + 1}", "num") for i in range(width)]
+    headers += [(f"Δ phase {i}", "num") for i in range(1, width)]
+    if sized:
+        headers += [(f"self @{i + 1}", "num") for i in range(width)]
+        headers += [("retained @final", "num")]
+    headers += [("growth", "num")]
+    largest = max(((row["counts"][-1] - row["counts"][0]) for row in growing
+                   if row.get("counts")), default=0)
+    rows = []
+    for row in growing:
+        counts = row.get("counts") or []
+        deltas = [b - a for a, b in zip(counts, counts[1:], strict=False)]
+        change = counts[-1] - counts[0] if counts else 0
+        cells: list[Any] = [row.get("class", "")] + [(n, f"{n:,}") for n in counts]
+        cells += [(d, f"{d:+,}") for d in deltas]
+        if sized:
+            sizes = list(row.get("self_sizes") or [])
+            sizes += [0] * (width - len(sizes))
+            cells += [(n, escape(human_bytes(n))) for n in sizes]
+            kept = int(row.get("retained_size") or 0)
+            cells += [(kept, escape(human_bytes(kept)))]
+        cells += [(change, f"{bar(change, largest)} {change:+,}")]
+        rows.append(cells)
+    return table("growth", headers, rows,
+                 "Classes whose live count grew in every phase; retained sizes are from the "
+                 "final snapshot only (the earlier ones are read without their graph)")
 
 
 def watch_trend(document: dict[str, Any]) -> list[tuple[float, float, float, float]]:
