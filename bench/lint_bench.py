@@ -23,7 +23,9 @@ import tarfile
 import time
 from pathlib import Path
 
-from heapsight.lint.corpus import score_corpus, score_real_fixes
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from lint_corpus import score_corpus, score_real_fixes  # noqa: E402 (the tests' scorer)
+
 from heapsight.lint.discover import discover
 from heapsight.lint.engine import lint_paths, select_rules
 

@@ -14,8 +14,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
-from heapsight.lint.corpus import expected_findings, score_corpus
+from lint_corpus import expected_findings, score_corpus
 
 CORPUS = Path(__file__).parent / "corpus" / "lint"
 

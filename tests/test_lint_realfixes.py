@@ -17,9 +17,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from lint_corpus import real_fix_cases, score_real_fixes
 
 from heapsight import LEAK_CATEGORIES
-from heapsight.lint.corpus import real_fix_cases, score_real_fixes
 
 ROOT = Path(__file__).parent / "corpus" / "lint-realfixes"
 

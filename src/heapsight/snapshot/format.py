@@ -38,13 +38,6 @@ class SnapshotMeta:
     def edge_field_count(self) -> int:
         return len(self.edge_fields)
 
-    def node_field(self, name: str) -> int:
-        """Position of a node field, or -1 when this snapshot does not have it."""
-        return self.node_fields.index(name) if name in self.node_fields else -1
-
-    def edge_field(self, name: str) -> int:
-        return self.edge_fields.index(name) if name in self.edge_fields else -1
-
     def node_type(self, name: str) -> int:
         return self.node_types.index(name) if name in self.node_types else -1
 
