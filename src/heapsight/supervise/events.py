@@ -17,10 +17,10 @@ from heapsight.monitor.store import History
 _QUIET = frozenset({"sample"})
 
 # memory.jsonl: one line per instance at most every MEMORY_EVERY seconds, the spacing doubled
-# after each MEMORY_LINES_PER_DOUBLING lines, so a run of any length writes a few MiB at most
-# (two instances for a week: about 6 MiB), and the report still draws its whole history.
-MEMORY_EVERY = 5.0
-MEMORY_LINES_PER_DOUBLING = 50_000
+# after each MEMORY_LINES_PER_DOUBLING lines: the file grows with the log of the run's length
+# (two instances for a week: about 99,000 lines, 7 MiB) and the report draws all of it.
+MEMORY_EVERY = 2.0
+MEMORY_LINES_PER_DOUBLING = 20_000
 
 
 class EventLog:
