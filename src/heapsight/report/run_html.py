@@ -10,6 +10,7 @@ line per instance slot, and the events as a sortable, filterable table.
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -191,12 +192,14 @@ def run_page(document: dict[str, Any]) -> list[str]:
     for event in events:
         detail = " ".join(f"{k}={v}" for k, v in event.items()
                           if k not in ("time", "event", "instance") and v is not None)
-        rows.append([(event["time"], escape(clock(float(event["time"])))),
+        rows.append([(event["time"], escape(time.strftime(
+                         "%H:%M:%S", time.localtime(float(event["time"]))))),
                      str(event.get("event", "")),
                      ("" if event.get("instance") is None else str(event.get("instance"))),
                      detail])
     parts.append("<h2>Events</h2>" + table(
         "events", [("time", "num"), ("event", "text"), ("instance", "text"),
-                   ("detail", "text")], rows, "Every supervisor action, in order",
+                   ("detail", "text")], rows,
+        f"Every supervisor action, in order, from {clock(t0)} (local time)",
         "filter by event"))
     return parts
