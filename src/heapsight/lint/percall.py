@@ -5,7 +5,8 @@ call. The rules ask two questions of the code around a candidate:
 
 - per-call: a function registered as a route or middleware, passed to `createServer`, listening
   for 'request'/'connection'/'message', with a handler's parameters, an exported `handler` or
-  `GET`-style function, a Nest route method, a React component or hook - and any function such
+  `GET`-style function, a Nest route method, a GraphQL resolver, a queue job handler or message
+  consumer (Bull, BullMQ, amqplib, kafkajs), a React component or hook - and any function such
   code calls by name (a few calls deep, same file; `this.x()` within the same class);
 - start-up: a function named like one-time setup (`init`, `register...`), or one that is only
   ever called while the module loads.
@@ -65,6 +66,23 @@ _REGISTRATIONS = file_query("""
   (#any-of? @method "on" "addListener" "hook" "addHook" "createServer" "get" "post" "put" "patch" "delete"
    "del" "all" "use" "head" "options" "route" "handle" "handler")) @call
 """)
+# Job and message consumers: Bull's `queue.process(fn)`, amqplib's `channel.consume(q, fn)`,
+# BullMQ's `new Worker(name, fn)`, kafkajs' `consumer.run({ eachMessage, eachBatch })`.
+_CONSUMERS = file_query("""
+(call_expression
+  function: (member_expression property: (property_identifier) @method)
+  arguments: (arguments) @args
+  (#any-of? @method "process" "consume" "run")) @call
+(new_expression constructor: (identifier) @class arguments: (arguments) @args
+  (#eq? @class "Worker")) @new
+""")
+_CONSUMER_REASONS = {"process": "queue job handler (runs per job)",
+                     "consume": "message consumer (runs per message)",
+                     "Worker": "queue job handler (runs per job)"}
+_KAFKA_HANDLERS = frozenset({"eachMessage", "eachBatch"})
+# GraphQL: the root types of a resolver map, and a resolver's (parent, args, context, info).
+_RESOLVER_ROOTS = frozenset({"Query", "Mutation", "Subscription"})
+_RESOLVER_CONTEXT = frozenset({"context", "ctx", "contextValue"})
 _CREATE_SERVER = file_query("""
 (call_expression function: (identifier) @f arguments: (arguments) @args
   (#eq? @f "createServer"))
@@ -99,6 +117,8 @@ def per_call_functions(source: SourceFile, facts: FileFacts) -> dict[int, str]:
             reasons[function.id] = "exported request handler"
         elif function.type == "method_definition" and _has_route_decorator(function):
             reasons[function.id] = "route handler"
+        elif _is_resolver(function, params):
+            reasons[function.id] = "GraphQL resolver (runs per query)"
         elif _HOOK_NAME.match(name) or (
                 _COMPONENT_NAME.match(name) and source.language != "typescript"
                 and source.captures(_JSX, function)):
@@ -121,6 +141,22 @@ def per_call_functions(source: SourceFile, facts: FileFacts) -> dict[int, str]:
         args = found["args"][0].named_children
         if args:
             _mark(args[-1], "request handler", reasons, named)
+    for found in source.matches(_CONSUMERS):
+        kind = text(found["method"][0] if "method" in found else found["class"][0])
+        args = [a for a in found["args"][0].named_children if a.type != "comment"]
+        if kind == "run":  # kafkajs: the handlers are properties of its one argument
+            for member in (args[0].named_children if args and args[0].type == "object" else []):
+                key = member.child_by_field_name("key") if member.type == "pair" else member
+                if text(key) in _KAFKA_HANDLERS:
+                    value = member.child_by_field_name("value") if member.type == "pair" \
+                        else member
+                    if value is not None:
+                        _mark(value, "message consumer (runs per message)", reasons, named)
+        else:
+            for arg in args[1:] if kind == "Worker" else args:
+                if unwrap(arg).type in FUNCTION_TYPES or (
+                        arg.type == "identifier" and text(arg) in named):
+                    _mark(arg, _CONSUMER_REASONS[kind], reasons, named)
     _propagate_calls(source, reasons, named)
     _constructed_per_call(source, facts, reasons)
     return reasons
@@ -146,6 +182,21 @@ def _constructed_per_call(source: SourceFile, facts: FileFacts, reasons: dict[in
             name = source.function_name(creator)
             reasons[constructor.id] = ("constructed per request in "
                                        + (f"{name}()" if name else "a handler"))
+
+
+def _is_resolver(function: Node, params: list[str]) -> bool:
+    """A GraphQL resolver: `(parent, args, context, info)`, or a function-valued field of a
+    resolver map's `Query`, `Mutation` or `Subscription` object (`Query: { user: (_, a) => }`)."""
+    if len(params) >= 3 and (params[-1] == "info" or params[2] in _RESOLVER_CONTEXT) and (
+            len(params) == 4 or params[-1] == "info"):
+        return True
+    field = function.parent
+    if field is None or field.type not in ("pair", "method_definition"):
+        field = function if function.type == "method_definition" else None
+    holder = field.parent if field is not None else None
+    root = holder.parent if holder is not None and holder.type == "object" else None
+    return root is not None and root.type == "pair" and text(
+        root.child_by_field_name("key")) in _RESOLVER_ROOTS
 
 
 def looks_like_handler(params: list[str]) -> bool:
