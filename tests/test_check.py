@@ -100,6 +100,15 @@ def test_look_alike_correct_scenario_passes(suite_run: dict, name: str) -> None:
     assert scenario["leaks"] == [] and scenario["run_dir"] is None  # nothing left behind
 
 
+def test_json_matches_its_published_schema(suite_run: dict) -> None:
+    import jsonschema
+
+    schema = json.loads((Path(__file__).parent.parent / "docs" / "schemas" /
+                         "check.schema.json").read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.Draft202012Validator(schema).validate(suite_run["json"])
+
+
 def test_exit_status_json_and_annotations(suite_run: dict) -> None:
     done = suite_run["done"]
     assert done.returncode == 3, done.stderr

@@ -34,8 +34,8 @@ def cli_json(*args: str, codes: tuple[int, ...] = (0,)) -> dict:
 
 def test_every_published_schema_is_a_valid_schema() -> None:
     names = sorted(p.name.removesuffix(".schema.json") for p in SCHEMAS.glob("*.schema.json"))
-    assert names == ["diff", "find-leaks", "history", "hunt", "inspect", "lint", "summary",
-                     "watch"]
+    assert names == ["check", "diff", "find-leaks", "history", "hunt", "inspect", "lint",
+                     "summary", "watch"]
     for name in names:
         jsonschema.Draft202012Validator.check_schema(
             json.loads((SCHEMAS / f"{name}.schema.json").read_text()))
