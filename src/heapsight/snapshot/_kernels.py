@@ -73,6 +73,37 @@ def scatter_edges(staging, rows, width, type_at, name_at, to_at, node_width, nod
     return -1
 
 
+def _scatter_column(staging, rows, width, at, limit, out, first_row):
+    """Move field `at` of `rows` parsed rows (width values each) into out from first_row on.
+    Returns the first row whose value is above limit (out's largest), or -1."""
+    for i in range(rows):
+        value = staging[i * width + at]
+        if value > limit:
+            return i
+        out[first_row + i] = value
+    return -1
+
+
+# one source, one export per column type (NODE_COLUMNS)
+scatter_column_u1 = kernel("i8(i8[::1], i8, i8, i8, i8, u1[::1], i8)",
+                           "scatter_column_u1")(_scatter_column)
+scatter_column_u4 = kernel("i8(i8[::1], i8, i8, i8, i8, u4[::1], i8)",
+                           "scatter_column_u4")(_scatter_column)
+scatter_column_i8 = kernel("i8(i8[::1], i8, i8, i8, i8, i8[::1], i8)",
+                           "scatter_column_i8")(_scatter_column)
+
+
+@kernel("i8(u1[::1], u4[::1], u1[::1], i8, i8)")
+def bad_edge(edge_type, edge_name, named, type_count, string_count):
+    """The first edge whose type is unknown (type_count or more) or whose name, for a type
+    named by a string (named[type] == 1), is not in the strings table; -1 when none."""
+    for e in range(edge_type.shape[0]):
+        t = edge_type[e]
+        if t >= type_count or (named[t] == 1 and edge_name[e] >= string_count):
+            return e
+    return -1
+
+
 @kernel("UniTuple(i8, 3)(u1[::1], i8, i8, i8[::1], i8[::1], i8, i8[::1])")
 def scan_strings(buf, pos, end, starts, lengths, count, state):
     """Find the JSON strings of an array in buf[pos:end]: starts[i] is the offset of string i's

@@ -418,6 +418,12 @@ def _read_rows(source: _Input, path: Path, name: str, fields: tuple[str, ...],
                 columns["name_or_index"], columns["type"], rows) < 0:
             rows += batch
             return count - batch * width
+        if not fast_edges and all(
+                _SCATTER.get(column.dtype.char) is not None and _scatter(
+                    staging, batch, width, positions[f], column, rows) < 0
+                for f, column in columns.items()):
+            rows += batch
+            return count - batch * width
         # the general path, which also names what is wrong in a batch the kernel refused
         table = staging[:batch * width].reshape(batch, width)
         for field_name, column in columns.items():
@@ -468,6 +474,19 @@ def _read_rows(source: _Input, path: Path, name: str, fields: tuple[str, ...],
             f"{path}: the {name!r} array holds {rows:,} {name} but the header announces "
             f"{expected_rows:,} (corrupt snapshot)")
     return columns
+
+
+_SCATTER = {np.dtype(np.uint8).char: k.scatter_column_u1,
+            np.dtype(np.uint32).char: k.scatter_column_u4,
+            np.dtype(np.int64).char: k.scatter_column_i8}
+
+
+def _scatter(staging: np.ndarray, rows: int, width: int, at: int, column: np.ndarray,
+             first_row: int) -> int:
+    """One field of a batch into its column by a kernel: the first row out of the column's
+    range, or -1."""
+    limit = int(np.iinfo(column.dtype).max)
+    return int(_SCATTER[column.dtype.char](staging, rows, width, at, limit, column, first_row))
 
 
 def _skip_numbers(source: _Input, path: Path, name: str) -> int:
@@ -557,12 +576,11 @@ def _validate(path: Path, meta: SnapshotMeta, nodes: dict[str, np.ndarray],
             f"{meta.edge_count:,} (corrupt snapshot)")
     if edges is None:
         return
-    if edges["type"].size and int(edges["type"].max()) >= len(meta.edge_types):
+    named = np.ones(256, np.uint8)  # edge types whose name_or_index is a string index
+    named[[t for t in (meta.edge_type(t) for t in INDEX_EDGE_TYPES) if t >= 0]] = 0
+    bad = k.bad_edge(edges["type"], edges["name_or_index"], named, len(meta.edge_types),
+                     string_count)
+    if bad >= 0 and int(edges["type"][bad]) >= len(meta.edge_types):
         raise SnapshotFormatError(f"{path}: an edge has an unknown type (corrupt snapshot)")
-    index_types = [meta.edge_type(t) for t in INDEX_EDGE_TYPES]
-    step = 1 << 20  # in slices, so that checking costs no copy of a whole column
-    for start in range(0, edges["type"].shape[0], step):
-        names = edges["name_or_index"][start:start + step]
-        named = ~np.isin(edges["type"][start:start + step], index_types)
-        if named.any() and int(names[named].max()) >= string_count:
-            raise SnapshotFormatError(f"{path}: an edge name is not in the strings table")
+    if bad >= 0:
+        raise SnapshotFormatError(f"{path}: an edge name is not in the strings table")
