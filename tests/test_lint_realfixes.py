@@ -3,7 +3,7 @@
 tests/corpus/lint-realfixes/ holds one folder per fixed leak (before and after the fix, each
 written from the project's pull request, commit or issue named in manifest.json). It was written
 before the rules were tuned on it, and a third of it ("held-out") is only ever scored, never
-looked at while changing rules; "fresh-3" (cases 39-63) was written later by someone who had not
+looked at while changing rules; "fresh-3" (cases 42-66 here) was written later by someone who had not
 read the rules, and is only ever scored too: docs/lint.md reports the splits apart.
 
 The floors below are the measured numbers at the last change of the rules, so a change that
