@@ -1,0 +1,47 @@
+'use strict';
+const crypto = require('crypto');
+const LRU = require('simple-lru-cache');
+const bisect = require('./bisect');
+
+function HashRing(servers, options) {
+  this.servers = servers;
+  this.ring = {};
+  this.cache = new LRU({ maxSize: (options && options.maxCacheSize) || 5000 });
+  this.sortedKeys = [];
+  this.generateRing();
+}
+
+HashRing.prototype.generateRing = function () {
+  for (const server of this.servers) {
+    for (let i = 0; i < 40; i++) {
+      const key = this.hashKey(server + '-' + i);
+      this.ring[key] = server;
+      this.sortedKeys.push(key);
+    }
+  }
+  this.sortedKeys.sort();
+};
+
+HashRing.prototype.hashKey = function (str) {
+  return crypto.createHash('md5').update(String(str)).digest('hex');
+};
+
+HashRing.prototype.getNode = function (key) {
+  const cached = this.cache.get(key);
+  if (cached) return cached;
+  const position = bisect(this.sortedKeys, this.hashKey(key)) % this.sortedKeys.length;
+  const node = this.ring[this.sortedKeys[position]];
+  if (!node) return false;
+  this.cache.set(key, node);
+  return node;
+};
+
+HashRing.prototype.addServer = function (server) {
+  this.servers.push(server);
+  this.ring = {};
+  this.cache.reset();
+  this.sortedKeys = [];
+  this.generateRing();
+};
+
+module.exports = HashRing;

@@ -1,0 +1,43 @@
+export type FilterFn = (rootValue?: any, args?: any, context?: any, info?: any) => boolean | Promise<boolean>;
+export type ResolverFn = (rootValue?: any, args?: any, context?: any, info?: any) => AsyncIterator<any>;
+
+// wraps a subscription's event stream; one per subscribed client, alive as long as the subscription
+export const withFilter = (asyncIteratorFn: ResolverFn, filterFn: FilterFn): ResolverFn => {
+  return (rootValue: any, args: any, context: any, info: any): AsyncIterator<any> => {
+    const asyncIterator = asyncIteratorFn(rootValue, args, context, info);
+
+    const getNextPromise = (): Promise<IteratorResult<any>> => {
+      return asyncIterator
+        .next()
+        .then((payload) => {
+          if (payload.done === true) {
+            return payload;
+          }
+          return Promise.resolve(filterFn(payload.value, args, context, info))
+            .catch(() => false)
+            .then((filterResult) => {
+              if (filterResult === true) {
+                return payload;
+              }
+              // skip this event and wait for the next one
+              return getNextPromise(); // leak: closure-capture
+            });
+        });
+    };
+
+    return {
+      next() {
+        return getNextPromise();
+      },
+      return() {
+        return asyncIterator.return!();
+      },
+      throw(error: any) {
+        return asyncIterator.throw!(error);
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    } as AsyncIterator<any>;
+  };
+};
