@@ -199,7 +199,10 @@ def test_dead_pid(tmp_path):
 @pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
 def test_ctrl_c_stops_the_service_and_leaves_no_half_file(tmp_path, signal_number):
     script = tmp_path / "slow.js"
-    script.write_text("require('http').createServer((q, s) => setTimeout(() => s.end('ok'), 20))"
+    # It says when the load phase is well under way (its log is the run folder's service.log).
+    script.write_text("let n = 0; require('http').createServer((q, s) => {"
+                      " if (++n === 100) console.log('served 100');"
+                      " setTimeout(() => s.end('ok'), 20); })"
                       ".listen(Number(process.env.PORT), '127.0.0.1');")
     port = free_port()
     log = tmp_path / "stderr.txt"
@@ -210,13 +213,17 @@ def test_ctrl_c_stops_the_service_and_leaves_no_half_file(tmp_path, signal_numbe
              "runs", "--", NODE, str(script)], cwd=tmp_path, stderr=stderr,
             stdout=subprocess.DEVNULL, env={**os.environ, "PORT": str(port)})
         try:
-            deadline = time.monotonic() + 60
-            while "baseline snapshot" not in log.read_text() and time.monotonic() < deadline:
+            # Signalled inside the first load phase: after the baseline snapshot, once the
+            # service has served 100 requests (20 warm-up, then load), however slow the machine.
+            deadline = time.monotonic() + 120
+            while not ("baseline snapshot" in log.read_text() and
+                       "served 100" in "".join(p.read_text() for p in
+                                               (tmp_path / "runs").glob("*/service.log"))):
                 assert hunter.poll() is None, log.read_text()
+                assert time.monotonic() < deadline, log.read_text()
                 time.sleep(0.1)
-            time.sleep(0.5)  # well inside the first load phase
             hunter.send_signal(signal_number)
-            code = hunter.wait(30)
+            code = hunter.wait(90)  # a backstop against a hang; it takes a second or two
         finally:
             if hunter.poll() is None:
                 hunter.kill()
