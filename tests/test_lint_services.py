@@ -33,8 +33,17 @@ CATEGORIES = ("unbounded-collection", "listener-leak", "timer-leak", "closure-ca
 LABEL = re.compile(r"//\s*(leak|ok):\s*([a-z-]+(?:\s*,\s*[a-z-]+)*)\s*$")
 SUFFIXES = {".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx"}
 
-# category -> (recall at least, precision at least); the first scoring of the corpus.
-FLOORS: dict[str, tuple[float, float]] = {category: (0.0, 0.0) for category in CATEGORIES}
+# category -> (recall at least, precision at least): the rules of main at 58d5465, the first
+# scoring of the corpus (issue #11 asks 0.9 recall and 0.95 precision in every category).
+FLOORS: dict[str, tuple[float, float]] = {
+    "unbounded-collection": (0.45, 0.90),
+    "listener-leak": (0.36, 1.00),
+    "timer-leak": (0.57, 0.80),
+    "closure-capture": (0.83, 0.50),
+    "unbounded-cache": (0.71, 0.83),
+    "resource-per-request": (0.30, 1.00),
+    "global-growth": (0.50, 0.75),
+}
 
 
 @dataclass

@@ -82,7 +82,7 @@ function keepWarm(req, res, next) {
 }
 
 function onShutdown(req, res, next) {
-  process.on('beforeExit', () => res.end()); // leak: listener-leak
+  process.on('beforeExit', () => res.end()); // leak: listener-leak, closure-capture
   next();
 }
 

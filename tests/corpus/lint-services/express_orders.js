@@ -88,7 +88,7 @@ router.post('/orders', express.json(), async (req, res, next) => {
     );
     await reserveStock(rows[0]);
     await notifyWarehouse(rows[0]);
-    bus.on('order:shipped', (shipped) => { // leak: listener-leak
+    bus.on('order:shipped', (shipped) => { // leak: listener-leak, closure-capture
       if (shipped.id === rows[0].id) console.log('shipped', req.body.customer);
     });
     res.status(201).json(rows[0]);
