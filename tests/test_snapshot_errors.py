@@ -105,6 +105,28 @@ def test_name_outside_the_strings_table(real, tmp_path):
         HeapSnapshot.load(corrupt(real, tmp_path, change))
 
 
+def _edge_field(data, name, value):
+    fields = data["snapshot"]["meta"]["edge_fields"]
+    named = [i for i, t in enumerate(data["snapshot"]["meta"]["edge_types"][0])
+             if t not in ("element", "hidden")]
+    width = len(fields)
+    row = next(r for r in range(len(data["edges"]) // width)
+               if data["edges"][r * width + fields.index("type")] in named)
+    data["edges"][row * width + fields.index(name)] = value(data)
+
+
+@pytest.mark.parametrize(("change", "words"), [
+    (lambda d: _edge_field(d, "name_or_index", lambda d: len(d["strings"]) + 5), "strings table"),
+    (lambda d: _edge_field(d, "type", lambda d: 200), "unknown type"),
+    (lambda d: d["nodes"].__setitem__(
+        d["snapshot"]["meta"]["node_fields"].index("type"), 300), "out of range"),
+])
+def test_edge_and_node_values_out_of_range(real, tmp_path, change, words):
+    """The compiled checks (bad_edge, scatter_column_*) refuse what the numpy ones did."""
+    with pytest.raises(SnapshotFormatError, match=words):
+        HeapSnapshot.load(corrupt(real, tmp_path, change))
+
+
 def test_missing_file_and_folder(tmp_path):
     one_error_line(run_cli("summary", str(tmp_path / "nope.heapsnapshot")), "no such file")
     one_error_line(run_cli("summary", str(tmp_path)), "folder")

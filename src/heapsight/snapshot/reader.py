@@ -476,9 +476,9 @@ def _read_rows(source: _Input, path: Path, name: str, fields: tuple[str, ...],
     return columns
 
 
-_SCATTER = {np.dtype(np.uint8).char: k.scatter_column_u1,
-            np.dtype(np.uint32).char: k.scatter_column_u4,
-            np.dtype(np.int64).char: k.scatter_column_i8}
+_SCATTER = {np.dtype(np.uint8).char: "scatter_column_u1",
+            np.dtype(np.uint32).char: "scatter_column_u4",
+            np.dtype(np.int64).char: "scatter_column_i8"}  # the kernel for each column type
 
 
 def _scatter(staging: np.ndarray, rows: int, width: int, at: int, column: np.ndarray,
@@ -486,7 +486,8 @@ def _scatter(staging: np.ndarray, rows: int, width: int, at: int, column: np.nda
     """One field of a batch into its column by a kernel: the first row out of the column's
     range, or -1."""
     limit = int(np.iinfo(column.dtype).max)
-    return int(_SCATTER[column.dtype.char](staging, rows, width, at, limit, column, first_row))
+    scatter = getattr(k, _SCATTER[column.dtype.char])
+    return int(scatter(staging, rows, width, at, limit, column, first_row))
 
 
 def _skip_numbers(source: _Input, path: Path, name: str) -> int:
