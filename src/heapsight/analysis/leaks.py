@@ -192,14 +192,16 @@ class _Survivors:
             snapshot = self.snapshot
             is_new = self.phase >= 1
             top = k.top_new_ancestors(snapshot.preorder, snapshot.dominator, is_new)
-            pointer = np.where(is_new, np.arange(is_new.shape[0]), snapshot.dominator)
-            pointer = pointer.astype(np.int64)
+            # int32 throughout: these are the largest arrays find-leaks makes beside the graph
+            pointer = np.where(is_new, np.arange(is_new.shape[0], dtype=np.int32),
+                               snapshot.dominator.astype(np.int32, copy=False))
             while True:
                 jumped = pointer[pointer]
                 if np.array_equal(jumped, pointer):
                     break
                 pointer = jumped
-            self._above = np.where(is_new[pointer], top[pointer], -1)
+            del jumped
+            self._above = np.where(is_new[pointer], top[pointer], np.int32(-1))
         return self._above
 
     def kept_by(self, cluster: Cluster) -> bool:
