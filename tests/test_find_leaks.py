@@ -219,7 +219,7 @@ def test_earlier_snapshots_keep_ids_classes_and_fan_out(all_leaks):
     from heapsight.snapshot import HeapSnapshot
 
     light = HeapSnapshot.load_light(all_leaks[0])
-    kept = EarlierSnapshot(light)
+    kept = EarlierSnapshot(HeapSnapshot.load_light(all_leaks[0]))
     ids = light.node_id
     ordinals = kept.ordinals_of(ids)
     assert (ordinals >= 0).all() and kept.has_ids(ids).all()
