@@ -201,7 +201,10 @@ class _Survivors:
                     break
                 pointer = jumped
             del jumped
-            self._above = np.where(is_new[pointer], top[pointer], np.int32(-1))
+            above = top[pointer]
+            del top
+            above[~is_new[pointer]] = -1
+            self._above = above
         return self._above
 
     def kept_by(self, cluster: Cluster) -> bool:
