@@ -180,3 +180,54 @@ def test_diff_by_class_and_new_objects(all_leaks):
 def test_diff_refuses_different_processes(all_leaks, no_leaks):
     result = cli("diff", str(no_leaks[0]), str(all_leaks[2]))
     assert result.returncode == 1 and "different processes" in result.stderr
+
+
+def test_gzip_snapshots_are_read_as_streams(all_leaks, tmp_path):
+    """find-leaks reads `.heapsnapshot.gz` as a stream: served through named pipes (which
+    cannot seek, be mapped or be read twice) it finds what it finds in the plain files."""
+    import gzip
+    import threading
+
+    pipes = []
+    for path in all_leaks:
+        pipe = tmp_path / (path.name + ".gz")
+        os.mkfifo(pipe)
+        pipes.append(pipe)
+
+    def serve(path: Path, pipe: Path) -> None:
+        with open(pipe, "wb") as out:
+            out.write(gzip.compress(path.read_bytes(), compresslevel=1))
+
+    writers = [threading.Thread(target=serve, args=pair, daemon=True)
+               for pair in zip(all_leaks, pipes, strict=True)]
+    for writer in writers:
+        writer.start()
+    streamed = find_leaks(pipes).to_json()
+    for writer in writers:
+        writer.join(timeout=60)
+    plain = find_leaks(all_leaks).to_json()
+    streamed.pop("snapshots"), plain.pop("snapshots")
+    assert streamed == plain
+    assert streamed["leaks"]
+
+
+def test_earlier_snapshots_keep_ids_classes_and_fan_out(all_leaks):
+    """What find-leaks keeps of an earlier snapshot answers as the light snapshot does."""
+    import numpy as np
+
+    from heapsight.analysis.compare import EarlierSnapshot
+    from heapsight.snapshot import HeapSnapshot
+
+    light = HeapSnapshot.load_light(all_leaks[0])
+    kept = EarlierSnapshot(HeapSnapshot.load_light(all_leaks[0]))
+    ids = light.node_id
+    ordinals = kept.ordinals_of(ids)
+    assert (ordinals >= 0).all() and kept.has_ids(ids).all()
+    assert [kept.class_names[int(c)] for c in kept.class_id[ordinals]] == \
+        [light.class_names[int(c)] for c in light.class_id]
+    fan_out = light.columns.nodes["edge_count"]
+    assert int(fan_out.max()) >= 255  # the overflow table is exercised
+    wide = np.flatnonzero(fan_out >= 200)
+    assert [kept.fan_out(int(ordinals[i])) for i in wide] == [int(fan_out[i]) for i in wide]
+    assert kept.ordinal_of(int(ids.max()) + 2) is None
+    assert kept.total_size == light.total_size

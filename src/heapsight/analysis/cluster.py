@@ -85,7 +85,7 @@ def clusters(snapshot: HeapSnapshot, phase: np.ndarray, phases: int) -> list[Clu
                            minlength=count).astype(np.int64)
 
     # Every new node joins its top node's cluster; count payload instances per phase.
-    top_index = np.full(snapshot.node_count, -1, np.int64)
+    top_index = np.full(snapshot.node_count, -1, np.int32)
     top_index[tops] = np.arange(tops.shape[0])
     members = np.flatnonzero(is_new)
     member_cluster = cluster_of_top[top_index[top[members]]]

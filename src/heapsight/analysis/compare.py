@@ -16,9 +16,95 @@ from heapsight.snapshot import HeapSnapshot
 _SAMPLE = 4000
 
 
-def class_names(snapshot: HeapSnapshot) -> dict[int, str]:
+class EarlierSnapshot:
+    """What comparing needs of a snapshot taken before the final one, and nothing more: its
+    object ids (sorted: a node's ordinal here is its rank by id), each one's class and
+    fan-out, its class names, marker ids and total size. About 7 bytes a node, a fifth of a
+    light snapshot, so the earlier snapshots fit beside the final one's graph."""
+
+    _WIDE = 255  # fan-out of this or more: looked up in the overflow table
+
+    def __init__(self, light: HeapSnapshot):
+        """Cut a light snapshot down; this empties it (its columns go as each is used, so
+        cutting costs little more memory than the light snapshot itself)."""
+        self.source, self.file_size = light.source, light.file_size
+        self.node_count = light.node_count
+        self.total_size = light.total_size
+        self.markers = marker_ids(light)
+        self.largest_odd = _largest_odd(light.node_id)
+        nodes = light.columns.nodes
+        class_id = light.class_id
+        self_size = light.self_size
+        del light.class_id, light.node_type, light.node_name, light.self_size  # type: ignore[misc]
+        for name in ("type", "name", "self_size"):
+            nodes.pop(name, None)
+        per_class = np.bincount(class_id, minlength=light.class_count)
+        present = np.flatnonzero(per_class)
+        self.class_self_sizes = _self_size_by_class(class_id, self_size,
+                                                    light.class_count)[present]
+        del self_size
+        code = np.zeros(light.class_count, np.uint16 if present.size <= 1 << 16 else np.int32)
+        code[present] = np.arange(present.size)
+        codes = code[class_id]
+        del class_id
+        self.class_count = int(present.size)
+        self.class_names = {i: light.class_name_of(int(c)) for i, c in enumerate(present)}
+        order = np.argsort(light.node_id, kind="stable").astype(np.int32)
+        self.node_id = self.sorted_ids = light.node_id[order]
+        del light.node_id  # type: ignore[misc]
+        nodes.pop("id")
+        self.class_id = codes[order]
+        del codes
+        edge_count = nodes.pop("edge_count")[order]
+        del order
+        self._fan_out = np.minimum(edge_count, self._WIDE).astype(np.uint8)
+        self._wide = np.flatnonzero(edge_count >= self._WIDE)  # sorted ordinals
+        self._wide_fan_out = edge_count[self._wide]
+
+    def fan_out(self, ordinal: int) -> int:
+        if self._fan_out[ordinal] < self._WIDE:
+            return int(self._fan_out[ordinal])
+        return int(self._wide_fan_out[np.searchsorted(self._wide, ordinal)])
+
+    def ordinal_of(self, node_id: int) -> int | None:
+        at = int(np.searchsorted(self.sorted_ids, node_id))
+        if at < self.node_count and int(self.sorted_ids[at]) == node_id:
+            return at
+        return None
+
+    def ordinals_of(self, node_ids: np.ndarray) -> np.ndarray:
+        at = np.minimum(np.searchsorted(self.sorted_ids, node_ids), self.node_count - 1)
+        return np.where(self.sorted_ids[at] == node_ids, at, -1).astype(np.int64)
+
+    def has_ids(self, node_ids: np.ndarray) -> np.ndarray:
+        at = np.minimum(np.searchsorted(self.sorted_ids, node_ids), self.node_count - 1)
+        return self.sorted_ids[at] == node_ids
+
+
+Comparable = HeapSnapshot | EarlierSnapshot
+
+
+def class_names(snapshot: Comparable) -> dict[int, str]:
     """Name of every class id present (class ids are string indices, which differ per file)."""
     return snapshot.class_names
+
+
+def class_self_sizes(snapshot: Comparable) -> np.ndarray:
+    """Bytes of self size of each class id (as class_names numbers them)."""
+    if isinstance(snapshot, EarlierSnapshot):
+        return snapshot.class_self_sizes
+    return _self_size_by_class(snapshot.class_id, snapshot.self_size, snapshot.class_count)
+
+
+def _self_size_by_class(class_id: np.ndarray, self_size: np.ndarray, count: int) -> np.ndarray:
+    """Summed in blocks, so the float weights bincount needs stay small beside big columns."""
+    totals = np.zeros(count, np.int64)
+    step = 1 << 20
+    for start in range(0, class_id.shape[0], step):
+        totals += np.bincount(class_id[start:start + step],
+                              weights=self_size[start:start + step],
+                              minlength=count).astype(np.int64)
+    return totals
 
 
 # V8 forgets its object ids when an inspector session ends; this is why, and what to do.
@@ -30,9 +116,11 @@ RENUMBERED = ("V8 renumbers every object when an inspector session ends (DevTool
 MARKER_CLASS = "HeapsightIdMarker"  # held by heapsight's snapshot agent (live/agent.js)
 
 
-def marker_ids(snapshot: HeapSnapshot) -> set[int]:
+def marker_ids(snapshot: Comparable) -> set[int]:
     """Ids of the snapshot agent's marker objects (the same in every snapshot it takes while
     V8 keeps its numbering)."""
+    if isinstance(snapshot, EarlierSnapshot):
+        return snapshot.markers
     name = snapshot.strings.index_of(MARKER_CLASS)
     if name < 0:
         return set()
@@ -41,14 +129,14 @@ def marker_ids(snapshot: HeapSnapshot) -> set[int]:
     return {int(i) for i in snapshot.node_id[objects]}
 
 
-def check_same_process(earlier: HeapSnapshot, later: HeapSnapshot) -> None:
+def check_same_process(earlier: Comparable, later: Comparable) -> None:
     """Refuse snapshots that cannot be compared by object id: the same file twice, from
     different processes (no ids in common, or the common ids name different classes),
     renumbered by V8 in between, or given out of order."""
     where = f"{earlier.source} and {later.source}"
     if _same_file(earlier.source, later.source) or (
             earlier.node_count == later.node_count and earlier.file_size == later.file_size
-            and np.array_equal(earlier.node_id, later.node_id)):
+            and np.array_equal(earlier.sorted_ids, later.sorted_ids)):
         raise HeapsightError(f"{where} are the same snapshot; give snapshots taken one after "
                              "another (baseline, target, final)")
     markers_a, markers_b = marker_ids(earlier), marker_ids(later)
@@ -72,7 +160,7 @@ def check_same_process(earlier: HeapSnapshot, later: HeapSnapshot) -> None:
                              f"renumbered the objects in between: {RENUMBERED}")
     # V8 numbers heap objects with odd ids, in the order it first sees them (embedder nodes
     # get even ids from a counter of their own), so a later snapshot's largest odd id is larger.
-    if _largest_odd(later.node_id) < _largest_odd(earlier.node_id):
+    if _largest_odd_of(later) < _largest_odd_of(earlier):
         raise HeapsightError(f"{where} look out of order: {later.source} is older; "
                              "give the snapshots in the order they were taken")
 
@@ -102,12 +190,18 @@ def _same_file(a: str, b: str) -> bool:
         return False
 
 
+def _largest_odd_of(snapshot: Comparable) -> int:
+    if isinstance(snapshot, EarlierSnapshot):
+        return snapshot.largest_odd
+    return _largest_odd(snapshot.node_id)
+
+
 def _largest_odd(ids: np.ndarray) -> int:
     odd = ids[ids % 2 == 1]
     return int(odd.max()) if odd.size else 0
 
 
-def first_seen(final: HeapSnapshot, earlier: list[HeapSnapshot]) -> np.ndarray:
+def first_seen(final: HeapSnapshot, earlier: list[EarlierSnapshot]) -> np.ndarray:
     """For each node of `final`, the index of the first snapshot that holds its id
     (len(earlier) when the node is new in final). V8 never reuses an id, so an object
     present in two snapshots lived throughout."""

@@ -1,7 +1,9 @@
 """find-leaks: what leaks across three or more snapshots of one process, who holds it, which
 code made it, which pattern it is, and the fix — with no hand-written filter.
 
-Earlier snapshots are read light (ids and classes); only the final one gets a full graph.
+Only the final snapshot gets a full graph, and it is read first: its load is the peak of the
+run. The earlier ones are then read light, one at a time, and each is cut down to what the
+comparison asks of it (compare.EarlierSnapshot: sorted ids, classes, fan-out) before the next.
 """
 
 from __future__ import annotations
@@ -16,7 +18,15 @@ from typing import ClassVar
 import numpy as np
 
 from heapsight.analysis.cluster import PAYLOAD_TYPES, Cluster, clusters, is_internal
-from heapsight.analysis.compare import check_same_process, class_names, first_seen, taken_order
+from heapsight.analysis.compare import (
+    Comparable,
+    EarlierSnapshot,
+    check_same_process,
+    class_names,
+    class_self_sizes,
+    first_seen,
+    taken_order,
+)
 from heapsight.analysis.detectors import LeakEvidence, classify
 from heapsight.analysis.detectors.listener import EVENT_EDGES
 from heapsight.analysis.locations import holder_script, object_location
@@ -105,13 +115,13 @@ def find_leaks(paths: Sequence[str | os.PathLike[str]], loader: Loader | None = 
                          f"final); got {len(paths)}")
     load = loader or (lambda p, light: HeapSnapshot.load_light(p) if light
                       else HeapSnapshot.load(p))
-    earlier = [load(str(p), True) for p in paths[:-1]]
     final = load(str(paths[-1]), False)
-    for before, after in zip([*earlier, final], [*earlier[1:], final], strict=False):
-        if before is not after:
-            check_same_process(before, after)
+    earlier = [EarlierSnapshot(load(str(p), True)) for p in paths[:-1]]
+    in_order: list[Comparable] = [*earlier, final]
+    for before, after in zip(in_order, in_order[1:], strict=False):
+        check_same_process(before, after)
     phase = first_seen(final, earlier)
-    counts = class_counts([*earlier, final])
+    counts = class_counts(in_order)
     survivors = _Survivors(final, phase)
     found = _fold_strings(final, [c for c in clusters(final, phase, len(paths))[:_MAX_CLUSTERS]
                                   if _grows(final, c, 0)
@@ -124,8 +134,8 @@ def find_leaks(paths: Sequence[str | os.PathLike[str]], loader: Loader | None = 
     leaks = _merge([_describe(final, earlier, c, is_new) for c in _by_owner(final, found)])
     leaks.sort(key=lambda leak: (-leak.retained_size, -leak.growth))
     return LeakReport(snapshots=[str(p) for p in paths],
-                      heap_sizes=[s.total_size for s in [*earlier, final]], leaks=leaks,
-                      growing_classes=growing_classes([*earlier, final], counts))
+                      heap_sizes=[s.total_size for s in in_order], leaks=leaks,
+                      growing_classes=growing_classes(in_order, counts))
 
 
 def _grows(snapshot: HeapSnapshot, cluster: Cluster, min_size: int) -> bool:
@@ -145,7 +155,7 @@ def _class_grows(final: HeapSnapshot, cluster: Cluster, counts: dict[str, list[i
 _SLOT_TYPES = ("array", "hidden", "object")
 
 
-def _reuses_slots(final: HeapSnapshot, earlier: list[HeapSnapshot], cluster: Cluster) -> bool:
+def _reuses_slots(final: HeapSnapshot, earlier: list[EarlierSnapshot], cluster: Cluster) -> bool:
     """A container that did not gain references between the first and last snapshot, whose
     new objects sit right in its slots, replaced entries (a ring buffer, an evicting map):
     its objects are new, but it does not grow."""
@@ -183,14 +193,19 @@ class _Survivors:
             snapshot = self.snapshot
             is_new = self.phase >= 1
             top = k.top_new_ancestors(snapshot.preorder, snapshot.dominator, is_new)
-            pointer = np.where(is_new, np.arange(is_new.shape[0]), snapshot.dominator)
-            pointer = pointer.astype(np.int64)
+            # int32 throughout: these are the largest arrays find-leaks makes beside the graph
+            pointer = np.where(is_new, np.arange(is_new.shape[0], dtype=np.int32),
+                               snapshot.dominator.astype(np.int32, copy=False))
             while True:
                 jumped = pointer[pointer]
                 if np.array_equal(jumped, pointer):
                     break
                 pointer = jumped
-            self._above = np.where(is_new[pointer], top[pointer], -1)
+            del jumped
+            above = top[pointer]
+            del top
+            above[~is_new[pointer]] = -1
+            self._above = above
         return self._above
 
     def kept_by(self, cluster: Cluster) -> bool:
@@ -205,7 +220,7 @@ class _Survivors:
         return survivors >= 3 and survivors * 10 >= cluster.count
 
 
-def _strings_without_growth(final: HeapSnapshot, earlier: list[HeapSnapshot],
+def _strings_without_growth(final: HeapSnapshot, earlier: list[EarlierSnapshot],
                             cluster: Cluster) -> bool:
     """Strings alone are a leak only in a container that grows; new strings under a holder
     whose references did not grow are shared by objects counted elsewhere."""
@@ -214,7 +229,7 @@ def _strings_without_growth(final: HeapSnapshot, earlier: list[HeapSnapshot],
     return _gained_references(final, earlier, cluster.holder) is False
 
 
-def _gained_references(final: HeapSnapshot, earlier: list[HeapSnapshot],
+def _gained_references(final: HeapSnapshot, earlier: list[EarlierSnapshot],
                        holder: int) -> bool | None:
     """Whether the holder references more now than at the baseline; None when it is new."""
     first = earlier[0].ordinal_of(int(final.node_id[holder]))
@@ -298,7 +313,7 @@ def _store_owner(final: HeapSnapshot, holder: int) -> int:
 _BACKING = ("table", "properties", "elements")
 
 
-def _describe(final: HeapSnapshot, earlier: list[HeapSnapshot], cluster: Cluster,
+def _describe(final: HeapSnapshot, earlier: list[EarlierSnapshot], cluster: Cluster,
               is_new: np.ndarray) -> Leak:
     holder_path = retainer_path(final, cluster.holder)
     ordinals = [step.ordinal for step in holder_path]
@@ -424,7 +439,7 @@ def _merge(leaks: list[Leak]) -> list[Leak]:
     return list(merged.values())
 
 
-def class_counts(snapshots: list[HeapSnapshot]) -> dict[str, list[int]]:
+def class_counts(snapshots: Sequence[Comparable]) -> dict[str, list[int]]:
     """Live instances of every class name, in each snapshot."""
     series: dict[str, list[int]] = {}
     for index, snapshot in enumerate(snapshots):
@@ -434,7 +449,7 @@ def class_counts(snapshots: list[HeapSnapshot]) -> dict[str, list[int]]:
     return series
 
 
-def growing_classes(snapshots: list[HeapSnapshot], counts: dict[str, list[int]],
+def growing_classes(snapshots: Sequence[Comparable], counts: dict[str, list[int]],
                     top: int = 10, min_growth: int = 10) -> list[dict]:
     """Classes whose live count grows in every step, most growth first: their counts and
     self sizes in each snapshot, and (the final snapshot being the only full graph) the size
@@ -450,14 +465,14 @@ def growing_classes(snapshots: list[HeapSnapshot], counts: dict[str, list[int]],
         ids = [(class_id, name) for class_id, name in class_names(snapshot).items()
                if name in wanted]
         if ids:
-            totals = np.bincount(snapshot.class_id, weights=snapshot.self_size,
-                                 minlength=snapshot.class_count)
+            totals = class_self_sizes(snapshot)
             for class_id, name in ids:
                 self_sizes[name][index] += int(totals[class_id])
     retained = dict.fromkeys(names, 0)
-    if names:
-        kept = snapshots[-1].class_totals[2]
-        for class_id, name in class_names(snapshots[-1]).items():
+    final = snapshots[-1]
+    if names and isinstance(final, HeapSnapshot):
+        kept = final.class_totals[2]
+        for class_id, name in class_names(final).items():
             if name in wanted:
                 retained[name] += int(kept[class_id])
     return [{"class": name, "counts": counts[name], "self_sizes": self_sizes[name],
