@@ -90,10 +90,11 @@ def class_names(snapshot: Comparable) -> dict[int, str]:
 
 
 def class_self_sizes(snapshot: Comparable) -> np.ndarray:
-    """Bytes of self size of each class id (as class_names numbers them)."""
+    """Bytes of self size of each class id (as class_names numbers them): taken while an
+    earlier snapshot was cut, and part of the final snapshot's class totals."""
     if isinstance(snapshot, EarlierSnapshot):
         return snapshot.class_self_sizes
-    return _self_size_by_class(snapshot.class_id, snapshot.self_size, snapshot.class_count)
+    return snapshot.class_totals[1]
 
 
 def _self_size_by_class(class_id: np.ndarray, self_size: np.ndarray, count: int) -> np.ndarray:
