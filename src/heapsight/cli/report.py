@@ -1,9 +1,11 @@
-"""`heapsight report`: a saved result (or a hunt's run folder) as one self-contained HTML page."""
+"""`heapsight report`: a saved result, a hunt run folder or a `run` folder as one
+self-contained HTML page."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -34,10 +36,14 @@ def report(source: Path, output: Path, redact: bool) -> None:
     from heapsight.report.html import write_html
     from heapsight.report.run_html import is_run_folder, load_run
 
-    if source.is_dir() and is_run_folder(source):
-        write_html(output, load_run(source), "run", redact=redact)
-        stderr.print(f"wrote {output}", markup=False, highlight=False)
-        return
+    document = load_run(source) if source.is_dir() and is_run_folder(source) else (
+        saved_result(source))
+    write_html(output, document, redact=redact)
+    stderr.print(f"wrote {output}", markup=False, highlight=False)
+
+
+def saved_result(source: Path) -> dict[str, Any]:
+    """A result JSON file, or a hunt run folder's report.json."""
     path = source / "report.json" if source.is_dir() else source
     if not path.is_file():
         raise HeapsightError(f"{path} not found; give a result JSON file, a hunt run folder "
@@ -48,5 +54,4 @@ def report(source: Path, output: Path, redact: bool) -> None:
         raise HeapsightError(f"{path} is not a heapsight result JSON ({exc})") from None
     if not isinstance(document, dict):
         raise HeapsightError(f"{path} is not a heapsight result JSON (not an object)")
-    write_html(output, document, redact=redact)
-    stderr.print(f"wrote {output}", markup=False, highlight=False)
+    return document
