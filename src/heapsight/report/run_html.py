@@ -25,6 +25,7 @@ from heapsight.report.html import (
     memory_chart,
     table,
 )
+from heapsight.supervise.events import details
 
 # the state an instance is in after each event about it
 _STATE_AFTER = {"start": "starting", "ready": "serving", "resume": "serving",
@@ -85,8 +86,7 @@ def lanes(events: list[dict[str, Any]], end: float) -> list[dict[str, Any]]:
                                        "ticks": [], "state": None, "since": event["time"]})
         name = str(event.get("event"))
         if name in _TICKS:
-            words = " ".join(f"{k}={v}" for k, v in event.items()
-                             if k not in ("time", "event", "instance", "pid") and v is not None)
+            words = details(event, ("time", "event", "instance", "pid"))
             lane["ticks"].append((event["time"], name, words))
         if name in _STATE_AFTER:  # the state it was in ends here; None: the process ended
             if lane["state"] is not None:
@@ -190,8 +190,7 @@ def run_page(document: dict[str, Any]) -> list[str]:
                          + memory_chart(series, colours=colours))
     rows = []
     for event in events:
-        detail = " ".join(f"{k}={v}" for k, v in event.items()
-                          if k not in ("time", "event", "instance") and v is not None)
+        detail = details(event)
         rows.append([(event["time"], escape(time.strftime(
                          "%H:%M:%S", time.localtime(float(event["time"]))))),
                      str(event.get("event", "")),

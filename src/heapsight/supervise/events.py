@@ -23,6 +23,11 @@ MEMORY_EVERY = 2.0
 MEMORY_LINES_PER_DOUBLING = 20_000
 
 
+def details(record: dict[str, Any], leave: tuple[str, ...] = ("time", "event", "instance")) -> str:
+    """An event's details as `key=value` words (stderr's line, the report's table)."""
+    return " ".join(f"{k}={v}" for k, v in record.items() if k not in leave and v is not None)
+
+
 class EventLog:
     def __init__(self, path: Path, history: History | None, target: str,
                  echo: bool = True) -> None:
@@ -52,7 +57,7 @@ class EventLog:
         self.recent = [*self.recent[-49:], record]
         if self.echo and event not in _QUIET:
             who = f"instance {instance}: " if instance is not None else ""
-            words = " ".join(f"{k}={v}" for k, v in detail.items() if v is not None)
+            words = details(detail)
             print(f"heapsight: {who}{event}{(' ' + words) if words else ''}", file=sys.stderr,
                   flush=True)
         return record
