@@ -39,7 +39,7 @@ const tenantContext = fp(async function tenantContext(fastify) {
     request.raw.socket.on('close', () => { // leak: listener-leak
       request.log.debug({ tenant: request.tenantId }, 'connection closed');
     });
-    const onAbort = () => request.log.info('client aborted');
+    const onAbort = () => request.log.info('client aborted'); // ok: closure-capture
     request.raw.on('aborted', onAbort); // ok: listener-leak
   });
 

@@ -98,7 +98,7 @@ class PricingService {
   }
 
   watchStock(call) {
-    const onTick = (tick) => call.write({ sku: call.request.sku, region: tick.region });
+    const onTick = (tick) => call.write({ sku: call.request.sku, region: tick.region }); // ok: closure-capture
     const deadline = setTimeout(() => call.end(), 10 * 60 * 1000); // ok: timer-leak
     const cleanup = () => {
       clearTimeout(deadline);

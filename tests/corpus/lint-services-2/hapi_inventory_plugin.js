@@ -159,7 +159,7 @@ exports.plugin = {
             request.events.removeListener('disconnect', onGone);
             resolve(value);
           };
-          const onChange = (evt) => { if (evt.warehouse === code) finish(h.response(evt)); };
+          const onChange = (evt) => { if (evt.warehouse === code) finish(h.response(evt)); }; // ok: closure-capture
           const onGone = () => finish(h.response().code(499));
           stockEvents.on('change', onChange); // ok: listener-leak
           request.events.once('disconnect', onGone); // ok: listener-leak

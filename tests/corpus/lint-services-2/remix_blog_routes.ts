@@ -45,7 +45,7 @@ function loadSource(slug: string, version: string): Promise<string> {
   const key = `${slug}@${version}`;
   let pending = inflight.get(key);
   if (!pending) {
-    pending = getDoc(slug, version).finally(() => inflight.delete(key));
+    pending = getDoc(slug, version).finally(() => inflight.delete(key)); // ok: closure-capture
     inflight.set(key, pending); // ok: unbounded-collection
   }
   return pending;

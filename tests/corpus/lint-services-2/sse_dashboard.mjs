@@ -38,7 +38,7 @@ app.get('/events/overview', requireSession, (req, res) => {
   const client = { user: req.session.userId, res };
   clients.add(client); // ok: unbounded-collection
   const heartbeat = setInterval(() => res.write(': ping\n\n'), 20000); // ok: timer-leak
-  const onAlert = (evt) => send(res, 'alert', evt.detail);
+  const onAlert = (evt) => send(res, 'alert', evt.detail); // ok: closure-capture
   const controller = new AbortController();
   alerts.addEventListener('alert', onAlert, { signal: controller.signal }); // ok: listener-leak
   req.on('close', () => { // ok: listener-leak
@@ -72,7 +72,7 @@ app.get('/events/metrics', requireSession, (req, res) => {
 app.get('/events/service/:name', requireSession, async (req, res) => {
   openStream(req, res);
   const channel = `svc:${req.params.name}`;
-  const listener = (message) => send(res, 'status', JSON.parse(message));
+  const listener = (message) => send(res, 'status', JSON.parse(message)); // ok: closure-capture
   await subscriber.subscribe(channel, listener); // ok: listener-leak
   req.on('close', () => subscriber.unsubscribe(channel, listener));
 });

@@ -19,6 +19,7 @@ const liveStreams = (globalThis.__liveStreams ??= new Set()); // ok: global-grow
 const rateBuckets = (globalThis.__rateBuckets ??= new Map());
 const orderWatchers = new Map<string, (update: OrderUpdate) => void>();
 const avatarUrls = new Map<string, string>();
+const sessionUsers = new Map<string, { user: Awaited<ReturnType<typeof sessions.user>>; expires: number }>();
 const recentErrors: Array<{ route: string | null; message: string; at: number }> = [];
 let featureFlags: Record<string, boolean> = {};
 let flagRefresh: ReturnType<typeof setInterval> | undefined;
@@ -41,6 +42,15 @@ function limited(ip: string): boolean {
   return bucket.count > 300;
 }
 
+async function userFor(sid: string) {
+  const hit = sessionUsers.get(sid);
+  if (hit && hit.expires > Date.now()) return hit.user;
+  const user = await sessions.user(sid);
+  if (sessionUsers.size > 5000) sessionUsers.clear();
+  sessionUsers.set(sid, { user, expires: Date.now() + 30_000 }); // ok: unbounded-cache
+  return user;
+}
+
 export function avatarFor(email: string): string {
   let url = avatarUrls.get(email);
   if (!url) {
@@ -54,7 +64,7 @@ export const handle: Handle = async ({ event, resolve }) => {
   startFlagRefresh();
   if (limited(event.getClientAddress())) error(429, 'Too many requests');
   const sid = event.cookies.get('sid');
-  event.locals.user = sid ? await sessions.user(sid) : null;
+  event.locals.user = sid ? await userFor(sid) : null;
   event.locals.flags = featureFlags;
   const response = await resolve(event, {
     filterSerializedResponseHeaders: (name) => name === 'content-type',
