@@ -98,7 +98,9 @@ function startPrimary() {
 
   const watch = (worker) => {
     healthPings.set(worker.id, setInterval(() => worker.send({ cmd: 'ping' }), 5000)); // ok: timer-leak
-    setInterval(() => worker.send({ cmd: 'report-metrics' }), 15000); // leak: timer-leak
+    setInterval(() => { // leak: timer-leak
+      if (worker.isConnected()) worker.send({ cmd: 'report-metrics' });
+    }, 15000);
     worker.on('message', (msg) => { // ok: listener-leak
       if (msg.cmd === 'metrics') workerStats[worker.id] = msg.stats; // ok: unbounded-collection
     });

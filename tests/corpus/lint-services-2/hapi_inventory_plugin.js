@@ -60,7 +60,7 @@ function releaseHold(id) {
   if (!hold) return;
   clearTimeout(hold.timer);
   reservationHolds.delete(id);
-  stockEvents.emit('change', { sku: hold.sku, delta: hold.qty });
+  stockEvents.emit('change', { sku: hold.sku, warehouse: hold.warehouse, delta: hold.qty });
 }
 
 exports.plugin = {
@@ -118,10 +118,12 @@ exports.plugin = {
         handler: async (request, h) => {
           const sku = canonicalSku(request.params.sku);
           const qty = request.payload.qty;
-          await pool.query('UPDATE items SET qty = qty - $2 WHERE sku = $1 AND qty >= $2', [sku, qty]);
+          const { rows } = await pool.query(
+            'UPDATE items SET qty = qty - $2 WHERE sku = $1 AND qty >= $2 RETURNING warehouse', [sku, qty]);
+          if (!rows.length) throw Boom.conflict('not enough stock');
           const id = `${sku}:${request.info.id}`;
           const timer = setTimeout(() => releaseHold(id), holdMs); // ok: timer-leak
-          reservationHolds.set(id, { sku, qty, timer, expiresAt: Date.now() + holdMs }); // ok: unbounded-collection
+          reservationHolds.set(id, { sku, qty, warehouse: rows[0].warehouse, timer, expiresAt: Date.now() + holdMs }); // ok: unbounded-collection
           return h.response({ id, expiresInMs: holdMs }).code(201);
         }
       },

@@ -99,8 +99,11 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   constructor(private readonly scores: LiveScoresService, private readonly events: EventEmitter2) {}
 
   afterInit(): void {
-    void this.redisSub.subscribe('scores');
-    this.redisSub.on('message', (_channel, message) => this.scores.publish(JSON.parse(message))); // ok: listener-leak
+    void this.redisSub.subscribe('scores', 'match-finished');
+    this.redisSub.on('message', (channel, message) => { // ok: listener-leak
+      if (channel === 'match-finished') this.scores.finish(message);
+      else this.scores.publish(JSON.parse(message));
+    });
   }
 
   handleConnection(client: Socket): void {
