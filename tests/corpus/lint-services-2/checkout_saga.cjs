@@ -32,15 +32,15 @@ async function withDeadline(ms, fn) {
 
 async function runCheckout(sagaId, req) {
   const { cart, payment, address } = req.body;
-  registry.begin(sagaId, { customer: req.user.id, items: cart.items.length });
+  registry.begin(sagaId, { customer: req.user.id, items: cart.items.length }); // leak: unbounded-collection
   try {
     const reservation = await withDeadline(5000, (signal) => inventory.post('/reservations', { items: cart.items }, { signal }));
     registry.step(sagaId, 'reserved');
-    registry.onCompensate(sagaId, () => inventory.delete(`/reservations/${reservation.data.id}`)); // leak: closure-capture
+    registry.onCompensate(sagaId, () => inventory.delete(`/reservations/${reservation.data.id}`)); // leak: closure-capture, unbounded-collection
 
     const charge = await payments.post('/charges', { amount: cart.totalCents, source: payment.token }, { signal: AbortSignal.timeout(10000) });
     registry.step(sagaId, 'charged');
-    registry.onCompensate(sagaId, () => payments.post(`/charges/${charge.data.id}/refund`, { reason: 'checkout failed', card: payment, request: req.body })); // leak: closure-capture
+    registry.onCompensate(sagaId, () => payments.post(`/charges/${charge.data.id}/refund`, { reason: 'checkout failed', card: payment, request: req.body })); // leak: closure-capture, unbounded-collection
 
     const shipment = await shipping.post('/shipments', { address, items: cart.items });
     registry.step(sagaId, 'shipped');

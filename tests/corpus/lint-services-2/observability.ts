@@ -53,22 +53,20 @@ const tenantAuditLogs = new Map<string, winston.Logger>();
 export function auditLogFor(tenant: string): winston.Logger {
   let log = tenantAuditLogs.get(tenant);
   if (!log) {
-    log = winston.createLogger({ transports: [new winston.transports.File({ filename: `audit/${tenant}.log` })] });
+    log = winston.createLogger({ transports: [new winston.transports.File({ filename: `audit/${tenant}.log` })] }); // ok: resource-per-request
     tenantAuditLogs.set(tenant, log); // ok: unbounded-cache
   }
   return log;
 }
 
 export function exportLogFor(jobId: string): winston.Logger {
-  return winston.createLogger({
-    format: winston.format.json(),
-    transports: [new winston.transports.File({ filename: `exports/${jobId}.log` })], // leak: resource-per-request
-  });
+  const format = winston.format.combine(winston.format.timestamp(), winston.format.json());
+  return winston.createLogger({ format, transports: [new winston.transports.File({ filename: `exports/${jobId}.log` })] }); // leak: resource-per-request
 }
 
 export function tracerFor(component: string) {
-  const provider = new NodeTracerProvider({ resource: new Resource({ 'service.name': `portal-${component}` }) }); // leak: resource-per-request
-  provider.addSpanProcessor(new BatchSpanProcessor(new OTLPTraceExporter()));
+  const resource = new Resource({ 'service.name': `portal-${component}` });
+  const provider = new NodeTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())] }); // leak: resource-per-request
   return provider.getTracer(component);
 }
 

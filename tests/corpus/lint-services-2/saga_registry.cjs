@@ -14,7 +14,7 @@ class SagaRegistry extends EventEmitter {
   }
 
   begin(id, state) {
-    this.active.set(id, { state, startedAt: Date.now(), steps: [] }); // leak: unbounded-collection
+    this.active.set(id, { state, startedAt: Date.now(), steps: [] });
     this.emit('begin', id);
   }
 
@@ -26,7 +26,7 @@ class SagaRegistry extends EventEmitter {
   onCompensate(id, fn) {
     const list = this.compensations.get(id) || [];
     list.push(fn);
-    this.compensations.set(id, list); // leak: unbounded-collection, closure-capture
+    this.compensations.set(id, list);
   }
 
   async compensate(id) {
