@@ -36,7 +36,7 @@ const tenantContext = fp(async function tenantContext(fastify) {
   fastify.addHook('onRequest', async (request, reply) => {
     request.tenantId = request.headers['x-tenant-id'];
     if (!request.tenantId) return reply.code(400).send({ error: 'x-tenant-id required' });
-    request.raw.socket.on('close', () => { // leak: listener-leak
+    request.raw.socket.on('close', () => { // leak: listener-leak, closure-capture
       request.log.debug({ tenant: request.tenantId }, 'connection closed');
     });
     const onAbort = () => request.log.info('client aborted'); // ok: closure-capture

@@ -1,8 +1,8 @@
 import {
-  CallHandler, ExecutionContext, Inject, Injectable, Logger, Module, NestInterceptor,
-  OnModuleDestroy, Scope,
+  CallHandler, Controller, ExecutionContext, Get, Inject, Injectable, Logger, Module, NestInterceptor,
+  OnModuleDestroy, Param, Scope, UseInterceptors,
 } from '@nestjs/common';
-import { REQUEST } from '@nestjs/core';
+import { APP_INTERCEPTOR, REQUEST } from '@nestjs/core';
 import {
   ConnectedSocket, MessageBody, OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit,
   SubscribeMessage, WebSocketGateway, WebSocketServer,
@@ -151,9 +151,25 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   }
 }
 
+@Controller('scores')
+export class ScoresController {
+  constructor(private readonly scores: LiveScoresService, private readonly tenantCache: TenantCache) {}
+
+  @Get(':matchId')
+  @UseInterceptors(PerUserResponseCache)
+  async recent(@Param('matchId') matchId: string) {
+    const sponsor = await this.tenantCache.get(`sponsor:${matchId}`);
+    return { sponsor, updates: this.scores.recent(matchId) };
+  }
+}
+
 @Module({
   imports: [EventEmitterModule.forRoot({ wildcard: true })],
-  providers: [LiveScoresService, LiveGateway, TimingInterceptor, PerUserResponseCache, TenantCache],
+  controllers: [ScoresController],
+  providers: [
+    LiveScoresService, LiveGateway, PerUserResponseCache, TenantCache,
+    { provide: APP_INTERCEPTOR, useClass: TimingInterceptor },
+  ],
   exports: [LiveScoresService],
 })
 export class LiveModule {}
