@@ -49,8 +49,10 @@ export const slow = new SlowRequestTransport();
 export const appLog = winston.createLogger({ transports: [new winston.transports.Console(), tail, slow] });
 
 const tenantAuditLogs = new Map<string, winston.Logger>();
+const knownTenants = new Set((process.env.TENANTS ?? '').split(',').filter(Boolean));
 
 export function auditLogFor(tenant: string): winston.Logger {
+  if (!knownTenants.has(tenant)) throw new Error(`unknown tenant ${tenant}`);
   let log = tenantAuditLogs.get(tenant);
   if (!log) {
     log = winston.createLogger({ transports: [new winston.transports.File({ filename: `audit/${tenant}.log` })] }); // ok: resource-per-request
