@@ -1,6 +1,6 @@
-"""`heapsight lint` scored on tests/corpus/lint-services: realistic service code it never saw.
+"""`heapsight lint` scored on realistic service code it never saw: tests/corpus/lint-services*.
 
-The corpus (see its README.md) was written without reading the lint rules, their docs or their
+Each corpus (see its README.md) was written without reading the lint rules, their docs or their
 other corpora. Every leak site carries `// leak: <category>[, <also-accepted>...]` at the end of
 the line a linter should point at; correct look-alikes may carry `// ok: <category>` (only
 counted, never required). The scoring is the whole contract, so it lives here once:
@@ -11,8 +11,8 @@ counted, never required). The scoring is the whole contract, so it lives here on
 - a finding on a `leak:` line whose label does not name its category is reported as
   "miscategorised" (neither a true nor a false positive).
 
-Run it as a script to print the table:  python tests/test_lint_services.py
-The floors are what the rules reached when the corpus was first scored; raise them, never lower
+Run it as a script to print the tables:  python tests/test_lint_services.py [CORPUS...]
+The floors are what the rules reached when each corpus was first scored; raise them, never lower
 them, and never change a case to move a number (write a new corpus instead).
 """
 
@@ -27,7 +27,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).parent / "corpus" / "lint-services"
+import pytest
+
+CORPORA = Path(__file__).parent / "corpus"
 CATEGORIES = ("unbounded-collection", "listener-leak", "timer-leak", "closure-capture",
               "unbounded-cache", "resource-per-request", "global-growth")
 LABEL = re.compile(r"//\s*(leak|ok):\s*([a-z-]+(?:\s*,\s*[a-z-]+)*)\s*$")
@@ -44,6 +46,23 @@ FLOORS: dict[str, tuple[float, float]] = {
     "resource-per-request": (0.30, 1.00),
     "global-growth": (0.50, 0.75),
 }
+
+
+# lint-services-2: written in the fourth session by someone who had not read the rules, while two
+# others were changing them; first scored when they were merged.
+# The rules of main at 880e0cf, before this session's rule work, scored 0.28 recall and 0.81
+# precision on it.
+FLOORS_2: dict[str, tuple[float, float]] = {
+    "unbounded-collection": (0.30, 1.00),
+    "listener-leak": (0.27, 1.00),
+    "timer-leak": (0.25, 0.50),
+    "closure-capture": (0.42, 0.60),
+    "unbounded-cache": (0.25, 1.00),
+    "resource-per-request": (0.00, 1.00),
+    "global-growth": (0.71, 0.83),
+}
+
+FLOORS_OF = {"lint-services": FLOORS, "lint-services-2": FLOORS_2}
 
 
 @dataclass
@@ -73,13 +92,13 @@ class Row:
         return self.true_pos / flagged if flagged else 1.0
 
 
-def case_files() -> list[Path]:
-    return sorted(p for p in ROOT.iterdir() if p.suffix in SUFFIXES)
+def case_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.iterdir() if p.suffix in SUFFIXES)
 
 
-def read_labels() -> Labels:
+def read_labels(root: Path) -> Labels:
     labels = Labels()
-    for path in case_files():
+    for path in case_files(root):
         for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             match = LABEL.search(text)
             if not match:
@@ -94,10 +113,10 @@ def read_labels() -> Labels:
     return labels
 
 
-def run_lint() -> dict:
+def run_lint(root: Path) -> dict:
     exe = shutil.which("heapsight") or str(Path(sys.executable).with_name("heapsight"))
     proc = subprocess.run(
-        [exe, "lint", "--json", "--exit-zero", "--no-config", "--allow-unchecked", str(ROOT)],
+        [exe, "lint", "--json", "--exit-zero", "--no-config", "--allow-unchecked", str(root)],
         capture_output=True, text=True, timeout=300, check=False)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
@@ -132,10 +151,10 @@ def score(report: dict, labels: Labels) -> dict[str, Row]:
     return rows
 
 
-def table(rows: dict[str, Row], errors: list) -> str:
+def table(name: str, rows: dict[str, Row], errors: list) -> str:
     head = f"{'category':22} {'sites':>5} {'ok':>4} {'found':>5} {'TP':>4} {'FP':>4} {'misc':>4} " \
            f"{'recall':>6} {'prec':>5}"
-    lines = ["heapsight lint on tests/corpus/lint-services (independent corpus)", head]
+    lines = [f"heapsight lint on tests/corpus/{name} (independent corpus)", head]
     total = Row()
     for category, row in rows.items():
         lines.append(f"{category:22} {row.sites:5} {row.lookalikes:4} {row.found:5} {row.true_pos:4} "
@@ -154,28 +173,35 @@ def table(rows: dict[str, Row], errors: list) -> str:
     return "\n".join(lines)
 
 
-def test_the_manifest_matches_the_labels():
-    manifest = json.loads((ROOT / "manifest.json").read_text(encoding="utf-8"))
-    assert sorted(manifest["files"]) == [p.name for p in case_files()]
-    labels = read_labels()
+@pytest.mark.parametrize("name", sorted(FLOORS_OF))
+def test_the_manifest_matches_the_labels(name):
+    root = CORPORA / name
+    manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+    assert sorted(manifest["files"]) == [p.name for p in case_files(root)]
+    labels = read_labels(root)
     sites = Counter(categories[0] for categories in labels.sites.values())
     assert manifest["sites"] == {c: sites[c] for c in CATEGORIES}
     assert manifest["lookalikes"] == {c: labels.lookalikes[c] for c in CATEGORIES}
     assert all(sites[c] >= 6 for c in CATEGORIES)
 
 
-def test_lint_scores_at_least_the_floors_on_the_services_corpus():
-    report = run_lint()
-    rows = score(report, read_labels())
-    text = table(rows, report.get("errors", []))
+@pytest.mark.parametrize("name", sorted(FLOORS_OF))
+def test_lint_scores_at_least_the_floors_on_the_services_corpus(name):
+    root = CORPORA / name
+    report = run_lint(root)
+    rows = score(report, read_labels(root))
+    text = table(name, rows, report.get("errors", []))
     print("\n" + text)
-    below = [f"{c}: recall {rows[c].recall:.2f} < {r}" for c, (r, _) in FLOORS.items()
+    floors = FLOORS_OF[name]
+    below = [f"{c}: recall {rows[c].recall:.2f} < {r}" for c, (r, _) in floors.items()
              if rows[c].recall < r]
-    below += [f"{c}: precision {rows[c].precision:.2f} < {p}" for c, (_, p) in FLOORS.items()
+    below += [f"{c}: precision {rows[c].precision:.2f} < {p}" for c, (_, p) in floors.items()
               if rows[c].precision < p]
     assert not below, "\n".join(below) + "\n" + text
 
 
 if __name__ == "__main__":
-    lint_report = run_lint()
-    print(table(score(lint_report, read_labels()), lint_report.get("errors", [])))
+    for corpus in sys.argv[1:] or sorted(FLOORS_OF):
+        lint_report = run_lint(CORPORA / corpus)
+        print(table(corpus, score(lint_report, read_labels(CORPORA / corpus)),
+                    lint_report.get("errors", [])))
