@@ -51,6 +51,12 @@ class BuildKernels(build_ext):
             compiler.target_cpu = "host"  # built where it runs: use its instruction set
             for name, (signature, function) in registry.SIGNATURES.items():
                 compiler.export(name, signature)(function)
+            # the source this module is built from, checked when it is loaded
+            digest = registry.source_digest((HERE / "_kernels.py").read_bytes())
+
+            def source_digest() -> int:
+                return digest  # numba freezes the closure's value into the module
+            compiler.export("source_digest", "int64()")(source_digest)
             target.parent.mkdir(parents=True, exist_ok=True)
             if os.environ.get("HEAPSIGHT_FAIL_KERNEL_BUILD"):  # to test the fallback
                 raise RuntimeError("asked to fail")

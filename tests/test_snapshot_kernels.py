@@ -44,3 +44,13 @@ def test_running_does_not_import_numba_and_jit_agrees(node_snapshot):
         assert ahead["numba"] is False
     for key in ("dominator", "retained", "distance"):
         assert ahead[key] == jit[key]
+
+
+@pytest.mark.skipif(bool(os.environ.get("HEAPSIGHT_JIT")), reason="JIT forced")
+def test_a_module_built_from_other_source_is_not_used():
+    """An editable install whose kernels' source changed after the build (a `git pull`) would
+    call the old kernels with new arguments: the module knows the source it was built from."""
+    from heapsight.snapshot import _kernels_aot  # type: ignore[attr-defined]
+    source = _compile.KERNELS_SOURCE.read_bytes()
+    assert _compile.built_from(_kernels_aot, source)
+    assert not _compile.built_from(_kernels_aot, source + b"\n# changed\n")

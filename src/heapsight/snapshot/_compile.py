@@ -4,22 +4,45 @@ Ahead of time, at install (setup.py runs numba.pycc over the `@kernel` functions
 extension module `_kernels_aot`): running heapsight then never imports numba, which saves
 about 130 MB of memory and a second of start-up per command, and a first run costs nothing
 extra. When that module is missing (a build without a compiler), the same source is compiled
-just in time by numba, with its on-disk cache.
+just in time by numba, with its on-disk cache. So it is too when the module was built from
+another version of the kernels' source (an editable install after `git pull`): the module
+carries the digest of the source it was built from, and a module that does not match would call
+kernels with the wrong arguments.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 # name -> (numba signature, the Python function); setup.py compiles these ahead of time
 SIGNATURES: dict[str, tuple[str, Callable[..., Any]]] = {}
 
+KERNELS_SOURCE = Path(__file__).with_name("_kernels.py")
+
+
+def source_digest(source: bytes) -> int:
+    """The kernels' source as a positive int64, exported by the compiled module as
+    `source_digest()` so a module built from other source is never used."""
+    return int.from_bytes(hashlib.sha256(source).digest()[:8], "little") >> 1
+
+
+def built_from(module: Any, source: bytes) -> bool:
+    return hasattr(module, "source_digest") and module.source_digest() == source_digest(source)
+
+
 try:
     if os.environ.get("HEAPSIGHT_JIT"):  # force the just-in-time path (tests, benchmarks)
         raise ImportError
     from heapsight.snapshot import _kernels_aot as _aot  # type: ignore[attr-defined]
+    if not built_from(_aot, KERNELS_SOURCE.read_bytes()):
+        print("heapsight: the compiled engine is older than its source (reinstall heapsight: "
+              "pip install -e .); compiling it just in time instead", file=sys.stderr)
+        _aot = None
 except ImportError:
     _aot = None
 
