@@ -50,8 +50,8 @@ export class MongoClient extends EventEmitter {
     // Two calls that arrive while the first is still connecting both get
     // here; the second topology replaces the first in the field, and the
     // first (with its monitors) is never closed.
-    const topology = new Topology(this.hosts);
-    this.topology = topology; // leak: resource-per-request
+    const topology = new Topology(this.hosts); // leak: resource-per-request
+    this.topology = topology;
     topology.client = this;
 
     topology.once('open', () => this.emit('open', this));
