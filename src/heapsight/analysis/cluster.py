@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from heapsight.snapshot import HeapSnapshot
+from heapsight.snapshot import HeapSnapshot, graph
 from heapsight.snapshot import _kernels as k
 from heapsight.snapshot.graph import ROOT
 
@@ -56,8 +56,13 @@ def clusters(snapshot: HeapSnapshot, phase: np.ndarray, phases: int) -> list[Clu
     phase[n] is the index of the first snapshot holding node n; `phases` is the number of
     snapshots, so new objects have phases 1..phases-1."""
     is_new = phase >= 1
+    # Every new node joins its top node's cluster. Arrays over every node are kept to the
+    # few that cannot be avoided (masks, one int32 column at a time), the rest are per new node.
     top = k.top_new_ancestors(snapshot.preorder, snapshot.dominator, is_new)
-    tops = np.unique(top[top >= 0]).astype(np.int32)
+    members = np.flatnonzero(is_new)
+    member_top = top[members]
+    del top
+    tops = np.unique(member_top)
     if tops.size == 0:
         return []
     holders = snapshot.dominator[tops].astype(np.int32)
@@ -69,13 +74,17 @@ def clusters(snapshot: HeapSnapshot, phase: np.ndarray, phases: int) -> list[Clu
             snapshot.first_edge, snapshot.edge_type, snapshot.meta.edge_type("weak"),
             snapshot.distance, ROOT)
 
-    payloads = k.descend_to_payload(tops, *snapshot.dominated, snapshot.retained_size,
+    # the dominator tree's child lists, for this step only (not kept on the snapshot)
+    first_child, children = graph.dominator_children(snapshot.dominator, snapshot.preorder)
+    payloads = k.descend_to_payload(tops, first_child, children, snapshot.retained_size,
                                     _carrier_mask(snapshot), _MAX_DESCENT)
     payload_types = np.array([snapshot.meta.node_type(t) for t in PAYLOAD_TYPES])
     plain = ~np.isin(snapshot.node_type[payloads], payload_types) | \
         np.isin(snapshot.class_id[payloads], _internal_classes(snapshot))
     payloads[plain] = tops[plain]  # nothing worth naming below the carrier: name the carrier
-    _entries_of_new_tables(snapshot, tops, payloads, plain, payload_types)
+    _entries_of_new_tables(snapshot, tops, payloads, plain, payload_types, first_child,
+                           children)
+    del first_child, children
     payload_class = snapshot.class_id[payloads]
 
     keys = holders.astype(np.int64) * snapshot.class_count + payload_class
@@ -84,11 +93,9 @@ def clusters(snapshot: HeapSnapshot, phase: np.ndarray, phases: int) -> list[Clu
     retained = np.bincount(cluster_of_top, weights=snapshot.retained_size[tops],
                            minlength=count).astype(np.int64)
 
-    # Every new node joins its top node's cluster; count payload instances per phase.
-    top_index = np.full(snapshot.node_count, -1, np.int32)
-    top_index[tops] = np.arange(tops.shape[0])
-    members = np.flatnonzero(is_new)
-    member_cluster = cluster_of_top[top_index[top[members]]]
+    # Count payload instances per phase.
+    member_cluster = cluster_of_top[np.searchsorted(tops, member_top)]
+    del member_top
     native = snapshot.node_type[members] == snapshot.meta.node_type("native")
     native_size = np.bincount(member_cluster[native],
                               weights=snapshot.self_size[members[native]],
@@ -134,12 +141,12 @@ _TABLE_MIN_SIZE = 16 * 1024
 
 
 def _entries_of_new_tables(snapshot: HeapSnapshot, tops: np.ndarray, payloads: np.ndarray,
-                           plain: np.ndarray, payload_types: np.ndarray) -> None:
+                           plain: np.ndarray, payload_types: np.ndarray,
+                           first_child: np.ndarray, children: np.ndarray) -> None:
     """A collection's backing store that V8 reallocated after the baseline (a Map's table that
     grew) is new and dominates every entry, old and new; the descent stops at it when no one
     entry outweighs the rest. What it holds is its entries: name the class whose entries
     retain the most (in place, for the few big tables)."""
-    first_child, children = snapshot.dominated
     internal = _internal_classes(snapshot)
     for index in np.flatnonzero(plain & (snapshot.retained_size[tops] >= _TABLE_MIN_SIZE)):
         top = int(tops[index])
@@ -173,7 +180,14 @@ def _carrier_mask(snapshot: HeapSnapshot) -> np.ndarray:
     types = np.array([snapshot.meta.node_type(t) for t in CARRIER_TYPES])
     names = [snapshot.strings.index_of(name) for name in CARRIER_CLASSES]
     classes = np.concatenate([_internal_classes(snapshot), np.array(names, np.int64)])
-    return np.isin(snapshot.node_type, types) | np.isin(snapshot.class_id, classes)
+    # lookup tables: np.isin over every node with hundreds of classes sorts int64 copies
+    by_type = np.zeros(256, bool)
+    by_type[types[types >= 0]] = True
+    by_class = np.zeros(snapshot.class_count, bool)
+    by_class[classes[classes >= 0]] = True
+    mask = by_type[snapshot.node_type]
+    mask |= by_class[snapshot.class_id]
+    return mask
 
 
 def is_internal(snapshot: HeapSnapshot, ordinal: int) -> bool:

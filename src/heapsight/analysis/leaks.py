@@ -1,9 +1,11 @@
 """find-leaks: what leaks across three or more snapshots of one process, who holds it, which
 code made it, which pattern it is, and the fix — with no hand-written filter.
 
-Only the final snapshot gets a full graph, and it is read first: its load is the peak of the
-run. The earlier ones are then read light, one at a time, and each is cut down to what the
-comparison asks of it (compare.EarlierSnapshot: sorted ids, classes, fan-out) before the next.
+Only the final snapshot gets a full graph. The earlier ones are read first, light, one at a
+time, and each is cut down to what the comparison asks of it (compare.EarlierSnapshot: sorted
+ids, classes, fan-out) before the next, so their reading costs nothing beside the final graph;
+the final snapshot's load, beside the cut earlier ones, is then the peak of the run, and the
+analysis after it makes no array over every node that it can avoid.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from heapsight.units import human_bytes
 DEFAULT_MIN_SIZE = 16 * 1024   # bytes retained below which growth is not reported
 _MAX_CLUSTERS = 200            # clusters examined in detail, largest first
 Loader = Callable[[str, bool], HeapSnapshot]  # (path, light) -> snapshot
+Step = Callable[[str], None]
 
 
 @dataclass
@@ -108,31 +111,45 @@ def snapshots_in(folder: str | os.PathLike[str]) -> list[Path]:
 
 
 def find_leaks(paths: Sequence[str | os.PathLike[str]], loader: Loader | None = None,
-               min_size: int = DEFAULT_MIN_SIZE) -> LeakReport:
-    """Compare snapshots taken in order (baseline, target, ..., final) of one process."""
+               min_size: int = DEFAULT_MIN_SIZE, on_step: Step | None = None) -> LeakReport:
+    """Compare snapshots taken in order (baseline, target, ..., final) of one process.
+    on_step is told the name of each step as it starts (bench/profile_leaks.py)."""
     if len(paths) < 3:
         raise UsageError(f"find-leaks needs at least 3 snapshots in order (baseline, target, "
                          f"final); got {len(paths)}")
+    step = on_step or (lambda name: None)
     load = loader or (lambda p, light: HeapSnapshot.load_light(p) if light
                       else HeapSnapshot.load(p))
+    earlier: list[EarlierSnapshot] = []
+    for path in paths[:-1]:
+        step(f"earlier snapshot {Path(path).name}: read light and cut")
+        earlier.append(EarlierSnapshot(load(str(path), True)))
+        if len(earlier) >= 2:
+            check_same_process(earlier[-2], earlier[-1])
+    step("final snapshot: load")
     final = load(str(paths[-1]), False)
-    earlier = [EarlierSnapshot(load(str(p), True)) for p in paths[:-1]]
+    step("compare (same process, first seen, class counts)")
+    check_same_process(earlier[-1], final)
     in_order: list[Comparable] = [*earlier, final]
-    for before, after in zip(in_order, in_order[1:], strict=False):
-        check_same_process(before, after)
     phase = first_seen(final, earlier)
     counts = class_counts(in_order)
+    step("clusters")
+    candidates = clusters(final, phase, len(paths))[:_MAX_CLUSTERS]
+    step("filter")
     survivors = _Survivors(final, phase)
-    found = _fold_strings(final, [c for c in clusters(final, phase, len(paths))[:_MAX_CLUSTERS]
+    found = _fold_strings(final, [c for c in candidates
                                   if _grows(final, c, 0)
                                   and _class_grows(final, c, counts)
                                   and not (_reuses_slots(final, earlier, c)
                                            and not survivors.kept_by(c))
                                   and not _strings_without_growth(final, earlier, c)])
     found = [c for c in found if c.retained_size >= min_size]
+    del survivors, candidates
+    step("describe")
     is_new = phase >= 1
     leaks = _merge([_describe(final, earlier, c, is_new) for c in _by_owner(final, found)])
     leaks.sort(key=lambda leak: (-leak.retained_size, -leak.growth))
+    step("growing classes")
     return LeakReport(snapshots=[str(p) for p in paths],
                       heap_sizes=[s.total_size for s in in_order], leaks=leaks,
                       growing_classes=growing_classes(in_order, counts))
@@ -187,25 +204,11 @@ class _Survivors:
 
     @property
     def above(self) -> np.ndarray:
-        """For each node, the top-most new ancestor of the nearest new node that dominates it
-        (-1 when none): pointer jumping up the dominator tree, log(depth) vector passes."""
+        """For each old node, the top-most new ancestor of the nearest new node that
+        dominates it (-1 when none): one int32 column, made in one pass down the tree."""
         if self._above is None:
-            snapshot = self.snapshot
-            is_new = self.phase >= 1
-            top = k.top_new_ancestors(snapshot.preorder, snapshot.dominator, is_new)
-            # int32 throughout: these are the largest arrays find-leaks makes beside the graph
-            pointer = np.where(is_new, np.arange(is_new.shape[0], dtype=np.int32),
-                               snapshot.dominator.astype(np.int32, copy=False))
-            while True:
-                jumped = pointer[pointer]
-                if np.array_equal(jumped, pointer):
-                    break
-                pointer = jumped
-            del jumped
-            above = top[pointer]
-            del top
-            above[~is_new[pointer]] = -1
-            self._above = above
+            self._above = k.top_new_ancestors(self.snapshot.preorder, self.snapshot.dominator,
+                                              self.phase >= 1)
         return self._above
 
     def kept_by(self, cluster: Cluster) -> bool:

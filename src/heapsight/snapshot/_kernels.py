@@ -571,14 +571,16 @@ def largest(values, skip, count):
 @kernel("i4[::1](i4[::1], i4[::1], b1[::1])")
 def top_new_ancestors(preorder, dominator, is_new):
     """For each new node, the highest new node on its dominator chain with only new nodes
-    between them (-1 for old nodes). Dominators precede their nodes in DFS preorder."""
+    between them; for an old node, that of the nearest new node above it (-1 when none).
+    Dominators precede their nodes in DFS preorder."""
     top = np.full(dominator.shape[0], -1, np.int32)
     for w in range(preorder.shape[0]):
         v = preorder[w]
-        if not is_new[v]:
-            continue
         d = dominator[v]
-        top[v] = top[d] if (d != v and is_new[d]) else v
+        if d == v:  # the root
+            top[v] = v if is_new[v] else -1
+        else:
+            top[v] = v if is_new[v] and not is_new[d] else top[d]
     return top
 
 
