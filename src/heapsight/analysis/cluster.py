@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from heapsight.snapshot import HeapSnapshot, graph
+from heapsight.snapshot import HeapSnapshot
 from heapsight.snapshot import _kernels as k
 from heapsight.snapshot.graph import ROOT
 
@@ -50,21 +50,54 @@ class Cluster:
         return int(self.phase_counts.sum())
 
 
-def clusters(snapshot: HeapSnapshot, phase: np.ndarray, phases: int) -> list[Cluster]:
+@dataclass
+class NewSubtrees:
+    """The dominator subtrees below the objects new since the baseline (with the old objects
+    a new one dominates), as rows in preorder (_kernels.new_subtrees): what clusters and the
+    survivor filter ask of the tree, at 12 bytes a row instead of arrays over every node."""
+    nodes: np.ndarray   # the ordinal of each row
+    parent: np.ndarray  # the row of its dominator; -1 when that is outside the subtrees
+    top: np.ndarray     # the row of its top-most new ancestor (of the nearest new one above)
+
+    @classmethod
+    def of(cls, snapshot: HeapSnapshot, is_new: np.ndarray) -> NewSubtrees:
+        return cls(*k.new_subtrees(snapshot.preorder, snapshot.dominator, is_new))
+
+    def children(self) -> tuple[np.ndarray, np.ndarray]:
+        """(first_child, children) over rows: the dominator tree's child lists inside the
+        subtrees, each in preorder (as graph.dominator_children orders them)."""
+        inside = self.parent >= 0
+        rows = self.nodes.shape[0]
+        first_child = np.zeros(rows + 1, np.int32)
+        np.cumsum(np.bincount(self.parent[inside], minlength=rows), dtype=np.int32,
+                  out=first_child[1:])
+        order = np.argsort(self.parent, kind="stable")  # the -1 rows first, then by parent
+        return first_child, order[rows - int(inside.sum()):].astype(np.int32)
+
+
+def clusters(snapshot: HeapSnapshot, phase: np.ndarray, phases: int,
+             subtrees: NewSubtrees | None = None) -> list[Cluster]:
     """Group the new objects of `snapshot` (phase >= 1) into clusters, largest first.
 
     phase[n] is the index of the first snapshot holding node n; `phases` is the number of
-    snapshots, so new objects have phases 1..phases-1."""
+    snapshots, so new objects have phases 1..phases-1. Every new node joins the cluster of
+    its top node; all but masks is computed over the new subtrees' rows, not every node."""
     is_new = phase >= 1
-    # Every new node joins its top node's cluster. Arrays over every node are kept to the
-    # few that cannot be avoided (masks, one int32 column at a time), the rest are per new node.
-    top = k.top_new_ancestors(snapshot.preorder, snapshot.dominator, is_new)
-    members = np.flatnonzero(is_new)
-    member_top = top[members]
-    del top
-    tops = np.unique(member_top)
+    if subtrees is None:
+        subtrees = NewSubtrees.of(snapshot, is_new)
+    nodes = subtrees.nodes
+    member_rows = np.flatnonzero(is_new[nodes])
+    members = nodes[member_rows].astype(np.int64)
+    by_ordinal = np.argsort(members)
+    members = members[by_ordinal]
+    member_top_rows = subtrees.top[member_rows[by_ordinal]]
+    del member_rows, by_ordinal
+    member_top = nodes[member_top_rows]
+    tops, first = np.unique(member_top, return_index=True)
     if tops.size == 0:
         return []
+    top_rows = member_top_rows[first]
+    del member_top_rows, first
     holders = snapshot.dominator[tops].astype(np.int32)
     synthetic = snapshot.meta.node_type("synthetic")
     shared = (holders == ROOT) | (snapshot.node_type[holders] == synthetic)
@@ -74,16 +107,16 @@ def clusters(snapshot: HeapSnapshot, phase: np.ndarray, phases: int) -> list[Clu
             snapshot.first_edge, snapshot.edge_type, snapshot.meta.edge_type("weak"),
             snapshot.distance, ROOT)
 
-    # the dominator tree's child lists, for this step only (not kept on the snapshot)
-    first_child, children = graph.dominator_children(snapshot.dominator, snapshot.preorder)
-    payloads = k.descend_to_payload(tops, first_child, children, snapshot.retained_size,
-                                    _carrier_mask(snapshot), _MAX_DESCENT)
+    first_child, children = subtrees.children()
+    payloads = nodes[k.descend_to_payload(top_rows, first_child, children,
+                                          snapshot.retained_size[nodes],
+                                          _carrier_mask(snapshot, nodes), _MAX_DESCENT)]
     payload_types = np.array([snapshot.meta.node_type(t) for t in PAYLOAD_TYPES])
     plain = ~np.isin(snapshot.node_type[payloads], payload_types) | \
         np.isin(snapshot.class_id[payloads], _internal_classes(snapshot))
     payloads[plain] = tops[plain]  # nothing worth naming below the carrier: name the carrier
-    _entries_of_new_tables(snapshot, tops, payloads, plain, payload_types, first_child,
-                           children)
+    _entries_of_new_tables(snapshot, top_rows, payloads, plain, payload_types, subtrees,
+                           first_child, children)
     del first_child, children
     payload_class = snapshot.class_id[payloads]
 
@@ -140,19 +173,21 @@ def clusters(snapshot: HeapSnapshot, phase: np.ndarray, phases: int) -> list[Clu
 _TABLE_MIN_SIZE = 16 * 1024
 
 
-def _entries_of_new_tables(snapshot: HeapSnapshot, tops: np.ndarray, payloads: np.ndarray,
+def _entries_of_new_tables(snapshot: HeapSnapshot, top_rows: np.ndarray, payloads: np.ndarray,
                            plain: np.ndarray, payload_types: np.ndarray,
-                           first_child: np.ndarray, children: np.ndarray) -> None:
+                           subtrees: NewSubtrees, first_child: np.ndarray,
+                           children: np.ndarray) -> None:
     """A collection's backing store that V8 reallocated after the baseline (a Map's table that
     grew) is new and dominates every entry, old and new; the descent stops at it when no one
     entry outweighs the rest. What it holds is its entries: name the class whose entries
     retain the most (in place, for the few big tables)."""
     internal = _internal_classes(snapshot)
+    tops = subtrees.nodes[top_rows]
     for index in np.flatnonzero(plain & (snapshot.retained_size[tops] >= _TABLE_MIN_SIZE)):
-        top = int(tops[index])
+        top, row = int(tops[index]), int(top_rows[index])
         if snapshot.type_name(top) not in ("array", "hidden"):
             continue
-        below = children[first_child[top]:first_child[top + 1]]
+        below = subtrees.nodes[children[first_child[row]:first_child[row + 1]]]
         below = below[np.isin(snapshot.node_type[below], payload_types)
                       & ~np.isin(snapshot.class_id[below], internal)]
         if below.size == 0:
@@ -175,19 +210,16 @@ def _internal_classes(snapshot: HeapSnapshot) -> np.ndarray:
     return snapshot.strings.indices_containing("system / ")
 
 
-def _carrier_mask(snapshot: HeapSnapshot) -> np.ndarray:
-    """True for nodes that exist to hold something else."""
+def _carrier_mask(snapshot: HeapSnapshot, nodes: np.ndarray) -> np.ndarray:
+    """For each of these nodes, whether it exists to hold something else."""
     types = np.array([snapshot.meta.node_type(t) for t in CARRIER_TYPES])
     names = [snapshot.strings.index_of(name) for name in CARRIER_CLASSES]
     classes = np.concatenate([_internal_classes(snapshot), np.array(names, np.int64)])
-    # lookup tables: np.isin over every node with hundreds of classes sorts int64 copies
     by_type = np.zeros(256, bool)
     by_type[types[types >= 0]] = True
     by_class = np.zeros(snapshot.class_count, bool)
     by_class[classes[classes >= 0]] = True
-    mask = by_type[snapshot.node_type]
-    mask |= by_class[snapshot.class_id]
-    return mask
+    return by_type[snapshot.node_type[nodes]] | by_class[snapshot.class_id[nodes]]
 
 
 def is_internal(snapshot: HeapSnapshot, ordinal: int) -> bool:

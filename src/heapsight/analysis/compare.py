@@ -40,6 +40,7 @@ class EarlierSnapshot:
             nodes.pop(name, None)
         per_class = np.bincount(class_id, minlength=light.class_count)
         present = np.flatnonzero(per_class)
+        self.class_instance_counts = per_class[present]
         self.class_self_sizes = _self_size_by_class(class_id, self_size,
                                                     light.class_count)[present]
         del self_size
@@ -67,7 +68,10 @@ class EarlierSnapshot:
         return int(self._wide_fan_out[np.searchsorted(self._wide, ordinal)])
 
     def ordinal_of(self, node_id: int) -> int | None:
-        at = int(np.searchsorted(self.sorted_ids, node_id))
+        if not 0 <= node_id <= np.iinfo(self.sorted_ids.dtype).max:
+            return None
+        # searched as the ids' own type: a Python int would have numpy copy them to int64
+        at = int(np.searchsorted(self.sorted_ids, self.sorted_ids.dtype.type(node_id)))
         if at < self.node_count and int(self.sorted_ids[at]) == node_id:
             return at
         return None
@@ -87,6 +91,15 @@ Comparable = HeapSnapshot | EarlierSnapshot
 def class_names(snapshot: Comparable) -> dict[int, str]:
     """Name of every class id present (class ids are string indices, which differ per file)."""
     return snapshot.class_names
+
+
+def class_instance_counts(snapshot: Comparable) -> np.ndarray:
+    """Live instances of each class id (as class_names numbers them): counted while an
+    earlier snapshot was cut, and part of the final snapshot's class totals (a bincount over
+    every node would copy its class ids to int64)."""
+    if isinstance(snapshot, EarlierSnapshot):
+        return snapshot.class_instance_counts
+    return snapshot.class_totals[0]
 
 
 def class_self_sizes(snapshot: Comparable) -> np.ndarray:

@@ -19,11 +19,18 @@ from typing import ClassVar
 
 import numpy as np
 
-from heapsight.analysis.cluster import PAYLOAD_TYPES, Cluster, clusters, is_internal
+from heapsight.analysis.cluster import (
+    PAYLOAD_TYPES,
+    Cluster,
+    NewSubtrees,
+    clusters,
+    is_internal,
+)
 from heapsight.analysis.compare import (
     Comparable,
     EarlierSnapshot,
     check_same_process,
+    class_instance_counts,
     class_names,
     class_self_sizes,
     first_seen,
@@ -38,7 +45,6 @@ from heapsight.analysis.source_scope import new_calls, sibling_users
 from heapsight.errors import UsageError
 from heapsight.results import NOT_JSON, Result
 from heapsight.snapshot import HeapSnapshot
-from heapsight.snapshot import _kernels as k
 from heapsight.snapshot.format import INDEX_EDGE_TYPES
 from heapsight.units import human_bytes
 
@@ -134,9 +140,11 @@ def find_leaks(paths: Sequence[str | os.PathLike[str]], loader: Loader | None = 
     phase = first_seen(final, earlier)
     counts = class_counts(in_order)
     step("clusters")
-    candidates = clusters(final, phase, len(paths))[:_MAX_CLUSTERS]
+    is_new = phase >= 1
+    subtrees = NewSubtrees.of(final, is_new)
+    candidates = clusters(final, phase, len(paths), subtrees)[:_MAX_CLUSTERS]
     step("filter")
-    survivors = _Survivors(final, phase)
+    survivors = _Survivors(final, phase, subtrees)
     found = _fold_strings(final, [c for c in candidates
                                   if _grows(final, c, 0)
                                   and _class_grows(final, c, counts)
@@ -144,9 +152,8 @@ def find_leaks(paths: Sequence[str | os.PathLike[str]], loader: Loader | None = 
                                            and not survivors.kept_by(c))
                                   and not _strings_without_growth(final, earlier, c)])
     found = [c for c in found if c.retained_size >= min_size]
-    del survivors, candidates
+    del survivors, candidates, subtrees
     step("describe")
-    is_new = phase >= 1
     leaks = _merge([_describe(final, earlier, c, is_new) for c in _by_owner(final, found)])
     leaks.sort(key=lambda leak: (-leak.retained_size, -leak.growth))
     step("growing classes")
@@ -198,28 +205,18 @@ class _Survivors:
     occupant; a slot whose new occupant still holds the old one (a `current` that links to the
     previous, a Map table V8 reallocated with every old entry copied in) did not."""
 
-    def __init__(self, snapshot: HeapSnapshot, phase: np.ndarray) -> None:
-        self.snapshot, self.phase = snapshot, phase
-        self._above: np.ndarray | None = None
-
-    @property
-    def above(self) -> np.ndarray:
-        """For each old node, the top-most new ancestor of the nearest new node that
-        dominates it (-1 when none): one int32 column, made in one pass down the tree."""
-        if self._above is None:
-            self._above = k.top_new_ancestors(self.snapshot.preorder, self.snapshot.dominator,
-                                              self.phase >= 1)
-        return self._above
+    def __init__(self, snapshot: HeapSnapshot, phase: np.ndarray, subtrees: NewSubtrees) -> None:
+        self.snapshot, self.phase, self.subtrees = snapshot, phase, subtrees
 
     def kept_by(self, cluster: Cluster) -> bool:
         """Whether the cluster's new objects keep alive old objects of its payload class, at
-        least a tenth as many as it gained: the old occupants did not die."""
-        snapshot = self.snapshot
-        old = np.flatnonzero((self.phase == 0)
-                             & (snapshot.class_id == cluster.payload_class))
-        if old.size == 0:
-            return False
-        survivors = int(np.isin(self.above[old], cluster.top_nodes).sum())
+        least a tenth as many as it gained: the old occupants did not die. Old objects under
+        a new one are rows of the new subtrees; their top row is the top-most new ancestor of
+        the nearest new node that dominates them."""
+        nodes = self.subtrees.nodes
+        old = np.flatnonzero((self.phase[nodes] == 0)
+                             & (self.snapshot.class_id[nodes] == cluster.payload_class))
+        survivors = int(np.isin(nodes[self.subtrees.top[old]], cluster.top_nodes).sum())
         return survivors >= 3 and survivors * 10 >= cluster.count
 
 
@@ -446,7 +443,7 @@ def class_counts(snapshots: Sequence[Comparable]) -> dict[str, list[int]]:
     """Live instances of every class name, in each snapshot."""
     series: dict[str, list[int]] = {}
     for index, snapshot in enumerate(snapshots):
-        per_id = np.bincount(snapshot.class_id, minlength=snapshot.class_count)
+        per_id = class_instance_counts(snapshot)
         for class_id, name in class_names(snapshot).items():
             series.setdefault(name, [0] * len(snapshots))[index] += int(per_id[class_id])
     return series

@@ -568,22 +568,6 @@ def largest(values, skip, count):
 
 # --------------------------------------------------------------------------- leak analysis
 
-@kernel("i4[::1](i4[::1], i4[::1], b1[::1])")
-def top_new_ancestors(preorder, dominator, is_new):
-    """For each new node, the highest new node on its dominator chain with only new nodes
-    between them; for an old node, that of the nearest new node above it (-1 when none).
-    Dominators precede their nodes in DFS preorder."""
-    top = np.full(dominator.shape[0], -1, np.int32)
-    for w in range(preorder.shape[0]):
-        v = preorder[w]
-        d = dominator[v]
-        if d == v:  # the root
-            top[v] = v if is_new[v] else -1
-        else:
-            top[v] = v if is_new[v] and not is_new[d] else top[d]
-    return top
-
-
 @kernel("i4[::1](i4[::1], i4[::1], i4[::1], i8[::1], b1[::1], i8)")
 def descend_to_payload(starts, first_child, children, retained, is_carrier, max_depth):
     """From each start, follow the dominated child that retains the most while the node is a
@@ -638,3 +622,51 @@ def path_holders(starts, is_old, first_retainer, retainer_edges, first_edge, edg
             steps += 1
         out[i] = v
     return out
+
+
+@kernel("UniTuple(i4[::1], 3)(i4[::1], i4[::1], b1[::1])")
+def new_subtrees(preorder, dominator, is_new):
+    """The dominator subtrees below new nodes, without an array over every node: (nodes,
+    parent, top), one row per node in them, in preorder. parent is the row of the node's
+    dominator (-1 when that is outside them); top is the row of the highest new node above it
+    with only new nodes between (for an old node, that of the nearest new node above it).
+    Subtrees are contiguous in preorder, so a stack of the current path finds each
+    dominator's row. Two passes: count the rows, then fill them."""
+    count = 0
+    nodes = np.empty(0, np.int32)
+    parent = np.empty(0, np.int32)
+    top = np.empty(0, np.int32)
+    for fill in range(2):
+        if fill == 1:
+            nodes = np.empty(count, np.int32)
+            parent = np.empty(count, np.int32)
+            top = np.empty(count, np.int32)
+        path = np.empty(_STACK, np.int32)  # ordinals on the current path
+        rows = np.empty(_STACK, np.int32)  # their rows (-1: outside the subtrees)
+        depth = 0
+        count = 0
+        for w in range(preorder.shape[0]):
+            v = preorder[w]
+            d = dominator[v]
+            while depth > 0 and path[depth - 1] != d:
+                depth -= 1
+            up = rows[depth - 1] if depth > 0 and d != v else -1
+            row = -1
+            if is_new[v] or up >= 0:
+                row = count
+                count += 1
+                if fill == 1:
+                    nodes[row] = v
+                    parent[row] = up
+                    top[row] = row if is_new[v] and not (up >= 0 and is_new[d]) else top[up]
+            if depth == path.shape[0]:
+                grown = np.empty(2 * depth, np.int32)
+                grown[:depth] = path
+                path = grown
+                grown = np.empty(2 * depth, np.int32)
+                grown[:depth] = rows
+                rows = grown
+            path[depth] = v
+            rows[depth] = row
+            depth += 1
+    return nodes, parent, top

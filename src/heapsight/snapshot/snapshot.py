@@ -215,7 +215,11 @@ class HeapSnapshot:
     @cached_property
     def class_names(self) -> dict[int, str]:
         """Name of every class id present in this snapshot."""
-        present = np.flatnonzero(np.bincount(self.class_id, minlength=self.class_count))
+        counts = np.zeros(self.class_count, np.int64)
+        for start in range(0, self.node_count, _BIG_ARRAY):  # bincount copies to int64
+            counts += np.bincount(self.class_id[start:start + _BIG_ARRAY],
+                                  minlength=self.class_count)
+        present = np.flatnonzero(counts)
         return {int(c): self.class_name_of(int(c)) for c in present}
 
     def type_name(self, ordinal: int) -> str:
@@ -236,21 +240,23 @@ class HeapSnapshot:
         return f"{self.class_name(ordinal)} @{int(self.node_id[ordinal])}"
 
     @cached_property
-    def _positions(self) -> tuple[np.ndarray, np.ndarray]:
-        """V8's `locations` table (object_index, script_id, line, column) sorted by ordinal."""
+    def _positions(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """V8's `locations` table (object_index, script_id, line, column) and the ordinals of
+        its rows, sorted, with the order that sorts them (not a sorted copy of the table)."""
         flat = self.columns.extras.get("locations", np.empty(0, np.int32))
         width = max(len(self.meta.location_fields), 4)
         rows = flat[: flat.shape[0] // width * width].reshape(-1, width)
         ordinals = rows[:, 0] // self.meta.node_field_count
-        order = np.argsort(ordinals, kind="stable")
-        return ordinals[order], rows[order]
+        order = np.argsort(ordinals, kind="stable").astype(np.int32)
+        return ordinals[order], order, rows
 
     def position_of(self, ordinal: int) -> tuple[int, int] | None:
         """(line, column), 0-based, of a function in its script, when V8 recorded it."""
-        ordinals, rows = self._positions
+        ordinals, order, rows = self._positions
         at = int(np.searchsorted(ordinals, ordinal))
         if at < ordinals.shape[0] and int(ordinals[at]) == ordinal:
-            return int(rows[at, 2]), int(rows[at, 3])
+            row = int(order[at])
+            return int(rows[row, 2]), int(rows[row, 3])
         return None
 
     # ---------------------------------------------------------------- edges
