@@ -82,11 +82,10 @@ def clusters(snapshot: HeapSnapshot, phase: np.ndarray, phases: int,
     phase[n] is the index of the first snapshot holding node n; `phases` is the number of
     snapshots, so new objects have phases 1..phases-1. Every new node joins the cluster of
     its top node; all but masks is computed over the new subtrees' rows, not every node."""
-    is_new = phase >= 1
     if subtrees is None:
-        subtrees = NewSubtrees.of(snapshot, is_new)
+        subtrees = NewSubtrees.of(snapshot, phase >= 1)
     nodes = subtrees.nodes
-    member_rows = np.flatnonzero(is_new[nodes])
+    member_rows = np.flatnonzero(phase[nodes] >= 1)
     members = nodes[member_rows].astype(np.int64)
     by_ordinal = np.argsort(members)
     members = members[by_ordinal]
@@ -103,7 +102,7 @@ def clusters(snapshot: HeapSnapshot, phase: np.ndarray, phases: int,
     shared = (holders == ROOT) | (snapshot.node_type[holders] == synthetic)
     if shared.any():  # held from several roots: follow the shortest path to an old object
         holders[shared] = k.path_holders(
-            tops[shared], ~is_new, snapshot.first_retainer, snapshot.retainer_edges,
+            tops[shared], phase == 0, snapshot.first_retainer, snapshot.retainer_edges,
             snapshot.first_edge, snapshot.edge_type, snapshot.meta.edge_type("weak"),
             snapshot.distance, ROOT)
 

@@ -62,6 +62,12 @@ class EarlierSnapshot:
         self._wide = np.flatnonzero(edge_count >= self._WIDE)  # sorted ordinals
         self._wide_fan_out = edge_count[self._wide]
 
+    def release_classes(self) -> None:
+        """Drop the class of each id once the same-process checks have read them (the class
+        counts and self sizes were taken while cutting): the analysis after asks only ids
+        and fan-out of an earlier snapshot."""
+        self.class_id = np.empty(0, self.class_id.dtype)
+
     def fan_out(self, ordinal: int) -> int:
         if self._fan_out[ordinal] < self._WIDE:
             return int(self._fan_out[ordinal])

@@ -132,10 +132,12 @@ def find_leaks(paths: Sequence[str | os.PathLike[str]], loader: Loader | None = 
         earlier.append(EarlierSnapshot(load(str(path), True)))
         if len(earlier) >= 2:
             check_same_process(earlier[-2], earlier[-1])
+            earlier[-2].release_classes()
     step("final snapshot: load")
     final = load(str(paths[-1]), False)
     step("compare (same process, first seen, class counts)")
     check_same_process(earlier[-1], final)
+    earlier[-1].release_classes()
     in_order: list[Comparable] = [*earlier, final]
     phase = first_seen(final, earlier)
     counts = class_counts(in_order)
