@@ -83,12 +83,15 @@ class EarlierSnapshot:
         return None
 
     def ordinals_of(self, node_ids: np.ndarray) -> np.ndarray:
-        at = np.minimum(np.searchsorted(self.sorted_ids, node_ids), self.node_count - 1)
+        at = self._search(node_ids)
         return np.where(self.sorted_ids[at] == node_ids, at, -1).astype(np.int64)
 
     def has_ids(self, node_ids: np.ndarray) -> np.ndarray:
-        at = np.minimum(np.searchsorted(self.sorted_ids, node_ids), self.node_count - 1)
-        return self.sorted_ids[at] == node_ids
+        return self.sorted_ids[self._search(node_ids)] == node_ids
+
+    def _search(self, node_ids: np.ndarray) -> np.ndarray:
+        at = np.searchsorted(self.sorted_ids, node_ids)
+        return np.minimum(at, self.node_count - 1, out=at)
 
 
 Comparable = HeapSnapshot | EarlierSnapshot
@@ -183,7 +186,7 @@ def check_same_process(earlier: Comparable, later: Comparable) -> None:
                              "give the snapshots in the order they were taken")
 
 
-_BLOCK = 1 << 20  # ids looked up at a time: the search's int64 positions stay at 8 MiB
+_BLOCK = 1 << 18  # ids looked up at a time: the search's int64 positions stay at 2 MiB
 
 
 def held_ids(snapshot: Comparable, node_ids: np.ndarray) -> np.ndarray:
