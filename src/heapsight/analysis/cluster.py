@@ -65,7 +65,7 @@ class NewSubtrees:
 
     def children(self) -> tuple[np.ndarray, np.ndarray]:
         """(first_child, children) over rows: the dominator tree's child lists inside the
-        subtrees, each in preorder (as graph.dominator_children orders them)."""
+        subtrees, each in preorder (the order the DFS found them)."""
         inside = self.parent >= 0
         rows = self.nodes.shape[0]
         first_child = np.zeros(rows + 1, np.int32)

@@ -459,32 +459,6 @@ def distances(node_count, root, first_edge, edge_to, edge_type, weak_type, node_
                     tail += 1
 
 
-@kernel("Tuple((i4[::1], i4[::1]))(i4[::1], i4[::1], i8)")
-def dominator_children(dominator, preorder, root):
-    """The dominator tree as CSR: children[first_child[n]:first_child[n+1]] are the nodes n
-    immediately dominates, in DFS preorder (blocks filled from their ends: no cursor array)."""
-    n = dominator.shape[0]
-    first_child = np.zeros(n + 1, np.int32)
-    for node in range(n):
-        if node != root:
-            first_child[dominator[node] + 1] += 1
-    for i in range(n):
-        first_child[i + 1] += first_child[i]
-    total = first_child[n]
-    children = np.empty(max(total, 1), np.int32)
-    for w in range(preorder.shape[0] - 1, -1, -1):  # first_child[d + 1]: the end of d's block
-        node = preorder[w]
-        if node != root:
-            d = dominator[node]
-            slot = first_child[d + 1] - 1
-            first_child[d + 1] = slot
-            children[slot] = node
-    for i in range(n):  # first_child[d + 1] is now d's start: shift back
-        first_child[i] = first_child[i + 1]
-    first_child[n] = total
-    return first_child, children
-
-
 def _class_totals(node_type, node_name, by_name, string_count, class_count, self_size,
                   retained, dominator, tree_order, root):
     """Per class: instance count, self size, and retained size of top-most instances only

@@ -177,11 +177,6 @@ class HeapSnapshot:
                                   self.self_size, self.retained_size, self.dominator,
                                   self.preorder)
 
-    @cached_property
-    def dominated(self) -> tuple[np.ndarray, np.ndarray]:
-        """The dominator tree as CSR (first_child, children)."""
-        return graph.dominator_children(self.dominator, self.preorder)
-
     # ---------------------------------------------------------------- nodes
 
     @cached_property
