@@ -112,12 +112,12 @@ def clusters(snapshot: HeapSnapshot, phase: np.ndarray, phases: int,
                                           _carrier_mask(snapshot, nodes), _MAX_DESCENT)]
     payload_types = np.array([snapshot.meta.node_type(t) for t in PAYLOAD_TYPES])
     plain = ~np.isin(snapshot.node_type[payloads], payload_types) | \
-        np.isin(snapshot.class_id[payloads], _internal_classes(snapshot))
+        np.isin(snapshot.classes_of(payloads), _internal_classes(snapshot))
     payloads[plain] = tops[plain]  # nothing worth naming below the carrier: name the carrier
     _entries_of_new_tables(snapshot, top_rows, payloads, plain, payload_types, subtrees,
                            first_child, children)
     del first_child, children
-    payload_class = snapshot.class_id[payloads]
+    payload_class = snapshot.classes_of(payloads)
 
     keys = holders.astype(np.int64) * snapshot.class_count + payload_class
     unique_keys, cluster_of_top = np.unique(keys, return_inverse=True)
@@ -133,7 +133,7 @@ def clusters(snapshot: HeapSnapshot, phase: np.ndarray, phases: int,
                               weights=snapshot.self_size[members[native]],
                               minlength=count).astype(np.int64)
     cluster_class = (unique_keys % snapshot.class_count).astype(np.int32)
-    is_payload = snapshot.class_id[members] == cluster_class[member_cluster]
+    is_payload = snapshot.classes_of(members) == cluster_class[member_cluster]
     slot = member_cluster[is_payload] * (phases - 1) + (phase[members[is_payload]] - 1)
     phase_counts = np.bincount(slot, minlength=count * (phases - 1)).reshape(count, phases - 1)
     phase_bytes = np.bincount(slot, weights=snapshot.retained_size[members[is_payload]],
@@ -188,12 +188,12 @@ def _entries_of_new_tables(snapshot: HeapSnapshot, top_rows: np.ndarray, payload
             continue
         below = subtrees.nodes[children[first_child[row]:first_child[row + 1]]]
         below = below[np.isin(snapshot.node_type[below], payload_types)
-                      & ~np.isin(snapshot.class_id[below], internal)]
+                      & ~np.isin(snapshot.classes_of(below), internal)]
         if below.size == 0:
             continue
-        weight = np.bincount(snapshot.class_id[below], weights=snapshot.retained_size[below])
+        weight = np.bincount(snapshot.classes_of(below), weights=snapshot.retained_size[below])
         best = int(np.argmax(weight))
-        entries = below[snapshot.class_id[below] == best]
+        entries = below[snapshot.classes_of(below) == best]
         payloads[index] = entries[np.argmax(snapshot.retained_size[entries])]
 
 
@@ -218,7 +218,7 @@ def _carrier_mask(snapshot: HeapSnapshot, nodes: np.ndarray) -> np.ndarray:
     by_type[types[types >= 0]] = True
     by_class = np.zeros(snapshot.class_count, bool)
     by_class[classes[classes >= 0]] = True
-    return by_type[snapshot.node_type[nodes]] | by_class[snapshot.class_id[nodes]]
+    return by_type[snapshot.node_type[nodes]] | by_class[snapshot.classes_of(nodes)]
 
 
 def is_internal(snapshot: HeapSnapshot, ordinal: int) -> bool:

@@ -172,8 +172,8 @@ def check_same_process(earlier: Comparable, later: Comparable) -> None:
         raise HeapsightError(f"{where} come from different processes (no object in common); "
                              "compare snapshots taken from one running process")
     names_a, names_b = class_names(earlier), class_names(later)
-    a = earlier.class_id[earlier.ordinals_of(later.node_id[sample])]
-    b = later.class_id[sample]
+    a = _classes_of(earlier, earlier.ordinals_of(later.node_id[sample]))
+    b = _classes_of(later, sample)
     same = np.mean([names_a[int(x)] == names_b[int(y)] for x, y in zip(a, b, strict=True)])
     if same < 0.9:
         raise HeapsightError(f"{where} do not match: the same object ids name different "
@@ -214,6 +214,12 @@ def _common_sample(earlier: Comparable, later: Comparable, above: int, most: int
         picked.append(ordinals[(-seen) % step::step] + index * _BLOCK)
         seen += ordinals.shape[0]
     return np.concatenate(picked)
+
+
+def _classes_of(snapshot: Comparable, ordinals: np.ndarray) -> np.ndarray:
+    if isinstance(snapshot, EarlierSnapshot):
+        return snapshot.class_id[ordinals]
+    return snapshot.classes_of(ordinals)
 
 
 def _sorted_ids(snapshot: Comparable) -> np.ndarray:

@@ -217,7 +217,7 @@ class _Survivors:
         the nearest new node that dominates them."""
         nodes = self.subtrees.nodes
         old = np.flatnonzero((self.phase[nodes] == 0)
-                             & (self.snapshot.class_id[nodes] == cluster.payload_class))
+                             & (self.snapshot.classes_of(nodes) == cluster.payload_class))
         survivors = int(np.isin(nodes[self.subtrees.top[old]], cluster.top_nodes).sum())
         return survivors >= 3 and survivors * 10 >= cluster.count
 
@@ -296,11 +296,11 @@ def _part_of(final: HeapSnapshot, cluster: Cluster, larger: Cluster) -> bool:
     if final.type_name(cluster.example) in _STRING_TYPES and \
             final.type_name(larger.example) in _STRING_TYPES:
         return True
-    if any(final.class_id[edge.source] == larger.payload_class and edge.type != "weak"
+    if any(final.class_of(edge.source) == larger.payload_class and edge.type != "weak"
            for edge in final.retainers_of(cluster.example)):
         return True  # held by one of the larger leak's objects (a tracked object's callback)
     path = retainer_path(final, cluster.example)[:-1]
-    return any(final.class_id[step.ordinal] == larger.payload_class for step in path)
+    return any(final.class_of(step.ordinal) == larger.payload_class for step in path)
 
 
 def _store_owner(final: HeapSnapshot, holder: int) -> int:

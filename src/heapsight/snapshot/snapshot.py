@@ -209,13 +209,21 @@ class HeapSnapshot:
 
     @cached_property
     def class_names(self) -> dict[int, str]:
-        """Name of every class id present in this snapshot."""
+        """Name of every class id present in this snapshot (counted in blocks, so that
+        neither class_id nor bincount's int64 copy of it need exist)."""
         counts = np.zeros(self.class_count, np.int64)
-        for start in range(0, self.node_count, _BIG_ARRAY):  # bincount copies to int64
-            counts += np.bincount(self.class_id[start:start + _BIG_ARRAY],
+        for start in range(0, self.node_count, _BIG_ARRAY):
+            counts += np.bincount(self.classes_of(slice(start, start + _BIG_ARRAY)),
                                   minlength=self.class_count)
         present = np.flatnonzero(counts)
         return {int(c): self.class_name_of(int(c)) for c in present}
+
+    def classes_of(self, ordinals: np.ndarray | slice) -> np.ndarray:
+        """The class ids of some nodes, as class_id numbers them, without making class_id."""
+        if "class_id" in vars(self):
+            return self.class_id[ordinals]  # type: ignore[no-any-return]
+        return graph.class_ids(self.meta, self.node_type[ordinals], self.node_name[ordinals],
+                               len(self.strings))
 
     def type_name(self, ordinal: int) -> str:
         return self.meta.node_types[int(self.node_type[ordinal])]
@@ -223,9 +231,13 @@ class HeapSnapshot:
     def name(self, ordinal: int) -> str:
         return self.strings[int(self.node_name[ordinal])]
 
+    def class_of(self, ordinal: int) -> int:
+        """One node's class id, as class_id numbers them."""
+        return graph.class_of(self.meta, int(self.node_type[ordinal]),
+                              int(self.node_name[ordinal]), len(self.strings))
+
     def class_name(self, ordinal: int) -> str:
-        return self.class_name_of(graph.class_of(self.meta, int(self.node_type[ordinal]),
-                                                 int(self.node_name[ordinal]), len(self.strings)))
+        return self.class_name_of(self.class_of(ordinal))
 
     def class_name_of(self, class_id: int) -> str:
         return graph.class_name(self.meta, self.strings, class_id)
