@@ -230,4 +230,53 @@ def test_earlier_snapshots_keep_ids_classes_and_fan_out(all_leaks):
     wide = np.flatnonzero(fan_out >= 200)
     assert [kept.fan_out(int(ordinals[i])) for i in wide] == [int(fan_out[i]) for i in wide]
     assert kept.ordinal_of(int(ids.max()) + 2) is None
+    assert kept.ordinal_of(2**40) is None and kept.ordinal_of(-1) is None  # beyond uint32
     assert kept.total_size == light.total_size
+    kept.release_classes()  # what the analysis asks after the same-process checks remains
+    assert kept.class_id.size == 0
+    assert kept.ordinal_of(int(ids[7])) == ordinals[7] and kept.has_ids(ids).all()
+    assert kept.fan_out(int(ordinals[wide[0]])) == int(fan_out[wide[0]])
+
+
+def test_new_subtrees_follow_the_dominator_tree(all_leaks):
+    """The rows clusters and the survivor filter read instead of arrays over every node agree
+    with a walk up the dominator tree from every node: a node is in them when a new node is
+    at or above it, its top is the highest of the run of new nodes nearest above it."""
+    from heapsight.analysis.cluster import NewSubtrees
+    from heapsight.analysis.compare import EarlierSnapshot, first_seen
+    from heapsight.snapshot import HeapSnapshot
+
+    final = HeapSnapshot.load(all_leaks[2])
+    earlier = [EarlierSnapshot(HeapSnapshot.load_light(p)) for p in all_leaks[:2]]
+    new = first_seen(final, earlier) >= 1
+    subtrees = NewSubtrees.of(final, new)
+    is_new = new.tolist()
+    dominator = final.dominator.tolist()
+
+    def top_of(node: int) -> int | None:
+        while not is_new[node]:
+            if dominator[node] == node:
+                return None
+            node = dominator[node]
+        while dominator[node] != node and is_new[dominator[node]]:
+            node = dominator[node]
+        return node
+
+    expected = {node: top for node in range(final.node_count)
+                if (top := top_of(node)) is not None}
+    nodes, parent, top = (a.tolist() for a in (subtrees.nodes, subtrees.parent, subtrees.top))
+    assert sorted(nodes) == sorted(expected) and len(expected) > 1000
+    preorder = [node for node in final.preorder.tolist() if node in expected]
+    assert nodes == preorder
+    row_of = {node: row for row, node in enumerate(nodes)}
+    for row, node in enumerate(nodes):
+        assert nodes[top[row]] == expected[node]
+        assert parent[row] == row_of.get(dominator[node], -1) or dominator[node] == node
+    first_child, children = subtrees.children()
+    dominated: dict[int, list[int]] = {}
+    for node in preorder:
+        if dominator[node] != node:
+            dominated.setdefault(dominator[node], []).append(node)
+    for row, node in enumerate(nodes):
+        below = [nodes[c] for c in children[first_child[row]:first_child[row + 1]]]
+        assert below == dominated.get(node, [])

@@ -50,33 +50,74 @@ class Cluster:
         return int(self.phase_counts.sum())
 
 
-def clusters(snapshot: HeapSnapshot, phase: np.ndarray, phases: int) -> list[Cluster]:
+@dataclass
+class NewSubtrees:
+    """The dominator subtrees below the objects new since the baseline (with the old objects
+    a new one dominates), as rows in preorder (_kernels.new_subtrees): what clusters and the
+    survivor filter ask of the tree, at 12 bytes a row instead of arrays over every node."""
+    nodes: np.ndarray   # the ordinal of each row
+    parent: np.ndarray  # the row of its dominator; -1 when that is outside the subtrees
+    top: np.ndarray     # the row of its top-most new ancestor (of the nearest new one above)
+
+    @classmethod
+    def of(cls, snapshot: HeapSnapshot, is_new: np.ndarray) -> NewSubtrees:
+        return cls(*k.new_subtrees(snapshot.preorder, snapshot.dominator, is_new))
+
+    def children(self) -> tuple[np.ndarray, np.ndarray]:
+        """(first_child, children) over rows: the dominator tree's child lists inside the
+        subtrees, each in preorder (the order the DFS found them)."""
+        inside = self.parent >= 0
+        rows = self.nodes.shape[0]
+        first_child = np.zeros(rows + 1, np.int32)
+        np.cumsum(np.bincount(self.parent[inside], minlength=rows), dtype=np.int32,
+                  out=first_child[1:])
+        order = np.argsort(self.parent, kind="stable")  # the -1 rows first, then by parent
+        return first_child, order[rows - int(inside.sum()):].astype(np.int32)
+
+
+def clusters(snapshot: HeapSnapshot, phase: np.ndarray, phases: int,
+             subtrees: NewSubtrees | None = None) -> list[Cluster]:
     """Group the new objects of `snapshot` (phase >= 1) into clusters, largest first.
 
     phase[n] is the index of the first snapshot holding node n; `phases` is the number of
-    snapshots, so new objects have phases 1..phases-1."""
-    is_new = phase >= 1
-    top = k.top_new_ancestors(snapshot.preorder, snapshot.dominator, is_new)
-    tops = np.unique(top[top >= 0]).astype(np.int32)
+    snapshots, so new objects have phases 1..phases-1. Every new node joins the cluster of
+    its top node; all but masks is computed over the new subtrees' rows, not every node."""
+    if subtrees is None:
+        subtrees = NewSubtrees.of(snapshot, phase >= 1)
+    nodes = subtrees.nodes
+    member_rows = np.flatnonzero(phase[nodes] >= 1)
+    members = nodes[member_rows].astype(np.int64)
+    by_ordinal = np.argsort(members)
+    members = members[by_ordinal]
+    member_top_rows = subtrees.top[member_rows[by_ordinal]]
+    del member_rows, by_ordinal
+    member_top = nodes[member_top_rows]
+    tops, first = np.unique(member_top, return_index=True)
     if tops.size == 0:
         return []
+    top_rows = member_top_rows[first]
+    del member_top_rows, first
     holders = snapshot.dominator[tops].astype(np.int32)
     synthetic = snapshot.meta.node_type("synthetic")
     shared = (holders == ROOT) | (snapshot.node_type[holders] == synthetic)
     if shared.any():  # held from several roots: follow the shortest path to an old object
         holders[shared] = k.path_holders(
-            tops[shared], ~is_new, snapshot.first_retainer, snapshot.retainer_edges,
+            tops[shared], phase == 0, snapshot.first_retainer, snapshot.retainer_edges,
             snapshot.first_edge, snapshot.edge_type, snapshot.meta.edge_type("weak"),
             snapshot.distance, ROOT)
 
-    payloads = k.descend_to_payload(tops, *snapshot.dominated, snapshot.retained_size,
-                                    _carrier_mask(snapshot), _MAX_DESCENT)
+    first_child, children = subtrees.children()
+    payloads = nodes[k.descend_to_payload(top_rows, first_child, children,
+                                          snapshot.retained_size[nodes],
+                                          _carrier_mask(snapshot, nodes), _MAX_DESCENT)]
     payload_types = np.array([snapshot.meta.node_type(t) for t in PAYLOAD_TYPES])
     plain = ~np.isin(snapshot.node_type[payloads], payload_types) | \
-        np.isin(snapshot.class_id[payloads], _internal_classes(snapshot))
+        np.isin(snapshot.classes_of(payloads), _internal_classes(snapshot))
     payloads[plain] = tops[plain]  # nothing worth naming below the carrier: name the carrier
-    _entries_of_new_tables(snapshot, tops, payloads, plain, payload_types)
-    payload_class = snapshot.class_id[payloads]
+    _entries_of_new_tables(snapshot, top_rows, payloads, plain, payload_types, subtrees,
+                           first_child, children)
+    del first_child, children
+    payload_class = snapshot.classes_of(payloads)
 
     keys = holders.astype(np.int64) * snapshot.class_count + payload_class
     unique_keys, cluster_of_top = np.unique(keys, return_inverse=True)
@@ -84,17 +125,15 @@ def clusters(snapshot: HeapSnapshot, phase: np.ndarray, phases: int) -> list[Clu
     retained = np.bincount(cluster_of_top, weights=snapshot.retained_size[tops],
                            minlength=count).astype(np.int64)
 
-    # Every new node joins its top node's cluster; count payload instances per phase.
-    top_index = np.full(snapshot.node_count, -1, np.int32)
-    top_index[tops] = np.arange(tops.shape[0])
-    members = np.flatnonzero(is_new)
-    member_cluster = cluster_of_top[top_index[top[members]]]
+    # Count payload instances per phase.
+    member_cluster = cluster_of_top[np.searchsorted(tops, member_top)]
+    del member_top
     native = snapshot.node_type[members] == snapshot.meta.node_type("native")
     native_size = np.bincount(member_cluster[native],
                               weights=snapshot.self_size[members[native]],
                               minlength=count).astype(np.int64)
     cluster_class = (unique_keys % snapshot.class_count).astype(np.int32)
-    is_payload = snapshot.class_id[members] == cluster_class[member_cluster]
+    is_payload = snapshot.classes_of(members) == cluster_class[member_cluster]
     slot = member_cluster[is_payload] * (phases - 1) + (phase[members[is_payload]] - 1)
     phase_counts = np.bincount(slot, minlength=count * (phases - 1)).reshape(count, phases - 1)
     phase_bytes = np.bincount(slot, weights=snapshot.retained_size[members[is_payload]],
@@ -133,26 +172,28 @@ def clusters(snapshot: HeapSnapshot, phase: np.ndarray, phases: int) -> list[Clu
 _TABLE_MIN_SIZE = 16 * 1024
 
 
-def _entries_of_new_tables(snapshot: HeapSnapshot, tops: np.ndarray, payloads: np.ndarray,
-                           plain: np.ndarray, payload_types: np.ndarray) -> None:
+def _entries_of_new_tables(snapshot: HeapSnapshot, top_rows: np.ndarray, payloads: np.ndarray,
+                           plain: np.ndarray, payload_types: np.ndarray,
+                           subtrees: NewSubtrees, first_child: np.ndarray,
+                           children: np.ndarray) -> None:
     """A collection's backing store that V8 reallocated after the baseline (a Map's table that
     grew) is new and dominates every entry, old and new; the descent stops at it when no one
     entry outweighs the rest. What it holds is its entries: name the class whose entries
     retain the most (in place, for the few big tables)."""
-    first_child, children = snapshot.dominated
     internal = _internal_classes(snapshot)
+    tops = subtrees.nodes[top_rows]
     for index in np.flatnonzero(plain & (snapshot.retained_size[tops] >= _TABLE_MIN_SIZE)):
-        top = int(tops[index])
+        top, row = int(tops[index]), int(top_rows[index])
         if snapshot.type_name(top) not in ("array", "hidden"):
             continue
-        below = children[first_child[top]:first_child[top + 1]]
+        below = subtrees.nodes[children[first_child[row]:first_child[row + 1]]]
         below = below[np.isin(snapshot.node_type[below], payload_types)
-                      & ~np.isin(snapshot.class_id[below], internal)]
+                      & ~np.isin(snapshot.classes_of(below), internal)]
         if below.size == 0:
             continue
-        weight = np.bincount(snapshot.class_id[below], weights=snapshot.retained_size[below])
+        weight = np.bincount(snapshot.classes_of(below), weights=snapshot.retained_size[below])
         best = int(np.argmax(weight))
-        entries = below[snapshot.class_id[below] == best]
+        entries = below[snapshot.classes_of(below) == best]
         payloads[index] = entries[np.argmax(snapshot.retained_size[entries])]
 
 
@@ -168,12 +209,16 @@ def _internal_classes(snapshot: HeapSnapshot) -> np.ndarray:
     return snapshot.strings.indices_containing("system / ")
 
 
-def _carrier_mask(snapshot: HeapSnapshot) -> np.ndarray:
-    """True for nodes that exist to hold something else."""
+def _carrier_mask(snapshot: HeapSnapshot, nodes: np.ndarray) -> np.ndarray:
+    """For each of these nodes, whether it exists to hold something else."""
     types = np.array([snapshot.meta.node_type(t) for t in CARRIER_TYPES])
     names = [snapshot.strings.index_of(name) for name in CARRIER_CLASSES]
     classes = np.concatenate([_internal_classes(snapshot), np.array(names, np.int64)])
-    return np.isin(snapshot.node_type, types) | np.isin(snapshot.class_id, classes)
+    by_type = np.zeros(256, bool)
+    by_type[types[types >= 0]] = True
+    by_class = np.zeros(snapshot.class_count, bool)
+    by_class[classes[classes >= 0]] = True
+    return by_type[snapshot.node_type[nodes]] | by_class[snapshot.classes_of(nodes)]
 
 
 def is_internal(snapshot: HeapSnapshot, ordinal: int) -> bool:

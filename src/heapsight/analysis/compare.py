@@ -40,6 +40,7 @@ class EarlierSnapshot:
             nodes.pop(name, None)
         per_class = np.bincount(class_id, minlength=light.class_count)
         present = np.flatnonzero(per_class)
+        self.class_instance_counts = per_class[present]
         self.class_self_sizes = _self_size_by_class(class_id, self_size,
                                                     light.class_count)[present]
         del self_size
@@ -61,24 +62,36 @@ class EarlierSnapshot:
         self._wide = np.flatnonzero(edge_count >= self._WIDE)  # sorted ordinals
         self._wide_fan_out = edge_count[self._wide]
 
+    def release_classes(self) -> None:
+        """Drop the class of each id once the same-process checks have read them (the class
+        counts and self sizes were taken while cutting): the analysis after asks only ids
+        and fan-out of an earlier snapshot."""
+        self.class_id = np.empty(0, self.class_id.dtype)
+
     def fan_out(self, ordinal: int) -> int:
         if self._fan_out[ordinal] < self._WIDE:
             return int(self._fan_out[ordinal])
         return int(self._wide_fan_out[np.searchsorted(self._wide, ordinal)])
 
     def ordinal_of(self, node_id: int) -> int | None:
-        at = int(np.searchsorted(self.sorted_ids, node_id))
+        if not 0 <= node_id <= np.iinfo(self.sorted_ids.dtype).max:
+            return None
+        # searched as the ids' own type: a Python int would have numpy copy them to int64
+        at = int(np.searchsorted(self.sorted_ids, self.sorted_ids.dtype.type(node_id)))
         if at < self.node_count and int(self.sorted_ids[at]) == node_id:
             return at
         return None
 
     def ordinals_of(self, node_ids: np.ndarray) -> np.ndarray:
-        at = np.minimum(np.searchsorted(self.sorted_ids, node_ids), self.node_count - 1)
+        at = self._search(node_ids)
         return np.where(self.sorted_ids[at] == node_ids, at, -1).astype(np.int64)
 
     def has_ids(self, node_ids: np.ndarray) -> np.ndarray:
-        at = np.minimum(np.searchsorted(self.sorted_ids, node_ids), self.node_count - 1)
-        return self.sorted_ids[at] == node_ids
+        return self.sorted_ids[self._search(node_ids)] == node_ids
+
+    def _search(self, node_ids: np.ndarray) -> np.ndarray:
+        at = np.searchsorted(self.sorted_ids, node_ids)
+        return np.minimum(at, self.node_count - 1, out=at)
 
 
 Comparable = HeapSnapshot | EarlierSnapshot
@@ -87,6 +100,15 @@ Comparable = HeapSnapshot | EarlierSnapshot
 def class_names(snapshot: Comparable) -> dict[int, str]:
     """Name of every class id present (class ids are string indices, which differ per file)."""
     return snapshot.class_names
+
+
+def class_instance_counts(snapshot: Comparable) -> np.ndarray:
+    """Live instances of each class id (as class_names numbers them): counted while an
+    earlier snapshot was cut, and part of the final snapshot's class totals (a bincount over
+    every node would copy its class ids to int64)."""
+    if isinstance(snapshot, EarlierSnapshot):
+        return snapshot.class_instance_counts
+    return snapshot.class_totals[0]
 
 
 def class_self_sizes(snapshot: Comparable) -> np.ndarray:
@@ -137,23 +159,21 @@ def check_same_process(earlier: Comparable, later: Comparable) -> None:
     where = f"{earlier.source} and {later.source}"
     if _same_file(earlier.source, later.source) or (
             earlier.node_count == later.node_count and earlier.file_size == later.file_size
-            and np.array_equal(earlier.sorted_ids, later.sorted_ids)):
+            and np.array_equal(_sorted_ids(earlier), _sorted_ids(later))):
         raise HeapsightError(f"{where} are the same snapshot; give snapshots taken one after "
                              "another (baseline, target, final)")
     markers_a, markers_b = marker_ids(earlier), marker_ids(later)
     if markers_a and markers_b and not markers_a & markers_b:
         raise HeapsightError(f"{where} cannot be compared: the objects were renumbered between "
                              f"them. {RENUMBERED}")
-    common = later.node_id[earlier.has_ids(later.node_id)]
     # ids 1..~100 are the synthetic roots, the same in every process
-    common = common[common > 200]
-    if common.size == 0:
+    sample = _common_sample(earlier, later, above=200, most=_SAMPLE)
+    if sample.size == 0:
         raise HeapsightError(f"{where} come from different processes (no object in common); "
                              "compare snapshots taken from one running process")
-    sample = common[:: max(1, common.size // _SAMPLE)]
     names_a, names_b = class_names(earlier), class_names(later)
-    a = earlier.class_id[earlier.ordinals_of(sample)]
-    b = later.class_id[later.ordinals_of(sample)]
+    a = _classes_of(earlier, earlier.ordinals_of(later.node_id[sample]))
+    b = _classes_of(later, sample)
     same = np.mean([names_a[int(x)] == names_b[int(y)] for x, y in zip(a, b, strict=True)])
     if same < 0.9:
         raise HeapsightError(f"{where} do not match: the same object ids name different "
@@ -164,6 +184,49 @@ def check_same_process(earlier: Comparable, later: Comparable) -> None:
     if _largest_odd_of(later) < _largest_odd_of(earlier):
         raise HeapsightError(f"{where} look out of order: {later.source} is older; "
                              "give the snapshots in the order they were taken")
+
+
+_BLOCK = 1 << 18  # ids looked up at a time: the search's int64 positions stay at 2 MiB
+
+
+def held_ids(snapshot: Comparable, node_ids: np.ndarray) -> np.ndarray:
+    """For each id, whether the snapshot holds it; in blocks, so that no temporary as long as
+    node_ids (int64 positions) exists beside a big graph."""
+    held = np.empty(node_ids.shape[0], bool)
+    for start in range(0, node_ids.shape[0], _BLOCK):
+        held[start:start + _BLOCK] = snapshot.has_ids(node_ids[start:start + _BLOCK])
+    return held
+
+
+def _common_sample(earlier: Comparable, later: Comparable, above: int, most: int) -> np.ndarray:
+    """Ordinals, in `later`, of every k-th of its objects with an id over `above` that
+    `earlier` holds too (k such that about `most` are left; empty when none is held): a mask
+    per block of ids, so that no array of every common object exists."""
+    masks = []
+    for start in range(0, later.node_count, _BLOCK):
+        ids = later.node_id[start:start + _BLOCK]
+        masks.append(earlier.has_ids(ids) & (ids > above))
+    total = sum(int(np.count_nonzero(mask)) for mask in masks)
+    step = max(1, total // most)
+    picked, seen = [np.empty(0, np.int64)], 0
+    for index, mask in enumerate(masks):
+        ordinals = np.flatnonzero(mask)
+        picked.append(ordinals[(-seen) % step::step] + index * _BLOCK)
+        seen += ordinals.shape[0]
+    return np.concatenate(picked)
+
+
+def _classes_of(snapshot: Comparable, ordinals: np.ndarray) -> np.ndarray:
+    if isinstance(snapshot, EarlierSnapshot):
+        return snapshot.class_id[ordinals]
+    return snapshot.classes_of(ordinals)
+
+
+def _sorted_ids(snapshot: Comparable) -> np.ndarray:
+    """A final snapshot's sorted ids are not kept for this one comparison."""
+    if isinstance(snapshot, HeapSnapshot) and "sorted_ids" not in vars(snapshot):
+        return np.sort(snapshot.node_id)
+    return snapshot.sorted_ids
 
 
 HUNT_NAMES = {"baseline": 0, "target": 1, "final": 2}  # what `heapsight hunt` writes
@@ -198,8 +261,13 @@ def _largest_odd_of(snapshot: Comparable) -> int:
 
 
 def _largest_odd(ids: np.ndarray) -> int:
-    odd = ids[ids % 2 == 1]
-    return int(odd.max()) if odd.size else 0
+    largest = 0
+    for start in range(0, ids.shape[0], _BLOCK):
+        block = ids[start:start + _BLOCK]
+        odd = block[(block & 1) == 1]
+        if odd.size:
+            largest = max(largest, int(odd.max()))
+    return largest
 
 
 def first_seen(final: HeapSnapshot, earlier: list[EarlierSnapshot]) -> np.ndarray:
@@ -208,5 +276,5 @@ def first_seen(final: HeapSnapshot, earlier: list[EarlierSnapshot]) -> np.ndarra
     present in two snapshots lived throughout."""
     phase = np.full(final.node_count, len(earlier), np.int8)
     for index in range(len(earlier) - 1, -1, -1):
-        phase[earlier[index].has_ids(final.node_id)] = index
+        phase[held_ids(earlier[index], final.node_id)] = index
     return phase

@@ -1,9 +1,11 @@
 """find-leaks: what leaks across three or more snapshots of one process, who holds it, which
 code made it, which pattern it is, and the fix — with no hand-written filter.
 
-Only the final snapshot gets a full graph, and it is read first: its load is the peak of the
-run. The earlier ones are then read light, one at a time, and each is cut down to what the
-comparison asks of it (compare.EarlierSnapshot: sorted ids, classes, fan-out) before the next.
+Only the final snapshot gets a full graph. The earlier ones are read first, light, one at a
+time, and each is cut down to what the comparison asks of it (compare.EarlierSnapshot: sorted
+ids, classes, fan-out) before the next, so their reading costs nothing beside the final graph;
+the final snapshot's load, beside the cut earlier ones, is then the peak of the run, and the
+analysis after it makes no array over every node that it can avoid.
 """
 
 from __future__ import annotations
@@ -17,11 +19,18 @@ from typing import ClassVar
 
 import numpy as np
 
-from heapsight.analysis.cluster import PAYLOAD_TYPES, Cluster, clusters, is_internal
+from heapsight.analysis.cluster import (
+    PAYLOAD_TYPES,
+    Cluster,
+    NewSubtrees,
+    clusters,
+    is_internal,
+)
 from heapsight.analysis.compare import (
     Comparable,
     EarlierSnapshot,
     check_same_process,
+    class_instance_counts,
     class_names,
     class_self_sizes,
     first_seen,
@@ -36,13 +45,13 @@ from heapsight.analysis.source_scope import new_calls, sibling_users
 from heapsight.errors import UsageError
 from heapsight.results import NOT_JSON, Result
 from heapsight.snapshot import HeapSnapshot
-from heapsight.snapshot import _kernels as k
 from heapsight.snapshot.format import INDEX_EDGE_TYPES
 from heapsight.units import human_bytes
 
 DEFAULT_MIN_SIZE = 16 * 1024   # bytes retained below which growth is not reported
 _MAX_CLUSTERS = 200            # clusters examined in detail, largest first
 Loader = Callable[[str, bool], HeapSnapshot]  # (path, light) -> snapshot
+Step = Callable[[str], None]
 
 
 @dataclass
@@ -108,31 +117,48 @@ def snapshots_in(folder: str | os.PathLike[str]) -> list[Path]:
 
 
 def find_leaks(paths: Sequence[str | os.PathLike[str]], loader: Loader | None = None,
-               min_size: int = DEFAULT_MIN_SIZE) -> LeakReport:
-    """Compare snapshots taken in order (baseline, target, ..., final) of one process."""
+               min_size: int = DEFAULT_MIN_SIZE, on_step: Step | None = None) -> LeakReport:
+    """Compare snapshots taken in order (baseline, target, ..., final) of one process.
+    on_step is told the name of each step as it starts (bench/profile_leaks.py)."""
     if len(paths) < 3:
         raise UsageError(f"find-leaks needs at least 3 snapshots in order (baseline, target, "
                          f"final); got {len(paths)}")
+    step = on_step or (lambda name: None)
     load = loader or (lambda p, light: HeapSnapshot.load_light(p) if light
                       else HeapSnapshot.load(p))
+    earlier: list[EarlierSnapshot] = []
+    for path in paths[:-1]:
+        step(f"earlier snapshot {Path(path).name}: read light and cut")
+        earlier.append(EarlierSnapshot(load(str(path), True)))
+        if len(earlier) >= 2:
+            check_same_process(earlier[-2], earlier[-1])
+            earlier[-2].release_classes()
+    step("final snapshot: load")
     final = load(str(paths[-1]), False)
-    earlier = [EarlierSnapshot(load(str(p), True)) for p in paths[:-1]]
+    step("compare (same process, first seen, class counts)")
+    check_same_process(earlier[-1], final)
+    earlier[-1].release_classes()
     in_order: list[Comparable] = [*earlier, final]
-    for before, after in zip(in_order, in_order[1:], strict=False):
-        check_same_process(before, after)
     phase = first_seen(final, earlier)
     counts = class_counts(in_order)
-    survivors = _Survivors(final, phase)
-    found = _fold_strings(final, [c for c in clusters(final, phase, len(paths))[:_MAX_CLUSTERS]
+    step("clusters")
+    is_new = phase >= 1
+    subtrees = NewSubtrees.of(final, is_new)
+    candidates = clusters(final, phase, len(paths), subtrees)[:_MAX_CLUSTERS]
+    step("filter")
+    survivors = _Survivors(final, phase, subtrees)
+    found = _fold_strings(final, [c for c in candidates
                                   if _grows(final, c, 0)
                                   and _class_grows(final, c, counts)
                                   and not (_reuses_slots(final, earlier, c)
                                            and not survivors.kept_by(c))
                                   and not _strings_without_growth(final, earlier, c)])
     found = [c for c in found if c.retained_size >= min_size]
-    is_new = phase >= 1
+    del survivors, candidates, subtrees
+    step("describe")
     leaks = _merge([_describe(final, earlier, c, is_new) for c in _by_owner(final, found)])
     leaks.sort(key=lambda leak: (-leak.retained_size, -leak.growth))
+    step("growing classes")
     return LeakReport(snapshots=[str(p) for p in paths],
                       heap_sizes=[s.total_size for s in in_order], leaks=leaks,
                       growing_classes=growing_classes(in_order, counts))
@@ -181,42 +207,18 @@ class _Survivors:
     occupant; a slot whose new occupant still holds the old one (a `current` that links to the
     previous, a Map table V8 reallocated with every old entry copied in) did not."""
 
-    def __init__(self, snapshot: HeapSnapshot, phase: np.ndarray) -> None:
-        self.snapshot, self.phase = snapshot, phase
-        self._above: np.ndarray | None = None
-
-    @property
-    def above(self) -> np.ndarray:
-        """For each node, the top-most new ancestor of the nearest new node that dominates it
-        (-1 when none): pointer jumping up the dominator tree, log(depth) vector passes."""
-        if self._above is None:
-            snapshot = self.snapshot
-            is_new = self.phase >= 1
-            top = k.top_new_ancestors(snapshot.preorder, snapshot.dominator, is_new)
-            # int32 throughout: these are the largest arrays find-leaks makes beside the graph
-            pointer = np.where(is_new, np.arange(is_new.shape[0], dtype=np.int32),
-                               snapshot.dominator.astype(np.int32, copy=False))
-            while True:
-                jumped = pointer[pointer]
-                if np.array_equal(jumped, pointer):
-                    break
-                pointer = jumped
-            del jumped
-            above = top[pointer]
-            del top
-            above[~is_new[pointer]] = -1
-            self._above = above
-        return self._above
+    def __init__(self, snapshot: HeapSnapshot, phase: np.ndarray, subtrees: NewSubtrees) -> None:
+        self.snapshot, self.phase, self.subtrees = snapshot, phase, subtrees
 
     def kept_by(self, cluster: Cluster) -> bool:
         """Whether the cluster's new objects keep alive old objects of its payload class, at
-        least a tenth as many as it gained: the old occupants did not die."""
-        snapshot = self.snapshot
-        old = np.flatnonzero((self.phase == 0)
-                             & (snapshot.class_id == cluster.payload_class))
-        if old.size == 0:
-            return False
-        survivors = int(np.isin(self.above[old], cluster.top_nodes).sum())
+        least a tenth as many as it gained: the old occupants did not die. Old objects under
+        a new one are rows of the new subtrees; their top row is the top-most new ancestor of
+        the nearest new node that dominates them."""
+        nodes = self.subtrees.nodes
+        old = np.flatnonzero((self.phase[nodes] == 0)
+                             & (self.snapshot.classes_of(nodes) == cluster.payload_class))
+        survivors = int(np.isin(nodes[self.subtrees.top[old]], cluster.top_nodes).sum())
         return survivors >= 3 and survivors * 10 >= cluster.count
 
 
@@ -294,11 +296,11 @@ def _part_of(final: HeapSnapshot, cluster: Cluster, larger: Cluster) -> bool:
     if final.type_name(cluster.example) in _STRING_TYPES and \
             final.type_name(larger.example) in _STRING_TYPES:
         return True
-    if any(final.class_id[edge.source] == larger.payload_class and edge.type != "weak"
+    if any(final.class_of(edge.source) == larger.payload_class and edge.type != "weak"
            for edge in final.retainers_of(cluster.example)):
         return True  # held by one of the larger leak's objects (a tracked object's callback)
     path = retainer_path(final, cluster.example)[:-1]
-    return any(final.class_id[step.ordinal] == larger.payload_class for step in path)
+    return any(final.class_of(step.ordinal) == larger.payload_class for step in path)
 
 
 def _store_owner(final: HeapSnapshot, holder: int) -> int:
@@ -443,7 +445,7 @@ def class_counts(snapshots: Sequence[Comparable]) -> dict[str, list[int]]:
     """Live instances of every class name, in each snapshot."""
     series: dict[str, list[int]] = {}
     for index, snapshot in enumerate(snapshots):
-        per_id = np.bincount(snapshot.class_id, minlength=snapshot.class_count)
+        per_id = class_instance_counts(snapshot)
         for class_id, name in class_names(snapshot).items():
             series.setdefault(name, [0] * len(snapshots))[index] += int(per_id[class_id])
     return series

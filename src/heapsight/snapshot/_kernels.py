@@ -459,32 +459,6 @@ def distances(node_count, root, first_edge, edge_to, edge_type, weak_type, node_
                     tail += 1
 
 
-@kernel("Tuple((i4[::1], i4[::1]))(i4[::1], i4[::1], i8)")
-def dominator_children(dominator, preorder, root):
-    """The dominator tree as CSR: children[first_child[n]:first_child[n+1]] are the nodes n
-    immediately dominates, in DFS preorder (blocks filled from their ends: no cursor array)."""
-    n = dominator.shape[0]
-    first_child = np.zeros(n + 1, np.int32)
-    for node in range(n):
-        if node != root:
-            first_child[dominator[node] + 1] += 1
-    for i in range(n):
-        first_child[i + 1] += first_child[i]
-    total = first_child[n]
-    children = np.empty(max(total, 1), np.int32)
-    for w in range(preorder.shape[0] - 1, -1, -1):  # first_child[d + 1]: the end of d's block
-        node = preorder[w]
-        if node != root:
-            d = dominator[node]
-            slot = first_child[d + 1] - 1
-            first_child[d + 1] = slot
-            children[slot] = node
-    for i in range(n):  # first_child[d + 1] is now d's start: shift back
-        first_child[i] = first_child[i + 1]
-    first_child[n] = total
-    return first_child, children
-
-
 def _class_totals(node_type, node_name, by_name, string_count, class_count, self_size,
                   retained, dominator, tree_order, root):
     """Per class: instance count, self size, and retained size of top-most instances only
@@ -568,20 +542,6 @@ def largest(values, skip, count):
 
 # --------------------------------------------------------------------------- leak analysis
 
-@kernel("i4[::1](i4[::1], i4[::1], b1[::1])")
-def top_new_ancestors(preorder, dominator, is_new):
-    """For each new node, the highest new node on its dominator chain with only new nodes
-    between them (-1 for old nodes). Dominators precede their nodes in DFS preorder."""
-    top = np.full(dominator.shape[0], -1, np.int32)
-    for w in range(preorder.shape[0]):
-        v = preorder[w]
-        if not is_new[v]:
-            continue
-        d = dominator[v]
-        top[v] = top[d] if (d != v and is_new[d]) else v
-    return top
-
-
 @kernel("i4[::1](i4[::1], i4[::1], i4[::1], i8[::1], b1[::1], i8)")
 def descend_to_payload(starts, first_child, children, retained, is_carrier, max_depth):
     """From each start, follow the dominated child that retains the most while the node is a
@@ -636,3 +596,51 @@ def path_holders(starts, is_old, first_retainer, retainer_edges, first_edge, edg
             steps += 1
         out[i] = v
     return out
+
+
+@kernel("UniTuple(i4[::1], 3)(i4[::1], i4[::1], b1[::1])")
+def new_subtrees(preorder, dominator, is_new):
+    """The dominator subtrees below new nodes, without an array over every node: (nodes,
+    parent, top), one row per node in them, in preorder. parent is the row of the node's
+    dominator (-1 when that is outside them); top is the row of the highest new node above it
+    with only new nodes between (for an old node, that of the nearest new node above it).
+    Subtrees are contiguous in preorder, so a stack of the current path finds each
+    dominator's row. Two passes: count the rows, then fill them."""
+    count = 0
+    nodes = np.empty(0, np.int32)
+    parent = np.empty(0, np.int32)
+    top = np.empty(0, np.int32)
+    for fill in range(2):
+        if fill == 1:
+            nodes = np.empty(count, np.int32)
+            parent = np.empty(count, np.int32)
+            top = np.empty(count, np.int32)
+        path = np.empty(_STACK, np.int32)  # ordinals on the current path
+        rows = np.empty(_STACK, np.int32)  # their rows (-1: outside the subtrees)
+        depth = 0
+        count = 0
+        for w in range(preorder.shape[0]):
+            v = preorder[w]
+            d = dominator[v]
+            while depth > 0 and path[depth - 1] != d:
+                depth -= 1
+            up = rows[depth - 1] if depth > 0 and d != v else -1
+            row = -1
+            if is_new[v] or up >= 0:
+                row = count
+                count += 1
+                if fill == 1:
+                    nodes[row] = v
+                    parent[row] = up
+                    top[row] = row if is_new[v] and not (up >= 0 and is_new[d]) else top[up]
+            if depth == path.shape[0]:
+                grown = np.empty(2 * depth, np.int32)
+                grown[:depth] = path
+                path = grown
+                grown = np.empty(2 * depth, np.int32)
+                grown[:depth] = rows
+                rows = grown
+            path[depth] = v
+            rows[depth] = row
+            depth += 1
+    return nodes, parent, top

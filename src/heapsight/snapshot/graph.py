@@ -190,11 +190,6 @@ def retained_sizes(self_size: np.ndarray, dominator: np.ndarray,
     return sizes(self_size, dominator, preorder, ROOT)
 
 
-def dominator_children(dominator: np.ndarray, preorder: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(first_child, children): the dominator tree as CSR."""
-    return k.dominator_children(dominator, preorder, ROOT)
-
-
 def class_totals(meta: SnapshotMeta, node_type: np.ndarray, node_name: np.ndarray,
                  string_count: int, self_size: np.ndarray, retained: np.ndarray,
                  dominator: np.ndarray,

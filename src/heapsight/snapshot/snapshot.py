@@ -177,11 +177,6 @@ class HeapSnapshot:
                                   self.self_size, self.retained_size, self.dominator,
                                   self.preorder)
 
-    @cached_property
-    def dominated(self) -> tuple[np.ndarray, np.ndarray]:
-        """The dominator tree as CSR (first_child, children)."""
-        return graph.dominator_children(self.dominator, self.preorder)
-
     # ---------------------------------------------------------------- nodes
 
     @cached_property
@@ -214,9 +209,21 @@ class HeapSnapshot:
 
     @cached_property
     def class_names(self) -> dict[int, str]:
-        """Name of every class id present in this snapshot."""
-        present = np.flatnonzero(np.bincount(self.class_id, minlength=self.class_count))
+        """Name of every class id present in this snapshot (counted in blocks, so that
+        neither class_id nor bincount's int64 copy of it need exist)."""
+        counts = np.zeros(self.class_count, np.int64)
+        for start in range(0, self.node_count, _BIG_ARRAY):
+            counts += np.bincount(self.classes_of(slice(start, start + _BIG_ARRAY)),
+                                  minlength=self.class_count)
+        present = np.flatnonzero(counts)
         return {int(c): self.class_name_of(int(c)) for c in present}
+
+    def classes_of(self, ordinals: np.ndarray | slice) -> np.ndarray:
+        """The class ids of some nodes, as class_id numbers them, without making class_id."""
+        if "class_id" in vars(self):
+            return self.class_id[ordinals]  # type: ignore[no-any-return]
+        return graph.class_ids(self.meta, self.node_type[ordinals], self.node_name[ordinals],
+                               len(self.strings))
 
     def type_name(self, ordinal: int) -> str:
         return self.meta.node_types[int(self.node_type[ordinal])]
@@ -224,9 +231,13 @@ class HeapSnapshot:
     def name(self, ordinal: int) -> str:
         return self.strings[int(self.node_name[ordinal])]
 
+    def class_of(self, ordinal: int) -> int:
+        """One node's class id, as class_id numbers them."""
+        return graph.class_of(self.meta, int(self.node_type[ordinal]),
+                              int(self.node_name[ordinal]), len(self.strings))
+
     def class_name(self, ordinal: int) -> str:
-        return self.class_name_of(graph.class_of(self.meta, int(self.node_type[ordinal]),
-                                                 int(self.node_name[ordinal]), len(self.strings)))
+        return self.class_name_of(self.class_of(ordinal))
 
     def class_name_of(self, class_id: int) -> str:
         return graph.class_name(self.meta, self.strings, class_id)
@@ -236,21 +247,23 @@ class HeapSnapshot:
         return f"{self.class_name(ordinal)} @{int(self.node_id[ordinal])}"
 
     @cached_property
-    def _positions(self) -> tuple[np.ndarray, np.ndarray]:
-        """V8's `locations` table (object_index, script_id, line, column) sorted by ordinal."""
+    def _positions(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """V8's `locations` table (object_index, script_id, line, column) and the ordinals of
+        its rows, sorted, with the order that sorts them (not a sorted copy of the table)."""
         flat = self.columns.extras.get("locations", np.empty(0, np.int32))
         width = max(len(self.meta.location_fields), 4)
         rows = flat[: flat.shape[0] // width * width].reshape(-1, width)
         ordinals = rows[:, 0] // self.meta.node_field_count
-        order = np.argsort(ordinals, kind="stable")
-        return ordinals[order], rows[order]
+        order = np.argsort(ordinals, kind="stable").astype(np.int32)
+        return ordinals[order], order, rows
 
     def position_of(self, ordinal: int) -> tuple[int, int] | None:
         """(line, column), 0-based, of a function in its script, when V8 recorded it."""
-        ordinals, rows = self._positions
+        ordinals, order, rows = self._positions
         at = int(np.searchsorted(ordinals, ordinal))
         if at < ordinals.shape[0] and int(ordinals[at]) == ordinal:
-            return int(rows[at, 2]), int(rows[at, 3])
+            row = int(order[at])
+            return int(rows[row, 2]), int(rows[row, 3])
         return None
 
     # ---------------------------------------------------------------- edges

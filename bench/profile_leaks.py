@@ -1,0 +1,47 @@
+"""Where `heapsight find-leaks` spends its time and memory, step by step.
+
+    .venv/bin/python bench/profile_leaks.py bench/work/snapshots/bench-150mb-leak-{1,2,3}.heapsnapshot
+
+Runs find-leaks in this process with the steps of bench/profile_steps.py (seconds, resident
+memory after, the kernel's high-water mark during each step): each earlier snapshot's light
+read and cut, the final snapshot's load and its own steps, then each analysis step. The
+peak / file column divides by the largest file, as the issue's 1.5x target does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from profile_steps import Steps
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("snapshots", type=Path, nargs="+")
+    args = parser.parse_args(argv)
+    largest = max(path.stat().st_size for path in args.snapshots)
+
+    steps = Steps()
+    steps.next("import heapsight engine and analysis")
+    from heapsight.analysis.leaks import find_leaks
+    from heapsight.snapshot import HeapSnapshot
+
+    def loader(path: str, light: bool) -> HeapSnapshot:
+        if light:
+            return HeapSnapshot.load_light(path)
+        return HeapSnapshot.load(path, on_step=lambda name: steps.next(f"final snapshot: {name}"))
+
+    report = find_leaks(args.snapshots, loader=loader, on_step=steps.next)
+    steps.next("end")
+    print(f"{len(args.snapshots)} snapshots, the largest {largest / 2**20:,.0f} MiB; "
+          f"{len(report.leaks)} leaks")
+    print()
+    print(steps.table(largest))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
