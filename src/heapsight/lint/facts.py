@@ -10,7 +10,8 @@ rules ask:
 - in_setup_code: which code runs once, at load or start-up;
 - functions_named: the file's functions by the name they can be called by;
 - collection_growth: module-level collections that grow per event and are never trimmed;
-- field_growth: collections on `this` grown with per-call entries and never trimmed;
+- field_growth: collections on `this` of long-lived objects grown per call and never trimmed;
+- singleton_classes: classes with one long-lived instance, and why (classes.py);
 - unremoved_listeners: listeners added per call to long-lived emitters and never removed;
 - interval_starts: intervals started in functions, and whether anything can clear them;
 - overwritten_timers: timers whose handle replaces a pending one without clearing it;
@@ -25,6 +26,7 @@ from functools import cached_property
 from tree_sitter import Node
 
 from heapsight.lint import percall
+from heapsight.lint.classes import FieldGrowth, field_growth, singleton_classes
 from heapsight.lint.listeners import ListenerAdd, unremoved_listeners
 from heapsight.lint.source import FUNCTIONS_QUERY, SourceFile, file_query
 from heapsight.lint.timers import (
@@ -35,7 +37,7 @@ from heapsight.lint.timers import (
     overwritten_timers,
     rescheduling_methods,
 )
-from heapsight.lint.usage import FieldGrowth, Growth, field_growth, unbounded_growth
+from heapsight.lint.usage import Growth, unbounded_growth
 
 __all__ = ["FieldGrowth", "FileFacts", "Growth", "IntervalStart", "ListenerAdd", "TimerOverwrite"]
 
@@ -132,6 +134,11 @@ class FileFacts:
     @cached_property
     def field_growth(self) -> list[FieldGrowth]:
         return field_growth(self.source, self)
+
+    @cached_property
+    def singleton_classes(self) -> dict[str, str]:
+        """Classes with one long-lived instance (module level, or a DI container's) -> why."""
+        return singleton_classes(self.source)
 
     @cached_property
     def unremoved_listeners(self) -> list[ListenerAdd]:

@@ -8,7 +8,6 @@ check, reassignment). A collection with growth and no bound anywhere is unbounde
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -17,12 +16,9 @@ from tree_sitter import Node
 from heapsight.lint.source import (
     FUNCTIONS_QUERY,
     SourceFile,
-    file_query,
-    last_name,
     outer,
     own_nodes,
     parameter_names,
-    root_identifier,
     text,
 )
 
@@ -335,161 +331,3 @@ def _in_cleanup_clause(node: Node, function: Node) -> bool:
 
 def _awaits(function: Node) -> list[Node]:
     return [node for node in own_nodes(function) if node.type == "await_expression"]
-
-
-# -- collections kept on `this` -------------------------------------------------------------
-
-_MEMBERS = file_query("(member_expression property: (property_identifier) @name) @member")
-_FRESH = ("++", "randomUUID", "uuid", "nanoid", "Date.now", "nextId", "genId", "generateId")
-# Methods that implement a container or a registration API: growth there is the caller's
-# decision (a queue's push, a router's use), not a leak of the class itself.
-# Classes whose instances usually live as long as the process: growth on their fields per call
-# accumulates. Builders, results and validators are made per operation and die with it.
-_LONG_LIVED_CLASS = re.compile(r"(Server|Client|Pool|Manager|Service|Requester|Namespace|Adapter|"
-                               r"Registry|Broker|Agent|Connection|Socket|Session|Transport|Bus|"
-                               r"Hub|Gateway|Router|Store|Cache|Collection|Mongoose|Queue|"
-                               r"Dispatcher|Tracker|Monitor)$")
-_API_METHODS = re.compile(r"^(push|unshift|add|set|put|insert|append|enqueue|write|use|on|"
-                          r"register\w*|hook|addHook|plugin|define\w*|mount|route|extend)$")
-
-
-@dataclass(frozen=True)
-class FieldGrowth:
-    name: str  # the field, `this.<name>`
-    kind: str
-    grow: Node  # where it grows per call
-
-
-def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
-    """Collections on instance fields (`this.x = []` / `new Map()` / `{}`) that a method grows
-    with per-call data (a new object, a literal, an entry under a fresh id) while nothing in
-    the file ever removes from a field of that name, resets it outside its constructor, or
-    checks its size: the instance (a server, a client, a singleton) keeps every entry."""
-    initial: dict[str, tuple[str, set[int]]] = {}
-    for found in facts.this_fields:
-        kind = collection_kind(found["value"][0])
-        if kind is None:
-            continue
-        name = text(found["name"][0])
-        assignment = found["name"][0].parent
-        holder = assignment.parent if assignment is not None else None
-        first_kind, inits = initial.get(name, (kind, set()))
-        if holder is not None and _in_constructor(source, holder):
-            inits.add(holder.id)
-        initial[name] = (first_kind, inits)
-    if not initial:
-        return []
-    members: dict[str, list[Node]] = {}
-    for match in source.matches(_MEMBERS):
-        name = text(match["name"][0])
-        if name in initial:
-            members.setdefault(name, []).append(match["member"][0])
-    found_growth: list[FieldGrowth] = []
-    for name, (kind, inits) in initial.items():
-        usage = Usage()
-        for member in members.get(name, []):
-            usage_of = classify(source, [member], name, kind)
-            usage.grows += usage_of.grows
-            usage.bounds += [b for b in usage_of.bounds if b.id not in inits]
-            usage.exported = usage.exported or usage_of.exported
-        if usage.bounds or usage.exported:
-            continue
-        for grow in usage.grows:
-            function = source.enclosing_function(grow)
-            if function is None or facts.in_setup_code(grow) or _in_constructor(source, grow):
-                continue
-            if _API_METHODS.match(source.function_name(function)):
-                continue
-            if not _long_lived_owner(source, grow):
-                continue
-            if _per_call_entry(source, grow, function):
-                found_growth.append(FieldGrowth(name, kind, grow))
-                break
-    return found_growth
-
-
-def _long_lived_owner(source: SourceFile, node: Node) -> bool:
-    """The class around `node` is made once at module level (`module.exports = new X()`) or is
-    named like a long-lived service (a server, client, pool, namespace...)."""
-    name = _owner_class(node)
-    if not name:
-        return False
-    if _LONG_LIVED_CLASS.search(name):
-        return True
-    return any(source.enclosing_function(use) is None and use.parent is not None
-               and use.parent.type == "new_expression" for use in source.identifiers(name))
-
-
-def _owner_class(node: Node) -> str:
-    """`X` for code in `class X { ... }` or in `X.prototype.m = function () { ... }`."""
-    parent = node.parent
-    while parent is not None:
-        if parent.type in ("class_declaration", "class", "abstract_class_declaration"):
-            named = parent.child_by_field_name("name")
-            return text(named) if named is not None else ""
-        if parent.type == "assignment_expression":
-            left = text(parent.child_by_field_name("left"))
-            if ".prototype." in left:
-                return left.split(".prototype.", 1)[0].rsplit(".", 1)[-1]
-        parent = parent.parent
-    return ""
-
-
-def _in_constructor(source: SourceFile, node: Node) -> bool:
-    function = source.enclosing_function(node)
-    if function is None:
-        return False
-    name = source.function_name(function)
-    return name == "constructor" or (function.type != "method_definition" and name[:1].isupper())
-
-
-def _per_call_entry(source: SourceFile, grow: Node, function: Node) -> bool:
-    """The entry is made for this call: a new object or a literal, or stored under a fresh
-    id (`++n`, a uuid, or a variable or field set from one in this function)."""
-    if grow.type == "call_expression":
-        arguments = grow.child_by_field_name("arguments")
-        values = list(arguments.named_children) if arguments is not None else []
-        method = last_name(grow.child_by_field_name("function") or grow)
-        key = values[0] if method == "set" and values else None
-        value = values[-1] if values else None
-    else:  # this.x[key] = value
-        key = grow.child_by_field_name("index")
-        holder = outer(grow).parent
-        value = holder.child_by_field_name("right") if holder is not None else None
-    if key is not None and _fresh_key(source, key, function):
-        return True
-    if value is None:
-        return False
-    value = outer(value)
-    if value.type in ("new_expression", "array", "object"):
-        return True
-    if value.type == "identifier":
-        declared = _declared_value(source, text(value), function)
-        return declared is not None and declared.type == "new_expression"
-    return False
-
-
-def _declared_value(source: SourceFile, name: str, function: Node) -> Node | None:
-    """The value `name` is declared with in `function` or a function around it."""
-    for scope in (function, *source.enclosing_functions(function)):
-        for use in source.identifiers(name, scope):
-            declarator = use.parent
-            if declarator is not None and declarator.type == "variable_declarator" and (
-                    declarator.child_by_field_name("name") == use):
-                value = declarator.child_by_field_name("value")
-                return outer(value) if value is not None else None
-    return None
-
-
-def _fresh_key(source: SourceFile, key: Node, function: Node) -> bool:
-    if any(marker in text(key) for marker in _FRESH):
-        return True
-    root = root_identifier(key)
-    if root is None:
-        return False
-    declared = _declared_value(source, text(root), function)
-    if declared is not None and any(marker in text(declared) for marker in _FRESH):
-        return True
-    # `packet.id = ++this.count` earlier in the function
-    body = text(function)
-    return any(f"{text(key)} = {marker}" in body for marker in ("++", "uuid", "randomUUID"))

@@ -1,0 +1,262 @@
+"""Classes, how long their instances live, and the collections kept on their fields.
+
+A collection on `this` leaks when its object lives as long as the process and its methods add
+entries per call that nothing takes out. So the questions here are:
+
+- which classes have long-lived instances, and how sure that is: one made at module level
+  (`export const billing = new BillingClient()`, `module.exports = new X()`), or registered
+  with a dependency-injection container (`@Injectable()`, `@Service()`, `@Controller()`: Nest,
+  TypeDI, tsyringe, Inversify and Angular make one instance and share it) is certain; a class
+  named like a long-lived service (`...Server`, `...Client`, `...Pool`) is likely;
+- which methods run once per instance (the constructor, lifecycle hooks such as
+  `onModuleInit` or `componentDidMount`, start-up methods) rather than per operation;
+- field_growth: fields grown per call in such classes with nothing that removes entries.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from tree_sitter import Node
+
+from heapsight.lint.source import (
+    SourceFile,
+    file_query,
+    last_name,
+    outer,
+    root_identifier,
+    text,
+)
+from heapsight.lint.usage import Usage, classify, collection_kind
+
+if TYPE_CHECKING:
+    from heapsight.lint.facts import FileFacts
+
+# Decorators of dependency-injection containers that keep one shared instance per class.
+SINGLETON_DECORATORS = frozenset({
+    "Injectable", "injectable", "Service", "Controller", "Resolver", "WebSocketGateway",
+    "Processor", "Singleton", "singleton", "scoped", "Provide", "Module", "Gateway",
+})
+# Methods that run once per instance: constructors, framework lifecycle hooks, start/stop.
+ONCE_PER_INSTANCE = frozenset({
+    "constructor", "onModuleInit", "onApplicationBootstrap", "onModuleDestroy",
+    "beforeApplicationShutdown", "onApplicationShutdown", "componentDidMount",
+    "componentWillUnmount", "connectedCallback", "disconnectedCallback", "ngOnInit",
+    "ngOnDestroy", "init", "initialize", "setup", "start", "open", "connect", "listen", "run",
+    "begin", "enable", "mount", "activate", "bootstrap", "close", "stop", "destroy", "dispose",
+    "shutdown", "end", "terminate",
+})
+# Classes whose instances usually live as long as the process: growth on their fields per call
+# accumulates. Builders, results and validators are made per operation and die with it.
+LONG_LIVED_NAME = re.compile(r"(Server|Client|Pool|Manager|Service|Requester|Namespace|Adapter|"
+                             r"Registry|Broker|Agent|Connection|Socket|Session|Transport|Bus|"
+                             r"Hub|Gateway|Router|Store|Cache|Collection|Mongoose|Queue|"
+                             r"Dispatcher|Tracker|Monitor)$")
+# Methods that implement a container or a registration API: growth there is the caller's
+# decision (a queue's push, a router's use), not a leak of the class itself.
+_API_METHODS = re.compile(r"^(push|unshift|add|set|put|insert|append|enqueue|write|use|on|"
+                          r"register\w*|hook|addHook|plugin|define\w*|mount|route|extend)$")
+
+_CLASSES = file_query("""
+[(class_declaration name: (_) @name body: (class_body) @body)
+ (class name: (_) @name body: (class_body) @body)]
+""")
+_NEW = file_query("(new_expression constructor: (identifier) @class) @new")
+_MEMBERS = file_query("(member_expression property: (property_identifier) @name) @member")
+_FRESH = ("++", "randomUUID", "uuid", "nanoid", "Date.now", "nextId", "genId", "generateId")
+
+
+def once_per_instance(name: str) -> bool:
+    return name.lstrip("_#") in ONCE_PER_INSTANCE
+
+
+def singleton_classes(source: SourceFile) -> dict[str, str]:
+    """Class name -> why exactly one long-lived instance of it exists ("made once at module
+    level", "@Injectable()")."""
+    found: dict[str, str] = {}
+    for match in source.matches(_CLASSES):
+        declaration = match["body"][0].parent
+        name = text(match["name"][0])
+        if declaration is None or not name:
+            continue
+        holders = [declaration]
+        if declaration.parent is not None and declaration.parent.type == "export_statement":
+            holders.append(declaration.parent)
+        for holder in holders:
+            for child in holder.children:
+                if child.type != "decorator" or not child.named_children:
+                    continue
+                call = child.named_children[0]
+                callee = call.child_by_field_name("function") if call.type == (
+                    "call_expression") else call
+                if last_name(callee) in SINGLETON_DECORATORS:
+                    found.setdefault(name, f"@{last_name(callee)}()")
+    for match in source.matches(_NEW):
+        name = text(match["class"][0])
+        if name not in found and source.enclosing_function(match["new"][0]) is None:
+            found[name] = "made once at module level"
+    return found
+
+
+def owner_class(node: Node) -> str:
+    """`X` for code in `class X { ... }` or in `X.prototype.m = function () { ... }`."""
+    parent = node.parent
+    while parent is not None:
+        if parent.type in ("class_declaration", "class", "abstract_class_declaration"):
+            named = parent.child_by_field_name("name")
+            return text(named) if named is not None else ""
+        if parent.type == "assignment_expression":
+            left = text(parent.child_by_field_name("left"))
+            if ".prototype." in left:
+                return left.split(".prototype.", 1)[0].rsplit(".", 1)[-1]
+        parent = parent.parent
+    return ""
+
+
+@dataclass(frozen=True)
+class FieldGrowth:
+    name: str  # the field, `this.<name>`
+    kind: str
+    grow: Node  # where it grows per call
+    owner: str  # the class
+    why_long_lived: str  # "@Injectable()", "made once at module level", "a ...Client"
+
+
+def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
+    """Collections on instance fields (`this.x = []` / `new Map()` / `{}`) that a method of a
+    long-lived object grows per call while nothing in the file ever removes from a field of
+    that name, resets it outside its constructor, or checks its size.
+
+    Entries made for the call (a new object, a literal, a value under a fresh id) count in any
+    class named like a long-lived service; any entry counts in a class that certainly has one
+    shared instance, since its methods are what the rest of the program calls per operation.
+    A read-through lookup (`get` then `set` of a computed value) is cache-without-eviction's.
+    """
+    initial: dict[str, tuple[str, set[int]]] = {}
+    for found in facts.this_fields:
+        kind = collection_kind(found["value"][0])
+        if kind is None:
+            continue
+        name = text(found["name"][0])
+        assignment = found["name"][0].parent
+        holder = assignment.parent if assignment is not None else None
+        first_kind, inits = initial.get(name, (kind, set()))
+        if holder is not None and _in_constructor(source, holder):
+            inits.add(holder.id)
+        initial[name] = (first_kind, inits)
+    if not initial:
+        return []
+    members: dict[str, list[Node]] = {}
+    for match in source.matches(_MEMBERS):
+        name = text(match["name"][0])
+        if name in initial:
+            members.setdefault(name, []).append(match["member"][0])
+    singletons = facts.singleton_classes
+    found_growth: list[FieldGrowth] = []
+    for name, (kind, inits) in initial.items():
+        usage = Usage()
+        for member in members.get(name, []):
+            usage_of = classify(source, [member], name, kind)
+            usage.grows += usage_of.grows
+            usage.lookups += usage_of.lookups
+            usage.bounds += [b for b in usage_of.bounds if b.id not in inits]
+            usage.exported = usage.exported or usage_of.exported
+        if usage.bounds or usage.exported:
+            continue
+        for grow in usage.grows:
+            function = source.enclosing_function(grow)
+            if function is None or facts.in_setup_code(grow) or _in_constructor(source, grow):
+                continue
+            method = source.function_name(function)
+            if _API_METHODS.match(method) or once_per_instance(method):
+                continue
+            owner = owner_class(grow)
+            why = singletons.get(owner) or (f"a ...{LONG_LIVED_NAME.search(owner).group(1)}"
+                                            if owner and LONG_LIVED_NAME.search(owner) else "")
+            if not why:
+                continue
+            looked_up = any(source.enclosing_function(lookup) == function
+                            for lookup in usage.lookups)
+            if owner not in singletons and (looked_up or not _per_call_entry(source, grow,
+                                                                              function)):
+                continue  # get-or-create by a name: `of(name)` registries of a fixed domain
+            if owner in singletons and looked_up and not _per_call_entry(source, grow,
+                                                                         function):
+                continue  # a read-through of a computed value: cache-without-eviction's
+            found_growth.append(FieldGrowth(name, kind, grow, owner, why))
+            break
+    return found_growth
+
+
+def _in_constructor(source: SourceFile, node: Node) -> bool:
+    function = source.enclosing_function(node)
+    if function is None:
+        return False
+    name = source.function_name(function)
+    return name == "constructor" or (function.type != "method_definition" and name[:1].isupper())
+
+
+def _per_call_entry(source: SourceFile, grow: Node, function: Node) -> bool:
+    """The entry is made for this call: a new object or a literal, or stored under a fresh
+    id (`++n`, a uuid, or a variable or field set from one in this function)."""
+    if grow.type == "call_expression":
+        arguments = grow.child_by_field_name("arguments")
+        values = list(arguments.named_children) if arguments is not None else []
+        method = last_name(grow.child_by_field_name("function") or grow)
+        key = values[0] if method == "set" and values else None
+        value = values[-1] if values else None
+    else:  # this.x[key] = value
+        key = grow.child_by_field_name("index")
+        holder = outer(grow).parent
+        value = holder.child_by_field_name("right") if holder is not None else None
+    if key is not None and _fresh_key(source, key, function):
+        return True
+    if value is None:
+        return False
+    value = outer(value)
+    if value.type in ("new_expression", "array", "object"):
+        return True
+    if value.type == "identifier":
+        declared = assigned_value(source, text(value), function, grow)
+        return declared is not None and declared.type == "new_expression"
+    return False
+
+
+def assigned_value(source: SourceFile, name: str, function: Node,
+                   before: Node | None = None) -> Node | None:
+    """The value `name` last got in `function` (before `before`), or the one it was declared
+    with in `function` or a function around it."""
+    if before is not None:
+        last: Node | None = None
+        for use in source.identifiers(name, function):
+            assignment = use.parent
+            if use.start_byte < before.start_byte and assignment is not None and (
+                    assignment.type == "assignment_expression") and (
+                    assignment.child_by_field_name("left") == use):
+                last = assignment.child_by_field_name("right")
+        if last is not None:
+            return outer(last)
+    for scope in (function, *source.enclosing_functions(function)):
+        for use in source.identifiers(name, scope):
+            declarator = use.parent
+            if declarator is not None and declarator.type == "variable_declarator" and (
+                    declarator.child_by_field_name("name") == use):
+                value = declarator.child_by_field_name("value")
+                return outer(value) if value is not None else None
+    return None
+
+
+def _fresh_key(source: SourceFile, key: Node, function: Node) -> bool:
+    if any(marker in text(key) for marker in _FRESH):
+        return True
+    root = root_identifier(key)
+    if root is None:
+        return False
+    declared = assigned_value(source, text(root), function)
+    if declared is not None and any(marker in text(declared) for marker in _FRESH):
+        return True
+    # `packet.id = ++this.count` earlier in the function
+    body = text(function)
+    return any(f"{text(key)} = {marker}" in body for marker in ("++", "uuid", "randomUUID"))
