@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
+from heapsight.lint.classes import once_per_instance, owner_class
 from heapsight.lint.source import (
     FUNCTIONS_QUERY,
     SourceFile,
@@ -143,20 +144,26 @@ def overwritten_timers(source: SourceFile, facts: FileFacts) -> list[TimerOverwr
     everything its callback holds. Reading the old handle first (a guard or a clear) is fine.
     """
     found: list[TimerOverwrite] = []
+    starters = _interval_starters(source)
     for match in source.matches(_TIMER_CALLS):
         call = match["timer"][0]
         function = source.enclosing_function(call)
         if function is None or facts.in_setup_code(call):
             continue
-        if source.function_name(function) == "constructor":
-            continue  # once per object
         node = outer(call)
         parent = node.parent
         if parent is None:
             continue
         if parent.type == "assignment_expression" and parent.child_by_field_name("right") == node:
             left = parent.child_by_field_name("left")
-            if left is None or left.type != "member_expression":
+            if left is None:
+                continue
+            if _interval_replaced(source, facts, call, function, parent, left, starters):
+                found.append(TimerOverwrite(call, function, text(left), False))
+                continue
+            if source.function_name(function) == "constructor":
+                continue  # once per object
+            if left.type != "member_expression":
                 continue
             handle = text(left)
             owner = left.child_by_field_name("object")
@@ -170,11 +177,100 @@ def overwritten_timers(source: SourceFile, facts: FileFacts) -> list[TimerOverwr
                 found.append(TimerOverwrite(call, function, f"{text(record)}.{last_name(left)}",
                                             True))
         elif parent.type == "variable_declarator" and parent.child_by_field_name("value") == node:
+            if source.function_name(function) == "constructor":
+                continue
             name = text(parent.child_by_field_name("name"))
             if name and _stored_under_key(source, name, function) and (
                     not _clears_in(source, function)):
                 found.append(TimerOverwrite(call, function, name, True))
     return found
+
+
+# Calls that run their callback again and again: timers and job schedulers (node-cron's
+# `cron.schedule`, node-schedule's `scheduleJob`, `new CronJob(spec, fn)`, agenda's `every`).
+_REPEATERS = file_query("""
+(call_expression function: [(identifier) @f (member_expression property: (property_identifier) @f)]
+  arguments: (arguments) @args
+  (#any-of? @f "setInterval" "schedule" "scheduleJob" "every" "repeat")) @call
+(new_expression constructor: (identifier) @f arguments: (arguments) @args
+  (#eq? @f "CronJob")) @call
+""")
+
+
+def _interval_starters(source: SourceFile) -> dict[str, set[int]]:
+    """Where each interval handle is started: `this.x` or a plain name -> the functions."""
+    starters: dict[str, set[int]] = {}
+    for match in source.matches(_TIMER_CALLS):
+        call = match["timer"][0]
+        if text(match["f"][0]) != "setInterval":
+            continue
+        assignment = outer(call).parent
+        function = source.enclosing_function(call)
+        if assignment is None or assignment.type != "assignment_expression" or function is None:
+            continue
+        left = assignment.child_by_field_name("left")
+        key = _handle_key(left) if left is not None else ""
+        if key:
+            starters.setdefault(key, set()).add(function.id)
+    return starters
+
+
+def _handle_key(left: Node) -> str:
+    if left.type == "identifier":
+        return text(left)
+    owner = left.child_by_field_name("object") if left.type == "member_expression" else None
+    return f"this.{last_name(left)}" if owner is not None and owner.type == "this" else ""
+
+
+def _interval_replaced(source: SourceFile, facts: FileFacts, call: Node, function: Node,
+                       assignment: Node, left: Node, starters: dict[str, set[int]]) -> bool:
+    """`this.timer = setInterval(...)` or `timer = setInterval(...)` (a variable of an outer
+    scope) in code that runs more than once, with no look at the old handle first, while the
+    file clears that handle somewhere (else interval-not-cleared reports it): the interval
+    started last time keeps running and can no longer be cleared.
+
+    Runs more than once: per-call code; a method of a class with one shared instance (its
+    methods are what the program calls per operation); code a scheduler's callback runs; or
+    one of two functions that start the same handle, when it is not the start-up one (`start`,
+    `onModuleInit`...). A module-level handle started in a constructor is shared by every
+    instance, but whether a second instance is ever made is not in the file: not reported.
+    """
+    if text(call.child_by_field_name("function")) != "setInterval":
+        return False
+    key = _handle_key(left)
+    if not key or last_name(left) not in cleared_handle_names(source):
+        return False
+    if key.startswith("this.") and function.type != "method_definition":
+        return False  # a callback inside a method: usually the timer rescheduling itself
+    if not key.startswith("this.") and text(left) in source.declared_names(function):
+        return False  # a local handle: interval-not-cleared's
+    before = source.source[function.start_byte:assignment.start_byte].decode("utf-8", "replace")
+    if re.search(rf"(?<![\w$]){re.escape(key)}(?![\w$])", before):
+        return False  # the old handle is read first: a guard or a clear
+    name = source.function_name(function)
+    if once_per_instance(name):
+        return False
+    if facts.per_call_scope(function) is not None or _run_by_repeater(source, function):
+        return True
+    if key.startswith("this.") and owner_class(function) in facts.singleton_classes:
+        return True
+    return len(starters.get(key, ())) > 1
+
+
+def _run_by_repeater(source: SourceFile, function: Node) -> bool:
+    """`function` is, or is called by name from, a callback of a timer or job scheduler."""
+    callbacks = [arg for match in source.matches(_REPEATERS)
+                 for arg in match["args"][0].named_children if arg.type in (
+                     "arrow_function", "function_expression", "function")]
+    if any(c.start_byte <= function.start_byte and function.end_byte <= c.end_byte
+           for c in callbacks):
+        return True
+    name = source.function_name(function)
+    if not name:
+        return False
+    return any(c.start_byte <= use.start_byte < c.end_byte for c in callbacks
+               for use in source.identifiers(name, c)
+               if use.parent is not None and use.parent.type == "call_expression")
 
 
 def _field_overwritten(source: SourceFile, facts: FileFacts, call: Node, method: Node,
