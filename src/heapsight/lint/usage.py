@@ -16,6 +16,7 @@ from tree_sitter import Node
 from heapsight.lint.source import (
     FUNCTIONS_QUERY,
     SourceFile,
+    last_name,
     outer,
     own_nodes,
     parameter_names,
@@ -65,18 +66,26 @@ class Usage:
     """The uses of one collection, each as the node that shows it."""
 
     grows: list[Node] = field(default_factory=list)
+    bucket_grows: list[Node] = field(default_factory=list)  # growth of an entry's collection
     lookups: list[Node] = field(default_factory=list)
     bounds: list[Node] = field(default_factory=list)
     exported: bool = False
 
     def grows_in_functions(self, source: SourceFile) -> list[Node]:
-        return [node for node in self.grows if source.enclosing_function(node) is not None]
+        """Growth inside functions, the per-call kind first: an empty bucket made for a key
+        comes after the calls that fill it."""
+        inside = [node for node in self.grows if source.enclosing_function(node) is not None]
+        return sorted(inside, key=lambda node: (creates_bucket(node), node.start_byte))
 
     def read_through(self, source: SourceFile) -> Node | None:
         """A growth that follows a lookup in the same function: the read-through cache shape."""
         lookup_scopes = {fn.id for node in self.lookups
                          if (fn := source.enclosing_function(node)) is not None}
+        buckets = {node.id for node in self.bucket_grows}
         for node in self.grows:
+            if node.id in buckets or creates_bucket(node):
+                continue  # a grouping index (`(m[k] ||= []).push(v)`), not a cache
+
             function = source.enclosing_function(node)
             if function is not None and function.id in lookup_scopes:
                 return node
@@ -108,11 +117,13 @@ def classify(source: SourceFile, uses: list[Node], name: str, kind: str | None =
                     holder.child_by_field_name("left") == outer(parent)):
                 if kind != "array":
                     usage.grows.append(parent)
+                    _classify_bucket(holder, usage)  # `(m[k] = m[k] || []).push(v)`
             elif holder is not None and holder.type == "unary_expression" and (
                     text(holder).startswith("delete")):
                 usage.bounds.append(parent)
             else:
                 usage.lookups.append(parent)
+                _classify_bucket(parent, usage)
         elif role in ("assignment_expression", "augmented_assignment_expression") and (
                 parent.child_by_field_name("left") == node):
             if not _initialises(source, parent, node):
@@ -145,6 +156,8 @@ def _classify_member(member: Node, usage: Usage) -> None:
         usage.grows.append(holder)
     elif called and prop in LOOKUP_METHODS:
         usage.lookups.append(holder)
+        if prop == "get":
+            _classify_bucket(holder, usage)
     elif prop in BOUND_METHODS and called:
         usage.bounds.append(holder)
     elif prop in SIZE_PROPERTIES:
@@ -160,6 +173,48 @@ def _classify_member(member: Node, usage: Usage) -> None:
         statement = outer(holder).parent
         if statement is not None and statement.type == "assignment_expression":
             usage.bounds.append(holder)
+
+
+def _classify_bucket(entry: Node, usage: Usage) -> None:
+    """What is done to one entry that is itself a collection (`m[k].push(v)`,
+    `m.get(k).add(v)`, `m[k].shift()`): growth or a bound of the collection of buckets."""
+    member = outer(entry).parent
+    if member is None or member.type != "member_expression" or (
+            member.child_by_field_name("object") != outer(entry)):
+        return
+    inner = Usage()
+    _classify_member(member, inner)
+    usage.bucket_grows += inner.grows
+    usage.grows += inner.grows
+    usage.bounds += inner.bounds
+
+
+def stored_value(grow: Node) -> Node | None:
+    """The value a growth stores: `v` of `m.set(k, v)`, `m[k] = v` or `list.push(v)`."""
+    if grow.type == "call_expression":
+        args = grow.child_by_field_name("arguments")
+        named = args.named_children if args is not None else []
+        method = last_name(grow.child_by_field_name("function") or grow)
+        return named[1] if method == "set" and len(named) >= 2 else (
+            named[0] if method != "set" and named else None)
+    holder = outer(grow).parent
+    return holder.child_by_field_name("right") if holder is not None else None
+
+
+def creates_bucket(grow: Node) -> bool:
+    """The growth stores an empty collection for a key (`m[k] = m[k] || []`,
+    `m.set(k, new Set())`): a bucket that later calls fill, not the per-call growth itself."""
+    value = stored_value(grow)
+    if value is not None and value.type == "binary_expression" and text(
+            value.child_by_field_name("operator")) in ("||", "??"):
+        value = value.child_by_field_name("right")
+    if value is None:
+        return False
+    value = outer(value)
+    if value.type in ("array", "object"):
+        return value.named_child_count == 0
+    return collection_kind(value) is not None and text(
+        value.child_by_field_name("arguments")) in ("()", "")
 
 
 def _loop_condition(node: Node) -> bool:
