@@ -11,6 +11,7 @@ rules ask:
 - functions_named: the file's functions by the name they can be called by;
 - collection_growth: module-level collections that grow per event and are never trimmed;
 - field_growth: collections on `this` of long-lived objects grown per call and never trimmed;
+- implicit_globals: names a sloppy-mode script assigns without declaring (implicit.py);
 - singleton_classes: classes with one long-lived instance, and why (classes.py);
 - unremoved_listeners: listeners added per call to long-lived emitters and never removed;
 - interval_starts: intervals started in functions, and whether anything can clear them;
@@ -27,6 +28,7 @@ from tree_sitter import Node
 
 from heapsight.lint import percall
 from heapsight.lint.classes import FieldGrowth, field_growth, singleton_classes
+from heapsight.lint.implicit import ImplicitGlobal, implicit_globals
 from heapsight.lint.listeners import ListenerAdd, unremoved_listeners
 from heapsight.lint.source import FUNCTIONS_QUERY, SourceFile, file_query
 from heapsight.lint.timers import (
@@ -39,7 +41,7 @@ from heapsight.lint.timers import (
 )
 from heapsight.lint.usage import Growth, unbounded_growth
 
-__all__ = ["FieldGrowth", "FileFacts", "Growth", "IntervalStart", "ListenerAdd", "TimerOverwrite"]
+__all__ = ["FieldGrowth", "FileFacts", "Growth", "ImplicitGlobal", "IntervalStart", "ListenerAdd", "TimerOverwrite"]
 
 _THIS_FIELDS = file_query("""
 (assignment_expression
@@ -139,6 +141,11 @@ class FileFacts:
     def singleton_classes(self) -> dict[str, str]:
         """Classes with one long-lived instance (module level, or a DI container's) -> why."""
         return singleton_classes(self.source)
+
+    @cached_property
+    def implicit_globals(self) -> list[ImplicitGlobal]:
+        """Names a sloppy-mode script assigns in functions without declaring (implicit.py)."""
+        return implicit_globals(self.source)
 
     @cached_property
     def unremoved_listeners(self) -> list[ListenerAdd]:

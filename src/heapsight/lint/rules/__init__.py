@@ -6,6 +6,7 @@ from heapsight.lint.rule import Rule
 from heapsight.lint.rules.closure_capture import ClosureCapturesRequest
 from heapsight.lint.rules.field_collection_growth import FieldCollectionGrowth
 from heapsight.lint.rules.global_growth import GlobalCollectionGrowth
+from heapsight.lint.rules.implicit_global import ImplicitGlobal
 from heapsight.lint.rules.listener_leak import ListenerNotRemoved
 from heapsight.lint.rules.resource_per_request import ClientPerRequest
 from heapsight.lint.rules.timer_leak import IntervalNotCleared
@@ -23,6 +24,7 @@ RULES: tuple[type[Rule], ...] = (
     CacheWithoutEviction,
     ClientPerRequest,
     GlobalCollectionGrowth,
+    ImplicitGlobal,
 )
 
 RULES_BY_ID: dict[str, type[Rule]] = {rule.id: rule for rule in RULES}

@@ -1,0 +1,92 @@
+"""Names a sloppy-mode script assigns without ever declaring them: properties of the global object.
+
+In a script that is not strict (no `'use strict'` directive around the code, no import/export),
+`seen = []` inside a function, with `seen` declared in no scope around it, creates
+`globalThis.seen`. It lives as long as the process; whatever it holds stays reachable from the
+GC roots. (In strict code and in ES modules the same line throws a ReferenceError.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tree_sitter import Node
+
+from heapsight.lint.source import SourceFile, file_query, text
+
+_BARE_ASSIGNMENTS = file_query("""
+(assignment_expression left: (identifier) @name right: (_) @value) @assign
+""", ("javascript",))
+# Names a script may assign without declaring because the host provides them.
+HOST_GLOBALS = frozenset({"module", "exports", "require", "window", "global", "globalThis",
+                          "self", "document", "process", "console", "undefined", "location",
+                          "onmessage", "onload", "onerror", "name", "status"})
+
+
+@dataclass(frozen=True)
+class ImplicitGlobal:
+    name: str
+    assignments: list[Node]  # `name = value` inside functions, each with @value at [1]
+    values: list[Node]
+    uses: list[Node]  # every identifier in the file that refers to the global
+
+
+def implicit_globals(source: SourceFile) -> list[ImplicitGlobal]:
+    """Every name assigned inside a function of a sloppy-mode script with no declaration in
+    scope, and the uses that refer to that global."""
+    if source.language != "javascript" or _module(source) or _directive(source.root):
+        return []
+    found: dict[str, tuple[list[Node], list[Node]]] = {}
+    for match in source.matches(_BARE_ASSIGNMENTS):
+        name_node, assignment = match["name"][0], match["assign"][0]
+        name = text(name_node)
+        if name in HOST_GLOBALS or source.enclosing_function(assignment) is None:
+            continue
+        if not _refers_to_global(source, name_node) or _strict_function(source, assignment):
+            continue
+        assignments, values = found.setdefault(name, ([], []))
+        assignments.append(assignment)
+        values.append(match["value"][0])
+    result = []
+    for name, (assignments, values) in found.items():
+        uses = [use for use in source.identifiers(name)
+                if use.type == "shorthand_property_identifier" or _refers_to_global(source, use)]
+        result.append(ImplicitGlobal(name, assignments, values, uses))
+    return result
+
+
+def _refers_to_global(source: SourceFile, identifier: Node) -> bool:
+    name = text(identifier)
+    return not any(name in source.declared_names(scope)
+                   for scope in (*source.enclosing_functions(identifier), source.root))
+
+
+def _module(source: SourceFile) -> bool:
+    return any(statement.type in ("import_statement", "export_statement")
+               for statement in source.root.named_children)
+
+
+def _directive(body: Node | None) -> bool:
+    """The body starts with a `'use strict'` directive (its prologue: leading strings)."""
+    if body is None:
+        return False
+    for statement in body.named_children:
+        if statement.type == "comment":
+            continue
+        if statement.type != "expression_statement" or not statement.named_children or (
+                statement.named_children[0].type != "string"):
+            return False
+        if text(statement.named_children[0])[1:-1] == "use strict":
+            return True
+    return False
+
+
+def _strict_function(source: SourceFile, node: Node) -> bool:
+    """Inside a function (or a class body, always strict) that is strict."""
+    parent = node.parent
+    while parent is not None:
+        if parent.type in ("class_body", "class_declaration", "class"):
+            return True
+        parent = parent.parent
+    return any(_directive(function.child_by_field_name("body"))
+               for function in source.enclosing_functions(node))
