@@ -16,6 +16,7 @@ rules ask:
 - unremoved_listeners: listeners added per call to long-lived emitters and never removed;
 - interval_starts: intervals started in functions, and whether anything can clear them;
 - overwritten_timers: timers whose handle replaces a pending one without clearing it;
+- dropped_timeouts: operation timeouts started per call whose handle is thrown away;
 - this_fields: collections kept on `this` in classes.
 """
 
@@ -32,16 +33,18 @@ from heapsight.lint.implicit import ImplicitGlobal, implicit_globals
 from heapsight.lint.listeners import ListenerAdd, unremoved_listeners
 from heapsight.lint.source import FUNCTIONS_QUERY, SourceFile, file_query
 from heapsight.lint.timers import (
+    DroppedTimeout,
     IntervalStart,
     TimerOverwrite,
     cleared_handle_names,
+    dropped_timeouts,
     interval_starts,
     overwritten_timers,
     rescheduling_methods,
 )
 from heapsight.lint.usage import Growth, unbounded_growth
 
-__all__ = ["FieldGrowth", "FileFacts", "Growth", "ImplicitGlobal", "IntervalStart", "ListenerAdd", "TimerOverwrite"]
+__all__ = ["DroppedTimeout", "FieldGrowth", "FileFacts", "Growth", "ImplicitGlobal", "IntervalStart", "ListenerAdd", "TimerOverwrite"]
 
 _THIS_FIELDS = file_query("""
 (assignment_expression
@@ -158,6 +161,10 @@ class FileFacts:
     @cached_property
     def overwritten_timers(self) -> list[TimerOverwrite]:
         return overwritten_timers(self.source, self)
+
+    @cached_property
+    def dropped_timeouts(self) -> list[DroppedTimeout]:
+        return dropped_timeouts(self.source, self)
 
     @cached_property
     def rescheduling_methods(self) -> frozenset[str]:

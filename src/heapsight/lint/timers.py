@@ -21,6 +21,7 @@ from heapsight.lint.source import (
     outer,
     root_identifier,
     text,
+    unwrap,
 )
 
 if TYPE_CHECKING:
@@ -384,3 +385,82 @@ def _handed_on(source: SourceFile, name: str, declaration: Node, function: Node)
         if parent is not None and parent.type in _HANDED_ON:
             return True
     return False
+
+
+# -- operation timeouts that nothing clears ---------------------------------------------------
+
+_TIMEOUTS = file_query("""
+(call_expression
+  function: [(identifier) @f
+             (member_expression object: (identifier) @o property: (property_identifier) @f)]
+  arguments: (arguments . (_) @callback)
+  (#eq? @f "setTimeout")) @call
+""")
+# What a timeout guard does when the operation takes too long.
+_ENDS_OPERATION = re.compile(r"\.(abort|destroy|cancel|kill|terminate)\(|\breject\(|"
+                             r"\bnew \w*Error\(")
+_SHORT_DELAY_MS = 1000
+
+
+@dataclass(frozen=True)
+class DroppedTimeout:
+    call: Node
+    function: Node
+
+
+def dropped_timeouts(source: SourceFile, facts: FileFacts) -> list[DroppedTimeout]:
+    """Timeouts that guard one operation (their callback aborts, rejects or destroys it),
+    started per call with the handle dropped: when the operation ends first, nothing can
+    clear the timer, and its callback keeps the operation's objects until it fires."""
+    found: list[DroppedTimeout] = []
+    for match in source.matches(_TIMEOUTS):
+        call = match["call"][0]
+        if "o" in match and text(match["o"][0]) not in ("window", "global", "globalThis",
+                                                        "self", "timers"):
+            continue
+        callback = unwrap(match["callback"][0])
+        if callback.type not in ("arrow_function", "function_expression", "function") or (
+                not _ENDS_OPERATION.search(text(callback))):
+            continue
+        function = source.enclosing_function(call)
+        if function is None or function == callback or facts.in_setup_code(call):
+            continue
+        if once_per_instance(source.function_name(function)):
+            continue
+        if not _dropped(source, call, function):
+            continue
+        arguments = call.child_by_field_name("arguments")
+        delay = arguments.named_children[1] if arguments is not None and len(
+            arguments.named_children) > 1 else None
+        if delay is None or (delay.type == "number" and _number(text(delay)) < _SHORT_DELAY_MS):
+            continue
+        found.append(DroppedTimeout(call, function))
+    return found
+
+
+def _dropped(source: SourceFile, call: Node, function: Node) -> bool:
+    """The handle is thrown away (`setTimeout(...)`, `setTimeout(...).unref()`) or kept in a
+    local that nothing reads again."""
+    node = outer(call)
+    parent = node.parent
+    if parent is not None and parent.type == "member_expression" and text(
+            parent.child_by_field_name("property")) in ("unref", "ref") and (
+            parent.parent is not None):
+        node = outer(parent.parent)
+        parent = node.parent
+    if parent is None:
+        return False
+    if parent.type == "expression_statement":
+        return True
+    if parent.type == "variable_declarator" and parent.child_by_field_name("value") == node:
+        name = parent.child_by_field_name("name")
+        return name is not None and name.type == "identifier" and all(
+            use == name for use in source.identifiers(text(name), function))
+    return False
+
+
+def _number(literal: str) -> float:
+    try:
+        return float(literal.replace("_", ""))
+    except ValueError:
+        return float("inf")

@@ -9,6 +9,7 @@ from heapsight.lint.rules.global_growth import GlobalCollectionGrowth
 from heapsight.lint.rules.implicit_global import ImplicitGlobal
 from heapsight.lint.rules.listener_leak import ListenerNotRemoved
 from heapsight.lint.rules.resource_per_request import ClientPerRequest
+from heapsight.lint.rules.timeout_not_cleared import TimeoutNotCleared
 from heapsight.lint.rules.timer_leak import IntervalNotCleared
 from heapsight.lint.rules.timer_overwritten import TimerOverwritten
 from heapsight.lint.rules.unbounded_cache import CacheWithoutEviction
@@ -20,6 +21,7 @@ RULES: tuple[type[Rule], ...] = (
     ListenerNotRemoved,
     IntervalNotCleared,
     TimerOverwritten,
+    TimeoutNotCleared,
     ClosureCapturesRequest,
     CacheWithoutEviction,
     ClientPerRequest,
