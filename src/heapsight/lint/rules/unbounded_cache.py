@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from tree_sitter import Node
 
+from heapsight.lint.classes import assigned_value, once_per_instance, owner_class
 from heapsight.lint.facts import FileFacts
 from heapsight.lint.model import Finding
 from heapsight.lint.rule import Rule
-from heapsight.lint.source import FUNCTIONS_QUERY, SourceFile, file_query, outer, text
+from heapsight.lint.source import (
+    FUNCTIONS_QUERY,
+    SourceFile,
+    file_query,
+    last_name,
+    outer,
+    text,
+)
 from heapsight.lint.usage import Usage, classify, collection_kind
 
 _THIS_MEMBERS = file_query(
@@ -159,6 +168,12 @@ class CacheWithoutEviction(Rule):
         grow = usage.read_through(source)
         if grow is None or not _keyed_by_traffic(facts, grow):
             return None
+        key = _stored_key(grow)
+        if _accumulates(source, grow) and (key is None or not names_an_entity(last_name(key))):
+            return None  # a counter or a grouping by a category (a tenant, a status code)
+        value = _stored_value(grow)
+        if name.startswith("this.") and value is not None and _new_instance(source, value, grow):
+            return None  # an object per key, kept on a field: field-collection-growth's
         function = source.enclosing_function(grow)
         where = source.function_name(function) if function is not None else ""
         where = f" in {where}()" if where else ""
@@ -232,11 +247,22 @@ def _escapes(source: SourceFile, name: str, factory: Node) -> bool:
 
 
 def _keyed_by_traffic(facts: FileFacts, grow: Node) -> bool:
-    """Filled per request, or with the result of async work (a lookup of user data); a "done"
-    flag (`notified[type] = true`) set in async start-up code is not a cache of that kind."""
+    """Filled per request, by a method of an object the whole program shares (a DI service, a
+    module-level instance), under a key that names an entity (`userId`, `sessionKey`,
+    `contentHash`, `url`), or with the result of async work (a lookup of user data). A "done"
+    flag (`notified[type] = true`) set in async start-up code is not a cache of that kind, nor
+    is a synchronous memo of a small fixed domain (a RegExp per glob, a formatter per locale)."""
     if facts.in_setup_code(grow):
         return False
     if facts.per_call_scope(grow) is not None:
+        return True
+    function = facts.source.enclosing_function(grow)
+    if function is not None and function.type == "method_definition" and (
+            owner_class(grow) in facts.singleton_classes) and (
+            not once_per_instance(facts.source.function_name(function))):
+        return True
+    key = _stored_key(grow)
+    if key is not None and names_an_entity(last_name(key)):
         return True
     if not facts.runs_per_call_or_async(grow):
         return False
@@ -245,6 +271,63 @@ def _keyed_by_traffic(facts: FileFacts, grow: Node) -> bool:
 
 
 _LITERALS = frozenset({"true", "false", "null", "undefined", "number", "string"})
+
+
+# The last word of a key's name that names one of an unbounded number of things.
+ENTITY_WORDS = frozenset({"id", "ids", "hash", "url", "uri", "ip", "address", "origin", "token",
+                          "session", "email", "sql", "query", "uuid", "guid"})
+_WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+
+
+def names_an_entity(name: str) -> bool:
+    """`userId`, `session_id`, `contentHash`, `requestURL`: the last word of the name."""
+    words = _WORDS.findall(name)
+    return bool(words) and words[-1].lower() in ENTITY_WORDS
+
+
+def _accumulates(source: SourceFile, grow: Node) -> bool:
+    """`m.set(k, (m.get(k) ?? 0) + 1)` or `list = m.get(k) ?? []; ...; m.set(k, list)`: the
+    new value is made from the old one (a counter, a grouping), not a cached result."""
+    value = _stored_value(grow)
+    target = grow.child_by_field_name("function") if grow.type == "call_expression" else grow
+    collection = target.child_by_field_name("object") if target is not None else None
+    if value is None or collection is None:
+        return False
+    name = text(collection)
+    if name in text(value):
+        return True
+    function = source.enclosing_function(grow)
+    stack, names = [value], []
+    while stack and len(names) < 20:
+        node = stack.pop()
+        if node.type == "identifier":
+            names.append(node)
+        elif node.type not in ("arrow_function", "function_expression"):
+            stack.extend(node.named_children)
+    for identifier in names:
+        if function is None:
+            continue
+        declared = assigned_value(source, text(identifier), function, grow)
+        if declared is not None and name in text(declared) and collection_kind(declared) is None:
+            return True
+    return False
+
+
+def _new_instance(source: SourceFile, value: Node, grow: Node) -> bool:
+    value = outer(value)
+    if value.type == "identifier":
+        function = source.enclosing_function(grow)
+        declared = assigned_value(source, text(value), function, grow) if function else None
+        value = declared if declared is not None else value
+    return value.type == "new_expression" and collection_kind(value) is None
+
+
+def _stored_key(grow: Node) -> Node | None:
+    if grow.type == "call_expression":  # cache.set(key, value)
+        args = grow.child_by_field_name("arguments")
+        named = args.named_children if args is not None else []
+        return named[0] if named else None
+    return grow.child_by_field_name("index")  # cache[key] = value
 
 
 def _stored_value(grow: Node) -> Node | None:
