@@ -17,6 +17,7 @@ from heapsight.lint.source import (
     file_query,
     last_name,
     outer,
+    parameter_names,
     text,
 )
 from heapsight.lint.usage import Usage, classify, collection_kind
@@ -89,6 +90,56 @@ class CacheWithoutEviction(Rule):
         yield from self._check_factory_closures(source, facts)
         yield from self._check_class_fields(source, facts)
         yield from self._check_memory_stores(source)
+        yield from self._check_fresh_keys(source)
+        yield from self._check_memoize_decorators(source)
+
+    def _check_fresh_keys(self, source: SourceFile) -> Iterator[Finding]:
+        """A Map looked up and filled with a key made in the same call (`path.split('.')`,
+        `[a, b]`, `{ id }`): Map keys compare by identity, so no later lookup finds it."""
+        for match in source.matches(_MAP_SETS):
+            call, key = match["call"][0], match["key"][0]
+            collection = text(match["map"][0])
+            function = source.enclosing_function(call)
+            if function is None:
+                continue
+            made = assigned_value(source, text(key), function, call)
+            if made is None or not _fresh_object(made) or _made_here(source, collection,
+                                                                     function):
+                continue
+            looked_up = (f"{collection}.has({text(key)})", f"{collection}.get({text(key)})")
+            if not any(lookup in text(function) for lookup in looked_up):
+                continue
+            yield self.finding(
+                source, call,
+                f"`{collection}` is a Map used as a cache whose key `{text(key)}` is an object "
+                f"made in this call (`{' '.join(text(made).split())[:40]}`); Map keys compare "
+                f"by identity, so no lookup ever finds it again and every call adds an entry")
+
+    def _check_memoize_decorators(self, source: SourceFile) -> Iterator[Finding]:
+        """`@Memoize()` on a method with parameters: one entry per distinct argument, kept for
+        the life of the object, with no expiry or size limit given."""
+        if b"emoiz" not in source.source:
+            return
+        for match in source.matches(_DECORATORS):
+            decorator = match["decorator"][0]
+            if text(match["name"][0]) not in MEMOIZE_DECORATORS:
+                continue
+            arguments = match["args"][0] if "args" in match else None
+            if arguments is not None and arguments.named_children and (
+                    arguments.named_children[0].type != "object" or any(
+                        option in text(arguments) for option in _MEMO_BOUNDS)):
+                continue  # a key function of the author's, or a bound
+            method = decorator.next_named_sibling
+            while method is not None and method.type == "decorator":
+                method = method.next_named_sibling
+            if method is None or method.type != "method_definition" or not parameter_names(
+                    method):
+                continue
+            yield self.finding(
+                source, decorator,
+                f"`{text(decorator)}` caches {source.function_name(method)}() per distinct "
+                f"argument for as long as the object lives, with no expiry or size limit; "
+                f"each new argument (a fresh object never compares equal) adds an entry")
 
     def _check_memory_stores(self, source: SourceFile) -> Iterator[Finding]:
         """Middleware whose default store is an in-memory map that never prunes (table below)."""
@@ -182,6 +233,53 @@ class CacheWithoutEviction(Rule):
             source, grow,
             f"`{name}` is {noun} used as a cache (looked up, then filled{where}) but nothing "
             f"evicts from it: no delete, clear, size check or TTL")
+
+
+_MAP_SETS = file_query("""
+(call_expression
+  function: (member_expression object: (_) @map property: (property_identifier) @method)
+  arguments: (arguments . (identifier) @key . (_))
+  (#eq? @method "set")) @call
+""")
+_DECORATORS = file_query("""
+(decorator (call_expression function: (identifier) @name arguments: (arguments) @args)) @decorator
+(decorator (identifier) @name) @decorator
+""", ("typescript", "tsx"))
+# Method decorators of memoizing libraries (typescript-memoize, memoize-decorator,
+# lodash-decorators, decko) and the options that bound what they keep.
+MEMOIZE_DECORATORS = frozenset({"Memoize", "memoize", "Memoized", "memoized"})
+_MEMO_BOUNDS = ("expiring", "maxAge", "ttl", "max", "size", "capacity", "tags", "clear",
+                "hashFunction", "resolver", "key")
+# Calls that return a new array or object every time.
+_FRESH_CALLS = frozenset({"split", "map", "filter", "slice", "concat", "from", "entries",
+                          "keys", "values", "match", "flat", "sort"})
+
+
+def _fresh_object(value: Node) -> bool:
+    value = outer(value)
+    if value.type == "ternary_expression":
+        return all(_fresh_object(branch) for branch in (
+            value.child_by_field_name("consequence"), value.child_by_field_name("alternative"))
+            if branch is not None)
+    if value.type in ("array", "object"):
+        return True
+    if value.type == "new_expression":
+        return collection_kind(value) is not None or text(
+            value.child_by_field_name("constructor")) in ("Array", "Object", "URL", "Date")
+    if value.type == "call_expression":
+        callee = value.child_by_field_name("function")
+        return callee is not None and callee.type == "member_expression" and (
+            last_name(callee) in _FRESH_CALLS)
+    return False
+
+
+def _made_here(source: SourceFile, collection: str, function: Node) -> bool:
+    """The map itself is a local made in this call: it dies with the call."""
+    if "." in collection or "[" in collection:
+        return False
+    made = assigned_value(source, collection, function)
+    return made is not None and collection_kind(made) is not None and (
+        source.enclosing_function(made) == function)
 
 
 # Middleware whose default store is an unbounded in-memory map: module -> the option that
