@@ -130,7 +130,7 @@ class CacheWithoutEviction(Rule):
                         option in text(arguments) for option in _MEMO_BOUNDS)):
                 continue  # a key function of the author's, or a bound
             method = decorator.next_named_sibling
-            while method is not None and method.type == "decorator":
+            while method is not None and method.type in ("decorator", "comment"):
                 method = method.next_named_sibling
             if method is None or method.type != "method_definition" or not parameter_names(
                     method):
