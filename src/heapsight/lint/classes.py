@@ -29,7 +29,13 @@ from heapsight.lint.source import (
     root_identifier,
     text,
 )
-from heapsight.lint.usage import Usage, classify, collection_kind
+from heapsight.lint.usage import (
+    API_METHODS,
+    Usage,
+    classify,
+    collection_kind,
+    removed_only_on_cancel,
+)
 
 if TYPE_CHECKING:
     from heapsight.lint.facts import FileFacts
@@ -54,11 +60,6 @@ LONG_LIVED_NAME = re.compile(r"(Server|Client|Pool|Manager|Service|Requester|Nam
                              r"Registry|Broker|Agent|Connection|Socket|Session|Transport|Bus|"
                              r"Hub|Gateway|Router|Store|Cache|Collection|Mongoose|Queue|"
                              r"Dispatcher|Tracker|Monitor)$")
-# Methods that implement a container or a registration API: growth there is the caller's
-# decision (a queue's push, a router's use), not a leak of the class itself.
-_API_METHODS = re.compile(r"^(push|unshift|add|set|put|insert|append|enqueue|write|use|on|"
-                          r"register\w*|hook|addHook|plugin|define\w*|mount|route|extend)$")
-
 _CLASSES = file_query("""
 [(class_declaration name: (_) @name body: (class_body) @body)
  (class name: (_) @name body: (class_body) @body)]
@@ -163,14 +164,15 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
             usage.lookups += usage_of.lookups
             usage.bounds += [b for b in usage_of.bounds if b.id not in inits]
             usage.exported = usage.exported or usage_of.exported
-        if usage.bounds or usage.exported:
+        if usage.exported or (usage.bounds and not removed_only_on_cancel(source,
+                                                                           usage.bounds)):
             continue
         for grow in usage.grows:
             function = source.enclosing_function(grow)
             if function is None or facts.in_setup_code(grow) or _in_constructor(source, grow):
                 continue
             method = source.function_name(function)
-            if _API_METHODS.match(method) or once_per_instance(method):
+            if API_METHODS.match(method) or once_per_instance(method):
                 continue
             owner = owner_class(grow)
             why = singletons.get(owner) or (f"a ...{LONG_LIVED_NAME.search(owner).group(1)}"

@@ -8,14 +8,17 @@ check, reassignment). A collection with growth and no bound anywhere is unbounde
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
 from heapsight.lint.source import (
+    FUNCTION_TYPES,
     FUNCTIONS_QUERY,
     SourceFile,
+    file_query,
     last_name,
     outer,
     own_nodes,
@@ -34,6 +37,10 @@ BOUND_METHODS = frozenset({"delete", "clear", "pop", "shift", "splice", "prune",
 SIZE_PROPERTIES = frozenset({"length", "size"})
 COMPARISONS = frozenset({">", ">=", "<", "<=", "===", "==", "!==", "!="})
 
+# Methods that implement a container or a registration API: growth there is the caller's
+# decision (a queue's push, a router's use), not a leak of the code that defines them.
+API_METHODS = re.compile(r"^(push|unshift|add|set|put|insert|append|enqueue|write|use|on|"
+                         r"register\w*|hook|addHook|plugin|define\w*|mount|route|extend)$")
 # Constructors of collections that can grow without bound; WeakMap/WeakSet are not among them.
 COLLECTION_CONSTRUCTORS = frozenset({"Map", "Set", "Array"})
 # Collections that bound themselves.
@@ -287,6 +294,9 @@ class Growth:
     # entries are removed, but only after an await on the success path: a throw or an
     # abandoned call skips the removal and the entry stays for good
     success_path_only: bool = False
+    # entries are removed only when the call is cancelled or times out (`abort()`, a timer
+    # the finished call clears): a call that ends normally leaves its entry for good
+    cancel_path_only: bool = False
 
 
 def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
@@ -295,7 +305,8 @@ def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
     module-collection-growth reports them; closure-capture asks whether they keep closures.
     """
     found: list[Growth] = []
-    for declarator in source.module_declarators():
+    scoped = scoped_collections(source, facts)
+    for declarator in [*source.module_declarators(), *scoped]:
         name_node = declarator.child_by_field_name("name")
         kind = collection_kind(declarator.child_by_field_name("value"))
         if kind is None or name_node is None or name_node.type != "identifier":
@@ -304,20 +315,27 @@ def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
                 declarator.parent.parent.type == "export_statement"):
             continue  # other modules may trim it
         name = text(name_node)
-        uses = [u for u in source.identifiers(name) if u != name_node]
+        scope = scoped.get(declarator)
+        uses = [u for u in source.identifiers(name, scope) if u != name_node]
         first = classify(source, uses, name, kind)
         follow_helpers(source, facts, first, uses, kind)
         if not first.grows_in_functions(source):
             continue  # the common case, decided before the costlier scope checks
-        uses = [u for u in uses if u.type != "identifier" or source.is_module_binding(u)]
+        if scope is None:
+            uses = [u for u in uses if u.type != "identifier" or source.is_module_binding(u)]
+        else:
+            uses = [u for u in uses if u.type != "identifier" or _binds_to(source, u, scope)]
+            if not _outlives(source, facts, uses, name, kind, scope):
+                continue
         usage = classify(source, uses, name, kind)
         follow_helpers(source, facts, usage, uses, kind)
         if usage.exported:
             continue
-        success_only = False
+        success_only = cancel_only = False
         if usage.bounds:
             success_only = _removed_only_on_success(source, usage)
-            if not success_only:
+            cancel_only = not success_only and removed_only_on_cancel(source, usage.bounds)
+            if not success_only and not cancel_only:
                 continue
         memo = usage.read_through(source)
         if memo is not None and kind in ("map", "object"):
@@ -326,8 +344,145 @@ def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
             continue  # a "seen" set of a small fixed domain (module names, warnings shown)
         grows = [g for g in usage.grows_in_functions(source) if not facts.in_setup_code(g)]
         if grows:
-            found.append(Growth(name, kind, grows, success_only))
+            found.append(Growth(name, kind, grows, success_only, cancel_only))
     return found
+
+
+def scoped_collections(source: SourceFile, facts: FileFacts) -> dict[Node, Node]:
+    """Collections declared in a function that runs once per program or per setup - a
+    framework plugin, a factory - rather than per call: declarator -> that function. They live
+    as long as the per-call closures the function registers or hands out."""
+    found: dict[Node, Node] = {}
+    for match in source.matches(_SCOPED_DECLARATORS):
+        declarator = match["declarator"][0]
+        if collection_kind(match["value"][0]) is None:
+            continue
+        function = source.enclosing_function(declarator)
+        if function is None or not _runs_once(source, facts, function):
+            continue  # may run per call: what it makes dies with the call unless kept
+        found[declarator] = function
+    return found
+
+
+_SCOPED_DECLARATORS = file_query("""
+(variable_declarator name: (identifier) value: [(array) (object) (new_expression)] @value)
+  @declarator
+""")
+
+
+def _runs_once(source: SourceFile, facts: FileFacts, function: Node) -> bool:
+    """A top-level function declaration (a plugin, a factory) that is not per-call code:
+    called at start-up, or by code outside this file that sets things up once. Methods and
+    callbacks run per operation as far as this file can tell."""
+    if function.type != "function_declaration" and not (
+            function.type in ("arrow_function", "function_expression")
+            and outer(function).parent is not None
+            and outer(function).parent.type == "variable_declarator"):
+        return False
+    if source.enclosing_function(function) is not None:
+        return False
+    return facts.per_call_reason(function) is None
+
+
+def _binds_to(source: SourceFile, use: Node, scope: Node) -> bool:
+    """`use` names the declaration of `scope`, not one of a function between them."""
+    name = text(use)
+    for function in source.enclosing_functions(use):
+        if function == scope:
+            return True
+        if name in source.declared_names(function):
+            return False
+    return False
+
+
+def _outlives(source: SourceFile, facts: FileFacts, uses: list[Node], name: str, kind: str,
+              scope: Node) -> bool:
+    """Some growth happens in a function nested in `scope` that runs after `scope` returns:
+    a per-call function registered there (a route of a plugin), or one `scope` returns (a
+    factory's `call`, or the methods of the object it returns)."""
+    handed_out = _handed_out(source, scope)
+    for grow in classify(source, uses, name, kind).grows:
+        for function in source.enclosing_functions(grow):
+            if function == scope:
+                break
+            if API_METHODS.match(source.function_name(function)):
+                break  # a store's own `set`/`add`: its user decides what goes in
+            if function.id in handed_out or facts.per_call_reason(function) is not None:
+                return True
+    return False
+
+
+def _handed_out(source: SourceFile, scope: Node) -> set[int]:
+    """Functions nested in `scope` that it returns, directly or as properties of the object
+    it returns (`return { call, onReply }`)."""
+    returned: set[str] = set()
+    out: set[int] = set()
+    for node in own_nodes(scope):
+        if node.type != "return_statement" or not node.named_children:
+            continue
+        value = outer(node.named_children[0])
+        if value.type in FUNCTION_TYPES:
+            out.add(value.id)
+        elif value.type == "identifier":
+            returned.add(text(value))
+        elif value.type == "object":
+            for member in value.named_children:
+                inner = member.child_by_field_name("value") if member.type == "pair" else member
+                if inner is None:
+                    continue
+                if inner.type in FUNCTION_TYPES or member.type == "method_definition":
+                    out.add(inner.id)
+                elif inner.type in ("identifier", "shorthand_property_identifier"):
+                    returned.add(text(inner))
+    if returned:
+        for node in own_nodes(scope):
+            if node.type == "function_declaration" and text(
+                    node.child_by_field_name("name")) in returned:
+                out.add(node.id)
+            elif node.type == "variable_declarator" and text(
+                    node.child_by_field_name("name")) in returned:
+                value = node.child_by_field_name("value")
+                if value is not None and outer(value).type in FUNCTION_TYPES:
+                    out.add(outer(value).id)
+    return out
+
+
+_CANCEL_WORDS = re.compile(r"(^|[a-z_])(abort|Abort|cancel|Cancel)")
+_TIMEOUT_CALL = re.compile(r"^(setTimeout|\w+\.setTimeout)$")
+
+
+def removed_only_on_cancel(source: SourceFile, bounds: list[Node]) -> bool:
+    """Every removal happens on a path that only a cancelled or timed-out call takes: in a
+    function named for it (`abort`, `cancelRequest`, `onAbort`), or in a setTimeout callback
+    whose timer the file clears (the call that finishes first clears the timer, and with it
+    the only removal)."""
+    if not bounds:
+        return False
+    cleared = {last_name(m["handle"][0]) for m in source.matches(_CLEARED_HANDLES)}
+    for bound in bounds:
+        on_cancel = False
+        for function in source.enclosing_functions(bound):
+            if _CANCEL_WORDS.search(source.function_name(function)):
+                on_cancel = True
+                break
+            call = outer(function).parent
+            call = call.parent if call is not None and call.type == "arguments" else None
+            if call is not None and call.type == "call_expression" and _TIMEOUT_CALL.match(
+                    text(call.child_by_field_name("function"))):
+                holder = outer(call).parent
+                if holder is not None and holder.type == "variable_declarator" and text(
+                        holder.child_by_field_name("name")) in cleared:
+                    on_cancel = True
+                break
+        if not on_cancel:
+            return False
+    return True
+
+
+_CLEARED_HANDLES = file_query("""
+(call_expression function: (identifier) @f arguments: (arguments . (_) @handle)
+  (#eq? @f "clearTimeout"))
+""")
 
 
 def _removed_only_on_success(source: SourceFile, usage: Usage) -> bool:

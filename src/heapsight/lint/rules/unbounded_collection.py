@@ -55,6 +55,13 @@ class ModuleCollectionGrowth(Rule):
             function = source.enclosing_function(grow)
             where = source.function_name(function) if function is not None else ""
             where = f" in {where}()" if where else ""
+            if growth.cancel_path_only:
+                yield self.finding(
+                    source, grow,
+                    f"module-level {growth.kind} `{growth.name}` grows{where} and entries are "
+                    f"removed only when a call is cancelled or times out; a call that ends "
+                    f"normally leaves its entry for good (remove it where the call ends)")
+                continue
             if growth.success_path_only:
                 yield self.finding(
                     source, grow,
