@@ -92,7 +92,7 @@ def singleton_classes(source: SourceFile) -> dict[str, str]:
                 call = child.named_children[0]
                 callee = call.child_by_field_name("function") if call.type == (
                     "call_expression") else call
-                if last_name(callee) in SINGLETON_DECORATORS:
+                if callee is not None and last_name(callee) in SINGLETON_DECORATORS:
                     found.setdefault(name, f"@{last_name(callee)}()")
     for match in source.matches(_NEW):
         name = text(match["class"][0])
@@ -171,12 +171,12 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
             function = source.enclosing_function(grow)
             if function is None or facts.in_setup_code(grow) or _in_constructor(source, grow):
                 continue
-            method = source.function_name(function)
+            method = source.function_name(_method_around(source, function))
             if API_METHODS.match(method) or once_per_instance(method):
                 continue
             owner = owner_class(grow)
-            why = singletons.get(owner) or (f"a ...{LONG_LIVED_NAME.search(owner).group(1)}"
-                                            if owner and LONG_LIVED_NAME.search(owner) else "")
+            named = LONG_LIVED_NAME.search(owner) if owner else None
+            why = singletons.get(owner) or (f"a ...{named.group(1)}" if named else "")
             if not why:
                 continue
             looked_up = any(source.enclosing_function(lookup) == function
@@ -190,6 +190,18 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
             found_growth.append(FieldGrowth(name, kind, grow, owner, why))
             break
     return found_growth
+
+
+def _method_around(source: SourceFile, function: Node) -> Node:
+    """The method a callback is written in (`connect() { client.on('x', () => ...) }`), or
+    the function itself."""
+    for outer_function in (function, *source.enclosing_functions(function)):
+        holder = outer(outer_function).parent
+        if outer_function.type == "method_definition" or (
+                holder is not None and holder.type == "assignment_expression"
+                and ".prototype." in text(holder.child_by_field_name("left"))):
+            return outer_function
+    return function
 
 
 def _in_constructor(source: SourceFile, node: Node) -> bool:

@@ -374,10 +374,10 @@ def _runs_once(source: SourceFile, facts: FileFacts, function: Node) -> bool:
     """A top-level function declaration (a plugin, a factory) that is not per-call code:
     called at start-up, or by code outside this file that sets things up once. Methods and
     callbacks run per operation as far as this file can tell."""
+    holder = outer(function).parent
     if function.type != "function_declaration" and not (
             function.type in ("arrow_function", "function_expression")
-            and outer(function).parent is not None
-            and outer(function).parent.type == "variable_declarator"):
+            and holder is not None and holder.type == "variable_declarator"):
         return False
     if source.enclosing_function(function) is not None:
         return False
@@ -441,9 +441,9 @@ def _handed_out(source: SourceFile, scope: Node) -> set[int]:
                 out.add(node.id)
             elif node.type == "variable_declarator" and text(
                     node.child_by_field_name("name")) in returned:
-                value = node.child_by_field_name("value")
-                if value is not None and outer(value).type in FUNCTION_TYPES:
-                    out.add(outer(value).id)
+                made = node.child_by_field_name("value")
+                if made is not None and outer(made).type in FUNCTION_TYPES:
+                    out.add(outer(made).id)
     return out
 
 

@@ -395,7 +395,8 @@ def _accumulates(source: SourceFile, grow: Node) -> bool:
     if name in text(value):
         return True
     function = source.enclosing_function(grow)
-    stack, names = [value], []
+    stack: list[Node] = [value]
+    names: list[Node] = []
     while stack and len(names) < 20:
         node = stack.pop()
         if node.type == "identifier":
