@@ -28,7 +28,14 @@ from functools import cached_property
 from tree_sitter import Node
 
 from heapsight.lint import percall
-from heapsight.lint.classes import FieldGrowth, field_growth, singleton_classes
+from heapsight.lint.classes import (
+    FieldGrowth,
+    assigned_value,
+    field_growth,
+    once_per_instance,
+    owner_class,
+    singleton_classes,
+)
 from heapsight.lint.implicit import ImplicitGlobal, implicit_globals
 from heapsight.lint.listeners import ListenerAdd, unremoved_listeners
 from heapsight.lint.source import FUNCTIONS_QUERY, SourceFile, file_query
@@ -144,6 +151,19 @@ class FileFacts:
     def singleton_classes(self) -> dict[str, str]:
         """Classes with one long-lived instance (module level, or a DI container's) -> why."""
         return singleton_classes(self.source)
+
+    def in_singleton_method(self, node: Node) -> bool:
+        """In a method of a class with one shared instance, other than its constructor and
+        start-up or lifecycle methods: code the program runs per operation."""
+        function = self.source.enclosing_function(node)
+        return function is not None and function.type == "method_definition" and (
+            owner_class(node) in self.singleton_classes) and (
+            not once_per_instance(self.source.function_name(function)))
+
+    def assigned_value(self, name: str, function: Node, before: Node | None = None
+                       ) -> Node | None:
+        """The value `name` last got in `function` before `before`, or was declared with."""
+        return assigned_value(self.source, name, function, before)
 
     @cached_property
     def implicit_globals(self) -> list[ImplicitGlobal]:

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 
 from tree_sitter import Node
 
-from heapsight.lint.classes import assigned_value, once_per_instance, owner_class
 from heapsight.lint.facts import FileFacts
 from heapsight.lint.model import Finding
 from heapsight.lint.rule import Rule
@@ -90,10 +89,10 @@ class CacheWithoutEviction(Rule):
         yield from self._check_factory_closures(source, facts)
         yield from self._check_class_fields(source, facts)
         yield from self._check_memory_stores(source)
-        yield from self._check_fresh_keys(source)
+        yield from self._check_fresh_keys(source, facts)
         yield from self._check_memoize_decorators(source)
 
-    def _check_fresh_keys(self, source: SourceFile) -> Iterator[Finding]:
+    def _check_fresh_keys(self, source: SourceFile, facts: FileFacts) -> Iterator[Finding]:
         """A Map looked up and filled with a key made in the same call (`path.split('.')`,
         `[a, b]`, `{ id }`): Map keys compare by identity, so no later lookup finds it."""
         for match in source.matches(_MAP_SETS):
@@ -102,8 +101,8 @@ class CacheWithoutEviction(Rule):
             function = source.enclosing_function(call)
             if function is None:
                 continue
-            made = assigned_value(source, text(key), function, call)
-            if made is None or not _fresh_object(made) or _made_here(source, collection,
+            made = facts.assigned_value(text(key), function, call)
+            if made is None or not _fresh_object(made) or _made_here(facts, collection,
                                                                      function):
                 continue
             looked_up = (f"{collection}.has({text(key)})", f"{collection}.get({text(key)})")
@@ -220,10 +219,10 @@ class CacheWithoutEviction(Rule):
         if grow is None or not _keyed_by_traffic(facts, grow):
             return None
         key = _stored_key(grow)
-        if _accumulates(source, grow) and (key is None or not names_an_entity(last_name(key))):
+        if _accumulates(facts, grow) and (key is None or not names_an_entity(last_name(key))):
             return None  # a counter or a grouping by a category (a tenant, a status code)
         value = _stored_value(grow)
-        if name.startswith("this.") and value is not None and _new_instance(source, value, grow):
+        if name.startswith("this.") and value is not None and _new_instance(facts, value, grow):
             return None  # an object per key, kept on a field: field-collection-growth's
         function = source.enclosing_function(grow)
         where = source.function_name(function) if function is not None else ""
@@ -273,13 +272,13 @@ def _fresh_object(value: Node) -> bool:
     return False
 
 
-def _made_here(source: SourceFile, collection: str, function: Node) -> bool:
+def _made_here(facts: FileFacts, collection: str, function: Node) -> bool:
     """The map itself is a local made in this call: it dies with the call."""
     if "." in collection or "[" in collection:
         return False
-    made = assigned_value(source, collection, function)
+    made = facts.assigned_value(collection, function)
     return made is not None and collection_kind(made) is not None and (
-        source.enclosing_function(made) == function)
+        facts.source.enclosing_function(made) == function)
 
 
 # Middleware whose default store is an unbounded in-memory map: module -> the option that
@@ -354,10 +353,7 @@ def _keyed_by_traffic(facts: FileFacts, grow: Node) -> bool:
         return False
     if facts.per_call_scope(grow) is not None:
         return True
-    function = facts.source.enclosing_function(grow)
-    if function is not None and function.type == "method_definition" and (
-            owner_class(grow) in facts.singleton_classes) and (
-            not once_per_instance(facts.source.function_name(function))):
+    if facts.in_singleton_method(grow):
         return True
     key = _stored_key(grow)
     if key is not None and names_an_entity(last_name(key)):
@@ -383,7 +379,7 @@ def names_an_entity(name: str) -> bool:
     return bool(words) and words[-1].lower() in ENTITY_WORDS
 
 
-def _accumulates(source: SourceFile, grow: Node) -> bool:
+def _accumulates(facts: FileFacts, grow: Node) -> bool:
     """`m.set(k, (m.get(k) ?? 0) + 1)` or `list = m.get(k) ?? []; ...; m.set(k, list)`: the
     new value is made from the old one (a counter, a grouping), not a cached result."""
     value = _stored_value(grow)
@@ -394,7 +390,7 @@ def _accumulates(source: SourceFile, grow: Node) -> bool:
     name = text(collection)
     if name in text(value):
         return True
-    function = source.enclosing_function(grow)
+    function = facts.source.enclosing_function(grow)
     stack: list[Node] = [value]
     names: list[Node] = []
     while stack and len(names) < 20:
@@ -406,17 +402,17 @@ def _accumulates(source: SourceFile, grow: Node) -> bool:
     for identifier in names:
         if function is None:
             continue
-        declared = assigned_value(source, text(identifier), function, grow)
+        declared = facts.assigned_value(text(identifier), function, grow)
         if declared is not None and name in text(declared) and collection_kind(declared) is None:
             return True
     return False
 
 
-def _new_instance(source: SourceFile, value: Node, grow: Node) -> bool:
+def _new_instance(facts: FileFacts, value: Node, grow: Node) -> bool:
     value = outer(value)
     if value.type == "identifier":
-        function = source.enclosing_function(grow)
-        declared = assigned_value(source, text(value), function, grow) if function else None
+        function = facts.source.enclosing_function(grow)
+        declared = facts.assigned_value(text(value), function, grow) if function else None
         value = declared if declared is not None else value
     return value.type == "new_expression" and collection_kind(value) is None
 
