@@ -340,6 +340,8 @@ def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
         memo = usage.read_through(source)
         if memo is not None and kind in ("map", "object"):
             continue  # a read-through cache: cache-without-eviction reports it
+        if memo is None and usage.lookups and all(creates_bucket(g) for g in usage.grows):
+            memo = usage.grows[0]  # only ever a new bucket per key: a get-or-create registry
         if memo is not None and not facts.runs_per_call_or_async(memo):
             continue  # a "seen" set of a small fixed domain (module names, warnings shown)
         grows = [g for g in usage.grows_in_functions(source) if not facts.in_setup_code(g)]
@@ -407,8 +409,38 @@ def _outlives(source: SourceFile, facts: FileFacts, uses: list[Node], name: str,
                 break
             if API_METHODS.match(source.function_name(function)):
                 break  # a store's own `set`/`add`: its user decides what goes in
-            if function.id in handed_out or facts.per_call_reason(function) is not None:
-                return True
+            if facts.per_call_reason(function) is not None or (
+                    function.id in handed_out and _fresh_id(source, grow)):
+                return True  # a route of a plugin; a pending-call registry of a factory
+    return False
+
+
+_FRESH_ID = ("++", "randomUUID", "uuid", "nanoid", "nextId", "generateId")
+
+
+def _fresh_id(source: SourceFile, grow: Node) -> bool:
+    """The entry is stored under an id made for this call (`++lastId`, a uuid): one entry per
+    call, as in a registry of pending calls. Other state a factory's closures keep lives as
+    long as the object the factory made, which this file cannot see."""
+    if grow.type == "call_expression":
+        arguments = grow.child_by_field_name("arguments")
+        key = arguments.named_children[0] if arguments is not None and (
+            arguments.named_children) else None
+    else:
+        key = grow.child_by_field_name("index")
+    if key is None:
+        return False
+    if any(marker in text(key) for marker in _FRESH_ID):
+        return True
+    function = source.enclosing_function(grow)
+    if key.type != "identifier" or function is None:
+        return False
+    for scope in (function, *source.enclosing_functions(function)):
+        for use in source.identifiers(text(key), scope):
+            declarator = use.parent
+            if declarator is not None and declarator.type == "variable_declarator" and (
+                    declarator.child_by_field_name("name") == use):
+                return any(marker in text(declarator) for marker in _FRESH_ID)
     return False
 
 

@@ -101,7 +101,7 @@ class CacheWithoutEviction(Rule):
             function = source.enclosing_function(call)
             if function is None:
                 continue
-            made = facts.assigned_value(text(key), function, call)
+            made = _const_in(source, text(key), function)
             if made is None or not _fresh_object(made) or _made_here(facts, collection,
                                                                      function):
                 continue
@@ -250,8 +250,24 @@ MEMOIZE_DECORATORS = frozenset({"Memoize", "memoize", "Memoized", "memoized"})
 _MEMO_BOUNDS = ("expiring", "maxAge", "ttl", "max", "size", "capacity", "tags", "clear",
                 "hashFunction", "resolver", "key")
 # Calls that return a new array or object every time.
-_FRESH_CALLS = frozenset({"split", "map", "filter", "slice", "concat", "from", "entries",
-                          "keys", "values", "match", "flat", "sort"})
+_FRESH_CALLS = frozenset({"split", "map", "filter", "from", "entries", "keys", "values",
+                          "flat"})
+
+
+def _const_in(source: SourceFile, name: str, function: Node) -> Node | None:
+    """The value of `const name = ...` declared in `function` itself (not around it)."""
+    for use in source.identifiers(name, function):
+        declarator = use.parent
+        if declarator is None or declarator.type != "variable_declarator" or (
+                declarator.child_by_field_name("name") != use):
+            continue
+        declaration = declarator.parent
+        value = declarator.child_by_field_name("value")
+        if declaration is not None and declaration.type == "lexical_declaration" and text(
+                declaration.children[0]) == "const" and value is not None and (
+                source.enclosing_function(declarator) == function):
+            return value
+    return None
 
 
 def _fresh_object(value: Node) -> bool:
