@@ -19,6 +19,7 @@ from heapsight.lint.source import (
     file_query,
     last_name,
     outer,
+    own_nodes,
     root_identifier,
     text,
     unwrap,
@@ -397,8 +398,7 @@ _TIMEOUTS = file_query("""
   (#eq? @f "setTimeout")) @call
 """)
 # What a timeout guard does when the operation takes too long.
-_ENDS_OPERATION = re.compile(r"\.(abort|destroy|cancel|kill|terminate)\(|\breject\(|"
-                             r"\bnew \w*Error\(")
+_ENDING_CALLS = frozenset({"abort", "destroy", "cancel", "kill", "terminate", "reject"})
 _SHORT_DELAY_MS = 1000
 
 
@@ -420,7 +420,7 @@ def dropped_timeouts(source: SourceFile, facts: FileFacts) -> list[DroppedTimeou
             continue
         callback = unwrap(match["callback"][0])
         if callback.type not in ("arrow_function", "function_expression", "function") or (
-                not _ENDS_OPERATION.search(text(callback))):
+                not _ends_operation(callback)):
             continue
         function = source.enclosing_function(call)
         if function is None or function == callback or facts.in_setup_code(call):
@@ -436,6 +436,16 @@ def dropped_timeouts(source: SourceFile, facts: FileFacts) -> list[DroppedTimeou
             continue
         found.append(DroppedTimeout(call, function))
     return found
+
+
+def _ends_operation(callback: Node) -> bool:
+    """The callback itself (not a function inside it) aborts, rejects, destroys or cancels."""
+    for node in own_nodes(callback):
+        if node.type == "call_expression":
+            callee = node.child_by_field_name("function")
+            if callee is not None and last_name(callee) in _ENDING_CALLS:
+                return True
+    return False
 
 
 def _dropped(source: SourceFile, call: Node, function: Node) -> bool:
