@@ -64,7 +64,6 @@ _CLASSES = file_query("""
 [(class_declaration name: (_) @name body: (class_body) @body)
  (class name: (_) @name body: (class_body) @body)]
 """)
-_NEW = file_query("(new_expression constructor: (identifier) @class) @new")
 _MEMBERS = file_query("(member_expression property: (property_identifier) @name) @member")
 _FRESH = ("++", "randomUUID", "uuid", "nanoid", "Date.now", "nextId", "genId", "generateId")
 
@@ -74,8 +73,8 @@ def once_per_instance(name: str) -> bool:
 
 
 def singleton_classes(source: SourceFile) -> dict[str, str]:
-    """Class name -> why exactly one long-lived instance of it exists ("made once at module
-    level", "@Injectable()")."""
+    """Class name -> the dependency-injection decorator that makes one shared instance of it
+    (`@Injectable()`)."""
     found: dict[str, str] = {}
     for match in source.matches(_CLASSES):
         declaration = match["body"][0].parent
@@ -94,11 +93,14 @@ def singleton_classes(source: SourceFile) -> dict[str, str]:
                     "call_expression") else call
                 if callee is not None and last_name(callee) in SINGLETON_DECORATORS:
                     found.setdefault(name, f"@{last_name(callee)}()")
-    for match in source.matches(_NEW):
-        name = text(match["class"][0])
-        if name not in found and source.enclosing_function(match["new"][0]) is None:
-            found[name] = "made once at module level"
     return found
+
+
+def made_at_module_level(source: SourceFile, name: str) -> bool:
+    """`new Name(...)` runs at module level (`module.exports = new X()`, `export const x =
+    new X()`): one instance for the life of the process."""
+    return any(use.parent is not None and use.parent.type == "new_expression"
+               and source.enclosing_function(use) is None for use in source.identifiers(name))
 
 
 def owner_class(node: Node) -> str:
@@ -154,7 +156,6 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
         name = text(match["name"][0])
         if name in initial:
             members.setdefault(name, []).append(match["member"][0])
-    singletons = facts.singleton_classes
     found_growth: list[FieldGrowth] = []
     for name, (kind, inits) in initial.items():
         usage = Usage()
@@ -176,15 +177,16 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
                 continue
             owner = owner_class(grow)
             named = LONG_LIVED_NAME.search(owner) if owner else None
-            why = singletons.get(owner) or (f"a ...{named.group(1)}" if named else "")
+            singleton = facts.singleton(owner)
+            why = singleton or (f"a ...{named.group(1)}" if named else "")
             if not why:
                 continue
             looked_up = any(source.enclosing_function(lookup) == function
                             for lookup in usage.lookups)
-            if owner not in singletons and (looked_up or not _per_call_entry(source, grow,
+            if not singleton and (looked_up or not _per_call_entry(source, grow,
                                                                               function)):
                 continue  # get-or-create by a name: `of(name)` registries of a fixed domain
-            if owner in singletons and looked_up and not _per_call_entry(source, grow,
+            if singleton and looked_up and not _per_call_entry(source, grow,
                                                                          function):
                 continue  # a read-through of a computed value: cache-without-eviction's
             found_growth.append(FieldGrowth(name, kind, grow, owner, why))

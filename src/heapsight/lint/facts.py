@@ -12,7 +12,7 @@ rules ask:
 - collection_growth: module-level collections that grow per event and are never trimmed;
 - field_growth: collections on `this` of long-lived objects grown per call and never trimmed;
 - implicit_globals: names a sloppy-mode script assigns without declaring (implicit.py);
-- singleton_classes: classes with one long-lived instance, and why (classes.py);
+- singleton: whether a class has one long-lived instance, and why (classes.py);
 - unremoved_listeners: listeners added per call to long-lived emitters and never removed;
 - interval_starts: intervals started in functions, and whether anything can clear them;
 - overwritten_timers: timers whose handle replaces a pending one without clearing it;
@@ -32,6 +32,7 @@ from heapsight.lint.classes import (
     FieldGrowth,
     assigned_value,
     field_growth,
+    made_at_module_level,
     once_per_instance,
     owner_class,
     singleton_classes,
@@ -73,6 +74,7 @@ class FileFacts:
     def __init__(self, source: SourceFile, resources: Iterable[str] = ()) -> None:
         self.source = source
         self._load_only: dict[int, bool] = {}
+        self._singletons: dict[str, str] = {}
         # constructor and factory names the project adds to the resource table (settings)
         self.extra_resources = frozenset(resources)
 
@@ -148,16 +150,25 @@ class FileFacts:
         return field_growth(self.source, self)
 
     @cached_property
-    def singleton_classes(self) -> dict[str, str]:
-        """Classes with one long-lived instance (module level, or a DI container's) -> why."""
+    def _injected_classes(self) -> dict[str, str]:
         return singleton_classes(self.source)
+
+    def singleton(self, name: str) -> str:
+        """Why class `name` has one instance for the life of the process ("@Injectable()",
+        "made once at module level"), or "" when this file does not say so."""
+        if not name:
+            return ""
+        if name not in self._singletons:
+            self._singletons[name] = self._injected_classes.get(name) or (
+                "made once at module level" if made_at_module_level(self.source, name) else "")
+        return self._singletons[name]
 
     def in_singleton_method(self, node: Node) -> bool:
         """In a method of a class with one shared instance, other than its constructor and
         start-up or lifecycle methods: code the program runs per operation."""
         function = self.source.enclosing_function(node)
         return function is not None and function.type == "method_definition" and (
-            owner_class(node) in self.singleton_classes) and (
+            bool(self.singleton(owner_class(node)))) and (
             not once_per_instance(self.source.function_name(function)))
 
     def assigned_value(self, name: str, function: Node, before: Node | None = None

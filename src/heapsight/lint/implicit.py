@@ -8,6 +8,7 @@ GC roots. (In strict code and in ES modules the same line throws a ReferenceErro
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from tree_sitter import Node
@@ -23,6 +24,10 @@ HOST_GLOBALS = frozenset({"module", "exports", "require", "window", "global", "g
                           "onmessage", "onload", "onerror", "name", "status"})
 
 
+# A `'use strict'` directive: at the start of a line (a comment that quotes it is not).
+_STRICT_LINE = re.compile(rb"""^[ \t]*['"]use strict['"]""", re.MULTILINE)
+
+
 @dataclass(frozen=True)
 class ImplicitGlobal:
     name: str
@@ -34,15 +39,22 @@ class ImplicitGlobal:
 def implicit_globals(source: SourceFile) -> list[ImplicitGlobal]:
     """Every name assigned inside a function of a sloppy-mode script with no declaration in
     scope, and the uses that refer to that global."""
-    if source.language != "javascript" or _module(source) or _directive(source.root):
-        return []
+    if source.language != "javascript" or _module(source) or _STRICT_LINE.search(
+            source.source):
+        return []  # a directive at the start of a line, in a function or at the top
     found: dict[str, tuple[list[Node], list[Node]]] = {}
+    declared = source.all_declared_names()
     for match in source.matches(_BARE_ASSIGNMENTS):
         name_node, assignment = match["name"][0], match["assign"][0]
         name = text(name_node)
         if name in HOST_GLOBALS or source.enclosing_function(assignment) is None:
             continue
-        if not _refers_to_global(source, name_node) or _strict_function(source, assignment):
+        # most assigned names are declared in the assigning function: a set lookup rules
+        # them out before the scope walk
+        if name in declared and (_declared_nearby(source, name_node, assignment)
+                                 or not _refers_to_global(source, name_node)):
+            continue
+        if _strict_function(source, assignment):
             continue
         assignments, values = found.setdefault(name, ([], []))
         assignments.append(assignment)
@@ -53,6 +65,26 @@ def implicit_globals(source: SourceFile) -> list[ImplicitGlobal]:
                 if use.type == "shorthand_property_identifier" or _refers_to_global(source, use)]
         result.append(ImplicitGlobal(name, assignments, values, uses))
     return result
+
+
+_DECLARING = frozenset({"variable_declarator", "required_parameter", "optional_parameter",
+                        "formal_parameters", "catch_clause", "function_declaration",
+                        "class_declaration"})
+
+
+def _declared_nearby(source: SourceFile, identifier: Node, assignment: Node) -> bool:
+    """A quick yes for the common case: the enclosing function itself declares the name with
+    a plain `let`/`const`/`var` or a parameter (the full scope walk answers the rest)."""
+    function = source.enclosing_function(assignment)
+    if function is None:
+        return False
+    for use in source.identifiers(text(identifier), function):
+        parent = use.parent
+        if parent is None or parent.type not in _DECLARING or use.id == identifier.id:
+            continue
+        if parent.type != "variable_declarator" or parent.child_by_field_name("name") == use:
+            return True
+    return False
 
 
 def _refers_to_global(source: SourceFile, identifier: Node) -> bool:

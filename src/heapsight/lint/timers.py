@@ -254,7 +254,7 @@ def _interval_replaced(source: SourceFile, facts: FileFacts, call: Node, functio
         return False
     if facts.per_call_scope(function) is not None or _run_by_repeater(source, function):
         return True
-    if key.startswith("this.") and owner_class(function) in facts.singleton_classes:
+    if key.startswith("this.") and facts.singleton(owner_class(function)):
         return True
     return len(starters.get(key, ())) > 1
 

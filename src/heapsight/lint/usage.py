@@ -9,6 +9,7 @@ check, reassignment). A collection with growth and no bound anywhere is unbounde
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -355,21 +356,23 @@ def scoped_collections(source: SourceFile, facts: FileFacts) -> dict[Node, Node]
     framework plugin, a factory - rather than per call: declarator -> that function. They live
     as long as the per-call closures the function registers or hands out."""
     found: dict[Node, Node] = {}
-    for match in source.matches(_SCOPED_DECLARATORS):
-        declarator = match["declarator"][0]
-        if collection_kind(match["value"][0]) is None:
-            continue
-        function = source.enclosing_function(declarator)
-        if function is None or not _runs_once(source, facts, function):
-            continue  # may run per call: what it makes dies with the call unless kept
-        found[declarator] = function
+    functions = [m["function"][0] for m in source.matches(FUNCTIONS_QUERY)]
+    starts = sorted(function.start_byte for function in functions)
+    for function in functions:
+        after = bisect_right(starts, function.start_byte)
+        if after >= len(starts) or starts[after] >= function.end_byte or (
+                not _runs_once(source, facts, function)):
+            continue  # keeps no closure, or may run per call: what it makes dies with it
+        for declared in source.captures(_SCOPED_DECLARATORS, function).get("declarator", []):
+            if collection_kind(declared.child_by_field_name("value")) is not None and (
+                    source.enclosing_function(declared) == function):
+                found[declared] = function
     return found
 
 
-_SCOPED_DECLARATORS = file_query("""
-(variable_declarator name: (identifier) value: [(array) (object) (new_expression)] @value)
-  @declarator
-""")
+_SCOPED_DECLARATORS = """
+(variable_declarator name: (identifier) value: [(array) (object) (new_expression)]) @declarator
+"""
 
 
 def _runs_once(source: SourceFile, facts: FileFacts, function: Node) -> bool:
