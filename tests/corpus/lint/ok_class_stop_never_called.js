@@ -25,7 +25,6 @@ class Summary {
 }
 
 const app = express();
-const reporters = new Set();
 
 app.post('/export', async (req, res) => {
   const progress = new ProgressReporter(res);
@@ -42,10 +41,14 @@ app.post('/export/close', (req, res) => {
   res.on('close', () => progress.stop());
 });
 
-app.post('/export/tracked', (req, res) => {
+function startReporting(res) {
   const progress = new ProgressReporter(res);
-  reporters.add(progress);
-  res.on('close', () => reporters.delete(progress));
+  return progress;
+}
+
+app.post('/export/handed', (req, res) => {
+  const progress = startReporting(res);
+  res.on('finish', () => progress.stop());
 });
 
 app.get('/summary', (req, res) => {
