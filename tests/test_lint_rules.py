@@ -240,6 +240,24 @@ CASES = [
           return last;
         }
         """),
+    ("cleanup-never-called", """
+        class Ticker {
+          constructor(res) { this.timer = setInterval(() => res.write('.'), 1000); }
+          stop() { clearInterval(this.timer); }
+        }
+        app.get('/ticks', (req, res) => {
+          const ticker = new Ticker(res);
+        });
+        """, 7, """
+        class Ticker {
+          constructor(res) { this.timer = setInterval(() => res.write('.'), 1000); }
+          stop() { clearInterval(this.timer); }
+        }
+        app.get('/ticks', (req, res) => {
+          const ticker = new Ticker(res);
+          res.on('close', () => ticker.stop());
+        });
+        """),
     ("timeout-not-cleared", """
         async function load(url) {
           const controller = new AbortController();
@@ -425,7 +443,8 @@ def test_disable_line_at_the_end_of_the_line():
 def test_select_and_ignore_by_rule_or_category():
     assert {r.id for r in select_rules(["timer-leak"])} == {"interval-not-cleared",
                                                              "timer-overwritten",
-                                                             "timeout-not-cleared"}
+                                                             "timeout-not-cleared",
+                                                             "cleanup-never-called"}
     assert "listener-not-removed" not in {r.id for r in select_rules((), ["listener-leak"])}
     assert len(select_rules((), ["client-per-request"])) == len(RULES) - 1
     with pytest.raises(UsageError, match="unknown rule or category 'nope'"):

@@ -17,6 +17,7 @@ rules ask:
 - interval_starts: intervals started in functions, and whether anything can clear them;
 - overwritten_timers: timers whose handle replaces a pending one without clearing it;
 - dropped_timeouts: operation timeouts started per call whose handle is thrown away;
+- cleanup_not_called: per-call objects whose interval only a stop() nobody calls clears;
 - this_fields: collections kept on `this` in classes.
 """
 
@@ -41,9 +42,11 @@ from heapsight.lint.implicit import ImplicitGlobal, implicit_globals
 from heapsight.lint.listeners import ListenerAdd, unremoved_listeners
 from heapsight.lint.source import FUNCTIONS_QUERY, SourceFile, file_query
 from heapsight.lint.timers import (
+    CleanupNotCalled,
     DroppedTimeout,
     IntervalStart,
     TimerOverwrite,
+    cleanup_not_called,
     cleared_handle_names,
     dropped_timeouts,
     interval_starts,
@@ -52,7 +55,7 @@ from heapsight.lint.timers import (
 )
 from heapsight.lint.usage import Growth, unbounded_growth
 
-__all__ = ["DroppedTimeout", "FieldGrowth", "FileFacts", "Growth", "ImplicitGlobal", "IntervalStart", "ListenerAdd", "TimerOverwrite"]
+__all__ = ["CleanupNotCalled", "DroppedTimeout", "FieldGrowth", "FileFacts", "Growth", "ImplicitGlobal", "IntervalStart", "ListenerAdd", "TimerOverwrite"]
 
 _THIS_FIELDS = file_query("""
 (assignment_expression
@@ -192,6 +195,10 @@ class FileFacts:
     @cached_property
     def overwritten_timers(self) -> list[TimerOverwrite]:
         return overwritten_timers(self.source, self)
+
+    @cached_property
+    def cleanup_not_called(self) -> list[CleanupNotCalled]:
+        return cleanup_not_called(self.source, self)
 
     @cached_property
     def dropped_timeouts(self) -> list[DroppedTimeout]:

@@ -474,3 +474,122 @@ def _number(literal: str) -> float:
         return float(literal.replace("_", ""))
     except ValueError:
         return float("inf")
+
+
+# -- per-call objects whose timer only a cleanup method clears ---------------------------------
+
+_CLASS_BODIES = file_query("""
+[(class_declaration name: (_) @name body: (class_body) @body)
+ (class name: (_) @name body: (class_body) @body)]
+""")
+_NEW_INSTANCES = file_query("""
+(new_expression constructor: (identifier) @class) @new
+""")
+
+
+@dataclass(frozen=True)
+class CleanupNotCalled:
+    new: Node  # `new X(...)` in per-call code
+    function: Node  # the per-call function
+    cls: str
+    variable: str  # where the instance is kept ("" when dropped)
+    cleanup: str  # the method that would clear the timer
+    handle: str  # `this.timer`
+
+
+def cleanup_not_called(source: SourceFile, facts: FileFacts) -> list[CleanupNotCalled]:
+    """`new X(...)` in per-call code, where X (a class of this file) starts an interval in its
+    constructor, or in a method the call then runs, that only one of its methods clears
+    (`stop()`, `close()`, `destroy()`), and the call never runs that method on the instance
+    nor hands the instance on: the interval outlives the call, with the object it holds."""
+    timed = _timed_classes(source)
+    if not timed:
+        return []
+    found: list[CleanupNotCalled] = []
+    for match in source.matches(_NEW_INSTANCES):
+        cls = text(match["class"][0])
+        if cls not in timed:
+            continue
+        new = match["new"][0]
+        scope = facts.per_call_scope(new)
+        if scope is None or facts.in_setup_code(new):
+            continue
+        function = source.enclosing_function(new) or scope[0]
+        node = outer(new)
+        parent = node.parent
+        variable = ""
+        if parent is not None and parent.type == "variable_declarator" and (
+                parent.child_by_field_name("value") == node):
+            name = parent.child_by_field_name("name")
+            if name is None or name.type != "identifier":
+                continue
+            variable = text(name)
+        elif parent is None or parent.type != "expression_statement":
+            continue  # returned, passed on, stored: its owner decides when it stops
+        starts, cleanups = timed[cls]
+        called = _methods_called_on(source, variable, function) if variable else set()
+        if variable and called is None:
+            continue  # handed on
+        started = [handle for method, handles in starts.items()
+                   if method == "constructor" or method in (called or set())
+                   for handle in handles]
+        for handle in started:
+            stoppers = [method for method, cleared in cleanups.items() if handle in cleared]
+            if stoppers and not set(stoppers) & (called or set()):
+                found.append(CleanupNotCalled(new, function, cls, variable, stoppers[0],
+                                              handle))
+                break
+    return found
+
+
+def _timed_classes(source: SourceFile) -> dict[str, tuple[dict[str, set[str]],
+                                                          dict[str, set[str]]]]:
+    """Class -> (method -> `this.x` interval handles it starts, method -> handles it clears),
+    for classes whose intervals only methods other than the starter clear."""
+    result: dict[str, tuple[dict[str, set[str]], dict[str, set[str]]]] = {}
+    for match in source.matches(_CLASS_BODIES):
+        starts: dict[str, set[str]] = {}
+        clears: dict[str, set[str]] = {}
+        for member in match["body"][0].named_children:
+            if member.type != "method_definition":
+                continue
+            name = source.function_name(member)
+            body = text(member)
+            for handle in re.findall(r"(this\.[\w$#]+)\s*=\s*setInterval\(", body):
+                starts.setdefault(name, set()).add(handle)
+            for handle in re.findall(r"clearInterval\(\s*(this\.[\w$#]+)\s*\)", body):
+                clears.setdefault(name, set()).add(handle)
+        if not starts:
+            continue
+        # a handle the starting method itself (or its own callback) clears needs no stop(),
+        # nor one whose cleanup the class wires up itself (`socket.on('close', () =>
+        # this.dispose())`)
+        body = text(match["body"][0])
+        if any(re.search(rf"this\.{re.escape(method)}\b(?!\s*\()", body) or len(
+                re.findall(rf"this\.{re.escape(method)}\s*\(", body)) for method in clears):
+            continue
+        cleanups = {method: handles for method, handles in clears.items()
+                    if method not in starts}
+        if cleanups:
+            result[text(match["name"][0])] = (starts, cleanups)
+    return result
+
+
+def _methods_called_on(source: SourceFile, variable: str, function: Node) -> set[str] | None:
+    """Methods the function (and its callbacks) call on `variable`, or None when the variable
+    is handed on (returned, passed, stored, assigned) and someone else may stop it."""
+    called: set[str] = set()
+    for use in source.identifiers(variable, function):
+        node = outer(use)
+        parent = node.parent
+        if parent is None:
+            continue
+        if parent.type == "variable_declarator" and parent.child_by_field_name("name") == node:
+            continue
+        if parent.type == "member_expression" and parent.child_by_field_name("object") == node:
+            holder = outer(parent).parent
+            if holder is not None and holder.type == "call_expression":
+                called.add(last_name(parent))
+            continue
+        return None
+    return called

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from heapsight.lint.rule import Rule
+from heapsight.lint.rules.cleanup_not_called import CleanupNeverCalled
 from heapsight.lint.rules.closure_capture import ClosureCapturesRequest
 from heapsight.lint.rules.field_collection_growth import FieldCollectionGrowth
 from heapsight.lint.rules.global_growth import GlobalCollectionGrowth
@@ -22,6 +23,7 @@ RULES: tuple[type[Rule], ...] = (
     IntervalNotCleared,
     TimerOverwritten,
     TimeoutNotCleared,
+    CleanupNeverCalled,
     ClosureCapturesRequest,
     CacheWithoutEviction,
     ClientPerRequest,
