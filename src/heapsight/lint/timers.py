@@ -24,6 +24,7 @@ from heapsight.lint.source import (
     text,
     unwrap,
 )
+from heapsight.lint.usage import handed_out_functions
 
 if TYPE_CHECKING:
     from heapsight.lint.facts import FileFacts
@@ -67,7 +68,8 @@ def interval_starts(source: SourceFile, facts: FileFacts) -> list[IntervalStart]
     for match in source.matches(_INTERVALS):
         call = match["call"][0]
         function = source.enclosing_function(call)
-        if function is None or facts.in_setup_code(call):
+        if function is None or (facts.in_setup_code(call)
+                                and not _handed_out_by_setup(source, function)):
             continue  # started once at load or start-up: a deliberate background task
         args = match["args"][0].named_children
         callback = args[0] if args else None
@@ -100,6 +102,13 @@ def interval_starts(source: SourceFile, facts: FileFacts) -> list[IntervalStart]
             found.append(IntervalStart(call, callback, function, handle, cleared))
         # anything else (an argument, a return value, an object field) is managed elsewhere
     return found
+
+
+def _handed_out_by_setup(source: SourceFile, function: Node) -> bool:
+    """`init()` returns `{ start }`: its user may call `start()` any number of times, so what
+    `start` does is not start-up code however the function around it is named."""
+    setup = source.enclosing_function(function)
+    return setup is not None and function.id in handed_out_functions(source, setup)
 
 
 def _cleared_only_inside(source: SourceFile, name: str, callback: Node,

@@ -405,7 +405,7 @@ def _outlives(source: SourceFile, facts: FileFacts, uses: list[Node], name: str,
     """Some growth happens in a function nested in `scope` that runs after `scope` returns:
     a per-call function registered there (a route of a plugin), or one `scope` returns (a
     factory's `call`, or the methods of the object it returns)."""
-    handed_out = _handed_out(source, scope)
+    handed_out = handed_out_functions(source, scope)
     for grow in classify(source, uses, name, kind).grows:
         for function in source.enclosing_functions(grow):
             if function == scope:
@@ -447,7 +447,7 @@ def _fresh_id(source: SourceFile, grow: Node) -> bool:
     return False
 
 
-def _handed_out(source: SourceFile, scope: Node) -> set[int]:
+def handed_out_functions(source: SourceFile, scope: Node) -> set[int]:
     """Functions nested in `scope` that it returns, directly or as properties of the object
     it returns (`return { call, onReply }`)."""
     returned: set[str] = set()
