@@ -138,12 +138,21 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
     A read-through lookup (`get` then `set` of a computed value) is cache-without-eviction's.
     """
     initial: dict[str, tuple[str, set[int]]] = {}
+    lifetime: dict[str, str] = {}  # fields whose own declaration says how long they live
     for found in facts.this_fields:
         kind = collection_kind(found["value"][0])
         if kind is None:
             continue
         name = text(found["name"][0])
         assignment = found["name"][0].parent
+        if assignment is not None and assignment.type in ("field_definition",
+                                                          "public_field_definition"):
+            if any(child.type == "static" for child in assignment.children):
+                lifetime[name] = "a static field"  # one per class: the life of the process
+            annotation = assignment.child_by_field_name("type")
+            if annotation is not None and kind in ("map", "set") and "Weak" in text(
+                    annotation):
+                lifetime[name] = f"typed {text(annotation).lstrip(': ')} but made a {kind}"
         holder = assignment.parent if assignment is not None else None
         first_kind, inits = initial.get(name, (kind, set()))
         if holder is not None and _in_constructor(source, holder):
@@ -165,9 +174,10 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
             usage.lookups += usage_of.lookups
             usage.bounds += [b for b in usage_of.bounds if b.id not in inits]
             usage.exported = usage.exported or usage_of.exported
-        if usage.exported or (usage.bounds and not removed_only_on_cancel(source,
-                                                                           usage.bounds)):
-            continue
+        weak_typed = lifetime.get(name, "").startswith("typed")
+        if usage.exported or (usage.bounds and not weak_typed and not removed_only_on_cancel(
+                source, usage.bounds)):
+            continue  # (a Map typed as a WeakMap: its removals were written as a backup)
         for grow in usage.grows:
             function = source.enclosing_function(grow)
             if function is None or facts.in_setup_code(grow) or _in_constructor(source, grow):
@@ -177,7 +187,7 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
                 continue
             owner = owner_class(grow)
             named = LONG_LIVED_NAME.search(owner) if owner else None
-            singleton = facts.singleton(owner)
+            singleton = lifetime.get(name) or facts.singleton(owner)
             why = singleton or (f"a ...{named.group(1)}" if named else "")
             if not why:
                 continue

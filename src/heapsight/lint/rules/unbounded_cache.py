@@ -204,10 +204,21 @@ class CacheWithoutEviction(Rule):
             seen.add((body.id, name))
             uses = [m for m in members.get(name, [])
                     if body.start_byte <= m.start_byte < body.end_byte]
+            shown = f"this.{name}"
+            field = found["name"][0].parent
+            owner = body.parent.child_by_field_name("name") if body.parent is not None else None
+            if field is not None and owner is not None and any(
+                    child.type == "static" for child in field.children):
+                # `static cache = new Map()`, used as `Owner.cache` anywhere in the file
+                shown = f"{text(owner)}.{name}"
+                uses = [use for use in source.identifiers(text(owner))
+                        if use.parent is not None and text(use.parent) == shown
+                        and use.parent.type == "member_expression"]
+                uses = [use.parent for use in uses if use.parent is not None]
             usage = classify(source, uses, name, kind)
             # the constructor's initialising assignment is not a bound; a reset elsewhere is
             usage.bounds = [b for b in usage.bounds if not _initialises(source, b)]
-            finding = self._check_usage(source, facts, usage, f"this.{name}", kind)
+            finding = self._check_usage(source, facts, usage, shown, kind)
             if finding is not None:
                 yield finding
 
