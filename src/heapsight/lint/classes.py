@@ -32,6 +32,7 @@ from heapsight.lint.source import (
 from heapsight.lint.usage import (
     API_METHODS,
     Usage,
+    assigned_value,
     classify,
     collection_kind,
     removed_only_on_cancel,
@@ -248,30 +249,6 @@ def _per_call_entry(source: SourceFile, grow: Node, function: Node) -> bool:
         declared = assigned_value(source, text(value), function, grow)
         return declared is not None and declared.type == "new_expression"
     return False
-
-
-def assigned_value(source: SourceFile, name: str, function: Node,
-                   before: Node | None = None) -> Node | None:
-    """The value `name` last got in `function` (before `before`), or the one it was declared
-    with in `function` or a function around it."""
-    if before is not None:
-        last: Node | None = None
-        for use in source.identifiers(name, function):
-            assignment = use.parent
-            if use.start_byte < before.start_byte and assignment is not None and (
-                    assignment.type == "assignment_expression") and (
-                    assignment.child_by_field_name("left") == use):
-                last = assignment.child_by_field_name("right")
-        if last is not None:
-            return outer(last)
-    for scope in (function, *source.enclosing_functions(function)):
-        for use in source.identifiers(name, scope):
-            declarator = use.parent
-            if declarator is not None and declarator.type == "variable_declarator" and (
-                    declarator.child_by_field_name("name") == use):
-                value = declarator.child_by_field_name("value")
-                return outer(value) if value is not None else None
-    return None
 
 
 def _fresh_key(source: SourceFile, key: Node, function: Node) -> bool:

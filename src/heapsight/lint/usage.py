@@ -83,7 +83,7 @@ class Usage:
         """Growth inside functions, the per-call kind first: an empty bucket made for a key
         comes after the calls that fill it."""
         inside = [node for node in self.grows if source.enclosing_function(node) is not None]
-        return sorted(inside, key=lambda node: (creates_bucket(node), node.start_byte))
+        return sorted(inside, key=lambda node: (creates_bucket(node, source), node.start_byte))
 
     def read_through(self, source: SourceFile) -> Node | None:
         """A growth that follows a lookup in the same function: the read-through cache shape."""
@@ -91,7 +91,7 @@ class Usage:
                          if (fn := source.enclosing_function(node)) is not None}
         buckets = {node.id for node in self.bucket_grows}
         for node in self.grows:
-            if node.id in buckets or creates_bucket(node):
+            if node.id in buckets or creates_bucket(node, source):
                 continue  # a grouping index (`(m[k] ||= []).push(v)`), not a cache
 
             function = source.enclosing_function(node)
@@ -209,9 +209,10 @@ def stored_value(grow: Node) -> Node | None:
     return holder.child_by_field_name("right") if holder is not None else None
 
 
-def creates_bucket(grow: Node) -> bool:
+def creates_bucket(grow: Node, source: SourceFile | None = None) -> bool:
     """The growth stores an empty collection for a key (`m[k] = m[k] || []`,
-    `m.set(k, new Set())`): a bucket that later calls fill, not the per-call growth itself."""
+    `m.set(k, new Set())`, `bucket = new Map(); m.set(k, bucket)`): a bucket that later calls
+    fill, not the per-call growth itself."""
     value = stored_value(grow)
     if value is not None and value.type == "binary_expression" and text(
             value.child_by_field_name("operator")) in ("||", "??"):
@@ -219,10 +220,38 @@ def creates_bucket(grow: Node) -> bool:
     if value is None:
         return False
     value = outer(value)
+    function = source.enclosing_function(grow) if source is not None else None
+    if value.type == "identifier" and source is not None and function is not None:
+        value = assigned_value(source, text(value), function, grow) or value
     if value.type in ("array", "object"):
         return value.named_child_count == 0
     return collection_kind(value) is not None and text(
         value.child_by_field_name("arguments")) in ("()", "")
+
+
+def assigned_value(source: SourceFile, name: str, function: Node,
+                   before: Node | None = None) -> Node | None:
+    """The value `name` last got in `function` (before `before`), or the one it was declared
+    with in `function` or a function around it."""
+    if before is not None:
+        last: Node | None = None
+        for use in source.identifiers(name, function):
+            assignment = use.parent
+            if use.start_byte < before.start_byte and assignment is not None and (
+                    assignment.type == "assignment_expression") and (
+                    assignment.child_by_field_name("left") == use):
+                last = assignment.child_by_field_name("right")
+        if last is not None:
+            return outer(last)
+    for scope in (function, *source.enclosing_functions(function)):
+        for use in source.identifiers(name, scope):
+            declarator = use.parent
+            if declarator is not None and declarator.type == "variable_declarator" and (
+                    declarator.child_by_field_name("name") == use):
+                value = declarator.child_by_field_name("value")
+                return outer(value) if value is not None else None
+    return None
+
 
 
 def _loop_condition(node: Node) -> bool:
@@ -341,7 +370,8 @@ def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
         memo = usage.read_through(source)
         if memo is not None and kind in ("map", "object"):
             continue  # a read-through cache: cache-without-eviction reports it
-        if memo is None and usage.lookups and all(creates_bucket(g) for g in usage.grows):
+        if memo is None and usage.lookups and all(creates_bucket(g, source)
+                                                  for g in usage.grows):
             memo = usage.grows[0]  # only ever a new bucket per key: a get-or-create registry
         if memo is not None and not facts.runs_per_call_or_async(memo):
             continue  # a "seen" set of a small fixed domain (module names, warnings shown)

@@ -383,7 +383,7 @@ def _keyed_by_traffic(facts: FileFacts, grow: Node) -> bool:
     if facts.in_singleton_method(grow):
         return True
     key = _stored_key(grow)
-    if key is not None and names_an_entity(last_name(key)):
+    if key is not None and names_an_entity(last_name(key), qualified=True):
         return True
     if not facts.runs_per_call_or_async(grow):
         return False
@@ -400,10 +400,13 @@ ENTITY_WORDS = frozenset({"id", "ids", "hash", "url", "uri", "ip", "address", "o
 _WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 
 
-def names_an_entity(name: str) -> bool:
-    """`userId`, `session_id`, `contentHash`, `requestURL`: the last word of the name."""
+def names_an_entity(name: str, qualified: bool = False) -> bool:
+    """`userId`, `session_id`, `contentHash`, `requestURL`: the last word of the name. With
+    `qualified`, a bare `id` or `hash` is not enough (a deprecation id, a warning code): the
+    name must say whose it is."""
     words = _WORDS.findall(name)
-    return bool(words) and words[-1].lower() in ENTITY_WORDS
+    return bool(words) and words[-1].lower() in ENTITY_WORDS and (
+        not qualified or len(words) > 1)
 
 
 def _accumulates(facts: FileFacts, grow: Node) -> bool:
