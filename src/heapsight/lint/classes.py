@@ -26,6 +26,7 @@ from heapsight.lint.source import (
     file_query,
     last_name,
     outer,
+    parameter_names,
     root_identifier,
     text,
 )
@@ -225,9 +226,10 @@ def _in_constructor(source: SourceFile, node: Node) -> bool:
     return name == "constructor" or (function.type != "method_definition" and name[:1].isupper())
 
 
-def _per_call_entry(source: SourceFile, grow: Node, function: Node) -> bool:
+def _per_call_entry(source: SourceFile, grow: Node, function: Node, depth: int = 0) -> bool:
     """The entry is made for this call: a new object or a literal, or stored under a fresh
-    id (`++n`, a uuid, or a variable or field set from one in this function)."""
+    id (`++n`, a uuid, or a variable or field set from one in this function) - here, or by
+    the method that calls this one with it (`this.remember({ ... })`)."""
     if grow.type == "call_expression":
         arguments = grow.child_by_field_name("arguments")
         values = list(arguments.named_children) if arguments is not None else []
@@ -247,7 +249,34 @@ def _per_call_entry(source: SourceFile, grow: Node, function: Node) -> bool:
         return True
     if value.type == "identifier":
         declared = assigned_value(source, text(value), function, grow)
-        return declared is not None and declared.type == "new_expression"
+        if declared is not None and declared.type == "new_expression":
+            return True
+    parameters = parameter_names(function)
+    return depth == 0 and any(
+        _fresh_argument(source, function, parameters.index(text(node)))
+        for node in (key, value) if node is not None and text(node) in parameters)
+
+
+def _fresh_argument(source: SourceFile, method: Node, position: int) -> bool:
+    """Some `this.<method>(...)` call in the class passes a fresh object, a literal or a
+    fresh id at `position`: the helper stores what its caller made for the call."""
+    name = source.function_name(method)
+    body = method.parent
+    if method.type != "method_definition" or body is None or not name:
+        return False
+    for match in source.matches(_MEMBERS, body):
+        member = match["member"][0]
+        call = outer(member).parent
+        if text(match["name"][0]) != name or call is None or call.type != "call_expression":
+            continue
+        arguments = call.child_by_field_name("arguments")
+        values = arguments.named_children if arguments is not None else []
+        if position < len(values):
+            argument = outer(values[position])
+            caller = source.enclosing_function(call)
+            if argument.type in ("new_expression", "array", "object") or (
+                    caller is not None and _fresh_key(source, argument, caller)):
+                return True
     return False
 
 
