@@ -38,7 +38,7 @@ SUFFIXES = {".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx"}
 # unbounded-collection, timer-leak, unbounded-cache and global-growth raised by the class and
 # lifetime work of the fourth session, which tuned on this corpus (it is no longer unseen).
 FLOORS: dict[str, tuple[float, float]] = {
-    "unbounded-collection": (0.90, 0.93),
+    "unbounded-collection": (0.90, 1.00),
     "listener-leak": (0.36, 1.00),
     "timer-leak": (1.00, 0.87),
     "closure-capture": (0.83, 0.50),

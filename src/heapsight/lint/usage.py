@@ -375,7 +375,8 @@ def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
             memo = usage.grows[0]  # only ever a new bucket per key: a get-or-create registry
         if memo is not None and not facts.runs_per_call_or_async(memo):
             continue  # a "seen" set of a small fixed domain (module names, warnings shown)
-        grows = [g for g in usage.grows_in_functions(source) if not facts.in_setup_code(g)]
+        grows = [g for g in usage.grows_in_functions(source)
+                 if not facts.in_setup_code(g) and not _copies_keys(g)]
         if grows:
             found.append(Growth(name, kind, grows, success_only, cancel_only))
     return found
@@ -548,6 +549,33 @@ _CLEARED_HANDLES = file_query("""
 (call_expression function: (identifier) @f arguments: (arguments . (_) @handle)
   (#eq? @f "clearTimeout"))
 """)
+
+
+def _copies_keys(grow: Node) -> bool:
+    """`for (const [code, rate] of Object.entries(table)) rates.set(code, rate)` or
+    `for (const k in table) copy[k] = ...`: the keys are another object's keys, so a refresh
+    writes the same ones again; the copy is as big as its source."""
+    if grow.type == "call_expression":
+        arguments = grow.child_by_field_name("arguments")
+        key = arguments.named_children[0] if arguments is not None and (
+            arguments.named_children) and last_name(
+            grow.child_by_field_name("function") or grow) == "set" else None
+    else:
+        key = grow.child_by_field_name("index")
+    if key is None or key.type != "identifier":
+        return False
+    loop = grow.parent
+    while loop is not None and loop.type not in FUNCTION_TYPES:
+        if loop.type == "for_in_statement":
+            left, right = loop.child_by_field_name("left"), loop.child_by_field_name("right")
+            first = left.named_children[0] if left is not None and left.type == (
+                "array_pattern") and left.named_children else left
+            if first is not None and text(first) == text(key) and right is not None:
+                of_keys = text(right).startswith(("Object.entries(", "Object.keys("))
+                in_loop = any(child.type == "in" for child in loop.children)
+                return of_keys or (in_loop and left is not None and left.type == "identifier")
+        loop = loop.parent
+    return False
 
 
 def _removed_only_on_success(source: SourceFile, usage: Usage) -> bool:
