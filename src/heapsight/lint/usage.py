@@ -364,7 +364,9 @@ def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
         success_only = cancel_only = False
         if usage.bounds:
             success_only = _removed_only_on_success(source, usage)
-            cancel_only = not success_only and removed_only_on_cancel(source, usage.bounds)
+            cancel_only = not success_only and (
+                removed_only_on_cancel(source, usage.bounds)
+                or _removed_only_in_effect_cleanup(source, usage))
             if not success_only and not cancel_only:
                 continue
         memo = usage.read_through(source)
@@ -549,6 +551,41 @@ _CLEARED_HANDLES = file_query("""
 (call_expression function: (identifier) @f arguments: (arguments . (_) @handle)
   (#eq? @f "clearTimeout"))
 """)
+
+
+_EFFECTS = frozenset({"useEffect", "useLayoutEffect", "useInsertionEffect"})
+
+
+def _removed_only_in_effect_cleanup(source: SourceFile, usage: Usage) -> bool:
+    """A React render adds the entry (`map.set(id, fn)` in a component or hook body) and only
+    an effect's cleanup removes it: effects never run in server rendering, and a render that
+    is thrown away never mounts, so its entry stays."""
+    def in_effect(node: Node) -> bool:
+        for function in source.enclosing_functions(node):
+            call = outer(function).parent
+            call = call.parent if call is not None and call.type == "arguments" else None
+            if call is not None and call.type == "call_expression" and last_name(
+                    call.child_by_field_name("function") or call) in _EFFECTS:
+                return True
+        return False
+
+    return bool(usage.bounds) and all(in_effect(bound) for bound in usage.bounds) and any(
+        not in_effect(grow) and not _in_browser_only(grow) for grow in usage.grows)
+
+
+_BROWSER_TESTS = re.compile(r"\b(window|document|canUseDOM|isBrowser|IS_BROWSER|isClient|"
+                            r"inBrowser)\b")
+
+
+def _in_browser_only(node: Node) -> bool:
+    """Under `if (canUseDOM)`, `if (typeof window !== 'undefined')`: it runs where effects do."""
+    parent = node.parent
+    while parent is not None and parent.type not in FUNCTION_TYPES:
+        if parent.type == "if_statement" and _BROWSER_TESTS.search(
+                text(parent.child_by_field_name("condition"))):
+            return True
+        parent = parent.parent
+    return False
 
 
 def _copies_keys(grow: Node) -> bool:

@@ -59,8 +59,9 @@ class ModuleCollectionGrowth(Rule):
                 yield self.finding(
                     source, grow,
                     f"module-level {growth.kind} `{growth.name}` grows{where} and entries are "
-                    f"removed only when a call is cancelled or times out; a call that ends "
-                    f"normally leaves its entry for good (remove it where the call ends)")
+                    f"removed only when a call is cancelled or times out, or in an effect's "
+                    f"cleanup (never run in server rendering); a call that ends normally leaves "
+                    f"its entry for good (remove it where the call ends)")
                 continue
             if growth.success_path_only:
                 yield self.finding(
