@@ -249,7 +249,7 @@ def _interval_replaced(source: SourceFile, facts: FileFacts, call: Node, functio
     if text(call.child_by_field_name("function")) != "setInterval":
         return False
     key = _handle_key(left)
-    if not key or last_name(left) not in cleared_handle_names(source):
+    if not key or last_name(left) not in facts.cleared_handle_names:
         return False
     if key.startswith("this.") and function.type != "method_definition":
         return False  # a callback inside a method: usually the timer rescheduling itself
