@@ -30,7 +30,8 @@ def test_precision_and_recall_on_the_corpus():
     assert {rule for rule, (tp, _, _) in score.by_rule().items() if tp} == {
         "module-collection-growth", "listener-not-removed", "interval-not-cleared",
         "closure-captures-request", "cache-without-eviction", "client-per-request",
-        "global-collection-growth"}
+        "global-collection-growth", "field-collection-growth", "timer-overwritten",
+        "implicit-global", "timeout-not-cleared", "cleanup-never-called"}
 
 
 def test_look_alike_files_are_clean_and_leak_files_are_labelled():

@@ -224,6 +224,57 @@ CASES = [
           where(column, value) { this.clauses.push({ column, value }); return this; }
         }
         """),
+    ("implicit-global", """
+        function deepest(tree) {
+          for (var i = 0; i < tree.children.length; i++) {
+            last = tree.children[i];
+          }
+          return last;
+        }
+        """, 4, """
+        function deepest(tree) {
+          var last;
+          for (var i = 0; i < tree.children.length; i++) {
+            last = tree.children[i];
+          }
+          return last;
+        }
+        """),
+    ("cleanup-never-called", """
+        class Ticker {
+          constructor(res) { this.timer = setInterval(() => res.write('.'), 1000); }
+          stop() { clearInterval(this.timer); }
+        }
+        app.get('/ticks', (req, res) => {
+          const ticker = new Ticker(res);
+        });
+        """, 7, """
+        class Ticker {
+          constructor(res) { this.timer = setInterval(() => res.write('.'), 1000); }
+          stop() { clearInterval(this.timer); }
+        }
+        app.get('/ticks', (req, res) => {
+          const ticker = new Ticker(res);
+          res.on('close', () => ticker.stop());
+        });
+        """),
+    ("timeout-not-cleared", """
+        async function load(url) {
+          const controller = new AbortController();
+          setTimeout(() => controller.abort(), 30000);
+          return (await fetch(url, { signal: controller.signal })).json();
+        }
+        """, 4, """
+        async function load(url) {
+          const controller = new AbortController();
+          const timer = setTimeout(() => controller.abort(), 30000);
+          try {
+            return (await fetch(url, { signal: controller.signal })).json();
+          } finally {
+            clearTimeout(timer);
+          }
+        }
+        """),
 ]
 
 
@@ -391,7 +442,9 @@ def test_disable_line_at_the_end_of_the_line():
 
 def test_select_and_ignore_by_rule_or_category():
     assert {r.id for r in select_rules(["timer-leak"])} == {"interval-not-cleared",
-                                                             "timer-overwritten"}
+                                                             "timer-overwritten",
+                                                             "timeout-not-cleared",
+                                                             "cleanup-never-called"}
     assert "listener-not-removed" not in {r.id for r in select_rules((), ["listener-leak"])}
     assert len(select_rules((), ["client-per-request"])) == len(RULES) - 1
     with pytest.raises(UsageError, match="unknown rule or category 'nope'"):

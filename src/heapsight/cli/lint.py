@@ -58,10 +58,13 @@ def lint(paths: tuple[str, ...], output_format: str, as_json: bool, select: tupl
       listener-not-removed       listener-leak
       interval-not-cleared       timer-leak
       timer-overwritten          timer-leak
+      timeout-not-cleared        timer-leak
+      cleanup-never-called       timer-leak
       closure-captures-request   closure-capture
       cache-without-eviction     unbounded-cache
       client-per-request         resource-per-request
       global-collection-growth   global-growth
+      implicit-global            global-growth
 
     \b
     Examples:

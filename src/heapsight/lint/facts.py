@@ -10,10 +10,14 @@ rules ask:
 - in_setup_code: which code runs once, at load or start-up;
 - functions_named: the file's functions by the name they can be called by;
 - collection_growth: module-level collections that grow per event and are never trimmed;
-- field_growth: collections on `this` grown with per-call entries and never trimmed;
+- field_growth: collections on `this` of long-lived objects grown per call and never trimmed;
+- implicit_globals: names a sloppy-mode script assigns without declaring (implicit.py);
+- singleton: whether a class has one long-lived instance, and why (classes.py);
 - unremoved_listeners: listeners added per call to long-lived emitters and never removed;
 - interval_starts: intervals started in functions, and whether anything can clear them;
 - overwritten_timers: timers whose handle replaces a pending one without clearing it;
+- dropped_timeouts: operation timeouts started per call whose handle is thrown away;
+- cleanup_not_called: per-call objects whose interval only a stop() nobody calls clears;
 - this_fields: collections kept on `this` in classes.
 """
 
@@ -25,19 +29,33 @@ from functools import cached_property
 from tree_sitter import Node
 
 from heapsight.lint import percall
+from heapsight.lint.classes import (
+    FieldGrowth,
+    assigned_value,
+    field_growth,
+    made_at_module_level,
+    once_per_instance,
+    owner_class,
+    singleton_classes,
+)
+from heapsight.lint.implicit import ImplicitGlobal, implicit_globals
 from heapsight.lint.listeners import ListenerAdd, unremoved_listeners
 from heapsight.lint.source import FUNCTIONS_QUERY, SourceFile, file_query
 from heapsight.lint.timers import (
+    CleanupNotCalled,
+    DroppedTimeout,
     IntervalStart,
     TimerOverwrite,
+    cleanup_not_called,
     cleared_handle_names,
+    dropped_timeouts,
     interval_starts,
     overwritten_timers,
     rescheduling_methods,
 )
-from heapsight.lint.usage import FieldGrowth, Growth, field_growth, unbounded_growth
+from heapsight.lint.usage import Growth, unbounded_growth
 
-__all__ = ["FieldGrowth", "FileFacts", "Growth", "IntervalStart", "ListenerAdd", "TimerOverwrite"]
+__all__ = ["CleanupNotCalled", "DroppedTimeout", "FieldGrowth", "FileFacts", "Growth", "ImplicitGlobal", "IntervalStart", "ListenerAdd", "TimerOverwrite"]
 
 _THIS_FIELDS = file_query("""
 (assignment_expression
@@ -59,6 +77,7 @@ class FileFacts:
     def __init__(self, source: SourceFile, resources: Iterable[str] = ()) -> None:
         self.source = source
         self._load_only: dict[int, bool] = {}
+        self._singletons: dict[str, str] = {}
         # constructor and factory names the project adds to the resource table (settings)
         self.extra_resources = frozenset(resources)
 
@@ -134,6 +153,38 @@ class FileFacts:
         return field_growth(self.source, self)
 
     @cached_property
+    def _injected_classes(self) -> dict[str, str]:
+        return singleton_classes(self.source)
+
+    def singleton(self, name: str) -> str:
+        """Why class `name` has one instance for the life of the process ("@Injectable()",
+        "made once at module level"), or "" when this file does not say so."""
+        if not name:
+            return ""
+        if name not in self._singletons:
+            self._singletons[name] = self._injected_classes.get(name) or (
+                "made once at module level" if made_at_module_level(self.source, name) else "")
+        return self._singletons[name]
+
+    def in_singleton_method(self, node: Node) -> bool:
+        """In a method of a class with one shared instance, other than its constructor and
+        start-up or lifecycle methods: code the program runs per operation."""
+        function = self.source.enclosing_function(node)
+        return function is not None and function.type == "method_definition" and (
+            bool(self.singleton(owner_class(node)))) and (
+            not once_per_instance(self.source.function_name(function)))
+
+    def assigned_value(self, name: str, function: Node, before: Node | None = None
+                       ) -> Node | None:
+        """The value `name` last got in `function` before `before`, or was declared with."""
+        return assigned_value(self.source, name, function, before)
+
+    @cached_property
+    def implicit_globals(self) -> list[ImplicitGlobal]:
+        """Names a sloppy-mode script assigns in functions without declaring (implicit.py)."""
+        return implicit_globals(self.source)
+
+    @cached_property
     def unremoved_listeners(self) -> list[ListenerAdd]:
         return unremoved_listeners(self.source, self)
 
@@ -144,6 +195,14 @@ class FileFacts:
     @cached_property
     def overwritten_timers(self) -> list[TimerOverwrite]:
         return overwritten_timers(self.source, self)
+
+    @cached_property
+    def cleanup_not_called(self) -> list[CleanupNotCalled]:
+        return cleanup_not_called(self.source, self)
+
+    @cached_property
+    def dropped_timeouts(self) -> list[DroppedTimeout]:
+        return dropped_timeouts(self.source, self)
 
     @cached_property
     def rescheduling_methods(self) -> frozenset[str]:

@@ -12,15 +12,19 @@ from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
+from heapsight.lint.classes import once_per_instance, owner_class
 from heapsight.lint.source import (
     FUNCTIONS_QUERY,
     SourceFile,
     file_query,
     last_name,
     outer,
+    own_nodes,
     root_identifier,
     text,
+    unwrap,
 )
+from heapsight.lint.usage import handed_out_functions
 
 if TYPE_CHECKING:
     from heapsight.lint.facts import FileFacts
@@ -64,7 +68,8 @@ def interval_starts(source: SourceFile, facts: FileFacts) -> list[IntervalStart]
     for match in source.matches(_INTERVALS):
         call = match["call"][0]
         function = source.enclosing_function(call)
-        if function is None or facts.in_setup_code(call):
+        if function is None or (facts.in_setup_code(call)
+                                and not _handed_out_by_setup(source, function)):
             continue  # started once at load or start-up: a deliberate background task
         args = match["args"][0].named_children
         callback = args[0] if args else None
@@ -97,6 +102,13 @@ def interval_starts(source: SourceFile, facts: FileFacts) -> list[IntervalStart]
             found.append(IntervalStart(call, callback, function, handle, cleared))
         # anything else (an argument, a return value, an object field) is managed elsewhere
     return found
+
+
+def _handed_out_by_setup(source: SourceFile, function: Node) -> bool:
+    """`init()` returns `{ start }`: its user may call `start()` any number of times, so what
+    `start` does is not start-up code however the function around it is named."""
+    setup = source.enclosing_function(function)
+    return setup is not None and function.id in handed_out_functions(source, setup)
 
 
 def _cleared_only_inside(source: SourceFile, name: str, callback: Node,
@@ -143,20 +155,26 @@ def overwritten_timers(source: SourceFile, facts: FileFacts) -> list[TimerOverwr
     everything its callback holds. Reading the old handle first (a guard or a clear) is fine.
     """
     found: list[TimerOverwrite] = []
+    starters = _interval_starters(source)
     for match in source.matches(_TIMER_CALLS):
         call = match["timer"][0]
         function = source.enclosing_function(call)
         if function is None or facts.in_setup_code(call):
             continue
-        if source.function_name(function) == "constructor":
-            continue  # once per object
         node = outer(call)
         parent = node.parent
         if parent is None:
             continue
         if parent.type == "assignment_expression" and parent.child_by_field_name("right") == node:
             left = parent.child_by_field_name("left")
-            if left is None or left.type != "member_expression":
+            if left is None:
+                continue
+            if _interval_replaced(source, facts, call, function, parent, left, starters):
+                found.append(TimerOverwrite(call, function, text(left), False))
+                continue
+            if source.function_name(function) == "constructor":
+                continue  # once per object
+            if left.type != "member_expression":
                 continue
             handle = text(left)
             owner = left.child_by_field_name("object")
@@ -170,11 +188,100 @@ def overwritten_timers(source: SourceFile, facts: FileFacts) -> list[TimerOverwr
                 found.append(TimerOverwrite(call, function, f"{text(record)}.{last_name(left)}",
                                             True))
         elif parent.type == "variable_declarator" and parent.child_by_field_name("value") == node:
+            if source.function_name(function) == "constructor":
+                continue
             name = text(parent.child_by_field_name("name"))
             if name and _stored_under_key(source, name, function) and (
                     not _clears_in(source, function)):
                 found.append(TimerOverwrite(call, function, name, True))
     return found
+
+
+# Calls that run their callback again and again: timers and job schedulers (node-cron's
+# `cron.schedule`, node-schedule's `scheduleJob`, `new CronJob(spec, fn)`, agenda's `every`).
+_REPEATERS = file_query("""
+(call_expression function: [(identifier) @f (member_expression property: (property_identifier) @f)]
+  arguments: (arguments) @args
+  (#any-of? @f "setInterval" "schedule" "scheduleJob" "every" "repeat")) @call
+(new_expression constructor: (identifier) @f arguments: (arguments) @args
+  (#eq? @f "CronJob")) @call
+""")
+
+
+def _interval_starters(source: SourceFile) -> dict[str, set[int]]:
+    """Where each interval handle is started: `this.x` or a plain name -> the functions."""
+    starters: dict[str, set[int]] = {}
+    for match in source.matches(_TIMER_CALLS):
+        call = match["timer"][0]
+        if text(match["f"][0]) != "setInterval":
+            continue
+        assignment = outer(call).parent
+        function = source.enclosing_function(call)
+        if assignment is None or assignment.type != "assignment_expression" or function is None:
+            continue
+        left = assignment.child_by_field_name("left")
+        key = _handle_key(left) if left is not None else ""
+        if key:
+            starters.setdefault(key, set()).add(function.id)
+    return starters
+
+
+def _handle_key(left: Node) -> str:
+    if left.type == "identifier":
+        return text(left)
+    owner = left.child_by_field_name("object") if left.type == "member_expression" else None
+    return f"this.{last_name(left)}" if owner is not None and owner.type == "this" else ""
+
+
+def _interval_replaced(source: SourceFile, facts: FileFacts, call: Node, function: Node,
+                       assignment: Node, left: Node, starters: dict[str, set[int]]) -> bool:
+    """`this.timer = setInterval(...)` or `timer = setInterval(...)` (a variable of an outer
+    scope) in code that runs more than once, with no look at the old handle first, while the
+    file clears that handle somewhere (else interval-not-cleared reports it): the interval
+    started last time keeps running and can no longer be cleared.
+
+    Runs more than once: per-call code; a method of a class with one shared instance (its
+    methods are what the program calls per operation); code a scheduler's callback runs; or
+    one of two functions that start the same handle, when it is not the start-up one (`start`,
+    `onModuleInit`...). A module-level handle started in a constructor is shared by every
+    instance, but whether a second instance is ever made is not in the file: not reported.
+    """
+    if text(call.child_by_field_name("function")) != "setInterval":
+        return False
+    key = _handle_key(left)
+    if not key or last_name(left) not in facts.cleared_handle_names:
+        return False
+    if key.startswith("this.") and function.type != "method_definition":
+        return False  # a callback inside a method: usually the timer rescheduling itself
+    if not key.startswith("this.") and text(left) in source.declared_names(function):
+        return False  # a local handle: interval-not-cleared's
+    before = source.source[function.start_byte:assignment.start_byte].decode("utf-8", "replace")
+    if re.search(rf"(?<![\w$]){re.escape(key)}(?![\w$])", before):
+        return False  # the old handle is read first: a guard or a clear
+    name = source.function_name(function)
+    if once_per_instance(name):
+        return False
+    if facts.per_call_scope(function) is not None or _run_by_repeater(source, function):
+        return True
+    if key.startswith("this.") and facts.singleton(owner_class(function)):
+        return True
+    return len(starters.get(key, ())) > 1
+
+
+def _run_by_repeater(source: SourceFile, function: Node) -> bool:
+    """`function` is, or is called by name from, a callback of a timer or job scheduler."""
+    callbacks = [arg for match in source.matches(_REPEATERS)
+                 for arg in match["args"][0].named_children if arg.type in (
+                     "arrow_function", "function_expression", "function")]
+    if any(c.start_byte <= function.start_byte and function.end_byte <= c.end_byte
+           for c in callbacks):
+        return True
+    name = source.function_name(function)
+    if not name:
+        return False
+    return any(c.start_byte <= use.start_byte < c.end_byte for c in callbacks
+               for use in source.identifiers(name, c)
+               if use.parent is not None and use.parent.type == "call_expression")
 
 
 def _field_overwritten(source: SourceFile, facts: FileFacts, call: Node, method: Node,
@@ -288,3 +395,210 @@ def _handed_on(source: SourceFile, name: str, declaration: Node, function: Node)
         if parent is not None and parent.type in _HANDED_ON:
             return True
     return False
+
+
+# -- operation timeouts that nothing clears ---------------------------------------------------
+
+_TIMEOUTS = file_query("""
+(call_expression
+  function: [(identifier) @f
+             (member_expression object: (identifier) @o property: (property_identifier) @f)]
+  arguments: (arguments . (_) @callback)
+  (#eq? @f "setTimeout")) @call
+""")
+# What a timeout guard does when the operation takes too long.
+_ENDING_CALLS = frozenset({"abort", "destroy", "cancel", "kill", "terminate", "reject"})
+_SHORT_DELAY_MS = 1000
+
+
+@dataclass(frozen=True)
+class DroppedTimeout:
+    call: Node
+    function: Node
+
+
+def dropped_timeouts(source: SourceFile, facts: FileFacts) -> list[DroppedTimeout]:
+    """Timeouts that guard one operation (their callback aborts, rejects or destroys it),
+    started per call with the handle dropped: when the operation ends first, nothing can
+    clear the timer, and its callback keeps the operation's objects until it fires."""
+    found: list[DroppedTimeout] = []
+    for match in source.matches(_TIMEOUTS):
+        call = match["call"][0]
+        if "o" in match and text(match["o"][0]) not in ("window", "global", "globalThis",
+                                                        "self", "timers"):
+            continue
+        callback = unwrap(match["callback"][0])
+        if callback.type not in ("arrow_function", "function_expression", "function") or (
+                not _ends_operation(callback)):
+            continue
+        function = source.enclosing_function(call)
+        if function is None or function == callback or facts.in_setup_code(call):
+            continue
+        if once_per_instance(source.function_name(function)):
+            continue
+        if not _dropped(source, call, function):
+            continue
+        arguments = call.child_by_field_name("arguments")
+        delay = arguments.named_children[1] if arguments is not None and len(
+            arguments.named_children) > 1 else None
+        if delay is None or (delay.type == "number" and _number(text(delay)) < _SHORT_DELAY_MS):
+            continue
+        found.append(DroppedTimeout(call, function))
+    return found
+
+
+def _ends_operation(callback: Node) -> bool:
+    """The callback itself (not a function inside it) aborts, rejects, destroys or cancels."""
+    for node in own_nodes(callback):
+        if node.type == "call_expression":
+            callee = node.child_by_field_name("function")
+            if callee is not None and last_name(callee) in _ENDING_CALLS:
+                return True
+    return False
+
+
+def _dropped(source: SourceFile, call: Node, function: Node) -> bool:
+    """The handle is thrown away (`setTimeout(...)`, `setTimeout(...).unref()`) or kept in a
+    local that nothing reads again."""
+    node = outer(call)
+    parent = node.parent
+    if parent is not None and parent.type == "member_expression" and text(
+            parent.child_by_field_name("property")) in ("unref", "ref") and (
+            parent.parent is not None):
+        node = outer(parent.parent)
+        parent = node.parent
+    if parent is None:
+        return False
+    if parent.type == "expression_statement":
+        return True
+    if parent.type == "variable_declarator" and parent.child_by_field_name("value") == node:
+        name = parent.child_by_field_name("name")
+        return name is not None and name.type == "identifier" and all(
+            use == name for use in source.identifiers(text(name), function))
+    return False
+
+
+def _number(literal: str) -> float:
+    try:
+        return float(literal.replace("_", ""))
+    except ValueError:
+        return float("inf")
+
+
+# -- per-call objects whose timer only a cleanup method clears ---------------------------------
+
+_CLASS_BODIES = file_query("""
+[(class_declaration name: (_) @name body: (class_body) @body)
+ (class name: (_) @name body: (class_body) @body)]
+""")
+_NEW_INSTANCES = file_query("""
+(new_expression constructor: (identifier) @class) @new
+""")
+
+
+@dataclass(frozen=True)
+class CleanupNotCalled:
+    new: Node  # `new X(...)` in per-call code
+    function: Node  # the per-call function
+    cls: str
+    variable: str  # where the instance is kept ("" when dropped)
+    cleanup: str  # the method that would clear the timer
+    handle: str  # `this.timer`
+
+
+def cleanup_not_called(source: SourceFile, facts: FileFacts) -> list[CleanupNotCalled]:
+    """`new X(...)` in per-call code, where X (a class of this file) starts an interval in its
+    constructor, or in a method the call then runs, that only one of its methods clears
+    (`stop()`, `close()`, `destroy()`), and the call never runs that method on the instance
+    nor hands the instance on: the interval outlives the call, with the object it holds."""
+    timed = _timed_classes(source)
+    if not timed:
+        return []
+    found: list[CleanupNotCalled] = []
+    for match in source.matches(_NEW_INSTANCES):
+        cls = text(match["class"][0])
+        if cls not in timed:
+            continue
+        new = match["new"][0]
+        scope = facts.per_call_scope(new)
+        if scope is None or facts.in_setup_code(new):
+            continue
+        function = source.enclosing_function(new) or scope[0]
+        node = outer(new)
+        parent = node.parent
+        variable = ""
+        if parent is not None and parent.type == "variable_declarator" and (
+                parent.child_by_field_name("value") == node):
+            name = parent.child_by_field_name("name")
+            if name is None or name.type != "identifier":
+                continue
+            variable = text(name)
+        elif parent is None or parent.type != "expression_statement":
+            continue  # returned, passed on, stored: its owner decides when it stops
+        starts, cleanups = timed[cls]
+        called = _methods_called_on(source, variable, function) if variable else set()
+        if variable and called is None:
+            continue  # handed on
+        started = [handle for method, handles in starts.items()
+                   if method == "constructor" or method in (called or set())
+                   for handle in handles]
+        for handle in started:
+            stoppers = [method for method, cleared in cleanups.items() if handle in cleared]
+            if stoppers and not set(stoppers) & (called or set()):
+                found.append(CleanupNotCalled(new, function, cls, variable, stoppers[0],
+                                              handle))
+                break
+    return found
+
+
+def _timed_classes(source: SourceFile) -> dict[str, tuple[dict[str, set[str]],
+                                                          dict[str, set[str]]]]:
+    """Class -> (method -> `this.x` interval handles it starts, method -> handles it clears),
+    for classes whose intervals only methods other than the starter clear."""
+    result: dict[str, tuple[dict[str, set[str]], dict[str, set[str]]]] = {}
+    for match in source.matches(_CLASS_BODIES):
+        starts: dict[str, set[str]] = {}
+        clears: dict[str, set[str]] = {}
+        for member in match["body"][0].named_children:
+            if member.type != "method_definition":
+                continue
+            name = source.function_name(member)
+            body = text(member)
+            for handle in re.findall(r"(this\.[\w$#]+)\s*=\s*setInterval\(", body):
+                starts.setdefault(name, set()).add(handle)
+            for handle in re.findall(r"clearInterval\(\s*(this\.[\w$#]+)\s*\)", body):
+                clears.setdefault(name, set()).add(handle)
+        if not starts:
+            continue
+        # a handle the starting method itself (or its own callback) clears needs no stop(),
+        # nor one whose cleanup the class wires up itself (`socket.on('close', () =>
+        # this.dispose())`)
+        body = text(match["body"][0])
+        if any(re.search(rf"this\.{re.escape(method)}\b(?!\s*\()", body) or len(
+                re.findall(rf"this\.{re.escape(method)}\s*\(", body)) for method in clears):
+            continue
+        cleanups = {method: handles for method, handles in clears.items()
+                    if method not in starts}
+        if cleanups:
+            result[text(match["name"][0])] = (starts, cleanups)
+    return result
+
+
+def _methods_called_on(source: SourceFile, variable: str, function: Node) -> set[str] | None:
+    """Methods the function (and its callbacks) call on `variable`, or None when the variable
+    is handed on (returned, passed, stored, assigned) and someone else may stop it."""
+    called: set[str] = set()
+    for use in source.identifiers(variable, function):
+        node = outer(use)
+        parent = node.parent
+        if parent is None:
+            continue
+        if parent.type == "variable_declarator" and parent.child_by_field_name("name") == node:
+            continue
+        if parent.type == "member_expression" and parent.child_by_field_name("object") == node:
+            holder = outer(parent).parent
+            if holder is not None and holder.type == "call_expression":
+                called.add(last_name(parent))
+            continue
+        return None
+    return called

@@ -9,12 +9,14 @@ check, reassignment). A collection with growth and no bound anywhere is unbounde
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
 from heapsight.lint.source import (
+    FUNCTION_TYPES,
     FUNCTIONS_QUERY,
     SourceFile,
     file_query,
@@ -22,7 +24,6 @@ from heapsight.lint.source import (
     outer,
     own_nodes,
     parameter_names,
-    root_identifier,
     text,
 )
 
@@ -37,6 +38,10 @@ BOUND_METHODS = frozenset({"delete", "clear", "pop", "shift", "splice", "prune",
 SIZE_PROPERTIES = frozenset({"length", "size"})
 COMPARISONS = frozenset({">", ">=", "<", "<=", "===", "==", "!==", "!="})
 
+# Methods that implement a container or a registration API: growth there is the caller's
+# decision (a queue's push, a router's use), not a leak of the code that defines them.
+API_METHODS = re.compile(r"^(push|unshift|add|set|put|insert|append|enqueue|write|use|on|"
+                         r"register\w*|hook|addHook|plugin|define\w*|mount|route|extend)$")
 # Constructors of collections that can grow without bound; WeakMap/WeakSet are not among them.
 COLLECTION_CONSTRUCTORS = frozenset({"Map", "Set", "Array"})
 # Collections that bound themselves.
@@ -69,18 +74,26 @@ class Usage:
     """The uses of one collection, each as the node that shows it."""
 
     grows: list[Node] = field(default_factory=list)
+    bucket_grows: list[Node] = field(default_factory=list)  # growth of an entry's collection
     lookups: list[Node] = field(default_factory=list)
     bounds: list[Node] = field(default_factory=list)
     exported: bool = False
 
     def grows_in_functions(self, source: SourceFile) -> list[Node]:
-        return [node for node in self.grows if source.enclosing_function(node) is not None]
+        """Growth inside functions, the per-call kind first: an empty bucket made for a key
+        comes after the calls that fill it."""
+        inside = [node for node in self.grows if source.enclosing_function(node) is not None]
+        return sorted(inside, key=lambda node: (creates_bucket(node, source), node.start_byte))
 
     def read_through(self, source: SourceFile) -> Node | None:
         """A growth that follows a lookup in the same function: the read-through cache shape."""
         lookup_scopes = {fn.id for node in self.lookups
                          if (fn := source.enclosing_function(node)) is not None}
+        buckets = {node.id for node in self.bucket_grows}
         for node in self.grows:
+            if node.id in buckets or creates_bucket(node, source):
+                continue  # a grouping index (`(m[k] ||= []).push(v)`), not a cache
+
             function = source.enclosing_function(node)
             if function is not None and function.id in lookup_scopes:
                 return node
@@ -112,11 +125,13 @@ def classify(source: SourceFile, uses: list[Node], name: str, kind: str | None =
                     holder.child_by_field_name("left") == outer(parent)):
                 if kind != "array":
                     usage.grows.append(parent)
+                    _classify_bucket(holder, usage)  # `(m[k] = m[k] || []).push(v)`
             elif holder is not None and holder.type == "unary_expression" and (
                     text(holder).startswith("delete")):
                 usage.bounds.append(parent)
             else:
                 usage.lookups.append(parent)
+                _classify_bucket(parent, usage)
         elif role in ("assignment_expression", "augmented_assignment_expression") and (
                 parent.child_by_field_name("left") == node):
             if not _initialises(source, parent, node):
@@ -149,6 +164,8 @@ def _classify_member(member: Node, usage: Usage) -> None:
         usage.grows.append(holder)
     elif called and prop in LOOKUP_METHODS:
         usage.lookups.append(holder)
+        if prop == "get":
+            _classify_bucket(holder, usage)
     elif prop in BOUND_METHODS and called:
         usage.bounds.append(holder)
     elif prop in SIZE_PROPERTIES:
@@ -164,6 +181,77 @@ def _classify_member(member: Node, usage: Usage) -> None:
         statement = outer(holder).parent
         if statement is not None and statement.type == "assignment_expression":
             usage.bounds.append(holder)
+
+
+def _classify_bucket(entry: Node, usage: Usage) -> None:
+    """What is done to one entry that is itself a collection (`m[k].push(v)`,
+    `m.get(k).add(v)`, `m[k].shift()`): growth or a bound of the collection of buckets."""
+    member = outer(entry).parent
+    if member is None or member.type != "member_expression" or (
+            member.child_by_field_name("object") != outer(entry)):
+        return
+    inner = Usage()
+    _classify_member(member, inner)
+    usage.bucket_grows += inner.grows
+    usage.grows += inner.grows
+    usage.bounds += inner.bounds
+
+
+def stored_value(grow: Node) -> Node | None:
+    """The value a growth stores: `v` of `m.set(k, v)`, `m[k] = v` or `list.push(v)`."""
+    if grow.type == "call_expression":
+        args = grow.child_by_field_name("arguments")
+        named = args.named_children if args is not None else []
+        method = last_name(grow.child_by_field_name("function") or grow)
+        return named[1] if method == "set" and len(named) >= 2 else (
+            named[0] if method != "set" and named else None)
+    holder = outer(grow).parent
+    return holder.child_by_field_name("right") if holder is not None else None
+
+
+def creates_bucket(grow: Node, source: SourceFile | None = None) -> bool:
+    """The growth stores an empty collection for a key (`m[k] = m[k] || []`,
+    `m.set(k, new Set())`, `bucket = new Map(); m.set(k, bucket)`): a bucket that later calls
+    fill, not the per-call growth itself."""
+    value = stored_value(grow)
+    if value is not None and value.type == "binary_expression" and text(
+            value.child_by_field_name("operator")) in ("||", "??"):
+        value = value.child_by_field_name("right")
+    if value is None:
+        return False
+    value = outer(value)
+    function = source.enclosing_function(grow) if source is not None else None
+    if value.type == "identifier" and source is not None and function is not None:
+        value = assigned_value(source, text(value), function, grow) or value
+    if value.type in ("array", "object"):
+        return value.named_child_count == 0
+    return collection_kind(value) is not None and text(
+        value.child_by_field_name("arguments")) in ("()", "")
+
+
+def assigned_value(source: SourceFile, name: str, function: Node,
+                   before: Node | None = None) -> Node | None:
+    """The value `name` last got in `function` (before `before`), or the one it was declared
+    with in `function` or a function around it."""
+    if before is not None:
+        last: Node | None = None
+        for use in source.identifiers(name, function):
+            assignment = use.parent
+            if use.start_byte < before.start_byte and assignment is not None and (
+                    assignment.type == "assignment_expression") and (
+                    assignment.child_by_field_name("left") == use):
+                last = assignment.child_by_field_name("right")
+        if last is not None:
+            return outer(last)
+    for scope in (function, *source.enclosing_functions(function)):
+        for use in source.identifiers(name, scope):
+            declarator = use.parent
+            if declarator is not None and declarator.type == "variable_declarator" and (
+                    declarator.child_by_field_name("name") == use):
+                value = declarator.child_by_field_name("value")
+                return outer(value) if value is not None else None
+    return None
+
 
 
 def _loop_condition(node: Node) -> bool:
@@ -236,6 +324,9 @@ class Growth:
     # entries are removed, but only after an await on the success path: a throw or an
     # abandoned call skips the removal and the entry stays for good
     success_path_only: bool = False
+    # entries are removed only when the call is cancelled or times out (`abort()`, a timer
+    # the finished call clears): a call that ends normally leaves its entry for good
+    cancel_path_only: bool = False
 
 
 def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
@@ -244,7 +335,8 @@ def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
     module-collection-growth reports them; closure-capture asks whether they keep closures.
     """
     found: list[Growth] = []
-    for declarator in source.module_declarators():
+    scoped = scoped_collections(source, facts)
+    for declarator in [*source.module_declarators(), *scoped]:
         name_node = declarator.child_by_field_name("name")
         kind = collection_kind(declarator.child_by_field_name("value"))
         if kind is None or name_node is None or name_node.type != "identifier":
@@ -253,30 +345,274 @@ def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
                 declarator.parent.parent.type == "export_statement"):
             continue  # other modules may trim it
         name = text(name_node)
-        uses = [u for u in source.identifiers(name) if u != name_node]
+        scope = scoped.get(declarator)
+        uses = [u for u in source.identifiers(name, scope) if u != name_node]
         first = classify(source, uses, name, kind)
         follow_helpers(source, facts, first, uses, kind)
         if not first.grows_in_functions(source):
             continue  # the common case, decided before the costlier scope checks
-        uses = [u for u in uses if u.type != "identifier" or source.is_module_binding(u)]
+        if scope is None:
+            uses = [u for u in uses if u.type != "identifier" or source.is_module_binding(u)]
+        else:
+            uses = [u for u in uses if u.type != "identifier" or _binds_to(source, u, scope)]
+            if not _outlives(source, facts, uses, name, kind, scope):
+                continue
         usage = classify(source, uses, name, kind)
         follow_helpers(source, facts, usage, uses, kind)
         if usage.exported:
             continue
-        success_only = False
+        success_only = cancel_only = False
         if usage.bounds:
             success_only = _removed_only_on_success(source, usage)
-            if not success_only:
+            cancel_only = not success_only and (
+                removed_only_on_cancel(source, usage.bounds)
+                or _removed_only_in_effect_cleanup(source, usage))
+            if not success_only and not cancel_only:
                 continue
         memo = usage.read_through(source)
         if memo is not None and kind in ("map", "object"):
             continue  # a read-through cache: cache-without-eviction reports it
+        if memo is None and usage.lookups and all(creates_bucket(g, source)
+                                                  for g in usage.grows):
+            memo = usage.grows[0]  # only ever a new bucket per key: a get-or-create registry
         if memo is not None and not facts.runs_per_call_or_async(memo):
             continue  # a "seen" set of a small fixed domain (module names, warnings shown)
-        grows = [g for g in usage.grows_in_functions(source) if not facts.in_setup_code(g)]
+        grows = [g for g in usage.grows_in_functions(source)
+                 if not facts.in_setup_code(g) and not _copies_keys(g)]
         if grows:
-            found.append(Growth(name, kind, grows, success_only))
+            found.append(Growth(name, kind, grows, success_only, cancel_only))
     return found
+
+
+def scoped_collections(source: SourceFile, facts: FileFacts) -> dict[Node, Node]:
+    """Collections declared in a function that runs once per program or per setup - a
+    framework plugin, a factory - rather than per call: declarator -> that function. They live
+    as long as the per-call closures the function registers or hands out."""
+    found: dict[Node, Node] = {}
+    functions = [m["function"][0] for m in source.matches(FUNCTIONS_QUERY)]
+    starts = sorted(function.start_byte for function in functions)
+    for function in functions:
+        after = bisect_right(starts, function.start_byte)
+        if after >= len(starts) or starts[after] >= function.end_byte or (
+                not _runs_once(source, facts, function)):
+            continue  # keeps no closure, or may run per call: what it makes dies with it
+        for declared in source.captures(_SCOPED_DECLARATORS, function).get("declarator", []):
+            if collection_kind(declared.child_by_field_name("value")) is not None and (
+                    source.enclosing_function(declared) == function):
+                found[declared] = function
+    return found
+
+
+_SCOPED_DECLARATORS = """
+(variable_declarator name: (identifier) value: [(array) (object) (new_expression)]) @declarator
+"""
+
+
+def _runs_once(source: SourceFile, facts: FileFacts, function: Node) -> bool:
+    """A top-level function declaration (a plugin, a factory) that is not per-call code:
+    called at start-up, or by code outside this file that sets things up once. Methods and
+    callbacks run per operation as far as this file can tell."""
+    holder = outer(function).parent
+    if function.type != "function_declaration" and not (
+            function.type in ("arrow_function", "function_expression")
+            and holder is not None and holder.type == "variable_declarator"):
+        return False
+    if source.enclosing_function(function) is not None:
+        return False
+    return facts.per_call_reason(function) is None
+
+
+def _binds_to(source: SourceFile, use: Node, scope: Node) -> bool:
+    """`use` names the declaration of `scope`, not one of a function between them."""
+    name = text(use)
+    for function in source.enclosing_functions(use):
+        if function == scope:
+            return True
+        if name in source.declared_names(function):
+            return False
+    return False
+
+
+def _outlives(source: SourceFile, facts: FileFacts, uses: list[Node], name: str, kind: str,
+              scope: Node) -> bool:
+    """Some growth happens in a function nested in `scope` that runs after `scope` returns:
+    a per-call function registered there (a route of a plugin), or one `scope` returns (a
+    factory's `call`, or the methods of the object it returns)."""
+    handed_out = handed_out_functions(source, scope)
+    for grow in classify(source, uses, name, kind).grows:
+        for function in source.enclosing_functions(grow):
+            if function == scope:
+                break
+            if API_METHODS.match(source.function_name(function)):
+                break  # a store's own `set`/`add`: its user decides what goes in
+            if facts.per_call_reason(function) is not None or (
+                    function.id in handed_out and _fresh_id(source, grow)):
+                return True  # a route of a plugin; a pending-call registry of a factory
+    return False
+
+
+_FRESH_ID = ("++", "randomUUID", "uuid", "nanoid", "nextId", "generateId")
+
+
+def _fresh_id(source: SourceFile, grow: Node) -> bool:
+    """The entry is stored under an id made for this call (`++lastId`, a uuid): one entry per
+    call, as in a registry of pending calls. Other state a factory's closures keep lives as
+    long as the object the factory made, which this file cannot see."""
+    if grow.type == "call_expression":
+        arguments = grow.child_by_field_name("arguments")
+        key = arguments.named_children[0] if arguments is not None and (
+            arguments.named_children) else None
+    else:
+        key = grow.child_by_field_name("index")
+    if key is None:
+        return False
+    if any(marker in text(key) for marker in _FRESH_ID):
+        return True
+    function = source.enclosing_function(grow)
+    if key.type != "identifier" or function is None:
+        return False
+    for scope in (function, *source.enclosing_functions(function)):
+        for use in source.identifiers(text(key), scope):
+            declarator = use.parent
+            if declarator is not None and declarator.type == "variable_declarator" and (
+                    declarator.child_by_field_name("name") == use):
+                return any(marker in text(declarator) for marker in _FRESH_ID)
+    return False
+
+
+def handed_out_functions(source: SourceFile, scope: Node) -> set[int]:
+    """Functions nested in `scope` that it returns, directly or as properties of the object
+    it returns (`return { call, onReply }`)."""
+    returned: set[str] = set()
+    out: set[int] = set()
+    for node in own_nodes(scope):
+        if node.type != "return_statement" or not node.named_children:
+            continue
+        value = outer(node.named_children[0])
+        if value.type in FUNCTION_TYPES:
+            out.add(value.id)
+        elif value.type == "identifier":
+            returned.add(text(value))
+        elif value.type == "object":
+            for member in value.named_children:
+                inner = member.child_by_field_name("value") if member.type == "pair" else member
+                if inner is None:
+                    continue
+                if inner.type in FUNCTION_TYPES or member.type == "method_definition":
+                    out.add(inner.id)
+                elif inner.type in ("identifier", "shorthand_property_identifier"):
+                    returned.add(text(inner))
+    if returned:
+        for node in own_nodes(scope):
+            if node.type == "function_declaration" and text(
+                    node.child_by_field_name("name")) in returned:
+                out.add(node.id)
+            elif node.type == "variable_declarator" and text(
+                    node.child_by_field_name("name")) in returned:
+                made = node.child_by_field_name("value")
+                if made is not None and outer(made).type in FUNCTION_TYPES:
+                    out.add(outer(made).id)
+    return out
+
+
+_CANCEL_WORDS = re.compile(r"(^|[a-z_])(abort|Abort|cancel|Cancel)")
+_TIMEOUT_CALL = re.compile(r"^(setTimeout|\w+\.setTimeout)$")
+
+
+def removed_only_on_cancel(source: SourceFile, bounds: list[Node]) -> bool:
+    """Every removal happens on a path that only a cancelled or timed-out call takes: in a
+    function named for it (`abort`, `cancelRequest`, `onAbort`), or in a setTimeout callback
+    whose timer the file clears (the call that finishes first clears the timer, and with it
+    the only removal)."""
+    if not bounds:
+        return False
+    cleared = {last_name(m["handle"][0]) for m in source.matches(_CLEARED_HANDLES)}
+    for bound in bounds:
+        on_cancel = False
+        for function in source.enclosing_functions(bound):
+            if _CANCEL_WORDS.search(source.function_name(function)):
+                on_cancel = True
+                break
+            call = outer(function).parent
+            call = call.parent if call is not None and call.type == "arguments" else None
+            if call is not None and call.type == "call_expression" and _TIMEOUT_CALL.match(
+                    text(call.child_by_field_name("function"))):
+                holder = outer(call).parent
+                if holder is not None and holder.type == "variable_declarator" and text(
+                        holder.child_by_field_name("name")) in cleared:
+                    on_cancel = True
+                break
+        if not on_cancel:
+            return False
+    return True
+
+
+_CLEARED_HANDLES = file_query("""
+(call_expression function: (identifier) @f arguments: (arguments . (_) @handle)
+  (#eq? @f "clearTimeout"))
+""")
+
+
+_EFFECTS = frozenset({"useEffect", "useLayoutEffect", "useInsertionEffect"})
+
+
+def _removed_only_in_effect_cleanup(source: SourceFile, usage: Usage) -> bool:
+    """A React render adds the entry (`map.set(id, fn)` in a component or hook body) and only
+    an effect's cleanup removes it: effects never run in server rendering, and a render that
+    is thrown away never mounts, so its entry stays."""
+    def in_effect(node: Node) -> bool:
+        for function in source.enclosing_functions(node):
+            call = outer(function).parent
+            call = call.parent if call is not None and call.type == "arguments" else None
+            if call is not None and call.type == "call_expression" and last_name(
+                    call.child_by_field_name("function") or call) in _EFFECTS:
+                return True
+        return False
+
+    return bool(usage.bounds) and all(in_effect(bound) for bound in usage.bounds) and any(
+        not in_effect(grow) and not _in_browser_only(grow) for grow in usage.grows)
+
+
+_BROWSER_TESTS = re.compile(r"\b(window|document|canUseDOM|isBrowser|IS_BROWSER|isClient|"
+                            r"inBrowser)\b")
+
+
+def _in_browser_only(node: Node) -> bool:
+    """Under `if (canUseDOM)`, `if (typeof window !== 'undefined')`: it runs where effects do."""
+    parent = node.parent
+    while parent is not None and parent.type not in FUNCTION_TYPES:
+        if parent.type == "if_statement" and _BROWSER_TESTS.search(
+                text(parent.child_by_field_name("condition"))):
+            return True
+        parent = parent.parent
+    return False
+
+
+def _copies_keys(grow: Node) -> bool:
+    """`for (const [code, rate] of Object.entries(table)) rates.set(code, rate)` or
+    `for (const k in table) copy[k] = ...`: the keys are another object's keys, so a refresh
+    writes the same ones again; the copy is as big as its source."""
+    if grow.type == "call_expression":
+        arguments = grow.child_by_field_name("arguments")
+        key = arguments.named_children[0] if arguments is not None and (
+            arguments.named_children) and last_name(
+            grow.child_by_field_name("function") or grow) == "set" else None
+    else:
+        key = grow.child_by_field_name("index")
+    if key is None or key.type != "identifier":
+        return False
+    loop = grow.parent
+    while loop is not None and loop.type not in FUNCTION_TYPES:
+        if loop.type == "for_in_statement":
+            left, right = loop.child_by_field_name("left"), loop.child_by_field_name("right")
+            first = left.named_children[0] if left is not None and left.type == (
+                "array_pattern") and left.named_children else left
+            if first is not None and text(first) == text(key) and right is not None:
+                of_keys = text(right).startswith(("Object.entries(", "Object.keys("))
+                in_loop = any(child.type == "in" for child in loop.children)
+                return of_keys or (in_loop and left is not None and left.type == "identifier")
+        loop = loop.parent
+    return False
 
 
 def _removed_only_on_success(source: SourceFile, usage: Usage) -> bool:
@@ -335,161 +671,3 @@ def _in_cleanup_clause(node: Node, function: Node) -> bool:
 
 def _awaits(function: Node) -> list[Node]:
     return [node for node in own_nodes(function) if node.type == "await_expression"]
-
-
-# -- collections kept on `this` -------------------------------------------------------------
-
-_MEMBERS = file_query("(member_expression property: (property_identifier) @name) @member")
-_FRESH = ("++", "randomUUID", "uuid", "nanoid", "Date.now", "nextId", "genId", "generateId")
-# Methods that implement a container or a registration API: growth there is the caller's
-# decision (a queue's push, a router's use), not a leak of the class itself.
-# Classes whose instances usually live as long as the process: growth on their fields per call
-# accumulates. Builders, results and validators are made per operation and die with it.
-_LONG_LIVED_CLASS = re.compile(r"(Server|Client|Pool|Manager|Service|Requester|Namespace|Adapter|"
-                               r"Registry|Broker|Agent|Connection|Socket|Session|Transport|Bus|"
-                               r"Hub|Gateway|Router|Store|Cache|Collection|Mongoose|Queue|"
-                               r"Dispatcher|Tracker|Monitor)$")
-_API_METHODS = re.compile(r"^(push|unshift|add|set|put|insert|append|enqueue|write|use|on|"
-                          r"register\w*|hook|addHook|plugin|define\w*|mount|route|extend)$")
-
-
-@dataclass(frozen=True)
-class FieldGrowth:
-    name: str  # the field, `this.<name>`
-    kind: str
-    grow: Node  # where it grows per call
-
-
-def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
-    """Collections on instance fields (`this.x = []` / `new Map()` / `{}`) that a method grows
-    with per-call data (a new object, a literal, an entry under a fresh id) while nothing in
-    the file ever removes from a field of that name, resets it outside its constructor, or
-    checks its size: the instance (a server, a client, a singleton) keeps every entry."""
-    initial: dict[str, tuple[str, set[int]]] = {}
-    for found in facts.this_fields:
-        kind = collection_kind(found["value"][0])
-        if kind is None:
-            continue
-        name = text(found["name"][0])
-        assignment = found["name"][0].parent
-        holder = assignment.parent if assignment is not None else None
-        first_kind, inits = initial.get(name, (kind, set()))
-        if holder is not None and _in_constructor(source, holder):
-            inits.add(holder.id)
-        initial[name] = (first_kind, inits)
-    if not initial:
-        return []
-    members: dict[str, list[Node]] = {}
-    for match in source.matches(_MEMBERS):
-        name = text(match["name"][0])
-        if name in initial:
-            members.setdefault(name, []).append(match["member"][0])
-    found_growth: list[FieldGrowth] = []
-    for name, (kind, inits) in initial.items():
-        usage = Usage()
-        for member in members.get(name, []):
-            usage_of = classify(source, [member], name, kind)
-            usage.grows += usage_of.grows
-            usage.bounds += [b for b in usage_of.bounds if b.id not in inits]
-            usage.exported = usage.exported or usage_of.exported
-        if usage.bounds or usage.exported:
-            continue
-        for grow in usage.grows:
-            function = source.enclosing_function(grow)
-            if function is None or facts.in_setup_code(grow) or _in_constructor(source, grow):
-                continue
-            if _API_METHODS.match(source.function_name(function)):
-                continue
-            if not _long_lived_owner(source, grow):
-                continue
-            if _per_call_entry(source, grow, function):
-                found_growth.append(FieldGrowth(name, kind, grow))
-                break
-    return found_growth
-
-
-def _long_lived_owner(source: SourceFile, node: Node) -> bool:
-    """The class around `node` is made once at module level (`module.exports = new X()`) or is
-    named like a long-lived service (a server, client, pool, namespace...)."""
-    name = _owner_class(node)
-    if not name:
-        return False
-    if _LONG_LIVED_CLASS.search(name):
-        return True
-    return any(source.enclosing_function(use) is None and use.parent is not None
-               and use.parent.type == "new_expression" for use in source.identifiers(name))
-
-
-def _owner_class(node: Node) -> str:
-    """`X` for code in `class X { ... }` or in `X.prototype.m = function () { ... }`."""
-    parent = node.parent
-    while parent is not None:
-        if parent.type in ("class_declaration", "class", "abstract_class_declaration"):
-            named = parent.child_by_field_name("name")
-            return text(named) if named is not None else ""
-        if parent.type == "assignment_expression":
-            left = text(parent.child_by_field_name("left"))
-            if ".prototype." in left:
-                return left.split(".prototype.", 1)[0].rsplit(".", 1)[-1]
-        parent = parent.parent
-    return ""
-
-
-def _in_constructor(source: SourceFile, node: Node) -> bool:
-    function = source.enclosing_function(node)
-    if function is None:
-        return False
-    name = source.function_name(function)
-    return name == "constructor" or (function.type != "method_definition" and name[:1].isupper())
-
-
-def _per_call_entry(source: SourceFile, grow: Node, function: Node) -> bool:
-    """The entry is made for this call: a new object or a literal, or stored under a fresh
-    id (`++n`, a uuid, or a variable or field set from one in this function)."""
-    if grow.type == "call_expression":
-        arguments = grow.child_by_field_name("arguments")
-        values = list(arguments.named_children) if arguments is not None else []
-        method = last_name(grow.child_by_field_name("function") or grow)
-        key = values[0] if method == "set" and values else None
-        value = values[-1] if values else None
-    else:  # this.x[key] = value
-        key = grow.child_by_field_name("index")
-        holder = outer(grow).parent
-        value = holder.child_by_field_name("right") if holder is not None else None
-    if key is not None and _fresh_key(source, key, function):
-        return True
-    if value is None:
-        return False
-    value = outer(value)
-    if value.type in ("new_expression", "array", "object"):
-        return True
-    if value.type == "identifier":
-        declared = _declared_value(source, text(value), function)
-        return declared is not None and declared.type == "new_expression"
-    return False
-
-
-def _declared_value(source: SourceFile, name: str, function: Node) -> Node | None:
-    """The value `name` is declared with in `function` or a function around it."""
-    for scope in (function, *source.enclosing_functions(function)):
-        for use in source.identifiers(name, scope):
-            declarator = use.parent
-            if declarator is not None and declarator.type == "variable_declarator" and (
-                    declarator.child_by_field_name("name") == use):
-                value = declarator.child_by_field_name("value")
-                return outer(value) if value is not None else None
-    return None
-
-
-def _fresh_key(source: SourceFile, key: Node, function: Node) -> bool:
-    if any(marker in text(key) for marker in _FRESH):
-        return True
-    root = root_identifier(key)
-    if root is None:
-        return False
-    declared = _declared_value(source, text(root), function)
-    if declared is not None and any(marker in text(declared) for marker in _FRESH):
-        return True
-    # `packet.id = ++this.count` earlier in the function
-    body = text(function)
-    return any(f"{text(key)} = {marker}" in body for marker in ("++", "uuid", "randomUUID"))

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from heapsight.lint.rule import Rule
+from heapsight.lint.rules.cleanup_not_called import CleanupNeverCalled
 from heapsight.lint.rules.closure_capture import ClosureCapturesRequest
 from heapsight.lint.rules.field_collection_growth import FieldCollectionGrowth
 from heapsight.lint.rules.global_growth import GlobalCollectionGrowth
+from heapsight.lint.rules.implicit_global import ImplicitGlobal
 from heapsight.lint.rules.listener_leak import ListenerNotRemoved
 from heapsight.lint.rules.resource_per_request import ClientPerRequest
+from heapsight.lint.rules.timeout_not_cleared import TimeoutNotCleared
 from heapsight.lint.rules.timer_leak import IntervalNotCleared
 from heapsight.lint.rules.timer_overwritten import TimerOverwritten
 from heapsight.lint.rules.unbounded_cache import CacheWithoutEviction
@@ -19,10 +22,13 @@ RULES: tuple[type[Rule], ...] = (
     ListenerNotRemoved,
     IntervalNotCleared,
     TimerOverwritten,
+    TimeoutNotCleared,
+    CleanupNeverCalled,
     ClosureCapturesRequest,
     CacheWithoutEviction,
     ClientPerRequest,
     GlobalCollectionGrowth,
+    ImplicitGlobal,
 )
 
 RULES_BY_ID: dict[str, type[Rule]] = {rule.id: rule for rule in RULES}

@@ -56,8 +56,17 @@ class FieldCollectionGrowth(Rule):
         for growth in facts.field_growth:
             function = source.enclosing_function(growth.grow)
             where = facts.describe(function) if function is not None else "a method"
+            if growth.why_long_lived.startswith("typed"):
+                yield self.finding(
+                    source, growth.grow,
+                    f"`{growth.name}` is {growth.why_long_lived}: a Map keeps its keys alive, so "
+                    f"entries added in {where} stay until something deletes them, long after "
+                    f"the objects they are keyed by are gone; make it the WeakMap it is typed as")
+                continue
+            holder = growth.name if growth.why_long_lived == "a static field" else (
+                f"this.{growth.name}")
             yield self.finding(
                 source, growth.grow,
-                f"`this.{growth.name}` ({growth.kind}) gets a new entry in {where} on every "
-                f"call, and nothing in this file ever removes one or checks its size; the "
-                f"object keeps all of them for as long as it lives")
+                f"`{holder}` ({growth.kind}) gets a new entry in {where} on every call, and "
+                f"nothing in this file ever removes one or checks its size; the object keeps "
+                f"all of them for as long as it lives ({growth.why_long_lived})")

@@ -80,7 +80,7 @@ class GlobalCollectionGrowth(Rule):
                     source, grows[0],
                     f"`{owner}.{name}` lives on the global object and grows here, but nothing "
                     f"ever removes from it; it is a GC root and will grow for the process's life")
-        yield from self._implicit_globals(source)
+        yield from self._implicit_globals(source, facts)
         deletes = bool(source.matches(_GLOBAL_DELETES))
         for match in source.matches(_GLOBAL_SUBSCRIPTS):
             assign = match["assign"][0]
@@ -94,46 +94,56 @@ class GlobalCollectionGrowth(Rule):
                 f"`{text(assign.child_by_field_name('left'))} = ...` adds a property to the global "
                 f"object under a computed key on every call and nothing deletes it")
 
-    def _implicit_globals(self, source: SourceFile) -> Iterator[Finding]:
+    def _implicit_globals(self, source: SourceFile, facts: FileFacts) -> Iterator[Finding]:
         """Sloppy-mode scripts: `seen = []` inside a function, with `seen` declared nowhere,
         creates a property of the global object; report it when it then only grows."""
-        if source.language != "javascript" or _strict(source):
-            return
-        declared = source.all_declared_names()
-        reported: set[str] = set()
-        for match in source.matches(_BARE_ASSIGNMENTS):
-            name = text(match["name"][0])
-            if name in declared or name in reported or name in _HOST_GLOBALS:
+        for implicit in facts.implicit_globals:
+            made = {assignment.id for assignment in implicit.assignments
+                    if _creates(assignment, implicit.name)}
+            if not made:
                 continue
-            if source.enclosing_function(match["assign"][0]) is None:
-                continue
-            uses = source.identifiers(name)
-            usage = classify(source, uses, name, collection_kind(match["value"][0]))
-            # the creating assignment is not a reset: any other plain assignment is
-            usage.bounds = [b for b in usage.bounds if b.id != match["assign"][0].id]
+            kind = next((collection_kind(_created_value(value)) for assignment, value in zip(
+                implicit.assignments, implicit.values, strict=True) if assignment.id in made),
+                None)
+            usage = classify(source, implicit.uses, implicit.name, kind)
+            # creating the collection is not a reset: any other plain assignment is
+            usage.bounds = [b for b in usage.bounds if b.id not in made]
             if usage.bounds:
                 continue
             grows = usage.grows_in_functions(source)
             if grows:
-                reported.add(name)
                 yield self.finding(
                     source, grows[0],
-                    f"`{name}` is declared nowhere, so assigning it made it a property of the "
-                    f"global object (sloppy mode); it grows here and nothing removes from it")
+                    f"`{implicit.name}` is declared nowhere, so assigning it made it a property "
+                    f"of the global object (sloppy mode); it grows here and nothing removes "
+                    f"from it")
 
 
-_BARE_ASSIGNMENTS = file_query("""
-(assignment_expression left: (identifier) @name right: (_) @value) @assign
-""", ("javascript",))
-# Names a script may assign without declaring because the host provides them.
-_HOST_GLOBALS = frozenset({"module", "exports", "require", "window", "global", "globalThis",
-                           "self", "document", "process", "console", "undefined"})
+def _created_value(value: Node) -> Node:
+    """`[]` of `x = typeof x === 'undefined' ? [] : x` or `x = x || []`."""
+    if value.type == "ternary_expression":
+        for branch in ("consequence", "alternative"):
+            chosen = value.child_by_field_name(branch)
+            if chosen is not None and collection_kind(chosen) is not None:
+                return chosen
+    if value.type == "binary_expression" and text(value.child_by_field_name("operator")) in (
+            "||", "??"):
+        return value.child_by_field_name("right") or value
+    return value
 
 
-def _strict(source: SourceFile) -> bool:
-    """A module (import/export) or a 'use strict' directive: undeclared assignments throw."""
-    head = source.source[:2000]
-    if b"'use strict'" in head or b'"use strict"' in head:
-        return True
-    return any(statement.type in ("import_statement", "export_statement")
-               for statement in source.root.named_children)
+def _creates(assignment: Node, name: str) -> bool:
+    """The assignment makes the collection, once: `x = x || []`, `x = typeof x ===
+    'undefined' ? {} : x`, or `x = []` under `if (typeof x === 'undefined')`/`if (!x)`."""
+    value = assignment.child_by_field_name("right")
+    if value is None or collection_kind(_created_value(value)) is None:
+        return False
+    if value.type in ("ternary_expression", "binary_expression"):
+        return name in text(value)
+    parent = assignment.parent
+    while parent is not None and parent.type in ("expression_statement", "statement_block",
+                                                 "parenthesized_expression"):
+        parent = parent.parent
+    if parent is not None and parent.type == "if_statement":
+        return name in text(parent.child_by_field_name("condition"))
+    return True  # the one creating assignment; a second plain one counts as a reset

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from heapsight.lint.facts import FileFacts
 from heapsight.lint.model import Finding
 from heapsight.lint.rule import Rule
-from heapsight.lint.source import SourceFile
+from heapsight.lint.source import SourceFile, text
 
 
 class TimerOverwritten(Rule):
@@ -57,6 +57,10 @@ class TimerOverwritten(Rule):
                 message = (f"the timer started in {where} is kept in a collection entry "
                            f"(`{timer.handle}`) under a key that can come again, and nothing "
                            f"clears the timer of the entry it replaces")
+            elif text(timer.call.child_by_field_name("function")) == "setInterval":
+                message = (f"`{timer.handle}` gets a new interval in {where} without clearing "
+                           f"the one it may still hold; that interval keeps running, and with "
+                           f"its handle gone nothing can stop it")
             else:
                 message = (f"`{timer.handle}` gets a new timer in {where} without clearing "
                            f"the one it may still hold; the old timer can no longer be cleared")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from tree_sitter import Node
@@ -9,7 +10,15 @@ from tree_sitter import Node
 from heapsight.lint.facts import FileFacts
 from heapsight.lint.model import Finding
 from heapsight.lint.rule import Rule
-from heapsight.lint.source import FUNCTIONS_QUERY, SourceFile, file_query, outer, text
+from heapsight.lint.source import (
+    FUNCTIONS_QUERY,
+    SourceFile,
+    file_query,
+    last_name,
+    outer,
+    parameter_names,
+    text,
+)
 from heapsight.lint.usage import Usage, classify, collection_kind
 
 _THIS_MEMBERS = file_query(
@@ -80,6 +89,56 @@ class CacheWithoutEviction(Rule):
         yield from self._check_factory_closures(source, facts)
         yield from self._check_class_fields(source, facts)
         yield from self._check_memory_stores(source)
+        yield from self._check_fresh_keys(source, facts)
+        yield from self._check_memoize_decorators(source)
+
+    def _check_fresh_keys(self, source: SourceFile, facts: FileFacts) -> Iterator[Finding]:
+        """A Map looked up and filled with a key made in the same call (`path.split('.')`,
+        `[a, b]`, `{ id }`): Map keys compare by identity, so no later lookup finds it."""
+        for match in source.matches(_MAP_SETS):
+            call, key = match["call"][0], match["key"][0]
+            collection = text(match["map"][0])
+            function = source.enclosing_function(call)
+            if function is None:
+                continue
+            made = _const_in(source, text(key), function)
+            if made is None or not _fresh_object(made) or _made_here(facts, collection,
+                                                                     function):
+                continue
+            looked_up = (f"{collection}.has({text(key)})", f"{collection}.get({text(key)})")
+            if not any(lookup in text(function) for lookup in looked_up):
+                continue
+            yield self.finding(
+                source, call,
+                f"`{collection}` is a Map used as a cache whose key `{text(key)}` is an object "
+                f"made in this call (`{' '.join(text(made).split())[:40]}`); Map keys compare "
+                f"by identity, so no lookup ever finds it again and every call adds an entry")
+
+    def _check_memoize_decorators(self, source: SourceFile) -> Iterator[Finding]:
+        """`@Memoize()` on a method with parameters: one entry per distinct argument, kept for
+        the life of the object, with no expiry or size limit given."""
+        if b"emoiz" not in source.source:
+            return
+        for match in source.matches(_DECORATORS):
+            decorator = match["decorator"][0]
+            if text(match["name"][0]) not in MEMOIZE_DECORATORS:
+                continue
+            arguments = match["args"][0] if "args" in match else None
+            if arguments is not None and arguments.named_children and (
+                    arguments.named_children[0].type != "object" or any(
+                        option in text(arguments) for option in _MEMO_BOUNDS)):
+                continue  # a key function of the author's, or a bound
+            method = decorator.next_named_sibling
+            while method is not None and method.type in ("decorator", "comment"):
+                method = method.next_named_sibling
+            if method is None or method.type != "method_definition" or not parameter_names(
+                    method):
+                continue
+            yield self.finding(
+                source, decorator,
+                f"`{text(decorator)}` caches {source.function_name(method)}() per distinct "
+                f"argument for as long as the object lives, with no expiry or size limit; "
+                f"each new argument (a fresh object never compares equal) adds an entry")
 
     def _check_memory_stores(self, source: SourceFile) -> Iterator[Finding]:
         """Middleware whose default store is an in-memory map that never prunes (table below)."""
@@ -145,10 +204,21 @@ class CacheWithoutEviction(Rule):
             seen.add((body.id, name))
             uses = [m for m in members.get(name, [])
                     if body.start_byte <= m.start_byte < body.end_byte]
+            shown = f"this.{name}"
+            field = found["name"][0].parent
+            owner = body.parent.child_by_field_name("name") if body.parent is not None else None
+            if field is not None and owner is not None and any(
+                    child.type == "static" for child in field.children):
+                # `static cache = new Map()`, used as `Owner.cache` anywhere in the file
+                shown = f"{text(owner)}.{name}"
+                uses = [use for use in source.identifiers(text(owner))
+                        if use.parent is not None and text(use.parent) == shown
+                        and use.parent.type == "member_expression"]
+                uses = [use.parent for use in uses if use.parent is not None]
             usage = classify(source, uses, name, kind)
             # the constructor's initialising assignment is not a bound; a reset elsewhere is
             usage.bounds = [b for b in usage.bounds if not _initialises(source, b)]
-            finding = self._check_usage(source, facts, usage, f"this.{name}", kind)
+            finding = self._check_usage(source, facts, usage, shown, kind)
             if finding is not None:
                 yield finding
 
@@ -159,6 +229,12 @@ class CacheWithoutEviction(Rule):
         grow = usage.read_through(source)
         if grow is None or not _keyed_by_traffic(facts, grow):
             return None
+        key = _stored_key(grow)
+        if _accumulates(facts, grow) and (key is None or not names_an_entity(last_name(key))):
+            return None  # a counter or a grouping by a category (a tenant, a status code)
+        value = _stored_value(grow)
+        if name.startswith("this.") and value is not None and _new_instance(facts, value, grow):
+            return None  # an object per key, kept on a field: field-collection-growth's
         function = source.enclosing_function(grow)
         where = source.function_name(function) if function is not None else ""
         where = f" in {where}()" if where else ""
@@ -167,6 +243,69 @@ class CacheWithoutEviction(Rule):
             source, grow,
             f"`{name}` is {noun} used as a cache (looked up, then filled{where}) but nothing "
             f"evicts from it: no delete, clear, size check or TTL")
+
+
+_MAP_SETS = file_query("""
+(call_expression
+  function: (member_expression object: (_) @map property: (property_identifier) @method)
+  arguments: (arguments . (identifier) @key . (_))
+  (#eq? @method "set")) @call
+""")
+_DECORATORS = file_query("""
+(decorator (call_expression function: (identifier) @name arguments: (arguments) @args)) @decorator
+(decorator (identifier) @name) @decorator
+""", ("typescript", "tsx"))
+# Method decorators of memoizing libraries (typescript-memoize, memoize-decorator,
+# lodash-decorators, decko) and the options that bound what they keep.
+MEMOIZE_DECORATORS = frozenset({"Memoize", "memoize", "Memoized", "memoized"})
+_MEMO_BOUNDS = ("expiring", "maxAge", "ttl", "max", "size", "capacity", "tags", "clear",
+                "hashFunction", "resolver", "key")
+# Calls that return a new array or object every time.
+_FRESH_CALLS = frozenset({"split", "map", "filter", "from", "entries", "keys", "values",
+                          "flat"})
+
+
+def _const_in(source: SourceFile, name: str, function: Node) -> Node | None:
+    """The value of `const name = ...` declared in `function` itself (not around it)."""
+    for use in source.identifiers(name, function):
+        declarator = use.parent
+        if declarator is None or declarator.type != "variable_declarator" or (
+                declarator.child_by_field_name("name") != use):
+            continue
+        declaration = declarator.parent
+        value = declarator.child_by_field_name("value")
+        if declaration is not None and declaration.type == "lexical_declaration" and text(
+                declaration.children[0]) == "const" and value is not None and (
+                source.enclosing_function(declarator) == function):
+            return value
+    return None
+
+
+def _fresh_object(value: Node) -> bool:
+    value = outer(value)
+    if value.type == "ternary_expression":
+        return all(_fresh_object(branch) for branch in (
+            value.child_by_field_name("consequence"), value.child_by_field_name("alternative"))
+            if branch is not None)
+    if value.type in ("array", "object"):
+        return True
+    if value.type == "new_expression":
+        return collection_kind(value) is not None or text(
+            value.child_by_field_name("constructor")) in ("Array", "Object", "URL", "Date")
+    if value.type == "call_expression":
+        callee = value.child_by_field_name("function")
+        return callee is not None and callee.type == "member_expression" and (
+            last_name(callee) in _FRESH_CALLS)
+    return False
+
+
+def _made_here(facts: FileFacts, collection: str, function: Node) -> bool:
+    """The map itself is a local made in this call: it dies with the call."""
+    if "." in collection or "[" in collection:
+        return False
+    made = facts.assigned_value(collection, function)
+    return made is not None and collection_kind(made) is not None and (
+        facts.source.enclosing_function(made) == function)
 
 
 # Middleware whose default store is an unbounded in-memory map: module -> the option that
@@ -232,11 +371,19 @@ def _escapes(source: SourceFile, name: str, factory: Node) -> bool:
 
 
 def _keyed_by_traffic(facts: FileFacts, grow: Node) -> bool:
-    """Filled per request, or with the result of async work (a lookup of user data); a "done"
-    flag (`notified[type] = true`) set in async start-up code is not a cache of that kind."""
+    """Filled per request, by a method of an object the whole program shares (a DI service, a
+    module-level instance), under a key that names an entity (`userId`, `sessionKey`,
+    `contentHash`, `url`), or with the result of async work (a lookup of user data). A "done"
+    flag (`notified[type] = true`) set in async start-up code is not a cache of that kind, nor
+    is a synchronous memo of a small fixed domain (a RegExp per glob, a formatter per locale)."""
     if facts.in_setup_code(grow):
         return False
     if facts.per_call_scope(grow) is not None:
+        return True
+    if facts.in_singleton_method(grow):
+        return True
+    key = _stored_key(grow)
+    if key is not None and names_an_entity(last_name(key), qualified=True):
         return True
     if not facts.runs_per_call_or_async(grow):
         return False
@@ -245,6 +392,67 @@ def _keyed_by_traffic(facts: FileFacts, grow: Node) -> bool:
 
 
 _LITERALS = frozenset({"true", "false", "null", "undefined", "number", "string"})
+
+
+# The last word of a key's name that names one of an unbounded number of things.
+ENTITY_WORDS = frozenset({"id", "ids", "hash", "url", "uri", "ip", "address", "origin", "token",
+                          "session", "email", "sql", "query", "uuid", "guid"})
+_WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+
+
+def names_an_entity(name: str, qualified: bool = False) -> bool:
+    """`userId`, `session_id`, `contentHash`, `requestURL`: the last word of the name. With
+    `qualified`, a bare `id` or `hash` is not enough (a deprecation id, a warning code): the
+    name must say whose it is."""
+    words = _WORDS.findall(name)
+    return bool(words) and words[-1].lower() in ENTITY_WORDS and (
+        not qualified or len(words) > 1)
+
+
+def _accumulates(facts: FileFacts, grow: Node) -> bool:
+    """`m.set(k, (m.get(k) ?? 0) + 1)` or `list = m.get(k) ?? []; ...; m.set(k, list)`: the
+    new value is made from the old one (a counter, a grouping), not a cached result."""
+    value = _stored_value(grow)
+    target = grow.child_by_field_name("function") if grow.type == "call_expression" else grow
+    collection = target.child_by_field_name("object") if target is not None else None
+    if value is None or collection is None:
+        return False
+    name = text(collection)
+    if name in text(value):
+        return True
+    function = facts.source.enclosing_function(grow)
+    stack: list[Node] = [value]
+    names: list[Node] = []
+    while stack and len(names) < 20:
+        node = stack.pop()
+        if node.type == "identifier":
+            names.append(node)
+        elif node.type not in ("arrow_function", "function_expression"):
+            stack.extend(node.named_children)
+    for identifier in names:
+        if function is None:
+            continue
+        declared = facts.assigned_value(text(identifier), function, grow)
+        if declared is not None and name in text(declared) and collection_kind(declared) is None:
+            return True
+    return False
+
+
+def _new_instance(facts: FileFacts, value: Node, grow: Node) -> bool:
+    value = outer(value)
+    if value.type == "identifier":
+        function = facts.source.enclosing_function(grow)
+        declared = facts.assigned_value(text(value), function, grow) if function else None
+        value = declared if declared is not None else value
+    return value.type == "new_expression" and collection_kind(value) is None
+
+
+def _stored_key(grow: Node) -> Node | None:
+    if grow.type == "call_expression":  # cache.set(key, value)
+        args = grow.child_by_field_name("arguments")
+        named = args.named_children if args is not None else []
+        return named[0] if named else None
+    return grow.child_by_field_name("index")  # cache[key] = value
 
 
 def _stored_value(grow: Node) -> Node | None:

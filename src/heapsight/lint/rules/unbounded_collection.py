@@ -55,6 +55,14 @@ class ModuleCollectionGrowth(Rule):
             function = source.enclosing_function(grow)
             where = source.function_name(function) if function is not None else ""
             where = f" in {where}()" if where else ""
+            if growth.cancel_path_only:
+                yield self.finding(
+                    source, grow,
+                    f"module-level {growth.kind} `{growth.name}` grows{where} and entries are "
+                    f"removed only when a call is cancelled or times out, or in an effect's "
+                    f"cleanup (never run in server rendering); a call that ends normally leaves "
+                    f"its entry for good (remove it where the call ends)")
+                continue
             if growth.success_path_only:
                 yield self.finding(
                     source, grow,

@@ -1,0 +1,294 @@
+"""Classes, how long their instances live, and the collections kept on their fields.
+
+A collection on `this` leaks when its object lives as long as the process and its methods add
+entries per call that nothing takes out. So the questions here are:
+
+- which classes have long-lived instances, and how sure that is: one made at module level
+  (`export const billing = new BillingClient()`, `module.exports = new X()`), or registered
+  with a dependency-injection container (`@Injectable()`, `@Service()`, `@Controller()`: Nest,
+  TypeDI, tsyringe, Inversify and Angular make one instance and share it) is certain; a class
+  named like a long-lived service (`...Server`, `...Client`, `...Pool`) is likely;
+- which methods run once per instance (the constructor, lifecycle hooks such as
+  `onModuleInit` or `componentDidMount`, start-up methods) rather than per operation;
+- field_growth: fields grown per call in such classes with nothing that removes entries.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from tree_sitter import Node
+
+from heapsight.lint.source import (
+    SourceFile,
+    file_query,
+    last_name,
+    outer,
+    parameter_names,
+    root_identifier,
+    text,
+)
+from heapsight.lint.usage import (
+    API_METHODS,
+    Usage,
+    assigned_value,
+    classify,
+    collection_kind,
+    removed_only_on_cancel,
+)
+
+if TYPE_CHECKING:
+    from heapsight.lint.facts import FileFacts
+
+# Decorators of dependency-injection containers that keep one shared instance per class.
+SINGLETON_DECORATORS = frozenset({
+    "Injectable", "injectable", "Service", "Controller", "Resolver", "WebSocketGateway",
+    "Processor", "Singleton", "singleton", "scoped", "Provide", "Module", "Gateway",
+})
+# Methods that run once per instance: constructors, framework lifecycle hooks, start/stop.
+ONCE_PER_INSTANCE = frozenset({
+    "constructor", "onModuleInit", "onApplicationBootstrap", "onModuleDestroy",
+    "beforeApplicationShutdown", "onApplicationShutdown", "componentDidMount",
+    "componentWillUnmount", "connectedCallback", "disconnectedCallback", "ngOnInit",
+    "ngOnDestroy", "init", "initialize", "setup", "start", "open", "connect", "listen", "run",
+    "begin", "enable", "mount", "activate", "bootstrap", "close", "stop", "destroy", "dispose",
+    "shutdown", "end", "terminate",
+})
+# Classes whose instances usually live as long as the process: growth on their fields per call
+# accumulates. Builders, results and validators are made per operation and die with it.
+LONG_LIVED_NAME = re.compile(r"(Server|Client|Pool|Manager|Service|Requester|Namespace|Adapter|"
+                             r"Registry|Broker|Agent|Connection|Socket|Session|Transport|Bus|"
+                             r"Hub|Gateway|Router|Store|Cache|Collection|Mongoose|Queue|"
+                             r"Dispatcher|Tracker|Monitor)$")
+_CLASSES = file_query("""
+[(class_declaration name: (_) @name body: (class_body) @body)
+ (class name: (_) @name body: (class_body) @body)]
+""")
+_MEMBERS = file_query("(member_expression property: (property_identifier) @name) @member")
+_FRESH = ("++", "randomUUID", "uuid", "nanoid", "Date.now", "nextId", "genId", "generateId")
+
+
+def once_per_instance(name: str) -> bool:
+    return name.lstrip("_#") in ONCE_PER_INSTANCE
+
+
+def singleton_classes(source: SourceFile) -> dict[str, str]:
+    """Class name -> the dependency-injection decorator that makes one shared instance of it
+    (`@Injectable()`)."""
+    found: dict[str, str] = {}
+    for match in source.matches(_CLASSES):
+        declaration = match["body"][0].parent
+        name = text(match["name"][0])
+        if declaration is None or not name:
+            continue
+        holders = [declaration]
+        if declaration.parent is not None and declaration.parent.type == "export_statement":
+            holders.append(declaration.parent)
+        for holder in holders:
+            for child in holder.children:
+                if child.type != "decorator" or not child.named_children:
+                    continue
+                call = child.named_children[0]
+                callee = call.child_by_field_name("function") if call.type == (
+                    "call_expression") else call
+                if callee is not None and last_name(callee) in SINGLETON_DECORATORS:
+                    found.setdefault(name, f"@{last_name(callee)}()")
+    return found
+
+
+def made_at_module_level(source: SourceFile, name: str) -> bool:
+    """`new Name(...)` runs at module level (`module.exports = new X()`, `export const x =
+    new X()`): one instance for the life of the process."""
+    return any(use.parent is not None and use.parent.type == "new_expression"
+               and source.enclosing_function(use) is None for use in source.identifiers(name))
+
+
+def owner_class(node: Node) -> str:
+    """`X` for code in `class X { ... }` or in `X.prototype.m = function () { ... }`."""
+    parent = node.parent
+    while parent is not None:
+        if parent.type in ("class_declaration", "class", "abstract_class_declaration"):
+            named = parent.child_by_field_name("name")
+            return text(named) if named is not None else ""
+        if parent.type == "assignment_expression":
+            left = text(parent.child_by_field_name("left"))
+            if ".prototype." in left:
+                return left.split(".prototype.", 1)[0].rsplit(".", 1)[-1]
+        parent = parent.parent
+    return ""
+
+
+@dataclass(frozen=True)
+class FieldGrowth:
+    name: str  # the field, `this.<name>`
+    kind: str
+    grow: Node  # where it grows per call
+    owner: str  # the class
+    why_long_lived: str  # "@Injectable()", "made once at module level", "a ...Client"
+
+
+def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
+    """Collections on instance fields (`this.x = []` / `new Map()` / `{}`) that a method of a
+    long-lived object grows per call while nothing in the file ever removes from a field of
+    that name, resets it outside its constructor, or checks its size.
+
+    Entries made for the call (a new object, a literal, a value under a fresh id) count in any
+    class named like a long-lived service; any entry counts in a class that certainly has one
+    shared instance, since its methods are what the rest of the program calls per operation.
+    A read-through lookup (`get` then `set` of a computed value) is cache-without-eviction's.
+    """
+    initial: dict[str, tuple[str, set[int]]] = {}
+    lifetime: dict[str, str] = {}  # fields whose own declaration says how long they live
+    for found in facts.this_fields:
+        kind = collection_kind(found["value"][0])
+        if kind is None:
+            continue
+        name = text(found["name"][0])
+        assignment = found["name"][0].parent
+        if assignment is not None and assignment.type in ("field_definition",
+                                                          "public_field_definition"):
+            if any(child.type == "static" for child in assignment.children):
+                lifetime[name] = "a static field"  # one per class: the life of the process
+            annotation = assignment.child_by_field_name("type")
+            if annotation is not None and kind in ("map", "set") and "Weak" in text(
+                    annotation):
+                lifetime[name] = f"typed {text(annotation).lstrip(': ')} but made a {kind}"
+        holder = assignment.parent if assignment is not None else None
+        first_kind, inits = initial.get(name, (kind, set()))
+        if holder is not None and _in_constructor(source, holder):
+            inits.add(holder.id)
+        initial[name] = (first_kind, inits)
+    if not initial:
+        return []
+    members: dict[str, list[Node]] = {}
+    for match in source.matches(_MEMBERS):
+        name = text(match["name"][0])
+        if name in initial:
+            members.setdefault(name, []).append(match["member"][0])
+    found_growth: list[FieldGrowth] = []
+    for name, (kind, inits) in initial.items():
+        usage = Usage()
+        for member in members.get(name, []):
+            usage_of = classify(source, [member], name, kind)
+            usage.grows += usage_of.grows
+            usage.lookups += usage_of.lookups
+            usage.bounds += [b for b in usage_of.bounds if b.id not in inits]
+            usage.exported = usage.exported or usage_of.exported
+        weak_typed = lifetime.get(name, "").startswith("typed")
+        if usage.exported or (usage.bounds and not weak_typed and not removed_only_on_cancel(
+                source, usage.bounds)):
+            continue  # (a Map typed as a WeakMap: its removals were written as a backup)
+        for grow in usage.grows:
+            function = source.enclosing_function(grow)
+            if function is None or facts.in_setup_code(grow) or _in_constructor(source, grow):
+                continue
+            method = source.function_name(_method_around(source, function))
+            if API_METHODS.match(method) or once_per_instance(method):
+                continue
+            owner = owner_class(grow)
+            named = LONG_LIVED_NAME.search(owner) if owner else None
+            singleton = lifetime.get(name) or facts.singleton(owner)
+            why = singleton or (f"a ...{named.group(1)}" if named else "")
+            if not why:
+                continue
+            looked_up = any(source.enclosing_function(lookup) == function
+                            for lookup in usage.lookups)
+            if not singleton and (looked_up or not _per_call_entry(source, grow,
+                                                                              function)):
+                continue  # get-or-create by a name: `of(name)` registries of a fixed domain
+            if singleton and looked_up and not _per_call_entry(source, grow,
+                                                                         function):
+                continue  # a read-through of a computed value: cache-without-eviction's
+            found_growth.append(FieldGrowth(name, kind, grow, owner, why))
+            break
+    return found_growth
+
+
+def _method_around(source: SourceFile, function: Node) -> Node:
+    """The method a callback is written in (`connect() { client.on('x', () => ...) }`), or
+    the function itself."""
+    for outer_function in (function, *source.enclosing_functions(function)):
+        holder = outer(outer_function).parent
+        if outer_function.type == "method_definition" or (
+                holder is not None and holder.type == "assignment_expression"
+                and ".prototype." in text(holder.child_by_field_name("left"))):
+            return outer_function
+    return function
+
+
+def _in_constructor(source: SourceFile, node: Node) -> bool:
+    function = source.enclosing_function(node)
+    if function is None:
+        return False
+    name = source.function_name(function)
+    return name == "constructor" or (function.type != "method_definition" and name[:1].isupper())
+
+
+def _per_call_entry(source: SourceFile, grow: Node, function: Node, depth: int = 0) -> bool:
+    """The entry is made for this call: a new object or a literal, or stored under a fresh
+    id (`++n`, a uuid, or a variable or field set from one in this function) - here, or by
+    the method that calls this one with it (`this.remember({ ... })`)."""
+    if grow.type == "call_expression":
+        arguments = grow.child_by_field_name("arguments")
+        values = list(arguments.named_children) if arguments is not None else []
+        method = last_name(grow.child_by_field_name("function") or grow)
+        key = values[0] if method == "set" and values else None
+        value = values[-1] if values else None
+    else:  # this.x[key] = value
+        key = grow.child_by_field_name("index")
+        holder = outer(grow).parent
+        value = holder.child_by_field_name("right") if holder is not None else None
+    if key is not None and _fresh_key(source, key, function):
+        return True
+    if value is None:
+        return False
+    value = outer(value)
+    if value.type in ("new_expression", "array", "object"):
+        return True
+    if value.type == "identifier":
+        declared = assigned_value(source, text(value), function, grow)
+        if declared is not None and declared.type == "new_expression":
+            return True
+    parameters = parameter_names(function)
+    return depth == 0 and any(
+        _fresh_argument(source, function, parameters.index(text(node)))
+        for node in (key, value) if node is not None and text(node) in parameters)
+
+
+def _fresh_argument(source: SourceFile, method: Node, position: int) -> bool:
+    """Some `this.<method>(...)` call in the class passes a fresh object, a literal or a
+    fresh id at `position`: the helper stores what its caller made for the call."""
+    name = source.function_name(method)
+    body = method.parent
+    if method.type != "method_definition" or body is None or not name:
+        return False
+    for match in source.matches(_MEMBERS, body):
+        member = match["member"][0]
+        call = outer(member).parent
+        if text(match["name"][0]) != name or call is None or call.type != "call_expression":
+            continue
+        arguments = call.child_by_field_name("arguments")
+        values = arguments.named_children if arguments is not None else []
+        if position < len(values):
+            argument = outer(values[position])
+            caller = source.enclosing_function(call)
+            if argument.type in ("new_expression", "array", "object") or (
+                    caller is not None and _fresh_key(source, argument, caller)):
+                return True
+    return False
+
+
+def _fresh_key(source: SourceFile, key: Node, function: Node) -> bool:
+    if any(marker in text(key) for marker in _FRESH):
+        return True
+    root = root_identifier(key)
+    if root is None:
+        return False
+    declared = assigned_value(source, text(root), function)
+    if declared is not None and any(marker in text(declared) for marker in _FRESH):
+        return True
+    # `packet.id = ++this.count` earlier in the function
+    body = text(function)
+    return any(f"{text(key)} = {marker}" in body for marker in ("++", "uuid", "randomUUID"))

@@ -1,0 +1,124 @@
+"""Names a sloppy-mode script assigns without ever declaring them: properties of the global object.
+
+In a script that is not strict (no `'use strict'` directive around the code, no import/export),
+`seen = []` inside a function, with `seen` declared in no scope around it, creates
+`globalThis.seen`. It lives as long as the process; whatever it holds stays reachable from the
+GC roots. (In strict code and in ES modules the same line throws a ReferenceError.)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tree_sitter import Node
+
+from heapsight.lint.source import SourceFile, file_query, text
+
+_BARE_ASSIGNMENTS = file_query("""
+(assignment_expression left: (identifier) @name right: (_) @value) @assign
+""", ("javascript",))
+# Names a script may assign without declaring because the host provides them.
+HOST_GLOBALS = frozenset({"module", "exports", "require", "window", "global", "globalThis",
+                          "self", "document", "process", "console", "undefined", "location",
+                          "onmessage", "onload", "onerror", "name", "status"})
+
+
+# A `'use strict'` directive: at the start of a line (a comment that quotes it is not).
+_STRICT_LINE = re.compile(rb"""^[ \t]*['"]use strict['"]""", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class ImplicitGlobal:
+    name: str
+    assignments: list[Node]  # `name = value` inside functions, each with @value at [1]
+    values: list[Node]
+    uses: list[Node]  # every identifier in the file that refers to the global
+
+
+def implicit_globals(source: SourceFile) -> list[ImplicitGlobal]:
+    """Every name assigned inside a function of a sloppy-mode script with no declaration in
+    scope, and the uses that refer to that global."""
+    if source.language != "javascript" or _module(source) or _STRICT_LINE.search(
+            source.source):
+        return []  # a directive at the start of a line, in a function or at the top
+    found: dict[str, tuple[list[Node], list[Node]]] = {}
+    declared = source.all_declared_names()
+    for match in source.matches(_BARE_ASSIGNMENTS):
+        name_node, assignment = match["name"][0], match["assign"][0]
+        name = text(name_node)
+        if name in HOST_GLOBALS or source.enclosing_function(assignment) is None:
+            continue
+        # most assigned names are declared in the assigning function: a set lookup rules
+        # them out before the scope walk
+        if name in declared and (_declared_nearby(source, name_node, assignment)
+                                 or not _refers_to_global(source, name_node)):
+            continue
+        if _strict_function(source, assignment):
+            continue
+        assignments, values = found.setdefault(name, ([], []))
+        assignments.append(assignment)
+        values.append(match["value"][0])
+    result = []
+    for name, (assignments, values) in found.items():
+        uses = [use for use in source.identifiers(name)
+                if use.type == "shorthand_property_identifier" or _refers_to_global(source, use)]
+        result.append(ImplicitGlobal(name, assignments, values, uses))
+    return result
+
+
+_DECLARING = frozenset({"variable_declarator", "required_parameter", "optional_parameter",
+                        "formal_parameters", "catch_clause", "function_declaration",
+                        "class_declaration"})
+
+
+def _declared_nearby(source: SourceFile, identifier: Node, assignment: Node) -> bool:
+    """A quick yes for the common case: the enclosing function itself declares the name with
+    a plain `let`/`const`/`var` or a parameter (the full scope walk answers the rest)."""
+    function = source.enclosing_function(assignment)
+    if function is None:
+        return False
+    for use in source.identifiers(text(identifier), function):
+        parent = use.parent
+        if parent is None or parent.type not in _DECLARING or use.id == identifier.id:
+            continue
+        if parent.type != "variable_declarator" or parent.child_by_field_name("name") == use:
+            return True
+    return False
+
+
+def _refers_to_global(source: SourceFile, identifier: Node) -> bool:
+    name = text(identifier)
+    return not any(name in source.declared_names(scope)
+                   for scope in (*source.enclosing_functions(identifier), source.root))
+
+
+def _module(source: SourceFile) -> bool:
+    return any(statement.type in ("import_statement", "export_statement")
+               for statement in source.root.named_children)
+
+
+def _directive(body: Node | None) -> bool:
+    """The body starts with a `'use strict'` directive (its prologue: leading strings)."""
+    if body is None:
+        return False
+    for statement in body.named_children:
+        if statement.type == "comment":
+            continue
+        if statement.type != "expression_statement" or not statement.named_children or (
+                statement.named_children[0].type != "string"):
+            return False
+        if text(statement.named_children[0])[1:-1] == "use strict":
+            return True
+    return False
+
+
+def _strict_function(source: SourceFile, node: Node) -> bool:
+    """Inside a function (or a class body, always strict) that is strict."""
+    parent = node.parent
+    while parent is not None:
+        if parent.type in ("class_body", "class_declaration", "class"):
+            return True
+        parent = parent.parent
+    return any(_directive(function.child_by_field_name("body"))
+               for function in source.enclosing_functions(node))

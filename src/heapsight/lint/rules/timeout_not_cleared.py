@@ -1,0 +1,64 @@
+"""timeout-not-cleared (timer-leak)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from heapsight.lint.facts import FileFacts
+from heapsight.lint.model import Finding
+from heapsight.lint.rule import Rule
+from heapsight.lint.source import SourceFile
+
+
+class TimeoutNotCleared(Rule):
+    """What it does:
+    Finds a `setTimeout` that guards one operation - its callback aborts, rejects, destroys or
+    cancels it - started in a function that runs per call, whose handle is thrown away, so
+    nothing can clear it when the operation finishes first.
+
+    Why is this bad?
+    The timer stays pending for its whole delay after the operation is done, and its callback
+    keeps the operation's objects alive (an AbortController and the request it aborts, a
+    promise's reject and whatever awaits it). With a delay of minutes and steady traffic, the
+    heap holds every request of the last few minutes; under load it can hold far more.
+
+    Example:
+    ```js
+    async function get(url) {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 120_000);
+      const res = await fetch(url, { signal: controller.signal });
+      return res.json();
+    }
+    ```
+
+    Use instead:
+    Keep the handle and clear it when the operation ends (in a `finally`), or let the
+    platform own the timer (`AbortSignal.timeout(ms)`).
+    ```js
+    async function get(url) {
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), 120_000);
+      try {
+        const res = await fetch(url, { signal: controller.signal });
+        return await res.json();
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+    ```
+    """
+
+    id = "timeout-not-cleared"
+    category = "timer-leak"
+    summary = "An operation's timeout whose handle is dropped, so it is never cleared"
+    fix = "Keep the handle and clearTimeout it when the operation ends, or use AbortSignal.timeout"
+
+    def check(self, source: SourceFile, facts: FileFacts) -> Iterator[Finding]:
+        for timeout in facts.dropped_timeouts:
+            where = facts.describe(timeout.function)
+            yield self.finding(
+                source, timeout.call,
+                f"the timeout started in {where} ends the operation when it fires, but its "
+                f"handle is dropped: when the operation finishes first nothing clears it, and "
+                f"it keeps what its callback uses alive for the whole delay")
