@@ -14,7 +14,8 @@ rules ask:
 - unremoved_listeners: listeners added per call to long-lived emitters and never removed;
 - interval_starts: intervals started in functions, and whether anything can clear them;
 - overwritten_timers: timers whose handle replaces a pending one without clearing it;
-- this_fields: collections kept on `this` in classes.
+- this_fields: collections kept on `this` in classes;
+- imports: what each module-level name was imported as (package, exported name).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from functools import cached_property
 from tree_sitter import Node
 
 from heapsight.lint import percall
+from heapsight.lint.imports import imported_as, is_package, module_imports
 from heapsight.lint.listeners import ListenerAdd, unremoved_listeners
 from heapsight.lint.source import FUNCTIONS_QUERY, SourceFile, file_query
 from heapsight.lint.timers import (
@@ -70,6 +72,13 @@ class FileFacts:
 
     def per_call_reason(self, function: Node) -> str | None:
         return self.per_call.get(function.id)
+
+    @staticmethod
+    def per_call_is_inferred(reason: str) -> bool:
+        """The reason was inferred from what the function is (exported and async, a method of
+        a singleton, a job or interval callback), not from a framework calling it per
+        request: it runs many times, but maybe not with traffic-shaped arguments."""
+        return percall.inferred(reason)
 
     def per_call_scope(self, node: Node) -> tuple[Node, str] | None:
         """The nearest enclosing per-call function of `node` and why it is one."""
@@ -123,6 +132,17 @@ class FileFacts:
     def functions_named(self, name: str) -> list[Node]:
         """Functions in this file that can be called as `name(...)` (methods excluded)."""
         return self._functions_by_name.get(name, [])
+
+    @cached_property
+    def imports(self) -> dict[str, tuple[str, str]]:
+        """Module-level name -> (package, exported name or `*`), from import and require."""
+        return module_imports(self.source)
+
+    def imported_from_package(self, callee: Node) -> tuple[str, str] | None:
+        """(package, exported name or `*`) that `callee` (`Pool`, `pg.Pool`) names through an
+        import of a package (not a file of the project); None otherwise."""
+        found = imported_as(self.imports, callee)
+        return found if found is not None and is_package(found[0]) else None
 
     # -- what grows, what is added and removed -----------------------------------------------
     @cached_property

@@ -6,8 +6,12 @@ call. The rules ask two questions of the code around a candidate:
 - per-call: a function registered as a route or middleware, passed to `createServer`, listening
   for 'request'/'connection'/'message', with a handler's parameters, an exported `handler` or
   `GET`-style function, a Nest route method, a GraphQL resolver, a queue job handler or message
-  consumer (Bull, BullMQ, amqplib, kafkajs), a React component or hook - and any function such
-  code calls by name (a few calls deep, same file; `this.x()` within the same class);
+  consumer (Bull, BullMQ, amqplib, kafkajs), a React component or hook, a scheduled job or
+  interval callback (node-cron, node-schedule, `new CronJob`, agenda, `setInterval`), an
+  exported async function or exported `on...`/`handle...` event handler, a public method of
+  a class that lives as long as the process (a NestJS `@Injectable`/`@Controller`, or a class
+  made once at module level: `export const billing = new BillingClient()`) - and any function
+  such code calls by name (a few calls deep, same file; `this.x()` within the same class);
 - start-up: a function named like one-time setup (`init`, `register...`), or one that is only
   ever called while the module loads.
 """
@@ -23,6 +27,7 @@ from heapsight.lint.source import (
     FUNCTION_TYPES,
     FUNCTIONS_QUERY,
     file_query,
+    last_name,
     outer,
     parameter_names,
     text,
@@ -98,6 +103,42 @@ _CLASSES = file_query("""
 [(class_declaration name: (_) @name body: (class_body) @body)
  (class name: (_) @name body: (class_body) @body)]
 """)
+# Scheduled and repeated work: node-cron's `cron.schedule(expr, fn)`, node-schedule's
+# `scheduleJob(spec, fn)`, cron's `new CronJob(expr, fn)`, agenda's `agenda.define(name, fn)`,
+# and `setInterval(fn, ms)`: the callback runs again and again for the life of the process.
+_SCHEDULED = file_query("""
+(call_expression function: (member_expression object: (_) @object property: (property_identifier) @method)
+  arguments: (arguments) @args
+  (#any-of? @method "schedule" "scheduleJob" "define" "every")) @call
+(call_expression function: (identifier) @method arguments: (arguments) @args
+  (#any-of? @method "scheduleJob" "setInterval")) @call
+(new_expression constructor: (identifier) @method arguments: (arguments) @args
+  (#eq? @method "CronJob")) @call
+""")
+# `define`/`every` are too common a name alone (`customElements.define`): only on a scheduler.
+_SCHEDULER_OBJECT = re.compile(r"(agenda|scheduler|cron|jobs?)$", re.I)
+# NestJS (and TypeDI-style) classes the framework makes once and calls per request or message.
+INJECTABLE_DECORATORS = frozenset({"Injectable", "Controller", "Resolver", "Processor",
+                                   "WebSocketGateway", "Service", "Catch"})
+# Methods of a long-lived object that run at start or stop, not per call.
+_LIFECYCLE = re.compile(r"^(constructor|start\w*|stop\w*|close|connect|disconnect|destroy|dispose|"
+                        r"shutdown|open|listen|run|main|on(Module|Application)\w+|"
+                        r"beforeApplicationShutdown|\w*[iI]nit\w*|setup\w*|register\w*|"
+                        r"configure\w*|bootstrap\w*|load\w*|get|set)$")
+_EVENT_HANDLER_NAME = re.compile(r"^(on|handle)[A-Z]")
+# Reasons inferred from what a function is (exported, async, a method of a singleton, a
+# timer or job callback) rather than from a framework registering it per request: a rule that
+# needs traffic-shaped keys or many calls per second can ask `inferred(reason)`.
+INFERRED = ("exported async function", "exported event handler", "a method of",
+            "called per operation", "interval callback", "scheduled job")
+
+
+def inferred(reason: str) -> bool:
+    return reason.startswith(INFERRED)
+_EXPORT_LISTS = file_query("""
+(assignment_expression left: (member_expression) @left right: (object) @names)
+(export_clause) @clause
+""")
 
 
 def per_call_functions(source: SourceFile, facts: FileFacts) -> dict[int, str]:
@@ -157,9 +198,142 @@ def per_call_functions(source: SourceFile, facts: FileFacts) -> dict[int, str]:
                 if unwrap(arg).type in FUNCTION_TYPES or (
                         arg.type == "identifier" and text(arg) in named):
                     _mark(arg, _CONSUMER_REASONS[kind], reasons, named)
+    _scheduled_jobs(source, reasons, named)
+    _long_lived_methods(source, reasons)
+    _exported_operations(source, reasons, named)
     _propagate_calls(source, reasons, named)
     _constructed_per_call(source, facts, reasons)
     return reasons
+
+
+def _scheduled_jobs(source: SourceFile, reasons: dict[int, str],
+                    named: dict[str, list[Node]]) -> None:
+    for found in source.matches(_SCHEDULED):
+        method = text(found["method"][0])
+        if method in ("define", "every") and not _SCHEDULER_OBJECT.search(
+                last_name(found["object"][0])):
+            continue
+        args = [a for a in found["args"][0].named_children if a.type != "comment"]
+        if method == "setInterval":
+            args = args[:1]
+            reason = "interval callback (runs repeatedly)"
+        else:
+            reason = "scheduled job (runs repeatedly)"
+        for arg in args:
+            if unwrap(arg).type in FUNCTION_TYPES or (
+                    arg.type == "identifier" and text(arg) in named):
+                _mark(arg, reason, reasons, named)
+
+
+def long_lived_classes(source: SourceFile) -> dict[int, str]:
+    """Class body id -> why its instance lives as long as the process: a NestJS-style
+    injectable, or a class made only at module level (`export const store = new Store()`)."""
+    found: dict[int, str] = {}
+    made_at_load: dict[str, bool] = {}
+    for match in source.matches(_CONSTRUCTIONS):
+        name = text(match["class"][0])
+        at_load = source.enclosing_function(match["new"][0]) is None
+        made_at_load[name] = made_at_load.get(name, True) and at_load
+    for match in source.matches(_CLASSES):
+        name, body = text(match["name"][0]), match["body"][0]
+        declaration = body.parent
+        if declaration is not None and _decorators(declaration) & INJECTABLE_DECORATORS:
+            found[body.id] = f"a method of the injectable {name} (called per request)"
+        elif made_at_load.get(name):
+            found[body.id] = f"a method of {name}, made once at load (called per operation)"
+    return found
+
+
+def _decorators(declaration: Node) -> set[str]:
+    """Names of the decorators on a class (on it, or on the `export` statement around it)."""
+    names: set[str] = set()
+    holders = [declaration]
+    if declaration.parent is not None and declaration.parent.type == "export_statement":
+        holders.append(declaration.parent)
+    for holder in holders:
+        for child in holder.named_children:
+            if child.type == "decorator" and child.named_children:
+                call = child.named_children[0]
+                callee = call.child_by_field_name("function") if call.type == (
+                    "call_expression") else call
+                names.add(last_name(callee) if callee is not None else "")
+    return names
+
+
+def _long_lived_methods(source: SourceFile, reasons: dict[int, str]) -> None:
+    """Public methods of a long-lived object run per call of whoever uses it; private ones
+    (`private`, `#x`, `_x`) only when a per-call method calls them (see _propagate_calls)."""
+    for body_id, reason in long_lived_classes(source).items():
+        body = next((m["body"][0] for m in source.matches(_CLASSES)
+                     if m["body"][0].id == body_id), None)
+        if body is None:
+            continue
+        for member in body.named_children:
+            if member.type != "method_definition" or member.id in reasons:
+                continue
+            name = source.function_name(member)
+            if not name or name.startswith(("_", "#")) or _LIFECYCLE.match(name):
+                continue
+            if any(child.type in ("accessibility_modifier", "get", "set", "static")
+                   and text(child) in ("private", "protected", "get", "set", "static")
+                   for child in member.children):
+                continue
+            reasons[member.id] = reason
+
+
+def _exported_operations(source: SourceFile, reasons: dict[int, str],
+                         named: dict[str, list[Node]]) -> None:
+    """An exported async function (or one returning a new Promise) with parameters is an
+    operation the importer calls per request or job; so is an exported `onX`/`handleX`."""
+    exported = _exported_names(source)
+    for function in [m["function"][0] for m in source.matches(FUNCTIONS_QUERY)]:
+        if function.id in reasons or function.type == "method_definition":
+            continue
+        name = source.function_name(function)
+        if not name or SETUP_NAMES.match(name) or _LIFECYCLE.match(name):
+            continue
+        if not (_is_exported(function) or (name in exported and function in named.get(
+                name, []) and source.enclosing_function(function) is None)):
+            continue
+        if _EVENT_HANDLER_NAME.match(name):
+            reasons[function.id] = "exported event handler (runs per event)"
+        elif parameter_names(function) and _is_async(function):
+            reasons[function.id] = "exported async function (called per operation)"
+
+
+def _is_async(function: Node) -> bool:
+    if any(child.type == "async" for child in function.children):
+        return True
+    body = function.child_by_field_name("body")
+    if body is None:
+        return False
+    if body.type == "new_expression":
+        return text(body.child_by_field_name("constructor")) == "Promise"
+    return any(statement.type == "return_statement" and statement.named_children
+               and statement.named_children[0].type == "new_expression"
+               and text(statement.named_children[0].child_by_field_name("constructor"))
+               == "Promise" for statement in body.named_children)
+
+
+def _exported_names(source: SourceFile) -> set[str]:
+    """Names listed in `module.exports = { a, b: c }` or `export { a, b }`."""
+    names: set[str] = set()
+    for found in source.matches(_EXPORT_LISTS):
+        if "left" in found:
+            if text(found["left"][0]) not in ("module.exports", "exports"):
+                continue
+            for member in found["names"][0].named_children:
+                value = member.child_by_field_name("value") if member.type == "pair" \
+                    else member
+                if value is not None and value.type in ("identifier",
+                                                        "shorthand_property_identifier"):
+                    names.add(text(value))
+        else:
+            for specifier in found["clause"][0].named_children:
+                local = specifier.child_by_field_name("name")
+                if local is not None:
+                    names.add(text(local))
+    return names
 
 
 def _constructed_per_call(source: SourceFile, facts: FileFacts, reasons: dict[int, str]) -> None:
@@ -309,8 +483,10 @@ def _propagate_calls(source: SourceFile, reasons: dict[int, str],
                 inside = target.start_byte <= call.start_byte and call.end_byte <= target.end_byte
                 if target.id not in reasons and not inside:
                     caller_name = source.function_name(caller)
-                    reasons[target.id] = ("called per request from "
-                                          + (f"{caller_name}()" if caller_name else "a handler"))
+                    how = "called per operation from " if inferred(reasons[caller.id]) \
+                        else "called per request from "
+                    reasons[target.id] = how + (f"{caller_name}()" if caller_name
+                                                else "a handler")
                     changed = True
         if not changed:
             break

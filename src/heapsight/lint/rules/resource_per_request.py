@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from tree_sitter import Node
@@ -12,6 +13,7 @@ from heapsight.lint.rule import Rule
 from heapsight.lint.source import (
     SourceFile,
     file_query,
+    last_name,
     outer,
     parameter_names,
     root_identifier,
@@ -19,7 +21,8 @@ from heapsight.lint.source import (
 )
 
 # `new X(...)` that opens a pool, client or connection (pg, mysql2, ioredis, mongodb, prisma,
-# sequelize, http/undici agents). `Client` only with its package's namespace: too common a name.
+# sequelize, http/undici agents), whatever the file imports. `Client` only with its package's
+# namespace: too common a name.
 CONSTRUCTORS = frozenset({"Pool", "Redis", "IORedis", "MongoClient", "PrismaClient", "Sequelize",
                           "Agent", "Knex", "Kafka", "Cluster", "pg.Client", "Memcached"})
 # Factory calls that do the same (mysql/mysql2, redis, generic-pool, knex, axios instances,
@@ -27,22 +30,61 @@ CONSTRUCTORS = frozenset({"Pool", "Redis", "IORedis", "MongoClient", "PrismaClie
 FACTORIES = frozenset({"createPool", "createConnection", "createClient", "createPoolCluster",
                        "createCluster", "knex", "axios.create", "amqp.connect",
                        "amqplib.connect"})
+# What each package exports that opens sockets, pools or timers and must be closed: a class
+# (`new Queue(...)`), a factory (`createClient(...)`, `axios.create(...)`), or, for `*`, the
+# package's default export itself (`new Redis()` from ioredis, `knex({...})`). Matched through
+# the file's imports, so `new Queue()` of a to-do list is not a BullMQ queue. `*Client` in a
+# package prefix (`@aws-sdk/`) means every `...Client` class the package exports.
+PACKAGE_RESOURCES: dict[str, frozenset[str]] = {
+    "pg": frozenset({"Pool", "Client"}), "pg-pool": frozenset({"*"}),
+    "mysql": frozenset({"createPool", "createConnection", "createPoolCluster"}),
+    "mysql2": frozenset({"createPool", "createConnection", "createPoolCluster"}),
+    "mysql2/promise": frozenset({"createPool", "createConnection", "createPoolCluster"}),
+    "redis": frozenset({"createClient", "createCluster"}),
+    "ioredis": frozenset({"*", "Redis", "Cluster"}),
+    "mongodb": frozenset({"MongoClient"}), "mongoose": frozenset({"createConnection"}),
+    "@prisma/client": frozenset({"PrismaClient"}), "sequelize": frozenset({"*", "Sequelize"}),
+    "knex": frozenset({"*", "knex", "Knex"}), "kafkajs": frozenset({"Kafka"}),
+    "amqplib": frozenset({"connect"}), "amqplib/callback_api": frozenset({"connect"}),
+    "amqp-connection-manager": frozenset({"connect"}),
+    "bullmq": frozenset({"Queue", "QueueEvents", "Worker", "FlowProducer"}),
+    "bull": frozenset({"*"}), "bee-queue": frozenset({"*"}),
+    "undici": frozenset({"Agent", "Pool", "Client", "ProxyAgent", "BalancedPool"}),
+    "http": frozenset({"Agent"}), "https": frozenset({"Agent"}),
+    "node:http": frozenset({"Agent"}), "node:https": frozenset({"Agent"}),
+    "axios": frozenset({"create"}), "memcached": frozenset({"*"}),
+    "nodemailer": frozenset({"createTransport"}), "@elastic/elasticsearch": frozenset({"Client"}),
+    "cassandra-driver": frozenset({"Client"}), "nats": frozenset({"connect"}),
+    "mqtt": frozenset({"connect"}), "tedious": frozenset({"Connection"}),
+    "generic-pool": frozenset({"createPool"}), "applicationinsights": frozenset({"TelemetryClient"}),
+    "@aws-sdk/": frozenset({"*Client"}), "@azure/": frozenset({"*Client"}),
+    "@google-cloud/": frozenset({"*Client", "Storage", "PubSub", "Firestore", "BigQuery"}),
+}
+# Methods of an open connection that open another resource on it (amqplib channels), counted
+# when the file imports the package.
+CONNECTION_METHODS: dict[str, frozenset[str]] = {
+    "amqplib": frozenset({"createChannel", "createConfirmChannel"}),
+    "amqplib/callback_api": frozenset({"createChannel", "createConfirmChannel"}),
+    "amqp-connection-manager": frozenset({"createChannel"}),
+}
+# Any other package's `new FooClient(...)`, `new FooPool(...)`, `new FooConnection(...)`,
+# except clients that hold no socket of their own and are meant to be made per request or
+# render (React Query, Apollo's SSR client).
+_UNKNOWN_RESOURCE = re.compile(r"^[A-Z]\w*(Client|Pool|Connection)$")
+_NOT_RESOURCES = re.compile(r"(Query|Apollo|GraphQL|Mock|Fake|Test|Stub|Http)Client$")
 # `net.createConnection` opens one socket on purpose (a proxy, a probe); not a pool.
 SOCKET_MODULES = frozenset({"net", "tls", "http2"})
 CLOSE_METHODS = frozenset({"end", "close", "quit", "disconnect", "destroy", "release",
-                           "$disconnect", "terminate"})
+                           "$disconnect", "terminate", "shutdown"})
+# Calls that use a client or agent passed in an options object without keeping it
+# (`fetch(url, { dispatcher })`, `axios.get(url, { httpAgent })`).
+_USING_CALLS = frozenset({"fetch", "request", "get", "post", "put", "patch", "delete", "head",
+                          "stream", "send", "query", "execute", "sendMail"})
 
 _CREATIONS = file_query("""
 (new_expression constructor: [(identifier) (member_expression)] @name) @create
-(call_expression function: (identifier) @name
-  (#any-of? @name "createPool" "createConnection" "createClient" "createPoolCluster"
-   "createCluster" "knex")) @create
-(call_expression function: (member_expression property: (property_identifier) @name)
-  (#any-of? @name "createPool" "createConnection" "createClient" "createPoolCluster"
-   "createCluster" "create" "connect")) @create
+(call_expression function: [(identifier) (member_expression)] @name) @create
 """)
-# The project's own additions, matched only when it has some.
-_ANY_CALL = "(call_expression function: [(identifier) (member_expression)] @name) @create"
 
 
 class ClientPerRequest(Rule):
@@ -82,55 +124,191 @@ class ClientPerRequest(Rule):
     fix = "Create the pool or client once at module level and share it"
 
     def check(self, source: SourceFile, facts: FileFacts) -> Iterator[Finding]:
-        matches = source.matches(_CREATIONS)
-        if facts.extra_resources:
-            matches = matches + source.matches(_ANY_CALL)
-        for match in matches:
-            create, name = match["create"][0], match["name"][0]
-            what = _resource_name(create, name, facts.extra_resources)
+        table = _Table(facts)
+        for match in source.matches(_CREATIONS):
+            create = match["create"][0]
+            what = table.resource_name(create)
             if what is None:
                 continue
-            scope = facts.per_call_scope(create)
-            if scope is None:
+            found = _opened_per_call(source, facts, create)
+            if found is None:
                 continue
-            function = scope[0]
-            if not _kept_locally(source, create, function, scope[1]):
-                continue
-            where = facts.describe(function)
+            where = facts.describe(found)
             yield self.finding(
                 source, create,
                 f"`{what}` is created in {where}, so every call opens a new one and nothing "
-                f"closes it; create it once at module level and share it")
+                f"closes it on every path; create it once at module level and share it, or "
+                f"close it in `finally`")
 
 
-def _resource_name(create: Node, name: Node, extra: frozenset[str]) -> str | None:
-    if create.type == "new_expression":
-        callee = text(create.child_by_field_name("constructor"))
-        short = callee.rsplit(".", 1)[-1]
-        if callee in extra or short in extra:
-            return f"new {callee}"
-        if callee in CONSTRUCTORS or (short in CONSTRUCTORS and short not in ("Cluster",)):
-            return f"new {callee}"
-        if short == "Cluster" and callee.split(".")[0] in ("Redis", "IORedis"):
-            return f"new {callee}"
-        if short == "Client" and callee.split(".")[0] in ("pg", "redis", "memjs"):
-            return f"new {callee}"
+def _opened_per_call(source: SourceFile, facts: FileFacts, create: Node) -> Node | None:
+    """The per-call function that opens this resource and neither closes it on every path nor
+    hands it to someone who keeps it; None when there is none. A helper that only makes and
+    returns the resource (`const getPool = () => new Pool(...)`) is followed to its callers."""
+    scope = facts.per_call_scope(create)
+    if scope is not None and _kept_locally(source, create, scope[0], scope[1]):
+        return scope[0]
+    helper = _returning_helper(source, create)
+    if helper is None:
         return None
-    function = create.child_by_field_name("function")
-    callee = text(function)
-    if callee in extra or (text(name) in extra and function is not None
-                           and function.type == "identifier"):
-        return f"{callee}()"
-    if callee in ("axios.create", "amqp.connect", "amqplib.connect"):
-        return f"{callee}()"
-    if text(name) not in FACTORIES or text(name) in ("create", "connect"):
+    name = source.function_name(helper)
+    for use in source.identifiers(name) if name else []:
+        call = use.parent
+        if call is None or call.type != "call_expression" or (
+                call.child_by_field_name("function") != use):
+            continue
+        caller = facts.per_call_scope(call)
+        if caller is not None and caller[0].id != helper.id and _kept_locally(
+                source, call, caller[0], caller[1]):
+            return caller[0]
+    return None
+
+
+def _returning_helper(source: SourceFile, create: Node) -> Node | None:
+    """The function whose result is this new resource: `return new Pool()` or `() => new
+    Pool()` (not a lazy `return pool || (pool = new Pool())`, which keeps it)."""
+    node = outer(create)
+    parent = node.parent
+    function = source.enclosing_function(create)
+    if function is None or parent is None:
         return None
-    if function is not None and function.type == "member_expression":
-        if text(function.child_by_field_name("object")) in SOCKET_MODULES:
+    if parent.type == "return_statement" or parent.id == function.id:
+        return function
+    return None
+
+
+class _Table:
+    """The constructors and factories that open a resource, for one file: the built-in names,
+    the packages it imports, and the project's own (`resources` in the settings: `Name` for
+    any import, `package:Name` for one package's)."""
+
+    def __init__(self, facts: FileFacts) -> None:
+        self.facts = facts
+        self.imports = facts.imports
+        self.extra_names = {e for e in facts.extra_resources if ":" not in e}
+        self.extra_packages: dict[str, set[str]] = {}
+        for entry in facts.extra_resources:
+            if ":" in entry:
+                package, name = entry.rsplit(":", 1)
+                self.extra_packages.setdefault(package, set()).add(name)
+        self.packages = {package for package, _ in self.imports.values()}
+        self.methods = frozenset().union(*(CONNECTION_METHODS.get(p, frozenset())
+                                           for p in self.packages))
+
+    def _package_names(self, package: str) -> frozenset[str] | set[str]:
+        names = PACKAGE_RESOURCES.get(package)
+        if names is None:
+            names = next((n for prefix, n in PACKAGE_RESOURCES.items()
+                          if prefix.endswith("/") and package.startswith(prefix)), frozenset())
+        extra = self.extra_packages.get(package)
+        return names | extra if extra else names
+
+    def _from_package(self, callee: Node) -> bool:
+        imported = self.facts.imported_from_package(callee)
+        if imported is None:
+            return False
+        package, name = imported
+        names = self._package_names(package)
+        if name in names:  # "*": the package's default export itself
+            return True
+        if "*Client" in names and name.endswith("Client"):
+            return True
+        return _UNKNOWN_RESOURCE.match(name) is not None and (
+            _NOT_RESOURCES.search(name) is None) and callee.parent is not None and (
+            callee.parent.type == "new_expression")
+
+    def resource_name(self, create: Node) -> str | None:
+        if create.type == "new_expression":
+            callee_node = create.child_by_field_name("constructor")
+            callee = text(callee_node)
+            short = callee.rsplit(".", 1)[-1]
+            if callee in self.extra_names or short in self.extra_names or (
+                    callee_node is not None and self._from_package(callee_node)):
+                return f"new {callee}"
+            if callee in CONSTRUCTORS or (short in CONSTRUCTORS and short not in ("Cluster",)):
+                return f"new {callee}"
+            if short == "Cluster" and callee.split(".")[0] in ("Redis", "IORedis"):
+                return f"new {callee}"
+            if short == "Client" and callee.split(".")[0] in ("pg", "redis", "memjs"):
+                return f"new {callee}"
             return None
-    elif text(name) == "createConnection":
-        return None  # a bare createConnection is usually net's, imported by name
-    return f"{text(function)}()"
+        function = create.child_by_field_name("function")
+        if function is None:
+            return None
+        name = last_name(function)
+        if name not in _FACTORY_NAMES and name not in self.extra_names and (
+                name not in self.methods) and not (
+                function.type == "identifier" and name in self.imports):
+            return None
+        callee = text(function)
+        if callee in self.extra_names or (name in self.extra_names
+                                          and function.type == "identifier"):
+            return f"{callee}()"
+        if self._from_package(function):
+            return f"{callee}()"
+        if name in self.methods and function.type == "member_expression":
+            return f"{callee}()"
+        if callee in ("axios.create", "amqp.connect", "amqplib.connect"):
+            return f"{callee}()"
+        if name not in FACTORIES:
+            return None
+        if function.type == "member_expression":
+            if text(function.child_by_field_name("object")) in SOCKET_MODULES:
+                return None
+        elif name == "createConnection":
+            return None  # a bare createConnection is usually net's, imported by name
+        return f"{callee}()"
+
+
+_FACTORY_NAMES = frozenset(FACTORIES | {"create", "connect", "createTransport"}
+                           | {n for names in PACKAGE_RESOURCES.values() for n in names
+                              if n[:1].islower()})
+
+
+def _closes(use: Node, holder: Node, function: Node) -> bool:
+    """`x.close()` (or end/quit/...) that runs on every path out of `function`: in a `finally`
+    block or a `.finally()`/event callback, or not inside an `if`, `catch`, `case`, `?:`,
+    `&&`/`||` of `function` itself."""
+    if holder.type != "member_expression" or text(
+            holder.child_by_field_name("property")) not in CLOSE_METHODS:
+        return False
+    node = holder.parent
+    while node is not None and node.id != function.id:
+        if node.type == "finally_clause":
+            return True
+        if node.type in ("if_statement", "else_clause", "catch_clause", "switch_case",
+                         "ternary_expression") or (node.type == "binary_expression" and text(
+                             node.child_by_field_name("operator")) in ("&&", "||", "??")):
+            return False
+        node = node.parent
+    return True
+
+
+def _hands_on_part(holder: Node) -> bool:
+    """`existing = connection.socket`, `return client.stream`: a part of the resource is kept
+    by someone else, who owns closing it."""
+    if holder.type != "member_expression":
+        return False
+    node = outer(holder)
+    parent = node.parent
+    if parent is None or parent.type == "call_expression":
+        return False
+    if parent.type == "assignment_expression":
+        return parent.child_by_field_name("right") == node
+    return parent.type in ("return_statement", "variable_declarator", "arguments")
+
+
+def _passed_for_use(holder: Node) -> bool:
+    """`{ dispatcher }` / `{ agent: a }` in the options of a call that only uses it."""
+    node = holder
+    while node is not None and node.type in ("pair", "shorthand_property_identifier",
+                                             "object"):
+        node = node.parent
+    if node is None or node.type != "arguments" or node.parent is None:
+        return False
+    callee = node.parent.child_by_field_name("function")
+    return node.parent.type == "call_expression" and callee is not None and (
+        last_name(callee) in _USING_CALLS)
 
 
 def _returned(use: Node, function: Node) -> bool:
@@ -170,8 +348,9 @@ def _kept_locally(source: SourceFile, create: Node, function: Node, reason: str)
         holder = outer(use).parent
         if holder is None or use == local:
             continue
-        if holder.type == "member_expression" and text(
-                holder.child_by_field_name("property")) in CLOSE_METHODS:
+        if _closes(use, holder, function):
+            return False
+        if _hands_on_part(holder):
             return False
         if holder.type == "assignment_expression" and own:
             target = root_identifier(holder.child_by_field_name("left") or holder)
@@ -179,9 +358,12 @@ def _kept_locally(source: SourceFile, create: Node, function: Node, reason: str)
                 continue  # `event.context.db = client`: kept on this request's objects
         if handler and _returned(use, function):
             continue  # a per-request context object: nobody closes it either
-        if holder.type in ("return_statement", "arguments", "assignment_expression", "pair",
-                           "array", "shorthand_property_identifier", "arrow_function"):
+        if holder.type in ("pair", "shorthand_property_identifier") or (
+                use.type == "shorthand_property_identifier"):
+            if _passed_for_use(use if use.type == "shorthand_property_identifier" else holder):
+                continue
             return False
-        if use.type == "shorthand_property_identifier":
+        if holder.type in ("return_statement", "arguments", "assignment_expression",
+                           "array", "arrow_function"):
             return False
     return True

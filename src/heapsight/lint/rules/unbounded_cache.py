@@ -236,7 +236,8 @@ def _keyed_by_traffic(facts: FileFacts, grow: Node) -> bool:
     flag (`notified[type] = true`) set in async start-up code is not a cache of that kind."""
     if facts.in_setup_code(grow):
         return False
-    if facts.per_call_scope(grow) is not None:
+    scope = facts.per_call_scope(grow)
+    if scope is not None and not facts.per_call_is_inferred(scope[1]):
         return True
     if not facts.runs_per_call_or_async(grow):
         return False
