@@ -300,7 +300,7 @@ def _hands_on_part(holder: Node) -> bool:
 
 def _passed_for_use(holder: Node) -> bool:
     """`{ dispatcher }` / `{ agent: a }` in the options of a call that only uses it."""
-    node = holder
+    node: Node | None = holder
     while node is not None and node.type in ("pair", "shorthand_property_identifier",
                                              "object"):
         node = node.parent
