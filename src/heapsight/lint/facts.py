@@ -12,6 +12,8 @@ rules ask:
 - collection_growth: module-level collections that grow per event and are never trimmed;
 - field_growth: collections on `this` grown with per-call entries and never trimmed;
 - unremoved_listeners: listeners added per call to long-lived emitters and never removed;
+- futile_removals: removals of a function made at the removal, which remove nothing;
+- long_lived_classes: classes whose one instance serves the whole process;
 - interval_starts: intervals started in functions, and whether anything can clear them;
 - overwritten_timers: timers whose handle replaces a pending one without clearing it;
 - this_fields: collections kept on `this` in classes;
@@ -27,7 +29,7 @@ from tree_sitter import Node
 
 from heapsight.lint import percall
 from heapsight.lint.imports import imported_as, is_package, module_imports
-from heapsight.lint.listeners import ListenerAdd, unremoved_listeners
+from heapsight.lint.listeners import ListenerAdd, futile_removals, unremoved_listeners
 from heapsight.lint.source import FUNCTIONS_QUERY, SourceFile, file_query
 from heapsight.lint.timers import (
     IntervalStart,
@@ -69,6 +71,12 @@ class FileFacts:
     def per_call(self) -> dict[int, str]:
         """Node id of every per-call function -> why it is one ("request handler", ...)."""
         return percall.per_call_functions(self.source, self)
+
+    @cached_property
+    def long_lived_classes(self) -> dict[int, str]:
+        """Class body id -> why one instance serves the whole process (an injectable, a class
+        made once at load): its fields and `this` outlive every call of its methods."""
+        return percall.long_lived_classes(self.source)
 
     def per_call_reason(self, function: Node) -> str | None:
         return self.per_call.get(function.id)
@@ -156,6 +164,11 @@ class FileFacts:
     @cached_property
     def unremoved_listeners(self) -> list[ListenerAdd]:
         return unremoved_listeners(self.source, self)
+
+    @cached_property
+    def futile_removals(self) -> list[Node]:
+        """`off(event, <a function made right there>)` calls: they remove nothing."""
+        return futile_removals(self.source)
 
     @cached_property
     def interval_starts(self) -> list[IntervalStart]:

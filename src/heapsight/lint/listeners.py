@@ -88,15 +88,80 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
             found.append(ListenerAdd(call, target, handler, scope_function, reason))
             continue
         once = "once" in method.lower() or (options is not None and _has_option(options, "once"))
-        if once:
-            continue
         scope = facts.per_call_scope(call)
-        if scope is None or not source.is_long_lived(target):
+        if scope is None:
             continue
-        if _removed(removals, target, handler, scope[0]):
+        if once and not (_lifecycle_event(args[0]) and not facts.per_call_is_inferred(scope[1])):
+            continue  # removed when the event fires, and it fires in the normal course
+        if not (source.is_long_lived(target) or _instance_emitter(source, facts, target, call)):
+            continue
+        if _removed(source, removals, target, handler, scope[0]):
             continue
         found.append(ListenerAdd(call, target, handler, scope[0], scope[1]))
     return found
+
+
+# Events an emitter fires once at the end of its life (or of the process): a `once` listener
+# for one of them, added per call, waits until shutdown.
+LIFECYCLE_EVENTS = frozenset({"SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR2", "exit",
+                              "beforeExit", "shutdown", "close", "end", "finish", "destroy",
+                              "disconnect"})
+
+
+def _lifecycle_event(event: Node) -> bool:
+    return event.type == "string" and text(event).strip("'\"`") in LIFECYCLE_EVENTS
+
+
+def _instance_emitter(source: SourceFile, facts: FileFacts, target: Node, call: Node) -> bool:
+    """`this` or `this.<field>` in a method of a class whose one instance serves the whole
+    process (facts.long_lived_classes), where the field is set only when the object is made
+    (a constructor parameter, a field initialiser): the emitter lives as long as the object."""
+    target = unwrap(target)
+    field = None
+    if target.type == "member_expression":
+        owner = unwrap(target.child_by_field_name("object") or target)
+        if owner.type != "this":
+            return False
+        field = text(target.child_by_field_name("property"))
+    elif target.type != "this":
+        return False
+    body = _class_body_of_this(call)
+    if body is None or body.id not in facts.long_lived_classes:
+        return False
+    if field is None:
+        return True
+    for found in facts.this_fields:
+        if text(found["name"][0]) != field:
+            continue
+        assignment = found["name"][0].parent
+        holder = assignment.parent if assignment is not None else None
+        if holder is not None and holder.type == "assignment_expression":
+            function = source.enclosing_function(holder)
+            if function is None or source.function_name(function) != "constructor":
+                return False  # replaced later: the emitter changes with the object's state
+    return True
+
+
+def _class_body_of_this(node: Node) -> Node | None:
+    """The class body whose instance `this` is at `node` (arrow functions keep the method's
+    `this`; any other function has its own)."""
+    parent = node.parent
+    while parent is not None:
+        if parent.type == "method_definition":
+            body = parent.parent
+            return body if body is not None and body.type == "class_body" else None
+        if parent.type in ("function_expression", "function_declaration", "function",
+                           "generator_function", "generator_function_declaration"):
+            return None
+        parent = parent.parent
+    return None
+
+
+def futile_removals(source: SourceFile) -> list[Node]:
+    """Removal calls whose function is made right there (`off('x', (e) => h(e))`,
+    `removeListener('x', this.h.bind(this))`): it was never added, so nothing is removed."""
+    return [match["call"][0] for match in source.matches(_REMOVES)
+            if _removes_a_new_function(match)]
 
 
 # A request whose socket a keep-alive connection or agent reuses for the next request.
@@ -335,13 +400,62 @@ def _removes_a_new_function(match: dict[str, list[Node]]) -> bool:
     return callee is not None and last_name(callee) == "bind"
 
 
-def _removed(removals: _Removals, target: Node, handler: Node, scope: Node) -> bool:
+def _removed(source: SourceFile, removals: _Removals, target: Node, handler: Node,
+             scope: Node) -> bool:
     """Removed in the per-call scope (its close/finish handlers are nested in it), or the same
-    handler is removed from the same emitter anywhere in the file."""
+    handler is removed from the same emitter anywhere in the file - but not when the only
+    removal is the listener's own, after it has returned early for other events: then it is
+    removed only if the event it waits for ever comes."""
     target_text = text(target)
     if target_text in removals.all_by_text:
         return True
+    positions = removals.by_text.get(target_text, [])
     if handler.type != "arrow_function" and (
             target_text, text(handler)) in removals.handler_by_text:
-        return True
-    return removals.inside(removals.by_text.get(target_text, []), scope)
+        return not _removed_only_by_itself(source, positions, handler, scope)
+    if not removals.inside(positions, scope):
+        return False
+    return not _removed_only_by_itself(source, positions, handler, scope)
+
+
+def _removed_only_by_itself(source: SourceFile, positions: list[int], handler: Node,
+                            scope: Node) -> bool:
+    """Every removal from the emitter in the file is inside the handler itself, after an
+    early `return` that skips the events it is not waiting for."""
+    function = _local_function(source, handler, scope)
+    if function is None or not positions:
+        return False
+    if not all(function.start_byte <= p < function.end_byte for p in positions):
+        return False
+    first = positions[0]
+    return any(node.type == "return_statement" and node.end_byte <= first
+               and _inside_if(node, function) for node in own_nodes(function))
+
+
+def _local_function(source: SourceFile, handler: Node, scope: Node) -> Node | None:
+    """The function a handler name stands for, declared in `scope`."""
+    handler = unwrap(handler)
+    if handler.type != "identifier":
+        return None
+    for use in source.identifiers(text(handler), scope):
+        parent = use.parent
+        if parent is None:
+            continue
+        if parent.type == "variable_declarator" and parent.child_by_field_name("name") == use:
+            value = parent.child_by_field_name("value")
+            value = unwrap(value) if value is not None else None
+            if value is not None and value.type in ("arrow_function", "function_expression",
+                                                    "function"):
+                return value
+        if parent.type == "function_declaration" and parent.child_by_field_name("name") == use:
+            return parent
+    return None
+
+
+def _inside_if(node: Node, function: Node) -> bool:
+    parent = node.parent
+    while parent is not None and parent.id != function.id:
+        if parent.type == "if_statement":
+            return True
+        parent = parent.parent
+    return False

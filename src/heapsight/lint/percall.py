@@ -129,7 +129,7 @@ _EVENT_HANDLER_NAME = re.compile(r"^(on|handle)[A-Z]")
 # Reasons inferred from what a function is (exported, async, a method of a singleton, a
 # timer or job callback) rather than from a framework registering it per request: a rule that
 # needs traffic-shaped keys or many calls per second can ask `inferred(reason)`.
-INFERRED = ("exported async function", "exported event handler", "a method of",
+INFERRED = ("exported async function", "a method of",
             "called per operation", "interval callback", "scheduled job")
 
 
@@ -199,7 +199,7 @@ def per_call_functions(source: SourceFile, facts: FileFacts) -> dict[int, str]:
                         arg.type == "identifier" and text(arg) in named):
                     _mark(arg, _CONSUMER_REASONS[kind], reasons, named)
     _scheduled_jobs(source, reasons, named)
-    _long_lived_methods(source, reasons)
+    _long_lived_methods(source, facts.long_lived_classes, reasons)
     _exported_operations(source, reasons, named)
     _propagate_calls(source, reasons, named)
     _constructed_per_call(source, facts, reasons)
@@ -260,10 +260,11 @@ def _decorators(declaration: Node) -> set[str]:
     return names
 
 
-def _long_lived_methods(source: SourceFile, reasons: dict[int, str]) -> None:
+def _long_lived_methods(source: SourceFile, classes: dict[int, str],
+                        reasons: dict[int, str]) -> None:
     """Public methods of a long-lived object run per call of whoever uses it; private ones
     (`private`, `#x`, `_x`) only when a per-call method calls them (see _propagate_calls)."""
-    for body_id, reason in long_lived_classes(source).items():
+    for body_id, reason in classes.items():
         body = next((m["body"][0] for m in source.matches(_CLASSES)
                      if m["body"][0].id == body_id), None)
         if body is None:

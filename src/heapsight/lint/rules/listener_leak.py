@@ -58,4 +58,16 @@ class ListenerNotRemoved(Rule):
                 f"`{method}({text(first)}, ...)` runs in {facts.describe(add.scope)} and adds a "
                 f"listener to `{text(add.target)}`, which outlives it, on every call; nothing "
                 f"removes it")
+        for removal in facts.futile_removals:
+            arguments = removal.child_by_field_name("arguments")
+            named = [a for a in arguments.named_children if a.type != "comment"] \
+                if arguments is not None else []
+            if len(named) < 2:
+                continue
+            method = text(removal.child_by_field_name("function"))
+            yield self.finding(
+                source, removal,
+                f"`{method}({text(named[0])}, ...)` removes a function made right here, which "
+                f"was never added, so it removes nothing and the listener stays; pass the "
+                f"same function that was added")
 
