@@ -71,7 +71,20 @@ CASES = [
         }
         """, 3, """
         function handle(req, res) {
-          process.once('exit', () => res.end());
+          const onExit = () => res.end();
+          process.once('exit', onExit);
+          res.on('close', () => process.off('exit', onExit));
+        }
+        """),
+    # `once` for an end-of-life event, per request: it only goes when the process ends
+    ("listener-not-removed", """
+        function handle(req, res) {
+          process.once('SIGTERM', () => res.end());
+        }
+        """, 3, """
+        const bus = require('./bus');
+        function handle(req, res) {
+          bus.once('tick', () => res.end());
         }
         """),
     ("listener-not-removed", """
