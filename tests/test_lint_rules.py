@@ -130,7 +130,7 @@ CASES = [
             audit(req.user.id);
           }, 1000);
         });
-        """, 4, """
+        """, 3, """
         app.post('/job', (req, res) => {
           const id = req.user.id;
           const t = setInterval(() => {

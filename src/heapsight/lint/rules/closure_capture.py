@@ -84,6 +84,10 @@ class ClosureCapturesRequest(Rule):
                 for value in _stored_functions(grow):
                     callbacks.append((value, f"a function kept in `{growth.name}`, which is "
                                              f"never trimmed"))
+        for grow, field in _instance_collection_growth(source, facts):
+            for value in _stored_functions(grow):
+                callbacks.append((value, f"a function kept in `this.{field}`, which is never "
+                                         f"trimmed and lives as long as its object"))
         for match in source.matches(_TIMEOUTS):
             delay = _milliseconds(match["delay"][0])
             if delay is not None and delay >= LONG_TIMEOUT_MS:
@@ -102,11 +106,12 @@ class ClosureCapturesRequest(Rule):
                 continue
             reported.add(callback.id)
             name, use = captured
-            how = "captured by" if use != callback else (
+            how = f"captured (line {use.start_point[0] + 1}) by" if use != callback else (
                 "kept, through a sibling closure that uses it (V8 shares one context per "
                 "scope), by")
+            # reported where the callback starts: the line that stores or registers it
             yield self.finding(
-                source, use,
+                source, callback,
                 f"`{name}` (the whole {_noun(name)}) is {how} {lifetime}, so it stays in "
                 f"the heap as long as that callback; copy the fields it needs into constants")
 
@@ -143,6 +148,58 @@ class ClosureCapturesRequest(Rule):
                     continue
                 return name, callback
         return None
+
+
+_THIS_GROWS = file_query("""
+(call_expression
+  function: (member_expression
+    object: (member_expression object: (this) property: (property_identifier) @field)
+    property: (property_identifier) @method)
+  (#any-of? @method "push" "unshift" "set" "add")) @grow
+""")
+_TRIMS = ("delete", "clear", "pop", "shift", "splice", "length =", "length=", "filter")
+
+
+def _instance_collection_growth(source: SourceFile, facts: FileFacts) -> list[tuple[Node, str]]:
+    """`this.callbacks.push(...)` in per-call methods of a class whose one instance serves the
+    whole process, where nothing in the file trims or replaces `this.callbacks` after the
+    constructor."""
+    found: list[tuple[Node, str]] = []
+    if not facts.long_lived_classes:
+        return found
+    body_text = source.source
+    for match in source.matches(_THIS_GROWS):
+        grow, field = match["grow"][0], text(match["field"][0])
+        if facts.per_call_scope(grow) is None:
+            continue
+        body = _class_body(grow)
+        if body is None or body.id not in facts.long_lived_classes:
+            continue
+        trims = [f"{field}.{trim}".encode() for trim in _TRIMS]
+        if any(trim in body_text for trim in trims) or _replaced(source, facts, field):
+            continue
+        found.append((grow, field))
+    return found
+
+
+def _replaced(source: SourceFile, facts: FileFacts, field: str) -> bool:
+    """`this.<field> = ...` somewhere other than a constructor: the collection is reset."""
+    for assigned in facts.this_fields:
+        if text(assigned["name"][0]) != field:
+            continue
+        function = source.enclosing_function(assigned["name"][0])
+        if function is not None and source.function_name(function) != "constructor" and (
+                assigned["name"][0].parent is not None
+                and assigned["name"][0].parent.type == "member_expression"):
+            return True
+    return False
+
+
+def _class_body(node: Node) -> Node | None:
+    parent = node.parent
+    while parent is not None and parent.type != "class_body":
+        parent = parent.parent
+    return parent
 
 
 def _milliseconds(node: Node) -> int | None:
