@@ -103,8 +103,9 @@ class FileFacts:
         type) is keyed by a small fixed domain; async lookups and per-request code are keyed by
         user data, which is what makes a cache without eviction leak.
         """
-        if self.per_call_scope(node) is not None:
-            return True
+        scope = self.per_call_scope(node)
+        if scope is not None and not percall.per_chunk(scope[1]):
+            return True  # a stream's per-chunk code is keyed by its format, not by users
         return any(child.type == "async" for function in self.source.enclosing_functions(node)
                    for child in function.children)
 

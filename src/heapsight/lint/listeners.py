@@ -91,10 +91,13 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
         scope = facts.per_call_scope(call)
         if scope is None:
             continue
-        if once and not (_lifecycle_event(args[0]) and not facts.per_call_is_inferred(scope[1])):
+        if once and not (_lifecycle_event(args[0]) and not facts.per_call_is_inferred(scope[1])
+                         ) and not _once_pair(source, removals, match, scope[0]):
             continue  # removed when the event fires, and it fires in the normal course
         if not (source.is_long_lived(target) or _instance_emitter(source, facts, target, call)):
             continue
+        if _checks_listeners(call, scope[0]):
+            continue  # `if (!x.listeners('e').includes(f))`: added once
         if _removed(source, removals, target, handler, scope[0]):
             continue
         found.append(ListenerAdd(call, target, handler, scope[0], scope[1]))
@@ -106,6 +109,40 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
 LIFECYCLE_EVENTS = frozenset({"SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR2", "exit",
                               "beforeExit", "shutdown", "close", "end", "finish", "destroy",
                               "disconnect"})
+
+
+def _once_pair(source: SourceFile, removals: _Removals, add: dict[str, list[Node]],
+               scope: Node) -> bool:
+    """`x.once('a', f); x.once('b', g)` in one call with nothing removing either: only one of
+    the events may come, and the other listener stays on `x` for good."""
+    function = source.enclosing_function(add["call"][0])
+    if function is None:
+        return False
+    target = text(add["target"][0])
+    event = text(add["args"][0].named_children[0]) if add["args"][0].named_children else ""
+    for other in source.matches(_ADDS, function):
+        if other["call"][0].id == add["call"][0].id or text(other["target"][0]) != target:
+            continue
+        if "once" not in text(other["method"][0]).lower() or source.enclosing_function(
+                other["call"][0]) != function:
+            continue
+        arguments = other["args"][0].named_children
+        if arguments and text(arguments[0]) != event:
+            return not removals.inside(removals.by_text.get(target, []), scope)
+    return False
+
+
+def _checks_listeners(call: Node, function: Node) -> bool:
+    """Inside an `if` that asks the emitter which listeners it has (`listeners(...)`,
+    `listenerCount(...)`): the code adds the listener only when it is not there yet."""
+    node = call.parent
+    while node is not None and node.id != function.id:
+        if node.type == "if_statement":
+            condition = text(node.child_by_field_name("condition"))
+            if "listeners(" in condition or "listenerCount(" in condition:
+                return True
+        node = node.parent
+    return False
 
 
 def _lifecycle_event(event: Node) -> bool:

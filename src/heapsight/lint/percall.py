@@ -129,12 +129,18 @@ _EVENT_HANDLER_NAME = re.compile(r"^(on|handle)[A-Z]")
 # Reasons inferred from what a function is (exported, async, a method of a singleton, a
 # timer or job callback) rather than from a framework registering it per request: a rule that
 # needs traffic-shaped keys or many calls per second can ask `inferred(reason)`.
-INFERRED = ("exported async function", "a method of",
-            "called per operation", "interval callback", "scheduled job")
+INFERRED = ("exported async function", "a method of", "stream method",
+            "called per operation", "called per chunk", "interval callback", "scheduled job")
+# Per-chunk code of a stream: it runs very often, on data shaped by the stream's own format.
+PER_CHUNK = ("stream method", "called per chunk")
 
 
 def inferred(reason: str) -> bool:
     return reason.startswith(INFERRED)
+
+
+def per_chunk(reason: str) -> bool:
+    return reason.startswith(PER_CHUNK)
 _EXPORT_LISTS = file_query("""
 (assignment_expression left: (member_expression) @left right: (object) @names)
 (export_clause) @clause
@@ -241,7 +247,22 @@ def long_lived_classes(source: SourceFile) -> dict[int, str]:
             found[body.id] = f"a method of the injectable {name} (called per request)"
         elif made_at_load.get(name):
             found[body.id] = f"a method of {name}, made once at load (called per operation)"
+        elif declaration is not None and _is_stream_class(declaration, body):
+            found[body.id] = STREAM_CLASS
     return found
+
+
+# A Node stream's `_transform`/`_write`/`_read` run once per chunk on the same instance.
+STREAM_CLASS = "a stream, which outlives each chunk"
+STREAM_METHODS = frozenset({"_transform", "_write", "_writev", "_read"})
+_STREAM_BASES = re.compile(r"\b(Transform|Writable|Readable|Duplex|PassThrough)\b")
+
+
+def _is_stream_class(declaration: Node, body: Node) -> bool:
+    heritage = next((c for c in declaration.named_children if c.type == "class_heritage"), None)
+    return heritage is not None and _STREAM_BASES.search(text(heritage)) is not None and any(
+        member.type == "method_definition" and text(member.child_by_field_name("name"))
+        in STREAM_METHODS for member in body.named_children)
 
 
 def _decorators(declaration: Node) -> set[str]:
@@ -273,6 +294,10 @@ def _long_lived_methods(source: SourceFile, classes: dict[int, str],
             if member.type != "method_definition" or member.id in reasons:
                 continue
             name = source.function_name(member)
+            if reason == STREAM_CLASS:
+                if name in STREAM_METHODS:
+                    reasons[member.id] = "stream method (runs per chunk)"
+                continue
             if not name or name.startswith(("_", "#")) or _LIFECYCLE.match(name):
                 continue
             if any(child.type in ("accessibility_modifier", "get", "set", "static")
@@ -484,8 +509,9 @@ def _propagate_calls(source: SourceFile, reasons: dict[int, str],
                 inside = target.start_byte <= call.start_byte and call.end_byte <= target.end_byte
                 if target.id not in reasons and not inside:
                     caller_name = source.function_name(caller)
-                    how = "called per operation from " if inferred(reasons[caller.id]) \
-                        else "called per request from "
+                    how = "called per chunk from " if per_chunk(reasons[caller.id]) else (
+                        "called per operation from " if inferred(reasons[caller.id])
+                        else "called per request from ")
                     reasons[target.id] = how + (f"{caller_name}()" if caller_name
                                                 else "a handler")
                     changed = True
