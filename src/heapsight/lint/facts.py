@@ -96,6 +96,11 @@ class FileFacts:
                 return function, reason
         return None
 
+    def repeatable_scope(self, node: Node) -> Node | None:
+        """The nearest named function around `node` that may run many times though nothing
+        marks it per-call (a method, a named function that is not start-up code)."""
+        return percall.repeatable_function(self.source, self, node)
+
     def runs_per_call_or_async(self, node: Node) -> bool:
         """In per-call code, or in an async function: where caches meet unbounded keys.
 

@@ -399,6 +399,25 @@ def _is_resolver(function: Node, params: list[str]) -> bool:
         root.child_by_field_name("key")) in _RESOLVER_ROOTS
 
 
+def repeatable_function(source: SourceFile, facts: FileFacts, node: Node) -> Node | None:
+    """The nearest named function around `node` that nothing marks as per-call but that can
+    run any number of times: a method or a named function that is not start-up code (by its
+    name, or by only being called while the module loads). Anonymous callbacks are left out:
+    who calls them, and how often, is unknown."""
+    if facts.in_setup_code(node):
+        return None
+    function = source.enclosing_function(node)
+    while function is not None:
+        name = source.function_name(function)
+        if name:
+            if _LIFECYCLE.match(name) or SETUP_NAMES.match(name) or name[:1].isupper() and (
+                    function.type != "method_definition"):
+                return None  # start-up, or an old-style constructor
+            return function
+        function = source.enclosing_function(function)
+    return None
+
+
 def looks_like_handler(params: list[str]) -> bool:
     """A request handler's parameters: `req` (Express, http), `request` with `response`/`reply`/
     `h` (http, Fastify, Hapi), or `ctx, next` (Koa). `request` alone is too common elsewhere."""

@@ -11,6 +11,7 @@ from heapsight.lint.facts import FileFacts
 from heapsight.lint.model import Finding
 from heapsight.lint.rule import Rule
 from heapsight.lint.source import (
+    FUNCTION_TYPES,
     SourceFile,
     file_query,
     last_name,
@@ -18,6 +19,7 @@ from heapsight.lint.source import (
     parameter_names,
     root_identifier,
     text,
+    unwrap,
 )
 
 # `new X(...)` that opens a pool, client or connection (pg, mysql2, ioredis, mongodb, prisma,
@@ -148,6 +150,13 @@ def _opened_per_call(source: SourceFile, facts: FileFacts, create: Node) -> Node
     scope = facts.per_call_scope(create)
     if scope is not None and _kept_locally(source, create, scope[0], scope[1]):
         return scope[0]
+    if scope is None:
+        # a method or named function that can run again: a client it opens, keeps to itself
+        # and does not close on every path is one more open client per run
+        function = facts.repeatable_scope(create)
+        if function is not None and not _guarded_once(function) and _used(
+                source, create, function) and _kept_locally(source, create, function, "called"):
+            return function
     helper = _returning_helper(source, create)
     if helper is None:
         return None
@@ -162,6 +171,35 @@ def _opened_per_call(source: SourceFile, facts: FileFacts, create: Node) -> Node
                 source, call, caller[0], caller[1]):
             return caller[0]
     return None
+
+
+def _guarded_once(function: Node) -> bool:
+    """The function starts by returning when its work is already done (`if (x.connection)
+    return;`): an idempotent initialiser, which opens at most one."""
+    body = function.child_by_field_name("body")
+    first = body.named_children[0] if body is not None and body.named_children else None
+    if first is None or first.type != "if_statement":
+        return False
+    consequence = first.child_by_field_name("consequence")
+    return consequence is not None and (consequence.type == "return_statement" or any(
+        c.type == "return_statement" for c in consequence.named_children))
+
+
+def _used(source: SourceFile, create: Node, function: Node) -> bool:
+    """Something is done with the new resource (`client.get(...)`, `sqs.send(...)`), not only
+    configured (`conn.models = ...`): a client opened to be used, not one being set up."""
+    parent = outer(create).parent
+    if parent is None or parent.type != "variable_declarator":
+        return True
+    local = parent.child_by_field_name("name")
+    if local is None or local.type != "identifier":
+        return True
+    for use in source.identifiers(text(local), function):
+        holder = use.parent
+        if holder is not None and holder.type == "member_expression" and (
+                holder.parent is not None and holder.parent.type == "call_expression"):
+            return True
+    return False
 
 
 def _returning_helper(source: SourceFile, create: Node) -> Node | None:
@@ -194,6 +232,17 @@ class _Table:
         self.packages = {package for package, _ in self.imports.values()}
         self.methods = frozenset().union(*(CONNECTION_METHODS.get(p, frozenset())
                                            for p in self.packages))
+
+    def _database_module(self, owner: Node | None) -> bool:
+        """`rdb` in `rdb.connect()` names a database module: its name or the path it is
+        required from says so (`require('../database/redis')`, `import * as db from './db'`)."""
+        if owner is None or owner.type != "identifier":
+            return False
+        name = text(owner)
+        imported = self.imports.get(name)
+        if imported is not None:
+            return _DATABASE_WORD.search(imported[0].rsplit("/", 1)[-1]) is not None
+        return _required_from_database(self.facts, owner)
 
     def _package_names(self, package: str) -> frozenset[str] | set[str]:
         names = PACKAGE_RESOURCES.get(package)
@@ -233,8 +282,9 @@ class _Table:
                 return f"new {callee}"
             return None
         function = create.child_by_field_name("function")
-        if function is None:
-            return None
+        if function is None or (function.type == "member_expression" and unwrap(
+                function.child_by_field_name("object") or function).type == "this"):
+            return None  # `this.createConnection()`: the class's own method, not a library's
         name = last_name(function)
         if name not in _FACTORY_NAMES and name not in self.extra_names and (
                 name not in self.methods) and not (
@@ -248,6 +298,9 @@ class _Table:
             return f"{callee}()"
         if name in self.methods and function.type == "member_expression":
             return f"{callee}()"
+        if name in _DATABASE_OPENERS and function.type == "member_expression" and (
+                self._database_module(function.child_by_field_name("object"))):
+            return f"{callee}()"
         if callee in ("axios.create", "amqp.connect", "amqplib.connect"):
             return f"{callee}()"
         if name not in FACTORIES:
@@ -260,7 +313,35 @@ class _Table:
         return f"{callee}()"
 
 
-_FACTORY_NAMES = frozenset(FACTORIES | {"create", "connect", "createTransport"}
+# `x.connect()` / `x.createClient()` on the project's own database module.
+_DATABASE_OPENERS = frozenset({"connect", "createClient", "createConnection", "createPool"})
+_DATABASE_WORD = re.compile(r"^(redis|mongo\w*|database|db|postgres\w*|pg|mysql|sql\w*|"
+                            r"memcache\w*|amqp|rabbit\w*|kafka|nats|mqtt|elastic\w*|"
+                            r"cassandra)$", re.I)
+
+
+def _required_from_database(facts: FileFacts, owner: Node) -> bool:
+    """`owner` is a local `const rdb = require('<path ending in a database word>')`."""
+    function = facts.source.enclosing_function(owner)
+    for use in facts.source.identifiers(text(owner), function):
+        declarator = use.parent
+        if declarator is None or declarator.type != "variable_declarator" or (
+                declarator.child_by_field_name("name") != use):
+            continue
+        value = declarator.child_by_field_name("value")
+        value = unwrap(value) if value is not None else None
+        if value is None or value.type != "call_expression" or text(
+                value.child_by_field_name("function")) != "require":
+            return False
+        arguments = value.child_by_field_name("arguments")
+        first = arguments.named_children[0] if arguments is not None and (
+            arguments.named_children) else None
+        path = text(first).strip("'\"`").rsplit("/", 1)[-1] if first is not None else ""
+        return _DATABASE_WORD.search(path) is not None
+    return False
+
+
+_FACTORY_NAMES = frozenset(FACTORIES | _DATABASE_OPENERS | {"create", "createTransport"}
                            | {n for names in PACKAGE_RESOURCES.values() for n in names
                               if n[:1].islower()})
 
@@ -282,6 +363,17 @@ def _closes(use: Node, holder: Node, function: Node) -> bool:
             return False
         node = node.parent
     return True
+
+
+def _back_to_its_maker(arguments: Node, create: Node) -> bool:
+    """`rdb.info(cxn, ...)` where `cxn = rdb.connect()`: a method of the same object."""
+    call = arguments.parent
+    callee = call.child_by_field_name("function") if call is not None else None
+    maker = create.child_by_field_name("function") if create.type == "call_expression" else None
+    if callee is None or maker is None or callee.type != "member_expression" or (
+            maker.type != "member_expression"):
+        return False
+    return text(callee.child_by_field_name("object")) == text(maker.child_by_field_name("object"))
 
 
 def _hands_on_part(holder: Node) -> bool:
@@ -336,7 +428,12 @@ def _kept_locally(source: SourceFile, create: Node, function: Node, reason: str)
     if parent is None:
         return False
     if parent.type == "member_expression":
-        return True  # `new Pool().query(...)`: used once and dropped
+        # `new Pool().query(...)`: used once and dropped; `(await connect()).socket` keeps a part
+        return not _hands_on_part(parent)
+    arguments = create.child_by_field_name("arguments")
+    if arguments is not None and any(unwrap(a).type in FUNCTION_TYPES
+                                     for a in arguments.named_children):
+        return False  # `createConnection(opts, (err, conn) => ...)`: the callback gets it
     if parent.type == "expression_statement":
         return True
     if parent.type != "variable_declarator" or parent.child_by_field_name("value") != node:
@@ -363,6 +460,8 @@ def _kept_locally(source: SourceFile, create: Node, function: Node, reason: str)
             if _passed_for_use(use if use.type == "shorthand_property_identifier" else holder):
                 continue
             return False
+        if holder.type == "arguments" and _back_to_its_maker(holder, create):
+            continue  # `rdb.info(cxn)`: handed back to the module that made it, to use
         if holder.type in ("return_statement", "arguments", "assignment_expression",
                            "array", "arrow_function"):
             return False
