@@ -5,17 +5,13 @@ import { createTunnelAgent } from './tunnel';
 
 const httpAgent = new http.Agent({ keepAlive: true });
 const httpsAgent = new https.Agent({ keepAlive: true });
-const tunnels = new Map<string, { agent: http.Agent }>();
+let tunnel: { agent: http.Agent } | undefined;
 
 export class FetchClient {
   async prepareRequest(url: string, proxy?: string): Promise<{ agent?: http.Agent }> {
     const init: { agent?: http.Agent } = {};
     if (proxy) {
-      let tunnel = tunnels.get(proxy);
-      if (!tunnel) {
-        tunnel = createTunnelAgent(url, proxy);
-        tunnels.set(proxy, tunnel);
-      }
+      if (!tunnel) tunnel = createTunnelAgent(url, proxy);
       init.agent = tunnel.agent;
     } else {
       init.agent = url.startsWith('https:') ? httpsAgent : httpAgent;
