@@ -173,6 +173,35 @@ def _opened_per_call(source: SourceFile, facts: FileFacts, create: Node) -> Node
     return None
 
 
+_AGENT_FACTORY = re.compile(r"^create\w*Agent$")
+
+
+def _is_agent(create: Node) -> bool:
+    """An HTTP agent (`new https.Agent`, `new ProxyAgent`, `createTunnelAgent(...)`): meant to
+    be shared; one per request keeps its keep-alive sockets open after the request."""
+    callee = create.child_by_field_name("constructor" if create.type == "new_expression"
+                                        else "function")
+    name = last_name(callee) if callee is not None else ""
+    return name.endswith("Agent") if create.type == "new_expression" else bool(
+        _AGENT_FACTORY.match(name))
+
+
+def _into_local_options(source: SourceFile, use: Node, holder: Node, function: Node) -> bool:
+    """`init.agent = agent` / `init.agent = tunnel.agent` / `{ agent }` where `init` is an
+    object this function declares: the request options of this one call."""
+    node = holder
+    if node.type == "member_expression" and (node.child_by_field_name("object") == use):
+        node = outer(node).parent or node  # `tunnel.agent` used as a value
+    if node.type in ("pair", "shorthand_property_identifier", "object"):
+        return True
+    if node.type != "assignment_expression":
+        return False
+    left = node.child_by_field_name("left")
+    root = root_identifier(left) if left is not None else None
+    return root is not None and left is not None and left.type == "member_expression" and (
+        text(root) in source.declared_names(function))
+
+
 def _guarded_once(function: Node) -> bool:
     """The function starts by returning when its work is already done (`if (x.connection)
     return;`): an idempotent initialiser, which opens at most one."""
@@ -188,6 +217,8 @@ def _guarded_once(function: Node) -> bool:
 def _used(source: SourceFile, create: Node, function: Node) -> bool:
     """Something is done with the new resource (`client.get(...)`, `sqs.send(...)`), not only
     configured (`conn.models = ...`): a client opened to be used, not one being set up."""
+    if _is_agent(create):
+        return True  # made to go into a request's options
     parent = outer(create).parent
     if parent is None or parent.type != "variable_declarator":
         return True
@@ -286,6 +317,8 @@ class _Table:
                 function.child_by_field_name("object") or function).type == "this"):
             return None  # `this.createConnection()`: the class's own method, not a library's
         name = last_name(function)
+        if _AGENT_FACTORY.match(name):
+            return f"{text(function)}()"
         if name not in _FACTORY_NAMES and name not in self.extra_names and (
                 name not in self.methods) and not (
                 function.type == "identifier" and name in self.imports):
@@ -387,7 +420,19 @@ def _hands_on_part(holder: Node) -> bool:
         return False
     if parent.type == "assignment_expression":
         return parent.child_by_field_name("right") == node
+    if parent.type == "arguments" and _binding_call(parent):
+        return False  # `promisify(client.get)`: a method, to call on the client
     return parent.type in ("return_statement", "variable_declarator", "arguments")
+
+
+# Calls that wrap a function or set its `this` without keeping the object for themselves.
+_BINDING_CALLS = frozenset({"bind", "call", "apply", "promisify", "callbackify"})
+
+
+def _binding_call(arguments: Node) -> bool:
+    call = arguments.parent
+    callee = call.child_by_field_name("function") if call is not None else None
+    return callee is not None and last_name(callee) in _BINDING_CALLS
 
 
 def _passed_for_use(holder: Node) -> bool:
@@ -423,8 +468,12 @@ def _kept_locally(source: SourceFile, create: Node, function: Node, reason: str)
     """
     handler = not reason.startswith(("called", "constructed"))
     own = set(parameter_names(function)) if handler else set()
+    agent = _is_agent(create)
     node = outer(create)
     parent = node.parent
+    while agent and parent is not None and parent.type == "ternary_expression":
+        node = outer(parent)  # `const agent = https ? new https.Agent() : new http.Agent()`
+        parent = node.parent
     if parent is None:
         return False
     if parent.type == "member_expression":
@@ -447,6 +496,8 @@ def _kept_locally(source: SourceFile, create: Node, function: Node, reason: str)
             continue
         if _closes(use, holder, function):
             return False
+        if agent and _into_local_options(source, use, holder, function):
+            continue  # `init.agent = agent`: the options of this call's own request
         if _hands_on_part(holder):
             return False
         if holder.type == "assignment_expression" and own:
@@ -460,8 +511,9 @@ def _kept_locally(source: SourceFile, create: Node, function: Node, reason: str)
             if _passed_for_use(use if use.type == "shorthand_property_identifier" else holder):
                 continue
             return False
-        if holder.type == "arguments" and _back_to_its_maker(holder, create):
-            continue  # `rdb.info(cxn)`: handed back to the module that made it, to use
+        if holder.type == "arguments" and (_back_to_its_maker(holder, create)
+                                           or _binding_call(holder)):
+            continue  # `rdb.info(cxn)`, `get.bind(client)`: used, not handed to a new owner
         if holder.type in ("return_statement", "arguments", "assignment_expression",
                            "array", "arrow_function"):
             return False
