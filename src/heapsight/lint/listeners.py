@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
+from heapsight.lint.percall import STREAM_CLASS
 from heapsight.lint.source import (
     SourceFile,
     file_query,
@@ -233,7 +234,9 @@ def _shared_emitter(source: SourceFile, facts: FileFacts, target: Node, event: N
     if _from_module_cache(source, facts, target, function):
         return function, "an object kept in a module-level cache and handed out again"
     if source.is_global_object(root_identifier(target) or target) and (
-            source.function_name(function) == "constructor"):
+            source.function_name(function) == "constructor") and (
+            function.parent is None or facts.long_lived_classes.get(
+                function.parent.id, STREAM_CLASS) == STREAM_CLASS):
         return function, "the constructor of a class made more than once"
     return None
 
