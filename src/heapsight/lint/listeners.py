@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
-from heapsight.lint.percall import STREAM_CLASS
+from heapsight.lint.percall import STREAM_CLASS, looks_like_handler
 from heapsight.lint.source import (
     SourceFile,
     file_query,
@@ -95,7 +95,8 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
         if once and not (_lifecycle_event(args[0]) and not facts.per_call_is_inferred(scope[1])
                          ) and not _once_pair(source, removals, match, scope[0]):
             continue  # removed when the event fires, and it fires in the normal course
-        if not (source.is_long_lived(target) or _instance_emitter(source, facts, target, call)):
+        if not (source.is_long_lived(target) or _instance_emitter(source, facts, target, call)
+                or _long_lived_argument(source, facts, target, scope[0])):
             continue
         if _checks_listeners(call, scope[0]):
             continue  # `if (!x.listeners('e').includes(f))`: added once
@@ -131,6 +132,46 @@ def _once_pair(source: SourceFile, removals: _Removals, add: dict[str, list[Node
         if arguments and text(arguments[0]) != event:
             return not removals.inside(removals.by_text.get(target, []), scope)
     return False
+
+
+# Parameters that hold the call's own objects (the request, the connection, the message):
+# they die with the call, whatever is attached to them.
+_CALL_OWN = frozenset({"req", "request", "res", "response", "reply", "ctx", "context", "h",
+                       "next", "socket", "ws", "connection", "conn", "stream", "msg", "message",
+                       "job", "event", "payload", "data", "options", "opts", "callback", "cb",
+                       "done"})
+
+
+def _long_lived_argument(source: SourceFile, facts: FileFacts, target: Node,
+                         function: Node) -> bool:
+    """The emitter is a parameter of the per-call function that outlives the call: a caller in
+    this file passes a long-lived one there (`follow(bus, res)`), or the function is a request
+    handler that takes it besides the request's own objects (`attach(emitter, req, res)`)."""
+    root = unwrap(target)
+    if root.type != "identifier":
+        return False
+    params = parameter_names(function)
+    name = text(root)
+    if name not in params or name in _CALL_OWN:
+        return False
+    if any(name in source.declared_names(f) for f in source.enclosing_functions(root)
+           if f.id != function.id and function.start_byte < f.start_byte):
+        return False  # shadowed in a nested function
+    index = params.index(name)
+    own_name = source.function_name(function)
+    calls = [use.parent for use in (source.identifiers(own_name) if own_name else [])
+             if use.parent is not None and use.parent.type == "call_expression"
+             and use.parent.child_by_field_name("function") == use]
+    for call in calls:
+        arguments = call.child_by_field_name("arguments")
+        passed = [a for a in arguments.named_children if a.type != "comment"] \
+            if arguments is not None else []
+        if index < len(passed) and source.is_long_lived(passed[index]):
+            return True
+    # a named handler (not a callback handed to createServer or on(), whose arguments are
+    # the connection's own) that takes the emitter beside the request
+    return not calls and bool(own_name) and outer(function).parent is not None and (
+        outer(function).parent.type != "arguments") and looks_like_handler(params)
 
 
 def _checks_listeners(call: Node, function: Node) -> bool:

@@ -6,7 +6,7 @@ const { EventEmitter } = require('events');
 const bus = new EventEmitter();
 
 function follow(source, res) {
-  source.on('update', (update) => res.write(JSON.stringify(update))); // expect: listener-not-removed
+  source.on('update', (update) => res.write(JSON.stringify(update))); // expect: listener-not-removed, closure-captures-request
 }
 
 function handle(req, res) {
