@@ -170,8 +170,9 @@ def _long_lived_argument(source: SourceFile, facts: FileFacts, target: Node,
             return True
     # a named handler (not a callback handed to createServer or on(), whose arguments are
     # the connection's own) that takes the emitter beside the request
-    return not calls and bool(own_name) and outer(function).parent is not None and (
-        outer(function).parent.type != "arguments") and looks_like_handler(params)
+    holder = outer(function).parent
+    return not calls and bool(own_name) and holder is not None and (
+        holder.type != "arguments") and looks_like_handler(params)
 
 
 def _checks_listeners(call: Node, function: Node) -> bool:
