@@ -83,10 +83,21 @@ CLOSE_METHODS = frozenset({"end", "close", "quit", "disconnect", "destroy", "rel
 _USING_CALLS = frozenset({"fetch", "request", "get", "post", "put", "patch", "delete", "head",
                           "stream", "send", "query", "execute", "sendMail"})
 
-_CREATIONS = file_query("""
+_CALLED_NAMES = sorted(FACTORIES | {"create", "createTransport", "connect", "createClient",
+                                    "createConnection", "createPool", "createChannel",
+                                    "createConfirmChannel"}
+                       | {n for names in PACKAGE_RESOURCES.values() for n in names
+                          if n[:1].islower()})
+# The query keeps only calls whose name is in the tables (or a `create...Agent`), so the rule
+# looks at a few calls per file, not every one.
+_CREATIONS = file_query(f"""
 (new_expression constructor: [(identifier) (member_expression)] @name) @create
-(call_expression function: [(identifier) (member_expression)] @name) @create
+(call_expression function: [(identifier) @name
+                            (member_expression property: (property_identifier) @name)]
+  (#match? @name "^({'|'.join(_CALLED_NAMES)}|create[A-Za-z0-9_]*Agent)$")) @create
 """)
+# The project's own additions (`resources` in the settings), matched only when it has some.
+_ANY_CALL = "(call_expression function: [(identifier) (member_expression)] @name) @create"
 
 
 class ClientPerRequest(Rule):
@@ -127,7 +138,14 @@ class ClientPerRequest(Rule):
 
     def check(self, source: SourceFile, facts: FileFacts) -> Iterator[Finding]:
         table = _Table(facts)
-        for match in source.matches(_CREATIONS):
+        matches = source.matches(_CREATIONS)
+        if facts.extra_resources:
+            extra = table.extra_names.union(*table.extra_packages.values())
+            seen = {m["create"][0].id for m in matches}
+            matches = matches + [m for m in source.matches(_ANY_CALL)
+                                 if last_name(m["name"][0]) in extra
+                                 and m["create"][0].id not in seen]
+        for match in matches:
             create = match["create"][0]
             what = table.resource_name(create)
             if what is None:
