@@ -803,3 +803,12 @@ def test_methods_of_the_object_an_exported_factory_returns_run_per_operation():
         };
         """
     assert (6, "client-per-request") in flagged(code)
+
+
+def test_the_client_table_is_documented():
+    """Every package of client-per-request's built-in table is named in docs/lint.md."""
+    from heapsight.lint.rules.resource_per_request import PACKAGE_RESOURCES
+
+    docs = (Path(__file__).parent.parent / "docs" / "lint.md").read_text(encoding="utf-8")
+    for package in PACKAGE_RESOURCES:
+        assert f"`{package.rstrip('/')}" in docs, package

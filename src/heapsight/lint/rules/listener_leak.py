@@ -13,10 +13,16 @@ from heapsight.lint.source import SourceFile, text
 class ListenerNotRemoved(Rule):
     """What it does:
     Finds `.on(...)`, `.addListener(...)` and `.addEventListener(...)` calls made in per-call
-    code - a request handler, a per-connection or per-message listener, or a function such code
-    calls - on an emitter that outlives the call (a module-level emitter, `process`, `window`),
-    when that code never removes the listener (`off`, `removeListener`, `removeEventListener`)
-    and does not pass `{ once: true }` or an AbortSignal.
+    code - a request handler, a per-connection or per-message listener, a job, a method of a
+    long-lived service, or a function such code calls - on an emitter that outlives the call (a
+    module-level emitter, `process`, `window`, `this` or an injected field of a singleton, an
+    emitter the caller passes in), when that code never removes the listener (`off`,
+    `removeListener`, `removeEventListener`) and does not pass `{ once: true }` or an
+    AbortSignal. Also finds removals that cannot work: a removal with a function made right
+    there (`off('x', (e) => h(e))`, `.bind(this)`), which was never added; `once` for an event
+    that only comes at the end (`process.once('SIGTERM', ...)` per connection); two `once`
+    listeners where only one event may come; a listener that only removes itself, after
+    returning early for the events it is not waiting for.
 
     Why is this bad?
     Each call adds one more listener to a long-lived emitter, and the listener's closure keeps

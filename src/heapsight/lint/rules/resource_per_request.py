@@ -102,9 +102,15 @@ _ANY_CALL = "(call_expression function: [(identifier) (member_expression)] @name
 
 class ClientPerRequest(Rule):
     """What it does:
-    Finds a database pool, client or connection (`new Pool`, `createPool`, `createConnection`,
-    `new Redis`, `new MongoClient`, `new PrismaClient`, an HTTP `Agent`, ...) created inside a
-    request handler or a function called per request, and not closed there.
+    Finds a database pool, client, connection, queue or HTTP agent (`new Pool`, `createPool`,
+    `new Redis`, `new MongoClient`, `axios.create`, `new Queue` of BullMQ, `new SQSClient`, an
+    HTTP `Agent`, an amqplib channel, ...) created in a request handler, a job, a method of a
+    long-lived service or any function that can run again, and not closed there on every path
+    (a `finally`, or the function's own flow - not only an `if` branch or a `catch`). The table
+    works through the file's imports (`new Queue` from `bullmq`, any `...Client` of an
+    `@aws-sdk/` package, any other package's `new ...Client/...Pool/...Connection`), and
+    `resources` in the settings extends it. A helper that only makes and returns one is
+    followed to its callers.
 
     Why is this bad?
     Pools and clients are built to be created once and shared. One per request opens sockets,
@@ -121,7 +127,8 @@ class ClientPerRequest(Rule):
     ```
 
     Use instead:
-    Create the pool once, at module level (or lazily, once), and share it.
+    Create the pool once, at module level (or lazily, once), and share it; or, for a client
+    that must be per call, close it in `finally`.
     ```js
     const pool = new Pool({ connectionString: process.env.DATABASE_URL });
     app.get('/users', async (req, res) => {
