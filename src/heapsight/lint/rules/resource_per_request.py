@@ -412,15 +412,16 @@ def _closes(use: Node, holder: Node, function: Node) -> bool:
             holder.child_by_field_name("property")) not in CLOSE_METHODS:
         return False
     node = holder.parent
+    branch = False
     while node is not None and node.id != function.id:
         if node.type == "finally_clause":
-            return True
+            return True  # `finally { if (c) c.close() }` too
         if node.type in ("if_statement", "else_clause", "catch_clause", "switch_case",
                          "ternary_expression") or (node.type == "binary_expression" and text(
                              node.child_by_field_name("operator")) in ("&&", "||", "??")):
-            return False
+            branch = True
         node = node.parent
-    return True
+    return not branch
 
 
 def _back_to_its_maker(arguments: Node, create: Node) -> bool:
