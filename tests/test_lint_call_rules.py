@@ -218,3 +218,21 @@ def test_the_settings_name_a_resource_by_package():
     assert not flagged(code, "typescript")
     assert (4, "client-per-request") in flagged(code, "typescript", ("telemetry-kit:Tracker",))
     assert not flagged(code, "typescript", ("other-kit:Tracker",))
+
+
+def test_a_per_request_class_listening_on_an_emitter_its_maker_passes_in():
+    code = """
+        const bus = require('./bus');
+        class Session {
+          constructor(source, res) {
+            source.on('update', (u) => res.write(u));
+          }
+        }
+        function handle(req, res) {
+          return new Session(bus, res);
+        }
+        module.exports = { handle };
+        """
+    assert (5, "listener-not-removed") in flagged(code)
+    assert not flagged(code.replace("new Session(bus, res)",
+                                    "new Session(new EventEmitter(), res)"))

@@ -159,9 +159,14 @@ def _long_lived_argument(source: SourceFile, facts: FileFacts, target: Node,
         return False  # shadowed in a nested function
     index = params.index(name)
     own_name = source.function_name(function)
+    kind, field = "call_expression", "function"
+    if own_name == "constructor" and function.parent is not None and (
+            function.parent.parent is not None):  # `new Session(bus, res)`
+        own_name = text(function.parent.parent.child_by_field_name("name"))
+        kind, field = "new_expression", "constructor"
     calls = [use.parent for use in (source.identifiers(own_name) if own_name else [])
-             if use.parent is not None and use.parent.type == "call_expression"
-             and use.parent.child_by_field_name("function") == use]
+             if use.parent is not None and use.parent.type == kind
+             and use.parent.child_by_field_name(field) == use]
     for call in calls:
         arguments = call.child_by_field_name("arguments")
         passed = [a for a in arguments.named_children if a.type != "comment"] \
