@@ -236,3 +236,24 @@ def test_a_per_request_class_listening_on_an_emitter_its_maker_passes_in():
     assert (5, "listener-not-removed") in flagged(code)
     assert not flagged(code.replace("new Session(bus, res)",
                                     "new Session(new EventEmitter(), res)"))
+
+
+def test_look_alikes_of_per_call_listeners_and_connections():
+    # an emitter facade's own `on` passes the caller's listener through
+    assert not flagged("""
+        class Bus {
+          constructor(ee) { this.ee = ee; }
+          on(event, fn) { this.ee.on(event, fn); }
+        }
+        export const bus = new Bus(new EventEmitter());
+        """)
+    # an idempotent connect of a package or of the project's module, result not kept
+    assert not flagged("""
+        const mongoose = require('mongoose');
+        const db = require('./db');
+        app.get('/x', async (req, res) => {
+          await mongoose.connect(process.env.URL);
+          await db.connect();
+          res.end();
+        });
+        """)

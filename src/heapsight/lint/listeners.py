@@ -100,12 +100,17 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
             continue
         if _checks_listeners(call, scope[0]):
             continue  # `if (!x.listeners('e').includes(f))`: added once
+        if source.function_name(scope[0]) in _EMITTER_API and text(handler) in (
+                parameter_names(scope[0])):
+            continue  # `on(event, fn) { this.bus.on(event, fn); }`: a facade; its caller decides
         if _removed(source, removals, target, handler, scope[0]):
             continue
         found.append(ListenerAdd(call, target, handler, scope[0], scope[1]))
     return found
 
 
+_EMITTER_API = frozenset({"on", "once", "addListener", "addEventListener", "prependListener",
+                          "prependOnceListener"})
 # Events an emitter fires once at the end of its life (or of the process): a `once` listener
 # for one of them, added per call, waits until shutdown.
 LIFECYCLE_EVENTS = frozenset({"SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR2", "exit",

@@ -296,8 +296,9 @@ class _Table:
             return False
         name = text(owner)
         imported = self.imports.get(name)
-        if imported is not None:
-            return _DATABASE_WORD.search(imported[0].rsplit("/", 1)[-1]) is not None
+        if imported is not None:  # the project's own module, not a package
+            return imported[0].startswith(".") and _DATABASE_WORD.search(
+                imported[0].rsplit("/", 1)[-1]) is not None
         return _required_from_database(self.facts, owner)
 
     def _package_names(self, package: str) -> frozenset[str] | set[str]:
@@ -357,8 +358,9 @@ class _Table:
         if name in self.methods and function.type == "member_expression":
             return f"{callee}()"
         if name in _DATABASE_OPENERS and function.type == "member_expression" and (
-                self._database_module(function.child_by_field_name("object"))):
-            return f"{callee}()"
+                self._database_module(function.child_by_field_name("object"))) and (
+                _declared_with(create)):
+            return f"{callee}()"  # `const cxn = rdb.connect()`, not an idempotent `await db.connect()`
         if callee in ("axios.create", "amqp.connect", "amqplib.connect"):
             return f"{callee}()"
         if name not in FACTORIES:
@@ -378,6 +380,11 @@ _DATABASE_WORD = re.compile(r"^(redis|mongo\w*|database|db|postgres\w*|pg|mysql|
                             r"cassandra)$", re.I)
 
 
+def _declared_with(create: Node) -> bool:
+    parent = outer(create).parent
+    return parent is not None and parent.type == "variable_declarator"
+
+
 def _required_from_database(facts: FileFacts, owner: Node) -> bool:
     """`owner` is a local `const rdb = require('<path ending in a database word>')`."""
     function = facts.source.enclosing_function(owner)
@@ -394,8 +401,8 @@ def _required_from_database(facts: FileFacts, owner: Node) -> bool:
         arguments = value.child_by_field_name("arguments")
         first = arguments.named_children[0] if arguments is not None and (
             arguments.named_children) else None
-        path = text(first).strip("'\"`").rsplit("/", 1)[-1] if first is not None else ""
-        return _DATABASE_WORD.search(path) is not None
+        path = text(first).strip("'\"`") if first is not None else ""
+        return path.startswith(".") and _DATABASE_WORD.search(path.rsplit("/", 1)[-1]) is not None
     return False
 
 
