@@ -127,7 +127,8 @@ class FileFacts:
         or `a route handler` for an anonymous one."""
         name = self.source.function_name(function)
         reason = self.per_call_reason(function)
-        if name and reason and reason.startswith(("called", "constructed")):
+        if name and reason and (reason.startswith(("called", "constructed"))
+                                or percall.inferred(reason)):
             return f"{name}() ({reason})"
         if name:
             return f"{name}()"

@@ -122,7 +122,8 @@ INJECTABLE_DECORATORS = frozenset({"Injectable", "Controller", "Resolver", "Proc
                                    "WebSocketGateway", "Service", "Catch"})
 # Methods of a long-lived object that run at start or stop, not per call.
 _LIFECYCLE = re.compile(r"^(constructor|start\w*|stop\w*|close|connect|disconnect|destroy|dispose|"
-                        r"shutdown|open|listen|run|main|on(Module|Application)\w+|"
+                        r"shutdown|open|listen|run|main|on(Module|Application)\w+|serve\w*|"
+                        r"begin\w*|launch\w*|boot\w*|create(App|Server|Application)\w*|"
                         r"beforeApplicationShutdown|\w*[iI]nit\w*|setup\w*|register\w*|"
                         r"configure\w*|bootstrap\w*|load\w*|get|set)$")
 _EVENT_HANDLER_NAME = re.compile(r"^(on|handle)[A-Z]")
