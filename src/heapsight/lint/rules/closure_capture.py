@@ -16,13 +16,14 @@ from heapsight.lint.source import (
     outer,
     parameter_names,
     text,
+    unwrap,
 )
 
 # Parameters that hold a whole request, response or framework context.
 LARGE_PARAMETERS = frozenset({"req", "request", "res", "response", "ctx", "reply", "context",
                               "info"})
-# Locals of a handler that by convention hold a whole request body.
-LARGE_LOCALS = frozenset({"body", "payload", "rawBody"})
+# Locals of a handler that by convention hold a whole request body or an uploaded file.
+LARGE_LOCALS = frozenset({"body", "payload", "rawBody", "buffer", "chunks", "fileBuffer"})
 # A setTimeout this long (ms, literal) is long-lived enough to pin a request.
 LONG_TIMEOUT_MS = 60_000
 
@@ -122,7 +123,9 @@ class ClosureCapturesRequest(Rule):
     def _captured_parameter(source: SourceFile, callback: Node,
                             handler: Node) -> tuple[str, Node] | None:
         own = set(parameter_names(callback)) | source.declared_names(callback)
-        candidates = [n for n in parameter_names(handler) if n in LARGE_PARAMETERS]
+        params = parameter_names(handler)
+        candidates = [n for n in params if n in LARGE_PARAMETERS or (
+            n == "event" and "context" in params)]  # a serverless event: the whole request
         candidates += sorted(LARGE_LOCALS & source.declared_names(handler))
         for name in candidates:
             if name in own:
@@ -224,7 +227,9 @@ def _milliseconds(node: Node) -> int | None:
 
 
 def _stored_functions(grow: Node) -> list[Node]:
-    """The functions a growth stores: `handlers.push(fn)`, `pending.set(id, fn)`, `m[k] = fn`."""
+    """The functions a growth stores: `handlers.push(fn)`, `pending.set(id, fn)`, `m[k] = fn`,
+    and the callbacks of a promise it stores (`new Promise(executor)`, `p.then(fn)`): a kept
+    promise keeps its pending callbacks and what they capture."""
     if grow.type == "call_expression":
         args = grow.child_by_field_name("arguments")
         values = args.named_children if args is not None else []
@@ -232,12 +237,45 @@ def _stored_functions(grow: Node) -> list[Node]:
         holder = outer(grow).parent
         right = holder.child_by_field_name("right") if holder is not None else None
         values = [right] if right is not None else []
-    return [value for value in values if value.type in FUNCTION_TYPES]
+    found: list[Node] = []
+    for value in values:
+        found.extend(_promise_callbacks(unwrap(value)))
+    return found
+
+
+_PROMISE_METHODS = frozenset({"then", "catch", "finally"})
+
+
+def _promise_callbacks(value: Node) -> list[Node]:
+    """`value` itself if it is a function; the executor of `new Promise(...)`; the callbacks
+    along a `.then(...).catch(...)` chain."""
+    if value.type in FUNCTION_TYPES:
+        return [value]
+    if value.type == "new_expression" and text(value.child_by_field_name("constructor")) == (
+            "Promise"):
+        args = value.child_by_field_name("arguments")
+        return [a for a in (args.named_children if args is not None else [])
+                if a.type in FUNCTION_TYPES]
+    found: list[Node] = []
+    while value.type == "call_expression":
+        callee = value.child_by_field_name("function")
+        if callee is None or callee.type != "member_expression" or text(
+                callee.child_by_field_name("property")) not in _PROMISE_METHODS:
+            break
+        args = value.child_by_field_name("arguments")
+        found.extend(a for a in (args.named_children if args is not None else [])
+                     if a.type in FUNCTION_TYPES)
+        value = unwrap(callee.child_by_field_name("object") or callee)
+    return found
 
 
 def _noun(name: str) -> str:
+    if name in ("buffer", "chunks", "fileBuffer"):
+        return "uploaded data"
     if name in LARGE_LOCALS:
         return "request body"
+    if name == "event":
+        return "event, with its body"
     if name in ("req", "request"):
         return "request"
     if name in ("res", "response", "reply"):
