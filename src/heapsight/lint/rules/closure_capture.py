@@ -38,10 +38,11 @@ class ClosureCapturesRequest(Rule):
     Finds long-lived callbacks created in per-call code - an interval that is never cleared,
     a listener left on a long-lived emitter, a function kept in a module-level collection or in
     a collection on a long-lived object (`this.callbacks.push(...)` in a singleton service)
-    that is never trimmed, a timeout of a minute or more - whose closure uses the whole
-    request, response or context object (`req`, `res`, `ctx`, `info`, ...) or the whole
-    request body (a local named `body`, `payload` or `rawBody`), itself or through a sibling
-    closure of the same scope. Reported where the callback starts: the line that stores or
+    that is never trimmed, a promise kept in such a collection (its executor and `then`
+    callbacks), a timeout of a minute or more - whose closure uses the whole request,
+    response or context object (`req`, `res`, `ctx`, `info`, a serverless `event`, ...) or the
+    whole request body or upload (a local named `body`, `payload`, `rawBody`, `buffer`,
+    `chunks`), itself or through a sibling closure of the same scope. Reported where the callback starts: the line that stores or
     registers it.
 
     Why is this bad?
