@@ -21,7 +21,13 @@ from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
-from heapsight.lint.percall import STREAM_CLASS, looks_like_handler
+from heapsight.lint.percall import (
+    LIFECYCLE,
+    SERVICE_CLASS_NAME,
+    SETUP_NAMES,
+    STREAM_CLASS,
+    looks_like_handler,
+)
 from heapsight.lint.source import (
     SourceFile,
     file_query,
@@ -91,12 +97,19 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
         once = "once" in method.lower() or (options is not None and _has_option(options, "once"))
         scope = facts.per_call_scope(call)
         if scope is None:
-            continue
+            # a method that runs again on the same object, adding a new function each time
+            repeating = _repeating_method(source, call)
+            if repeating is None or not _made_here(handler) or not _own_emitter(
+                    source, facts, target, call):
+                continue
+            scope = (repeating, "a method that can run many times on one object")
         if once and not (_lifecycle_event(args[0]) and not facts.per_call_is_inferred(scope[1])
                          ) and not _once_pair(source, removals, match, scope[0]):
             continue  # removed when the event fires, and it fires in the normal course
         if not (source.is_long_lived(target) or _instance_emitter(source, facts, target, call)
-                or _long_lived_argument(source, facts, target, scope[0])):
+                or _long_lived_argument(source, facts, target, scope[0])
+                or _application_of_request(target)
+                or scope[1].startswith("a method that can run")):
             continue
         if _checks_listeners(call, scope[0]):
             continue  # `if (!x.listeners('e').includes(f))`: added once
@@ -200,6 +213,99 @@ def _checks_listeners(call: Node, function: Node) -> bool:
 
 def _lifecycle_event(event: Node) -> bool:
     return event.type == "string" and text(event).strip("'\"`") in LIFECYCLE_EVENTS
+
+
+def _application_of_request(target: Node) -> bool:
+    """`req.app` (Express), `ctx.app` (Koa), `request.server` (Fastify), `req.socket.server`:
+    the request's way back to the application or server, which outlives every request."""
+    target = unwrap(target)
+    if target.type != "member_expression" or text(target.child_by_field_name("property")) not in (
+            "app", "server"):
+        return False
+    owner = unwrap(target.child_by_field_name("object") or target)
+    if owner.type == "member_expression" and text(owner.child_by_field_name("property")) in (
+            "socket", "connection"):
+        owner = unwrap(owner.child_by_field_name("object") or owner)
+    return last_name(owner) in _REQUESTS | {"ctx", "res", "response", "reply"}
+
+
+def _made_here(handler: Node) -> bool:
+    """A function made at the call (`(m) => ...`, `function () {}`, `f.bind(this)`): a new one
+    each time, so each call adds one more."""
+    handler = unwrap(handler)
+    if handler.type in ("arrow_function", "function_expression", "function"):
+        return True
+    callee = handler.child_by_field_name("function") if handler.type == "call_expression" \
+        else None
+    return callee is not None and last_name(callee) == "bind"
+
+
+def _repeating_method(source: SourceFile, call: Node) -> Node | None:
+    """The method whose `this` the call runs in, when it can run many times on one object:
+    not a constructor, not start-up or lifecycle by its name (`connect`, `_init`, `start`...),
+    not a getter, setter or static method, and not only called from such methods."""
+    method = call.parent
+    while method is not None and method.type != "method_definition":
+        if method.type in ("function_expression", "function_declaration", "function",
+                           "generator_function", "generator_function_declaration",
+                           "class_body"):
+            return None
+        method = method.parent
+    if method is None or method.parent is None or method.parent.type != "class_body":
+        return None
+    declaration = method.parent.parent
+    name_node = declaration.child_by_field_name("name") if declaration is not None else None
+    if name_node is None or not SERVICE_CLASS_NAME.search(text(name_node)):
+        return None  # a request, a stream, a handler: made per operation, its methods run once
+    if _one_time(source, method):
+        return None
+    name = source.function_name(method)
+    callers = [use for use in source.identifiers(name, method.parent)
+               if use.parent is not None and use.parent.type == "member_expression"
+               and use.parent.parent is not None and use.parent.parent.type == "call_expression"
+               and unwrap(use.parent.child_by_field_name("object") or use).type == "this"]
+    if callers and all(_in_one_time_method(source, use) for use in callers):
+        return None
+    return method
+
+
+def _one_time(source: SourceFile, method: Node) -> bool:
+    name = source.function_name(method).lstrip("_#")
+    if not name or LIFECYCLE.match(name) or SETUP_NAMES.match(name):
+        return True
+    return any(child.type in ("get", "set", "static") for child in method.children)
+
+
+def _in_one_time_method(source: SourceFile, node: Node) -> bool:
+    parent = node.parent
+    while parent is not None and parent.type != "method_definition":
+        parent = parent.parent
+    return parent is not None and _one_time(source, parent)
+
+
+def _own_emitter(source: SourceFile, facts: FileFacts, target: Node, call: Node) -> bool:
+    """`this`, or `this.<field>` set only when the object is made: it outlives each call of
+    the object's methods."""
+    target = unwrap(target)
+    if target.type == "this":
+        return True
+    if target.type != "member_expression" or unwrap(
+            target.child_by_field_name("object") or target).type != "this":
+        return False
+    return _field_set_once(source, facts, text(target.child_by_field_name("property")))
+
+
+def _field_set_once(source: SourceFile, facts: FileFacts, field: str) -> bool:
+    for found in facts.this_fields:
+        if text(found["name"][0]) != field:
+            continue
+        assignment = found["name"][0].parent
+        holder = assignment.parent if assignment is not None else None
+        if holder is not None and holder.type == "assignment_expression":
+            function = source.enclosing_function(holder)
+            if function is None or source.function_name(function) != "constructor":
+                return False  # replaced later: the emitter changes with the object's state
+    return True
 
 
 def _instance_emitter(source: SourceFile, facts: FileFacts, target: Node, call: Node) -> bool:

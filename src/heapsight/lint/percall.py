@@ -121,7 +121,7 @@ _SCHEDULER_OBJECT = re.compile(r"(agenda|scheduler|cron|jobs?)$", re.I)
 INJECTABLE_DECORATORS = frozenset({"Injectable", "Controller", "Resolver", "Processor",
                                    "WebSocketGateway", "Service", "Catch"})
 # Methods of a long-lived object that run at start or stop, not per call.
-_LIFECYCLE = re.compile(r"^(constructor|start\w*|stop\w*|close|connect|disconnect|destroy|dispose|"
+LIFECYCLE = re.compile(r"^(constructor|start\w*|stop\w*|close|connect|disconnect|destroy|dispose|"
                         r"shutdown|open|listen|run|main|on(Module|Application)\w+|serve\w*|"
                         r"begin\w*|launch\w*|boot\w*|create(App|Server|Application)\w*|"
                         r"beforeApplicationShutdown|\w*[iI]nit\w*|setup\w*|register\w*|"
@@ -253,6 +253,15 @@ def long_lived_classes(source: SourceFile) -> dict[int, str]:
     return found
 
 
+# Classes named like an object that serves many calls for a long time (a client, a pool, a
+# service): each of their methods runs many times on one instance. Requests, responses,
+# handlers and streams are made per operation and named otherwise.
+SERVICE_CLASS_NAME = re.compile(r"(Server|Client|Pool|Manager|Service|Broker|Agent|Connection|"
+                                r"Transport|Bus|Hub|Gateway|Registry|Store|Repository|"
+                                r"Dispatcher|Tracker|Monitor|Notifier|Publisher|Subscriber|"
+                                r"Provider|Controller|Sdk|SDK|Api|API)$")
+
+
 # A Node stream's `_transform`/`_write`/`_read` run once per chunk on the same instance.
 STREAM_CLASS = "a stream, which outlives each chunk"
 STREAM_METHODS = frozenset({"_transform", "_write", "_writev", "_read"})
@@ -299,7 +308,7 @@ def _long_lived_methods(source: SourceFile, classes: dict[int, str],
                 if name in STREAM_METHODS:
                     reasons[member.id] = "stream method (runs per chunk)"
                 continue
-            if not name or name.startswith(("_", "#")) or _LIFECYCLE.match(name):
+            if not name or name.startswith(("_", "#")) or LIFECYCLE.match(name):
                 continue
             if any(child.type in ("accessibility_modifier", "get", "set", "static")
                    and text(child) in ("private", "protected", "get", "set", "static")
@@ -317,7 +326,7 @@ def _exported_operations(source: SourceFile, reasons: dict[int, str],
         if function.id in reasons or function.type == "method_definition":
             continue
         name = source.function_name(function)
-        if not name or SETUP_NAMES.match(name) or _LIFECYCLE.match(name):
+        if not name or SETUP_NAMES.match(name) or LIFECYCLE.match(name):
             continue
         if not (_is_exported(function) or (name in exported and function in named.get(
                 name, []) and source.enclosing_function(function) is None)):
@@ -411,7 +420,7 @@ def repeatable_function(source: SourceFile, facts: FileFacts, node: Node) -> Nod
     while function is not None:
         name = source.function_name(function)
         if name:
-            if _LIFECYCLE.match(name) or SETUP_NAMES.match(name) or name[:1].isupper() and (
+            if LIFECYCLE.match(name) or SETUP_NAMES.match(name) or name[:1].isupper() and (
                     function.type != "method_definition"):
                 return None  # start-up, or an old-style constructor
             return function
