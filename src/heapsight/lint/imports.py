@@ -86,6 +86,9 @@ def imported_as(imports: dict[str, tuple[str, str]], callee: Node) -> tuple[str,
         owner = unwrap(callee.child_by_field_name("object") or callee)
         if owner.type == "identifier":
             imported = imports.get(text(owner))
+            prop = text(callee.child_by_field_name("property"))
             if imported is not None and imported[1] == WHOLE:
-                return imported[0], text(callee.child_by_field_name("property"))
+                return imported[0], prop
+            if imported is not None:  # `chromium.launch` of `import { chromium } from ...`
+                return imported[0], f"{imported[1]}.{prop}"
     return None

@@ -59,12 +59,20 @@ PACKAGE_RESOURCES: dict[str, frozenset[str]] = {
     "cassandra-driver": frozenset({"Client"}), "nats": frozenset({"connect"}),
     "mqtt": frozenset({"connect"}), "tedious": frozenset({"Connection"}),
     "generic-pool": frozenset({"createPool"}), "applicationinsights": frozenset({"TelemetryClient"}),
+    "puppeteer": frozenset({"launch", "connect"}), "puppeteer-core": frozenset({"launch", "connect"}),
+    "playwright": frozenset({"chromium.launch", "firefox.launch", "webkit.launch"}),
+    "playwright-core": frozenset({"chromium.launch", "firefox.launch", "webkit.launch"}),
+    "https-proxy-agent": frozenset({"HttpsProxyAgent"}), "http-proxy-agent": frozenset(
+        {"HttpProxyAgent"}), "socks-proxy-agent": frozenset({"SocksProxyAgent"}),
+    "proxy-agent": frozenset({"ProxyAgent"}), "agentkeepalive": frozenset({"*", "HttpsAgent"}),
+    "ssh2": frozenset({"Client"}), "ldapjs": frozenset({"createClient"}),
     "@aws-sdk/": frozenset({"*Client"}), "@azure/": frozenset({"*Client"}),
     "@google-cloud/": frozenset({"*Client", "Storage", "PubSub", "Firestore", "BigQuery"}),
 }
 # Methods of an open connection that open another resource on it (amqplib channels), counted
 # when the file imports the package.
 CONNECTION_METHODS: dict[str, frozenset[str]] = {
+    "kafkajs": frozenset({"producer", "consumer", "admin"}),
     "amqplib": frozenset({"createChannel", "createConfirmChannel"}),
     "amqplib/callback_api": frozenset({"createChannel", "createConfirmChannel"}),
     "amqp-connection-manager": frozenset({"createChannel"}),
@@ -86,8 +94,9 @@ _USING_CALLS = frozenset({"fetch", "request", "get", "post", "put", "patch", "de
 _CALLED_NAMES = sorted(FACTORIES | {"create", "createTransport", "connect", "createClient",
                                     "createConnection", "createPool", "createChannel",
                                     "createConfirmChannel"}
-                       | {n for names in PACKAGE_RESOURCES.values() for n in names
-                          if n[:1].islower()})
+                       | {n.rsplit(".", 1)[-1] for names in PACKAGE_RESOURCES.values()
+                          for n in names if n[:1].islower()}
+                       | {n for names in CONNECTION_METHODS.values() for n in names})
 # The query keeps only calls whose name is in the tables (or a `create...Agent`), so the rule
 # looks at a few calls per file, not every one.
 _CREATIONS = file_query(f"""
@@ -355,6 +364,9 @@ class _Table:
             return f"{callee}()"
         if self._from_package(function):
             return f"{callee}()"
+        imported = self.facts.imported_from_package(function)
+        if imported is not None and not self._package_names(imported[0]):
+            return None  # another package's `createClient` (a hosted API's), not in the table
         if name in self.methods and function.type == "member_expression":
             return f"{callee}()"
         if name in _DATABASE_OPENERS and function.type == "member_expression" and (
@@ -407,8 +419,8 @@ def _required_from_database(facts: FileFacts, owner: Node) -> bool:
 
 
 _FACTORY_NAMES = frozenset(FACTORIES | _DATABASE_OPENERS | {"create", "createTransport"}
-                           | {n for names in PACKAGE_RESOURCES.values() for n in names
-                              if n[:1].islower()})
+                           | {n.rsplit(".", 1)[-1] for names in PACKAGE_RESOURCES.values()
+                              for n in names if n[:1].islower()})
 
 
 def _closes(use: Node, holder: Node, function: Node) -> bool:
