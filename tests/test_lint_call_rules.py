@@ -257,3 +257,18 @@ def test_look_alikes_of_per_call_listeners_and_connections():
           res.end();
         });
         """)
+
+
+@pytest.mark.parametrize(("code", "expected"), [
+    ("function poll() { check(); setTimeout(poll, 1000); }\npoll();",
+     {"poll": "interval callback (runs repeatedly)"}),
+    ("function later() {}\nfunction once() { setTimeout(later, 1000); }", {}),
+    ("const auth = (socket, next) => next();\nio.use(auth);",
+     {"auth": "middleware (runs per request)"}),
+    ("const get = ({ ctx, input }) => ctx.db.find(input);", {"get": "request handler"}),
+])
+def test_more_per_call_shapes(code, expected):
+    facts = facts_of(code)
+    found = {facts.source.function_name(f): facts.per_call[f.id]
+             for fs in facts._functions_by_name.values() for f in fs if f.id in facts.per_call}
+    assert found == expected

@@ -111,7 +111,7 @@ _SCHEDULED = file_query("""
   arguments: (arguments) @args
   (#any-of? @method "schedule" "scheduleJob" "define" "every")) @call
 (call_expression function: (identifier) @method arguments: (arguments) @args
-  (#any-of? @method "scheduleJob" "setInterval")) @call
+  (#any-of? @method "scheduleJob" "setInterval" "setTimeout")) @call
 (new_expression constructor: (identifier) @method arguments: (arguments) @args
   (#eq? @method "CronJob")) @call
 """)
@@ -185,6 +185,12 @@ def per_call_functions(source: SourceFile, facts: FileFacts) -> dict[int, str]:
                 "string", "template_string", "regex", "array"):
             for arg in args[1:]:
                 _mark(arg, "route handler", reasons, named)
+        elif method == "use" and args:
+            for arg in args:  # `app.use((req, res, next) => ...)`, socket.io's `io.use(auth)`
+                functions = [unwrap(arg)] if unwrap(arg).type in FUNCTION_TYPES else (
+                    named.get(text(arg), []) if arg.type == "identifier" else [])
+                if any("next" in parameter_names(f) for f in functions):
+                    _mark(arg, "middleware (runs per request)", reasons, named)
     for found in source.matches(_CREATE_SERVER):
         args = found["args"][0].named_children
         if args:
@@ -221,7 +227,16 @@ def _scheduled_jobs(source: SourceFile, reasons: dict[int, str],
                 last_name(found["object"][0])):
             continue
         args = [a for a in found["args"][0].named_children if a.type != "comment"]
-        if method == "setInterval":
+        if method == "setTimeout":
+            # `function poll() { ...; setTimeout(poll, ms); }`: a loop that reschedules itself
+            first = args[0] if args else None
+            caller = source.enclosing_function(found["call"][0])
+            if first is None or first.type != "identifier" or caller is None or (
+                    source.function_name(caller) != text(first)):
+                continue
+            args = [first]
+            reason = "interval callback (runs repeatedly)"
+        elif method == "setInterval":
             args = args[:1]
             reason = "interval callback (runs repeatedly)"
         else:
@@ -433,6 +448,8 @@ def looks_like_handler(params: list[str]) -> bool:
     `h` (http, Fastify, Hapi), or `ctx, next` (Koa). `request` alone is too common elsewhere."""
     if "req" in params:
         return True
+    if "ctx" in params and "input" in params:
+        return True  # a tRPC procedure: `.query(({ ctx, input }) => ...)`
     if "request" in params and {"response", "reply", "h", "res"}.intersection(params):
         return True
     return params[:1] in (["ctx"], ["context"]) and "next" in params
