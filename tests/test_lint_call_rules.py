@@ -272,3 +272,37 @@ def test_more_per_call_shapes(code, expected):
     found = {facts.source.function_name(f): facts.per_call[f.id]
              for fs in facts._functions_by_name.values() for f in fs if f.id in facts.per_call}
     assert found == expected
+
+
+def test_an_exported_service_object_and_h3_handlers():
+    leaky = """
+        const { Pool } = require('pg');
+        const bus = require('./bus');
+        module.exports = {
+          async findUser(id) {
+            const pool = new Pool();
+            return pool.query('select 1', [id]);
+          },
+          follow: async (id, fn) => {
+            bus.on('user:' + id, (u) => fn(u));
+          },
+        };
+        """
+    assert {(6, "client-per-request"), (10, "listener-not-removed")} <= flagged(leaky)
+    h3 = """
+        import { Redis } from 'ioredis';
+        export default defineEventHandler(async (event) => {
+          const redis = new Redis();
+          return redis.get('x');
+        });
+        """
+    assert (4, "client-per-request") in flagged(h3, "typescript")
+    channel = """
+        const rabbit = require('./rabbit');
+        app.post('/mail', async (req, res) => {
+          const channel = await rabbit.createChannel();
+          channel.sendToQueue('mail', Buffer.from('x'));
+          res.end();
+        });
+        """
+    assert (4, "client-per-request") in flagged(channel)

@@ -90,7 +90,8 @@ _RESOLVER_ROOTS = frozenset({"Query", "Mutation", "Subscription"})
 _RESOLVER_CONTEXT = frozenset({"context", "ctx", "contextValue"})
 _CREATE_SERVER = file_query("""
 (call_expression function: (identifier) @f arguments: (arguments) @args
-  (#eq? @f "createServer"))
+  (#any-of? @f "createServer" "defineEventHandler" "eventHandler" "defineCachedEventHandler"
+   "defineWebSocketHandler"))
 """)
 _NAMED_CALLS = file_query("""
 (call_expression function: (identifier) @callee) @call
@@ -338,18 +339,37 @@ def _exported_operations(source: SourceFile, reasons: dict[int, str],
     operation the importer calls per request or job; so is an exported `onX`/`handleX`."""
     exported = _exported_names(source)
     for function in [m["function"][0] for m in source.matches(FUNCTIONS_QUERY)]:
-        if function.id in reasons or function.type == "method_definition":
+        if function.id in reasons:
             continue
         name = source.function_name(function)
         if not name or SETUP_NAMES.match(name) or LIFECYCLE.match(name):
             continue
-        if not (_is_exported(function) or (name in exported and function in named.get(
+        if function.type == "method_definition" or (
+                function.parent is not None and function.parent.type == "pair"):
+            if not _in_exported_object(function):
+                continue  # a method of a class, or of an object nobody exports
+        elif not (_is_exported(function) or (name in exported and function in named.get(
                 name, []) and source.enclosing_function(function) is None)):
             continue
         if _EVENT_HANDLER_NAME.match(name):
             reasons[function.id] = "exported event handler (runs per event)"
         elif parameter_names(function) and _is_async(function):
             reasons[function.id] = "exported async function (called per operation)"
+
+
+def _in_exported_object(function: Node) -> bool:
+    """A method of the object a module exports (`module.exports = { async find(id) {} }`,
+    `export default { ... }`): the importers' API, called per operation."""
+    holder = function.parent if function.type == "method_definition" else (
+        function.parent.parent if function.parent is not None else None)
+    if holder is None or holder.type != "object":
+        return False
+    parent = outer(holder).parent
+    if parent is None:
+        return False
+    if parent.type == "assignment_expression":
+        return text(parent.child_by_field_name("left")) in ("module.exports", "exports")
+    return parent.type == "export_statement"
 
 
 def _is_async(function: Node) -> bool:

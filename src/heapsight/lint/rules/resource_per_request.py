@@ -77,6 +77,9 @@ CONNECTION_METHODS: dict[str, frozenset[str]] = {
     "amqplib/callback_api": frozenset({"createChannel", "createConfirmChannel"}),
     "amqp-connection-manager": frozenset({"createChannel"}),
 }
+# A broker connection's channel, whatever module made the connection (`rabbit.createChannel()`).
+_CHANNEL_METHODS = frozenset({"createChannel", "createConfirmChannel"})
+_BROKER_NAME = re.compile(r"(conn|connection|amqp|rabbit\w*|broker)$", re.I)
 # Any other package's `new FooClient(...)`, `new FooPool(...)`, `new FooConnection(...)`,
 # except clients that hold no socket of their own and are meant to be made per request or
 # render (React Query, Apollo's SSR client).
@@ -354,7 +357,8 @@ class _Table:
         name = last_name(function)
         if _AGENT_FACTORY.match(name):
             return f"{text(function)}()"
-        if name not in _FACTORY_NAMES and name not in self.extra_names and (
+        if name not in _FACTORY_NAMES and name not in _CHANNEL_METHODS and (
+                name not in self.extra_names) and (
                 name not in self.methods) and not (
                 function.type == "identifier" and name in self.imports):
             return None
@@ -367,7 +371,9 @@ class _Table:
         imported = self.facts.imported_from_package(function)
         if imported is not None and not self._package_names(imported[0]):
             return None  # another package's `createClient` (a hosted API's), not in the table
-        if name in self.methods and function.type == "member_expression":
+        if function.type == "member_expression" and (name in self.methods or (
+                name in _CHANNEL_METHODS and _BROKER_NAME.search(
+                    last_name(function.child_by_field_name("object") or function)))):
             return f"{callee}()"
         if name in _DATABASE_OPENERS and function.type == "member_expression" and (
                 self._database_module(function.child_by_field_name("object"))) and (
