@@ -13,6 +13,7 @@ rules ask:
 - field_growth: collections on `this` grown with per-call entries and never trimmed;
 - unremoved_listeners: listeners added per call to long-lived emitters and never removed;
 - futile_removals: removals of a function made at the removal, which remove nothing;
+- unforwarded_returns: iterator wrappers whose return() leaves the wrapped iterator open;
 - long_lived_classes: classes whose one instance serves the whole process;
 - interval_starts: intervals started in functions, and whether anything can clear them;
 - overwritten_timers: timers whose handle replaces a pending one without clearing it;
@@ -29,7 +30,12 @@ from tree_sitter import Node
 
 from heapsight.lint import percall
 from heapsight.lint.imports import imported_as, is_package, module_imports
-from heapsight.lint.listeners import ListenerAdd, futile_removals, unremoved_listeners
+from heapsight.lint.listeners import (
+    ListenerAdd,
+    futile_removals,
+    unforwarded_returns,
+    unremoved_listeners,
+)
 from heapsight.lint.source import FUNCTIONS_QUERY, SourceFile, file_query
 from heapsight.lint.timers import (
     IntervalStart,
@@ -176,6 +182,11 @@ class FileFacts:
     def futile_removals(self) -> list[Node]:
         """`off(event, <a function made right there>)` calls: they remove nothing."""
         return futile_removals(self.source)
+
+    @cached_property
+    def unforwarded_returns(self) -> list[Node]:
+        """Iterator `return()`s that never end the iterator they wrap (first statement)."""
+        return unforwarded_returns(self.source)
 
     @cached_property
     def interval_starts(self) -> list[IntervalStart]:

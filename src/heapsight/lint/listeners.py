@@ -353,6 +353,41 @@ def _class_body_of_this(node: Node) -> Node | None:
     return None
 
 
+_ITERATOR_RETURNS = file_query("""
+(object (method_definition name: (property_identifier) @name body: (statement_block) @body)
+  (#eq? @name "return")) @object
+""")
+_NEXT_CALLS = file_query("""
+(call_expression function: (member_expression object: (_) @inner
+  property: (property_identifier) @method) (#eq? @method "next"))
+""")
+
+
+def unforwarded_returns(source: SourceFile) -> list[Node]:
+    """`return()` of an iterator object that wraps another (its code calls `inner.next()`)
+    without ever calling `inner.return()`: ending the outer iterator leaves the inner one - a
+    PubSub subscription, a stream reader - with its listener on the shared emitter. Returns
+    the first statement of each such `return()`."""
+    found: list[Node] = []
+    for match in source.matches(_ITERATOR_RETURNS):
+        obj, body = match["object"][0], match["body"][0]
+        if not any(m.type == "method_definition" and text(m.child_by_field_name("name")) == "next"
+                   for m in obj.named_children):
+            continue
+        scope = source.enclosing_function(obj)
+        if scope is None:
+            continue
+        inners = {text(m["inner"][0]) for m in source.matches(_NEXT_CALLS, scope)
+                  if unwrap(m["inner"][0]).type != "this"}
+        scope_text = text(scope)
+        if not inners or any(f"{inner}.return" in scope_text for inner in inners):
+            continue
+        statements = [c for c in body.named_children if c.type != "comment"]
+        if statements:
+            found.append(statements[0])
+    return found
+
+
 def futile_removals(source: SourceFile) -> list[Node]:
     """Removal calls whose function is made right there (`off('x', (e) => h(e))`,
     `removeListener('x', this.h.bind(this))`): it was never added, so nothing is removed."""

@@ -22,7 +22,8 @@ class ListenerNotRemoved(Rule):
     there (`off('x', (e) => h(e))`, `.bind(this)`), which was never added; `once` for an event
     that only comes at the end (`process.once('SIGTERM', ...)` per connection); two `once`
     listeners where only one event may come; a listener that only removes itself, after
-    returning early for the events it is not waiting for.
+    returning early for the events it is not waiting for; an async iterator wrapping another
+    (a GraphQL subscription's) whose `return()` does not end the inner one.
 
     Why is this bad?
     Each call adds one more listener to a long-lived emitter, and the listener's closure keeps
@@ -76,4 +77,10 @@ class ListenerNotRemoved(Rule):
                 f"`{method}({text(named[0])}, ...)` removes a function made right here, which "
                 f"was never added, so it removes nothing and the listener stays; pass the "
                 f"same function that was added")
+        for statement in facts.unforwarded_returns:
+            yield self.finding(
+                source, statement,
+                "this iterator's `return()` never calls `return()` on the iterator it wraps, so "
+                "when the consumer stops (an unsubscribe, a closed connection) the inner one "
+                "keeps its subscription listener; forward `return()` to it")
 
