@@ -48,13 +48,14 @@ _ADDS = file_query("""
   function: (member_expression object: (_) @target property: (property_identifier) @method)
   arguments: (arguments) @args
   (#any-of? @method "on" "once" "addListener" "addEventListener" "prependListener"
-   "prependOnceListener")) @call
+   "prependOnceListener" "subscribe")) @call
 """)
 _REMOVES = file_query("""
 (call_expression
   function: (member_expression object: (_) @target property: (property_identifier) @method)
   arguments: (arguments) @args
-  (#any-of? @method "off" "removeListener" "removeEventListener" "removeAllListeners")) @call
+  (#any-of? @method "off" "removeListener" "removeEventListener" "removeAllListeners"
+   "unsubscribe")) @call
 """)
 
 
@@ -78,16 +79,20 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
         call, target = match["call"][0], match["target"][0]
         method = text(match["method"][0])
         args = [a for a in match["args"][0].named_children if a.type != "comment"]
-        if len(args) < 2:
+        subscription = method == "subscribe"
+        if len(args) < (1 if subscription else 2):
             continue
-        options = args[2] if len(args) >= 3 else None
+        options = args[2] if len(args) >= 3 and not subscription else None
         if options is not None and _has_option(options, "signal"):
             continue  # removed when that signal aborts
         statement = outer(call).parent
-        if statement is None or statement.type not in ("expression_statement", "member_expression"):
+        if statement is None or statement.type != "expression_statement" and (
+                subscription or statement.type != "member_expression"):
             continue  # its result is kept: some emitters return an unsubscribe function
-        handler = args[1]
-        shared = _shared_emitter(source, facts, target, args[0], call)
+        handler = args[-1] if subscription else args[1]
+        # `subject.subscribe(fn)`, `store.subscribe(fn)`, redis' `subscribe(channel, fn)`: the
+        # handle that ends it is dropped; only the long-lived sources below count
+        shared = None if subscription else _shared_emitter(source, facts, target, args[0], call)
         if shared is not None:
             scope_function, reason = shared
             if _removed_from_shared(source, removals, target, handler, scope_function):

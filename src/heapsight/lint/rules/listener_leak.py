@@ -23,7 +23,9 @@ class ListenerNotRemoved(Rule):
     that only comes at the end (`process.once('SIGTERM', ...)` per connection); two `once`
     listeners where only one event may come; a listener that only removes itself, after
     returning early for the events it is not waiting for; an async iterator wrapping another
-    (a GraphQL subscription's) whose `return()` does not end the inner one.
+    (a GraphQL subscription's) whose `return()` does not end the inner one. A `subscribe(...)`
+    to a long-lived source (an RxJS subject, a store) from per-call code whose handle is
+    dropped is the same leak.
 
     Why is this bad?
     Each call adds one more listener to a long-lived emitter, and the listener's closure keeps
@@ -58,6 +60,13 @@ class ListenerNotRemoved(Rule):
     def check(self, source: SourceFile, facts: FileFacts) -> Iterator[Finding]:
         for add in facts.unremoved_listeners:
             method = text(add.call.child_by_field_name("function"))
+            if method.endswith(".subscribe"):
+                yield self.finding(
+                    source, add.call,
+                    f"`{method}(...)` runs in {facts.describe(add.scope)} and subscribes to "
+                    f"`{text(add.target)}`, which outlives it, on every call; the handle that "
+                    f"would end the subscription is dropped")
+                continue
             event = add.call.child_by_field_name("arguments")
             first = event.named_children[0] if event is not None and event.named_children else None
             yield self.finding(
