@@ -306,3 +306,17 @@ def test_an_exported_service_object_and_h3_handlers():
         });
         """
     assert (4, "client-per-request") in flagged(channel)
+
+
+def test_a_subscription_ended_by_unsubscribe_is_not_reported():
+    code = """
+        const sub = require('./redis').duplicate();
+        io.on('connection', (socket) => {
+          const onFlag = (flag) => socket.emit('flag', flag);
+          sub.subscribe('flags', onFlag);
+          socket.on('disconnect', () => sub.unsubscribe('flags', onFlag));
+        });
+        """
+    assert not flagged(code)
+    assert (5, "listener-not-removed") in flagged(code.replace(
+        "socket.on('disconnect', () => sub.unsubscribe('flags', onFlag));", ""))
