@@ -308,14 +308,23 @@ def test_gitignore_rules_as_git_reads_them_without_git(tmp_path, monkeypatch):
 
 def test_the_resource_table_is_extended_in_settings(project, capsys):
     (project / "src" / "hook.ts").write_text(
-        "import { TelemetryClient } from 'applicationinsights';\n"
+        "import { Tracker } from 'telemetry-kit';\n"
         "export function onRequest(req, res) {\n"
-        "  const client = new TelemetryClient();\n"
+        "  const client = new Tracker();\n"
         "  client.trackRequest({ name: req.url });\n"
         "}\n")
     code, out, _ = run(capsys, "src/hook.ts")
     assert code == 0 and out == ""
     (project / "pyproject.toml").write_text(
-        '[tool.heapsight.lint]\nresources = ["TelemetryClient"]\n')
+        '[tool.heapsight.lint]\nresources = ["Tracker"]\n')
+    code, out, _ = run(capsys, "src/hook.ts")
+    assert code == 1 and "src/hook.ts:3:18: client-per-request" in out
+    # `package:Name` adds a name only as that package's export
+    (project / "pyproject.toml").write_text(
+        '[tool.heapsight.lint]\nresources = ["other-kit:Tracker"]\n')
+    code, out, _ = run(capsys, "src/hook.ts")
+    assert code == 0 and out == ""
+    (project / "pyproject.toml").write_text(
+        '[tool.heapsight.lint]\nresources = ["telemetry-kit:Tracker"]\n')
     code, out, _ = run(capsys, "src/hook.ts")
     assert code == 1 and "src/hook.ts:3:18: client-per-request" in out

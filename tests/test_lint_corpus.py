@@ -1,10 +1,9 @@
 """Precision and recall of `heapsight lint` on the labelled corpus (tests/corpus/lint/).
 
 Precision must stay at or above 0.9: a noisy linter gets switched off. Recall must stay at or
-above 0.85: the corpus holds labelled misses on purpose (an emitter passed in as a parameter,
-which the rules cannot know outlives the call) so that the number stays honest; everything else
-in it is a pattern the rules promise to catch. 0.85 leaves room for one or two such misses per
-rule as the corpus grows.
+above 0.85: a labelled miss (`(known miss)`) stays in the corpus so that the number stays
+honest; everything else in it is a pattern the rules promise to catch. 0.85 leaves room for one
+or two such misses per rule as the corpus grows.
 """
 
 from __future__ import annotations

@@ -71,7 +71,20 @@ CASES = [
         }
         """, 3, """
         function handle(req, res) {
-          process.once('exit', () => res.end());
+          const onExit = () => res.end();
+          process.once('exit', onExit);
+          res.on('close', () => process.off('exit', onExit));
+        }
+        """),
+    # `once` for an end-of-life event, per request: it only goes when the process ends
+    ("listener-not-removed", """
+        function handle(req, res) {
+          process.once('SIGTERM', () => res.end());
+        }
+        """, 3, """
+        const bus = require('./bus');
+        function handle(req, res) {
+          bus.once('tick', () => res.end());
         }
         """),
     ("listener-not-removed", """
@@ -117,7 +130,7 @@ CASES = [
             audit(req.user.id);
           }, 1000);
         });
-        """, 4, """
+        """, 3, """
         app.post('/job', (req, res) => {
           const id = req.user.id;
           const t = setInterval(() => {
@@ -843,3 +856,12 @@ def test_methods_of_the_object_an_exported_factory_returns_run_per_operation():
         };
         """
     assert (6, "client-per-request") in flagged(code)
+
+
+def test_the_client_table_is_documented():
+    """Every package of client-per-request's built-in table is named in docs/lint.md."""
+    from heapsight.lint.rules.resource_per_request import PACKAGE_RESOURCES
+
+    docs = (Path(__file__).parent.parent / "docs" / "lint.md").read_text(encoding="utf-8")
+    for package in PACKAGE_RESOURCES:
+        assert f"`{package.rstrip('/')}" in docs, package

@@ -7,7 +7,9 @@ ignore = ["unbounded-cache"]
 exclude = ["dist/*", "*.generated.js"]
 exit-zero = false                                    # true: exit 0 even with findings
 allow-unchecked = false        # true: files with syntax errors do not fail the run
-resources = ["TelemetryClient", "makeDbClient"]   # more client/pool constructors or factories
+resources = ["makeDbClient", "telemetry-kit:Tracker"]   # more client/pool constructors or
+                                                       # factories; `package:Name` = only that
+                                                       # package's export
 ```
 The file is looked for in the current directory and its parents; the nearest pyproject.toml
 with a `[tool.heapsight]` table wins. Command-line options add to or override it.
@@ -29,7 +31,7 @@ class LintSettings:
     select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
-    resources: list[str] = field(default_factory=list)  # more pool/client constructors
+    resources: list[str] = field(default_factory=list)  # more pool/client makers (`pkg:Name`)
     exit_zero: bool = False
     allow_unchecked: bool = False
     source: Path | None = None  # the pyproject.toml they came from

@@ -14,11 +14,15 @@ rules ask:
 - implicit_globals: names a sloppy-mode script assigns without declaring (implicit.py);
 - singleton: whether a class has one long-lived instance, and why (classes.py);
 - unremoved_listeners: listeners added per call to long-lived emitters and never removed;
+- futile_removals: removals of a function made at the removal, which remove nothing;
+- unforwarded_returns: iterator wrappers whose return() leaves the wrapped iterator open;
+- long_lived_classes: classes whose one instance serves the whole process;
 - interval_starts: intervals started in functions, and whether anything can clear them;
 - overwritten_timers: timers whose handle replaces a pending one without clearing it;
 - dropped_timeouts: operation timeouts started per call whose handle is thrown away;
 - cleanup_not_called: per-call objects whose interval only a stop() nobody calls clears;
-- this_fields: collections kept on `this` in classes.
+- this_fields: collections kept on `this` in classes;
+- imports: what each module-level name was imported as (package, exported name).
 """
 
 from __future__ import annotations
@@ -39,7 +43,13 @@ from heapsight.lint.classes import (
     singleton_classes,
 )
 from heapsight.lint.implicit import ImplicitGlobal, implicit_globals
-from heapsight.lint.listeners import ListenerAdd, unremoved_listeners
+from heapsight.lint.imports import imported_as, is_package, module_imports
+from heapsight.lint.listeners import (
+    ListenerAdd,
+    futile_removals,
+    unforwarded_returns,
+    unremoved_listeners,
+)
 from heapsight.lint.source import FUNCTIONS_QUERY, SourceFile, file_query
 from heapsight.lint.timers import (
     CleanupNotCalled,
@@ -87,8 +97,21 @@ class FileFacts:
         """Node id of every per-call function -> why it is one ("request handler", ...)."""
         return percall.per_call_functions(self.source, self)
 
+    @cached_property
+    def long_lived_classes(self) -> dict[int, str]:
+        """Class body id -> why one instance serves the whole process (an injectable, a class
+        made once at load): its fields and `this` outlive every call of its methods."""
+        return percall.long_lived_classes(self.source)
+
     def per_call_reason(self, function: Node) -> str | None:
         return self.per_call.get(function.id)
+
+    @staticmethod
+    def per_call_is_inferred(reason: str) -> bool:
+        """The reason was inferred from what the function is (exported and async, a method of
+        a singleton, a job or interval callback), not from a framework calling it per
+        request: it runs many times, but maybe not with traffic-shaped arguments."""
+        return percall.inferred(reason)
 
     def per_call_scope(self, node: Node) -> tuple[Node, str] | None:
         """The nearest enclosing per-call function of `node` and why it is one."""
@@ -98,6 +121,11 @@ class FileFacts:
                 return function, reason
         return None
 
+    def repeatable_scope(self, node: Node) -> Node | None:
+        """The nearest named function around `node` that may run many times though nothing
+        marks it per-call (a method, a named function that is not start-up code)."""
+        return percall.repeatable_function(self.source, self, node)
+
     def runs_per_call_or_async(self, node: Node) -> bool:
         """In per-call code, or in an async function: where caches meet unbounded keys.
 
@@ -105,8 +133,9 @@ class FileFacts:
         type) is keyed by a small fixed domain; async lookups and per-request code are keyed by
         user data, which is what makes a cache without eviction leak.
         """
-        if self.per_call_scope(node) is not None:
-            return True
+        scope = self.per_call_scope(node)
+        if scope is not None and not percall.per_chunk(scope[1]):
+            return True  # a stream's per-chunk code is keyed by its format, not by users
         return any(child.type == "async" for function in self.source.enclosing_functions(node)
                    for child in function.children)
 
@@ -123,7 +152,8 @@ class FileFacts:
         or `a route handler` for an anonymous one."""
         name = self.source.function_name(function)
         reason = self.per_call_reason(function)
-        if name and reason and reason.startswith(("called", "constructed")):
+        if name and reason and (reason.startswith(("called", "constructed"))
+                                or percall.inferred(reason)):
             return f"{name}() ({reason})"
         if name:
             return f"{name}()"
@@ -142,6 +172,17 @@ class FileFacts:
     def functions_named(self, name: str) -> list[Node]:
         """Functions in this file that can be called as `name(...)` (methods excluded)."""
         return self._functions_by_name.get(name, [])
+
+    @cached_property
+    def imports(self) -> dict[str, tuple[str, str]]:
+        """Module-level name -> (package, exported name or `*`), from import and require."""
+        return module_imports(self.source)
+
+    def imported_from_package(self, callee: Node) -> tuple[str, str] | None:
+        """(package, exported name or `*`) that `callee` (`Pool`, `pg.Pool`) names through an
+        import of a package (not a file of the project); None otherwise."""
+        found = imported_as(self.imports, callee)
+        return found if found is not None and is_package(found[0]) else None
 
     # -- what grows, what is added and removed -----------------------------------------------
     @cached_property
@@ -187,6 +228,16 @@ class FileFacts:
     @cached_property
     def unremoved_listeners(self) -> list[ListenerAdd]:
         return unremoved_listeners(self.source, self)
+
+    @cached_property
+    def futile_removals(self) -> list[Node]:
+        """`off(event, <a function made right there>)` calls: they remove nothing."""
+        return futile_removals(self.source)
+
+    @cached_property
+    def unforwarded_returns(self) -> list[Node]:
+        """Iterator `return()`s that never end the iterator they wrap (first statement)."""
+        return unforwarded_returns(self.source)
 
     @cached_property
     def interval_starts(self) -> list[IntervalStart]:

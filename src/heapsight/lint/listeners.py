@@ -21,6 +21,13 @@ from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
+from heapsight.lint.percall import (
+    LIFECYCLE,
+    SERVICE_CLASS_NAME,
+    SETUP_NAMES,
+    STREAM_CLASS,
+    looks_like_handler,
+)
 from heapsight.lint.source import (
     SourceFile,
     file_query,
@@ -41,13 +48,14 @@ _ADDS = file_query("""
   function: (member_expression object: (_) @target property: (property_identifier) @method)
   arguments: (arguments) @args
   (#any-of? @method "on" "once" "addListener" "addEventListener" "prependListener"
-   "prependOnceListener")) @call
+   "prependOnceListener" "subscribe")) @call
 """)
 _REMOVES = file_query("""
 (call_expression
   function: (member_expression object: (_) @target property: (property_identifier) @method)
   arguments: (arguments) @args
-  (#any-of? @method "off" "removeListener" "removeEventListener" "removeAllListeners")) @call
+  (#any-of? @method "off" "removeListener" "removeEventListener" "removeAllListeners"
+   "unsubscribe")) @call
 """)
 
 
@@ -71,16 +79,20 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
         call, target = match["call"][0], match["target"][0]
         method = text(match["method"][0])
         args = [a for a in match["args"][0].named_children if a.type != "comment"]
-        if len(args) < 2:
+        subscription = method == "subscribe"
+        if len(args) < (1 if subscription else 2):
             continue
-        options = args[2] if len(args) >= 3 else None
+        options = args[2] if len(args) >= 3 and not subscription else None
         if options is not None and _has_option(options, "signal"):
             continue  # removed when that signal aborts
         statement = outer(call).parent
-        if statement is None or statement.type not in ("expression_statement", "member_expression"):
+        if statement is None or statement.type != "expression_statement" and (
+                subscription or statement.type != "member_expression"):
             continue  # its result is kept: some emitters return an unsubscribe function
-        handler = args[1]
-        shared = _shared_emitter(source, facts, target, args[0], call)
+        handler = args[-1] if subscription else args[1]
+        # `subject.subscribe(fn)`, `store.subscribe(fn)`, redis' `subscribe(channel, fn)`: the
+        # handle that ends it is dropped; only the long-lived sources below count
+        shared = None if subscription else _shared_emitter(source, facts, target, args[0], call)
         if shared is not None:
             scope_function, reason = shared
             if _removed_from_shared(source, removals, target, handler, scope_function):
@@ -88,15 +100,304 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
             found.append(ListenerAdd(call, target, handler, scope_function, reason))
             continue
         once = "once" in method.lower() or (options is not None and _has_option(options, "once"))
-        if once:
-            continue
         scope = facts.per_call_scope(call)
-        if scope is None or not source.is_long_lived(target):
+        if scope is None:
+            # a method that runs again on the same object, adding a new function each time
+            repeating = _repeating_method(source, call)
+            if repeating is None or not _made_here(handler) or not _own_emitter(
+                    source, facts, target, call):
+                continue
+            scope = (repeating, "a method that can run many times on one object")
+        if once and not (_lifecycle_event(args[0]) and not facts.per_call_is_inferred(scope[1])
+                         ) and not _once_pair(source, removals, match, scope[0]):
+            continue  # removed when the event fires, and it fires in the normal course
+        if not (source.is_long_lived(target) or _instance_emitter(source, facts, target, call)
+                or _long_lived_argument(source, facts, target, scope[0])
+                or _application_of_request(target)
+                or scope[1].startswith("a method that can run")):
             continue
-        if _removed(removals, target, handler, scope[0]):
+        if _checks_listeners(call, scope[0]):
+            continue  # `if (!x.listeners('e').includes(f))`: added once
+        if source.function_name(scope[0]) in _EMITTER_API and text(handler) in (
+                parameter_names(scope[0])):
+            continue  # `on(event, fn) { this.bus.on(event, fn); }`: a facade; its caller decides
+        if _removed(source, removals, target, handler, scope[0]):
             continue
         found.append(ListenerAdd(call, target, handler, scope[0], scope[1]))
     return found
+
+
+_EMITTER_API = frozenset({"on", "once", "addListener", "addEventListener", "prependListener",
+                          "prependOnceListener"})
+# Events an emitter fires once at the end of its life (or of the process): a `once` listener
+# for one of them, added per call, waits until shutdown.
+LIFECYCLE_EVENTS = frozenset({"SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR2", "exit",
+                              "beforeExit", "shutdown", "close", "end", "finish", "destroy",
+                              "disconnect"})
+
+
+def _once_pair(source: SourceFile, removals: _Removals, add: dict[str, list[Node]],
+               scope: Node) -> bool:
+    """`x.once('a', f); x.once('b', g)` in one call with nothing removing either: only one of
+    the events may come, and the other listener stays on `x` for good."""
+    function = source.enclosing_function(add["call"][0])
+    if function is None:
+        return False
+    target = text(add["target"][0])
+    event = text(add["args"][0].named_children[0]) if add["args"][0].named_children else ""
+    for other in source.matches(_ADDS, function):
+        if other["call"][0].id == add["call"][0].id or text(other["target"][0]) != target:
+            continue
+        if "once" not in text(other["method"][0]).lower() or source.enclosing_function(
+                other["call"][0]) != function:
+            continue
+        arguments = other["args"][0].named_children
+        if arguments and text(arguments[0]) != event:
+            return not removals.inside(removals.by_text.get(target, []), scope)
+    return False
+
+
+# Parameters that hold the call's own objects (the request, the connection, the message):
+# they die with the call, whatever is attached to them.
+_CALL_OWN = frozenset({"req", "request", "res", "response", "reply", "ctx", "context", "h",
+                       "next", "socket", "ws", "connection", "conn", "stream", "msg", "message",
+                       "job", "event", "payload", "data", "options", "opts", "callback", "cb",
+                       "done"})
+
+
+def _long_lived_argument(source: SourceFile, facts: FileFacts, target: Node,
+                         function: Node) -> bool:
+    """The emitter is a parameter of the per-call function that outlives the call: a caller in
+    this file passes a long-lived one there (`follow(bus, res)`), or the function is a request
+    handler that takes it besides the request's own objects (`attach(emitter, req, res)`)."""
+    root = unwrap(target)
+    if root.type != "identifier":
+        return False
+    params = parameter_names(function)
+    name = text(root)
+    if name not in params or name in _CALL_OWN:
+        return False
+    if any(name in source.declared_names(f) for f in source.enclosing_functions(root)
+           if f.id != function.id and function.start_byte < f.start_byte):
+        return False  # shadowed in a nested function
+    index = params.index(name)
+    own_name = source.function_name(function)
+    kind, field = "call_expression", "function"
+    if own_name == "constructor" and function.parent is not None and (
+            function.parent.parent is not None):  # `new Session(bus, res)`
+        own_name = text(function.parent.parent.child_by_field_name("name"))
+        kind, field = "new_expression", "constructor"
+    calls = [use.parent for use in (source.identifiers(own_name) if own_name else [])
+             if use.parent is not None and use.parent.type == kind
+             and use.parent.child_by_field_name(field) == use]
+    for call in calls:
+        arguments = call.child_by_field_name("arguments")
+        passed = [a for a in arguments.named_children if a.type != "comment"] \
+            if arguments is not None else []
+        if index < len(passed) and source.is_long_lived(passed[index]):
+            return True
+    # a named handler (not a callback handed to createServer or on(), whose arguments are
+    # the connection's own) that takes the emitter beside the request
+    holder = outer(function).parent
+    return not calls and bool(own_name) and holder is not None and (
+        holder.type != "arguments") and looks_like_handler(params)
+
+
+def _checks_listeners(call: Node, function: Node) -> bool:
+    """Inside an `if` that asks the emitter which listeners it has (`listeners(...)`,
+    `listenerCount(...)`): the code adds the listener only when it is not there yet."""
+    node = call.parent
+    while node is not None and node.id != function.id:
+        if node.type == "if_statement":
+            condition = text(node.child_by_field_name("condition"))
+            if "listeners(" in condition or "listenerCount(" in condition:
+                return True
+        node = node.parent
+    return False
+
+
+def _lifecycle_event(event: Node) -> bool:
+    return event.type == "string" and text(event).strip("'\"`") in LIFECYCLE_EVENTS
+
+
+def _application_of_request(target: Node) -> bool:
+    """`req.app` (Express), `ctx.app` (Koa), `request.server` (Fastify), `req.socket.server`:
+    the request's way back to the application or server, which outlives every request."""
+    target = unwrap(target)
+    if target.type != "member_expression" or text(target.child_by_field_name("property")) not in (
+            "app", "server"):
+        return False
+    owner = unwrap(target.child_by_field_name("object") or target)
+    if owner.type == "member_expression" and text(owner.child_by_field_name("property")) in (
+            "socket", "connection"):
+        owner = unwrap(owner.child_by_field_name("object") or owner)
+    return last_name(owner) in _REQUESTS | {"ctx", "res", "response", "reply"}
+
+
+def _made_here(handler: Node) -> bool:
+    """A function made at the call (`(m) => ...`, `function () {}`, `f.bind(this)`): a new one
+    each time, so each call adds one more."""
+    handler = unwrap(handler)
+    if handler.type in ("arrow_function", "function_expression", "function"):
+        return True
+    callee = handler.child_by_field_name("function") if handler.type == "call_expression" \
+        else None
+    return callee is not None and last_name(callee) == "bind"
+
+
+def _repeating_method(source: SourceFile, call: Node) -> Node | None:
+    """The method whose `this` the call runs in, when it can run many times on one object:
+    not a constructor, not start-up or lifecycle by its name (`connect`, `_init`, `start`...),
+    not a getter, setter or static method, and not only called from such methods."""
+    method = call.parent
+    while method is not None and method.type != "method_definition":
+        if method.type in ("function_expression", "function_declaration", "function",
+                           "generator_function", "generator_function_declaration",
+                           "class_body"):
+            return None
+        method = method.parent
+    if method is None or method.parent is None or method.parent.type != "class_body":
+        return None
+    declaration = method.parent.parent
+    name_node = declaration.child_by_field_name("name") if declaration is not None else None
+    if name_node is None or not SERVICE_CLASS_NAME.search(text(name_node)):
+        return None  # a request, a stream, a handler: made per operation, its methods run once
+    if _one_time(source, method):
+        return None
+    name = source.function_name(method)
+    callers = [use for use in source.identifiers(name, method.parent)
+               if use.parent is not None and use.parent.type == "member_expression"
+               and use.parent.parent is not None and use.parent.parent.type == "call_expression"
+               and unwrap(use.parent.child_by_field_name("object") or use).type == "this"]
+    if callers and all(_in_one_time_method(source, use) for use in callers):
+        return None
+    return method
+
+
+def _one_time(source: SourceFile, method: Node) -> bool:
+    name = source.function_name(method).lstrip("_#")
+    if not name or LIFECYCLE.match(name) or SETUP_NAMES.match(name):
+        return True
+    return any(child.type in ("get", "set", "static") for child in method.children)
+
+
+def _in_one_time_method(source: SourceFile, node: Node) -> bool:
+    parent = node.parent
+    while parent is not None and parent.type != "method_definition":
+        parent = parent.parent
+    return parent is not None and _one_time(source, parent)
+
+
+def _own_emitter(source: SourceFile, facts: FileFacts, target: Node, call: Node) -> bool:
+    """`this`, or `this.<field>` set only when the object is made: it outlives each call of
+    the object's methods."""
+    target = unwrap(target)
+    if target.type == "this":
+        return True
+    if target.type != "member_expression" or unwrap(
+            target.child_by_field_name("object") or target).type != "this":
+        return False
+    return _field_set_once(source, facts, text(target.child_by_field_name("property")))
+
+
+def _field_set_once(source: SourceFile, facts: FileFacts, field: str) -> bool:
+    for found in facts.this_fields:
+        if text(found["name"][0]) != field:
+            continue
+        assignment = found["name"][0].parent
+        holder = assignment.parent if assignment is not None else None
+        if holder is not None and holder.type == "assignment_expression":
+            function = source.enclosing_function(holder)
+            if function is None or source.function_name(function) != "constructor":
+                return False  # replaced later: the emitter changes with the object's state
+    return True
+
+
+def _instance_emitter(source: SourceFile, facts: FileFacts, target: Node, call: Node) -> bool:
+    """`this` or `this.<field>` in a method of a class whose one instance serves the whole
+    process (facts.long_lived_classes), where the field is set only when the object is made
+    (a constructor parameter, a field initialiser): the emitter lives as long as the object."""
+    target = unwrap(target)
+    field = None
+    if target.type == "member_expression":
+        owner = unwrap(target.child_by_field_name("object") or target)
+        if owner.type != "this":
+            return False
+        field = text(target.child_by_field_name("property"))
+    elif target.type != "this":
+        return False
+    body = _class_body_of_this(call)
+    if body is None or body.id not in facts.long_lived_classes:
+        return False
+    if field is None:
+        return True
+    for found in facts.this_fields:
+        if text(found["name"][0]) != field:
+            continue
+        assignment = found["name"][0].parent
+        holder = assignment.parent if assignment is not None else None
+        if holder is not None and holder.type == "assignment_expression":
+            function = source.enclosing_function(holder)
+            if function is None or source.function_name(function) != "constructor":
+                return False  # replaced later: the emitter changes with the object's state
+    return True
+
+
+def _class_body_of_this(node: Node) -> Node | None:
+    """The class body whose instance `this` is at `node` (arrow functions keep the method's
+    `this`; any other function has its own)."""
+    parent = node.parent
+    while parent is not None:
+        if parent.type == "method_definition":
+            body = parent.parent
+            return body if body is not None and body.type == "class_body" else None
+        if parent.type in ("function_expression", "function_declaration", "function",
+                           "generator_function", "generator_function_declaration"):
+            return None
+        parent = parent.parent
+    return None
+
+
+_ITERATOR_RETURNS = file_query("""
+(object (method_definition name: (property_identifier) @name body: (statement_block) @body)
+  (#eq? @name "return")) @object
+""")
+_NEXT_CALLS = file_query("""
+(call_expression function: (member_expression object: (_) @inner
+  property: (property_identifier) @method) (#eq? @method "next"))
+""")
+
+
+def unforwarded_returns(source: SourceFile) -> list[Node]:
+    """`return()` of an iterator object that wraps another (its code calls `inner.next()`)
+    without ever calling `inner.return()`: ending the outer iterator leaves the inner one - a
+    PubSub subscription, a stream reader - with its listener on the shared emitter. Returns
+    the first statement of each such `return()`."""
+    found: list[Node] = []
+    for match in source.matches(_ITERATOR_RETURNS):
+        obj, body = match["object"][0], match["body"][0]
+        if not any(m.type == "method_definition" and text(m.child_by_field_name("name")) == "next"
+                   for m in obj.named_children):
+            continue
+        scope = source.enclosing_function(obj)
+        if scope is None:
+            continue
+        inners = {text(m["inner"][0]) for m in source.matches(_NEXT_CALLS, scope)
+                  if unwrap(m["inner"][0]).type != "this"}
+        scope_text = text(scope)
+        if not inners or any(f"{inner}.return" in scope_text for inner in inners):
+            continue
+        statements = [c for c in body.named_children if c.type != "comment"]
+        if statements:
+            found.append(statements[0])
+    return found
+
+
+def futile_removals(source: SourceFile) -> list[Node]:
+    """Removal calls whose function is made right there (`off('x', (e) => h(e))`,
+    `removeListener('x', this.h.bind(this))`): it was never added, so nothing is removed."""
+    return [match["call"][0] for match in source.matches(_REMOVES)
+            if _removes_a_new_function(match)]
 
 
 # A request whose socket a keep-alive connection or agent reuses for the next request.
@@ -131,7 +432,9 @@ def _shared_emitter(source: SourceFile, facts: FileFacts, target: Node, event: N
     if _from_module_cache(source, facts, target, function):
         return function, "an object kept in a module-level cache and handed out again"
     if source.is_global_object(root_identifier(target) or target) and (
-            source.function_name(function) == "constructor"):
+            source.function_name(function) == "constructor") and (
+            function.parent is None or facts.long_lived_classes.get(
+                function.parent.id, STREAM_CLASS) == STREAM_CLASS):
         return function, "the constructor of a class made more than once"
     return None
 
@@ -335,13 +638,62 @@ def _removes_a_new_function(match: dict[str, list[Node]]) -> bool:
     return callee is not None and last_name(callee) == "bind"
 
 
-def _removed(removals: _Removals, target: Node, handler: Node, scope: Node) -> bool:
+def _removed(source: SourceFile, removals: _Removals, target: Node, handler: Node,
+             scope: Node) -> bool:
     """Removed in the per-call scope (its close/finish handlers are nested in it), or the same
-    handler is removed from the same emitter anywhere in the file."""
+    handler is removed from the same emitter anywhere in the file - but not when the only
+    removal is the listener's own, after it has returned early for other events: then it is
+    removed only if the event it waits for ever comes."""
     target_text = text(target)
     if target_text in removals.all_by_text:
         return True
+    positions = removals.by_text.get(target_text, [])
     if handler.type != "arrow_function" and (
             target_text, text(handler)) in removals.handler_by_text:
-        return True
-    return removals.inside(removals.by_text.get(target_text, []), scope)
+        return not _removed_only_by_itself(source, positions, handler, scope)
+    if not removals.inside(positions, scope):
+        return False
+    return not _removed_only_by_itself(source, positions, handler, scope)
+
+
+def _removed_only_by_itself(source: SourceFile, positions: list[int], handler: Node,
+                            scope: Node) -> bool:
+    """Every removal from the emitter in the file is inside the handler itself, after an
+    early `return` that skips the events it is not waiting for."""
+    function = _local_function(source, handler, scope)
+    if function is None or not positions:
+        return False
+    if not all(function.start_byte <= p < function.end_byte for p in positions):
+        return False
+    first = positions[0]
+    return any(node.type == "return_statement" and node.end_byte <= first
+               and _inside_if(node, function) for node in own_nodes(function))
+
+
+def _local_function(source: SourceFile, handler: Node, scope: Node) -> Node | None:
+    """The function a handler name stands for, declared in `scope`."""
+    handler = unwrap(handler)
+    if handler.type != "identifier":
+        return None
+    for use in source.identifiers(text(handler), scope):
+        parent = use.parent
+        if parent is None:
+            continue
+        if parent.type == "variable_declarator" and parent.child_by_field_name("name") == use:
+            value = parent.child_by_field_name("value")
+            value = unwrap(value) if value is not None else None
+            if value is not None and value.type in ("arrow_function", "function_expression",
+                                                    "function"):
+                return value
+        if parent.type == "function_declaration" and parent.child_by_field_name("name") == use:
+            return parent
+    return None
+
+
+def _inside_if(node: Node, function: Node) -> bool:
+    parent = node.parent
+    while parent is not None and parent.id != function.id:
+        if parent.type == "if_statement":
+            return True
+        parent = parent.parent
+    return False

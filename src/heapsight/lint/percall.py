@@ -6,8 +6,12 @@ call. The rules ask two questions of the code around a candidate:
 - per-call: a function registered as a route or middleware, passed to `createServer`, listening
   for 'request'/'connection'/'message', with a handler's parameters, an exported `handler` or
   `GET`-style function, a Nest route method, a GraphQL resolver, a queue job handler or message
-  consumer (Bull, BullMQ, amqplib, kafkajs), a React component or hook - and any function such
-  code calls by name (a few calls deep, same file; `this.x()` within the same class);
+  consumer (Bull, BullMQ, amqplib, kafkajs), a React component or hook, a scheduled job or
+  interval callback (node-cron, node-schedule, `new CronJob`, agenda, `setInterval`), an
+  exported async function or exported `on...`/`handle...` event handler, a public method of
+  a class that lives as long as the process (a NestJS `@Injectable`/`@Controller`, or a class
+  made once at module level: `export const billing = new BillingClient()`) - and any function
+  such code calls by name (a few calls deep, same file; `this.x()` within the same class);
 - start-up: a function named like one-time setup (`init`, `register...`), or one that is only
   ever called while the module loads.
 """
@@ -23,6 +27,7 @@ from heapsight.lint.source import (
     FUNCTION_TYPES,
     FUNCTIONS_QUERY,
     file_query,
+    last_name,
     outer,
     parameter_names,
     text,
@@ -85,7 +90,8 @@ _RESOLVER_ROOTS = frozenset({"Query", "Mutation", "Subscription"})
 _RESOLVER_CONTEXT = frozenset({"context", "ctx", "contextValue"})
 _CREATE_SERVER = file_query("""
 (call_expression function: (identifier) @f arguments: (arguments) @args
-  (#eq? @f "createServer"))
+  (#any-of? @f "createServer" "defineEventHandler" "eventHandler" "defineCachedEventHandler"
+   "defineWebSocketHandler"))
 """)
 _NAMED_CALLS = file_query("""
 (call_expression function: (identifier) @callee) @call
@@ -97,6 +103,49 @@ _CONSTRUCTIONS = file_query("""
 _CLASSES = file_query("""
 [(class_declaration name: (_) @name body: (class_body) @body)
  (class name: (_) @name body: (class_body) @body)]
+""")
+# Scheduled and repeated work: node-cron's `cron.schedule(expr, fn)`, node-schedule's
+# `scheduleJob(spec, fn)`, cron's `new CronJob(expr, fn)`, agenda's `agenda.define(name, fn)`,
+# and `setInterval(fn, ms)`: the callback runs again and again for the life of the process.
+_SCHEDULED = file_query("""
+(call_expression function: (member_expression object: (_) @object property: (property_identifier) @method)
+  arguments: (arguments) @args
+  (#any-of? @method "schedule" "scheduleJob" "define" "every")) @call
+(call_expression function: (identifier) @method arguments: (arguments) @args
+  (#any-of? @method "scheduleJob" "setInterval" "setTimeout")) @call
+(new_expression constructor: (identifier) @method arguments: (arguments) @args
+  (#eq? @method "CronJob")) @call
+""")
+# `define`/`every` are too common a name alone (`customElements.define`): only on a scheduler.
+_SCHEDULER_OBJECT = re.compile(r"(agenda|scheduler|cron|jobs?)$", re.I)
+# NestJS (and TypeDI-style) classes the framework makes once and calls per request or message.
+INJECTABLE_DECORATORS = frozenset({"Injectable", "Controller", "Resolver", "Processor",
+                                   "WebSocketGateway", "Service", "Catch"})
+# Methods of a long-lived object that run at start or stop, not per call.
+LIFECYCLE = re.compile(r"^(constructor|start\w*|stop\w*|close|connect|disconnect|destroy|dispose|"
+                        r"shutdown|open|listen|run|main|on(Module|Application)\w+|serve\w*|"
+                        r"begin\w*|launch\w*|boot\w*|create(App|Server|Application)\w*|"
+                        r"beforeApplicationShutdown|\w*[iI]nit\w*|setup\w*|register\w*|"
+                        r"configure\w*|bootstrap\w*|load\w*|get|set)$")
+_EVENT_HANDLER_NAME = re.compile(r"^(on|handle)[A-Z]")
+# Reasons inferred from what a function is (exported, async, a method of a singleton, a
+# timer or job callback) rather than from a framework registering it per request: a rule that
+# needs traffic-shaped keys or many calls per second can ask `inferred(reason)`.
+INFERRED = ("exported async function", "a method of", "stream method",
+            "called per operation", "called per chunk", "interval callback", "scheduled job")
+# Per-chunk code of a stream: it runs very often, on data shaped by the stream's own format.
+PER_CHUNK = ("stream method", "called per chunk")
+
+
+def inferred(reason: str) -> bool:
+    return reason.startswith(INFERRED)
+
+
+def per_chunk(reason: str) -> bool:
+    return reason.startswith(PER_CHUNK)
+_EXPORT_LISTS = file_query("""
+(assignment_expression left: (member_expression) @left right: (object) @names)
+(export_clause) @clause
 """)
 
 
@@ -137,6 +186,12 @@ def per_call_functions(source: SourceFile, facts: FileFacts) -> dict[int, str]:
                 "string", "template_string", "regex", "array"):
             for arg in args[1:]:
                 _mark(arg, "route handler", reasons, named)
+        elif method == "use" and args:
+            for arg in args:  # `app.use((req, res, next) => ...)`, socket.io's `io.use(auth)`
+                functions = [unwrap(arg)] if unwrap(arg).type in FUNCTION_TYPES else (
+                    named.get(text(arg), []) if arg.type == "identifier" else [])
+                if any("next" in parameter_names(f) for f in functions):
+                    _mark(arg, "middleware (runs per request)", reasons, named)
     for found in source.matches(_CREATE_SERVER):
         args = found["args"][0].named_children
         if args:
@@ -157,9 +212,199 @@ def per_call_functions(source: SourceFile, facts: FileFacts) -> dict[int, str]:
                 if unwrap(arg).type in FUNCTION_TYPES or (
                         arg.type == "identifier" and text(arg) in named):
                     _mark(arg, _CONSUMER_REASONS[kind], reasons, named)
+    _scheduled_jobs(source, reasons, named)
+    _long_lived_methods(source, facts.long_lived_classes, reasons)
+    _exported_operations(source, reasons, named)
     _propagate_calls(source, reasons, named)
     _constructed_per_call(source, facts, reasons)
     return reasons
+
+
+def _scheduled_jobs(source: SourceFile, reasons: dict[int, str],
+                    named: dict[str, list[Node]]) -> None:
+    for found in source.matches(_SCHEDULED):
+        method = text(found["method"][0])
+        if method in ("define", "every") and not _SCHEDULER_OBJECT.search(
+                last_name(found["object"][0])):
+            continue
+        args = [a for a in found["args"][0].named_children if a.type != "comment"]
+        if method == "setTimeout":
+            # `function poll() { ...; setTimeout(poll, ms); }`: a loop that reschedules itself
+            first = args[0] if args else None
+            caller = source.enclosing_function(found["call"][0])
+            if first is None or first.type != "identifier" or caller is None or (
+                    source.function_name(caller) != text(first)):
+                continue
+            args = [first]
+            reason = "interval callback (runs repeatedly)"
+        elif method == "setInterval":
+            args = args[:1]
+            reason = "interval callback (runs repeatedly)"
+        else:
+            reason = "scheduled job (runs repeatedly)"
+        for arg in args:
+            if unwrap(arg).type in FUNCTION_TYPES or (
+                    arg.type == "identifier" and text(arg) in named):
+                _mark(arg, reason, reasons, named)
+
+
+def long_lived_classes(source: SourceFile) -> dict[int, str]:
+    """Class body id -> why its instance lives as long as the process: a NestJS-style
+    injectable, or a class made only at module level (`export const store = new Store()`)."""
+    found: dict[int, str] = {}
+    made_at_load: dict[str, bool] = {}
+    for match in source.matches(_CONSTRUCTIONS):
+        name = text(match["class"][0])
+        at_load = source.enclosing_function(match["new"][0]) is None
+        made_at_load[name] = made_at_load.get(name, True) and at_load
+    for match in source.matches(_CLASSES):
+        name, body = text(match["name"][0]), match["body"][0]
+        declaration = body.parent
+        if declaration is not None and _decorators(declaration) & INJECTABLE_DECORATORS:
+            found[body.id] = f"a method of the injectable {name} (called per request)"
+        elif made_at_load.get(name):
+            found[body.id] = f"a method of {name}, made once at load (called per operation)"
+        elif declaration is not None and _is_stream_class(declaration, body):
+            found[body.id] = STREAM_CLASS
+    return found
+
+
+# Classes named like an object that serves many calls for a long time (a client, a pool, a
+# service): each of their methods runs many times on one instance. Requests, responses,
+# handlers and streams are made per operation and named otherwise.
+SERVICE_CLASS_NAME = re.compile(r"(Server|Client|Pool|Manager|Service|Broker|Agent|Connection|"
+                                r"Transport|Bus|Hub|Gateway|Registry|Store|Repository|"
+                                r"Dispatcher|Tracker|Monitor|Notifier|Publisher|Subscriber|"
+                                r"Provider|Controller|Sdk|SDK|Api|API)$")
+
+
+# A Node stream's `_transform`/`_write`/`_read` run once per chunk on the same instance.
+STREAM_CLASS = "a stream, which outlives each chunk"
+STREAM_METHODS = frozenset({"_transform", "_write", "_writev", "_read"})
+_STREAM_BASES = re.compile(r"\b(Transform|Writable|Readable|Duplex|PassThrough)\b")
+
+
+def _is_stream_class(declaration: Node, body: Node) -> bool:
+    heritage = next((c for c in declaration.named_children if c.type == "class_heritage"), None)
+    return heritage is not None and _STREAM_BASES.search(text(heritage)) is not None and any(
+        member.type == "method_definition" and text(member.child_by_field_name("name"))
+        in STREAM_METHODS for member in body.named_children)
+
+
+def _decorators(declaration: Node) -> set[str]:
+    """Names of the decorators on a class (on it, or on the `export` statement around it)."""
+    names: set[str] = set()
+    holders = [declaration]
+    if declaration.parent is not None and declaration.parent.type == "export_statement":
+        holders.append(declaration.parent)
+    for holder in holders:
+        for child in holder.named_children:
+            if child.type == "decorator" and child.named_children:
+                call = child.named_children[0]
+                callee = call.child_by_field_name("function") if call.type == (
+                    "call_expression") else call
+                names.add(last_name(callee) if callee is not None else "")
+    return names
+
+
+def _long_lived_methods(source: SourceFile, classes: dict[int, str],
+                        reasons: dict[int, str]) -> None:
+    """Public methods of a long-lived object run per call of whoever uses it; private ones
+    (`private`, `#x`, `_x`) only when a per-call method calls them (see _propagate_calls)."""
+    for body_id, reason in classes.items():
+        body = next((m["body"][0] for m in source.matches(_CLASSES)
+                     if m["body"][0].id == body_id), None)
+        if body is None:
+            continue
+        for member in body.named_children:
+            if member.type != "method_definition" or member.id in reasons:
+                continue
+            name = source.function_name(member)
+            if reason == STREAM_CLASS:
+                if name in STREAM_METHODS:
+                    reasons[member.id] = "stream method (runs per chunk)"
+                continue
+            if not name or name.startswith(("_", "#")) or LIFECYCLE.match(name):
+                continue
+            if any(child.type in ("accessibility_modifier", "get", "set", "static")
+                   and text(child) in ("private", "protected", "get", "set", "static")
+                   for child in member.children):
+                continue
+            reasons[member.id] = reason
+
+
+def _exported_operations(source: SourceFile, reasons: dict[int, str],
+                         named: dict[str, list[Node]]) -> None:
+    """An exported async function (or one returning a new Promise) with parameters is an
+    operation the importer calls per request or job; so is an exported `onX`/`handleX`."""
+    exported = _exported_names(source)
+    for function in [m["function"][0] for m in source.matches(FUNCTIONS_QUERY)]:
+        if function.id in reasons:
+            continue
+        name = source.function_name(function)
+        if not name or SETUP_NAMES.match(name) or LIFECYCLE.match(name):
+            continue
+        if function.type == "method_definition" or (
+                function.parent is not None and function.parent.type == "pair"):
+            if not _in_exported_object(function):
+                continue  # a method of a class, or of an object nobody exports
+        elif not (_is_exported(function) or (name in exported and function in named.get(
+                name, []) and source.enclosing_function(function) is None)):
+            continue
+        if _EVENT_HANDLER_NAME.match(name):
+            reasons[function.id] = "exported event handler (runs per event)"
+        elif parameter_names(function) and _is_async(function):
+            reasons[function.id] = "exported async function (called per operation)"
+
+
+def _in_exported_object(function: Node) -> bool:
+    """A method of the object a module exports (`module.exports = { async find(id) {} }`,
+    `export default { ... }`): the importers' API, called per operation."""
+    holder = function.parent if function.type == "method_definition" else (
+        function.parent.parent if function.parent is not None else None)
+    if holder is None or holder.type != "object":
+        return False
+    parent = outer(holder).parent
+    if parent is None:
+        return False
+    if parent.type == "assignment_expression":
+        return text(parent.child_by_field_name("left")) in ("module.exports", "exports")
+    return parent.type == "export_statement"
+
+
+def _is_async(function: Node) -> bool:
+    if any(child.type == "async" for child in function.children):
+        return True
+    body = function.child_by_field_name("body")
+    if body is None:
+        return False
+    if body.type == "new_expression":
+        return text(body.child_by_field_name("constructor")) == "Promise"
+    return any(statement.type == "return_statement" and statement.named_children
+               and statement.named_children[0].type == "new_expression"
+               and text(statement.named_children[0].child_by_field_name("constructor"))
+               == "Promise" for statement in body.named_children)
+
+
+def _exported_names(source: SourceFile) -> set[str]:
+    """Names listed in `module.exports = { a, b: c }` or `export { a, b }`."""
+    names: set[str] = set()
+    for found in source.matches(_EXPORT_LISTS):
+        if "left" in found:
+            if text(found["left"][0]) not in ("module.exports", "exports"):
+                continue
+            for member in found["names"][0].named_children:
+                value = member.child_by_field_name("value") if member.type == "pair" \
+                    else member
+                if value is not None and value.type in ("identifier",
+                                                        "shorthand_property_identifier"):
+                    names.add(text(value))
+        else:
+            for specifier in found["clause"][0].named_children:
+                local = specifier.child_by_field_name("name")
+                if local is not None:
+                    names.add(text(local))
+    return names
 
 
 def _constructed_per_call(source: SourceFile, facts: FileFacts, reasons: dict[int, str]) -> None:
@@ -199,11 +444,32 @@ def _is_resolver(function: Node, params: list[str]) -> bool:
         root.child_by_field_name("key")) in _RESOLVER_ROOTS
 
 
+def repeatable_function(source: SourceFile, facts: FileFacts, node: Node) -> Node | None:
+    """The nearest named function around `node` that nothing marks as per-call but that can
+    run any number of times: a method or a named function that is not start-up code (by its
+    name, or by only being called while the module loads). Anonymous callbacks are left out:
+    who calls them, and how often, is unknown."""
+    if facts.in_setup_code(node):
+        return None
+    function = source.enclosing_function(node)
+    while function is not None:
+        name = source.function_name(function)
+        if name:
+            if LIFECYCLE.match(name) or SETUP_NAMES.match(name) or name[:1].isupper() and (
+                    function.type != "method_definition"):
+                return None  # start-up, or an old-style constructor
+            return function
+        function = source.enclosing_function(function)
+    return None
+
+
 def looks_like_handler(params: list[str]) -> bool:
     """A request handler's parameters: `req` (Express, http), `request` with `response`/`reply`/
     `h` (http, Fastify, Hapi), or `ctx, next` (Koa). `request` alone is too common elsewhere."""
     if "req" in params:
         return True
+    if "ctx" in params and "input" in params:
+        return True  # a tRPC procedure: `.query(({ ctx, input }) => ...)`
     if "request" in params and {"response", "reply", "h", "res"}.intersection(params):
         return True
     return params[:1] in (["ctx"], ["context"]) and "next" in params
@@ -309,8 +575,11 @@ def _propagate_calls(source: SourceFile, reasons: dict[int, str],
                 inside = target.start_byte <= call.start_byte and call.end_byte <= target.end_byte
                 if target.id not in reasons and not inside:
                     caller_name = source.function_name(caller)
-                    reasons[target.id] = ("called per request from "
-                                          + (f"{caller_name}()" if caller_name else "a handler"))
+                    how = "called per chunk from " if per_chunk(reasons[caller.id]) else (
+                        "called per operation from " if inferred(reasons[caller.id])
+                        else "called per request from ")
+                    reasons[target.id] = how + (f"{caller_name}()" if caller_name
+                                                else "a handler")
                     changed = True
         if not changed:
             break

@@ -87,8 +87,12 @@ def interval_starts(source: SourceFile, facts: FileFacts) -> list[IntervalStart]
         elif parent.type == "variable_declarator" and parent.child_by_field_name("value") == node:
             name = text(parent.child_by_field_name("name"))
             cleared = name in cleared_names or _handed_on(source, name, parent, function)
+            scope = facts.per_call_scope(call)
+            # a poll-until-done helper (exported, async) stops on its own condition; a
+            # request handler's interval must also stop when the request ends
             self_only = cleared and callback is not None and _cleared_only_inside(
-                source, name, callback, function) and facts.per_call_scope(call) is not None
+                source, name, callback, function) and scope is not None and (
+                not facts.per_call_is_inferred(scope[1]))
             found.append(IntervalStart(call, callback, function, name, cleared and not self_only,
                                        self_only))
         elif parent.type == "assignment_expression" and parent.child_by_field_name("right") == node:

@@ -6,8 +6,8 @@ const updates = new EventEmitter();
 
 app.get('/stream', (req, res) => {
   res.setHeader('Content-Type', 'text/event-stream');
-  updates.on('change', (change) => { // expect: listener-not-removed
-    res.write(`data: ${JSON.stringify(change)}\n\n`); // expect: closure-captures-request
+  updates.on('change', (change) => { // expect: listener-not-removed, closure-captures-request
+    res.write(`data: ${JSON.stringify(change)}\n\n`);
   });
 });
 

@@ -10,8 +10,8 @@ fastify.get('/counter/:id', async (request: FastifyRequest<{ Params: { id: strin
 });
 
 fastify.get('/watch', async (request: FastifyRequest, reply: FastifyReply) => {
-  const watcher = setInterval(() => { // expect: interval-not-cleared
-    reply.raw.write(`${request.id} still here\n`); // expect: closure-captures-request
+  const watcher = setInterval(() => { // expect: interval-not-cleared, closure-captures-request
+    reply.raw.write(`${request.id} still here\n`);
   }, 10_000);
   return reply;
 });

@@ -4,8 +4,8 @@ import { audit } from './audit';
 const app = express();
 
 app.post('/jobs', (req: Request, res: Response) => {
-  setInterval(() => { // expect: interval-not-cleared
-    audit.log(req.body.user.id); // expect: closure-captures-request
+  setInterval(() => { // expect: interval-not-cleared, closure-captures-request
+    audit.log(req.body.user.id);
   }, 60_000).unref();
   res.sendStatus(202);
 });

@@ -9,8 +9,8 @@ const history = [];
 
 router.get('/jobs/:id', async (ctx, next) => {
   jobs.once('done', () => {});
-  jobs.on('progress', (p) => { // expect: listener-not-removed
-    ctx.state.progress = p; // expect: closure-captures-request
+  jobs.on('progress', (p) => { // expect: listener-not-removed, closure-captures-request
+    ctx.state.progress = p;
   });
   history.push(ctx.params.id); // expect: module-collection-growth
   await next();

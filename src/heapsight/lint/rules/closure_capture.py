@@ -16,13 +16,14 @@ from heapsight.lint.source import (
     outer,
     parameter_names,
     text,
+    unwrap,
 )
 
 # Parameters that hold a whole request, response or framework context.
 LARGE_PARAMETERS = frozenset({"req", "request", "res", "response", "ctx", "reply", "context",
                               "info"})
-# Locals of a handler that by convention hold a whole request body.
-LARGE_LOCALS = frozenset({"body", "payload", "rawBody"})
+# Locals of a handler that by convention hold a whole request body or an uploaded file.
+LARGE_LOCALS = frozenset({"body", "payload", "rawBody", "buffer", "chunks", "fileBuffer"})
 # A setTimeout this long (ms, literal) is long-lived enough to pin a request.
 LONG_TIMEOUT_MS = 60_000
 
@@ -34,11 +35,15 @@ _TIMEOUTS = file_query("""
 
 class ClosureCapturesRequest(Rule):
     """What it does:
-    Finds long-lived callbacks created in a request handler - an interval that is never cleared,
-    a listener left on a long-lived emitter, a function kept in a module-level collection that
-    is never trimmed, a timeout of a minute or more - whose closure uses the whole request,
-    response or context object (`req`, `res`, `ctx`, ...) or the whole request body (a local
-    named `body`, `payload` or `rawBody`).
+    Finds long-lived callbacks created in per-call code - an interval that is never cleared,
+    a listener left on a long-lived emitter, a function kept in a module-level collection or in
+    a collection on a long-lived object (`this.callbacks.push(...)` in a singleton service)
+    that is never trimmed, a promise kept in such a collection (its executor and `then`
+    callbacks), a timeout of a minute or more - whose closure uses the whole request,
+    response or context object (`req`, `res`, `ctx`, `info`, a serverless `event`, ...) or the
+    whole request body or upload (a local named `body`, `payload`, `rawBody`, `buffer`,
+    `chunks`), itself or through a sibling closure of the same scope. Reported where the callback starts: the line that stores or
+    registers it.
 
     Why is this bad?
     A closure keeps every variable it uses alive, and `req`/`res` reach the socket, headers,
@@ -84,6 +89,10 @@ class ClosureCapturesRequest(Rule):
                 for value in _stored_functions(grow):
                     callbacks.append((value, f"a function kept in `{growth.name}`, which is "
                                              f"never trimmed"))
+        for grow, field in _instance_collection_growth(source, facts):
+            for value in _stored_functions(grow):
+                callbacks.append((value, f"a function kept in `this.{field}`, which is never "
+                                         f"trimmed and lives as long as its object"))
         for match in source.matches(_TIMEOUTS):
             delay = _milliseconds(match["delay"][0])
             if delay is not None and delay >= LONG_TIMEOUT_MS:
@@ -102,11 +111,12 @@ class ClosureCapturesRequest(Rule):
                 continue
             reported.add(callback.id)
             name, use = captured
-            how = "captured by" if use != callback else (
+            how = f"captured (line {use.start_point[0] + 1}) by" if use != callback else (
                 "kept, through a sibling closure that uses it (V8 shares one context per "
                 "scope), by")
+            # reported where the callback starts: the line that stores or registers it
             yield self.finding(
-                source, use,
+                source, callback,
                 f"`{name}` (the whole {_noun(name)}) is {how} {lifetime}, so it stays in "
                 f"the heap as long as that callback; copy the fields it needs into constants")
 
@@ -114,7 +124,9 @@ class ClosureCapturesRequest(Rule):
     def _captured_parameter(source: SourceFile, callback: Node,
                             handler: Node) -> tuple[str, Node] | None:
         own = set(parameter_names(callback)) | source.declared_names(callback)
-        candidates = [n for n in parameter_names(handler) if n in LARGE_PARAMETERS]
+        params = parameter_names(handler)
+        candidates = [n for n in params if n in LARGE_PARAMETERS or (
+            n == "event" and "context" in params)]  # a serverless event: the whole request
         candidates += sorted(LARGE_LOCALS & source.declared_names(handler))
         for name in candidates:
             if name in own:
@@ -145,6 +157,58 @@ class ClosureCapturesRequest(Rule):
         return None
 
 
+_THIS_GROWS = file_query("""
+(call_expression
+  function: (member_expression
+    object: (member_expression object: (this) property: (property_identifier) @field)
+    property: (property_identifier) @method)
+  (#any-of? @method "push" "unshift" "set" "add")) @grow
+""")
+_TRIMS = ("delete", "clear", "pop", "shift", "splice", "length =", "length=", "filter")
+
+
+def _instance_collection_growth(source: SourceFile, facts: FileFacts) -> list[tuple[Node, str]]:
+    """`this.callbacks.push(...)` in per-call methods of a class whose one instance serves the
+    whole process, where nothing in the file trims or replaces `this.callbacks` after the
+    constructor."""
+    found: list[tuple[Node, str]] = []
+    if not facts.long_lived_classes:
+        return found
+    body_text = source.source
+    for match in source.matches(_THIS_GROWS):
+        grow, field = match["grow"][0], text(match["field"][0])
+        if facts.per_call_scope(grow) is None:
+            continue
+        body = _class_body(grow)
+        if body is None or body.id not in facts.long_lived_classes:
+            continue
+        trims = [f"{field}.{trim}".encode() for trim in _TRIMS]
+        if any(trim in body_text for trim in trims) or _replaced(source, facts, field):
+            continue
+        found.append((grow, field))
+    return found
+
+
+def _replaced(source: SourceFile, facts: FileFacts, field: str) -> bool:
+    """`this.<field> = ...` somewhere other than a constructor: the collection is reset."""
+    for assigned in facts.this_fields:
+        if text(assigned["name"][0]) != field:
+            continue
+        function = source.enclosing_function(assigned["name"][0])
+        if function is not None and source.function_name(function) != "constructor" and (
+                assigned["name"][0].parent is not None
+                and assigned["name"][0].parent.type == "member_expression"):
+            return True
+    return False
+
+
+def _class_body(node: Node) -> Node | None:
+    parent = node.parent
+    while parent is not None and parent.type != "class_body":
+        parent = parent.parent
+    return parent
+
+
 def _milliseconds(node: Node) -> int | None:
     """A constant delay: `60000`, `60_000`, `3600e3`, `60 * 60 * 1000`; None for anything else."""
     if node.type == "number":
@@ -164,7 +228,9 @@ def _milliseconds(node: Node) -> int | None:
 
 
 def _stored_functions(grow: Node) -> list[Node]:
-    """The functions a growth stores: `handlers.push(fn)`, `pending.set(id, fn)`, `m[k] = fn`."""
+    """The functions a growth stores: `handlers.push(fn)`, `pending.set(id, fn)`, `m[k] = fn`,
+    and the callbacks of a promise it stores (`new Promise(executor)`, `p.then(fn)`): a kept
+    promise keeps its pending callbacks and what they capture."""
     if grow.type == "call_expression":
         args = grow.child_by_field_name("arguments")
         values = args.named_children if args is not None else []
@@ -172,12 +238,45 @@ def _stored_functions(grow: Node) -> list[Node]:
         holder = outer(grow).parent
         right = holder.child_by_field_name("right") if holder is not None else None
         values = [right] if right is not None else []
-    return [value for value in values if value.type in FUNCTION_TYPES]
+    found: list[Node] = []
+    for value in values:
+        found.extend(_promise_callbacks(unwrap(value)))
+    return found
+
+
+_PROMISE_METHODS = frozenset({"then", "catch", "finally"})
+
+
+def _promise_callbacks(value: Node) -> list[Node]:
+    """`value` itself if it is a function; the executor of `new Promise(...)`; the callbacks
+    along a `.then(...).catch(...)` chain."""
+    if value.type in FUNCTION_TYPES:
+        return [value]
+    if value.type == "new_expression" and text(value.child_by_field_name("constructor")) == (
+            "Promise"):
+        args = value.child_by_field_name("arguments")
+        return [a for a in (args.named_children if args is not None else [])
+                if a.type in FUNCTION_TYPES]
+    found: list[Node] = []
+    while value.type == "call_expression":
+        callee = value.child_by_field_name("function")
+        if callee is None or callee.type != "member_expression" or text(
+                callee.child_by_field_name("property")) not in _PROMISE_METHODS:
+            break
+        args = value.child_by_field_name("arguments")
+        found.extend(a for a in (args.named_children if args is not None else [])
+                     if a.type in FUNCTION_TYPES)
+        value = unwrap(callee.child_by_field_name("object") or callee)
+    return found
 
 
 def _noun(name: str) -> str:
+    if name in ("buffer", "chunks", "fileBuffer"):
+        return "uploaded data"
     if name in LARGE_LOCALS:
         return "request body"
+    if name == "event":
+        return "event, with its body"
     if name in ("req", "request"):
         return "request"
     if name in ("res", "response", "reply"):

@@ -13,10 +13,19 @@ from heapsight.lint.source import SourceFile, text
 class ListenerNotRemoved(Rule):
     """What it does:
     Finds `.on(...)`, `.addListener(...)` and `.addEventListener(...)` calls made in per-call
-    code - a request handler, a per-connection or per-message listener, or a function such code
-    calls - on an emitter that outlives the call (a module-level emitter, `process`, `window`),
-    when that code never removes the listener (`off`, `removeListener`, `removeEventListener`)
-    and does not pass `{ once: true }` or an AbortSignal.
+    code - a request handler, a per-connection or per-message listener, a job, a method of a
+    long-lived service, or a function such code calls - on an emitter that outlives the call (a
+    module-level emitter, `process`, `window`, `this` or an injected field of a singleton, an
+    emitter the caller passes in), when that code never removes the listener (`off`,
+    `removeListener`, `removeEventListener`) and does not pass `{ once: true }` or an
+    AbortSignal. Also finds removals that cannot work: a removal with a function made right
+    there (`off('x', (e) => h(e))`, `.bind(this)`), which was never added; `once` for an event
+    that only comes at the end (`process.once('SIGTERM', ...)` per connection); two `once`
+    listeners where only one event may come; a listener that only removes itself, after
+    returning early for the events it is not waiting for; an async iterator wrapping another
+    (a GraphQL subscription's) whose `return()` does not end the inner one. A `subscribe(...)`
+    to a long-lived source (an RxJS subject, a store) from per-call code whose handle is
+    dropped is the same leak.
 
     Why is this bad?
     Each call adds one more listener to a long-lived emitter, and the listener's closure keeps
@@ -51,6 +60,13 @@ class ListenerNotRemoved(Rule):
     def check(self, source: SourceFile, facts: FileFacts) -> Iterator[Finding]:
         for add in facts.unremoved_listeners:
             method = text(add.call.child_by_field_name("function"))
+            if method.endswith(".subscribe"):
+                yield self.finding(
+                    source, add.call,
+                    f"`{method}(...)` runs in {facts.describe(add.scope)} and subscribes to "
+                    f"`{text(add.target)}`, which outlives it, on every call; the handle that "
+                    f"would end the subscription is dropped")
+                continue
             event = add.call.child_by_field_name("arguments")
             first = event.named_children[0] if event is not None and event.named_children else None
             yield self.finding(
@@ -58,4 +74,22 @@ class ListenerNotRemoved(Rule):
                 f"`{method}({text(first)}, ...)` runs in {facts.describe(add.scope)} and adds a "
                 f"listener to `{text(add.target)}`, which outlives it, on every call; nothing "
                 f"removes it")
+        for removal in facts.futile_removals:
+            arguments = removal.child_by_field_name("arguments")
+            named = [a for a in arguments.named_children if a.type != "comment"] \
+                if arguments is not None else []
+            if len(named) < 2:
+                continue
+            method = text(removal.child_by_field_name("function"))
+            yield self.finding(
+                source, removal,
+                f"`{method}({text(named[0])}, ...)` removes a function made right here, which "
+                f"was never added, so it removes nothing and the listener stays; pass the "
+                f"same function that was added")
+        for statement in facts.unforwarded_returns:
+            yield self.finding(
+                source, statement,
+                "this iterator's `return()` never calls `return()` on the iterator it wraps, so "
+                "when the consumer stops (an unsubscribe, a closed connection) the inner one "
+                "keeps its subscription listener; forward `return()` to it")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from tree_sitter import Node
@@ -10,16 +11,20 @@ from heapsight.lint.facts import FileFacts
 from heapsight.lint.model import Finding
 from heapsight.lint.rule import Rule
 from heapsight.lint.source import (
+    FUNCTION_TYPES,
     SourceFile,
     file_query,
+    last_name,
     outer,
     parameter_names,
     root_identifier,
     text,
+    unwrap,
 )
 
 # `new X(...)` that opens a pool, client or connection (pg, mysql2, ioredis, mongodb, prisma,
-# sequelize, http/undici agents). `Client` only with its package's namespace: too common a name.
+# sequelize, http/undici agents), whatever the file imports. `Client` only with its package's
+# namespace: too common a name.
 CONSTRUCTORS = frozenset({"Pool", "Redis", "IORedis", "MongoClient", "PrismaClient", "Sequelize",
                           "Agent", "Knex", "Kafka", "Cluster", "pg.Client", "Memcached"})
 # Factory calls that do the same (mysql/mysql2, redis, generic-pool, knex, axios instances,
@@ -27,29 +32,97 @@ CONSTRUCTORS = frozenset({"Pool", "Redis", "IORedis", "MongoClient", "PrismaClie
 FACTORIES = frozenset({"createPool", "createConnection", "createClient", "createPoolCluster",
                        "createCluster", "knex", "axios.create", "amqp.connect",
                        "amqplib.connect"})
+# What each package exports that opens sockets, pools or timers and must be closed: a class
+# (`new Queue(...)`), a factory (`createClient(...)`, `axios.create(...)`), or, for `*`, the
+# package's default export itself (`new Redis()` from ioredis, `knex({...})`). Matched through
+# the file's imports, so `new Queue()` of a to-do list is not a BullMQ queue. `*Client` in a
+# package prefix (`@aws-sdk/`) means every `...Client` class the package exports.
+PACKAGE_RESOURCES: dict[str, frozenset[str]] = {
+    "pg": frozenset({"Pool", "Client"}), "pg-pool": frozenset({"*"}),
+    "mysql": frozenset({"createPool", "createConnection", "createPoolCluster"}),
+    "mysql2": frozenset({"createPool", "createConnection", "createPoolCluster"}),
+    "mysql2/promise": frozenset({"createPool", "createConnection", "createPoolCluster"}),
+    "redis": frozenset({"createClient", "createCluster"}),
+    "ioredis": frozenset({"*", "Redis", "Cluster"}),
+    "mongodb": frozenset({"MongoClient"}), "mongoose": frozenset({"createConnection"}),
+    "@prisma/client": frozenset({"PrismaClient"}), "sequelize": frozenset({"*", "Sequelize"}),
+    "knex": frozenset({"*", "knex", "Knex"}), "kafkajs": frozenset({"Kafka"}),
+    "amqplib": frozenset({"connect"}), "amqplib/callback_api": frozenset({"connect"}),
+    "amqp-connection-manager": frozenset({"connect"}),
+    "bullmq": frozenset({"Queue", "QueueEvents", "Worker", "FlowProducer"}),
+    "bull": frozenset({"*"}), "bee-queue": frozenset({"*"}),
+    "undici": frozenset({"Agent", "Pool", "Client", "ProxyAgent", "BalancedPool"}),
+    "http": frozenset({"Agent"}), "https": frozenset({"Agent"}),
+    "node:http": frozenset({"Agent"}), "node:https": frozenset({"Agent"}),
+    "axios": frozenset({"create"}), "memcached": frozenset({"*"}),
+    "nodemailer": frozenset({"createTransport"}), "@elastic/elasticsearch": frozenset({"Client"}),
+    "cassandra-driver": frozenset({"Client"}), "nats": frozenset({"connect"}),
+    "mqtt": frozenset({"connect"}), "tedious": frozenset({"Connection"}),
+    "generic-pool": frozenset({"createPool"}), "applicationinsights": frozenset({"TelemetryClient"}),
+    "puppeteer": frozenset({"launch", "connect"}), "puppeteer-core": frozenset({"launch", "connect"}),
+    "playwright": frozenset({"chromium.launch", "firefox.launch", "webkit.launch"}),
+    "playwright-core": frozenset({"chromium.launch", "firefox.launch", "webkit.launch"}),
+    "https-proxy-agent": frozenset({"HttpsProxyAgent"}), "http-proxy-agent": frozenset(
+        {"HttpProxyAgent"}), "socks-proxy-agent": frozenset({"SocksProxyAgent"}),
+    "proxy-agent": frozenset({"ProxyAgent"}), "agentkeepalive": frozenset({"*", "HttpsAgent"}),
+    "ssh2": frozenset({"Client"}), "ldapjs": frozenset({"createClient"}),
+    "@aws-sdk/": frozenset({"*Client"}), "@azure/": frozenset({"*Client"}),
+    "@google-cloud/": frozenset({"*Client", "Storage", "PubSub", "Firestore", "BigQuery"}),
+}
+# Methods of an open connection that open another resource on it (amqplib channels), counted
+# when the file imports the package.
+CONNECTION_METHODS: dict[str, frozenset[str]] = {
+    "kafkajs": frozenset({"producer", "consumer", "admin"}),
+    "amqplib": frozenset({"createChannel", "createConfirmChannel"}),
+    "amqplib/callback_api": frozenset({"createChannel", "createConfirmChannel"}),
+    "amqp-connection-manager": frozenset({"createChannel"}),
+}
+# A broker connection's channel, whatever module made the connection (`rabbit.createChannel()`).
+_CHANNEL_METHODS = frozenset({"createChannel", "createConfirmChannel"})
+_BROKER_NAME = re.compile(r"(conn|connection|amqp|rabbit\w*|broker)$", re.I)
+# Any other package's `new FooClient(...)`, `new FooPool(...)`, `new FooConnection(...)`,
+# except clients that hold no socket of their own and are meant to be made per request or
+# render (React Query, Apollo's SSR client).
+_UNKNOWN_RESOURCE = re.compile(r"^[A-Z]\w*(Client|Pool|Connection)$")
+_NOT_RESOURCES = re.compile(r"(Query|Apollo|GraphQL|Mock|Fake|Test|Stub|Http)Client$")
 # `net.createConnection` opens one socket on purpose (a proxy, a probe); not a pool.
 SOCKET_MODULES = frozenset({"net", "tls", "http2"})
 CLOSE_METHODS = frozenset({"end", "close", "quit", "disconnect", "destroy", "release",
-                           "$disconnect", "terminate"})
+                           "$disconnect", "terminate", "shutdown"})
+# Calls that use a client or agent passed in an options object without keeping it
+# (`fetch(url, { dispatcher })`, `axios.get(url, { httpAgent })`).
+_USING_CALLS = frozenset({"fetch", "request", "get", "post", "put", "patch", "delete", "head",
+                          "stream", "send", "query", "execute", "sendMail"})
 
-_CREATIONS = file_query("""
+_CALLED_NAMES = sorted(FACTORIES | {"create", "createTransport", "connect", "createClient",
+                                    "createConnection", "createPool", "createChannel",
+                                    "createConfirmChannel"}
+                       | {n.rsplit(".", 1)[-1] for names in PACKAGE_RESOURCES.values()
+                          for n in names if n[:1].islower()}
+                       | {n for names in CONNECTION_METHODS.values() for n in names})
+# The query keeps only calls whose name is in the tables (or a `create...Agent`), so the rule
+# looks at a few calls per file, not every one.
+_CREATIONS = file_query(f"""
 (new_expression constructor: [(identifier) (member_expression)] @name) @create
-(call_expression function: (identifier) @name
-  (#any-of? @name "createPool" "createConnection" "createClient" "createPoolCluster"
-   "createCluster" "knex")) @create
-(call_expression function: (member_expression property: (property_identifier) @name)
-  (#any-of? @name "createPool" "createConnection" "createClient" "createPoolCluster"
-   "createCluster" "create" "connect")) @create
+(call_expression function: [(identifier) @name
+                            (member_expression property: (property_identifier) @name)]
+  (#match? @name "^({'|'.join(_CALLED_NAMES)}|create[A-Za-z0-9_]*Agent)$")) @create
 """)
-# The project's own additions, matched only when it has some.
+# The project's own additions (`resources` in the settings), matched only when it has some.
 _ANY_CALL = "(call_expression function: [(identifier) (member_expression)] @name) @create"
 
 
 class ClientPerRequest(Rule):
     """What it does:
-    Finds a database pool, client or connection (`new Pool`, `createPool`, `createConnection`,
-    `new Redis`, `new MongoClient`, `new PrismaClient`, an HTTP `Agent`, ...) created inside a
-    request handler or a function called per request, and not closed there.
+    Finds a database pool, client, connection, queue or HTTP agent (`new Pool`, `createPool`,
+    `new Redis`, `new MongoClient`, `axios.create`, `new Queue` of BullMQ, `new SQSClient`, an
+    HTTP `Agent`, an amqplib channel, ...) created in a request handler, a job, a method of a
+    long-lived service or any function that can run again, and not closed there on every path
+    (a `finally`, or the function's own flow - not only an `if` branch or a `catch`). The table
+    works through the file's imports (`new Queue` from `bullmq`, any `...Client` of an
+    `@aws-sdk/` package, any other package's `new ...Client/...Pool/...Connection`), and
+    `resources` in the settings extends it. A helper that only makes and returns one is
+    followed to its callers.
 
     Why is this bad?
     Pools and clients are built to be created once and shared. One per request opens sockets,
@@ -66,7 +139,8 @@ class ClientPerRequest(Rule):
     ```
 
     Use instead:
-    Create the pool once, at module level (or lazily, once), and share it.
+    Create the pool once, at module level (or lazily, once), and share it; or, for a client
+    that must be per call, close it in `finally`.
     ```js
     const pool = new Pool({ connectionString: process.env.DATABASE_URL });
     app.get('/users', async (req, res) => {
@@ -82,55 +156,347 @@ class ClientPerRequest(Rule):
     fix = "Create the pool or client once at module level and share it"
 
     def check(self, source: SourceFile, facts: FileFacts) -> Iterator[Finding]:
+        table = _Table(facts)
         matches = source.matches(_CREATIONS)
         if facts.extra_resources:
-            matches = matches + source.matches(_ANY_CALL)
+            extra = table.extra_names.union(*table.extra_packages.values())
+            seen = {m["create"][0].id for m in matches}
+            matches = matches + [m for m in source.matches(_ANY_CALL)
+                                 if last_name(m["name"][0]) in extra
+                                 and m["create"][0].id not in seen]
         for match in matches:
-            create, name = match["create"][0], match["name"][0]
-            what = _resource_name(create, name, facts.extra_resources)
+            create = match["create"][0]
+            what = table.resource_name(create)
             if what is None:
                 continue
-            scope = facts.per_call_scope(create)
-            if scope is None:
+            found = _opened_per_call(source, facts, create)
+            if found is None:
                 continue
-            function = scope[0]
-            if not _kept_locally(source, create, function, scope[1]):
-                continue
-            where = facts.describe(function)
+            where = facts.describe(found)
             yield self.finding(
                 source, create,
                 f"`{what}` is created in {where}, so every call opens a new one and nothing "
-                f"closes it; create it once at module level and share it")
+                f"closes it on every path; create it once at module level and share it, or "
+                f"close it in `finally`")
 
 
-def _resource_name(create: Node, name: Node, extra: frozenset[str]) -> str | None:
-    if create.type == "new_expression":
-        callee = text(create.child_by_field_name("constructor"))
-        short = callee.rsplit(".", 1)[-1]
-        if callee in extra or short in extra:
-            return f"new {callee}"
-        if callee in CONSTRUCTORS or (short in CONSTRUCTORS and short not in ("Cluster",)):
-            return f"new {callee}"
-        if short == "Cluster" and callee.split(".")[0] in ("Redis", "IORedis"):
-            return f"new {callee}"
-        if short == "Client" and callee.split(".")[0] in ("pg", "redis", "memjs"):
-            return f"new {callee}"
+def _opened_per_call(source: SourceFile, facts: FileFacts, create: Node) -> Node | None:
+    """The per-call function that opens this resource and neither closes it on every path nor
+    hands it to someone who keeps it; None when there is none. A helper that only makes and
+    returns the resource (`const getPool = () => new Pool(...)`) is followed to its callers."""
+    scope = facts.per_call_scope(create)
+    if scope is not None and _kept_locally(source, create, scope[0], scope[1]):
+        return scope[0]
+    if scope is None:
+        # a method or named function that can run again: a client it opens, keeps to itself
+        # and does not close on every path is one more open client per run
+        function = facts.repeatable_scope(create)
+        if function is not None and not _guarded_once(function) and _used(
+                source, create, function) and _kept_locally(source, create, function, "called"):
+            return function
+    helper = _returning_helper(source, create)
+    if helper is None:
         return None
-    function = create.child_by_field_name("function")
-    callee = text(function)
-    if callee in extra or (text(name) in extra and function is not None
-                           and function.type == "identifier"):
-        return f"{callee}()"
-    if callee in ("axios.create", "amqp.connect", "amqplib.connect"):
-        return f"{callee}()"
-    if text(name) not in FACTORIES or text(name) in ("create", "connect"):
+    name = source.function_name(helper)
+    for use in source.identifiers(name) if name else []:
+        call = use.parent
+        if call is None or call.type != "call_expression" or (
+                call.child_by_field_name("function") != use):
+            continue
+        caller = facts.per_call_scope(call)
+        if caller is not None and caller[0].id != helper.id and _kept_locally(
+                source, call, caller[0], caller[1]):
+            return caller[0]
+    return None
+
+
+_AGENT_FACTORY = re.compile(r"^create\w*Agent$")
+
+
+def _is_agent(create: Node) -> bool:
+    """An HTTP agent (`new https.Agent`, `new ProxyAgent`, `createTunnelAgent(...)`): meant to
+    be shared; one per request keeps its keep-alive sockets open after the request."""
+    callee = create.child_by_field_name("constructor" if create.type == "new_expression"
+                                        else "function")
+    name = last_name(callee) if callee is not None else ""
+    return name.endswith("Agent") if create.type == "new_expression" else bool(
+        _AGENT_FACTORY.match(name))
+
+
+def _into_local_options(source: SourceFile, use: Node, holder: Node, function: Node) -> bool:
+    """`init.agent = agent` / `init.agent = tunnel.agent` / `{ agent }` where `init` is an
+    object this function declares: the request options of this one call."""
+    node = holder
+    if node.type == "member_expression" and (node.child_by_field_name("object") == use):
+        node = outer(node).parent or node  # `tunnel.agent` used as a value
+    if node.type in ("pair", "shorthand_property_identifier", "object"):
+        return True
+    if node.type != "assignment_expression":
+        return False
+    left = node.child_by_field_name("left")
+    root = root_identifier(left) if left is not None else None
+    return root is not None and left is not None and left.type == "member_expression" and (
+        text(root) in source.declared_names(function))
+
+
+def _guarded_once(function: Node) -> bool:
+    """The function starts by returning when its work is already done (`if (x.connection)
+    return;`): an idempotent initialiser, which opens at most one."""
+    body = function.child_by_field_name("body")
+    first = body.named_children[0] if body is not None and body.named_children else None
+    if first is None or first.type != "if_statement":
+        return False
+    consequence = first.child_by_field_name("consequence")
+    return consequence is not None and (consequence.type == "return_statement" or any(
+        c.type == "return_statement" for c in consequence.named_children))
+
+
+def _used(source: SourceFile, create: Node, function: Node) -> bool:
+    """Something is done with the new resource (`client.get(...)`, `sqs.send(...)`), not only
+    configured (`conn.models = ...`): a client opened to be used, not one being set up."""
+    if _is_agent(create):
+        return True  # made to go into a request's options
+    parent = outer(create).parent
+    if parent is None or parent.type != "variable_declarator":
+        return True
+    local = parent.child_by_field_name("name")
+    if local is None or local.type != "identifier":
+        return True
+    for use in source.identifiers(text(local), function):
+        holder = use.parent
+        if holder is not None and holder.type == "member_expression" and (
+                holder.parent is not None and holder.parent.type == "call_expression"):
+            return True
+    return False
+
+
+def _returning_helper(source: SourceFile, create: Node) -> Node | None:
+    """The function whose result is this new resource: `return new Pool()` or `() => new
+    Pool()` (not a lazy `return pool || (pool = new Pool())`, which keeps it)."""
+    node = outer(create)
+    parent = node.parent
+    function = source.enclosing_function(create)
+    if function is None or parent is None:
         return None
-    if function is not None and function.type == "member_expression":
-        if text(function.child_by_field_name("object")) in SOCKET_MODULES:
+    if parent.type == "return_statement" or parent.id == function.id:
+        return function
+    return None
+
+
+class _Table:
+    """The constructors and factories that open a resource, for one file: the built-in names,
+    the packages it imports, and the project's own (`resources` in the settings: `Name` for
+    any import, `package:Name` for one package's)."""
+
+    def __init__(self, facts: FileFacts) -> None:
+        self.facts = facts
+        self.imports = facts.imports
+        self.extra_names = {e for e in facts.extra_resources if ":" not in e}
+        self.extra_packages: dict[str, set[str]] = {}
+        for entry in facts.extra_resources:
+            if ":" in entry:
+                package, name = entry.rsplit(":", 1)
+                self.extra_packages.setdefault(package, set()).add(name)
+        self.packages = {package for package, _ in self.imports.values()}
+        self.methods = frozenset().union(*(CONNECTION_METHODS.get(p, frozenset())
+                                           for p in self.packages))
+
+    def _database_module(self, owner: Node | None) -> bool:
+        """`rdb` in `rdb.connect()` names a database module: its name or the path it is
+        required from says so (`require('../database/redis')`, `import * as db from './db'`)."""
+        if owner is None or owner.type != "identifier":
+            return False
+        name = text(owner)
+        imported = self.imports.get(name)
+        if imported is not None:  # the project's own module, not a package
+            return imported[0].startswith(".") and _DATABASE_WORD.search(
+                imported[0].rsplit("/", 1)[-1]) is not None
+        return _required_from_database(self.facts, owner)
+
+    def _package_names(self, package: str) -> frozenset[str] | set[str]:
+        names = PACKAGE_RESOURCES.get(package)
+        if names is None:
+            names = next((n for prefix, n in PACKAGE_RESOURCES.items()
+                          if prefix.endswith("/") and package.startswith(prefix)), frozenset())
+        extra = self.extra_packages.get(package)
+        return names | extra if extra else names
+
+    def _from_package(self, callee: Node) -> bool:
+        imported = self.facts.imported_from_package(callee)
+        if imported is None:
+            return False
+        package, name = imported
+        names = self._package_names(package)
+        if name in names:  # "*": the package's default export itself
+            return True
+        if "*Client" in names and name.endswith("Client"):
+            return True
+        return _UNKNOWN_RESOURCE.match(name) is not None and (
+            _NOT_RESOURCES.search(name) is None) and callee.parent is not None and (
+            callee.parent.type == "new_expression")
+
+    def resource_name(self, create: Node) -> str | None:
+        if create.type == "new_expression":
+            callee_node = create.child_by_field_name("constructor")
+            callee = text(callee_node)
+            short = callee.rsplit(".", 1)[-1]
+            if callee in self.extra_names or short in self.extra_names or (
+                    callee_node is not None and self._from_package(callee_node)):
+                return f"new {callee}"
+            if callee in CONSTRUCTORS or (short in CONSTRUCTORS and short not in ("Cluster",)):
+                return f"new {callee}"
+            if short == "Cluster" and callee.split(".")[0] in ("Redis", "IORedis"):
+                return f"new {callee}"
+            if short == "Client" and callee.split(".")[0] in ("pg", "redis", "memjs"):
+                return f"new {callee}"
             return None
-    elif text(name) == "createConnection":
-        return None  # a bare createConnection is usually net's, imported by name
-    return f"{text(function)}()"
+        function = create.child_by_field_name("function")
+        if function is None or (function.type == "member_expression" and unwrap(
+                function.child_by_field_name("object") or function).type == "this"):
+            return None  # `this.createConnection()`: the class's own method, not a library's
+        name = last_name(function)
+        if _AGENT_FACTORY.match(name):
+            return f"{text(function)}()"
+        if name not in _FACTORY_NAMES and name not in _CHANNEL_METHODS and (
+                name not in self.extra_names) and (
+                name not in self.methods) and not (
+                function.type == "identifier" and name in self.imports):
+            return None
+        callee = text(function)
+        if callee in self.extra_names or (name in self.extra_names
+                                          and function.type == "identifier"):
+            return f"{callee}()"
+        if self._from_package(function):
+            return f"{callee}()"
+        imported = self.facts.imported_from_package(function)
+        if imported is not None and not self._package_names(imported[0]):
+            return None  # another package's `createClient` (a hosted API's), not in the table
+        if function.type == "member_expression" and (name in self.methods or (
+                name in _CHANNEL_METHODS and _BROKER_NAME.search(
+                    last_name(function.child_by_field_name("object") or function)))):
+            return f"{callee}()"
+        if name in _DATABASE_OPENERS and function.type == "member_expression" and (
+                self._database_module(function.child_by_field_name("object"))) and (
+                _declared_with(create)):
+            return f"{callee}()"  # `const cxn = rdb.connect()`, not an idempotent `await db.connect()`
+        if callee in ("axios.create", "amqp.connect", "amqplib.connect"):
+            return f"{callee}()"
+        if name not in FACTORIES:
+            return None
+        if function.type == "member_expression":
+            if text(function.child_by_field_name("object")) in SOCKET_MODULES:
+                return None
+        elif name == "createConnection":
+            return None  # a bare createConnection is usually net's, imported by name
+        return f"{callee}()"
+
+
+# `x.connect()` / `x.createClient()` on the project's own database module.
+_DATABASE_OPENERS = frozenset({"connect", "createClient", "createConnection", "createPool"})
+_DATABASE_WORD = re.compile(r"^(redis|mongo\w*|database|db|postgres\w*|pg|mysql|sql\w*|"
+                            r"memcache\w*|amqp|rabbit\w*|kafka|nats|mqtt|elastic\w*|"
+                            r"cassandra)$", re.I)
+
+
+def _declared_with(create: Node) -> bool:
+    parent = outer(create).parent
+    return parent is not None and parent.type == "variable_declarator"
+
+
+def _required_from_database(facts: FileFacts, owner: Node) -> bool:
+    """`owner` is a local `const rdb = require('<path ending in a database word>')`."""
+    function = facts.source.enclosing_function(owner)
+    for use in facts.source.identifiers(text(owner), function):
+        declarator = use.parent
+        if declarator is None or declarator.type != "variable_declarator" or (
+                declarator.child_by_field_name("name") != use):
+            continue
+        value = declarator.child_by_field_name("value")
+        value = unwrap(value) if value is not None else None
+        if value is None or value.type != "call_expression" or text(
+                value.child_by_field_name("function")) != "require":
+            return False
+        arguments = value.child_by_field_name("arguments")
+        first = arguments.named_children[0] if arguments is not None and (
+            arguments.named_children) else None
+        path = text(first).strip("'\"`") if first is not None else ""
+        return path.startswith(".") and _DATABASE_WORD.search(path.rsplit("/", 1)[-1]) is not None
+    return False
+
+
+_FACTORY_NAMES = frozenset(FACTORIES | _DATABASE_OPENERS | {"create", "createTransport"}
+                           | {n.rsplit(".", 1)[-1] for names in PACKAGE_RESOURCES.values()
+                              for n in names if n[:1].islower()})
+
+
+def _closes(use: Node, holder: Node, function: Node) -> bool:
+    """`x.close()` (or end/quit/...) that runs on every path out of `function`: in a `finally`
+    block or a `.finally()`/event callback, or not inside an `if`, `catch`, `case`, `?:`,
+    `&&`/`||` of `function` itself."""
+    if holder.type != "member_expression" or text(
+            holder.child_by_field_name("property")) not in CLOSE_METHODS:
+        return False
+    node = holder.parent
+    branch = False
+    while node is not None and node.id != function.id:
+        if node.type == "finally_clause":
+            return True  # `finally { if (c) c.close() }` too
+        if node.type in ("if_statement", "else_clause", "catch_clause", "switch_case",
+                         "ternary_expression") or (node.type == "binary_expression" and text(
+                             node.child_by_field_name("operator")) in ("&&", "||", "??")):
+            branch = True
+        node = node.parent
+    return not branch
+
+
+def _back_to_its_maker(arguments: Node, create: Node) -> bool:
+    """`rdb.info(cxn, ...)` where `cxn = rdb.connect()`: a method of the same object."""
+    call = arguments.parent
+    callee = call.child_by_field_name("function") if call is not None else None
+    maker = create.child_by_field_name("function") if create.type == "call_expression" else None
+    if callee is None or maker is None or callee.type != "member_expression" or (
+            maker.type != "member_expression"):
+        return False
+    return text(callee.child_by_field_name("object")) == text(maker.child_by_field_name("object"))
+
+
+def _hands_on_part(holder: Node) -> bool:
+    """`existing = connection.socket`, `return client.stream`: a part of the resource is kept
+    by someone else, who owns closing it."""
+    if holder.type != "member_expression":
+        return False
+    node = outer(holder)
+    parent = node.parent
+    if parent is None or parent.type == "call_expression":
+        return False
+    if parent.type == "assignment_expression":
+        return parent.child_by_field_name("right") == node
+    if parent.type == "arguments" and _binding_call(parent):
+        return False  # `promisify(client.get)`: a method, to call on the client
+    return parent.type in ("return_statement", "variable_declarator", "arguments")
+
+
+# Calls that wrap a function or set its `this` without keeping the object for themselves.
+_BINDING_CALLS = frozenset({"bind", "call", "apply", "promisify", "callbackify"})
+
+
+def _binding_call(arguments: Node) -> bool:
+    call = arguments.parent
+    callee = call.child_by_field_name("function") if call is not None else None
+    return callee is not None and last_name(callee) in _BINDING_CALLS
+
+
+def _passed_for_use(holder: Node) -> bool:
+    """`{ dispatcher }` / `{ agent: a }` in the options of a call that only uses it."""
+    node: Node | None = holder
+    while node is not None and node.type in ("pair", "shorthand_property_identifier",
+                                             "object"):
+        node = node.parent
+    if node is None or node.type != "arguments" or node.parent is None:
+        return False
+    callee = node.parent.child_by_field_name("function")
+    return node.parent.type == "call_expression" and callee is not None and (
+        last_name(callee) in _USING_CALLS)
 
 
 def _returned(use: Node, function: Node) -> bool:
@@ -153,12 +519,21 @@ def _kept_locally(source: SourceFile, create: Node, function: Node, reason: str)
     """
     handler = not reason.startswith(("called", "constructed"))
     own = set(parameter_names(function)) if handler else set()
+    agent = _is_agent(create)
     node = outer(create)
     parent = node.parent
+    while agent and parent is not None and parent.type == "ternary_expression":
+        node = outer(parent)  # `const agent = https ? new https.Agent() : new http.Agent()`
+        parent = node.parent
     if parent is None:
         return False
     if parent.type == "member_expression":
-        return True  # `new Pool().query(...)`: used once and dropped
+        # `new Pool().query(...)`: used once and dropped; `(await connect()).socket` keeps a part
+        return not _hands_on_part(parent)
+    arguments = create.child_by_field_name("arguments")
+    if arguments is not None and any(unwrap(a).type in FUNCTION_TYPES
+                                     for a in arguments.named_children):
+        return False  # `createConnection(opts, (err, conn) => ...)`: the callback gets it
     if parent.type == "expression_statement":
         return True
     if parent.type != "variable_declarator" or parent.child_by_field_name("value") != node:
@@ -170,8 +545,11 @@ def _kept_locally(source: SourceFile, create: Node, function: Node, reason: str)
         holder = outer(use).parent
         if holder is None or use == local:
             continue
-        if holder.type == "member_expression" and text(
-                holder.child_by_field_name("property")) in CLOSE_METHODS:
+        if _closes(use, holder, function):
+            return False
+        if agent and _into_local_options(source, use, holder, function):
+            continue  # `init.agent = agent`: the options of this call's own request
+        if _hands_on_part(holder):
             return False
         if holder.type == "assignment_expression" and own:
             target = root_identifier(holder.child_by_field_name("left") or holder)
@@ -179,9 +557,15 @@ def _kept_locally(source: SourceFile, create: Node, function: Node, reason: str)
                 continue  # `event.context.db = client`: kept on this request's objects
         if handler and _returned(use, function):
             continue  # a per-request context object: nobody closes it either
-        if holder.type in ("return_statement", "arguments", "assignment_expression", "pair",
-                           "array", "shorthand_property_identifier", "arrow_function"):
+        if holder.type in ("pair", "shorthand_property_identifier") or (
+                use.type == "shorthand_property_identifier"):
+            if _passed_for_use(use if use.type == "shorthand_property_identifier" else holder):
+                continue
             return False
-        if use.type == "shorthand_property_identifier":
+        if holder.type == "arguments" and (_back_to_its_maker(holder, create)
+                                           or _binding_call(holder)):
+            continue  # `rdb.info(cxn)`, `get.bind(client)`: used, not handed to a new owner
+        if holder.type in ("return_statement", "arguments", "assignment_expression",
+                           "array", "arrow_function"):
             return False
     return True

@@ -378,7 +378,8 @@ def _keyed_by_traffic(facts: FileFacts, grow: Node) -> bool:
     is a synchronous memo of a small fixed domain (a RegExp per glob, a formatter per locale)."""
     if facts.in_setup_code(grow):
         return False
-    if facts.per_call_scope(grow) is not None:
+    scope = facts.per_call_scope(grow)
+    if scope is not None and not facts.per_call_is_inferred(scope[1]):
         return True
     if facts.in_singleton_method(grow):
         return True
