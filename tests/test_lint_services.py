@@ -55,15 +55,16 @@ FLOORS: dict[str, tuple[float, float]] = {
 # lint-services-2: written in the fourth session by someone who had not read the rules, while two
 # others were changing them; first scored when they were merged.
 # The rules of main at 880e0cf, before this session's rule work, scored 0.28 recall and 0.81
-# precision on it.
+# precision on it; after it, 0.39 and 0.86 (these floors). Nobody changing rules has read its
+# misses: keep it that way, so it stays a measure.
 FLOORS_2: dict[str, tuple[float, float]] = {
-    "unbounded-collection": (0.30, 1.00),
-    "listener-leak": (0.27, 1.00),
+    "unbounded-collection": (0.50, 0.87),
+    "listener-leak": (0.45, 0.75),
     "timer-leak": (0.25, 0.50),
-    "closure-capture": (0.42, 0.60),
+    "closure-capture": (0.42, 1.00),
     "unbounded-cache": (0.25, 1.00),
-    "resource-per-request": (0.00, 1.00),
-    "global-growth": (0.71, 0.83),
+    "resource-per-request": (0.15, 1.00),
+    "global-growth": (0.85, 1.00),
 }
 
 FLOORS_OF = {"lint-services": FLOORS, "lint-services-2": FLOORS_2}

@@ -42,10 +42,11 @@ from heapsight.lint.usage import (
 if TYPE_CHECKING:
     from heapsight.lint.facts import FileFacts
 
-# Decorators of dependency-injection containers that keep one shared instance per class.
+# Decorators of dependency-injection containers (NestJS, TypeDI, InversifyJS, tsyringe) that
+# make one shared instance of a class and call it per request or message.
 SINGLETON_DECORATORS = frozenset({
     "Injectable", "injectable", "Service", "Controller", "Resolver", "WebSocketGateway",
-    "Processor", "Singleton", "singleton", "scoped", "Provide", "Module", "Gateway",
+    "Processor", "Singleton", "singleton", "scoped", "Provide", "Module", "Gateway", "Catch",
 })
 # Methods that run once per instance: constructors, framework lifecycle hooks, start/stop.
 ONCE_PER_INSTANCE = frozenset({
@@ -56,12 +57,14 @@ ONCE_PER_INSTANCE = frozenset({
     "begin", "enable", "mount", "activate", "bootstrap", "close", "stop", "destroy", "dispose",
     "shutdown", "end", "terminate",
 })
-# Classes whose instances usually live as long as the process: growth on their fields per call
-# accumulates. Builders, results and validators are made per operation and die with it.
+# Classes whose instances usually live as long as the process and serve many calls: growth on
+# their fields per call accumulates, and each of their methods runs many times on one
+# instance. Requests, responses, builders, results and validators are made per operation.
 LONG_LIVED_NAME = re.compile(r"(Server|Client|Pool|Manager|Service|Requester|Namespace|Adapter|"
                              r"Registry|Broker|Agent|Connection|Socket|Session|Transport|Bus|"
                              r"Hub|Gateway|Router|Store|Cache|Collection|Mongoose|Queue|"
-                             r"Dispatcher|Tracker|Monitor)$")
+                             r"Dispatcher|Tracker|Monitor|Repository|Notifier|Publisher|"
+                             r"Subscriber|Provider|Controller|Sdk|SDK|Api|API)$")
 _CLASSES = file_query("""
 [(class_declaration name: (_) @name body: (class_body) @body)
  (class name: (_) @name body: (class_body) @body)]

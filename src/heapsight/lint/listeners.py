@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
+from heapsight.lint.classes import LONG_LIVED_NAME
 from heapsight.lint.percall import (
     LIFECYCLE,
-    SERVICE_CLASS_NAME,
     SETUP_NAMES,
     STREAM_CLASS,
     looks_like_handler,
@@ -260,7 +260,7 @@ def _repeating_method(source: SourceFile, call: Node) -> Node | None:
         return None
     declaration = method.parent.parent
     name_node = declaration.child_by_field_name("name") if declaration is not None else None
-    if name_node is None or not SERVICE_CLASS_NAME.search(text(name_node)):
+    if name_node is None or not LONG_LIVED_NAME.search(text(name_node)):
         return None  # a request, a stream, a handler: made per operation, its methods run once
     if _one_time(source, method):
         return None

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
+from heapsight.lint.classes import singleton_classes
 from heapsight.lint.source import (
     FUNCTION_TYPES,
     FUNCTIONS_QUERY,
@@ -118,9 +119,6 @@ _SCHEDULED = file_query("""
 """)
 # `define`/`every` are too common a name alone (`customElements.define`): only on a scheduler.
 _SCHEDULER_OBJECT = re.compile(r"(agenda|scheduler|cron|jobs?)$", re.I)
-# NestJS (and TypeDI-style) classes the framework makes once and calls per request or message.
-INJECTABLE_DECORATORS = frozenset({"Injectable", "Controller", "Resolver", "Processor",
-                                   "WebSocketGateway", "Service", "Catch"})
 # Methods of a long-lived object that run at start or stop, not per call.
 LIFECYCLE = re.compile(r"^(constructor|start\w*|stop\w*|close|connect|disconnect|destroy|dispose|"
                         r"shutdown|open|listen|run|main|on(Module|Application)\w+|serve\w*|"
@@ -252,6 +250,7 @@ def long_lived_classes(source: SourceFile) -> dict[int, str]:
     """Class body id -> why its instance lives as long as the process: a NestJS-style
     injectable, or a class made only at module level (`export const store = new Store()`)."""
     found: dict[int, str] = {}
+    injected = singleton_classes(source)
     made_at_load: dict[str, bool] = {}
     for match in source.matches(_CONSTRUCTIONS):
         name = text(match["class"][0])
@@ -260,7 +259,7 @@ def long_lived_classes(source: SourceFile) -> dict[int, str]:
     for match in source.matches(_CLASSES):
         name, body = text(match["name"][0]), match["body"][0]
         declaration = body.parent
-        if declaration is not None and _decorators(declaration) & INJECTABLE_DECORATORS:
+        if name in injected:
             found[body.id] = f"a method of the injectable {name} (called per request)"
         elif made_at_load.get(name):
             found[body.id] = f"a method of {name}, made once at load (called per operation)"
@@ -269,13 +268,6 @@ def long_lived_classes(source: SourceFile) -> dict[int, str]:
     return found
 
 
-# Classes named like an object that serves many calls for a long time (a client, a pool, a
-# service): each of their methods runs many times on one instance. Requests, responses,
-# handlers and streams are made per operation and named otherwise.
-SERVICE_CLASS_NAME = re.compile(r"(Server|Client|Pool|Manager|Service|Broker|Agent|Connection|"
-                                r"Transport|Bus|Hub|Gateway|Registry|Store|Repository|"
-                                r"Dispatcher|Tracker|Monitor|Notifier|Publisher|Subscriber|"
-                                r"Provider|Controller|Sdk|SDK|Api|API)$")
 
 
 # A Node stream's `_transform`/`_write`/`_read` run once per chunk on the same instance.
@@ -289,22 +281,6 @@ def _is_stream_class(declaration: Node, body: Node) -> bool:
     return heritage is not None and _STREAM_BASES.search(text(heritage)) is not None and any(
         member.type == "method_definition" and text(member.child_by_field_name("name"))
         in STREAM_METHODS for member in body.named_children)
-
-
-def _decorators(declaration: Node) -> set[str]:
-    """Names of the decorators on a class (on it, or on the `export` statement around it)."""
-    names: set[str] = set()
-    holders = [declaration]
-    if declaration.parent is not None and declaration.parent.type == "export_statement":
-        holders.append(declaration.parent)
-    for holder in holders:
-        for child in holder.named_children:
-            if child.type == "decorator" and child.named_children:
-                call = child.named_children[0]
-                callee = call.child_by_field_name("function") if call.type == (
-                    "call_expression") else call
-                names.add(last_name(callee) if callee is not None else "")
-    return names
 
 
 def _long_lived_methods(source: SourceFile, classes: dict[int, str],
