@@ -312,10 +312,19 @@ def _long_lived_methods(source: SourceFile, classes: dict[int, str],
 def _exported_operations(source: SourceFile, reasons: dict[int, str],
                          named: dict[str, list[Node]]) -> None:
     """An exported async function (or one returning a new Promise) with parameters is an
-    operation the importer calls per request or job; so is an exported `onX`/`handleX`."""
+    operation the importer calls per request or job; so is an exported `onX`/`handleX`. One
+    that registers handlers (a Fastify plugin, a router factory) is setup: it runs once."""
     exported = _exported_names(source)
-    for function in [m["function"][0] for m in source.matches(FUNCTIONS_QUERY)]:
-        if function.id in reasons:
+    functions = [m["function"][0] for m in source.matches(FUNCTIONS_QUERY)]
+    registers = set()
+    for function in functions:
+        if function.id in reasons and not inferred(reasons[function.id]):
+            around = source.enclosing_function(function)
+            while around is not None and around.id not in registers:
+                registers.add(around.id)
+                around = source.enclosing_function(around)
+    for function in functions:
+        if function.id in reasons or function.id in registers:
             continue
         name = source.function_name(function)
         if not name or SETUP_NAMES.match(name) or LIFECYCLE.match(name):

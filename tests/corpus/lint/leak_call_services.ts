@@ -35,7 +35,7 @@ export class PaymentsClient extends EventEmitter {
   }
 
   charge(amount: number, request: { body: unknown; headers: object }): void {
-    this.sagas.push(() => console.log('charged', amount, request.body)); // expect: closure-captures-request
+    this.sagas.push(() => console.log('charged', amount, request.body)); // expect: closure-captures-request, field-collection-growth
   }
 }
 
