@@ -276,8 +276,11 @@ def dominators(node_count, root, first_edge, edge_to, edge_type, first_retainer,
     pre = np.full(n, -1, np.int32)        # ordinal -> preorder number
     vertex = np.empty(n, np.int32)        # preorder number -> ordinal
     parent = np.zeros(n, np.int32)        # preorder number -> parent's; -1: attached to the root
-    stack_node = np.empty(_STACK, np.int32)
-    stack_edge = np.empty(_STACK, np.int32)
+    # The DFS stacks hold at most every node once. Allocated whole, they cost memory only as
+    # deep as the DFS goes (untouched pages are never resident) and are never reassigned in
+    # the loop (numba's reference counting of a grown array there cost a tenth of the DFS).
+    stack_node = np.empty(n, np.int32)
+    stack_edge = np.empty(n, np.int32)
     counter = 0
     deepest = 0  # the longest DFS path (stack index): bounds every forest path of eval below
     for k in range(n + 1):
@@ -310,13 +313,6 @@ def dominators(node_count, root, first_edge, edge_to, edge_type, first_retainer,
             top += 1
             if top > deepest:
                 deepest = top
-            if top == stack_node.shape[0]:
-                grown_node = np.empty(2 * top, np.int32)
-                grown_node[:top] = stack_node
-                stack_node = grown_node
-                grown_edge = np.empty(2 * top, np.int32)
-                grown_edge[:top] = stack_edge
-                stack_edge = grown_edge
             stack_node[top] = w
             stack_edge[top] = first_edge[w]
     stack_edge = np.empty(0, np.int32)
@@ -328,69 +324,77 @@ def dominators(node_count, root, first_edge, edge_to, edge_type, first_retainer,
     pre = np.empty(0, np.int32)
 
     # Semidominators, in preorder numbers, with path-compressed eval over a link forest.
+    # Semi-NCA needs only the least semidominator on a forest path, never the vertex that has
+    # it, so each node keeps that value itself beside its forest ancestor, in one pair:
+    # forest[2x] = ancestor (-1: not linked yet), forest[2x + 1] = the least semidominator on
+    # x's compressed path. A compression step then reads one cache line per node instead of
+    # three (ancestor, label, semi of label): this loop is bound by cache misses.
     semi = np.empty(n, np.int32)
-    label = np.empty(n, np.int32)
+    forest = np.empty(2 * n, np.int32)
     for w in range(n):
-        semi[w] = w
-        label[w] = w
-    ancestor = np.full(n, -1, np.int32)
+        forest[2 * w] = -1
+        forest[2 * w + 1] = w
     # Scratch for path compression. A forest path follows DFS-tree parents (ancestor[w] is
     # parent[w], or the root), so it is never longer than the deepest DFS path plus the root;
-    # sized once, it is never reassigned in the loop (numba's reference counting of a
-    # reassigned array there cost a fifth of this kernel's time).
+    # sized once, it is never reassigned in the loop.
     path = np.empty(deepest + 2, np.int32)
     for w in range(n - 1, 0, -1):
         node = vertex[w]
-        best = semi[w]
-        if parent[w] < 0:
-            best = 0
+        best = 0 if parent[w] < 0 else w
         for r in range(first_retainer[node], first_retainer[node + 1]):
             v = retainer_sources[r]
             if v < 0:  # not an essential edge
                 continue
-            # eval(v): the vertex of minimal semi on v's forest path
-            if ancestor[v] < 0:
-                u = v
-            else:
+            if v < w:  # numbered before w: not processed, so not linked; its semi is itself
+                if v < best:
+                    best = v
+                continue
+            # eval(v): the least semidominator on v's forest path, compressing it
+            if forest[2 * forest[2 * v]] >= 0:
                 depth = 0
                 x = v
-                while ancestor[ancestor[x]] >= 0:
+                while forest[2 * forest[2 * x]] >= 0:
                     path[depth] = x
                     depth += 1
-                    x = ancestor[x]
+                    x = forest[2 * x]
                 for i in range(depth - 1, -1, -1):
                     x = path[i]
-                    a = ancestor[x]
-                    if semi[label[a]] < semi[label[x]]:
-                        label[x] = label[a]
-                    ancestor[x] = ancestor[a]
-                u = label[v]
-            if semi[u] < best:
-                best = semi[u]
+                    a = forest[2 * x]
+                    if forest[2 * a + 1] < forest[2 * x + 1]:
+                        forest[2 * x + 1] = forest[2 * a + 1]
+                    forest[2 * x] = forest[2 * a]
+            if forest[2 * v + 1] < best:
+                best = forest[2 * v + 1]
         semi[w] = best
-        ancestor[w] = max(parent[w], 0)
+        forest[2 * w + 1] = best
+        forest[2 * w] = max(parent[w], 0)
+    semi[0] = 0
 
-    idom = label  # label and ancestor are done with: reuse them
+    forest = np.empty(0, np.int32)
+
+    # Immediate dominators by nearest common ancestor, in place of semi: idom[w] reads only
+    # semi[w] and the idoms of nodes before w.
+    idom = semi
     idom[0] = 0
     for w in range(1, n):
         d = max(parent[w], 0)
-        while d > semi[w]:
+        while d > idom[w]:
             d = idom[d]
         idom[w] = d
 
-    dominator = ancestor
+    dominator = np.empty(n, np.int32)
     for w in range(n):
         dominator[vertex[w]] = vertex[idom[w]]
     dominator[root] = root
 
-    # Preorder of the dominator tree, in DFS numbers (idom[w] < w), with semi and parent as
-    # scratch: subtree sizes bottom-up, then each node's position after its earlier siblings.
-    size = semi
+    # Preorder of the dominator tree, in DFS numbers (idom[w] < w), with parent as scratch:
+    # subtree sizes bottom-up, then each node's position after its earlier siblings.
+    size = np.empty(n, np.int32)
     for w in range(n):
         size[w] = 1
     for w in range(n - 1, 0, -1):
         size[idom[w]] += size[w]
-    position = semi   # position[w] replaces size[w] once w is placed
+    position = size   # position[w] replaces size[w] once w is placed
     next_free = parent  # where the next child of w goes
     next_free[0] = 1
     for w in range(1, n):
