@@ -66,7 +66,10 @@ class StringTable:
 
     def indices_containing(self, needle: str) -> np.ndarray:
         """Indices of the strings whose raw JSON text contains `needle` (no escapes in it)."""
-        return np.unique(np.asarray([owner for _, owner in self.occurrences(needle)], np.int64))
+        # owners come in increasing order; dict.fromkeys drops repeats (np.unique would import
+        # numpy.ma, 9 ms of every summary)
+        owners = dict.fromkeys(owner for _, owner in self.occurrences(needle))
+        return np.fromiter(owners, np.int64, len(owners))
 
     def index_of(self, text: str) -> int:
         """Index of a string equal to `text`, or -1 (V8 deduplicates the table)."""
