@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import io
 import json
 import mmap
 import os
 import signal
+import stat as stat_module
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -49,50 +51,74 @@ class SnapshotColumns:
 
 
 class _Input:
-    """A read buffer over a plain or gzip file, with a cursor."""
+    """A read window over a plain or gzip file, with a cursor. A plain file is mapped and the
+    window moves over the mapping, so no byte is copied; the pages behind the cursor are
+    handed back as it goes, so the file never counts whole in this process's memory. A gzip
+    file or a stream is read into a buffer instead."""
 
     def __init__(self, path: Path, start: int = 0):
         self.path = path
         self.raw = open(path, "rb")  # noqa: SIM115 - closed by close()
-        self.size = os.fstat(self.raw.fileno()).st_size  # 0 for a pipe or /dev/stdin
+        stat = os.fstat(self.raw.fileno())
+        self.size = stat.st_size  # 0 for a pipe or /dev/stdin
         # peek, not read + seek: streams (`<(zcat x.gz)`, /dev/stdin) cannot seek back
         self.gzipped = self.raw.peek(2)[:2] == b"\x1f\x8b"
-        if start:
-            self.raw.seek(start)
-        self.file = gzip.GzipFile(fileobj=self.raw) if self.gzipped else self.raw
-        self.store = bytearray(READ_SIZE)
-        self.buf = np.frombuffer(self.store, np.uint8)
         self.pos = 0
         self.end = 0
         self.eof = False
         self.consumed = 0  # bytes read (after gunzip): the size of a stream, known at its end
         self.progress: Progress | None = None
+        self.mapped: mmap.mmap | None = None
+        if not self.gzipped and self.size and stat_is_regular(stat.st_mode):
+            with contextlib.suppress(OSError, ValueError):
+                # copy-on-write (never written): the kernels take writable arrays
+                self.mapped = mmap.mmap(self.raw.fileno(), 0, access=mmap.ACCESS_COPY)
+        if self.mapped is not None:
+            self.store: bytearray | mmap.mmap = self.mapped
+            self.buf = np.frombuffer(self.mapped, np.uint8)
+            self.pos = self.end = self.released = start
+            self.file: io.BufferedIOBase = self.raw
+            return
+        if start:
+            self.raw.seek(start)
+        self.file = gzip.GzipFile(fileobj=self.raw) if self.gzipped else self.raw
+        self.store = bytearray(READ_SIZE)
+        self.buf = np.frombuffer(self.store, np.uint8)
 
     def close(self) -> None:
         self.buf = None  # type: ignore[assignment]
+        if self.mapped is not None:
+            with contextlib.suppress(BufferError):  # an array still viewing it: left to GC
+                self.mapped.close()
         if self.file is not self.raw:
             self.file.close()
         self.raw.close()
 
     def offset(self) -> int:
-        return self.raw.tell()
+        return self.end if self.mapped is not None else self.raw.tell()
 
     def cursor_offset(self) -> int:
         """The file offset of the cursor (plain files only)."""
+        if self.mapped is not None:
+            return self.pos
         return self.raw.tell() - (self.end - self.pos)
 
     def fill(self) -> bool:
         """Keep the unread bytes, read more after them. False at end of file."""
+        if self.mapped is not None:
+            return self._slide()
+        store = self.store
+        assert isinstance(store, bytearray)
         keep = self.end - self.pos
         if keep and self.pos:
             self.buf[:keep] = self.buf[self.pos:self.end]
         self.pos, self.end = 0, keep
-        if keep == len(self.store):  # one token larger than the buffer: grow it
+        if keep == len(store):  # one token larger than the buffer: grow it
             self.buf = None  # type: ignore[assignment]
-            self.store.extend(bytes(len(self.store)))
-            self.buf = np.frombuffer(self.store, np.uint8)
+            store.extend(bytes(len(store)))
+            self.buf = np.frombuffer(store, np.uint8)
         try:
-            count = self.file.readinto(memoryview(self.store)[self.end:])
+            count = self.file.readinto(memoryview(store)[self.end:])
         except EOFError:  # gzip: the compressed stream stops early
             raise SnapshotFormatError(
                 f"{self.path}: cannot read (a truncated or damaged gzip file: it ends before "
@@ -108,11 +134,42 @@ class _Input:
             self.progress(self.offset(), self.size)
         return True
 
+    def _slide(self) -> bool:
+        """The mapped window: move its end READ_SIZE further, and give back the pages the
+        cursor has left (they stay in the page cache; only this process lets go of them)."""
+        if self.end >= self.size:
+            self.eof = True
+            return False
+        self._release(READ_SIZE)
+        self.end = min(self.size, self.end + READ_SIZE)
+        self.consumed = self.end
+        self.eof = self.end >= self.size
+        if self.progress is not None:
+            self.progress(self.offset(), self.size)
+        return True
+
+    def _release(self, at_least: int) -> None:
+        """Give back the mapped pages behind the cursor, once there are at_least bytes of them."""
+        assert self.mapped is not None
+        behind = self.pos - self.pos % mmap.PAGESIZE
+        if behind - self.released >= at_least:
+            with contextlib.suppress(OSError, ValueError):
+                self.mapped.madvise(mmap.MADV_DONTNEED, self.released, behind - self.released)
+            self.released = behind
+
     def jump_past(self, byte: bytes) -> bool:
         """Move the cursor just past the next `byte` by searching the mapped file instead of
         reading it through the buffer (plain files only). False if the file has no such byte
         after the cursor; the cursor is then where it was."""
         at = self.cursor_offset()
+        if self.mapped is not None:
+            found = self.mapped.find(byte, at)
+            if found < 0:
+                return False
+            self.pos = self.end = found + 1
+            self.consumed = self.end
+            self._release(1)  # the search read the pages it passed
+            return True
         with mmap.mmap(self.raw.fileno(), 0, access=mmap.ACCESS_READ) as view:
             found = view.find(byte, at)
         if found < 0:
@@ -219,6 +276,10 @@ class _EdgesInChild:
             with contextlib.suppress(OSError):
                 os.close(self.pipe)
             self.pid = 0
+
+
+def stat_is_regular(mode: int) -> bool:
+    return stat_module.S_ISREG(mode)
 
 
 def _truncated(path: Path, where: str) -> SnapshotFormatError:
@@ -499,13 +560,17 @@ def _skip_numbers(source: _Input, path: Path, name: str) -> int:
     while True:
         end = source.store.find(b"]", source.pos, source.end)
         if end >= 0:
-            commas += source.store.count(b",", source.pos, end)
+            commas += _commas(source.buf[source.pos:end])
             source.pos = end + 1
             return 0 if empty else commas + 1
-        commas += source.store.count(b",", source.pos, source.end)
+        commas += _commas(source.buf[source.pos:source.end])
         source.pos = source.end
         if not source.fill():
             raise _truncated(path, f"the {name!r} array")
+
+
+def _commas(window: np.ndarray) -> int:
+    return int(np.count_nonzero(window == ord(",")))
 
 
 def _read_flat(source: _Input, path: Path, name: str) -> np.ndarray:
