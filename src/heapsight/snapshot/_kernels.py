@@ -191,6 +191,35 @@ TYPE_BITS = 0x7F   # edge_type without INESSENTIAL
 _STACK = 1 << 16  # first capacity of the traversal stacks; they double when a path is deeper
 
 
+@kernel("i8[::1](u1[::1], i8[::1], u4[::1], u1[::1])")
+def weakmap_tables(blob, starts, lengths, suffix):
+    """For each string of the table (raw JSON bytes blob[starts[i]:starts[i] + lengths[i]]),
+    the number N when it ends with `suffix` + N + ')' (N of 1 to 18 digits), else -1."""
+    tables = np.full(starts.shape[0], -1, np.int64)
+    m = suffix.shape[0]
+    for i in range(starts.shape[0]):
+        first = starts[i]
+        close = first + lengths[i] - 1  # where the ')' must be
+        if close - first < m + 1 or blob[close] != 41:
+            continue
+        digits_at = close
+        while digits_at > first and np.uint8(blob[digits_at - 1] - np.uint8(48)) < 10:
+            digits_at -= 1
+        if digits_at == close or close - digits_at > 18 or digits_at - first < m:
+            continue
+        matches = True
+        for j in range(m):
+            if blob[digits_at - m + j] != suffix[j]:
+                matches = False
+                break
+        if matches:
+            value = 0
+            for p in range(digits_at, close):
+                value = value * 10 + (blob[p] - 48)
+            tables[i] = value
+    return tables
+
+
 @kernel("i8(u1[::1], u4[::1], i4[::1], i4[::1], u4[::1], i8[::1], i8, i8, i8, i8)")
 def mark_inessential(edge_type, edge_name, first_edge, edge_to, node_id, weakmap_table,
                      weak_type, shortcut_type, internal_type, root):

@@ -73,12 +73,9 @@ def essential_edges(meta: SnapshotMeta, edge_type: np.ndarray, edge_name: np.nda
 def weakmap_tables(strings: StringTable) -> np.ndarray:
     """For each string, the table id when it names a WeakMap ephemeron edge
     (`... pair in WeakMap (table @N)`), else -1; read from the raw bytes, nothing decoded."""
-    tables = np.full(len(strings), -1, np.int64)
-    for position, owner in strings.occurrences(_WEAKMAP_SUFFIX):
-        digits = strings.raw_tail(owner, position + len(_WEAKMAP_SUFFIX))
-        if digits.endswith(b")") and digits[:-1].isdigit():
-            tables[owner] = int(digits[:-1])
-    return tables
+    blob, starts, lengths = strings.raw_arrays()
+    return k.weakmap_tables(blob, starts, lengths,  # type: ignore[no-any-return]
+                            np.frombuffer(bytearray(_WEAKMAP_SUFFIX.encode()), np.uint8))
 
 
 def class_ids(meta: SnapshotMeta, node_type: np.ndarray, node_name: np.ndarray,

@@ -59,10 +59,9 @@ class StringTable:
         inside &= positions + len(pattern) <= self._starts[owner_ok] + self._lengths[owner_ok]
         return list(zip(positions[inside].tolist(), owner[inside].tolist(), strict=True))
 
-    def raw_tail(self, index: int, position: int) -> bytes:
-        """The raw bytes of string `index` from blob `position` to its end."""
-        end = int(self._starts[index]) + int(self._lengths[index])
-        return bytes(self._blob[position:end])
+    def raw_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(raw JSON bytes, start of each string, byte length of each), for kernels."""
+        return np.frombuffer(self._blob, np.uint8), self._starts, self._lengths
 
     def indices_containing(self, needle: str) -> np.ndarray:
         """Indices of the strings whose raw JSON text contains `needle` (no escapes in it)."""
