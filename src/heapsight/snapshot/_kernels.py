@@ -7,6 +7,8 @@ FULL (output array full), BAD (an unexpected byte at the returned position).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from heapsight.snapshot._compile import kernel
@@ -463,9 +465,16 @@ def distances(node_count, root, first_edge, edge_to, edge_type, weak_type, node_
     are not synthetic (user globals) are visited first (distance 1); the rest gets
     system_base + depth, as DevTools does to keep paths through user objects shortest.
     Unreached: -1. Edge types are read without the INESSENTIAL bit, which the dominator step
-    may set and clear meanwhile (distances_beside)."""
+    may set and clear meanwhile (distances_beside).
+
+    Level by level: a distance does not depend on the order in which one level's nodes are
+    expanded, so each level is first sorted by ordinal and its nodes' edge blocks are then read
+    in file order instead of at random (half the time on a 600 MB snapshot). A big level is
+    sorted through a bitmap of the nodes (one pass over the bitmap), a small one in place."""
     dist[:] = -1
     queue = np.empty(node_count, np.int32)
+    words = (node_count + 63) >> 6
+    level_bits = np.zeros(words, np.uint64)
     dist[root] = 0
     for phase in range(2):
         head = 0
@@ -479,17 +488,39 @@ def distances(node_count, root, first_edge, edge_to, edge_type, weak_type, node_
                 dist[child] = base
                 queue[tail] = child
                 tail += 1
+        depth = base
         while head < tail:
-            v = queue[head]
-            head += 1
-            for e in range(first_edge[v], first_edge[v + 1]):
-                if edge_type[e] & TYPE_BITS == weak_type:
-                    continue
-                w = edge_to[e]
-                if dist[w] < 0:
-                    dist[w] = dist[v] + 1
-                    queue[tail] = w
-                    tail += 1
+            level_end = tail
+            if (level_end - head) * 16 < words:
+                queue[head:level_end].sort()
+            else:
+                for i in range(head, level_end):
+                    v = queue[i]
+                    level_bits[v >> 6] |= np.uint64(1) << np.uint64(v & 63)
+                at = head
+                for i in range(words):
+                    word = level_bits[i]
+                    if word == 0:
+                        continue
+                    level_bits[i] = 0
+                    while word != 0:
+                        low = word & (~word + np.uint64(1))
+                        # the lowest set bit's index: the exponent of 2^b, exact in a float
+                        queue[at] = i * 64 + math.frexp(np.float64(low))[1] - 1
+                        at += 1
+                        word ^= low
+            while head < level_end:
+                v = queue[head]
+                head += 1
+                for e in range(first_edge[v], first_edge[v + 1]):
+                    if edge_type[e] & TYPE_BITS == weak_type:
+                        continue
+                    w = edge_to[e]
+                    if dist[w] < 0:
+                        dist[w] = depth + 1
+                        queue[tail] = w
+                        tail += 1
+            depth += 1
 
 
 @kernel("Tuple((i4[::1], i4[::1]))(i4[::1], i4[::1], i8)")
