@@ -106,7 +106,10 @@ def class_name(meta: SnapshotMeta, strings: StringTable, class_id: int) -> str:
 
 
 def narrow_sizes(self_size: np.ndarray) -> np.ndarray:
-    """Self sizes as uint32 (half the memory) unless an object is 4 GiB or more."""
+    """Self sizes as uint32 (half the memory) unless an object is 4 GiB or more (the reader
+    already reads them so: then nothing is copied)."""
+    if self_size.dtype == np.uint32:
+        return self_size
     if self_size.size and int(self_size.max()) > np.iinfo(np.uint32).max:
         return self_size
     return self_size.astype(np.uint32)

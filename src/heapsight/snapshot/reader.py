@@ -31,8 +31,17 @@ BATCH_ROWS = 1 << 16         # rows parsed before they are scattered into column
 Progress = Callable[[int, int], None]  # (bytes read so far, file size)
 
 # dtype of each column we keep; fields not listed are read and dropped.
-NODE_COLUMNS: dict[str, type] = {"type": np.uint8, "name": np.uint32, "id": np.uint32, "self_size": np.int64,
-                "edge_count": np.uint32, "trace_node_id": np.uint32, "detachedness": np.uint8}
+NODE_COLUMNS: dict[str, type] = {"type": np.uint8, "name": np.uint32, "id": np.uint32,
+                                 "self_size": np.uint32, "edge_count": np.uint32,
+                                 "trace_node_id": np.uint32, "detachedness": np.uint8}
+# Read when no fields are named: detachedness is a browser DOM notion no analysis reads.
+DEFAULT_NODE_FIELDS = tuple(f for f in NODE_COLUMNS if f != "detachedness")
+# Columns read narrow and widened to this type when a value does not fit (self sizes: an
+# object of 4 GiB or more), so that the common case never holds an int64 column.
+WIDER = {"self_size": np.int64}
+# Columns made only once a value other than 0 comes: V8 writes trace_node_id 0 for every node
+# unless it tracked allocations. Left out of a default read when all 0.
+SPARSE = ("trace_node_id",)
 EDGE_COLUMNS: dict[str, type] = {"type": np.uint8, "name_or_index": np.uint32,
                                  "to_node": np.int32}
 
@@ -356,11 +365,12 @@ def _read(source: _Input, path: Path, keep_fields: tuple[str, ...] | None,
                     if with_edges:
                         source.peek()
                         in_child = _EdgesInChild.start(source, path, meta)
-                    wanted = {f: NODE_COLUMNS[f] for f in (keep_fields or NODE_COLUMNS)
+                    wanted = {f: NODE_COLUMNS[f] for f in (keep_fields or DEFAULT_NODE_FIELDS)
                               if f in meta.node_fields}
                     wanted.setdefault("edge_count", np.uint32)
                     nodes = _read_rows(source, path, "nodes", meta.node_fields, wanted,
-                                       meta.node_count or 0, meta)
+                                       meta.node_count or 0, meta,
+                                       sparse_kept=keep_fields is not None)
                 elif with_edges and in_child is None:
                     edges = _read_rows(source, path, "edges", meta.edge_fields, EDGE_COLUMNS,
                                        meta.edge_count or 0, meta)
@@ -452,11 +462,18 @@ def _raw_value(source: _Input, path: Path, name: str, keep: bool = True) -> byte
 
 def _read_rows(source: _Input, path: Path, name: str, fields: tuple[str, ...],
                wanted: dict[str, type], expected_rows: int, meta: SnapshotMeta,
-               columns: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+               columns: dict[str, np.ndarray] | None = None,
+               sparse_kept: bool = True) -> dict[str, np.ndarray]:
+    """Parse a numeric array of rows into typed columns. A SPARSE column is made only once a
+    value other than 0 comes (else it is all zeros: left out unless sparse_kept); a column of
+    WIDER is widened when a value does not fit."""
     width = len(fields)
+    sparse = [f for f in SPARSE if f in wanted and columns is None]
     if columns is None:
-        columns = {f: np.empty(expected_rows, dtype) for f, dtype in wanted.items()}
+        columns = {f: np.empty(expected_rows, dtype) for f, dtype in wanted.items()
+                   if f not in sparse}
     positions = {f: fields.index(f) for f in wanted}
+    zeros = np.empty(BATCH_ROWS if sparse else 0, np.uint32)  # scratch for the sparse test
     staging = np.empty(BATCH_ROWS * width, np.int64)
     rows = 0
     count = 0
@@ -479,10 +496,13 @@ def _read_rows(source: _Input, path: Path, name: str, fields: tuple[str, ...],
                 columns["name_or_index"], columns["type"], rows) < 0:
             rows += batch
             return count - batch * width
+        for f in list(sparse):
+            if k.scatter_column_u4(staging, batch, width, positions[f], 0, zeros, 0) >= 0:
+                columns[f] = np.zeros(expected_rows, NODE_COLUMNS[f])  # rows so far: 0
+                sparse.remove(f)
         if not fast_edges and all(
-                _SCATTER.get(column.dtype.char) is not None and _scatter(
-                    staging, batch, width, positions[f], column, rows) < 0
-                for f, column in columns.items()):
+                _scatter_or_widen(staging, batch, width, positions[f], columns, f, rows)
+                for f in list(columns)):
             rows += batch
             return count - batch * width
         # the general path, which also names what is wrong in a batch the kernel refused
@@ -534,12 +554,31 @@ def _read_rows(source: _Input, path: Path, name: str, fields: tuple[str, ...],
         raise SnapshotFormatError(
             f"{path}: the {name!r} array holds {rows:,} {name} but the header announces "
             f"{expected_rows:,} (corrupt snapshot)")
+    for f in sparse if sparse_kept else ():
+        columns[f] = np.zeros(expected_rows, NODE_COLUMNS[f])  # untouched zero pages
     return columns
 
 
 _SCATTER = {np.dtype(np.uint8).char: "scatter_column_u1",
             np.dtype(np.uint32).char: "scatter_column_u4",
             np.dtype(np.int64).char: "scatter_column_i8"}  # the kernel for each column type
+
+
+def _scatter_or_widen(staging: np.ndarray, rows: int, width: int, at: int,
+                      columns: dict[str, np.ndarray], name: str, first_row: int) -> bool:
+    """One field of a batch into its column by a kernel; a column of WIDER is widened (the
+    rows before kept) when a value does not fit. False when a value stays out of range (the
+    general path then names it)."""
+    column = columns[name]
+    if _SCATTER.get(column.dtype.char) is None:
+        return False
+    if _scatter(staging, rows, width, at, column, first_row) < 0:
+        return True
+    wider = WIDER.get(name)
+    if wider is None or column.dtype == wider:
+        return False
+    columns[name] = column.astype(wider)
+    return _scatter(staging, rows, width, at, columns[name], first_row) < 0
 
 
 def _scatter(staging: np.ndarray, rows: int, width: int, at: int, column: np.ndarray,
