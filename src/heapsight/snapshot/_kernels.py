@@ -296,7 +296,7 @@ def dominators(node_count, root, first_edge, edge_to, edge_type, first_retainer,
     Nodes the root does not reach are attached to the root, as DevTools does: each becomes the
     start of a further DFS whose parent is the root. retainer_sources (from retainer_index) is
     consumed: its sources are rewritten as preorder numbers, so the preorder-number-by-ordinal
-    array can be freed before the semidominator arrays are made (memory is the limit).
+    array holds the semidominators instead (memory is the limit).
 
     Returns (dominator by ordinal, the nodes in preorder of the dominator tree). In that order
     every subtree is contiguous and a node's children come in the order the DFS found them,
@@ -352,7 +352,6 @@ def dominators(node_count, root, first_edge, edge_to, edge_type, first_retainer,
     for r in range(retainer_sources.shape[0]):
         source = retainer_sources[r]
         retainer_sources[r] = pre[source] if source >= 0 else ~pre[~source]
-    pre = np.empty(0, np.int32)
 
     # Semidominators, in preorder numbers, with path-compressed eval over a link forest.
     # Semi-NCA needs only the least semidominator on a forest path, never the vertex that has
@@ -360,7 +359,7 @@ def dominators(node_count, root, first_edge, edge_to, edge_type, first_retainer,
     # forest[2x] = ancestor (-1: not linked yet), forest[2x + 1] = the least semidominator on
     # x's compressed path. A compression step then reads one cache line per node instead of
     # three (ancestor, label, semi of label): this loop is bound by cache misses.
-    semi = np.empty(n, np.int32)
+    semi = pre  # pre is done with: its memory (already touched) holds the semidominators
     forest = np.empty(2 * n, np.int32)
     for w in range(n):
         forest[2 * w] = -1
