@@ -29,11 +29,19 @@ TYPE_CLASS_NAMES = {"hidden": "(system)", "code": "(compiled code)", "closure": 
 
 
 def edge_index(edge_count: np.ndarray) -> np.ndarray:
-    """first_edge[n]..first_edge[n+1] are node n's outgoing edges (V8 stores them in order)."""
+    """first_edge[n]..first_edge[n+1] are node n's outgoing edges (V8 stores them in order).
+    The reader's edge_count column is consumed: its memory becomes first_edge."""
     total = int(edge_count.sum(dtype=np.int64))
     if total > MAX_EDGES:
         raise HeapsightError(f"the snapshot has {total:,} edges; heapsight reads at most "
                              f"{MAX_EDGES:,} (about a 20 GiB file)")
+    counts = edge_count.base
+    if isinstance(counts, np.ndarray) and counts.dtype == np.uint32 and \
+            counts.shape == (edge_count.shape[0] + 1,) and counts[0] == 0 and \
+            edge_count.ctypes.data == counts.ctypes.data + counts.itemsize:
+        # the reader left a 0 before the counts: sum them in place (no fresh memory)
+        np.cumsum(counts, out=counts)
+        return counts.view(np.int32)
     first_edge = np.zeros(edge_count.shape[0] + 1, np.int32)
     np.cumsum(edge_count, dtype=np.int32, out=first_edge[1:])
     return first_edge

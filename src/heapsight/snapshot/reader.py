@@ -471,7 +471,11 @@ def _read_rows(source: _Input, path: Path, name: str, fields: tuple[str, ...],
     sparse = [f for f in SPARSE if f in wanted and columns is None]
     if columns is None:
         columns = {f: np.empty(expected_rows, dtype) for f, dtype in wanted.items()
-                   if f not in sparse}
+                   if f not in sparse and f != "edge_count"}
+        if "edge_count" in wanted:  # after a 0, so the edge index is built in its place
+            counts = np.empty(expected_rows + 1, np.uint32)
+            counts[0] = 0
+            columns["edge_count"] = counts[1:]
     positions = {f: fields.index(f) for f in wanted}
     zeros = np.empty(BATCH_ROWS if sparse else 0, np.uint32)  # scratch for the sparse test
     staging = np.empty(BATCH_ROWS * width, np.int64)
