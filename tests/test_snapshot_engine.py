@@ -258,8 +258,9 @@ def test_more_edges_than_int32_positions_is_one_clear_error():
 
 
 def test_the_two_core_load_equals_the_one_core_load(sample, monkeypatch):
-    """Big files parse their edges in a forked child (the parent jumps over the array) and
-    compute distances in another beside the dominators: the same graph, array for array."""
+    """Big files parse their edges in a forked child (the parent jumps over the array),
+    compute distances in another beside the dominators and the DFS numbering in a third
+    beside the retainer index: the same graph, array for array."""
     from heapsight.snapshot import reader, snapshot
 
     path, one_core = sample
@@ -270,7 +271,7 @@ def test_the_two_core_load_equals_the_one_core_load(sample, monkeypatch):
     real_fork = snapshot.graph.os.fork
     monkeypatch.setattr(snapshot.graph.os, "fork", lambda: forks.append(1) or real_fork())
     two_cores = HeapSnapshot.load(path)
-    assert forks  # the distances did run in a child
+    assert len(forks) == 3  # the edges, the distances and the DFS numbering ran in children
     for name in ("edge_to", "edge_name", "edge_type", "first_edge", "dominator", "preorder",
                  "distance", "retained_size", "first_retainer", "retainer_edges"):
         assert np.array_equal(getattr(one_core, name), getattr(two_cores, name)), name

@@ -286,34 +286,24 @@ def retainer_edges(first_edge, edge_to, first_retainer, out):
     first_retainer[0] = 0
 
 
-@kernel("UniTuple(i4[::1], 2)(i8, i8, i4[::1], i4[::1], u1[::1], i4[::1], i4[::1])")
-def dominators(node_count, root, first_edge, edge_to, edge_type, first_retainer,
-               retainer_sources):
-    """Immediate dominators by semi-NCA (Georgiadis & Tarjan; semidominators as in
-    Lengauer-Tarjan 1979, idoms by nearest common ancestor), over the edges not marked
-    INESSENTIAL.
-
-    Nodes the root does not reach are attached to the root, as DevTools does: each becomes the
-    start of a further DFS whose parent is the root. retainer_sources (from retainer_index) is
-    consumed: its sources are rewritten as preorder numbers, so the preorder-number-by-ordinal
-    array holds the semidominators instead (memory is the limit).
-
-    Returns (dominator by ordinal, the nodes in preorder of the dominator tree). In that order
-    every subtree is contiguous and a node's children come in the order the DFS found them,
-    so the tree can be walked with a stack of the current path and no child lists."""
-    n = node_count
+@kernel("i8(i8, i4[::1], i4[::1], u1[::1], i4[::1], i4[::1], i4[::1])")
+def dfs_preorder(root, first_edge, edge_to, edge_type, pre, vertex, parent):
+    """Number the nodes in DFS preorder over the edges not marked INESSENTIAL: pre[ordinal]
+    is its number, vertex[number] the ordinal, parent[number] the DFS parent's number (-1:
+    not reached from the root: such a node starts a further DFS, attached to the root, as
+    DevTools does, so nothing is dropped). Returns the deepest DFS path (stack index), which
+    bounds every forest path of the dominators' eval."""
+    n = pre.shape[0]
     if n == 0:
-        return np.empty(0, np.int32), np.empty(0, np.int32)
-    pre = np.full(n, -1, np.int32)        # ordinal -> preorder number
-    vertex = np.empty(n, np.int32)        # preorder number -> ordinal
-    parent = np.zeros(n, np.int32)        # preorder number -> parent's; -1: attached to the root
+        return 0
+    pre[:] = -1
     # The DFS stacks hold at most every node once. Allocated whole, they cost memory only as
     # deep as the DFS goes (untouched pages are never resident) and are never reassigned in
     # the loop (numba's reference counting of a grown array there cost a tenth of the DFS).
     stack_node = np.empty(n, np.int32)
     stack_edge = np.empty(n, np.int32)
     counter = 0
-    deepest = 0  # the longest DFS path (stack index): bounds every forest path of eval below
+    deepest = 0
     for k in range(n + 1):
         start = root if k == 0 else k - 1
         if pre[start] >= 0:
@@ -346,8 +336,25 @@ def dominators(node_count, root, first_edge, edge_to, edge_type, first_retainer,
                 deepest = top
             stack_node[top] = w
             stack_edge[top] = first_edge[w]
-    stack_edge = np.empty(0, np.int32)
-    stack_node = np.empty(0, np.int32)
+    return deepest
+
+
+@kernel("UniTuple(i4[::1], 2)(i8, i4[::1], i4[::1], i4[::1], i4[::1], i4[::1], i8)")
+def dominators(root, first_retainer, retainer_sources, pre, vertex, parent, deepest):
+    """Immediate dominators by semi-NCA (Georgiadis & Tarjan; semidominators as in
+    Lengauer-Tarjan 1979, idoms by nearest common ancestor), from the DFS numbering
+    dfs_preorder made (pre, vertex, parent, deepest) and the retainer index (retainer_index:
+    a source bit-inverted when its edge is not essential).
+
+    Consumed, to keep memory down: retainer_sources' sources are rewritten as preorder
+    numbers, after which pre holds the semidominators and parent becomes the returned order.
+
+    Returns (dominator by ordinal, the nodes in preorder of the dominator tree). In that order
+    every subtree is contiguous and a node's children come in the order the DFS found them,
+    so the tree can be walked with a stack of the current path and no child lists."""
+    n = pre.shape[0]
+    if n == 0:
+        return np.empty(0, np.int32), np.empty(0, np.int32)
 
     for r in range(retainer_sources.shape[0]):
         source = retainer_sources[r]

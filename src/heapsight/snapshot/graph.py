@@ -175,14 +175,66 @@ def retainers(first_edge: np.ndarray, edge_to: np.ndarray,
     return k.retainer_index(first_edge, edge_to, edge_type, first_edge.shape[0] - 1)
 
 
-def dominator_tree(first_edge: np.ndarray, edge_to: np.ndarray, edge_type: np.ndarray,
-                   first_retainer: np.ndarray,
-                   retainer_sources: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(immediate dominator of each node, nodes in preorder of the dominator tree), over the
-    edges not marked inessential. retainer_sources is consumed (rewritten)."""
+Numbering = tuple[np.ndarray, np.ndarray, np.ndarray, int]  # pre, vertex, parent, deepest
+
+
+def dfs_numbering(first_edge: np.ndarray, edge_to: np.ndarray, edge_type: np.ndarray,
+                  arrays: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> Numbering:
+    """The DFS preorder numbering the dominators start from, over the edges not marked
+    inessential (see _kernels.dfs_preorder): (pre, vertex, parent, deepest path)."""
     node_count = first_edge.shape[0] - 1
-    return k.dominators(node_count, ROOT, first_edge, edge_to, edge_type, first_retainer,
-                        retainer_sources)
+    pre, vertex, parent = arrays or (np.empty(node_count, np.int32),
+                                     np.empty(node_count, np.int32),
+                                     np.empty(node_count, np.int32))
+    deepest = k.dfs_preorder(ROOT, first_edge, edge_to, edge_type, pre, vertex, parent)
+    return pre, vertex, parent, int(deepest)
+
+
+def dfs_numbering_beside(first_edge: np.ndarray, edge_to: np.ndarray,
+                         edge_type: np.ndarray) -> Callable[[], Numbering]:
+    """Start the DFS numbering in a forked child, on the second core, while this process
+    builds the retainer index; returns the function that waits for it. The child writes into
+    shared memory that becomes the numbering's arrays. The caller must not change the edges'
+    INESSENTIAL marks before waiting (the edge columns may be shared memory too)."""
+    node_count = first_edge.shape[0] - 1
+    try:
+        # MAP_SHARED, as distances_beside; one mapping per array, so that each is given back
+        # when its array goes (parent becomes the kept dominator-tree order, the others not)
+        shared = [mmap.mmap(-1, max(node_count * 4, 1)) for _ in range(3)]
+        shared_deepest = mmap.mmap(-1, 8)
+        pid = os.fork()
+    except (OSError, AttributeError):
+        numbering = dfs_numbering(first_edge, edge_to, edge_type)
+        return lambda: numbering
+    pre, vertex, parent = (np.frombuffer(m, np.int32, node_count) for m in shared)
+    arrays = (pre, vertex, parent)
+    del shared
+    deepest = np.frombuffer(shared_deepest, np.int64, 1)
+    if pid == 0:  # the child: compute, leave without running any exit handler
+        status = 1
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            deepest[0] = dfs_numbering(first_edge, edge_to, edge_type, arrays)[3]
+            status = 0
+        finally:
+            os._exit(status)
+
+    def wait() -> Numbering:
+        _, status = os.waitpid(pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0:  # killed (out of memory?): do it here
+            return dfs_numbering(first_edge, edge_to, edge_type, arrays)
+        return arrays[0], arrays[1], arrays[2], int(deepest[0])
+    return wait
+
+
+def dominator_tree(first_retainer: np.ndarray, retainer_sources: np.ndarray,
+                   numbering: Numbering) -> tuple[np.ndarray, np.ndarray]:
+    """(immediate dominator of each node, nodes in preorder of the dominator tree), over the
+    edges not marked inessential, from the retainer index and the DFS numbering; both are
+    consumed (rewritten)."""
+    pre, vertex, parent, deepest = numbering
+    return k.dominators(ROOT, first_retainer, retainer_sources,  # type: ignore[no-any-return]
+                        pre, vertex, parent, deepest)
 
 
 def retainer_edges(first_edge: np.ndarray, edge_to: np.ndarray, first_retainer: np.ndarray,
