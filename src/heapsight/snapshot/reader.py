@@ -85,7 +85,8 @@ class _Input:
         if self.mapped is not None:
             self.store: bytearray | mmap.mmap = self.mapped
             self.buf = np.frombuffer(self.mapped, np.uint8)
-            self.pos = self.end = self.released = start
+            self.pos = self.end = start
+            self.released = start - start % mmap.PAGESIZE  # madvise takes whole pages
             self.file: io.BufferedIOBase = self.raw
             return
         if start:
@@ -165,6 +166,22 @@ class _Input:
             with contextlib.suppress(OSError, ValueError):
                 self.mapped.madvise(mmap.MADV_DONTNEED, self.released, behind - self.released)
             self.released = behind
+
+    def jump_to_next_key(self, key: bytes) -> bool:
+        """Move the cursor to just past the last ']' before the last `key` of the mapped file,
+        searching back from the file's end, so that the bytes in between are never read here
+        (the edges array, which a child parses: the child checks where it ends). False, the
+        cursor unchanged, when not mapped or the key is not there."""
+        if self.mapped is None:
+            return False
+        found = self.mapped.rfind(key, self.pos)
+        close = self.mapped.rfind(b"]", self.pos, found) if found >= 0 else -1
+        if close < 0:
+            return False
+        self.pos = self.end = close + 1
+        self.released = self.pos - self.pos % mmap.PAGESIZE
+        self.consumed = self.end
+        return True
 
     def jump_past(self, byte: bytes) -> bool:
         """Move the cursor just past the next `byte` by searching the mapped file instead of
@@ -258,23 +275,28 @@ class _EdgesInChild:
                 child = _Input(path, start=bracket)
                 _read_rows(child, path, "edges", meta.edge_fields, EDGE_COLUMNS, count, meta,
                            columns)
+                message = b"ok %d" % child.cursor_offset()  # where the array ended
             except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
                 message = (str(exc) or type(exc).__name__).encode("utf-8", "replace")
             finally:
                 with contextlib.suppress(OSError):
-                    os.write(write_end, message or b"ok")
+                    os.write(write_end, message)
                 os._exit(0)
         os.close(write_end)
         return cls(pid, read_end, columns)
 
-    def result(self) -> dict[str, np.ndarray]:
+    def result(self, jumped_to: int | None = None) -> dict[str, np.ndarray]:
+        """The edge columns, once the child is done. jumped_to: where the parent took the
+        array to end (just past its ']'), checked against where the child found it."""
         with os.fdopen(self.pipe, "rb") as pipe:
             message = pipe.read()
         os.waitpid(self.pid, 0)
         self.pid = 0
-        if message != b"ok":
+        if not message.startswith(b"ok "):
             raise SnapshotFormatError(message.decode("utf-8", "replace") or
                                       "the edges reader stopped unexpectedly")
+        if jumped_to is not None and int(message[3:]) != jumped_to:
+            raise _JumpedWrong
         return self.columns
 
     def cancel(self) -> None:
@@ -285,6 +307,11 @@ class _EdgesInChild:
             with contextlib.suppress(OSError):
                 os.close(self.pipe)
             self.pid = 0
+
+
+# The key V8 writes right after the edges array (HeapSnapshotJSONSerializer). It cannot occur
+# inside a JSON string unescaped, so its last occurrence is the key itself.
+_AFTER_EDGES = b'"trace_function_infos":'
 
 
 def stat_is_regular(mode: int) -> bool:
@@ -316,13 +343,22 @@ def read_columns(path: str | os.PathLike[str], progress: Progress | None = None,
     source.progress = progress
     try:
         return _read(source, path, node_fields, with_edges)
+    except _JumpedWrong:  # something else lies between the edges and the next key: read it
+        source.close()
+        source = _Input(path)
+        source.progress = progress
+        return _read(source, path, node_fields, with_edges, jump=False)
     finally:
         source.close()
 
 
 
+class _JumpedWrong(Exception):
+    """The edges array did not end where the jump to the next key put it."""
+
+
 def _read(source: _Input, path: Path, keep_fields: tuple[str, ...] | None,
-          with_edges: bool) -> SnapshotColumns:
+          with_edges: bool, jump: bool = True) -> SnapshotColumns:
     if source.peek() != ord("{"):
         raise SnapshotFormatError(f"{path}: not a V8 heap snapshot (it is not a JSON object)"
                                   if source.peek() >= 0 else f"{path}: the file is empty")
@@ -334,6 +370,7 @@ def _read(source: _Input, path: Path, keep_fields: tuple[str, ...] | None,
     extras: dict[str, np.ndarray] = {}
     trace_tree = b""
     in_child: _EdgesInChild | None = None
+    jumped_to: int | None = None
     try:
         while True:
             c = source.peek()
@@ -374,6 +411,8 @@ def _read(source: _Input, path: Path, keep_fields: tuple[str, ...] | None,
                 elif with_edges and in_child is None:
                     edges = _read_rows(source, path, "edges", meta.edge_fields, EDGE_COLUMNS,
                                        meta.edge_count or 0, meta)
+                elif in_child is not None and jump and source.jump_to_next_key(_AFTER_EDGES):
+                    jumped_to = source.cursor_offset()  # the child says where it ended
                 elif in_child is not None and source.jump_past(b"]"):
                     pass  # the child parses and counts them; the array holds no other ']'
                 else:  # light read, or the child parses them
@@ -394,7 +433,7 @@ def _read(source: _Input, path: Path, keep_fields: tuple[str, ...] | None,
             else:
                 _raw_value(source, path, name, keep=False)
         if in_child is not None:
-            edges = in_child.result()
+            edges = in_child.result(jumped_to)
     finally:
         if in_child is not None:
             in_child.cancel()
