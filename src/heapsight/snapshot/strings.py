@@ -71,8 +71,18 @@ class StringTable:
         return np.fromiter(owners, np.int64, len(owners))
 
     def index_of(self, text: str) -> int:
-        """Index of a string equal to `text`, or -1 (V8 deduplicates the table)."""
+        """Index of a string equal to `text`, or -1 (V8 deduplicates the table). The blob
+        keeps each string's quotes, so only the quoted text is searched (not every string
+        that contains it: "map" is in thousands)."""
         if text not in self._index_of:
-            self._index_of[text] = next(
-                (int(i) for i in self.indices_containing(text) if self[i] == text), -1)
+            pattern = b'"' + json.dumps(text)[1:-1].encode("utf-8") + b'"'
+            found = -1
+            position = self._blob.find(pattern)
+            while position >= 0 and found < 0:
+                at = int(np.searchsorted(self._starts, position + 1))
+                if at < len(self) and int(self._starts[at]) == position + 1 and \
+                        self[at] == text:
+                    found = at
+                position = self._blob.find(pattern, position + 1)
+            self._index_of[text] = found
         return self._index_of[text]
