@@ -217,6 +217,40 @@ def test_an_object_of_4_gib_or_more_keeps_exact_sizes(sample, tmp_path):
     assert wide.class_totals[2][entry] == snapshot.class_totals[2][entry] + extra
 
 
+def test_narrow_and_sparse_columns_across_batches(sample, tmp_path, monkeypatch):
+    """Self sizes are read as uint32 and widened when a later batch holds one of 4 GiB or
+    more, the rows before kept; trace_node_id is made only once a value other than 0 comes
+    (V8 writes 0 without allocation tracking), and detachedness is not read at all."""
+    from heapsight.snapshot import reader
+
+    path, snapshot = sample
+    monkeypatch.setattr(reader, "BATCH_ROWS", 64)  # many batches on a small snapshot
+    last = snapshot.node_count - 1
+    assert last > 10 * 64
+
+    def change(data):
+        fields = data["snapshot"]["meta"]["node_fields"]
+        data["nodes"][last * len(fields) + fields.index("self_size")] = 5 << 30
+        data["nodes"][last * len(fields) + fields.index("trace_node_id")] = 7
+
+    plain = reader.read_columns(path)
+    assert "trace_node_id" not in plain.nodes and "detachedness" not in plain.nodes
+    assert plain.nodes["self_size"].dtype == np.uint32
+    assert (plain.nodes["self_size"] == snapshot.self_size).all()
+
+    changed = reader.read_columns(rewrite(path, tmp_path / "late.heapsnapshot", change))
+    sizes, trace = changed.nodes["self_size"], changed.nodes["trace_node_id"]
+    assert sizes.dtype == np.int64 and int(sizes[last]) == 5 << 30
+    assert (sizes[:last] == snapshot.self_size[:last]).all()
+    assert int(trace[last]) == 7 and not trace[:last].any()
+
+    asked = reader.read_columns(path, node_fields=("type", "name", "id", "self_size",
+                                                   "edge_count", "trace_node_id"),
+                                with_edges=False)
+    assert asked.nodes["trace_node_id"].shape == (snapshot.node_count,)
+    assert not asked.nodes["trace_node_id"].any()
+
+
 def test_more_edges_than_int32_positions_is_one_clear_error():
     from heapsight.errors import HeapsightError
     with pytest.raises(HeapsightError, match="at most 2,147,483,647"):
@@ -224,8 +258,9 @@ def test_more_edges_than_int32_positions_is_one_clear_error():
 
 
 def test_the_two_core_load_equals_the_one_core_load(sample, monkeypatch):
-    """Big files parse their edges in a forked child (the parent jumps over the array) and
-    compute distances in another beside the dominators: the same graph, array for array."""
+    """Big files parse their edges in a forked child (the parent jumps over the array),
+    compute distances in another beside the dominators and the DFS numbering in a third
+    beside the retainer index: the same graph, array for array."""
     from heapsight.snapshot import reader, snapshot
 
     path, one_core = sample
@@ -236,7 +271,7 @@ def test_the_two_core_load_equals_the_one_core_load(sample, monkeypatch):
     real_fork = snapshot.graph.os.fork
     monkeypatch.setattr(snapshot.graph.os, "fork", lambda: forks.append(1) or real_fork())
     two_cores = HeapSnapshot.load(path)
-    assert forks  # the distances did run in a child
+    assert len(forks) == 3  # the edges, the distances and the DFS numbering ran in children
     for name in ("edge_to", "edge_name", "edge_type", "first_edge", "dominator", "preorder",
                  "distance", "retained_size", "first_retainer", "retainer_edges"):
         assert np.array_equal(getattr(one_core, name), getattr(two_cores, name)), name

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from heapsight.errors import SnapshotFormatError
@@ -154,6 +155,37 @@ def test_edges_parsed_in_a_child_are_the_same(real, edges_in_child):
     assert parallel.edges["to_node"].tolist() == [v // len(data["snapshot"]["meta"]["node_fields"])
                                                    for v in data["edges"][2::width]]
     assert parallel.edges["type"].tolist() == data["edges"][0::width]
+
+
+def test_the_parent_skips_to_the_key_after_the_edges(real, tmp_path, edges_in_child,
+                                                     monkeypatch):
+    """While the child parses the edges, the parent goes straight to the key V8 writes after
+    them (searched from the end of the file). A section between the two (not V8's order, but
+    valid JSON) is noticed from where the child ended and the file is read the long way."""
+    from heapsight.snapshot import reader
+    jumps = []
+    real_jump = reader._Input.jump_to_next_key
+    monkeypatch.setattr(reader._Input, "jump_to_next_key",
+                        lambda self, key: jumps.append(real_jump(self, key)) or jumps[-1])
+    with open(real) as handle:
+        data = json.load(handle)
+    plain = reader.read_columns(real)
+    assert jumps == [True]
+    for name, extra in (("v8-order", {}), ("extra", {"extra": [1, 2, 3]})):
+        doc = {}
+        for key, value in data.items():
+            doc[key] = value
+            if key == "edges":
+                doc.update(extra)
+        path = tmp_path / f"{name}.heapsnapshot"
+        path.write_text(json.dumps(doc, separators=(",", ":")))
+        jumps.clear()
+        again = reader.read_columns(path)
+        assert jumps[0] is True  # the jump was taken (and, with the extra section, undone)
+        for column in ("to_node", "type", "name_or_index"):
+            assert np.array_equal(again.edges[column], plain.edges[column]), (name, column)
+        assert len(again.strings) == len(plain.strings)
+        assert again.extras.keys() == plain.extras.keys()
 
 
 def test_errors_found_by_the_child_reach_the_user(real, tmp_path, edges_in_child):

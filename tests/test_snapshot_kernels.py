@@ -54,3 +54,32 @@ def test_a_module_built_from_other_source_is_not_used():
     source = _compile.KERNELS_SOURCE.read_bytes()
     assert _compile.built_from(_kernels_aot, source)
     assert not _compile.built_from(_kernels_aot, source + b"\n# changed\n")
+
+
+def test_weakmap_tables_reads_the_table_id_only_at_the_end_of_a_name():
+    import numpy as np
+
+    from heapsight.snapshot.graph import weakmap_tables
+    from heapsight.snapshot.strings import StringTable
+
+    names = [
+        "1 / part of key (Object @3) -> value (Object @5) pair in WeakMap (table @7)",
+        " pair in WeakMap (table @42)",                      # the suffix alone: still a table
+        "x pair in WeakMap (table @9) pair in WeakMap (table @11)",  # the last one counts
+        "x pair in WeakMap (table @12) and more",            # not at the end
+        "x pair in WeakMap (table @)",                       # no digits
+        "x pair in WeakMap (table @1234567890123456789)",    # 19 digits: no node id
+        "x pair in WeakMap (table @13\\u0029",               # an escaped ')' in the raw JSON
+        "pair in WeakMap (table @14)",                       # no leading space
+        "",
+        "(table @15)",
+    ]
+    raw = [name.encode() for name in names]
+    blob = bytearray(b",".join(b'"' + r + b'"' for r in raw))
+    starts, at = [], 0
+    for r in raw:
+        starts.append(at + 1)
+        at += len(r) + 3
+    table = StringTable(blob, np.asarray(starts, np.int64),
+                        np.asarray([len(r) for r in raw], np.uint32))
+    assert weakmap_tables(table).tolist() == [7, 42, 11, -1, -1, -1, -1, -1, -1, -1]

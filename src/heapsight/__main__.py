@@ -1,3 +1,3 @@
-from heapsight.cli.main import main
+from heapsight.cli.main import entry
 
-raise SystemExit(main())
+entry()

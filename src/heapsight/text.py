@@ -9,8 +9,6 @@ as markup. Every text renderer passes such strings through `printable` (plain ou
 
 from __future__ import annotations
 
-from rich.markup import escape
-
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 # C0 controls, DEL and C1 controls (ESC, CSI, OSC...), and the bidirectional overrides that can
 # make a line read differently from what it holds ("Trojan Source", CVE-2021-42574).
@@ -27,4 +25,6 @@ def printable(text: object) -> str:
 
 def safe(text: object) -> str:
     """`printable(text)`, with rich markup escaped too: for strings inside a rich markup line."""
+    from rich.markup import escape  # here, so that printing JSON never imports rich
+
     return escape(printable(text))

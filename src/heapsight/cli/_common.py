@@ -5,13 +5,28 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import asdict, is_dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+if TYPE_CHECKING:
+    from rich.console import Console
 
-stdout = Console(highlight=False, soft_wrap=not sys.stdout.isatty())
-stderr = Console(stderr=True, highlight=False)
+    stdout: Console
+    stderr: Console
+
+_consoles: dict[str, Any] = {}
+
+
+def __getattr__(name: str) -> Any:
+    """`stdout` and `stderr`, the rich consoles, made when first imported: a command that
+    prints only JSON (`summary --json`) never imports rich (about 20 ms of start-up)."""
+    if name not in ("stdout", "stderr"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if name not in _consoles:
+        from rich.console import Console
+
+        _consoles[name] = Console(stderr=True, highlight=False) if name == "stderr" else \
+            Console(highlight=False, soft_wrap=not sys.stdout.isatty())
+    return _consoles[name]
 
 PROGRESS_THRESHOLD = 50 * 1024 * 1024  # bytes; smaller inputs finish before a bar would help
 
@@ -39,10 +54,12 @@ def load_snapshot(path: str, quiet: bool = False):  # -> HeapSnapshot (engine im
     size = os.path.getsize(path) if os.path.isfile(path) else 0
     if quiet or size < PROGRESS_THRESHOLD or not sys.stderr.isatty():
         return HeapSnapshot.load(path)
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
     name = os.path.basename(path)
     columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
                TimeRemainingColumn())
-    with Progress(*columns, console=stderr, transient=True) as progress:
+    with Progress(*columns, console=__getattr__("stderr"), transient=True) as progress:
         task = progress.add_task(f"reading {name}", total=size)
         return HeapSnapshot.load(
             path, progress=lambda done, total: progress.update(task, completed=done),

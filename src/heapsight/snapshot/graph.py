@@ -29,11 +29,19 @@ TYPE_CLASS_NAMES = {"hidden": "(system)", "code": "(compiled code)", "closure": 
 
 
 def edge_index(edge_count: np.ndarray) -> np.ndarray:
-    """first_edge[n]..first_edge[n+1] are node n's outgoing edges (V8 stores them in order)."""
+    """first_edge[n]..first_edge[n+1] are node n's outgoing edges (V8 stores them in order).
+    The reader's edge_count column is consumed: its memory becomes first_edge."""
     total = int(edge_count.sum(dtype=np.int64))
     if total > MAX_EDGES:
         raise HeapsightError(f"the snapshot has {total:,} edges; heapsight reads at most "
                              f"{MAX_EDGES:,} (about a 20 GiB file)")
+    counts = edge_count.base
+    if isinstance(counts, np.ndarray) and counts.dtype == np.uint32 and \
+            counts.shape == (edge_count.shape[0] + 1,) and counts[0] == 0 and \
+            edge_count.ctypes.data == counts.ctypes.data + counts.itemsize:
+        # the reader left a 0 before the counts: sum them in place (no fresh memory)
+        np.cumsum(counts, out=counts)
+        return counts.view(np.int32)
     first_edge = np.zeros(edge_count.shape[0] + 1, np.int32)
     np.cumsum(edge_count, dtype=np.int32, out=first_edge[1:])
     return first_edge
@@ -73,12 +81,9 @@ def essential_edges(meta: SnapshotMeta, edge_type: np.ndarray, edge_name: np.nda
 def weakmap_tables(strings: StringTable) -> np.ndarray:
     """For each string, the table id when it names a WeakMap ephemeron edge
     (`... pair in WeakMap (table @N)`), else -1; read from the raw bytes, nothing decoded."""
-    tables = np.full(len(strings), -1, np.int64)
-    for position, owner in strings.occurrences(_WEAKMAP_SUFFIX):
-        digits = strings.raw_tail(owner, position + len(_WEAKMAP_SUFFIX))
-        if digits.endswith(b")") and digits[:-1].isdigit():
-            tables[owner] = int(digits[:-1])
-    return tables
+    blob, starts, lengths = strings.raw_arrays()
+    return k.weakmap_tables(blob, starts, lengths,  # type: ignore[no-any-return]
+                            np.frombuffer(bytearray(_WEAKMAP_SUFFIX.encode()), np.uint8))
 
 
 def class_ids(meta: SnapshotMeta, node_type: np.ndarray, node_name: np.ndarray,
@@ -109,7 +114,10 @@ def class_name(meta: SnapshotMeta, strings: StringTable, class_id: int) -> str:
 
 
 def narrow_sizes(self_size: np.ndarray) -> np.ndarray:
-    """Self sizes as uint32 (half the memory) unless an object is 4 GiB or more."""
+    """Self sizes as uint32 (half the memory) unless an object is 4 GiB or more (the reader
+    already reads them so: then nothing is copied)."""
+    if self_size.dtype == np.uint32:
+        return self_size
     if self_size.size and int(self_size.max()) > np.iinfo(np.uint32).max:
         return self_size
     return self_size.astype(np.uint32)
@@ -167,14 +175,66 @@ def retainers(first_edge: np.ndarray, edge_to: np.ndarray,
     return k.retainer_index(first_edge, edge_to, edge_type, first_edge.shape[0] - 1)
 
 
-def dominator_tree(first_edge: np.ndarray, edge_to: np.ndarray, edge_type: np.ndarray,
-                   first_retainer: np.ndarray,
-                   retainer_sources: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(immediate dominator of each node, nodes in preorder of the dominator tree), over the
-    edges not marked inessential. retainer_sources is consumed (rewritten)."""
+Numbering = tuple[np.ndarray, np.ndarray, np.ndarray, int]  # pre, vertex, parent, deepest
+
+
+def dfs_numbering(first_edge: np.ndarray, edge_to: np.ndarray, edge_type: np.ndarray,
+                  arrays: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> Numbering:
+    """The DFS preorder numbering the dominators start from, over the edges not marked
+    inessential (see _kernels.dfs_preorder): (pre, vertex, parent, deepest path)."""
     node_count = first_edge.shape[0] - 1
-    return k.dominators(node_count, ROOT, first_edge, edge_to, edge_type, first_retainer,
-                        retainer_sources)
+    pre, vertex, parent = arrays or (np.empty(node_count, np.int32),
+                                     np.empty(node_count, np.int32),
+                                     np.empty(node_count, np.int32))
+    deepest = k.dfs_preorder(ROOT, first_edge, edge_to, edge_type, pre, vertex, parent)
+    return pre, vertex, parent, int(deepest)
+
+
+def dfs_numbering_beside(first_edge: np.ndarray, edge_to: np.ndarray,
+                         edge_type: np.ndarray) -> Callable[[], Numbering]:
+    """Start the DFS numbering in a forked child, on the second core, while this process
+    builds the retainer index; returns the function that waits for it. The child writes into
+    shared memory that becomes the numbering's arrays. The caller must not change the edges'
+    INESSENTIAL marks before waiting (the edge columns may be shared memory too)."""
+    node_count = first_edge.shape[0] - 1
+    try:
+        # MAP_SHARED, as distances_beside; one mapping per array, so that each is given back
+        # when its array goes (parent becomes the kept dominator-tree order, the others not)
+        shared = [mmap.mmap(-1, max(node_count * 4, 1)) for _ in range(3)]
+        shared_deepest = mmap.mmap(-1, 8)
+        pid = os.fork()
+    except (OSError, AttributeError):
+        numbering = dfs_numbering(first_edge, edge_to, edge_type)
+        return lambda: numbering
+    pre, vertex, parent = (np.frombuffer(m, np.int32, node_count) for m in shared)
+    arrays = (pre, vertex, parent)
+    del shared
+    deepest = np.frombuffer(shared_deepest, np.int64, 1)
+    if pid == 0:  # the child: compute, leave without running any exit handler
+        status = 1
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            deepest[0] = dfs_numbering(first_edge, edge_to, edge_type, arrays)[3]
+            status = 0
+        finally:
+            os._exit(status)
+
+    def wait() -> Numbering:
+        _, status = os.waitpid(pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0:  # killed (out of memory?): do it here
+            return dfs_numbering(first_edge, edge_to, edge_type, arrays)
+        return arrays[0], arrays[1], arrays[2], int(deepest[0])
+    return wait
+
+
+def dominator_tree(first_retainer: np.ndarray, retainer_sources: np.ndarray,
+                   numbering: Numbering) -> tuple[np.ndarray, np.ndarray]:
+    """(immediate dominator of each node, nodes in preorder of the dominator tree), over the
+    edges not marked inessential, from the retainer index and the DFS numbering; both are
+    consumed (rewritten)."""
+    pre, vertex, parent, deepest = numbering
+    return k.dominators(ROOT, first_retainer, retainer_sources,  # type: ignore[no-any-return]
+                        pre, vertex, parent, deepest)
 
 
 def retainer_edges(first_edge: np.ndarray, edge_to: np.ndarray, first_retainer: np.ndarray,

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import io
 import json
 import mmap
 import os
 import signal
+import stat as stat_module
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,8 +31,17 @@ BATCH_ROWS = 1 << 16         # rows parsed before they are scattered into column
 Progress = Callable[[int, int], None]  # (bytes read so far, file size)
 
 # dtype of each column we keep; fields not listed are read and dropped.
-NODE_COLUMNS: dict[str, type] = {"type": np.uint8, "name": np.uint32, "id": np.uint32, "self_size": np.int64,
-                "edge_count": np.uint32, "trace_node_id": np.uint32, "detachedness": np.uint8}
+NODE_COLUMNS: dict[str, type] = {"type": np.uint8, "name": np.uint32, "id": np.uint32,
+                                 "self_size": np.uint32, "edge_count": np.uint32,
+                                 "trace_node_id": np.uint32, "detachedness": np.uint8}
+# Read when no fields are named: detachedness is a browser DOM notion no analysis reads.
+DEFAULT_NODE_FIELDS = tuple(f for f in NODE_COLUMNS if f != "detachedness")
+# Columns read narrow and widened to this type when a value does not fit (self sizes: an
+# object of 4 GiB or more), so that the common case never holds an int64 column.
+WIDER = {"self_size": np.int64}
+# Columns made only once a value other than 0 comes: V8 writes trace_node_id 0 for every node
+# unless it tracked allocations. Left out of a default read when all 0.
+SPARSE = ("trace_node_id",)
 EDGE_COLUMNS: dict[str, type] = {"type": np.uint8, "name_or_index": np.uint32,
                                  "to_node": np.int32}
 
@@ -49,50 +60,75 @@ class SnapshotColumns:
 
 
 class _Input:
-    """A read buffer over a plain or gzip file, with a cursor."""
+    """A read window over a plain or gzip file, with a cursor. A plain file is mapped and the
+    window moves over the mapping, so no byte is copied; the pages behind the cursor are
+    handed back as it goes, so the file never counts whole in this process's memory. A gzip
+    file or a stream is read into a buffer instead."""
 
     def __init__(self, path: Path, start: int = 0):
         self.path = path
         self.raw = open(path, "rb")  # noqa: SIM115 - closed by close()
-        self.size = os.fstat(self.raw.fileno()).st_size  # 0 for a pipe or /dev/stdin
+        stat = os.fstat(self.raw.fileno())
+        self.size = stat.st_size  # 0 for a pipe or /dev/stdin
         # peek, not read + seek: streams (`<(zcat x.gz)`, /dev/stdin) cannot seek back
         self.gzipped = self.raw.peek(2)[:2] == b"\x1f\x8b"
-        if start:
-            self.raw.seek(start)
-        self.file = gzip.GzipFile(fileobj=self.raw) if self.gzipped else self.raw
-        self.store = bytearray(READ_SIZE)
-        self.buf = np.frombuffer(self.store, np.uint8)
         self.pos = 0
         self.end = 0
         self.eof = False
         self.consumed = 0  # bytes read (after gunzip): the size of a stream, known at its end
         self.progress: Progress | None = None
+        self.mapped: mmap.mmap | None = None
+        if not self.gzipped and self.size and stat_is_regular(stat.st_mode):
+            with contextlib.suppress(OSError, ValueError):
+                # copy-on-write (never written): the kernels take writable arrays
+                self.mapped = mmap.mmap(self.raw.fileno(), 0, access=mmap.ACCESS_COPY)
+        if self.mapped is not None:
+            self.store: bytearray | mmap.mmap = self.mapped
+            self.buf = np.frombuffer(self.mapped, np.uint8)
+            self.pos = self.end = start
+            self.released = start - start % mmap.PAGESIZE  # madvise takes whole pages
+            self.file: io.BufferedIOBase = self.raw
+            return
+        if start:
+            self.raw.seek(start)
+        self.file = gzip.GzipFile(fileobj=self.raw) if self.gzipped else self.raw
+        self.store = bytearray(READ_SIZE)
+        self.buf = np.frombuffer(self.store, np.uint8)
 
     def close(self) -> None:
         self.buf = None  # type: ignore[assignment]
+        if self.mapped is not None:
+            with contextlib.suppress(BufferError):  # an array still viewing it: left to GC
+                self.mapped.close()
         if self.file is not self.raw:
             self.file.close()
         self.raw.close()
 
     def offset(self) -> int:
-        return self.raw.tell()
+        return self.end if self.mapped is not None else self.raw.tell()
 
     def cursor_offset(self) -> int:
         """The file offset of the cursor (plain files only)."""
+        if self.mapped is not None:
+            return self.pos
         return self.raw.tell() - (self.end - self.pos)
 
     def fill(self) -> bool:
         """Keep the unread bytes, read more after them. False at end of file."""
+        if self.mapped is not None:
+            return self._slide()
+        store = self.store
+        assert isinstance(store, bytearray)
         keep = self.end - self.pos
         if keep and self.pos:
             self.buf[:keep] = self.buf[self.pos:self.end]
         self.pos, self.end = 0, keep
-        if keep == len(self.store):  # one token larger than the buffer: grow it
+        if keep == len(store):  # one token larger than the buffer: grow it
             self.buf = None  # type: ignore[assignment]
-            self.store.extend(bytes(len(self.store)))
-            self.buf = np.frombuffer(self.store, np.uint8)
+            store.extend(bytes(len(store)))
+            self.buf = np.frombuffer(store, np.uint8)
         try:
-            count = self.file.readinto(memoryview(self.store)[self.end:])
+            count = self.file.readinto(memoryview(store)[self.end:])
         except EOFError:  # gzip: the compressed stream stops early
             raise SnapshotFormatError(
                 f"{self.path}: cannot read (a truncated or damaged gzip file: it ends before "
@@ -108,11 +144,58 @@ class _Input:
             self.progress(self.offset(), self.size)
         return True
 
+    def _slide(self) -> bool:
+        """The mapped window: move its end READ_SIZE further, and give back the pages the
+        cursor has left (they stay in the page cache; only this process lets go of them)."""
+        if self.end >= self.size:
+            self.eof = True
+            return False
+        self._release(READ_SIZE)
+        self.end = min(self.size, self.end + READ_SIZE)
+        self.consumed = self.end
+        self.eof = self.end >= self.size
+        if self.progress is not None:
+            self.progress(self.offset(), self.size)
+        return True
+
+    def _release(self, at_least: int) -> None:
+        """Give back the mapped pages behind the cursor, once there are at_least bytes of them."""
+        assert self.mapped is not None
+        behind = self.pos - self.pos % mmap.PAGESIZE
+        if behind - self.released >= at_least:
+            with contextlib.suppress(OSError, ValueError):
+                self.mapped.madvise(mmap.MADV_DONTNEED, self.released, behind - self.released)
+            self.released = behind
+
+    def jump_to_next_key(self, key: bytes) -> bool:
+        """Move the cursor to just past the last ']' before the last `key` of the mapped file,
+        searching back from the file's end, so that the bytes in between are never read here
+        (the edges array, which a child parses: the child checks where it ends). False, the
+        cursor unchanged, when not mapped or the key is not there."""
+        if self.mapped is None:
+            return False
+        found = self.mapped.rfind(key, self.pos)
+        close = self.mapped.rfind(b"]", self.pos, found) if found >= 0 else -1
+        if close < 0:
+            return False
+        self.pos = self.end = close + 1
+        self.released = self.pos - self.pos % mmap.PAGESIZE
+        self.consumed = self.end
+        return True
+
     def jump_past(self, byte: bytes) -> bool:
         """Move the cursor just past the next `byte` by searching the mapped file instead of
         reading it through the buffer (plain files only). False if the file has no such byte
         after the cursor; the cursor is then where it was."""
         at = self.cursor_offset()
+        if self.mapped is not None:
+            found = self.mapped.find(byte, at)
+            if found < 0:
+                return False
+            self.pos = self.end = found + 1
+            self.consumed = self.end
+            self._release(1)  # the search read the pages it passed
+            return True
         with mmap.mmap(self.raw.fileno(), 0, access=mmap.ACCESS_READ) as view:
             found = view.find(byte, at)
         if found < 0:
@@ -192,23 +275,28 @@ class _EdgesInChild:
                 child = _Input(path, start=bracket)
                 _read_rows(child, path, "edges", meta.edge_fields, EDGE_COLUMNS, count, meta,
                            columns)
+                message = b"ok %d" % child.cursor_offset()  # where the array ended
             except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
                 message = (str(exc) or type(exc).__name__).encode("utf-8", "replace")
             finally:
                 with contextlib.suppress(OSError):
-                    os.write(write_end, message or b"ok")
+                    os.write(write_end, message)
                 os._exit(0)
         os.close(write_end)
         return cls(pid, read_end, columns)
 
-    def result(self) -> dict[str, np.ndarray]:
+    def result(self, jumped_to: int | None = None) -> dict[str, np.ndarray]:
+        """The edge columns, once the child is done. jumped_to: where the parent took the
+        array to end (just past its ']'), checked against where the child found it."""
         with os.fdopen(self.pipe, "rb") as pipe:
             message = pipe.read()
         os.waitpid(self.pid, 0)
         self.pid = 0
-        if message != b"ok":
+        if not message.startswith(b"ok "):
             raise SnapshotFormatError(message.decode("utf-8", "replace") or
                                       "the edges reader stopped unexpectedly")
+        if jumped_to is not None and int(message[3:]) != jumped_to:
+            raise _JumpedWrong
         return self.columns
 
     def cancel(self) -> None:
@@ -219,6 +307,15 @@ class _EdgesInChild:
             with contextlib.suppress(OSError):
                 os.close(self.pipe)
             self.pid = 0
+
+
+# The key V8 writes right after the edges array (HeapSnapshotJSONSerializer). It cannot occur
+# inside a JSON string unescaped, so its last occurrence is the key itself.
+_AFTER_EDGES = b'"trace_function_infos":'
+
+
+def stat_is_regular(mode: int) -> bool:
+    return stat_module.S_ISREG(mode)
 
 
 def _truncated(path: Path, where: str) -> SnapshotFormatError:
@@ -246,13 +343,22 @@ def read_columns(path: str | os.PathLike[str], progress: Progress | None = None,
     source.progress = progress
     try:
         return _read(source, path, node_fields, with_edges)
+    except _JumpedWrong:  # something else lies between the edges and the next key: read it
+        source.close()
+        source = _Input(path)
+        source.progress = progress
+        return _read(source, path, node_fields, with_edges, jump=False)
     finally:
         source.close()
 
 
 
+class _JumpedWrong(Exception):
+    """The edges array did not end where the jump to the next key put it."""
+
+
 def _read(source: _Input, path: Path, keep_fields: tuple[str, ...] | None,
-          with_edges: bool) -> SnapshotColumns:
+          with_edges: bool, jump: bool = True) -> SnapshotColumns:
     if source.peek() != ord("{"):
         raise SnapshotFormatError(f"{path}: not a V8 heap snapshot (it is not a JSON object)"
                                   if source.peek() >= 0 else f"{path}: the file is empty")
@@ -264,6 +370,7 @@ def _read(source: _Input, path: Path, keep_fields: tuple[str, ...] | None,
     extras: dict[str, np.ndarray] = {}
     trace_tree = b""
     in_child: _EdgesInChild | None = None
+    jumped_to: int | None = None
     try:
         while True:
             c = source.peek()
@@ -295,14 +402,17 @@ def _read(source: _Input, path: Path, keep_fields: tuple[str, ...] | None,
                     if with_edges:
                         source.peek()
                         in_child = _EdgesInChild.start(source, path, meta)
-                    wanted = {f: NODE_COLUMNS[f] for f in (keep_fields or NODE_COLUMNS)
+                    wanted = {f: NODE_COLUMNS[f] for f in (keep_fields or DEFAULT_NODE_FIELDS)
                               if f in meta.node_fields}
                     wanted.setdefault("edge_count", np.uint32)
                     nodes = _read_rows(source, path, "nodes", meta.node_fields, wanted,
-                                       meta.node_count or 0, meta)
+                                       meta.node_count or 0, meta,
+                                       sparse_kept=keep_fields is not None)
                 elif with_edges and in_child is None:
                     edges = _read_rows(source, path, "edges", meta.edge_fields, EDGE_COLUMNS,
                                        meta.edge_count or 0, meta)
+                elif in_child is not None and jump and source.jump_to_next_key(_AFTER_EDGES):
+                    jumped_to = source.cursor_offset()  # the child says where it ended
                 elif in_child is not None and source.jump_past(b"]"):
                     pass  # the child parses and counts them; the array holds no other ']'
                 else:  # light read, or the child parses them
@@ -323,7 +433,7 @@ def _read(source: _Input, path: Path, keep_fields: tuple[str, ...] | None,
             else:
                 _raw_value(source, path, name, keep=False)
         if in_child is not None:
-            edges = in_child.result()
+            edges = in_child.result(jumped_to)
     finally:
         if in_child is not None:
             in_child.cancel()
@@ -391,11 +501,22 @@ def _raw_value(source: _Input, path: Path, name: str, keep: bool = True) -> byte
 
 def _read_rows(source: _Input, path: Path, name: str, fields: tuple[str, ...],
                wanted: dict[str, type], expected_rows: int, meta: SnapshotMeta,
-               columns: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+               columns: dict[str, np.ndarray] | None = None,
+               sparse_kept: bool = True) -> dict[str, np.ndarray]:
+    """Parse a numeric array of rows into typed columns. A SPARSE column is made only once a
+    value other than 0 comes (else it is all zeros: left out unless sparse_kept); a column of
+    WIDER is widened when a value does not fit."""
     width = len(fields)
+    sparse = [f for f in SPARSE if f in wanted and columns is None]
     if columns is None:
-        columns = {f: np.empty(expected_rows, dtype) for f, dtype in wanted.items()}
+        columns = {f: np.empty(expected_rows, dtype) for f, dtype in wanted.items()
+                   if f not in sparse and f != "edge_count"}
+        if "edge_count" in wanted:  # after a 0, so the edge index is built in its place
+            counts = np.empty(expected_rows + 1, np.uint32)
+            counts[0] = 0
+            columns["edge_count"] = counts[1:]
     positions = {f: fields.index(f) for f in wanted}
+    zeros = np.empty(BATCH_ROWS if sparse else 0, np.uint32)  # scratch for the sparse test
     staging = np.empty(BATCH_ROWS * width, np.int64)
     rows = 0
     count = 0
@@ -418,10 +539,13 @@ def _read_rows(source: _Input, path: Path, name: str, fields: tuple[str, ...],
                 columns["name_or_index"], columns["type"], rows) < 0:
             rows += batch
             return count - batch * width
+        for f in list(sparse):
+            if k.scatter_column_u4(staging, batch, width, positions[f], 0, zeros, 0) >= 0:
+                columns[f] = np.zeros(expected_rows, NODE_COLUMNS[f])  # rows so far: 0
+                sparse.remove(f)
         if not fast_edges and all(
-                _SCATTER.get(column.dtype.char) is not None and _scatter(
-                    staging, batch, width, positions[f], column, rows) < 0
-                for f, column in columns.items()):
+                _scatter_or_widen(staging, batch, width, positions[f], columns, f, rows)
+                for f in list(columns)):
             rows += batch
             return count - batch * width
         # the general path, which also names what is wrong in a batch the kernel refused
@@ -473,12 +597,31 @@ def _read_rows(source: _Input, path: Path, name: str, fields: tuple[str, ...],
         raise SnapshotFormatError(
             f"{path}: the {name!r} array holds {rows:,} {name} but the header announces "
             f"{expected_rows:,} (corrupt snapshot)")
+    for f in sparse if sparse_kept else ():
+        columns[f] = np.zeros(expected_rows, NODE_COLUMNS[f])  # untouched zero pages
     return columns
 
 
 _SCATTER = {np.dtype(np.uint8).char: "scatter_column_u1",
             np.dtype(np.uint32).char: "scatter_column_u4",
             np.dtype(np.int64).char: "scatter_column_i8"}  # the kernel for each column type
+
+
+def _scatter_or_widen(staging: np.ndarray, rows: int, width: int, at: int,
+                      columns: dict[str, np.ndarray], name: str, first_row: int) -> bool:
+    """One field of a batch into its column by a kernel; a column of WIDER is widened (the
+    rows before kept) when a value does not fit. False when a value stays out of range (the
+    general path then names it)."""
+    column = columns[name]
+    if _SCATTER.get(column.dtype.char) is None:
+        return False
+    if _scatter(staging, rows, width, at, column, first_row) < 0:
+        return True
+    wider = WIDER.get(name)
+    if wider is None or column.dtype == wider:
+        return False
+    columns[name] = column.astype(wider)
+    return _scatter(staging, rows, width, at, columns[name], first_row) < 0
 
 
 def _scatter(staging: np.ndarray, rows: int, width: int, at: int, column: np.ndarray,
@@ -499,13 +642,17 @@ def _skip_numbers(source: _Input, path: Path, name: str) -> int:
     while True:
         end = source.store.find(b"]", source.pos, source.end)
         if end >= 0:
-            commas += source.store.count(b",", source.pos, end)
+            commas += _commas(source.buf[source.pos:end])
             source.pos = end + 1
             return 0 if empty else commas + 1
-        commas += source.store.count(b",", source.pos, source.end)
+        commas += _commas(source.buf[source.pos:source.end])
         source.pos = source.end
         if not source.fill():
             raise _truncated(path, f"the {name!r} array")
+
+
+def _commas(window: np.ndarray) -> int:
+    return int(np.count_nonzero(window == ord(",")))
 
 
 def _read_flat(source: _Input, path: Path, name: str) -> np.ndarray:

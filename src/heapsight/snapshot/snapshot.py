@@ -98,7 +98,7 @@ class HeapSnapshot:
                                             snapshot.edge_to, snapshot.edge_type,
                                             snapshot.node_type)
         step("retainers and dominators")
-        snapshot.build_retainers_and_dominators()
+        snapshot.build_retainers_and_dominators(beside=beside is not None)
         step("distances")
         if beside is None:
             snapshot.build_distances()
@@ -142,16 +142,21 @@ class HeapSnapshot:
         self.distance = graph.distances(self.meta, self.first_edge, self.edge_to,
                                         self.edge_type, self.node_type)
 
-    def build_retainers_and_dominators(self) -> None:
+    def build_retainers_and_dominators(self, beside: bool = False) -> None:
         # Which edges count for dominators is marked in edge_type's top bit for this step
         # only; the retainer index holds sources for the dominator loop, then the edges.
+        # beside: the DFS numbering runs in a child on the second core meanwhile.
         graph.mark_inessential(self.meta, self.edge_type, self.edge_name, self.first_edge,
                                self.edge_to, self.node_id, self.strings)
         try:
+            numbering = graph.dfs_numbering_beside(self.first_edge, self.edge_to,
+                                                   self.edge_type) if beside else None
             self.first_retainer, retainers = graph.retainers(self.first_edge, self.edge_to,
                                                              self.edge_type)
             self.dominator, self.preorder = graph.dominator_tree(
-                self.first_edge, self.edge_to, self.edge_type, self.first_retainer, retainers)
+                self.first_retainer, retainers,
+                numbering() if numbering is not None else
+                graph.dfs_numbering(self.first_edge, self.edge_to, self.edge_type))
         finally:
             graph.clear_inessential(self.edge_type)
         self.retainer_edges = graph.retainer_edges(self.first_edge, self.edge_to,
