@@ -27,7 +27,6 @@ from heapsight.lint.source import (
     last_name,
     outer,
     parameter_names,
-    root_identifier,
     text,
 )
 from heapsight.lint.usage import (
@@ -36,6 +35,7 @@ from heapsight.lint.usage import (
     assigned_value,
     classify,
     collection_kind,
+    fresh_key,
     removed_only_on_cancel,
 )
 
@@ -70,7 +70,6 @@ _CLASSES = file_query("""
  (class name: (_) @name body: (class_body) @body)]
 """)
 _MEMBERS = file_query("(member_expression property: (property_identifier) @name) @member")
-_FRESH = ("++", "randomUUID", "uuid", "nanoid", "Date.now", "nextId", "genId", "generateId")
 
 
 def once_per_instance(name: str) -> bool:
@@ -284,13 +283,7 @@ def _fresh_argument(source: SourceFile, method: Node, position: int) -> bool:
 
 
 def _fresh_key(source: SourceFile, key: Node, function: Node) -> bool:
-    if any(marker in text(key) for marker in _FRESH):
-        return True
-    root = root_identifier(key)
-    if root is None:
-        return False
-    declared = assigned_value(source, text(root), function)
-    if declared is not None and any(marker in text(declared) for marker in _FRESH):
+    if fresh_key(source, key, function):
         return True
     # `packet.id = ++this.count` earlier in the function
     body = text(function)

@@ -329,18 +329,7 @@ def _instance_emitter(source: SourceFile, facts: FileFacts, target: Node, call: 
     body = _class_body_of_this(call)
     if body is None or body.id not in facts.long_lived_classes:
         return False
-    if field is None:
-        return True
-    for found in facts.this_fields:
-        if text(found["name"][0]) != field:
-            continue
-        assignment = found["name"][0].parent
-        holder = assignment.parent if assignment is not None else None
-        if holder is not None and holder.type == "assignment_expression":
-            function = source.enclosing_function(holder)
-            if function is None or source.function_name(function) != "constructor":
-                return False  # replaced later: the emitter changes with the object's state
-    return True
+    return field is None or _field_set_once(source, facts, field)
 
 
 def _class_body_of_this(node: Node) -> Node | None:

@@ -24,7 +24,7 @@ from heapsight.lint.source import (
     text,
     unwrap,
 )
-from heapsight.lint.usage import handed_out_functions
+from heapsight.lint.usage import fresh_key, handed_out_functions
 
 if TYPE_CHECKING:
     from heapsight.lint.facts import FileFacts
@@ -139,7 +139,6 @@ _TIMER_CALLS = file_query("""
   (#any-of? @f "setTimeout" "setInterval")) @timer
 """)
 
-_FRESH_KEY = ("++", "randomUUID", "uuid", "nanoid", "Date.now", "nextId", "counter")
 
 
 @dataclass(frozen=True)
@@ -363,32 +362,18 @@ def _stored_under_key(source: SourceFile, name: str, function: Node) -> bool:
             callee = holder.parent.child_by_field_name("function")
             arguments = holder.named_children
             if callee is not None and last_name(callee) == "set" and len(arguments) >= 2 and (
-                    arguments[1].id == node.id) and not _fresh(source, arguments[0], function):
+                    arguments[1].id == node.id) and not fresh_key(source, arguments[0], function):
                 return True
         if holder.type == "assignment_expression" and holder.child_by_field_name(
                 "right") == node:
             left = holder.child_by_field_name("left")
             if left is not None and left.type == "subscript_expression":
                 key = left.child_by_field_name("index")
-                if key is not None and not _fresh(source, key, function):
+                if key is not None and not fresh_key(source, key, function):
                     return True
     return False
 
 
-def _fresh(source: SourceFile, key: Node, function: Node) -> bool:
-    """A key made new for this call: `++id`, a uuid, or a variable set from one."""
-    if any(marker in text(key) for marker in _FRESH_KEY):
-        return True
-    if key.type != "identifier":
-        return False
-    for scope in (function, *source.enclosing_functions(function)):
-        for use in source.identifiers(text(key), scope):
-            declarator = use.parent
-            if declarator is not None and declarator.type == "variable_declarator" and (
-                    declarator.child_by_field_name("name") == use):
-                value = declarator.child_by_field_name("value")
-                return value is not None and any(m in text(value) for m in _FRESH_KEY)
-    return False
 
 
 def _handed_on(source: SourceFile, name: str, declaration: Node, function: Node) -> bool:

@@ -24,6 +24,7 @@ from heapsight.lint.source import (
     outer,
     own_nodes,
     parameter_names,
+    root_identifier,
     text,
 )
 
@@ -451,7 +452,21 @@ def _outlives(source: SourceFile, facts: FileFacts, uses: list[Node], name: str,
     return False
 
 
-_FRESH_ID = ("++", "randomUUID", "uuid", "nanoid", "nextId", "generateId")
+# What makes a key new for each call: a counter, a uuid, the clock.
+FRESH_MARKERS = ("++", "randomUUID", "uuid", "nanoid", "Date.now", "nextId", "genId",
+                 "generateId", "counter")
+
+
+def fresh_key(source: SourceFile, key: Node, function: Node) -> bool:
+    """A key made new for this call (`++lastId`, a uuid), or a variable declared with or last
+    set to one in `function` or a function around it: one entry per call."""
+    if any(marker in text(key) for marker in FRESH_MARKERS):
+        return True
+    root = root_identifier(key)
+    if root is None:
+        return False
+    value = assigned_value(source, text(root), function)
+    return value is not None and any(marker in text(value) for marker in FRESH_MARKERS)
 
 
 def _fresh_id(source: SourceFile, grow: Node) -> bool:
@@ -464,20 +479,8 @@ def _fresh_id(source: SourceFile, grow: Node) -> bool:
             arguments.named_children) else None
     else:
         key = grow.child_by_field_name("index")
-    if key is None:
-        return False
-    if any(marker in text(key) for marker in _FRESH_ID):
-        return True
     function = source.enclosing_function(grow)
-    if key.type != "identifier" or function is None:
-        return False
-    for scope in (function, *source.enclosing_functions(function)):
-        for use in source.identifiers(text(key), scope):
-            declarator = use.parent
-            if declarator is not None and declarator.type == "variable_declarator" and (
-                    declarator.child_by_field_name("name") == use):
-                return any(marker in text(declarator) for marker in _FRESH_ID)
-    return False
+    return key is not None and function is not None and fresh_key(source, key, function)
 
 
 def handed_out_functions(source: SourceFile, scope: Node) -> set[int]:
