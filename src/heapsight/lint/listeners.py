@@ -450,13 +450,9 @@ def _created_here(source: SourceFile, target: Node, function: Node) -> bool:
     root = root_identifier(target)
     if root is None:
         return False
-    for use in source.identifiers(text(root), function):
-        declarator = use.parent
-        if declarator is not None and declarator.type == "variable_declarator" and (
-                declarator.child_by_field_name("name") == use):
-            value = declarator.child_by_field_name("value")
-            return value is not None and value.type in ("new_expression", "call_expression")
-    return False
+    declarator = next(source.declarators(text(root), function), None)
+    value = declarator.child_by_field_name("value") if declarator is not None else None
+    return value is not None and value.type in ("new_expression", "call_expression")
 
 
 def _reused_socket(source: SourceFile, target: Node) -> bool:
@@ -488,15 +484,10 @@ def _initialiser_call(source: SourceFile, target: Node, function: Node) -> Node 
     target = unwrap(target)
     if target.type != "identifier":
         return None
-    for use in source.identifiers(text(target), function):
-        declarator = use.parent
-        if declarator is None or declarator.type != "variable_declarator" or (
-                declarator.child_by_field_name("name") != use):
-            continue
-        value = declarator.child_by_field_name("value")
-        value = unwrap(value) if value is not None else None
-        return value if value is not None and value.type == "call_expression" else None
-    return None
+    declarator = next(source.declarators(text(target), function), None)
+    value = declarator.child_by_field_name("value") if declarator is not None else None
+    value = unwrap(value) if value is not None else None
+    return value if value is not None and value.type == "call_expression" else None
 
 
 def _checked_out(source: SourceFile, target: Node, function: Node) -> bool:

@@ -259,6 +259,15 @@ class SourceFile:
             self._whole_file[name] = found
         return found
 
+    def declarators(self, name: str, scope: Node | None = None) -> Iterator[Node]:
+        """The `variable_declarator`s under `scope` that declare `name` (`const name = ...`),
+        in source order."""
+        for use in self.identifiers(name, scope):
+            parent = use.parent
+            if parent is not None and parent.type == "variable_declarator" and (
+                    parent.child_by_field_name("name") == use):
+                yield parent
+
     def _word_index(self) -> dict[bytes, list[int]]:
         if self._words is None:
             words: dict[bytes, list[int]] = {}

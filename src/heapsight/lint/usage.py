@@ -245,12 +245,10 @@ def assigned_value(source: SourceFile, name: str, function: Node,
         if last is not None:
             return outer(last)
     for scope in (function, *source.enclosing_functions(function)):
-        for use in source.identifiers(name, scope):
-            declarator = use.parent
-            if declarator is not None and declarator.type == "variable_declarator" and (
-                    declarator.child_by_field_name("name") == use):
-                value = declarator.child_by_field_name("value")
-                return outer(value) if value is not None else None
+        declarator = next(source.declarators(name, scope), None)
+        if declarator is not None:
+            value = declarator.child_by_field_name("value")
+            return outer(value) if value is not None else None
     return None
 
 

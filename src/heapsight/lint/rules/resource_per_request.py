@@ -406,22 +406,19 @@ def _declared_with(create: Node) -> bool:
 def _required_from_database(facts: FileFacts, owner: Node) -> bool:
     """`owner` is a local `const rdb = require('<path ending in a database word>')`."""
     function = facts.source.enclosing_function(owner)
-    for use in facts.source.identifiers(text(owner), function):
-        declarator = use.parent
-        if declarator is None or declarator.type != "variable_declarator" or (
-                declarator.child_by_field_name("name") != use):
-            continue
-        value = declarator.child_by_field_name("value")
-        value = unwrap(value) if value is not None else None
-        if value is None or value.type != "call_expression" or text(
-                value.child_by_field_name("function")) != "require":
-            return False
-        arguments = value.child_by_field_name("arguments")
-        first = arguments.named_children[0] if arguments is not None and (
-            arguments.named_children) else None
-        path = text(first).strip("'\"`") if first is not None else ""
-        return path.startswith(".") and _DATABASE_WORD.search(path.rsplit("/", 1)[-1]) is not None
-    return False
+    declarator = next(facts.source.declarators(text(owner), function), None)
+    if declarator is None:
+        return False
+    value = declarator.child_by_field_name("value")
+    value = unwrap(value) if value is not None else None
+    if value is None or value.type != "call_expression" or text(
+            value.child_by_field_name("function")) != "require":
+        return False
+    arguments = value.child_by_field_name("arguments")
+    first = arguments.named_children[0] if arguments is not None and (
+        arguments.named_children) else None
+    path = text(first).strip("'\"`") if first is not None else ""
+    return path.startswith(".") and _DATABASE_WORD.search(path.rsplit("/", 1)[-1]) is not None
 
 
 _FACTORY_NAMES = frozenset(FACTORIES | _DATABASE_OPENERS | {"create", "createTransport"}

@@ -267,11 +267,7 @@ _FRESH_CALLS = frozenset({"split", "map", "filter", "from", "entries", "keys", "
 
 def _const_in(source: SourceFile, name: str, function: Node) -> Node | None:
     """The value of `const name = ...` declared in `function` itself (not around it)."""
-    for use in source.identifiers(name, function):
-        declarator = use.parent
-        if declarator is None or declarator.type != "variable_declarator" or (
-                declarator.child_by_field_name("name") != use):
-            continue
+    for declarator in source.declarators(name, function):
         declaration = declarator.parent
         value = declarator.child_by_field_name("value")
         if declaration is not None and declaration.type == "lexical_declaration" and text(
