@@ -1,0 +1,43 @@
+// Helpers used by InfraConfigService: at start-up, and again by admin actions
+// such as reset() and the onboarding checks, any number of times.
+import { PrismaClient } from '@prisma/client';
+
+class PrismaService extends PrismaClient {
+  async onModuleDestroy() {
+    await this.$disconnect();
+  }
+}
+
+export async function getDefaultInfraConfigs() {
+  const prisma = new PrismaService(); // leak: resource-per-request
+  const onboarding = await prisma.infraConfig.findUnique({
+    where: { name: 'ONBOARDING_COMPLETED' },
+  });
+  return [
+    { name: 'ONBOARDING_COMPLETED', value: onboarding?.value ?? 'false' },
+    { name: 'MAILER_SMTP_ENABLE', value: process.env.MAILER_SMTP_ENABLE ?? 'false' },
+  ];
+}
+
+export async function getMissingInfraConfigEntries(defaults: { name: string }[]) {
+  const prisma = new PrismaService(); // leak: resource-per-request
+  const rows = await prisma.infraConfig.findMany();
+  return defaults.filter((d) => !rows.some((r) => r.name === d.name));
+}
+
+export class InfraConfigService {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async reset() {
+    const defaults = await getDefaultInfraConfigs();
+    await this.prisma.infraConfig.deleteMany({
+      where: { name: { in: defaults.map((d) => d.name) } },
+    });
+    await this.prisma.infraConfig.createMany({ data: defaults });
+  }
+
+  async fillMissing() {
+    const missing = await getMissingInfraConfigEntries(await getDefaultInfraConfigs());
+    if (missing.length) await this.prisma.infraConfig.createMany({ data: missing });
+  }
+}

@@ -1,0 +1,45 @@
+// Learner hook of a long-running agent/MCP server process: processMessageForSkills
+// runs for every user message of every session the process serves.
+import { contextCollector } from "../../features/context-injector/index.js";
+import { findMatchingSkills } from "./loader.js";
+import type { LearnedSkill } from "./types.js";
+
+const MAX_SKILLS_PER_SESSION = 5;
+
+/** Skills already injected, per session id; at most MAX_SESSIONS sessions. */
+const sessionCaches = new Map<string, Set<string>>();
+const MAX_SESSIONS = 100;
+
+function formatSkillsForContext(skills: LearnedSkill[]): string {
+  return ["<learner>", ...skills.map((s) => `### ${s.metadata.name}\n${s.content}`), "</learner>"].join("\n");
+}
+
+export function processMessageForSkills(
+  message: string,
+  sessionId: string,
+  projectRoot: string | null,
+): { injected: number } {
+  if (!sessionCaches.has(sessionId)) {
+    // evict the oldest session before adding a new one
+    if (sessionCaches.size >= MAX_SESSIONS) {
+      const firstKey = sessionCaches.keys().next().value;
+      if (firstKey !== undefined) sessionCaches.delete(firstKey);
+    }
+    sessionCaches.set(sessionId, new Set());
+  }
+  const injectedHashes = sessionCaches.get(sessionId)!;
+
+  const newSkills = findMatchingSkills(message, projectRoot, MAX_SKILLS_PER_SESSION)
+    .filter((s) => !injectedHashes.has(s.contentHash));
+  for (const skill of newSkills) {
+    injectedHashes.add(skill.contentHash);
+  }
+  if (newSkills.length) {
+    contextCollector.register(sessionId, { id: "learner", content: formatSkillsForContext(newSkills) });
+  }
+  return { injected: newSkills.length };
+}
+
+export function clearSkillSession(sessionId: string): void {
+  sessionCaches.delete(sessionId);
+}
