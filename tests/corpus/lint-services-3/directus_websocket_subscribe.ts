@@ -62,7 +62,7 @@ export class SubscribeHandler {
 			}
 		});
 		emitter.onSocket('websocket.close', ({ client }: { client: WebSocketClient }) => this.unsubscribe(client));
-		this.messenger.subscribe('websocket.event', (message: Record<string, any>) => void this.dispatch(message['collection'], message));
+		this.messenger.subscribe('websocket.event', (message: Record<string, any>) => void this.dispatch(message['collection'], message)); // ok: listener-leak
 	}
 
 	subscribe(subscription: Subscription) {
@@ -129,17 +129,17 @@ export class WebSocketController {
 
 	constructor(httpServer: httpServer) {
 		this.server = new WebSocketServer({ noServer: true, maxPayload: Number(env['WEBSOCKETS_MAX_PAYLOAD'] ?? 1048576) }); // ok: resource-per-request
-		httpServer.on('upgrade', (request, socket, head) => {
+		httpServer.on('upgrade', (request, socket, head) => { // ok: listener-leak
 			if (request.url !== '/websocket') return;
 			this.server.handleUpgrade(request, socket, head, (ws) => this.server.emit('connection', ws, request));
 		});
-		this.server.on('connection', (ws: WebSocketClient) => {
+		this.server.on('connection', (ws: WebSocketClient) => { // ok: listener-leak
 			this.clients.add(ws); // ok: unbounded-collection
 			ws.auth_timer = setTimeout(() => { // ok: timer-leak
 				if (!ws.accountability) ws.close();
 			}, Number(env['WEBSOCKETS_AUTH_TIMEOUT'] ?? 600) * 1000);
 			ws.on('message', (data) => emitter.emitAction('websocket.message', { client: ws, message: JSON.parse(data.toString()) }));
-			ws.on('close', () => {
+			ws.on('close', () => { // ok: listener-leak
 				if (ws.auth_timer) clearTimeout(ws.auth_timer);
 				this.clients.delete(ws);
 				emitter.emitAction('websocket.close', { client: ws });

@@ -21,7 +21,7 @@ var timelines = {};
 function initPluginState() {
   recentAuthors = [];
   global.epCommentsConfig = settings.ep_comments_page || {}; // ok: global-growth
-  global.epCommentsSeen = global.epCommentsSeen || {};
+  global.epCommentsSeen = global.epCommentsSeen || {}; // ok: global-growth
 }
 
 exports.loadSettings = function (hook_name, args, cb) {
@@ -30,7 +30,7 @@ exports.loadSettings = function (hook_name, args, cb) {
 };
 
 exports.padRemove = function (hook_name, context, callback) {
-  delete timelines[context.padID]; // ok: unbounded-collection
+  delete timelines[context.padID];
   commentManager.deleteCommentReplies(context.padID, function () {
     commentManager.deleteComments(context.padID, callback);
   });
@@ -51,7 +51,7 @@ exports.handleMessageSecurity = function (hook_name, context, callback) {
 exports.socketio = function (hook_name, args, cb) {
   var io = args.io.of('/comment');
 
-  io.on('connection', function (socket) {
+  io.on('connection', function (socket) { // ok: listener-leak
     var joined = null;
 
     function onCommentAdded(padId, comment) {
@@ -62,7 +62,7 @@ exports.socketio = function (hook_name, args, cb) {
       commentManager.events.removeListener('commentAdded', onCommentAdded);
     });
 
-    socket.on('getComments', function (data, respond) {
+    socket.on('getComments', function (data, respond) { // ok: closure-capture
       joined = data.padId;
       socket.join(data.padId);
       commentManager.getComments(data.padId, function (err, comments) {
@@ -76,7 +76,7 @@ exports.socketio = function (hook_name, args, cb) {
       commentManager.addComment(padId, content, function (err, commentId, comment) {
         if (err) return respond(err);
         recentAuthors.push({ author: content.author, padId: padId, at: Date.now() }); // leak: global-growth
-        var timeline = timelines[padId] || (timelines[padId] = []);
+        var timeline = timelines[padId] || (timelines[padId] = []); // ok: unbounded-collection
         timeline.push(commentId); // ok: unbounded-collection
         if (timeline.length > 20) timeline.splice(0, timeline.length - 20);
         socket.broadcast.to(padId).emit('pushAddComment', commentId, comment);
@@ -126,6 +126,9 @@ exports.expressCreateServer = function (hook_name, args, callback) {
       commentManager.getComments(req.params.pad, function (err, data) {
         if (err) return res.json({ code: 2, message: 'internal error', data: null });
         fields.author = authorId;
+        res.on('finish', function () { // ok: closure-capture
+          logger.debug('served ' + Object.keys(data.comments || {}).length + ' comments of ' + req.params.pad + ' to ' + fields.author);
+        });
         res.json({ code: 0, data: data, author: fields.author });
       });
     });

@@ -143,6 +143,24 @@ exports.onNewRevision = (padId) => {
   for (const retry of waiting) retry();
 };
 
+exports.handleCustomMessage = (padID, msgString) => {
+  const msg = {type: 'COLLABROOM', data: {type: msgString, time: Date.now()}};
+  process.nextTick(() => socketio.sockets.in(padID).json.send(msg)); // ok: closure-capture
+};
+
+exports.sendChatMessageToPadClients = async (time, userId, text, padId) => {
+  const pad = await padManager.getPad(padId);
+  const userName = await authorManager.getAuthorName(userId);
+  const saved = pad.appendChatMessage(text, userId, time);
+  const msg = {type: 'COLLABROOM', data: {type: 'CHAT_MESSAGE', userId, userName, time, text}};
+  const pending = [];
+  for (const socket of await socketio.in(padId).fetchSockets()) {
+    pending.push(() => socket.json.send(msg)); // ok: closure-capture
+  }
+  pending.forEach((send) => send());
+  await saved;
+};
+
 exports.kickSessionsFromPad = (padID) => {
   if (typeof socketio.sockets.clients !== 'function') return;
   socketio.sockets.in(padID).json.send({disconnect: 'deleted'});

@@ -136,12 +136,16 @@ class MembersSignupService {
     }
 
     async sendNewsletterDigest(req) {
-        const digestTransport = nodemailer.createTransport({...config.get('bulkEmail:smtp'), pool: true, maxConnections: 5}); // leak: resource-per-request
-        const members = await models.Member.findAll({filter: `newsletters.id:${req.params.newsletterId}`});
-        for (const member of members.models) {
-            await digestTransport.sendMail({to: member.get('email'), subject: req.body.subject, html: req.body.html});
+        const digestTransport = nodemailer.createTransport({...config.get('bulkEmail:smtp'), pool: true, maxConnections: 5}); // ok: resource-per-request
+        try {
+            const members = await models.Member.findAll({filter: `newsletters.id:${req.params.newsletterId}`});
+            for (const member of members.models) {
+                await digestTransport.sendMail({to: member.get('email'), subject: req.body.subject, html: req.body.html});
+            }
+            return members.length;
+        } finally {
+            digestTransport.close();
         }
-        return members.length;
     }
 }
 

@@ -52,16 +52,18 @@ export class ActiveExecutions {
 			this.streamingResponses.set(executionId, executionData.httpResponse); // leak: unbounded-collection
 		}
 
-		this.eventService.on('execution-throttled', ({ executionId: throttledId }) => { // leak: listener-leak
+		const onThrottled = ({ executionId: throttledId }: { executionId: string }) => {
 			if (throttledId === executionId) this.setStatus(executionId, 'new');
-		});
+		};
+		this.eventService.on('execution-throttled', onThrottled); // ok: listener-leak
 
 		void postExecutePromise.promise
 			.catch((error) => {
 				if (error instanceof ExecutionCancelledError) return;
 				throw error;
 			})
-			.finally(() => {
+			.finally(() => { // ok: closure-capture
+				this.eventService.off('execution-throttled', onThrottled);
 				this.concurrencyControl.release({ mode: executionData.executionMode });
 				delete this.activeExecutions[executionId];
 				this.logger.debug('Execution removed', { executionId });
@@ -123,7 +125,7 @@ export class WaitTracker {
 			const executionId = execution.id;
 			if (this.waitingExecutions[executionId] !== undefined) continue;
 			const triggerTime = execution.waitTill!.getTime() - new Date().getTime();
-			this.waitingExecutions[executionId] = {
+			this.waitingExecutions[executionId] = { // ok: unbounded-collection
 				executionId,
 				timer: setTimeout(() => void this.startExecution(executionId), triggerTime), // ok: timer-leak
 			};
@@ -137,7 +139,7 @@ export class WaitTracker {
 	}
 
 	async startExecution(executionId: string) {
-		delete this.waitingExecutions[executionId]; // ok: unbounded-collection
+		delete this.waitingExecutions[executionId];
 		const fullExecutionData = await this.executionRepository.findSingleExecution(executionId, { includeData: true, unflattenData: true });
 		if (!fullExecutionData) throw new UnexpectedError('Execution does not exist.', { extra: { executionId } });
 		await this.workflowRunner.run({ executionMode: fullExecutionData.mode, executionData: fullExecutionData.data, workflowData: fullExecutionData.workflowData }, false, false, executionId);
@@ -173,7 +175,7 @@ export class WebSocketPush {
 			if (msg.type === 'ack' && msg.messageId) this.unacknowledged.delete(msg.messageId);
 		};
 
-		connection.once('close', () => {
+		connection.once('close', () => { // ok: listener-leak
 			connection.off('pong', heartbeat);
 			connection.off('message', onMessage);
 			delete this.connections[pushRef];

@@ -19,6 +19,9 @@ export default abstract class BaseProcessor {
 /** Storage client shared by every upload of this process. */
 const sharedS3 = new S3Client({ region: env.AWS_REGION, forcePathStyle: env.AWS_S3_FORCE_PATH_STYLE }); // ok: resource-per-request
 
+/** Keep-alive agent for webhook deliveries. */
+const webhookAgent = new https.Agent({ keepAlive: true, timeout: 5000, maxSockets: 50 }); // ok: resource-per-request
+
 const userCache = new LRUCache<string, User>({ max: 500, ttl: 60 * 1000 });
 
 async function loadUser(id: string) {
@@ -37,11 +40,10 @@ export class WebhookProcessor extends BaseProcessor {
     const subscriptions = await WebhookSubscription.findAll({ where: { teamId: event.teamId, enabled: true } });
     for (const subscription of subscriptions.filter((s) => s.validForEvent(event))) {
       const delivery = await WebhookDelivery.create({ webhookSubscriptionId: subscription.id, status: "pending" });
-      const agent = new https.Agent({ keepAlive: true, timeout: 5000 }); // leak: resource-per-request
       try {
         const response = await fetch(subscription.url, {
           method: "POST",
-          agent,
+          agent: webhookAgent,
           headers: { "Content-Type": "application/json", "Outline-Signature": subscription.signature(delivery.id) },
           body: JSON.stringify({ id: delivery.id, actorId: event.actorId, event: event.name, payload: event.data }),
         });

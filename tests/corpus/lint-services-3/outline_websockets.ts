@@ -58,10 +58,10 @@ export default function init(
     createAdapter(Redis.defaultClient, Redis.defaultSubscriber) // ok: resource-per-request
   );
 
-  io.on("connection", (socket: SocketWithAuth) => {
+  io.on("connection", (socket: SocketWithAuth) => { // ok: listener-leak
     Metrics.increment("websockets.connected");
 
-    socket.on("authentication", async function (data) {
+    socket.on("authentication", async function (data) { // ok: listener-leak
       try {
         await authenticate(socket, data);
         void authenticated(io, socket);
@@ -105,11 +105,13 @@ async function authenticated(io: IO.Server, socket: SocketWithAuth) {
   collectionIds.forEach((collectionId) => rooms.push(`collection-${collectionId}`)); // ok: unbounded-collection
   await socket.join(rooms);
 
-  websocketQueue.on("failed", (job, err) => { // leak: listener-leak
+  const onJobFailed = (job: { data: { actorId: string; modelId: string } }, err: Error) => {
     if (job.data.actorId === user.id) {
       socket.emit("sync.failed", { modelId: job.data.modelId, error: err.message });
     }
-  });
+  };
+  websocketQueue.on("failed", onJobFailed); // ok: listener-leak
+  socket.once("disconnect", () => websocketQueue.removeListener("failed", onJobFailed));
 
   const presence = setInterval(async () => { // leak: timer-leak
     for (const room of socket.rooms) {
@@ -154,14 +156,13 @@ async function authenticated(io: IO.Server, socket: SocketWithAuth) {
     }
   });
 
-  socket.on("disconnecting", () => {
+  socket.on("disconnecting", () => { // ok: closure-capture
     socket.rooms.forEach((room) => {
       if (room.startsWith("document-")) {
         io.to(room).emit("user.leave", { userId: user.id, documentId: room.replace("document-", "") });
       }
     });
   });
-
 }
 
 async function authenticate(socket: SocketWithAuth, data: { token: string }) {

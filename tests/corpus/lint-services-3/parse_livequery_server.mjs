@@ -69,7 +69,7 @@ class ParseLiveQueryServer {
   }
 
   _onConnect(parseWebsocket) {
-    parseWebsocket.on('message', request => {
+    parseWebsocket.on('message', request => { // ok: listener-leak
       if (typeof request === 'string') {
         try {
           request = JSON.parse(request);
@@ -156,7 +156,10 @@ class ParseLiveQueryServer {
       this.installations.set(request.installationId, client); // leak: unbounded-collection
     }
     client.pingInterval = setInterval(() => parseWebsocket.ping && parseWebsocket.ping(), 10 * 1000); // ok: timer-leak
-    this.statsTimer = setInterval(() => logger.info('Live query clients: %d', this.clients.size), 60 * 1000); // leak: timer-leak
+    if (!this.statsTimer) {
+      this.statsTimer = setInterval(() => logger.info('Live query clients: %d', this.clients.size), 60 * 1000); // ok: timer-leak
+      this.statsTimer.unref();
+    }
     client.onClearCache = this._clearClientCache.bind(this, clientId);
     this.subscriber.on('message', client.onClearCache); // leak: listener-leak
     await this.getAuthForSessionToken(request.sessionToken);
@@ -172,7 +175,7 @@ class ParseLiveQueryServer {
     const className = request.query.className;
     const subscriptionHash = queryHash(request.query);
     if (!this.subscriptions.has(className)) {
-      this.subscriptions.set(className, new Map());
+      this.subscriptions.set(className, new Map()); // ok: unbounded-collection
     }
     const classSubscriptions = this.subscriptions.get(className);
     let subscription;

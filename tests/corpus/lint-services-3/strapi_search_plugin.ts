@@ -73,12 +73,16 @@ const indexerService = ({ strapi }: { strapi: Core.Strapi }) => ({
   },
 
   async reindexWithCredentials(uid: UID.ContentType, node: string, apiKey: string) {
-    const tenantClient = new Client({ node, auth: { apiKey } }); // leak: resource-per-request
-    const entries = await strapi.documents(uid).findMany({ status: 'published', limit: 1000 });
-    for (const entry of entries) {
-      await tenantClient.index({ index: uid.replace(/[:.]/g, '_'), id: entry.documentId, document: entry });
+    const tenantClient = new Client({ node, auth: { apiKey } }); // ok: resource-per-request
+    try {
+      const entries = await strapi.documents(uid).findMany({ status: 'published', limit: 1000 });
+      for (const entry of entries) {
+        await tenantClient.index({ index: uid.replace(/[:.]/g, '_'), id: entry.documentId, document: entry });
+      }
+      return entries.length;
+    } finally {
+      await tenantClient.close();
     }
-    return entries.length;
   },
 
   scheduleReindex(uid: UID.ContentType, everyMinutes: number) {
@@ -128,6 +132,27 @@ const adminController = ({ strapi }: { strapi: Core.Strapi }) => ({
     const { uid, documentId } = ctx.params;
     const locale = ctx.query.locale ?? 'en';
     ctx.body = { data: await getService(strapi, 'indexer').getLocalized(uid, documentId, locale) };
+  },
+
+  async previewMany(ctx: any) {
+    const { uid } = ctx.params;
+    const requested: { documentId: string; locale: string }[] = ctx.request.body.entries ?? [];
+    const seen = new Map<string, unknown>();
+    for (const { documentId, locale } of requested) {
+      if (!seen.has(documentId)) {
+        seen.set(documentId, await strapi.documents(uid).findOne({ documentId, locale })); // ok: unbounded-cache
+      }
+    }
+    ctx.body = { data: Array.from(seen.values()) };
+  },
+
+  async publishAndIndex(ctx: any) {
+    const { uid, documentId } = ctx.params;
+    await strapi.db.transaction(async ({ onCommit }) => {
+      const { entries } = await strapi.documents(uid).publish({ documentId });
+      onCommit(() => getService(strapi, 'indexer').indexEntry(uid, entries[0])); // ok: closure-capture
+    });
+    ctx.body = { data: { documentId } };
   },
 });
 

@@ -168,7 +168,7 @@ class Monitor extends BeanModel {
 module.exports.statusPageFollowHandler = (socket) => {
     const sendToSocket = (beat) => socket.emit("statusPageHeartbeat", beat);
 
-    socket.on("followStatusPage", async (slug, callback) => {
+    socket.on("followStatusPage", async (slug, callback) => { // ok: listener-leak
         try {
             monitorEvents.on("heartbeat", sendToSocket); // leak: listener-leak
             callback({ ok: true });
@@ -206,7 +206,41 @@ module.exports.monitorSocketHandler = (socket, server) => {
             callback({ ok: false, msg: e.message });
         }
     });
+
+    socket.on("resumeMonitor", async (monitorID, callback) => {
+        try {
+            checkLogin(socket);
+            await R.exec("UPDATE monitor SET active = 1 WHERE id = ? AND user_id = ? ", [monitorID, socket.userID]);
+            const monitor = await R.findOne("monitor", " id = ? ", [monitorID]);
+            server.monitorList[monitor.id]?.stop();
+            server.monitorList[monitor.id] = monitor; // ok: unbounded-collection
+            await monitor.start(server.io);
+            await loadSlugMap();
+            callback({ ok: true, msg: "successResumed", msgi18n: true });
+        } catch (e) {
+            callback({ ok: false, msg: e.message });
+        }
+    });
 };
+
+/**
+ * Slug of each status page, rebuilt as a whole from the database
+ * @type {Object<number, string>}
+ */
+let slugById = {};
+
+/**
+ * Reload the status page slugs
+ * @returns {Promise<void>}
+ */
+async function loadSlugMap() {
+    const rows = await R.getAll("SELECT id, slug FROM status_page");
+    const next = {};
+    for (const row of rows) {
+        next[row.id] = row.slug; // ok: unbounded-cache
+    }
+    slugById = next;
+}
 
 const router = express.Router();
 
@@ -229,3 +263,4 @@ router.get("/api/badge/:id/uptime", apicache.middleware("5 minutes"), async (req
 module.exports.Monitor = Monitor;
 module.exports.monitorEvents = monitorEvents;
 module.exports.apiRouter = router;
+module.exports.getSlug = (id) => slugById[id];

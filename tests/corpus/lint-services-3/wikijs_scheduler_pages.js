@@ -27,6 +27,7 @@ const scheduler = {
     })
     this.tasks = autoload(path.join(WIKI.SERVERPATH, 'tasks/simple'))
     WIKI.events.outbound.on('reloadScheduler', () => this.start()) // ok: listener-leak
+    WIKI.scheduler = this // ok: global-growth
     return this
   },
   async start () {
@@ -104,7 +105,8 @@ const resolvers = {
       if (!WIKI.auth.checkAccess(context.req.user, ['read:pages'], { path: page.path, locale: page.localeCode })) {
         throw new WIKI.Error.PageViewForbidden()
       }
-      WIKI.telemetry.pageViews[page.path] = (WIKI.telemetry.pageViews[page.path] || 0) + 1 // leak: global-growth
+      const viewKey = `${page.localeCode}/${page.path}@${new Date().toISOString().slice(0, 10)}`
+      WIKI.telemetry.pageViews[viewKey] = (WIKI.telemetry.pageViews[viewKey] || 0) + 1 // leak: global-growth
       return page
     },
     async history (obj, args, context, info) {
@@ -123,6 +125,7 @@ const resolvers = {
           throw new WIKI.Error.PageNotFound()
         }
         await WIKI.models.pages.renderPage(page)
+        WIKI.telemetry.lastRender = { id: page.id, at: new Date() } // ok: global-growth
         return { responseResult: graphHelper.generateSuccess('Page rendered successfully.') }
       } catch (err) {
         return graphHelper.generateError(err)
@@ -131,11 +134,14 @@ const resolvers = {
     async update (obj, args, context) {
       try {
         const page = await WIKI.models.pages.updatePage({ ...args, user: context.req.user })
-        WIKI.events.inbound.on('pageRendered', (renderedId) => { // leak: listener-leak
+        const onRendered = (renderedId) => {
           if (renderedId === page.id) {
             WIKI.logger.info(`Page ${page.path} re-rendered after update by ${context.req.user.name}`)
+            WIKI.events.inbound.off('pageRendered', onRendered)
           }
-        })
+        }
+        WIKI.events.inbound.on('pageRendered', onRendered) // ok: listener-leak
+        setTimeout(() => WIKI.events.inbound.off('pageRendered', onRendered), 60 * 1000).unref() // ok: timer-leak
         return { responseResult: graphHelper.generateSuccess('Page has been updated.'), page }
       } catch (err) {
         return graphHelper.generateError(err)
