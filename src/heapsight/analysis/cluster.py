@@ -27,6 +27,7 @@ _MAX_DESCENT = 8
 _SAMPLE = 200  # payload instances kept per cluster for the detectors' questions
 # V8's allocation tracker keeps a stack for only some objects (a few percent here)
 _TRACKED_SAMPLE = 4000
+_BLOCK = 1 << 16  # rows whose classes are looked up at a time
 
 
 @dataclass
@@ -222,7 +223,12 @@ def _carrier_mask(snapshot: HeapSnapshot, nodes: np.ndarray) -> np.ndarray:
     by_type[types[types >= 0]] = True
     by_class = np.zeros(snapshot.class_count, bool)
     by_class[classes[classes >= 0]] = True
-    return by_type[snapshot.node_type[nodes]] | by_class[snapshot.classes_of(nodes)]
+    mask = np.empty(nodes.shape[0], bool)
+    for start in range(0, nodes.shape[0], _BLOCK):  # the classes of a block at a time
+        block = nodes[start:start + _BLOCK]
+        mask[start:start + _BLOCK] = by_type[snapshot.node_type[block]] | \
+            by_class[snapshot.classes_of(block)]
+    return mask
 
 
 def is_internal(snapshot: HeapSnapshot, ordinal: int) -> bool:

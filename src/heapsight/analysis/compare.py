@@ -277,11 +277,11 @@ def check_same_process(earlier: Comparable, later: Comparable) -> None:
     if sample.size == 0:
         raise HeapsightError(f"{where} come from different processes (no object in common); "
                              "compare snapshots taken from one running process")
-    names_a, names_b = class_names(earlier), class_names(later)
     a = _classes_of(earlier, earlier.ordinals_of(later_ids[sample]))
     del later_ids
     b = _classes_of(later, sample)
-    same = np.mean([names_a[int(x)] == names_b[int(y)] for x, y in zip(a, b, strict=True)])
+    same = np.mean([_class_name(earlier, int(x)) == _class_name(later, int(y))
+                    for x, y in zip(a, b, strict=True)])
     if same < 0.9:
         raise HeapsightError(f"{where} do not match: the same object ids name different "
                              "objects. Either they come from different processes, or V8 "
@@ -330,6 +330,14 @@ def _common_sample(earlier: Comparable, later_ids: np.ndarray, above: int,
         picked.append(ordinals[(-seen) % step::step] + index * _BLOCK)
         seen += ordinals.shape[0]
     return np.concatenate(picked)
+
+
+def _class_name(snapshot: Comparable, class_id: int) -> str:
+    """One class id's name, without listing every class of a final snapshot (that would
+    make its class totals, early)."""
+    if isinstance(snapshot, EarlierSnapshot):
+        return snapshot.class_names[class_id]
+    return snapshot.class_name_of(class_id)
 
 
 def _classes_of(snapshot: Comparable, ordinals: np.ndarray) -> np.ndarray:
@@ -386,7 +394,24 @@ def first_seen(final: HeapSnapshot, earlier: list[EarlierSnapshot]) -> np.ndarra
     """For each node of `final`, the index of the first snapshot that holds its id
     (len(earlier) when the node is new in final). V8 never reuses an id, so an object
     present in two snapshots lived throughout."""
-    phase = np.full(final.node_count, len(earlier), np.int8)
-    for index in range(len(earlier) - 1, -1, -1):
-        phase[held_ids(earlier[index], final.node_id)] = index
+    return first_seen_of_new(final, earlier, new_since(final, earlier[0]))
+
+
+def new_since(final: HeapSnapshot, baseline: EarlierSnapshot) -> np.ndarray:
+    """For each node of `final`, whether the baseline does not hold its id."""
+    held = held_ids(baseline, final.node_id)
+    return np.logical_not(held, out=held)
+
+
+def first_seen_of_new(final: HeapSnapshot, earlier: list[EarlierSnapshot],
+                      is_new: np.ndarray) -> np.ndarray:
+    """first_seen, made in the memory of is_new (new_since's answer, which this consumes):
+    0 for the nodes the baseline holds, and only the new nodes' ids are looked up in the
+    later snapshots (the most recent first, so the earliest that holds an id wins)."""
+    new = np.flatnonzero(is_new)
+    phase = is_new.view(np.int8)
+    phase[new] = len(earlier)
+    for index in range(len(earlier) - 1, 0, -1):
+        held = held_ids(earlier[index], final.node_id[new])
+        phase[new[held]] = index
     return phase

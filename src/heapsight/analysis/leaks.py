@@ -33,7 +33,8 @@ from heapsight.analysis.compare import (
     class_instance_counts,
     class_names,
     class_self_sizes,
-    first_seen,
+    first_seen_of_new,
+    new_since,
     taken_order,
 )
 from heapsight.analysis.detectors import LeakEvidence, classify
@@ -139,14 +140,16 @@ def find_leaks(paths: Sequence[str | os.PathLike[str]], loader: Loader | None = 
     check_same_process(earlier[-1], final)
     earlier[-1].release_classes()
     in_order: list[Comparable] = [*earlier, final]
-    phase = first_seen(final, earlier)
     counts = class_counts(in_order)
     growing = growing_classes(in_order, counts)
     heap_sizes = [s.total_size for s in in_order]
+    vars(final).pop("class_totals", None)  # their last use; the analysis after reads none
+    is_new = new_since(final, earlier[0])
     step("clusters")
-    is_new = phase >= 1
     subtrees = NewSubtrees.of(final, is_new)
-    _release_tree_order(final)
+    del final.preorder  # read by nothing after the class totals and the new subtrees
+    phase = first_seen_of_new(final, earlier, is_new)  # in is_new's memory
+    del is_new
     candidates = clusters(final, phase, len(paths), subtrees)[:_MAX_CLUSTERS]
     step("filter")
     survivors = _Survivors(final, phase, subtrees)
@@ -158,19 +161,13 @@ def find_leaks(paths: Sequence[str | os.PathLike[str]], loader: Loader | None = 
                                   and not _strings_without_growth(final, earlier, c)])
     found = [c for c in found if c.retained_size >= min_size]
     del survivors, candidates, subtrees
+    is_new = phase >= 1
+    del phase
     step("describe")
     leaks = _merge([_describe(final, earlier, c, is_new) for c in _by_owner(final, found)])
     leaks.sort(key=lambda leak: (-leak.retained_size, -leak.growth))
     return LeakReport(snapshots=[str(p) for p in paths], heap_sizes=heap_sizes, leaks=leaks,
                       growing_classes=growing)
-
-
-def _release_tree_order(final: HeapSnapshot) -> None:
-    """Drop what only the class totals and the new subtrees read, once they are made: the
-    dominator tree's preorder and the totals (a node and 24 bytes a class); the analysis
-    after asks neither, and its peak comes after."""
-    del final.preorder
-    vars(final).pop("class_totals", None)
 
 
 def _grows(snapshot: HeapSnapshot, cluster: Cluster, min_size: int) -> bool:
