@@ -128,9 +128,11 @@ class EarlierSnapshot:
 
     _WIDE = 255  # fan-out of this or more: looked up in the overflow table
 
-    def __init__(self, light: HeapSnapshot):
-        """Cut a light snapshot down; this empties it (its columns go as each is used, so
-        cutting costs little more memory than the light snapshot itself)."""
+    def __init__(self, light: HeapSnapshot, fan_out: bool = True, self_sizes: bool = False):
+        """Cut a light snapshot down (or a full one whose graph was released); this empties
+        it (its columns go as each is used, so cutting costs little more memory than the
+        light snapshot itself). fan_out: keep each node's (find-leaks asks it of holders);
+        self_sizes: keep each node's self size too (diff counts the bytes freed)."""
         self.source, self.file_size = light.source, light.file_size
         self.node_count = light.node_count
         self.total_size = light.total_size
@@ -146,7 +148,8 @@ class EarlierSnapshot:
         self.class_instance_counts = per_class[present]
         self.class_self_sizes = _self_size_by_class(class_id, self_size,
                                                     light.class_count)[present]
-        del self_size
+        if not self_sizes:
+            del self_size
         code = np.zeros(light.class_count, np.uint16 if present.size <= 1 << 16 else np.int32)
         code[present] = np.arange(present.size)
         codes = code[class_id]
@@ -162,7 +165,8 @@ class EarlierSnapshot:
         self.largest_odd = self.ids.largest_odd
         self.class_id = codes[order]
         del codes
-        edge_count = nodes.pop("edge_count")[order]
+        self.self_size = self_size[order] if self_sizes else np.empty(0, np.uint32)
+        edge_count = nodes.pop("edge_count")[order] if fan_out else np.empty(0, np.uint32)
         del order
         self._fan_out = np.minimum(edge_count, self._WIDE).astype(np.uint8)
         self._wide = np.flatnonzero(edge_count >= self._WIDE)  # sorted ordinals
@@ -173,6 +177,7 @@ class EarlierSnapshot:
         counts and self sizes were taken while cutting): the analysis after asks only ids
         and fan-out of an earlier snapshot."""
         self.class_id = np.empty(0, self.class_id.dtype)
+        self.self_size = np.empty(0, self.self_size.dtype)
 
     @property
     def sorted_ids(self) -> np.ndarray:

@@ -166,6 +166,18 @@ class HeapSnapshot:
     def build_retained_sizes(self) -> None:
         self.retained_size = graph.retained_sizes(self.self_size, self.dominator, self.preorder)
 
+    def release_graph(self) -> None:
+        """Drop the edges and all that was built from them (retainers, dominators, distances,
+        retained sizes, class totals), keeping the node columns and strings, as a light
+        snapshot has: for an analysis done with the graph (diff's earlier snapshot)."""
+        for name in ("first_edge", "edge_type", "edge_name", "edge_to", "first_retainer",
+                     "retainer_edges", "dominator", "preorder", "distance", "retained_size",
+                     "class_totals"):
+            vars(self).pop(name, None)
+        self.columns.edges.clear()
+        self.columns.extras.clear()
+        self.columns.trace_tree = b""
+
     # ---------------------------------------------------------------- totals
 
     @cached_property
