@@ -2,10 +2,10 @@
 code made it, which pattern it is, and the fix — with no hand-written filter.
 
 Only the final snapshot gets a full graph. The earlier ones are read first, light, one at a
-time, and each is cut down to what the comparison asks of it (compare.EarlierSnapshot: sorted
-ids, classes, fan-out) before the next, so their reading costs nothing beside the final graph;
-the final snapshot's load, beside the cut earlier ones, is then the peak of the run, and the
-analysis after it makes no array over every node that it can avoid.
+time, and each is cut down to what the comparison asks of it (compare.EarlierSnapshot: ids as
+a compare.IdSet, classes, fan-out) before the next, so their reading costs nothing beside the
+final graph; the final snapshot's load, beside the cut earlier ones, is then the peak of the
+run, and the analysis after it makes no array over every node that it can avoid.
 """
 
 from __future__ import annotations
