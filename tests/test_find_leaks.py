@@ -244,6 +244,29 @@ def test_gzip_snapshots_are_read_as_streams(all_leaks, tmp_path):
     assert streamed["leaks"]
 
 
+def test_diff_reads_a_later_snapshot_from_a_pipe(all_leaks, tmp_path):
+    """diff reads a later snapshot twice when it can (light, then fully); from a pipe, which
+    can be read only once, it gives the same result."""
+    import threading
+
+    pipe = tmp_path / "after.heapsnapshot"
+    os.mkfifo(pipe)
+
+    def serve() -> None:
+        with open(pipe, "wb") as out:
+            out.write(all_leaks[2].read_bytes())
+
+    writer = threading.Thread(target=serve, daemon=True)
+    writer.start()
+    piped = cli("diff", str(all_leaks[0]), str(pipe), "--json", "--class", "RequestEntry")
+    writer.join(timeout=60)
+    plain = cli("diff", str(all_leaks[0]), str(all_leaks[2]), "--json", "--class", "RequestEntry")
+    assert piped.returncode == plain.returncode == 0, piped.stderr
+    piped_data, plain_data = json.loads(piped.stdout), json.loads(plain.stdout)
+    piped_data.pop("after"), plain_data.pop("after")
+    assert piped_data == plain_data and plain_data["new_objects"]
+
+
 def test_earlier_snapshots_keep_ids_classes_and_fan_out(all_leaks):
     """What find-leaks keeps of an earlier snapshot answers as the light snapshot does."""
     import numpy as np

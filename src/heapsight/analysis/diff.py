@@ -3,6 +3,7 @@ by id. Beyond DevTools' Comparison view it gives the retained-size delta of each
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -81,7 +82,7 @@ def diff_snapshots(before_path: str, after_path: str, top: int = 30,
     first and, once its class totals are taken, cut down to its ids, classes and self sizes
     (compare.EarlierSnapshot); the later one is then read light to say which of those died,
     and the cut is left with its ids alone before the later snapshot's full load, the run's
-    peak. on_step is told the name of each step as it starts (bench/profile_leaks.py)."""
+    peak (a later snapshot given as a pipe is read once, fully). on_step is told the name of each step as it starts (bench/profile_leaks.py)."""
     step = on_step or (lambda name: None)
     load = loader or (lambda p, light: HeapSnapshot.load_light(p) if light
                       else HeapSnapshot.load(p))
@@ -92,16 +93,17 @@ def diff_snapshots(before_path: str, after_path: str, top: int = 30,
     full.release_graph()
     before = EarlierSnapshot(full, fan_out=False, self_sizes=True)
     del full
-    step("after: read light, what died")
-    light = load(after_path, True)
-    check_same_process(before, light)
-    deleted, freed = _died(before, light.node_id)
-    del light
-    columns["deleted"] = _per_name(before.class_names, deleted)
-    columns["freed"] = _per_name(before.class_names, freed)
-    before.release_classes()
-    step("after: load")
-    after = load(after_path, False)
+    if os.path.isfile(after_path):
+        step("after: read light, what died")
+        light = load(after_path, True)
+        _compare(before, light, columns)
+        del light
+        step("after: load")
+        after = load(after_path, False)
+    else:  # a pipe is read once: the cut keeps its classes and sizes beside the later graph
+        step("after: load")
+        after = load(after_path, False)
+        _compare(before, after, columns)
     step("after: class totals, what is new")
     columns.update(_totals(after, "after"))
     names = class_names(after)
@@ -130,6 +132,17 @@ def diff_snapshots(before_path: str, after_path: str, top: int = 30,
                       int(after.retained_size[o]), retainer_path(after, int(o)))
             for o in members]
     return result
+
+
+def _compare(before: EarlierSnapshot, after: HeapSnapshot,
+             columns: dict[str, dict[str, int]]) -> None:
+    """The same-process check, and what died, by the earlier snapshot's classes (which the
+    cut then lets go)."""
+    check_same_process(before, after)
+    deleted, freed = _died(before, after.node_id)
+    columns["deleted"] = _per_name(before.class_names, deleted)
+    columns["freed"] = _per_name(before.class_names, freed)
+    before.release_classes()
 
 
 def _totals(snapshot: HeapSnapshot, side: str) -> dict[str, dict[str, int]]:
