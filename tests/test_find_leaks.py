@@ -282,9 +282,10 @@ def test_earlier_snapshots_keep_ids_classes_and_fan_out(all_leaks):
     assert [kept.class_names[int(c)] for c in kept.class_id[ordinals]] == \
         [light.class_names[int(c)] for c in light.class_id]
     fan_out = light.columns.nodes["edge_count"]
-    assert int(fan_out.max()) >= 255  # the overflow table is exercised
-    wide = np.flatnonzero(fan_out >= 200)
-    assert [kept.fan_out(int(ordinals[i])) for i in wide] == [int(fan_out[i]) for i in wide]
+    assert int((fan_out >= 15).sum()) > 10  # the overflow table is exercised
+    wide = np.flatnonzero(fan_out >= 10)
+    some = np.concatenate([wide, np.arange(0, fan_out.shape[0], 7)])
+    assert [kept.fan_out(int(ordinals[i])) for i in some] == [int(fan_out[i]) for i in some]
     assert kept.ordinal_of(int(ids.max()) + 2) is None
     assert kept.ordinal_of(2**40) is None and kept.ordinal_of(-1) is None  # beyond uint32
     assert kept.total_size == light.total_size
