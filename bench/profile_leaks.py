@@ -34,10 +34,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     from heapsight.analysis.leaks import find_leaks
     from heapsight.snapshot import HeapSnapshot
 
+    full_loads: list[str] = []
+
     def loader(path: str, light: bool) -> HeapSnapshot:
         if light:
             return HeapSnapshot.load_light(path)
-        name = "" if args.diff else "final snapshot: "
+        full_loads.append(path)
+        name = ("before: " if len(full_loads) == 1 else "after: ") if args.diff \
+            else "final snapshot: "
         return HeapSnapshot.load(path, on_step=lambda step: steps.next(f"{name}{step}"))
 
     if args.diff:
