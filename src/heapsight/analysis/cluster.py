@@ -27,6 +27,7 @@ _MAX_DESCENT = 8
 _SAMPLE = 200  # payload instances kept per cluster for the detectors' questions
 # V8's allocation tracker keeps a stack for only some objects (a few percent here)
 _TRACKED_SAMPLE = 4000
+_BLOCK = 1 << 16  # rows whose classes are looked up at a time
 
 
 @dataclass
@@ -85,18 +86,13 @@ def clusters(snapshot: HeapSnapshot, phase: np.ndarray, phases: int,
     if subtrees is None:
         subtrees = NewSubtrees.of(snapshot, phase >= 1)
     nodes = subtrees.nodes
-    member_rows = np.flatnonzero(phase[nodes] >= 1)
-    members = nodes[member_rows].astype(np.int64)
-    by_ordinal = np.argsort(members)
-    members = members[by_ordinal]
-    member_top_rows = subtrees.top[member_rows[by_ordinal]]
-    del member_rows, by_ordinal
-    member_top = nodes[member_top_rows]
-    tops, first = np.unique(member_top, return_index=True)
-    if tops.size == 0:
+    # The top nodes are the rows that are their own top (only a new row can be), in ordinal
+    # order. What is over rows (the tree below them) is done before what is over members.
+    top_rows = np.flatnonzero(subtrees.top == np.arange(nodes.shape[0], dtype=np.int32))
+    if top_rows.size == 0:
         return []
-    top_rows = member_top_rows[first]
-    del member_top_rows, first
+    top_rows = top_rows[np.argsort(nodes[top_rows], kind="stable")].astype(np.int32)
+    tops = nodes[top_rows]
     holders = snapshot.dominator[tops].astype(np.int32)
     synthetic = snapshot.meta.node_type("synthetic")
     shared = (holders == ROOT) | (snapshot.node_type[holders] == synthetic)
@@ -124,6 +120,15 @@ def clusters(snapshot: HeapSnapshot, phase: np.ndarray, phases: int,
     count = unique_keys.shape[0]
     retained = np.bincount(cluster_of_top, weights=snapshot.retained_size[tops],
                            minlength=count).astype(np.int64)
+
+    # Every new node, in ordinal order, with the top node it belongs to.
+    member_rows = np.flatnonzero(phase[nodes] >= 1)
+    by_ordinal = np.argsort(nodes[member_rows], kind="stable")
+    member_rows = member_rows[by_ordinal]
+    del by_ordinal
+    members = nodes[member_rows].astype(np.int64)
+    member_top = nodes[subtrees.top[member_rows]]
+    del member_rows
 
     # Count payload instances per phase.
     member_cluster = cluster_of_top[np.searchsorted(tops, member_top)]
@@ -218,7 +223,12 @@ def _carrier_mask(snapshot: HeapSnapshot, nodes: np.ndarray) -> np.ndarray:
     by_type[types[types >= 0]] = True
     by_class = np.zeros(snapshot.class_count, bool)
     by_class[classes[classes >= 0]] = True
-    return by_type[snapshot.node_type[nodes]] | by_class[snapshot.classes_of(nodes)]
+    mask = np.empty(nodes.shape[0], bool)
+    for start in range(0, nodes.shape[0], _BLOCK):  # the classes of a block at a time
+        block = nodes[start:start + _BLOCK]
+        mask[start:start + _BLOCK] = by_type[snapshot.node_type[block]] | \
+            by_class[snapshot.classes_of(block)]
+    return mask
 
 
 def is_internal(snapshot: HeapSnapshot, ordinal: int) -> bool:

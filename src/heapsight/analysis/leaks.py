@@ -2,10 +2,10 @@
 code made it, which pattern it is, and the fix — with no hand-written filter.
 
 Only the final snapshot gets a full graph. The earlier ones are read first, light, one at a
-time, and each is cut down to what the comparison asks of it (compare.EarlierSnapshot: sorted
-ids, classes, fan-out) before the next, so their reading costs nothing beside the final graph;
-the final snapshot's load, beside the cut earlier ones, is then the peak of the run, and the
-analysis after it makes no array over every node that it can avoid.
+time, and each is cut down to what the comparison asks of it (compare.EarlierSnapshot: ids as
+a compare.IdSet, classes, fan-out) before the next, so their reading costs nothing beside the
+final graph; the final snapshot's load, beside the cut earlier ones, is then the peak of the
+run, and the analysis after it makes no array over every node that it can avoid.
 """
 
 from __future__ import annotations
@@ -33,7 +33,8 @@ from heapsight.analysis.compare import (
     class_instance_counts,
     class_names,
     class_self_sizes,
-    first_seen,
+    first_seen_of_new,
+    new_since,
     taken_order,
 )
 from heapsight.analysis.detectors import LeakEvidence, classify
@@ -139,11 +140,16 @@ def find_leaks(paths: Sequence[str | os.PathLike[str]], loader: Loader | None = 
     check_same_process(earlier[-1], final)
     earlier[-1].release_classes()
     in_order: list[Comparable] = [*earlier, final]
-    phase = first_seen(final, earlier)
     counts = class_counts(in_order)
+    growing = growing_classes(in_order, counts)
+    heap_sizes = [s.total_size for s in in_order]
+    vars(final).pop("class_totals", None)  # their last use; the analysis after reads none
+    is_new = new_since(final, earlier[0])
     step("clusters")
-    is_new = phase >= 1
     subtrees = NewSubtrees.of(final, is_new)
+    del final.preorder  # read by nothing after the class totals and the new subtrees
+    phase = first_seen_of_new(final, earlier, is_new)  # in is_new's memory
+    del is_new
     candidates = clusters(final, phase, len(paths), subtrees)[:_MAX_CLUSTERS]
     step("filter")
     survivors = _Survivors(final, phase, subtrees)
@@ -155,13 +161,13 @@ def find_leaks(paths: Sequence[str | os.PathLike[str]], loader: Loader | None = 
                                   and not _strings_without_growth(final, earlier, c)])
     found = [c for c in found if c.retained_size >= min_size]
     del survivors, candidates, subtrees
+    is_new = phase >= 1
+    del phase
     step("describe")
     leaks = _merge([_describe(final, earlier, c, is_new) for c in _by_owner(final, found)])
     leaks.sort(key=lambda leak: (-leak.retained_size, -leak.growth))
-    step("growing classes")
-    return LeakReport(snapshots=[str(p) for p in paths],
-                      heap_sizes=[s.total_size for s in in_order], leaks=leaks,
-                      growing_classes=growing_classes(in_order, counts))
+    return LeakReport(snapshots=[str(p) for p in paths], heap_sizes=heap_sizes, leaks=leaks,
+                      growing_classes=growing)
 
 
 def _grows(snapshot: HeapSnapshot, cluster: Cluster, min_size: int) -> bool:

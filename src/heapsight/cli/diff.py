@@ -27,11 +27,14 @@ def diff(before: str, after: str, top: int, focus_class: str | None, as_json: bo
     heapsight diff before.heapsnapshot after.heapsnapshot --class RequestEntry
     """
     from heapsight.analysis.diff import diff_snapshots
-    from heapsight.report.diff import render_diff
+    from heapsight.snapshot import HeapSnapshot
 
-    result = diff_snapshots(load_snapshot(before), load_snapshot(after), top=top,
-                            focus_class=focus_class)
+    def loader(path: str, light: bool) -> HeapSnapshot:
+        return HeapSnapshot.load_light(path) if light else load_snapshot(path)
+
+    result = diff_snapshots(before, after, top=top, focus_class=focus_class, loader=loader)
     if as_json:
         print_json(result.to_json())
     else:
+        from heapsight.report.diff import render_diff  # rich: only for the text view
         render_diff(result, stdout)

@@ -41,7 +41,6 @@ def find_leaks(snapshots: tuple[str, ...], folder: str | None, min_size: str,
     """
     from heapsight.analysis.leaks import find_leaks as analyse
     from heapsight.analysis.leaks import snapshots_in
-    from heapsight.report.leaks import render_text
     from heapsight.snapshot import HeapSnapshot
 
     if folder and snapshots:
@@ -61,5 +60,6 @@ def find_leaks(snapshots: tuple[str, ...], folder: str | None, min_size: str,
     if as_json:
         print_json(report.to_json())
     else:
+        from heapsight.report.leaks import render_text  # rich: only for the text view
         render_text(report, stdout)
     raise SystemExit(3 if report.leaks else 0)

@@ -12,7 +12,7 @@ kernels with the wrong arguments.
 
 from __future__ import annotations
 
-import hashlib
+import importlib
 import os
 import sys
 from collections.abc import Callable
@@ -28,7 +28,19 @@ KERNELS_SOURCE = Path(__file__).with_name("_kernels.py")
 def source_digest(source: bytes) -> int:
     """The kernels' source as a positive int64, exported by the compiled module as
     `source_digest()` so a module built from other source is never used."""
-    return int.from_bytes(hashlib.sha256(source).digest()[:8], "little") >> 1
+    return int.from_bytes(_sha256()(source).digest()[:8], "little") >> 1
+
+
+def _sha256() -> Callable[[bytes], Any]:
+    """CPython's own SHA-256: hashlib's would load OpenSSL's libcrypto, 3.7 MiB of every
+    command's memory for this one digest."""
+    for name in ("_sha2", "_sha256"):  # Python 3.12+, 3.11
+        try:
+            return importlib.import_module(name).sha256  # type: ignore[no-any-return]
+        except ImportError:
+            pass
+    import hashlib
+    return hashlib.sha256
 
 
 def built_from(module: Any, source: bytes) -> bool:

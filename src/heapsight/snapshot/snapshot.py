@@ -19,6 +19,7 @@ Step = Callable[[str], None]
 
 _M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
 _BIG_ARRAY = 1 << 20
+_CLASS_BLOCK = 1 << 16  # nodes whose classes are counted at a time
 
 
 _DISTANCES_BESIDE = 256 << 20  # file bytes
@@ -165,6 +166,18 @@ class HeapSnapshot:
     def build_retained_sizes(self) -> None:
         self.retained_size = graph.retained_sizes(self.self_size, self.dominator, self.preorder)
 
+    def release_graph(self) -> None:
+        """Drop the edges and all that was built from them (retainers, dominators, distances,
+        retained sizes, class totals), keeping the node columns and strings, as a light
+        snapshot has: for an analysis done with the graph (diff's earlier snapshot)."""
+        for name in ("first_edge", "edge_type", "edge_name", "edge_to", "first_retainer",
+                     "retainer_edges", "dominator", "preorder", "distance", "retained_size",
+                     "class_totals"):
+            vars(self).pop(name, None)
+        self.columns.edges.clear()
+        self.columns.extras.clear()
+        self.columns.trace_tree = b""
+
     # ---------------------------------------------------------------- totals
 
     @cached_property
@@ -214,12 +227,16 @@ class HeapSnapshot:
 
     @cached_property
     def class_names(self) -> dict[int, str]:
-        """Name of every class id present in this snapshot (counted in blocks, so that
-        neither class_id nor bincount's int64 copy of it need exist)."""
-        counts = np.zeros(self.class_count, np.int64)
-        for start in range(0, self.node_count, _BIG_ARRAY):
-            counts += np.bincount(self.classes_of(slice(start, start + _BIG_ARRAY)),
-                                  minlength=self.class_count)
+        """Name of every class id present in this snapshot: those the class totals count
+        (a light snapshot, without them, counts in small blocks, so that neither class_id
+        nor bincount's int64 copy of it need exist)."""
+        if "retained_size" in vars(self):
+            counts = self.class_totals[0]
+        else:
+            counts = np.zeros(self.class_count, np.int64)
+            for start in range(0, self.node_count, _CLASS_BLOCK):
+                counts += np.bincount(self.classes_of(slice(start, start + _CLASS_BLOCK)),
+                                      minlength=self.class_count)
         present = np.flatnonzero(counts)
         return {int(c): self.class_name_of(int(c)) for c in present}
 
