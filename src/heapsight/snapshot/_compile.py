@@ -12,9 +12,9 @@ kernels with the wrong arguments.
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -27,20 +27,10 @@ KERNELS_SOURCE = Path(__file__).with_name("_kernels.py")
 
 def source_digest(source: bytes) -> int:
     """The kernels' source as a positive int64, exported by the compiled module as
-    `source_digest()` so a module built from other source is never used."""
-    return int.from_bytes(_sha256()(source).digest()[:8], "little") >> 1
-
-
-def _sha256() -> Callable[[bytes], Any]:
-    """CPython's own SHA-256: hashlib's would load OpenSSL's libcrypto, 3.7 MiB of every
+    `source_digest()` so a module built from other source is never used. CRC-32 and length
+    tell a stale build apart; hashlib would load OpenSSL's libcrypto, 3.7 MiB of every
     command's memory for this one digest."""
-    for name in ("_sha2", "_sha256"):  # Python 3.12+, 3.11
-        try:
-            return importlib.import_module(name).sha256  # type: ignore[no-any-return]
-        except ImportError:
-            pass
-    import hashlib
-    return hashlib.sha256
+    return (len(source) << 32) | zlib.crc32(source)
 
 
 def built_from(module: Any, source: bytes) -> bool:
