@@ -69,7 +69,8 @@ def interval_starts(source: SourceFile, facts: FileFacts) -> list[IntervalStart]
         call = match["call"][0]
         function = source.enclosing_function(call)
         if function is None or (facts.in_setup_code(call)
-                                and not _handed_out_by_setup(source, function)):
+                                and not _handed_out_by_setup(source, function)
+                                and not _setup_runs_again(source, facts, call, function)):
             continue  # started once at load or start-up: a deliberate background task
         args = match["args"][0].named_children
         callback = args[0] if args else None
@@ -100,12 +101,44 @@ def interval_starts(source: SourceFile, facts: FileFacts) -> list[IntervalStart]
             if left is None:
                 continue
             handle = text(left)
-            cleared = last_name(left) in cleared_names
+            cleared = last_name(left) in cleared_names and not _cleared_only_to_restart(
+                source, left, function, parent)
             if left.type == "identifier" and not cleared:
                 cleared = _handed_on(source, handle, parent, function)
             found.append(IntervalStart(call, callback, function, handle, cleared))
         # anything else (an argument, a return value, an object field) is managed elsewhere
     return found
+
+
+def _setup_runs_again(source: SourceFile, facts: FileFacts, call: Node, function: Node) -> bool:
+    """Start-up code by its name or place that the file runs again (`configure()` from a
+    listener), with no look at the handle before the start (`if (!timer)` starts it once)."""
+    holder = outer(call).parent
+    target = holder.child_by_field_name("left") if holder is not None and (
+        holder.type == "assignment_expression") else holder.child_by_field_name(
+        "name") if holder is not None and holder.type == "variable_declarator" else None
+    if target is not None and not (holder is not None and _cleared_only_to_restart(
+            source, target, function, holder)):
+        before = source.source[function.start_byte:call.start_byte].decode("utf-8", "replace")
+        if re.search(rf"(?<![\w$]){re.escape(last_name(target))}(?![\w$])", before):
+            return False
+    return runs_again(source, facts, body_method(source, function))
+
+
+def _cleared_only_to_restart(source: SourceFile, left: Node, function: Node,
+                             assignment: Node) -> bool:
+    """`if (this.tick) clearInterval(this.tick); this.tick = setInterval(...)` and no other
+    clear of that field in the file: the old interval is stopped, but the last one never is;
+    once the object is dropped (its stream ended), it runs on and keeps the object."""
+    owner = left.child_by_field_name("object") if left.type == "member_expression" else None
+    if owner is None or owner.type != "this":
+        return False
+    field = last_name(left)
+    clears = [m["handle"][0] for m in source.matches(_CLEARS)
+              if last_name(m["handle"][0]) == field]
+    return bool(clears) and all(
+        function.start_byte <= handle.start_byte and handle.end_byte <= assignment.start_byte
+        for handle in clears)
 
 
 def _handed_out_by_setup(source: SourceFile, function: Node) -> bool:
@@ -130,6 +163,88 @@ def _is_clear_argument(use: Node) -> bool:
     call = arguments.parent if arguments is not None and arguments.type == "arguments" else None
     return call is not None and last_name(call.child_by_field_name("function") or call) in (
         "clearInterval", "clearTimeout")
+
+
+# -- methods the file itself runs more than once --------------------------------------------
+
+_METHOD_CALLS = file_query("""
+(call_expression function: (member_expression property: (property_identifier) @name)) @call
+""")
+# Callbacks that run at most once per registration: a promise's reactions, `once` listeners.
+_ONE_SHOT = frozenset({"once", "then", "catch", "finally"})
+
+
+def body_method(source: SourceFile, function: Node) -> Node:
+    """A `new Promise((resolve, reject) => ...)` executor runs with its method: the method."""
+    while function.type in ("arrow_function", "function_expression") and (
+            function.parent is not None and function.parent.type == "arguments"):
+        made = function.parent.parent
+        around = source.enclosing_function(function)
+        if made is None or made.type != "new_expression" or text(
+                made.child_by_field_name("constructor")) != "Promise" or around is None:
+            break
+        function = around
+    return function
+
+
+def runs_again(source: SourceFile, facts: FileFacts, function: Node, depth: int = 0) -> bool:
+    """The file shows `function` (a method or named function) runs more than once: it is
+    called from two places, or from a listener or timer callback (a reconnect, an event that
+    comes back), from per-call code, or from an exported function the user may call any number
+    of times. Its name is not asked: `connect`, `init` and `start` run again in real code.
+    Called only from module-level code or a constructor, or from nowhere, it is not shown."""
+    name = source.function_name(function)
+    if not name or name == "constructor" or depth > 3:
+        return False
+    calls = [m["call"][0] for m in source.matches(_METHOD_CALLS) if text(m["name"][0]) == name]
+    calls += [use.parent for use in source.identifiers(name) if use.parent is not None
+              and use.parent.type == "call_expression"
+              and use.parent.child_by_field_name("function") == use]
+    calls = [call for call in calls if not _on_object_made_there(source, facts, call)]
+    if len(calls) >= 2:
+        return True
+    for call in calls:
+        caller = source.enclosing_function(call)
+        if caller is None or source.function_name(caller) == "constructor":
+            continue  # at load, or once per object
+        holder = caller.parent
+        if caller.type in ("arrow_function", "function_expression") and holder is not None \
+                and holder.type == "arguments" and holder.parent is not None:
+            callee = holder.parent.child_by_field_name("function") or holder.parent
+            if holder.parent.type == "new_expression" or last_name(callee) in _ONE_SHOT:
+                caller = body_method(source, caller)
+                if caller.type in ("arrow_function", "function_expression"):
+                    continue
+            else:
+                return True  # a listener, a timer, a callback run per item
+        if facts.per_call_scope(caller) is not None or _is_exported(caller):
+            return True
+        if runs_again(source, facts, caller, depth + 1):
+            return True
+    return False
+
+
+def _on_object_made_there(source: SourceFile, facts: FileFacts, call: Node) -> bool:
+    """`const k = new KeepAlive(socket); k.start()`: once for each object made."""
+    callee = call.child_by_field_name("function")
+    receiver = callee.child_by_field_name("object") if callee is not None and (
+        callee.type == "member_expression") else None
+    caller = source.enclosing_function(call)
+    if receiver is None or receiver.type != "identifier" or caller is None:
+        return False
+    made = facts.assigned_value(text(receiver), caller, call)
+    return made is not None and unwrap(made).type == "new_expression"
+
+
+def _is_exported(function: Node) -> bool:
+    parent = outer(function).parent
+    if parent is not None and parent.type == "assignment_expression":
+        return text(parent.child_by_field_name("left")).startswith(("exports.",
+                                                                    "module.exports"))
+    while parent is not None and parent.type in ("variable_declarator", "lexical_declaration",
+                                                 "variable_declaration"):
+        parent = parent.parent
+    return parent is not None and parent.type == "export_statement"
 
 
 # -- timers whose handle is overwritten -------------------------------------------------------
@@ -162,8 +277,9 @@ def overwritten_timers(source: SourceFile, facts: FileFacts) -> list[TimerOverwr
     for match in source.matches(_TIMER_CALLS):
         call = match["timer"][0]
         function = source.enclosing_function(call)
-        if function is None or facts.in_setup_code(call):
+        if function is None:
             continue
+        setup = facts.in_setup_code(call)
         node = outer(call)
         parent = node.parent
         if parent is None:
@@ -172,8 +288,11 @@ def overwritten_timers(source: SourceFile, facts: FileFacts) -> list[TimerOverwr
             left = parent.child_by_field_name("left")
             if left is None:
                 continue
-            if _interval_replaced(source, facts, call, function, parent, left, starters):
+            if _interval_replaced(source, facts, call, body_method(source, function), parent,
+                                  left, starters, setup):
                 found.append(TimerOverwrite(call, function, text(left), False))
+                continue
+            if setup:
                 continue
             if source.function_name(function) == "constructor":
                 continue  # once per object
@@ -191,7 +310,7 @@ def overwritten_timers(source: SourceFile, facts: FileFacts) -> list[TimerOverwr
                 found.append(TimerOverwrite(call, function, f"{text(record)}.{last_name(left)}",
                                             True))
         elif parent.type == "variable_declarator" and parent.child_by_field_name("value") == node:
-            if source.function_name(function) == "constructor":
+            if setup or source.function_name(function) == "constructor":
                 continue
             name = text(parent.child_by_field_name("name"))
             if name and _stored_under_key(source, name, function) and (
@@ -237,7 +356,8 @@ def _handle_key(left: Node) -> str:
 
 
 def _interval_replaced(source: SourceFile, facts: FileFacts, call: Node, function: Node,
-                       assignment: Node, left: Node, starters: dict[str, set[int]]) -> bool:
+                       assignment: Node, left: Node, starters: dict[str, set[int]],
+                       setup: bool) -> bool:
     """`this.timer = setInterval(...)` or `timer = setInterval(...)` (a variable of an outer
     scope) in code that runs more than once, with no look at the old handle first, while the
     file clears that handle somewhere (else interval-not-cleared reports it): the interval
@@ -261,8 +381,10 @@ def _interval_replaced(source: SourceFile, facts: FileFacts, call: Node, functio
     before = source.source[function.start_byte:assignment.start_byte].decode("utf-8", "replace")
     if re.search(rf"(?<![\w$]){re.escape(key)}(?![\w$])", before):
         return False  # the old handle is read first: a guard or a clear
+    if key.startswith("this.") and runs_again(source, facts, function):
+        return True  # whatever its name: `connect()` on every reconnect, `init()` per user
     name = source.function_name(function)
-    if once_per_instance(name):
+    if setup or once_per_instance(name):
         return False
     if facts.per_call_scope(function) is not None or _run_by_repeater(source, function):
         return True
