@@ -101,13 +101,22 @@ def interval_starts(source: SourceFile, facts: FileFacts) -> list[IntervalStart]
             if left is None:
                 continue
             handle = text(left)
-            cleared = last_name(left) in cleared_names and not _cleared_only_to_restart(
-                source, left, function, parent)
+            restart = _cleared_only_to_restart(source, left, function, parent)
+            if not restart and (left.type == "identifier" and handle not in (
+                    source.declared_names(function)) or left.type == "member_expression") and (
+                    _read_before(source, handle, function, parent)):
+                continue  # `if (timer) return;` first: started once, whoever calls
+            cleared = last_name(left) in cleared_names and not restart
             if left.type == "identifier" and not cleared:
                 cleared = _handed_on(source, handle, parent, function)
             found.append(IntervalStart(call, callback, function, handle, cleared))
         # anything else (an argument, a return value, an object field) is managed elsewhere
     return found
+
+
+def _read_before(source: SourceFile, handle: str, function: Node, node: Node) -> bool:
+    before = source.source[function.start_byte:node.start_byte].decode("utf-8", "replace")
+    return re.search(rf"(?<![\w$]){re.escape(handle)}(?![\w$])", before) is not None
 
 
 def _setup_runs_again(source: SourceFile, facts: FileFacts, call: Node, function: Node) -> bool:
