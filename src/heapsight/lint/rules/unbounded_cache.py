@@ -18,8 +18,9 @@ from heapsight.lint.source import (
     outer,
     parameter_names,
     text,
+    unwrap,
 )
-from heapsight.lint.usage import Usage, classify, collection_kind
+from heapsight.lint.usage import Usage, classify, collection_kind, creates_bucket
 
 _THIS_MEMBERS = file_query(
     "(member_expression object: (this) property: (property_identifier) @name) @member")
@@ -87,7 +88,13 @@ class CacheWithoutEviction(Rule):
             if finding is not None:
                 yield finding
         yield from self._check_factory_closures(source, facts)
-        yield from self._check_class_fields(source, facts)
+        reported: set[int] = set()
+        for finding in self._check_class_fields(source, facts):
+            reported.add(finding.line)
+            yield finding
+        for finding in self._check_outliving_containers(source, facts):
+            if finding.line not in reported:
+                yield finding
         yield from self._check_memory_stores(source)
         yield from self._check_fresh_keys(source, facts)
         yield from self._check_memoize_decorators(source)
@@ -222,6 +229,54 @@ class CacheWithoutEviction(Rule):
             if finding is not None:
                 yield finding
 
+    def _check_outliving_containers(self, source: SourceFile,
+                                    facts: FileFacts) -> Iterator[Finding]:
+        """A read-through cache kept on an object that outlives the call - a field of `this`
+        (or of `const self = this`), a property of an object passed in - with no eviction on
+        the path that fills it: no size check anywhere, and no delete, clear or reset in the
+        function that fills it or in a timer. A delete in another method (an invalidation on
+        write, a teardown in close()) leaves every key nobody writes or closes."""
+        for match in source.matches(_FILLS):
+            fill, container, key = match["fill"][0], match["map"][0], match["key"][0]
+            if container.type not in ("member_expression", "subscript_expression"):
+                continue
+            function = source.enclosing_function(fill)
+            if function is None or source.function_name(function) == "constructor" or (
+                    facts.in_setup_code(fill)):
+                continue
+            root = _container_root(container)
+            if root is None or not _outlives_call(source, root, function):
+                continue
+            if key.type in ("string", "number", "true", "false") or (
+                    creates_bucket(fill, source)):
+                continue
+            value = _stored_value(fill)
+            if value is None or outer(value).type in _LITERALS or (
+                    value.type in ("array", "object") and not value.named_children):
+                continue
+            if _accumulates(facts, fill) or (root.type == "this" and _new_instance(
+                    facts, value, fill)):
+                continue
+            scope = _method_scope(source, function)
+            if not (_key_made_here(source, key, scope) or facts.per_call_scope(fill) or (
+                    _async_value(source, fill, scope)) or facts.in_singleton_method(fill)):
+                continue  # a registry under the caller's own names (`add(id, logger)`)
+            shown, name = text(container), _container_name(container)
+            if not name or not _read_first(text(scope), shown, text(key), fill):
+                continue
+            if root.type != "this" and _remade_per_operation(source, name):
+                continue  # per-query options that a method builds anew each time
+            if not _made_as_cache(source, name) or _evicted(source, name, scope) or (
+                    _keys_of_another_table(text(scope), shown, text(key))):
+                continue
+            where = source.function_name(scope)
+            where = f" in {where}()" if where else ""
+            yield self.finding(
+                source, fill,
+                f"`{shown}` is used as a cache (looked up, then filled{where}) on an object "
+                f"that outlives the call, and nothing evicts from it where it is filled: no "
+                f"size check, and no delete, clear or reset on that path or in a timer")
+
     def _check_usage(self, source: SourceFile, facts: FileFacts, usage: Usage, name: str,
                      kind: str) -> Finding | None:
         if usage.bounds or usage.exported:
@@ -243,6 +298,142 @@ class CacheWithoutEviction(Rule):
             source, grow,
             f"`{name}` is {noun} used as a cache (looked up, then filled{where}) but nothing "
             f"evicts from it: no delete, clear, size check or TTL")
+
+
+_FILLS = file_query("""
+(call_expression
+  function: (member_expression object: (_) @map property: (property_identifier) @method)
+  arguments: (arguments . (_) @key . (_))
+  (#eq? @method "set")) @fill
+(assignment_expression left: (subscript_expression object: (_) @map index: (_) @key) @fill)
+""")
+_TIMER_CALLBACKS = file_query("""
+(call_expression function: (identifier) @f arguments: (arguments . (_) @callback)
+  (#any-of? @f "setInterval" "setTimeout")) @call
+""")
+
+
+def _container_root(container: Node) -> Node | None:
+    node = container
+    while node.type in ("member_expression", "subscript_expression"):
+        node = node.child_by_field_name("object") or node
+        if node.type in ("call_expression", "parenthesized_expression"):
+            return None
+    return node if node.type in ("this", "identifier") else None
+
+
+def _outlives_call(source: SourceFile, root: Node, function: Node) -> bool:
+    """`this`, an alias of it (`const self = this`), or a parameter of the function or of one
+    around it: an object that was there before the call and stays after it."""
+    if root.type == "this":
+        return True
+    name = text(root)
+    for around in source.enclosing_functions(root):
+        if name in parameter_names(around):
+            return True
+        for declarator in source.declarators(name, around):
+            value = declarator.child_by_field_name("value")
+            if value is not None and value.type == "this":
+                return True
+    return False
+
+
+def _method_scope(source: SourceFile, function: Node) -> Node:
+    """The outermost function around `function` that is still inside the same method or
+    named function: a callback's lookups are its method's."""
+    scope = function
+    for around in source.enclosing_functions(function):
+        scope = around
+        if around.type in ("method_definition", "function_declaration") or (
+                source.function_name(around)):
+            break
+    return scope
+
+
+def _container_name(container: Node) -> str:
+    if container.type == "subscript_expression":
+        index = container.child_by_field_name("index")
+        return text(index) if index is not None and index.type == "identifier" else ""
+    return last_name(container)
+
+
+def _read_first(scope_text: str, shown: str, key: str, fill: Node) -> bool:
+    if fill.type == "call_expression":
+        return f"{shown}.get({key})" in scope_text or f"{shown}.has({key})" in scope_text
+    reads = scope_text.count(f"{shown}[{key}]")
+    writes = len(re.findall(re.escape(f"{shown}[{key}]") + r"\s*=(?!=)", scope_text))
+    return reads > writes
+
+
+def _key_made_here(source: SourceFile, key: Node, scope: Node) -> bool:
+    """The key is computed in the call (`String(opts.origin)`, a template, a join), not a
+    name the caller hands in as it is: it says what the traffic is, not what the caller
+    registers."""
+    key = unwrap(key)
+    if key.type == "identifier":
+        if text(key) in parameter_names(scope):
+            return False
+        for declarator in source.declarators(text(key), scope):
+            value = declarator.child_by_field_name("value")
+            if value is not None:
+                return _key_made_here(source, value, scope)
+        return False
+    return key.type in ("call_expression", "template_string", "binary_expression",
+                        "member_expression", "subscript_expression")
+
+
+def _async_value(source: SourceFile, fill: Node, scope: Node) -> bool:
+    """Filled with the result of async work: after an `await`, or in a callback of the call
+    (a promise reaction, a node-style callback, an observable's tap)."""
+    function = source.enclosing_function(fill)
+    if function is not None and function.id != scope.id:
+        return True
+    before = source.source[scope.start_byte:fill.start_byte]
+    return b"await " in before
+
+
+def _keys_of_another_table(scope_text: str, shown: str, key: str) -> bool:
+    """The key also indexes another table (`manifest[id]`, `defs.get(name)`): the cache is
+    a memo over that table's keys, as big as the table, not one entry per call."""
+    quoted = re.escape(key)
+    for found in re.finditer(rf"([\w$.]+?)(?:\?\.)?\[{quoted}\]|([\w$.]+)\.(?:get|has)\({quoted}\)",
+                             scope_text):
+        table = (found.group(1) or found.group(2) or "").rstrip("?.")
+        if table and table != shown:
+            return True
+    return False
+
+
+def _remade_per_operation(source: SourceFile, name: str) -> bool:
+    """`options.aliases = {}` in a method other than a constructor: the object that holds
+    the table is made (or reset) per operation, and the table goes with it."""
+    made = re.compile(rf"\.{re.escape(name)}\s*=\s*(?:new\s+Map\b|\{{\s*\}})")
+    for found in made.finditer(source.source.decode("utf-8", "replace")):
+        node = source.root.descendant_for_byte_range(found.start(), found.start() + 1)
+        function = source.enclosing_function(node) if node is not None else None
+        if function is not None and function.type == "method_definition" and (
+                source.function_name(function) != "constructor"):
+            return True
+    return False
+
+
+def _made_as_cache(source: SourceFile, name: str) -> bool:
+    """The file makes the container a Map or an empty object under that name."""
+    made = re.compile(rf"(?<![\w$]){re.escape(name)}\]?\s*[:=]\s*(?:new\s+Map\b|\{{\s*\}})")
+    return made.search(source.source.decode("utf-8", "replace")) is not None
+
+
+def _evicted(source: SourceFile, name: str, scope: Node) -> bool:
+    """A size check anywhere, or a delete, clear or reset in the function that fills the
+    container (or a callback it leaves behind) or in a timer's callback."""
+    whole = source.source.decode("utf-8", "replace")
+    quoted = re.escape(name)
+    if re.search(rf"(?<![\w$]){quoted}\]?\)?\.(?:size|length)\b", whole):
+        return True
+    removal = re.compile(rf"(?<![\w$]){quoted}\]?\.(?:delete|clear)\(|delete\s+[\w$.\[\]]*"
+                         rf"(?<![\w$]){quoted}\]?\[|(?<![\w$]){quoted}\]?\s*=\s*(?!=)")
+    places = [text(scope)] + [text(m["callback"][0]) for m in source.matches(_TIMER_CALLBACKS)]
+    return any(removal.search(place) for place in places)
 
 
 _MAP_SETS = file_query("""
