@@ -187,6 +187,15 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
             if function is None or facts.in_setup_code(grow) or _in_constructor(source, grow):
                 continue
             method = source.function_name(_method_around(source, function))
+            if _only_stores_argument(source, function, grow):
+                # a registration API (`onResult(fn) { this.after.push(fn); }`): the per-call
+                # code that calls it is where it grows per call, so the finding goes there
+                caller = _per_call_caller(source, facts, function)
+                owner = owner_class(grow)
+                why = lifetime.get(name) or facts.singleton(owner)
+                if caller is not None and why:
+                    found_growth.append(FieldGrowth(name, kind, caller, owner, why))
+                    break
             if API_METHODS.match(method) or once_per_instance(method):
                 continue
             owner = owner_class(grow)
@@ -206,6 +215,41 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
             found_growth.append(FieldGrowth(name, kind, grow, owner, why))
             break
     return found_growth
+
+
+def _per_call_caller(source: SourceFile, facts: FileFacts, method: Node) -> Node | None:
+    """A call of `method` by name (`hooks.onResult(...)`) from per-call code outside its
+    class, if there is one."""
+    name = source.function_name(method)
+    body = method.parent
+    for match in source.matches(_MEMBERS):
+        member = match["member"][0]
+        call = member.parent
+        if text(match["name"][0]) != name or call is None or call.type != "call_expression" or (
+                body is not None and body.start_byte <= call.start_byte < body.end_byte):
+            continue
+        if facts.per_call_scope(call) is not None:
+            return call
+    return None
+
+
+def _only_stores_argument(source: SourceFile, function: Node, grow: Node) -> bool:
+    """`onResult(fn) { this.after.push(fn); }`: a method whose one statement stores what it
+    is given, and that its own class never calls (a helper the class calls is not)."""
+    name = source.function_name(function)
+    body = function.parent
+    if function.type != "method_definition" or body is None or not name or any(
+            text(m["name"][0]) == name for m in source.matches(_MEMBERS, body)):
+        return False
+    body = function.child_by_field_name("body")
+    statements = [c for c in body.named_children if c.type != "comment"] if body is not None \
+        and body.type == "statement_block" else []
+    if len(statements) != 1 or not (statements[0].start_byte <= grow.start_byte
+                                     and grow.end_byte <= statements[0].end_byte):
+        return False
+    arguments = grow.child_by_field_name("arguments") if grow.type == "call_expression" else None
+    values = arguments.named_children if arguments is not None else []
+    return bool(values) and text(values[-1]) in parameter_names(function)
 
 
 def _method_around(source: SourceFile, function: Node) -> Node:
