@@ -204,8 +204,9 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
             why = singleton or (f"a ...{named.group(1)}" if named else "")
             if not why:
                 continue
-            looked_up = any(source.enclosing_function(lookup) == function
-                            for lookup in usage.lookups)
+            # a Set holds no value to read back: `has` then `add` is a seen-set, not a cache
+            looked_up = kind != "set" and any(source.enclosing_function(lookup) == function
+                                              for lookup in usage.lookups)
             if not singleton and (looked_up or not _per_call_entry(source, grow,
                                                                               function)):
                 continue  # get-or-create by a name: `of(name)` registries of a fixed domain
