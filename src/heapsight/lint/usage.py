@@ -127,6 +127,8 @@ def classify(source: SourceFile, uses: list[Node], name: str, kind: str | None =
                 if kind != "array":
                     usage.grows.append(parent)
                     _classify_bucket(holder, usage)  # `(m[k] = m[k] || []).push(v)`
+                elif _fresh_index(source, parent):
+                    usage.grows.append(parent)  # `slots[nextId++] = entry`: a sparse map
             elif holder is not None and holder.type == "unary_expression" and (
                     text(holder).startswith("delete")):
                 usage.bounds.append(parent)
@@ -326,6 +328,9 @@ class Growth:
     # entries are removed only when the call is cancelled or times out (`abort()`, a timer
     # the finished call clears): a call that ends normally leaves its entry for good
     cancel_path_only: bool = False
+    # entries are removed only by a function nothing in this file calls (`unregister(ref)`),
+    # while the file's own code adds them through another one: `grows` holds those calls
+    removal_never_called: str = ""
 
 
 def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
@@ -362,6 +367,10 @@ def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
             continue
         success_only = cancel_only = False
         if usage.bounds:
+            uncalled = _removal_never_called(source, usage)
+            if uncalled is not None:
+                found.append(Growth(name, kind, uncalled[1], removal_never_called=uncalled[0]))
+                continue
             success_only = _removed_only_on_success(source, usage)
             cancel_only = not success_only and (
                 removed_only_on_cancel(source, usage.bounds)
@@ -381,6 +390,38 @@ def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
         if grows:
             found.append(Growth(name, kind, grows, success_only, cancel_only))
     return found
+
+
+def _fresh_index(source: SourceFile, subscript: Node) -> bool:
+    index = subscript.child_by_field_name("index")
+    function = source.enclosing_function(subscript)
+    return index is not None and function is not None and fresh_key(source, index, function)
+
+
+def _removal_never_called(source: SourceFile, usage: Usage) -> tuple[str, list[Node]] | None:
+    """A registry the file fills through a function of its own (`register(...)`) called from
+    code that runs again (a constructor, a method, any function), and empties only through
+    another function (`unregister(ref)`) that nothing in the file calls: the code that
+    registers never deregisters. -> (the remover's name, the calls that add)."""
+    removers = {source.function_name(f) for bound in usage.bounds
+                if (f := source.enclosing_function(bound)) is not None}
+    if not removers or "" in removers or any(_called_in_file(source, name) for name in removers):
+        return None
+    adders = {source.function_name(f) for grow in usage.grows
+              if (f := source.enclosing_function(grow)) is not None}
+    calls = [use.parent for name in adders if name and name not in removers
+             for use in source.identifiers(name)
+             if use.parent is not None and use.parent.type == "call_expression"
+             and use.parent.child_by_field_name("function") == use
+             and source.enclosing_function(use) is not None]
+    return (sorted(removers)[0], calls) if calls else None
+
+
+def _called_in_file(source: SourceFile, name: str) -> bool:
+    return any(use.parent is not None and (
+        use.parent.type == "call_expression" and use.parent.child_by_field_name("function") == use
+        or use.parent.type in ("arguments", "pair", "assignment_expression")  # handed on
+    ) for use in source.identifiers(name)) or f".{name}(".encode() in source.source
 
 
 def scoped_collections(source: SourceFile, facts: FileFacts) -> dict[Node, Node]:

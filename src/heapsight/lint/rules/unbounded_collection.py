@@ -55,6 +55,14 @@ class ModuleCollectionGrowth(Rule):
             function = source.enclosing_function(grow)
             where = source.function_name(function) if function is not None else ""
             where = f" in {where}()" if where else ""
+            if growth.removal_never_called:
+                yield self.finding(
+                    source, grow,
+                    f"this call adds an entry to module-level {growth.kind} `{growth.name}`, "
+                    f"which only {growth.removal_never_called}() empties, and nothing in this "
+                    f"file calls {growth.removal_never_called}(): every object that registers "
+                    f"here stays registered (and reachable) for the life of the process")
+                continue
             if growth.cancel_path_only:
                 yield self.finding(
                     source, grow,
