@@ -24,7 +24,7 @@ from heapsight.lint.source import (
     text,
     unwrap,
 )
-from heapsight.lint.usage import fresh_key, handed_out_functions
+from heapsight.lint.usage import awaits_in, fresh_key, handed_out_functions, in_cleanup_clause
 
 if TYPE_CHECKING:
     from heapsight.lint.facts import FileFacts
@@ -59,6 +59,9 @@ class IntervalStart:
     # per-call code, and cleared only from inside its own callback: on a condition that the
     # end of the call (close, error) may never meet
     self_cleared_only: bool = False
+    # per-call code that clears it only after an await, outside finally/catch: a call that
+    # throws or is abandoned there leaves it running
+    cleared_on_success_only: bool = False
 
 
 def interval_starts(source: SourceFile, facts: FileFacts) -> list[IntervalStart]:
@@ -94,8 +97,11 @@ def interval_starts(source: SourceFile, facts: FileFacts) -> list[IntervalStart]
             self_only = cleared and callback is not None and _cleared_only_inside(
                 source, name, callback, function) and scope is not None and (
                 not facts.per_call_is_inferred(scope[1]))
-            found.append(IntervalStart(call, callback, function, name, cleared and not self_only,
-                                       self_only))
+            success_only = cleared and not self_only and scope is not None and (
+                _cleared_only_after_await(source, name, call, function))
+            found.append(IntervalStart(call, callback, function, name,
+                                       cleared and not self_only and not success_only,
+                                       self_only, success_only))
         elif parent.type == "assignment_expression" and parent.child_by_field_name("right") == node:
             left = parent.child_by_field_name("left")
             if left is None:
@@ -132,6 +138,20 @@ def _setup_runs_again(source: SourceFile, facts: FileFacts, call: Node, function
         if re.search(rf"(?<![\w$]){re.escape(last_name(target))}(?![\w$])", before):
             return False
     return runs_again(source, facts, body_method(source, function))
+
+
+def _cleared_only_after_await(source: SourceFile, name: str, call: Node,
+                              function: Node) -> bool:
+    """Every clear of the local handle `name` is in `function` itself, after an await that
+    follows the start, and outside `finally`/`catch`: a rejection skips it."""
+    uses = source.identifiers(name, function)
+    clears = [use for use in uses if _is_clear_argument(use)]
+    if not clears or len(clears) + 1 != len(uses):
+        return False  # handed on, or used in ways this does not follow
+    waits = [w for w in awaits_in(function) if w.start_byte > call.end_byte]
+    return all(source.enclosing_function(clear) == function
+               and not in_cleanup_clause(clear, function)
+               and any(w.end_byte <= clear.start_byte for w in waits) for clear in clears)
 
 
 def _cleared_only_to_restart(source: SourceFile, left: Node, function: Node,

@@ -675,9 +675,9 @@ def _removed_only_on_success(source: SourceFile, usage: Usage) -> bool:
         lifecycles += 1
         first_grow = min(site.start_byte for site in grow_sites)
         for bound in bound_sites:
-            if _in_cleanup_clause(bound, function):
+            if in_cleanup_clause(bound, function):
                 return False
-            awaits = [a for a in _awaits(function) if first_grow < a.start_byte < bound.start_byte]
+            awaits = [a for a in awaits_in(function) if first_grow < a.start_byte < bound.start_byte]
             if not awaits:
                 return False
     return lifecycles > 0
@@ -702,7 +702,7 @@ def _sites(source: SourceFile, function: Node, nodes: list[Node],
     return sites
 
 
-def _in_cleanup_clause(node: Node, function: Node) -> bool:
+def in_cleanup_clause(node: Node, function: Node) -> bool:
     parent = node.parent
     while parent is not None and parent.id != function.id:
         if parent.type in ("finally_clause", "catch_clause"):
@@ -711,5 +711,5 @@ def _in_cleanup_clause(node: Node, function: Node) -> bool:
     return False
 
 
-def _awaits(function: Node) -> list[Node]:
+def awaits_in(function: Node) -> list[Node]:
     return [node for node in own_nodes(function) if node.type == "await_expression"]

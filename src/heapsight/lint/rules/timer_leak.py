@@ -61,6 +61,10 @@ class IntervalNotCleared(Rule):
                 message = (f"setInterval in {where} is cleared only from inside its own "
                            f"callback, on a condition the end of the call may never meet; "
                            f"clear `{start.handle}` where the connection or request ends too")
+            elif start.cleared_on_success_only:
+                message = (f"setInterval in {where} is cleared only after an await, outside "
+                           f"finally/catch: a call that throws there leaves `{start.handle}` "
+                           f"running for good; clear it in a finally")
             elif not start.handle:
                 message = (f"setInterval in {where} drops its handle, so the timer can never be "
                            f"cleared; each call starts one more interval that runs forever")
