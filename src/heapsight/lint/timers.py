@@ -20,6 +20,7 @@ from heapsight.lint.source import (
     last_name,
     outer,
     own_nodes,
+    parameter_names,
     root_identifier,
     text,
     unwrap,
@@ -246,7 +247,8 @@ def runs_again(source: SourceFile, facts: FileFacts, function: Node, depth: int 
                     continue
             else:
                 return True  # a listener, a timer, a callback run per item
-        if facts.per_call_scope(caller) is not None or _is_exported(caller):
+        if facts.per_call_reason(caller) is not None or facts.per_call_scope(
+                caller) is not None or _is_exported(caller):
             return True
         if runs_again(source, facts, caller, depth + 1):
             return True
@@ -400,7 +402,7 @@ def _interval_replaced(source: SourceFile, facts: FileFacts, call: Node, functio
     """
     if text(call.child_by_field_name("function")) != "setInterval":
         return False
-    key = _handle_key(left)
+    key = _handle_key(left) or _passed_in_handle(source, left, function)
     if not key or last_name(left) not in facts.cleared_handle_names:
         return False
     if key.startswith("this.") and function.type != "method_definition":
@@ -412,6 +414,10 @@ def _interval_replaced(source: SourceFile, facts: FileFacts, call: Node, functio
         return False  # the old handle is read first: a guard or a clear
     if key.startswith("this.") and runs_again(source, facts, function):
         return True  # whatever its name: `connect()` on every reconnect, `init()` per user
+    scope = facts.per_call_scope(call)
+    if key != _handle_key(left) and scope is not None and not facts.per_call_is_inferred(
+            scope[1]):
+        return True  # a handler, whatever its name, on the connection it was handed
     name = source.function_name(function)
     if setup or once_per_instance(name):
         return False
@@ -420,6 +426,16 @@ def _interval_replaced(source: SourceFile, facts: FileFacts, call: Node, functio
     if key.startswith("this.") and facts.singleton(owner_class(function)):
         return True
     return len(starters.get(key, ())) > 1
+
+
+def _passed_in_handle(source: SourceFile, left: Node, function: Node) -> str:
+    """`client.data.clock = setInterval(...)` where `client` is a parameter: the handle lives
+    on an object that was there before the call and stays after it (a connection, a
+    session), so a second call replaces what the first one started."""
+    root = root_identifier(left) if left.type == "member_expression" else None
+    if root is None or text(root) not in parameter_names(body_method(source, function)):
+        return ""
+    return text(left)
 
 
 def _run_by_repeater(source: SourceFile, function: Node) -> bool:
