@@ -565,6 +565,7 @@ _TIMEOUTS = file_query("""
 # What a timeout guard does when the operation takes too long.
 _ENDING_CALLS = frozenset({"abort", "destroy", "cancel", "kill", "terminate", "reject"})
 _SHORT_DELAY_MS = 1000
+_WORDS = re.compile(r"[A-Za-z][a-z0-9]*")
 
 
 @dataclass(frozen=True)
@@ -590,9 +591,14 @@ def dropped_timeouts(source: SourceFile, facts: FileFacts) -> list[DroppedTimeou
         function = source.enclosing_function(call)
         if function is None or function == callback or facts.in_setup_code(call):
             continue
-        if once_per_instance(source.function_name(function)):
+        name = source.function_name(function)
+        if name == "constructor":
+            if not _made_again(source, facts, function):
+                continue  # once per object, and the file does not show objects made per call
+        elif once_per_instance(name):
             continue
-        if not _dropped(source, call, function):
+        if not _dropped(source, call, function) and not _kept_but_never_cleared(
+                facts, call):
             continue
         arguments = call.child_by_field_name("arguments")
         delay = arguments.named_children[1] if arguments is not None and len(
@@ -603,13 +609,41 @@ def dropped_timeouts(source: SourceFile, facts: FileFacts) -> list[DroppedTimeou
     return found
 
 
+def _made_again(source: SourceFile, facts: FileFacts, constructor: Node) -> bool:
+    """The class of `constructor` is made (`new C(...)`) in code that runs more than once:
+    each object is one operation, and the constructor runs per operation."""
+    body = constructor.parent
+    declaration = body.parent if body is not None else None
+    name = declaration.child_by_field_name("name") if declaration is not None else None
+    if name is None:
+        return False
+    for use in source.identifiers(text(name)):
+        made = use.parent
+        if made is None or made.type != "new_expression":
+            continue
+        function = source.enclosing_function(made)
+        if function is not None and (facts.per_call_scope(made) is not None or runs_again(
+                source, facts, body_method(source, function))):
+            return True
+    return False
+
+
+def _kept_but_never_cleared(facts: FileFacts, call: Node) -> bool:
+    """`this.timer = setTimeout(...)` and nothing in the file clears anything of that name."""
+    holder = outer(call).parent
+    left = holder.child_by_field_name("left") if holder is not None and (
+        holder.type == "assignment_expression") else None
+    return left is not None and last_name(left) not in facts.cleared_handle_names
+
+
 def _ends_operation(callback: Node) -> bool:
     """The callback itself (not a function inside it) aborts, rejects, destroys or cancels."""
     for node in own_nodes(callback):
         if node.type == "call_expression":
             callee = node.child_by_field_name("function")
-            if callee is not None and last_name(callee) in _ENDING_CALLS:
-                return True
+            words = _WORDS.findall(last_name(callee)) if callee is not None else []
+            if words and words[0].lower() in _ENDING_CALLS:
+                return True  # `abort()`, `cancelWithStatus(...)`, `destroySoon()`
     return False
 
 
