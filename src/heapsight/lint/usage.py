@@ -389,7 +389,57 @@ def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
                  if not facts.in_setup_code(g) and not _copies_keys(g)]
         if grows:
             found.append(Growth(name, kind, grows, success_only, cancel_only))
+    found.extend(passed_in_collections(source, facts))
     return found
+
+
+_MEMBER_COLLECTIONS = file_query("""
+(assignment_expression
+  left: (member_expression object: (member_expression) @owner) @path
+  right: [(array) (object) (new_expression)] @value) @assign
+""")
+
+
+def passed_in_collections(source: SourceFile, facts: FileFacts) -> list[Growth]:
+    """`server.app.failures = []` in a set-up function that was handed `server`, grown by a
+    callback it registers (`server.ext('onPreResponse', ...)`) and never trimmed: the
+    collection lives on an object that outlives the set-up (an application, a server), and
+    the callback runs per request."""
+    found: list[Growth] = []
+    for match in source.matches(_MEMBER_COLLECTIONS):
+        path, assign = match["path"][0], match["assign"][0]
+        kind = collection_kind(match["value"][0])
+        root = root_identifier(path)
+        setup = source.enclosing_function(assign)
+        if kind is None or root is None or setup is None or text(root) not in parameter_names(
+                setup) or facts.per_call_scope(assign) is not None:
+            continue
+        shown = text(path)
+        uses = [node for node in _paths_spelled(source, shown) if node.id != path.id]
+        usage = classify(source, uses, shown, kind)
+        if usage.bounds or usage.exported:
+            continue
+        grows = [g for g in usage.grows
+                 if (f := source.enclosing_function(g)) is not None and f.id != setup.id
+                 and setup.start_byte <= f.start_byte and facts.per_call_scope(g) is not None]
+        if grows:
+            found.append(Growth(shown, kind, grows))
+    return found
+
+
+def _paths_spelled(source: SourceFile, shown: str) -> list[Node]:
+    """Every member expression in the file spelled exactly `shown`."""
+    nodes: list[Node] = []
+    encoded = shown.encode()
+    start = source.source.find(encoded)
+    while start != -1:
+        node = source.root.descendant_for_byte_range(start, start + len(encoded))
+        while node is not None and node.end_byte - node.start_byte < len(encoded):
+            node = node.parent
+        if node is not None and node.type == "member_expression" and text(node) == shown:
+            nodes.append(node)
+        start = source.source.find(encoded, start + 1)
+    return nodes
 
 
 def _fresh_index(source: SourceFile, subscript: Node) -> bool:

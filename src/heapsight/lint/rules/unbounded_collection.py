@@ -78,6 +78,13 @@ class ModuleCollectionGrowth(Rule):
                     f"removed only after an await on the success path; a call that throws or "
                     f"is abandoned leaves it for good (remove it in a finally)")
                 continue
+            if "." in growth.name:
+                yield self.finding(
+                    source, grow,
+                    f"{growth.kind} `{growth.name}` lives on an object set-up code was handed "
+                    f"(it outlives every call) and grows{where}, per call, but nothing ever "
+                    f"removes entries or checks its size")
+                continue
             yield self.finding(
                 source, grow,
                 f"module-level {growth.kind} `{growth.name}` grows{where} but nothing ever "
