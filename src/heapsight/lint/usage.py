@@ -331,6 +331,9 @@ class Growth:
     # entries are removed only by a function nothing in this file calls (`unregister(ref)`),
     # while the file's own code adds them through another one: `grows` holds those calls
     removal_never_called: str = ""
+    # a function adds the entry and removes it on its way out, but a `return` (this node)
+    # leaves it without the removal
+    return_skips_removal: Node | None = None
 
 
 def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
@@ -370,6 +373,10 @@ def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
             uncalled = _removal_never_called(source, usage)
             if uncalled is not None:
                 found.append(Growth(name, kind, uncalled[1], removal_never_called=uncalled[0]))
+                continue
+            skipping = _return_skips_removal(source, usage)
+            if skipping is not None:
+                found.append(Growth(name, kind, [skipping[0]], return_skips_removal=skipping[1]))
                 continue
             success_only = _removed_only_on_success(source, usage)
             cancel_only = not success_only and (
@@ -440,6 +447,63 @@ def _paths_spelled(source: SourceFile, shown: str) -> list[Node]:
             nodes.append(node)
         start = source.source.find(encoded, start + 1)
     return nodes
+
+
+def _return_skips_removal(source: SourceFile, usage: Usage) -> tuple[Node, Node] | None:
+    """A function that runs an entry's whole life - adds it, and removes it itself or through
+    a closure of its own (`const cleanup = () => store.delete(id)`) - with a `return` after
+    the add that neither removes first, nor hands the removal on (`.finally(cleanup)`), nor
+    sits in a `try` whose `finally` removes: that path keeps the entry for good.
+    -> (the add, the return)."""
+    if not all(_removes_one_entry(bound) for bound in usage.bounds):
+        return None  # a size check or a clear: eviction, not the end of one entry's life
+    for grow in usage.grows:
+        function = source.enclosing_function(grow)
+        if function is None:
+            continue
+        removals: list[Node] = []
+        for bound in usage.bounds:
+            owner = source.enclosing_function(bound)
+            if owner is None or not (function.start_byte <= owner.start_byte
+                                     and owner.end_byte <= function.end_byte):
+                continue
+            if owner.id == function.id:
+                removals.append(bound)
+                continue
+            name = source.function_name(owner)
+            removals.extend(use for use in source.identifiers(name, function)
+                            if name and not (owner.start_byte <= use.start_byte < owner.end_byte))
+        if not removals:
+            continue
+        for node in own_nodes(function):
+            if node.type != "return_statement" or node.start_byte < grow.end_byte:
+                continue
+            if any(grow.end_byte <= r.start_byte and r.start_byte < node.end_byte
+                   for r in removals) or _finally_removes(node, function, removals):
+                continue
+            return grow, node
+    return None
+
+
+def _removes_one_entry(bound: Node) -> bool:
+    holder = outer(bound).parent
+    if holder is not None and holder.type == "unary_expression" and text(holder).startswith(
+            "delete"):
+        return True
+    return bound.type == "call_expression" and last_name(
+        bound.child_by_field_name("function") or bound) == "delete"
+
+
+def _finally_removes(node: Node, function: Node, removals: list[Node]) -> bool:
+    parent = node.parent
+    while parent is not None and parent.id != function.id:
+        if parent.type == "try_statement":
+            handler = parent.child_by_field_name("finalizer")
+            if handler is not None and any(handler.start_byte <= r.start_byte < handler.end_byte
+                                           for r in removals):
+                return True
+        parent = parent.parent
+    return False
 
 
 def _fresh_index(source: SourceFile, subscript: Node) -> bool:

@@ -55,6 +55,15 @@ class ModuleCollectionGrowth(Rule):
             function = source.enclosing_function(grow)
             where = source.function_name(function) if function is not None else ""
             where = f" in {where}()" if where else ""
+            if growth.return_skips_removal is not None:
+                line = growth.return_skips_removal.start_point[0] + 1
+                yield self.finding(
+                    source, grow,
+                    f"module-level {growth.kind} `{growth.name}` gets an entry{where} that the "
+                    f"same function removes on its way out, but the return on line {line} "
+                    f"leaves without removing it: every call that takes that path keeps its "
+                    f"entry for good (remove it in a finally)")
+                continue
             if growth.removal_never_called:
                 yield self.finding(
                     source, grow,
