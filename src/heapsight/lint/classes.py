@@ -129,6 +129,8 @@ class FieldGrowth:
     grow: Node  # where it grows per call
     owner: str  # the class
     why_long_lived: str  # "@Injectable()", "made once at module level", "a ...Client"
+    # a removal that first makes the entry it removes from (`m[k] = m[k] || {}`)
+    recreated: bool = False
 
 
 def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
@@ -141,6 +143,7 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
     shared instance, since its methods are what the rest of the program calls per operation.
     A read-through lookup (`get` then `set` of a computed value) is cache-without-eviction's.
     """
+    found_growth = _recreated_by_removal(source)
     initial: dict[str, tuple[str, set[int]]] = {}
     lifetime: dict[str, str] = {}  # fields whose own declaration says how long they live
     for found in facts.this_fields:
@@ -163,13 +166,12 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
             inits.add(holder.id)
         initial[name] = (first_kind, inits)
     if not initial:
-        return []
+        return found_growth
     members: dict[str, list[Node]] = {}
     for match in source.matches(_MEMBERS):
         name = text(match["name"][0])
         if name in initial:
             members.setdefault(name, []).append(match["member"][0])
-    found_growth: list[FieldGrowth] = []
     for name, (kind, inits) in initial.items():
         usage = Usage()
         for member in members.get(name, []):
@@ -251,6 +253,39 @@ def _only_stores_argument(source: SourceFile, function: Node, grow: Node) -> boo
     arguments = grow.child_by_field_name("arguments") if grow.type == "call_expression" else None
     values = arguments.named_children if arguments is not None else []
     return bool(values) and text(values[-1]) in parameter_names(function)
+
+
+_GET_OR_CREATE = file_query("""
+(assignment_expression
+  left: (subscript_expression object: (member_expression object: (this)) @table) @entry
+  right: (binary_expression left: (subscript_expression) @old right: [(object) (array)] @empty))
+  @assign
+""")
+
+
+def _recreated_by_removal(source: SourceFile) -> list[FieldGrowth]:
+    """`this.rooms[id] = this.rooms[id] || {}; delete this.rooms[id][room];` in a function
+    that never adds to the entry: removing from an entry that is gone (a late leave after
+    the owner was dropped) makes an empty one that nothing removes again."""
+    found: list[FieldGrowth] = []
+    for match in source.matches(_GET_OR_CREATE):
+        entry, old = match["entry"][0], match["old"][0]
+        if text(entry) != text(old):
+            continue
+        function = source.enclosing_function(match["assign"][0])
+        if function is None:
+            continue
+        body = text(function)
+        shown = re.escape(text(entry))
+        removes = re.search(rf"delete\s+{shown}\[|{shown}\.(?:delete|splice)\(", body)
+        adds = re.search(rf"{shown}\[[^\]]+\]\s*=(?!=)|{shown}\.(?:push|add|set|unshift)\(",
+                         body)
+        if removes and not adds:
+            table = match["table"][0]
+            found.append(FieldGrowth(last_name(table), collection_kind(
+                match["empty"][0]) or "object", match["assign"][0], owner_class(table),
+                "the removal itself makes the entry", recreated=True))
+    return found
 
 
 def _method_around(source: SourceFile, function: Node) -> Node:

@@ -56,6 +56,14 @@ class FieldCollectionGrowth(Rule):
         for growth in facts.field_growth:
             function = source.enclosing_function(growth.grow)
             where = facts.describe(function) if function is not None else "a method"
+            if growth.recreated:
+                yield self.finding(
+                    source, growth.grow,
+                    f"this removal first makes the entry it removes from (`this.{growth.name}"
+                    f"[key] = ... || ...`): called for a key already gone (a late leave, a "
+                    f"second delete), it adds an empty entry that nothing removes again; "
+                    f"only remove when the entry exists")
+                continue
             if growth.why_long_lived.startswith("typed"):
                 yield self.finding(
                     source, growth.grow,
