@@ -96,6 +96,7 @@ class CacheWithoutEviction(Rule):
             if finding.line not in reported:
                 yield finding
         yield from self._check_memory_stores(source)
+        yield from self._check_shared_memoizers(source, facts)
         yield from self._check_fresh_keys(source, facts)
         yield from self._check_memoize_decorators(source)
 
@@ -146,6 +147,30 @@ class CacheWithoutEviction(Rule):
                 f"`{text(decorator)}` caches {source.function_name(method)}() per distinct "
                 f"argument for as long as the object lives, with no expiry or size limit; "
                 f"each new argument (a fresh object never compares equal) adds an entry")
+
+    def _check_shared_memoizers(self, source: SourceFile,
+                                facts: FileFacts) -> Iterator[Finding]:
+        """A memoizing loader made once at load (outside every function) from a package whose
+        instances cache every key they load by default (table below): shared by every
+        request, it keeps every key any request loaded, and the result."""
+        if not any(package.encode() in source.source for package in MEMOIZING_BY_DEFAULT):
+            return
+        for match in source.matches(_NEW_CALLS):
+            made = match["new"][0]
+            if source.enclosing_function(made) is not None:
+                continue
+            imported = facts.imports.get(text(match["class"][0]))
+            option = MEMOIZING_BY_DEFAULT.get(imported[0]) if imported is not None else None
+            if option is None:
+                continue
+            arguments = match["args"][0].named_children
+            if any(option in text(argument) for argument in arguments[1:]):
+                continue  # `{ cache: false }`, or a bounded `cacheMap`
+            yield self.finding(
+                source, made,
+                f"`new {text(match['class'][0])}(...)` made once at load caches every key it "
+                f"loads and never evicts; shared by every request, it keeps every key (and "
+                f"result) any request loaded; make one per request, or pass `{option}`")
 
     def _check_memory_stores(self, source: SourceFile) -> Iterator[Finding]:
         """Middleware whose default store is an in-memory map that never prunes (table below)."""
@@ -494,6 +519,13 @@ def _made_here(facts: FileFacts, collection: str, function: Node) -> bool:
     return made is not None and collection_kind(made) is not None and (
         facts.source.enclosing_function(made) == function)
 
+
+# Packages whose instances memoize every key they load unless told otherwise: package ->
+# the option that turns it off or bounds it. DataLoader is meant to be made per request.
+MEMOIZING_BY_DEFAULT = {"dataloader": "cache"}
+_NEW_CALLS = file_query("""
+(new_expression constructor: (identifier) @class arguments: (arguments) @args) @new
+""")
 
 # Middleware whose default store is an unbounded in-memory map: module -> the option that
 # replaces the store. express-session's MemoryStore is documented as leaking and not meant for
