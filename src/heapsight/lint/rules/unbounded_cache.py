@@ -267,8 +267,8 @@ class CacheWithoutEviction(Rule):
                 continue
             function = source.enclosing_function(fill)
             if function is None or source.function_name(function) == "constructor" or (
-                    facts.in_setup_code(fill)):
-                continue
+                    function.type != "method_definition" and facts.in_setup_code(fill)):
+                continue  # (a method of a class a set-up function makes runs when called)
             root = _container_root(container)
             if root is None or not _outlives_call(source, root, function):
                 continue
@@ -279,11 +279,12 @@ class CacheWithoutEviction(Rule):
             if value is None or outer(value).type in _LITERALS or (
                     value.type in ("array", "object") and not value.named_children):
                 continue
-            if _accumulates(facts, fill) or (root.type == "this" and _new_instance(
-                    facts, value, fill)):
-                continue
+            if _accumulates(facts, fill) or _made_from_old(facts, fill, value, text(
+                    container)) or (root.type == "this" and _new_instance(facts, value, fill)):
+                continue  # a counter or a grouping; an object per key is field growth
             scope = _method_scope(source, function)
-            if not (_key_made_here(source, key, scope) or facts.per_call_scope(fill) or (
+            if not (_key_made_here(source, key, scope) or _key_made_by_caller(
+                    source, facts, key, scope) or facts.per_call_scope(fill) or (
                     _async_value(source, fill, scope)) or facts.in_singleton_method(fill)):
                 continue  # a registry under the caller's own names (`add(id, logger)`)
             shown, name = text(container), _container_name(container)
@@ -366,13 +367,12 @@ def _outlives_call(source: SourceFile, root: Node, function: Node) -> bool:
 def _method_scope(source: SourceFile, function: Node) -> Node:
     """The outermost function around `function` that is still inside the same method or
     named function: a callback's lookups are its method's."""
-    scope = function
-    for around in source.enclosing_functions(function):
-        scope = around
+    for around in (function, *source.enclosing_functions(function)):
+        passed = around.parent is not None and around.parent.type == "arguments"
         if around.type in ("method_definition", "function_declaration") or (
-                source.function_name(around)):
-            break
-    return scope
+                source.function_name(around) and not passed):
+            return around
+    return function
 
 
 def _container_name(container: Node) -> str:
@@ -405,6 +405,56 @@ def _key_made_here(source: SourceFile, key: Node, scope: Node) -> bool:
         return False
     return key.type in ("call_expression", "template_string", "binary_expression",
                         "member_expression", "subscript_expression")
+
+
+def _made_from_old(facts: FileFacts, fill: Node, value: Node, container: str,
+                   depth: int = 0) -> bool:
+    """`const n = (m.get(k) || 0) + 1; m.set(k, n)`, a few local steps deep: the new value
+    is made from the old one (a counter, an attempt count), not a cached result."""
+    if container in text(value):
+        return True
+    function = facts.source.enclosing_function(fill)
+    if depth > 2 or function is None:
+        return False
+    value = unwrap(value)
+    names = [value] if value.type == "identifier" else [
+        n for n in value.named_children if n.type == "identifier"]
+    for name in names:
+        declared = facts.assigned_value(text(name), function, fill)
+        if declared is not None and _made_from_old(facts, fill, declared, container, depth + 1):
+            return True
+    return False
+
+
+def _key_made_by_caller(source: SourceFile, facts: FileFacts, key: Node, function: Node,
+                        per_call: bool = False) -> bool:
+    """The key is a parameter, and a call of the function in this file computes it
+    (`this.remember(`search:${query}`, ...)`, `render(`${slug}?${url.search}`)`) - with
+    `per_call`, from per-call code: the caller's traffic is the key."""
+    key = unwrap(key)
+    name = source.function_name(function)
+    parameters = parameter_names(function)
+    if key.type != "identifier" or not name or text(key) not in parameters:
+        return False
+    position = parameters.index(text(key))
+    for match in source.matches(_NAMED_CALLS):
+        if text(match["name"][0]) != name:
+            continue
+        call = match["call"][0]
+        arguments = [a for a in match["args"][0].named_children if a.type != "comment"]
+        if position >= len(arguments) or unwrap(arguments[position]).type not in (
+                "template_string", "binary_expression", "call_expression"):
+            continue
+        if not per_call or facts.per_call_scope(call) is not None:
+            return True
+    return False
+
+
+_NAMED_CALLS = file_query("""
+(call_expression function: [(identifier) @name
+                            (member_expression property: (property_identifier) @name)]
+  arguments: (arguments) @args) @call
+""")
 
 
 def _async_value(source: SourceFile, fill: Node, scope: Node) -> bool:
@@ -604,6 +654,10 @@ def _keyed_by_traffic(facts: FileFacts, grow: Node) -> bool:
         return True
     key = _stored_key(grow)
     if key is not None and names_an_entity(last_name(key), qualified=True):
+        return True
+    function = facts.source.enclosing_function(grow)
+    if key is not None and function is not None and _key_made_by_caller(
+            facts.source, facts, key, function, per_call=True):
         return True
     if not facts.runs_per_call_or_async(grow):
         return False
