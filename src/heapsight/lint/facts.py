@@ -126,6 +126,11 @@ class FileFacts:
         marks it per-call (a method, a named function that is not start-up code)."""
         return percall.repeatable_function(self.source, self, node)
 
+    def exported_function(self, function: Node) -> bool:
+        """`export function f`, `export const f = () =>`, `exports.f = function`: the
+        module's users call it, any number of times."""
+        return percall._is_exported(function)
+
     def runs_per_call_or_async(self, node: Node) -> bool:
         """In per-call code, or in an async function: where caches meet unbounded keys.
 

@@ -248,7 +248,7 @@ def runs_again(source: SourceFile, facts: FileFacts, function: Node, depth: int 
             else:
                 return True  # a listener, a timer, a callback run per item
         if facts.per_call_reason(caller) is not None or facts.per_call_scope(
-                caller) is not None or _is_exported(caller):
+                caller) is not None or facts.exported_function(caller):
             return True
         if runs_again(source, facts, caller, depth + 1):
             return True
@@ -265,17 +265,6 @@ def _on_object_made_there(source: SourceFile, facts: FileFacts, call: Node) -> b
         return False
     made = facts.assigned_value(text(receiver), caller, call)
     return made is not None and unwrap(made).type == "new_expression"
-
-
-def _is_exported(function: Node) -> bool:
-    parent = outer(function).parent
-    if parent is not None and parent.type == "assignment_expression":
-        return text(parent.child_by_field_name("left")).startswith(("exports.",
-                                                                    "module.exports"))
-    while parent is not None and parent.type in ("variable_declarator", "lexical_declaration",
-                                                 "variable_declaration"):
-        parent = parent.parent
-    return parent is not None and parent.type == "export_statement"
 
 
 # -- timers whose handle is overwritten -------------------------------------------------------

@@ -445,7 +445,9 @@ def _key_made_by_caller(source: SourceFile, facts: FileFacts, key: Node, functio
         if position >= len(arguments) or unwrap(arguments[position]).type not in (
                 "template_string", "binary_expression", "call_expression"):
             continue
-        if not per_call or facts.per_call_scope(call) is not None:
+        caller = source.enclosing_function(call)
+        if not per_call or facts.per_call_scope(call) is not None or (
+                caller is not None and facts.exported_function(caller)):
             return True
     return False
 
