@@ -99,7 +99,8 @@ def interval_starts(source: SourceFile, facts: FileFacts) -> list[IntervalStart]
                 source, name, callback, function) and scope is not None and (
                 not facts.per_call_is_inferred(scope[1]))
             success_only = cleared and not self_only and scope is not None and (
-                _cleared_only_after_await(source, name, call, function))
+                _cleared_only_after_await(source, name, call, function)
+                or _cleared_only_when_finished(source, name, callback, function))
             found.append(IntervalStart(call, callback, function, name,
                                        cleared and not self_only and not success_only,
                                        self_only, success_only))
@@ -153,6 +154,32 @@ def _cleared_only_after_await(source: SourceFile, name: str, call: Node,
     return all(source.enclosing_function(clear) == function
                and not in_cleanup_clause(clear, function)
                and any(w.end_byte <= clear.start_byte for w in waits) for clear in clears)
+
+
+def _cleared_only_when_finished(source: SourceFile, name: str, callback: Node | None,
+                                function: Node) -> bool:
+    """`res.on('finish', () => clearInterval(ticker))` for an interval that writes to `res`,
+    in a function that never ends `res`: a stream kept open until the client leaves emits
+    'close', not 'finish', so the interval outlives the connection."""
+    clears = [use for use in source.identifiers(name, function) if _is_clear_argument(use)]
+    if not clears or callback is None:
+        return False
+    streams: set[str] = set()
+    for clear in clears:
+        listener = source.enclosing_function(clear)
+        arguments = listener.parent if listener is not None else None
+        call = arguments.parent if arguments is not None and arguments.type == "arguments" \
+            else None
+        callee = call.child_by_field_name("function") if call is not None else None
+        first = arguments.named_children[0] if arguments is not None and (
+            arguments.named_children) else None
+        if callee is None or callee.type != "member_expression" or last_name(callee) not in (
+                "on", "once") or first is None or text(first).strip("'\"`") not in (
+                "finish", "end"):
+            return False
+        streams.add(text(callee.child_by_field_name("object")))
+    return all(re.search(rf"(?<![\w$.]){re.escape(stream)}(?![\w$])", text(callback))
+               and f"{stream}.end(" not in text(function) for stream in streams)
 
 
 def _cleared_only_to_restart(source: SourceFile, left: Node, function: Node,

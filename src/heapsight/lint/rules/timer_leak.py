@@ -62,9 +62,11 @@ class IntervalNotCleared(Rule):
                            f"callback, on a condition the end of the call may never meet; "
                            f"clear `{start.handle}` where the connection or request ends too")
             elif start.cleared_on_success_only:
-                message = (f"setInterval in {where} is cleared only after an await, outside "
-                           f"finally/catch: a call that throws there leaves `{start.handle}` "
-                           f"running for good; clear it in a finally")
+                message = (f"setInterval in {where} is cleared only on a path the call may "
+                           f"never take (after an await outside finally/catch, or on 'finish' "
+                           f"of a stream that ends when the client leaves, which emits only "
+                           f"'close'): `{start.handle}` then runs for good; clear it in a "
+                           f"finally, or on 'close'")
             elif not start.handle:
                 message = (f"setInterval in {where} drops its handle, so the timer can never be "
                            f"cleared; each call starts one more interval that runs forever")
