@@ -16,7 +16,10 @@ class FieldCollectionGrowth(Rule):
     `this.acks = {}`) that a method fills with an entry made for the call - a new object, a
     literal, or a value under a fresh id (`++this.seq`, a uuid) - while nothing in the file ever
     removes entries from a field of that name, resets it outside the constructor, or checks its
-    size.
+    size. A Set filled after a `has()` is a seen-set that only grows. A registration method
+    (one statement that stores its argument) is reported where per-call code calls it. A
+    removal that first makes the entry it removes from (`this.m[k] = this.m[k] || {}`) adds
+    an empty entry for every key already gone.
 
     Why is this bad?
     Servers, clients, pools and exported singletons live as long as the process. A map of

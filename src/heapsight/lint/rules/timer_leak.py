@@ -16,7 +16,10 @@ class IntervalNotCleared(Rule):
     """What it does:
     Finds `setInterval` calls inside functions whose handle is dropped (so nothing can ever stop
     the timer), or stored in a variable or property that no `clearInterval` in the file clears -
-    including a class that starts an interval in one method and has no method that clears it.
+    including a class that starts an interval in one method and has no method that clears it,
+    or clears it only just before starting the next one. In per-call code, an interval cleared
+    only after an await outside `finally`, or only on 'finish' of a stream it writes to and
+    never ends (a client that leaves brings 'close'), is not cleared either.
 
     Why is this bad?
     An interval runs until it is cleared, and it keeps its callback's closure - and everything

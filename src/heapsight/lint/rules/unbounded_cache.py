@@ -31,7 +31,11 @@ class CacheWithoutEviction(Rule):
     """What it does:
     Finds a Map or plain object used as a read-through cache - looked up with `get`/`has`/`[key]`
     and then filled with `set`/`[key] =` in the same function - that nothing ever evicts from:
-    no `delete`, no `clear`, no size check, no TTL, no replacement.
+    no `delete`, no `clear`, no size check, no TTL, no replacement. On an object that outlives
+    the call (a field of `this`, a property of an object passed in), eviction must be where
+    the cache fills: a size check, or a delete, clear or reset on the fill path or in a timer;
+    an invalidation in another method or a clear in `close()` leaves every other key. Also a
+    memoizing loader (DataLoader) made once at load and shared by every request.
 
     Why is this bad?
     A cache keyed by user ids, URLs or query strings has as many keys as the traffic has. Without

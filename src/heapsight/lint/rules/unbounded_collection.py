@@ -14,7 +14,12 @@ class ModuleCollectionGrowth(Rule):
     """What it does:
     Finds a module-level array, Map, Set or plain object that a function adds to (`push`,
     `unshift`, `set`, `add`, `obj[key] = ...`) while nothing in the file ever removes from it,
-    clears it, replaces it or checks its size.
+    clears it, replaces it or checks its size - or removes only on a path the entry's call may
+    not take: after an await outside `finally`, only when cancelled, through an
+    `unregister()` that nothing in the file calls while the file's own code registers, or in
+    a function whose `return` after the add leaves without the removal. Also a collection that
+    set-up code hangs on an object it was handed (`server.app.failures = []`) and a per-call
+    callback it registers fills.
 
     Why is this bad?
     A module-level collection lives as long as the process. If each request or event adds an
