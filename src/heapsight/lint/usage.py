@@ -569,8 +569,8 @@ def _runs_once(source: SourceFile, facts: FileFacts, function: Node) -> bool:
     holder = outer(function).parent
     if function.type != "function_declaration" and not (
             function.type in ("arrow_function", "function_expression")
-            and holder is not None and holder.type == "variable_declarator"):
-        return False
+            and holder is not None and holder.type in ("variable_declarator", "arguments")):
+        return False  # (an argument: a plugin wrapped at load, `fp(async function (app) {})`)
     if source.enclosing_function(function) is not None:
         return False
     return facts.per_call_reason(function) is None

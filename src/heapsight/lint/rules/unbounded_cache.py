@@ -20,7 +20,13 @@ from heapsight.lint.source import (
     text,
     unwrap,
 )
-from heapsight.lint.usage import Usage, classify, collection_kind, creates_bucket
+from heapsight.lint.usage import (
+    Usage,
+    classify,
+    collection_kind,
+    creates_bucket,
+    scoped_collections,
+)
 
 _THIS_MEMBERS = file_query(
     "(member_expression object: (this) property: (property_identifier) @name) @member")
@@ -92,6 +98,7 @@ class CacheWithoutEviction(Rule):
             if finding is not None:
                 yield finding
         yield from self._check_factory_closures(source, facts)
+        yield from self._check_scoped(source, facts)
         reported: set[int] = set()
         for finding in self._check_class_fields(source, facts):
             reported.add(finding.line)
@@ -196,6 +203,26 @@ class CacheWithoutEviction(Rule):
                     f"`{text(callee)}(...)` from {module} without `{option}` keeps every "
                     f"entry in its default in-memory store, which never prunes expired ones; "
                     f"give it a store that expires entries")
+
+    def _check_scoped(self, source: SourceFile, facts: FileFacts) -> Iterator[Finding]:
+        """A Map/object a set-up function (a framework plugin) declares and the per-call
+        hooks it registers fill: it lives as long as the application."""
+        for declarator, scope in scoped_collections(source, facts).items():
+            name_node = declarator.child_by_field_name("name")
+            kind = collection_kind(declarator.child_by_field_name("value"))
+            if kind not in ("map", "object") or name_node is None:
+                continue
+            name = text(name_node)
+            uses = [u for u in source.identifiers(name, scope) if u != name_node]
+            if _escapes(source, name, scope):
+                continue
+            finding = self._check_usage(source, facts, classify(source, uses, name, kind),
+                                        name, kind)
+            if finding is not None and facts.per_call_scope(
+                    source.root.descendant_for_point_range(
+                        (finding.line - 1, finding.column - 1),
+                        (finding.line - 1, finding.column - 1)) or scope) is not None:
+                yield finding
 
     def _check_factory_closures(self, source: SourceFile,
                                 facts: FileFacts) -> Iterator[Finding]:
