@@ -131,6 +131,9 @@ class FieldGrowth:
     why_long_lived: str  # "@Injectable()", "made once at module level", "a ...Client"
     # a removal that first makes the entry it removes from (`m[k] = m[k] || {}`)
     recreated: bool = False
+    # timer handles kept so close() can clear them, taken out only when cleared: a timer that
+    # fires leaves its handle
+    fired_kept: bool = False
 
 
 def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
@@ -143,7 +146,7 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
     shared instance, since its methods are what the rest of the program calls per operation.
     A read-through lookup (`get` then `set` of a computed value) is cache-without-eviction's.
     """
-    found_growth = _recreated_by_removal(source)
+    found_growth = _recreated_by_removal(source) + _fired_timers_kept(source)
     initial: dict[str, tuple[str, set[int]]] = {}
     lifetime: dict[str, str] = {}  # fields whose own declaration says how long they live
     for found in facts.this_fields:
@@ -285,6 +288,54 @@ def _recreated_by_removal(source: SourceFile) -> list[FieldGrowth]:
             found.append(FieldGrowth(last_name(table), collection_kind(
                 match["empty"][0]) or "object", match["assign"][0], owner_class(table),
                 "the removal itself makes the entry", recreated=True))
+    return found
+
+
+_HANDLE_PUSHES = file_query("""
+(call_expression
+  function: (member_expression object: (member_expression object: (this)) @list
+    property: (property_identifier) @method)
+  arguments: (arguments . (identifier) @handle)
+  (#any-of? @method "push" "add")) @push
+""")
+
+
+def _fired_timers_kept(source: SourceFile) -> list[FieldGrowth]:
+    """`id = setTimeout(cb, ms); this.timers.push(id)` where every removal from the list sits
+    next to a clearTimeout, and the timer's callback does not take its own handle out: each
+    timer that fires (a timeout that expired, a self-re-arming poll) leaves its handle."""
+    found: list[FieldGrowth] = []
+    for match in source.matches(_HANDLE_PUSHES):
+        push, handle, listed = match["push"][0], match["handle"][0], match["list"][0]
+        function = source.enclosing_function(push)
+        if function is None:
+            continue
+        made = assigned_value(source, text(handle), function, push)
+        if made is None or made.type != "call_expression" or text(
+                made.child_by_field_name("function")) != "setTimeout":
+            continue
+        arguments = made.child_by_field_name("arguments")
+        callback = arguments.named_children[0] if arguments is not None and (
+            arguments.named_children) else None
+        field = last_name(listed)
+        if callback is None or field in text(callback):
+            continue  # the callback takes its handle out itself
+        removals = [m.start() for m in re.finditer(
+            rf"\.{re.escape(field)}\.(?:splice|delete)\(|\.{re.escape(field)}\s*=\s*\[",
+            source.source.decode("utf-8", "replace"))]
+        if not removals:
+            continue  # never removed at all: field growth's other checks
+        near_clear = True
+        for start in removals:
+            node = source.root.descendant_for_byte_range(start, start + 1)
+            around = source.enclosing_function(node) if node is not None else None
+            if around is not None and source.function_name(around) == "constructor":
+                continue  # the list being made
+            if around is None or "clearTimeout" not in text(around):
+                near_clear = False
+        if near_clear:
+            found.append(FieldGrowth(field, "array", push, owner_class(push),
+                                     "timer handles", fired_kept=True))
     return found
 
 

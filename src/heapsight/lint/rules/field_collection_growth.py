@@ -59,6 +59,14 @@ class FieldCollectionGrowth(Rule):
         for growth in facts.field_growth:
             function = source.enclosing_function(growth.grow)
             where = facts.describe(function) if function is not None else "a method"
+            if growth.fired_kept:
+                yield self.finding(
+                    source, growth.grow,
+                    f"`this.{growth.name}` keeps every timer handle so they can be cleared, "
+                    f"but a handle is taken out only where its timer is cleared: each timer "
+                    f"that fires leaves its handle, and the list grows for as long as the "
+                    f"object lives; take the handle out in the timer's callback too")
+                continue
             if growth.recreated:
                 yield self.finding(
                     source, growth.grow,
