@@ -64,7 +64,7 @@ FLOORS_2: dict[str, tuple[float, float]] = {
     "listener-leak": (0.45, 0.75),
     "timer-leak": (0.85, 0.85),
     "closure-capture": (0.42, 1.00),
-    "unbounded-cache": (0.75, 1.00),
+    "unbounded-cache": (0.85, 1.00),
     "resource-per-request": (0.15, 1.00),
     "global-growth": (0.85, 1.00),
 }
