@@ -62,7 +62,7 @@ FLOORS: dict[str, tuple[float, float]] = {
 FLOORS_2: dict[str, tuple[float, float]] = {
     "unbounded-collection": (0.70, 1.00),
     "listener-leak": (0.45, 0.75),
-    "timer-leak": (0.85, 0.85),
+    "timer-leak": (1.00, 0.85),
     "closure-capture": (0.42, 1.00),
     "unbounded-cache": (0.85, 1.00),
     "resource-per-request": (0.15, 1.00),

@@ -363,7 +363,49 @@ def overwritten_timers(source: SourceFile, facts: FileFacts) -> list[TimerOverwr
             if name and _stored_under_key(source, name, function) and (
                     not _clears_in(source, function)):
                 found.append(TimerOverwrite(call, function, name, True))
+        elif parent.type == "arguments" and parent.parent is not None:
+            # `this.polls.set(id, setInterval(...))` straight into an entry
+            setter = parent.parent.child_by_field_name("function")
+            values = parent.named_children
+            if setter is None or last_name(setter) != "set" or len(values) < 2 or (
+                    values[1].id != node.id) or setup or source.function_name(function) == (
+                    "constructor") or _clears_in(source, function):
+                continue
+            key = values[0]
+            table = setter.child_by_field_name("object") if setter.type == (
+                "member_expression") else None
+            if table is None or last_name(table) not in facts.cleared_handle_names and not (
+                    _cleared_from(source, last_name(table))):
+                continue  # nothing clears the entries' timers: interval-not-cleared's domain
+            if fresh_key(source, key, function) or _made_by_every_caller(source, key, function):
+                continue
+            found.append(TimerOverwrite(call, function, f"{text(table)} entry", True))
     return found
+
+
+def _cleared_from(source: SourceFile, table: str) -> bool:
+    """Some clear takes its handle from the table (`clearInterval(polls.get(id))`, a loop
+    over its values)."""
+    return any(table in text(m["handle"][0]) for m in source.matches(_CLEARS)) or re.search(
+        rf"{re.escape(table)}\.(?:values|forEach)\(".encode(), source.source) is not None
+
+
+def _made_by_every_caller(source: SourceFile, key: Node, function: Node) -> bool:
+    """`watch(worker)` keyed by `worker.id`, and every call in the file passes a value made
+    right there (`watch(cluster.fork())`): a new object, so a new key, each time."""
+    root = root_identifier(key)
+    name = source.function_name(function)
+    parameters = parameter_names(function)
+    if root is None or not name or text(root) not in parameters:
+        return False
+    position = parameters.index(text(root))
+    calls = [use.parent for use in source.identifiers(name)
+             if use.parent is not None and use.parent.type == "call_expression"]
+    arguments = [c.child_by_field_name("arguments") for c in calls]
+    passed = [a.named_children[position] for a in arguments
+              if a is not None and position < len(a.named_children)]
+    return bool(passed) and all(unwrap(p).type in ("call_expression", "new_expression")
+                                for p in passed)
 
 
 # Calls that run their callback again and again: timers and job schedulers (node-cron's
