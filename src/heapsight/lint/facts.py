@@ -63,7 +63,7 @@ from heapsight.lint.timers import (
     overwritten_timers,
     rescheduling_methods,
 )
-from heapsight.lint.usage import Growth, unbounded_growth
+from heapsight.lint.usage import Growth, scoped_collections, unbounded_growth
 
 __all__ = ["CleanupNotCalled", "DroppedTimeout", "FieldGrowth", "FileFacts", "Growth", "ImplicitGlobal", "IntervalStart", "ListenerAdd", "TimerOverwrite"]
 
@@ -193,6 +193,12 @@ class FileFacts:
     @cached_property
     def collection_growth(self) -> list[Growth]:
         return unbounded_growth(self.source, self)
+
+    @cached_property
+    def scoped_collections(self) -> dict[Node, Node]:
+        """Collections declared in a set-up function (a plugin, a factory) -> that function:
+        they live as long as the closures it registers or returns."""
+        return scoped_collections(self.source, self)
 
     @cached_property
     def field_growth(self) -> list[FieldGrowth]:

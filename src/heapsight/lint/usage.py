@@ -342,7 +342,7 @@ def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
     module-collection-growth reports them; closure-capture asks whether they keep closures.
     """
     found: list[Growth] = []
-    scoped = scoped_collections(source, facts)
+    scoped = facts.scoped_collections
     for declarator in [*source.module_declarators(), *scoped]:
         name_node = declarator.child_by_field_name("name")
         kind = collection_kind(declarator.child_by_field_name("value"))

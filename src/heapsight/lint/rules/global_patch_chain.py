@@ -34,6 +34,9 @@ _CORE_MODULES = frozenset({
     "buffer"})
 
 
+_WRAPPER_TYPES = FUNCTION_TYPES | {"call_expression"}
+
+
 class GlobalPatchChain(Rule):
     """What it does:
     Finds a method of a process-wide object - the global object (`globalThis.fetch`),
@@ -84,9 +87,13 @@ class GlobalPatchChain(Rule):
             assigned.setdefault(text(match["left"][0]), []).append(unwrap(match["value"][0]))
         for match in matches:
             target, left, value = match["target"][0], match["left"][0], unwrap(match["value"][0])
+            root = root_identifier(target) if target.type != "identifier" else target
+            if root is None or (text(root) not in _GLOBAL_OBJECTS and text(root) not in (
+                    facts.imports)) or value.type not in _WRAPPER_TYPES:
+                continue  # the common case, decided before the scope questions
             shown = text(left)
-            if not _process_wide(source, facts, target) or not _wraps(source, shown, value,
-                                                                        match["assign"][0]):
+            if not _wraps(source, shown, value, match["assign"][0]) or not _process_wide(
+                    source, facts, target):
                 continue
             if any(_restores(other, shown) for other in assigned[shown]):
                 continue  # the original is put back somewhere

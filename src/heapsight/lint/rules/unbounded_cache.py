@@ -25,7 +25,6 @@ from heapsight.lint.usage import (
     classify,
     collection_kind,
     creates_bucket,
-    scoped_collections,
 )
 
 _THIS_MEMBERS = file_query(
@@ -207,7 +206,7 @@ class CacheWithoutEviction(Rule):
     def _check_scoped(self, source: SourceFile, facts: FileFacts) -> Iterator[Finding]:
         """A Map/object a set-up function (a framework plugin) declares and the per-call
         hooks it registers fill: it lives as long as the application."""
-        for declarator, scope in scoped_collections(source, facts).items():
+        for declarator, scope in facts.scoped_collections.items():
             name_node = declarator.child_by_field_name("name")
             kind = collection_kind(declarator.child_by_field_name("value"))
             if kind not in ("map", "object") or name_node is None:
