@@ -224,9 +224,10 @@ def _is_clear_argument(use: Node) -> bool:
 
 # -- methods the file itself runs more than once --------------------------------------------
 
-_METHOD_CALLS = file_query("""
+# Asked only for the few timers whose method may run again: run on demand, not in the batch.
+_METHOD_CALLS = """
 (call_expression function: (member_expression property: (property_identifier) @name)) @call
-""")
+"""
 # Callbacks that run at most once per registration: a promise's reactions, `once` listeners.
 _ONE_SHOT = frozenset({"once", "then", "catch", "finally"})
 

@@ -22,8 +22,14 @@ from heapsight.lint.source import (
 _PATCHES = file_query("""
 (assignment_expression
   left: (member_expression object: (_) @target property: (property_identifier) @method) @left
-  right: (_) @value) @assign
+  right: [(function_expression) (arrow_function) (call_expression)] @value) @assign
 """)
+# Every assignment to a member, asked only in files with a patch: does one put a value back?
+_ASSIGNMENTS = """
+(assignment_expression
+  left: (member_expression) @left
+  right: (_) @value) @assign
+"""
 # Objects every module of the process shares: the global object, and Node's own modules
 # (`require('fs')` returns the same object to every caller, whoever loads it and how often).
 _GLOBAL_OBJECTS = frozenset({"globalThis", "global", "window", "process", "console"})
@@ -81,11 +87,8 @@ class GlobalPatchChain(Rule):
     fix = "Patch once (check a mark on the method first) or restore the original before patching"
 
     def check(self, source: SourceFile, facts: FileFacts) -> Iterator[Finding]:
-        matches = source.matches(_PATCHES)
-        assigned: dict[str, list[Node]] = {}
-        for match in matches:
-            assigned.setdefault(text(match["left"][0]), []).append(unwrap(match["value"][0]))
-        for match in matches:
+        assigned: dict[str, list[Node]] | None = None
+        for match in source.matches(_PATCHES):
             target, left, value = match["target"][0], match["left"][0], unwrap(match["value"][0])
             root = root_identifier(target) if target.type != "identifier" else target
             if root is None or (text(root) not in _GLOBAL_OBJECTS and text(root) not in (
@@ -95,7 +98,12 @@ class GlobalPatchChain(Rule):
             if not _wraps(source, shown, value, match["assign"][0]) or not _process_wide(
                     source, facts, target):
                 continue
-            if any(_restores(other, shown) for other in assigned[shown]):
+            if assigned is None:
+                assigned = {}
+                for found in source.matches(_ASSIGNMENTS):
+                    assigned.setdefault(text(found["left"][0]), []).append(
+                        unwrap(found["value"][0]))
+            if any(_restores(other, shown) for other in assigned.get(shown, [])):
                 continue  # the original is put back somewhere
             if _guarded(source, match["assign"][0], text(target)):
                 continue

@@ -482,11 +482,12 @@ def _key_made_by_caller(source: SourceFile, facts: FileFacts, key: Node, functio
     return False
 
 
-_NAMED_CALLS = file_query("""
+# Asked only for a few keys: run on demand, not in the batch every file runs.
+_NAMED_CALLS = """
 (call_expression function: [(identifier) @name
                             (member_expression property: (property_identifier) @name)]
   arguments: (arguments) @args) @call
-""")
+"""
 
 
 def _async_value(source: SourceFile, fill: Node, scope: Node) -> bool:
