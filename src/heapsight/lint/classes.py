@@ -134,6 +134,9 @@ class FieldGrowth:
     # timer handles kept so close() can clear them, taken out only when cleared: a timer that
     # fires leaves its handle
     fired_kept: bool = False
+    # the only removal is a listener on the entry, registered after the entry was handed to
+    # other code that may end it at once (`emit('connection', socket)` then `socket.once(...)`)
+    late_removal: bool = False
 
 
 def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
@@ -184,6 +187,11 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
             usage.bounds += [b for b in usage_of.bounds if b.id not in inits]
             usage.exported = usage.exported or usage_of.exported
         weak_typed = lifetime.get(name, "").startswith("typed")
+        late = _removal_armed_after_handoff(source, usage)
+        if late is not None:
+            found_growth.append(FieldGrowth(name, kind, late, owner_class(late),
+                                            "removal armed after the hand-off", late_removal=True))
+            continue
         if usage.exported or (usage.bounds and not weak_typed and not removed_only_on_cancel(
                 source, usage.bounds)):
             continue  # (a Map typed as a WeakMap: its removals were written as a backup)
@@ -337,6 +345,56 @@ def _fired_timers_kept(source: SourceFile) -> list[FieldGrowth]:
             found.append(FieldGrowth(field, "array", push, owner_class(push),
                                      "timer handles", fired_kept=True))
     return found
+
+
+def _removal_armed_after_handoff(source: SourceFile, usage: Usage) -> Node | None:
+    """`this.clients[id] = socket; this.emit('connection', socket); socket.once('close', () =>
+    delete this.clients[id])`: every removal sits in a listener on the stored object that is
+    registered after a call in the same function hands that object to other code - code that
+    may close it before the listener exists, so the entry stays. -> the add."""
+    if not usage.bounds:
+        return None
+    for grow in usage.grows:
+        function = source.enclosing_function(grow)
+        value = _stored_object(grow)
+        if function is None or value is None or value.type != "identifier":
+            continue
+        stored = text(value)
+        registrations = []
+        for bound in usage.bounds:
+            listener = source.enclosing_function(bound)
+            arguments = listener.parent if listener is not None else None
+            call = arguments.parent if arguments is not None and (
+                arguments.type == "arguments") else None
+            callee = call.child_by_field_name("function") if call is not None else None
+            if call is None or callee is None or callee.type != "member_expression" or (
+                    last_name(callee) not in ("on", "once", "addListener")) or text(
+                    callee.child_by_field_name("object")) != stored or (
+                    source.enclosing_function(call) != function):
+                break
+            registrations.append(call)
+        else:
+            first = min(r.start_byte for r in registrations)
+            for handoff in source.identifiers(stored, function):
+                holder = handoff.parent
+                if holder is None or holder.type != "arguments" or not (
+                        grow.end_byte <= handoff.start_byte < first):
+                    continue
+                call = holder.parent
+                callee = call.child_by_field_name("function") if call is not None else None
+                if callee is not None and last_name(callee) == "emit":
+                    return grow
+    return None
+
+
+def _stored_object(grow: Node) -> Node | None:
+    if grow.type == "call_expression":
+        arguments = grow.child_by_field_name("arguments")
+        values = arguments.named_children if arguments is not None else []
+        return values[-1] if values else None
+    holder = outer(grow).parent
+    return holder.child_by_field_name("right") if holder is not None and (
+        holder.type == "assignment_expression") else None
 
 
 def _method_around(source: SourceFile, function: Node) -> Node:

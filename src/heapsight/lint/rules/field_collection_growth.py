@@ -19,7 +19,9 @@ class FieldCollectionGrowth(Rule):
     size. A Set filled after a `has()` is a seen-set that only grows. A registration method
     (one statement that stores its argument) is reported where per-call code calls it. A
     removal that first makes the entry it removes from (`this.m[k] = this.m[k] || {}`) adds
-    an empty entry for every key already gone.
+    an empty entry for every key already gone. Timer handles kept so `close()` can clear
+    them but taken out only where cleared, and a removal listener armed only after the
+    entry was handed on (`emit` before `once('close')`), leave entries too.
 
     Why is this bad?
     Servers, clients, pools and exported singletons live as long as the process. A map of
@@ -59,6 +61,14 @@ class FieldCollectionGrowth(Rule):
         for growth in facts.field_growth:
             function = source.enclosing_function(growth.grow)
             where = facts.describe(function) if function is not None else "a method"
+            if growth.late_removal:
+                yield self.finding(
+                    source, growth.grow,
+                    f"`this.{growth.name}` gets this entry, which only a listener on it removes, "
+                    f"and that listener is registered after the object is handed to other code "
+                    f"(an emit): a handler that ends it at once does so before the listener "
+                    f"exists, and the entry stays; register the removal before handing it on")
+                continue
             if growth.fired_kept:
                 yield self.finding(
                     source, growth.grow,
