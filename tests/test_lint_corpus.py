@@ -30,7 +30,7 @@ def test_precision_and_recall_on_the_corpus():
         "module-collection-growth", "listener-not-removed", "interval-not-cleared",
         "closure-captures-request", "cache-without-eviction", "client-per-request",
         "global-collection-growth", "field-collection-growth", "timer-overwritten",
-        "implicit-global", "timeout-not-cleared", "cleanup-never-called"}
+        "implicit-global", "timeout-not-cleared", "cleanup-never-called", "global-patch-chain"}
 
 
 def test_look_alike_files_are_clean_and_leak_files_are_labelled():

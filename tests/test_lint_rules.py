@@ -194,6 +194,18 @@ CASES = [
           if (globalThis.seen.length > 10) globalThis.seen.shift();
         }
         """),
+    ("global-patch-chain", """
+        const fs = require('fs');
+        const close = fs.close;
+        fs.close = function (fd, cb) { return close.call(fs, fd, cb); };
+        """, 4, """
+        const fs = require('fs');
+        if (!fs.close.patched) {
+          const close = fs.close;
+          fs.close = function (fd, cb) { return close.call(fs, fd, cb); };
+          fs.close.patched = true;
+        }
+        """),
     ("timer-overwritten", """
         const cache = {};
         function put(key, value, ttl) {

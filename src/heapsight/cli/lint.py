@@ -64,6 +64,7 @@ def lint(paths: tuple[str, ...], output_format: str, as_json: bool, select: tupl
       cache-without-eviction     unbounded-cache
       client-per-request         resource-per-request
       global-collection-growth   global-growth
+      global-patch-chain         global-growth
       implicit-global            global-growth
 
     \b

@@ -129,6 +129,14 @@ class FieldGrowth:
     grow: Node  # where it grows per call
     owner: str  # the class
     why_long_lived: str  # "@Injectable()", "made once at module level", "a ...Client"
+    # a removal that first makes the entry it removes from (`m[k] = m[k] || {}`)
+    recreated: bool = False
+    # timer handles kept so close() can clear them, taken out only when cleared: a timer that
+    # fires leaves its handle
+    fired_kept: bool = False
+    # the only removal is a listener on the entry, registered after the entry was handed to
+    # other code that may end it at once (`emit('connection', socket)` then `socket.once(...)`)
+    late_removal: bool = False
 
 
 def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
@@ -141,6 +149,7 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
     shared instance, since its methods are what the rest of the program calls per operation.
     A read-through lookup (`get` then `set` of a computed value) is cache-without-eviction's.
     """
+    found_growth = _recreated_by_removal(source) + _fired_timers_kept(source)
     initial: dict[str, tuple[str, set[int]]] = {}
     lifetime: dict[str, str] = {}  # fields whose own declaration says how long they live
     for found in facts.this_fields:
@@ -163,13 +172,12 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
             inits.add(holder.id)
         initial[name] = (first_kind, inits)
     if not initial:
-        return []
+        return found_growth
     members: dict[str, list[Node]] = {}
     for match in source.matches(_MEMBERS):
         name = text(match["name"][0])
         if name in initial:
             members.setdefault(name, []).append(match["member"][0])
-    found_growth: list[FieldGrowth] = []
     for name, (kind, inits) in initial.items():
         usage = Usage()
         for member in members.get(name, []):
@@ -179,6 +187,11 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
             usage.bounds += [b for b in usage_of.bounds if b.id not in inits]
             usage.exported = usage.exported or usage_of.exported
         weak_typed = lifetime.get(name, "").startswith("typed")
+        late = _removal_armed_after_handoff(source, usage)
+        if late is not None:
+            found_growth.append(FieldGrowth(name, kind, late, owner_class(late),
+                                            "removal armed after the hand-off", late_removal=True))
+            continue
         if usage.exported or (usage.bounds and not weak_typed and not removed_only_on_cancel(
                 source, usage.bounds)):
             continue  # (a Map typed as a WeakMap: its removals were written as a backup)
@@ -187,6 +200,15 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
             if function is None or facts.in_setup_code(grow) or _in_constructor(source, grow):
                 continue
             method = source.function_name(_method_around(source, function))
+            if _only_stores_argument(source, function, grow):
+                # a registration API (`onResult(fn) { this.after.push(fn); }`): the per-call
+                # code that calls it is where it grows per call, so the finding goes there
+                caller = _per_call_caller(source, facts, function)
+                owner = owner_class(grow)
+                why = lifetime.get(name) or facts.singleton(owner)
+                if caller is not None and why:
+                    found_growth.append(FieldGrowth(name, kind, caller, owner, why))
+                    break
             if API_METHODS.match(method) or once_per_instance(method):
                 continue
             owner = owner_class(grow)
@@ -195,8 +217,9 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
             why = singleton or (f"a ...{named.group(1)}" if named else "")
             if not why:
                 continue
-            looked_up = any(source.enclosing_function(lookup) == function
-                            for lookup in usage.lookups)
+            # a Set holds no value to read back: `has` then `add` is a seen-set, not a cache
+            looked_up = kind != "set" and any(source.enclosing_function(lookup) == function
+                                              for lookup in usage.lookups)
             if not singleton and (looked_up or not _per_call_entry(source, grow,
                                                                               function)):
                 continue  # get-or-create by a name: `of(name)` registries of a fixed domain
@@ -206,6 +229,172 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
             found_growth.append(FieldGrowth(name, kind, grow, owner, why))
             break
     return found_growth
+
+
+def _per_call_caller(source: SourceFile, facts: FileFacts, method: Node) -> Node | None:
+    """A call of `method` by name (`hooks.onResult(...)`) from per-call code outside its
+    class, if there is one."""
+    name = source.function_name(method)
+    body = method.parent
+    for match in source.matches(_MEMBERS):
+        member = match["member"][0]
+        call = member.parent
+        if text(match["name"][0]) != name or call is None or call.type != "call_expression" or (
+                body is not None and body.start_byte <= call.start_byte < body.end_byte):
+            continue
+        if facts.per_call_scope(call) is not None:
+            return call
+    return None
+
+
+def _only_stores_argument(source: SourceFile, function: Node, grow: Node) -> bool:
+    """`onResult(fn) { this.after.push(fn); }`: a method whose one statement stores what it
+    is given, and that its own class never calls (a helper the class calls is not)."""
+    name = source.function_name(function)
+    body = function.parent
+    if function.type != "method_definition" or body is None or not name or any(
+            text(m["name"][0]) == name for m in source.matches(_MEMBERS, body)):
+        return False
+    body = function.child_by_field_name("body")
+    statements = [c for c in body.named_children if c.type != "comment"] if body is not None \
+        and body.type == "statement_block" else []
+    if len(statements) != 1 or not (statements[0].start_byte <= grow.start_byte
+                                     and grow.end_byte <= statements[0].end_byte):
+        return False
+    arguments = grow.child_by_field_name("arguments") if grow.type == "call_expression" else None
+    values = arguments.named_children if arguments is not None else []
+    return bool(values) and text(values[-1]) in parameter_names(function)
+
+
+_GET_OR_CREATE = file_query("""
+(assignment_expression
+  left: (subscript_expression object: (member_expression object: (this)) @table) @entry
+  right: (binary_expression left: (subscript_expression) @old right: [(object) (array)] @empty))
+  @assign
+""")
+
+
+def _recreated_by_removal(source: SourceFile) -> list[FieldGrowth]:
+    """`this.rooms[id] = this.rooms[id] || {}; delete this.rooms[id][room];` in a function
+    that never adds to the entry: removing from an entry that is gone (a late leave after
+    the owner was dropped) makes an empty one that nothing removes again."""
+    found: list[FieldGrowth] = []
+    for match in source.matches(_GET_OR_CREATE):
+        entry, old = match["entry"][0], match["old"][0]
+        if text(entry) != text(old):
+            continue
+        function = source.enclosing_function(match["assign"][0])
+        if function is None:
+            continue
+        body = text(function)
+        shown = re.escape(text(entry))
+        removes = re.search(rf"delete\s+{shown}\[|{shown}\.(?:delete|splice)\(", body)
+        adds = re.search(rf"{shown}\[[^\]]+\]\s*=(?!=)|{shown}\.(?:push|add|set|unshift)\(",
+                         body)
+        if removes and not adds:
+            table = match["table"][0]
+            found.append(FieldGrowth(last_name(table), collection_kind(
+                match["empty"][0]) or "object", match["assign"][0], owner_class(table),
+                "the removal itself makes the entry", recreated=True))
+    return found
+
+
+_HANDLE_PUSHES = file_query("""
+(call_expression
+  function: (member_expression object: (member_expression object: (this)) @list
+    property: (property_identifier) @method)
+  arguments: (arguments . (identifier) @handle)
+  (#any-of? @method "push" "add")) @push
+""")
+
+
+def _fired_timers_kept(source: SourceFile) -> list[FieldGrowth]:
+    """`id = setTimeout(cb, ms); this.timers.push(id)` where every removal from the list sits
+    next to a clearTimeout, and the timer's callback does not take its own handle out: each
+    timer that fires (a timeout that expired, a self-re-arming poll) leaves its handle."""
+    found: list[FieldGrowth] = []
+    for match in source.matches(_HANDLE_PUSHES):
+        push, handle, listed = match["push"][0], match["handle"][0], match["list"][0]
+        function = source.enclosing_function(push)
+        if function is None:
+            continue
+        made = assigned_value(source, text(handle), function, push)
+        if made is None or made.type != "call_expression" or text(
+                made.child_by_field_name("function")) != "setTimeout":
+            continue
+        arguments = made.child_by_field_name("arguments")
+        callback = arguments.named_children[0] if arguments is not None and (
+            arguments.named_children) else None
+        field = last_name(listed)
+        if callback is None or field in text(callback):
+            continue  # the callback takes its handle out itself
+        removals = [m.start() for m in re.finditer(
+            rf"\.{re.escape(field)}\.(?:splice|delete)\(|\.{re.escape(field)}\s*=\s*\[",
+            source.source.decode("utf-8", "replace"))]
+        if not removals:
+            continue  # never removed at all: field growth's other checks
+        near_clear = True
+        for start in removals:
+            node = source.root.descendant_for_byte_range(start, start + 1)
+            around = source.enclosing_function(node) if node is not None else None
+            if around is not None and source.function_name(around) == "constructor":
+                continue  # the list being made
+            if around is None or "clearTimeout" not in text(around):
+                near_clear = False
+        if near_clear:
+            found.append(FieldGrowth(field, "array", push, owner_class(push),
+                                     "timer handles", fired_kept=True))
+    return found
+
+
+def _removal_armed_after_handoff(source: SourceFile, usage: Usage) -> Node | None:
+    """`this.clients[id] = socket; this.emit('connection', socket); socket.once('close', () =>
+    delete this.clients[id])`: every removal sits in a listener on the stored object that is
+    registered after a call in the same function hands that object to other code - code that
+    may close it before the listener exists, so the entry stays. -> the add."""
+    if not usage.bounds:
+        return None
+    for grow in usage.grows:
+        function = source.enclosing_function(grow)
+        value = _stored_object(grow)
+        if function is None or value is None or value.type != "identifier":
+            continue
+        stored = text(value)
+        registrations = []
+        for bound in usage.bounds:
+            listener = source.enclosing_function(bound)
+            arguments = listener.parent if listener is not None else None
+            call = arguments.parent if arguments is not None and (
+                arguments.type == "arguments") else None
+            callee = call.child_by_field_name("function") if call is not None else None
+            if call is None or callee is None or callee.type != "member_expression" or (
+                    last_name(callee) not in ("on", "once", "addListener")) or text(
+                    callee.child_by_field_name("object")) != stored or (
+                    source.enclosing_function(call) != function):
+                break
+            registrations.append(call)
+        else:
+            first = min(r.start_byte for r in registrations)
+            for handoff in source.identifiers(stored, function):
+                holder = handoff.parent
+                if holder is None or holder.type != "arguments" or not (
+                        grow.end_byte <= handoff.start_byte < first):
+                    continue
+                call = holder.parent
+                callee = call.child_by_field_name("function") if call is not None else None
+                if callee is not None and last_name(callee) == "emit":
+                    return grow
+    return None
+
+
+def _stored_object(grow: Node) -> Node | None:
+    if grow.type == "call_expression":
+        arguments = grow.child_by_field_name("arguments")
+        values = arguments.named_children if arguments is not None else []
+        return values[-1] if values else None
+    holder = outer(grow).parent
+    return holder.child_by_field_name("right") if holder is not None and (
+        holder.type == "assignment_expression") else None
 
 
 def _method_around(source: SourceFile, function: Node) -> Node:

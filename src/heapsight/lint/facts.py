@@ -63,7 +63,7 @@ from heapsight.lint.timers import (
     overwritten_timers,
     rescheduling_methods,
 )
-from heapsight.lint.usage import Growth, unbounded_growth
+from heapsight.lint.usage import Growth, scoped_collections, unbounded_growth
 
 __all__ = ["CleanupNotCalled", "DroppedTimeout", "FieldGrowth", "FileFacts", "Growth", "ImplicitGlobal", "IntervalStart", "ListenerAdd", "TimerOverwrite"]
 
@@ -125,6 +125,11 @@ class FileFacts:
         """The nearest named function around `node` that may run many times though nothing
         marks it per-call (a method, a named function that is not start-up code)."""
         return percall.repeatable_function(self.source, self, node)
+
+    def exported_function(self, function: Node) -> bool:
+        """`export function f`, `export const f = () =>`, `exports.f = function`: the
+        module's users call it, any number of times."""
+        return percall._is_exported(function)
 
     def runs_per_call_or_async(self, node: Node) -> bool:
         """In per-call code, or in an async function: where caches meet unbounded keys.
@@ -188,6 +193,12 @@ class FileFacts:
     @cached_property
     def collection_growth(self) -> list[Growth]:
         return unbounded_growth(self.source, self)
+
+    @cached_property
+    def scoped_collections(self) -> dict[Node, Node]:
+        """Collections declared in a set-up function (a plugin, a factory) -> that function:
+        they live as long as the closures it registers or returns."""
+        return scoped_collections(self.source, self)
 
     @cached_property
     def field_growth(self) -> list[FieldGrowth]:

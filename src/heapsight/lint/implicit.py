@@ -19,9 +19,13 @@ _BARE_ASSIGNMENTS = file_query("""
 (assignment_expression left: (identifier) @name right: (_) @value) @assign
 """, ("javascript",))
 # Names a script may assign without declaring because the host provides them.
-HOST_GLOBALS = frozenset({"module", "exports", "require", "window", "global", "globalThis",
-                          "self", "document", "process", "console", "undefined", "location",
-                          "onmessage", "onload", "onerror", "name", "status"})
+HOST_GLOBALS = frozenset({"module", "exports", "require", "global", "globalThis", "process",
+                          "console", "undefined"})
+# A browser provides these too; Node does not, so a CommonJS script that assigns one
+# without declaring it (`self = this` in a constructor) makes a new global.
+BROWSER_GLOBALS = frozenset({"window", "self", "document", "location", "onmessage", "onload",
+                             "onerror", "name", "status"})
+_COMMONJS = re.compile(rb"(?<![\w$.])(?:require\(|module\.exports\b|exports\.)")
 
 
 # A `'use strict'` directive: at the start of a line (a comment that quotes it is not).
@@ -44,10 +48,12 @@ def implicit_globals(source: SourceFile) -> list[ImplicitGlobal]:
         return []  # a directive at the start of a line, in a function or at the top
     found: dict[str, tuple[list[Node], list[Node]]] = {}
     declared = source.all_declared_names()
+    provided = HOST_GLOBALS if _COMMONJS.search(source.source) else HOST_GLOBALS | (
+        BROWSER_GLOBALS)
     for match in source.matches(_BARE_ASSIGNMENTS):
         name_node, assignment = match["name"][0], match["assign"][0]
         name = text(name_node)
-        if name in HOST_GLOBALS or source.enclosing_function(assignment) is None:
+        if name in provided or source.enclosing_function(assignment) is None:
             continue
         # most assigned names are declared in the assigning function: a set lookup rules
         # them out before the scope walk

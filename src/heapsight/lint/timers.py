@@ -20,11 +20,12 @@ from heapsight.lint.source import (
     last_name,
     outer,
     own_nodes,
+    parameter_names,
     root_identifier,
     text,
     unwrap,
 )
-from heapsight.lint.usage import fresh_key, handed_out_functions
+from heapsight.lint.usage import awaits_in, fresh_key, handed_out_functions, in_cleanup_clause
 
 if TYPE_CHECKING:
     from heapsight.lint.facts import FileFacts
@@ -59,6 +60,9 @@ class IntervalStart:
     # per-call code, and cleared only from inside its own callback: on a condition that the
     # end of the call (close, error) may never meet
     self_cleared_only: bool = False
+    # per-call code that clears it only after an await, outside finally/catch: a call that
+    # throws or is abandoned there leaves it running
+    cleared_on_success_only: bool = False
 
 
 def interval_starts(source: SourceFile, facts: FileFacts) -> list[IntervalStart]:
@@ -69,7 +73,8 @@ def interval_starts(source: SourceFile, facts: FileFacts) -> list[IntervalStart]
         call = match["call"][0]
         function = source.enclosing_function(call)
         if function is None or (facts.in_setup_code(call)
-                                and not _handed_out_by_setup(source, function)):
+                                and not _handed_out_by_setup(source, function)
+                                and not _setup_runs_again(source, facts, call, function)):
             continue  # started once at load or start-up: a deliberate background task
         args = match["args"][0].named_children
         callback = args[0] if args else None
@@ -93,19 +98,104 @@ def interval_starts(source: SourceFile, facts: FileFacts) -> list[IntervalStart]
             self_only = cleared and callback is not None and _cleared_only_inside(
                 source, name, callback, function) and scope is not None and (
                 not facts.per_call_is_inferred(scope[1]))
-            found.append(IntervalStart(call, callback, function, name, cleared and not self_only,
-                                       self_only))
+            success_only = cleared and not self_only and scope is not None and (
+                _cleared_only_after_await(source, name, call, function)
+                or _cleared_only_when_finished(source, name, callback, function))
+            found.append(IntervalStart(call, callback, function, name,
+                                       cleared and not self_only and not success_only,
+                                       self_only, success_only))
         elif parent.type == "assignment_expression" and parent.child_by_field_name("right") == node:
             left = parent.child_by_field_name("left")
             if left is None:
                 continue
             handle = text(left)
-            cleared = last_name(left) in cleared_names
+            restart = _cleared_only_to_restart(source, left, function, parent)
+            if not restart and (left.type == "identifier" and handle not in (
+                    source.declared_names(function)) or left.type == "member_expression") and (
+                    _read_before(source, handle, function, parent)):
+                continue  # `if (timer) return;` first: started once, whoever calls
+            cleared = last_name(left) in cleared_names and not restart
             if left.type == "identifier" and not cleared:
                 cleared = _handed_on(source, handle, parent, function)
             found.append(IntervalStart(call, callback, function, handle, cleared))
         # anything else (an argument, a return value, an object field) is managed elsewhere
     return found
+
+
+def _read_before(source: SourceFile, handle: str, function: Node, node: Node) -> bool:
+    before = source.source[function.start_byte:node.start_byte].decode("utf-8", "replace")
+    return re.search(rf"(?<![\w$]){re.escape(handle)}(?![\w$])", before) is not None
+
+
+def _setup_runs_again(source: SourceFile, facts: FileFacts, call: Node, function: Node) -> bool:
+    """Start-up code by its name or place that the file runs again (`configure()` from a
+    listener), with no look at the handle before the start (`if (!timer)` starts it once)."""
+    holder = outer(call).parent
+    target = holder.child_by_field_name("left") if holder is not None and (
+        holder.type == "assignment_expression") else holder.child_by_field_name(
+        "name") if holder is not None and holder.type == "variable_declarator" else None
+    if target is not None and not (holder is not None and _cleared_only_to_restart(
+            source, target, function, holder)):
+        before = source.source[function.start_byte:call.start_byte].decode("utf-8", "replace")
+        if re.search(rf"(?<![\w$]){re.escape(last_name(target))}(?![\w$])", before):
+            return False
+    return runs_again(source, facts, body_method(source, function))
+
+
+def _cleared_only_after_await(source: SourceFile, name: str, call: Node,
+                              function: Node) -> bool:
+    """Every clear of the local handle `name` is in `function` itself, after an await that
+    follows the start, and outside `finally`/`catch`: a rejection skips it."""
+    uses = source.identifiers(name, function)
+    clears = [use for use in uses if _is_clear_argument(use)]
+    if not clears or len(clears) + 1 != len(uses):
+        return False  # handed on, or used in ways this does not follow
+    waits = [w for w in awaits_in(function) if w.start_byte > call.end_byte]
+    return all(source.enclosing_function(clear) == function
+               and not in_cleanup_clause(clear, function)
+               and any(w.end_byte <= clear.start_byte for w in waits) for clear in clears)
+
+
+def _cleared_only_when_finished(source: SourceFile, name: str, callback: Node | None,
+                                function: Node) -> bool:
+    """`res.on('finish', () => clearInterval(ticker))` for an interval that writes to `res`,
+    in a function that never ends `res`: a stream kept open until the client leaves emits
+    'close', not 'finish', so the interval outlives the connection."""
+    clears = [use for use in source.identifiers(name, function) if _is_clear_argument(use)]
+    if not clears or callback is None:
+        return False
+    streams: set[str] = set()
+    for clear in clears:
+        listener = source.enclosing_function(clear)
+        arguments = listener.parent if listener is not None else None
+        call = arguments.parent if arguments is not None and arguments.type == "arguments" \
+            else None
+        callee = call.child_by_field_name("function") if call is not None else None
+        first = arguments.named_children[0] if arguments is not None and (
+            arguments.named_children) else None
+        if callee is None or callee.type != "member_expression" or last_name(callee) not in (
+                "on", "once") or first is None or text(first).strip("'\"`") not in (
+                "finish", "end"):
+            return False
+        streams.add(text(callee.child_by_field_name("object")))
+    return all(re.search(rf"(?<![\w$.]){re.escape(stream)}(?![\w$])", text(callback))
+               and f"{stream}.end(" not in text(function) for stream in streams)
+
+
+def _cleared_only_to_restart(source: SourceFile, left: Node, function: Node,
+                             assignment: Node) -> bool:
+    """`if (this.tick) clearInterval(this.tick); this.tick = setInterval(...)` and no other
+    clear of that field in the file: the old interval is stopped, but the last one never is;
+    once the object is dropped (its stream ended), it runs on and keeps the object."""
+    owner = left.child_by_field_name("object") if left.type == "member_expression" else None
+    if owner is None or owner.type != "this":
+        return False
+    field = last_name(left)
+    clears = [m["handle"][0] for m in source.matches(_CLEARS)
+              if last_name(m["handle"][0]) == field]
+    return bool(clears) and all(
+        function.start_byte <= handle.start_byte and handle.end_byte <= assignment.start_byte
+        for handle in clears)
 
 
 def _handed_out_by_setup(source: SourceFile, function: Node) -> bool:
@@ -130,6 +220,79 @@ def _is_clear_argument(use: Node) -> bool:
     call = arguments.parent if arguments is not None and arguments.type == "arguments" else None
     return call is not None and last_name(call.child_by_field_name("function") or call) in (
         "clearInterval", "clearTimeout")
+
+
+# -- methods the file itself runs more than once --------------------------------------------
+
+# Asked only for the few timers whose method may run again: run on demand, not in the batch.
+_METHOD_CALLS = """
+(call_expression function: (member_expression property: (property_identifier) @name)) @call
+"""
+# Callbacks that run at most once per registration: a promise's reactions, `once` listeners.
+_ONE_SHOT = frozenset({"once", "then", "catch", "finally"})
+
+
+def body_method(source: SourceFile, function: Node) -> Node:
+    """A `new Promise((resolve, reject) => ...)` executor runs with its method: the method."""
+    while function.type in ("arrow_function", "function_expression") and (
+            function.parent is not None and function.parent.type == "arguments"):
+        made = function.parent.parent
+        around = source.enclosing_function(function)
+        if made is None or made.type != "new_expression" or text(
+                made.child_by_field_name("constructor")) != "Promise" or around is None:
+            break
+        function = around
+    return function
+
+
+def runs_again(source: SourceFile, facts: FileFacts, function: Node, depth: int = 0) -> bool:
+    """The file shows `function` (a method or named function) runs more than once: it is
+    called from two places, or from a listener or timer callback (a reconnect, an event that
+    comes back), from per-call code, or from an exported function the user may call any number
+    of times. Its name is not asked: `connect`, `init` and `start` run again in real code.
+    Called only from module-level code or a constructor, or from nowhere, it is not shown."""
+    name = source.function_name(function)
+    if not name or name == "constructor" or depth > 3:
+        return False
+    calls = [m["call"][0] for m in source.matches(_METHOD_CALLS) if text(m["name"][0]) == name]
+    calls += [use.parent for use in source.identifiers(name) if use.parent is not None
+              and use.parent.type == "call_expression"
+              and use.parent.child_by_field_name("function") == use]
+    calls = [call for call in calls if not _on_object_made_there(source, facts, call)]
+    if len(calls) >= 2:
+        return True
+    for call in calls:
+        caller = source.enclosing_function(call)
+        if caller is None or source.function_name(caller) == "constructor":
+            continue  # at load, or once per object
+        holder = caller.parent
+        if caller.type in ("arrow_function", "function_expression") and holder is not None \
+                and holder.type == "arguments" and holder.parent is not None:
+            callee = holder.parent.child_by_field_name("function") or holder.parent
+            if holder.parent.type == "new_expression" or last_name(callee) in _ONE_SHOT:
+                caller = body_method(source, caller)
+                if caller.type in ("arrow_function", "function_expression"):
+                    continue
+            else:
+                return True  # a listener, a timer, a callback run per item
+        if facts.per_call_reason(caller) is not None or facts.per_call_scope(
+                caller) is not None or facts.exported_function(caller):
+            return True
+        if runs_again(source, facts, caller, depth + 1):
+            return True
+    return False
+
+
+def _on_object_made_there(source: SourceFile, facts: FileFacts, call: Node) -> bool:
+    """`const k = new KeepAlive(socket); k.start()`: once for each object made."""
+    callee = call.child_by_field_name("function")
+    receiver = callee.child_by_field_name("object") if callee is not None and (
+        callee.type == "member_expression") else None
+    caller = source.enclosing_function(call)
+    if receiver is None or receiver.type != "identifier" or caller is None:
+        return False
+    made = facts.assigned_value(text(receiver), caller, call)
+    return made is not None and unwrap(made).type == "new_expression"
 
 
 # -- timers whose handle is overwritten -------------------------------------------------------
@@ -162,8 +325,9 @@ def overwritten_timers(source: SourceFile, facts: FileFacts) -> list[TimerOverwr
     for match in source.matches(_TIMER_CALLS):
         call = match["timer"][0]
         function = source.enclosing_function(call)
-        if function is None or facts.in_setup_code(call):
+        if function is None:
             continue
+        setup = facts.in_setup_code(call)
         node = outer(call)
         parent = node.parent
         if parent is None:
@@ -172,8 +336,11 @@ def overwritten_timers(source: SourceFile, facts: FileFacts) -> list[TimerOverwr
             left = parent.child_by_field_name("left")
             if left is None:
                 continue
-            if _interval_replaced(source, facts, call, function, parent, left, starters):
+            if _interval_replaced(source, facts, call, body_method(source, function), parent,
+                                  left, starters, setup):
                 found.append(TimerOverwrite(call, function, text(left), False))
+                continue
+            if setup:
                 continue
             if source.function_name(function) == "constructor":
                 continue  # once per object
@@ -191,13 +358,55 @@ def overwritten_timers(source: SourceFile, facts: FileFacts) -> list[TimerOverwr
                 found.append(TimerOverwrite(call, function, f"{text(record)}.{last_name(left)}",
                                             True))
         elif parent.type == "variable_declarator" and parent.child_by_field_name("value") == node:
-            if source.function_name(function) == "constructor":
+            if setup or source.function_name(function) == "constructor":
                 continue
             name = text(parent.child_by_field_name("name"))
             if name and _stored_under_key(source, name, function) and (
                     not _clears_in(source, function)):
                 found.append(TimerOverwrite(call, function, name, True))
+        elif parent.type == "arguments" and parent.parent is not None:
+            # `this.polls.set(id, setInterval(...))` straight into an entry
+            setter = parent.parent.child_by_field_name("function")
+            values = parent.named_children
+            if setter is None or last_name(setter) != "set" or len(values) < 2 or (
+                    values[1].id != node.id) or setup or source.function_name(function) == (
+                    "constructor") or _clears_in(source, function):
+                continue
+            key = values[0]
+            table = setter.child_by_field_name("object") if setter.type == (
+                "member_expression") else None
+            if table is None or last_name(table) not in facts.cleared_handle_names and not (
+                    _cleared_from(source, last_name(table))):
+                continue  # nothing clears the entries' timers: interval-not-cleared's domain
+            if fresh_key(source, key, function) or _made_by_every_caller(source, key, function):
+                continue
+            found.append(TimerOverwrite(call, function, f"{text(table)} entry", True))
     return found
+
+
+def _cleared_from(source: SourceFile, table: str) -> bool:
+    """Some clear takes its handle from the table (`clearInterval(polls.get(id))`, a loop
+    over its values)."""
+    return any(table in text(m["handle"][0]) for m in source.matches(_CLEARS)) or re.search(
+        rf"{re.escape(table)}\.(?:values|forEach)\(".encode(), source.source) is not None
+
+
+def _made_by_every_caller(source: SourceFile, key: Node, function: Node) -> bool:
+    """`watch(worker)` keyed by `worker.id`, and every call in the file passes a value made
+    right there (`watch(cluster.fork())`): a new object, so a new key, each time."""
+    root = root_identifier(key)
+    name = source.function_name(function)
+    parameters = parameter_names(function)
+    if root is None or not name or text(root) not in parameters:
+        return False
+    position = parameters.index(text(root))
+    calls = [use.parent for use in source.identifiers(name)
+             if use.parent is not None and use.parent.type == "call_expression"]
+    arguments = [c.child_by_field_name("arguments") for c in calls]
+    passed = [a.named_children[position] for a in arguments
+              if a is not None and position < len(a.named_children)]
+    return bool(passed) and all(unwrap(p).type in ("call_expression", "new_expression")
+                                for p in passed)
 
 
 # Calls that run their callback again and again: timers and job schedulers (node-cron's
@@ -237,7 +446,8 @@ def _handle_key(left: Node) -> str:
 
 
 def _interval_replaced(source: SourceFile, facts: FileFacts, call: Node, function: Node,
-                       assignment: Node, left: Node, starters: dict[str, set[int]]) -> bool:
+                       assignment: Node, left: Node, starters: dict[str, set[int]],
+                       setup: bool) -> bool:
     """`this.timer = setInterval(...)` or `timer = setInterval(...)` (a variable of an outer
     scope) in code that runs more than once, with no look at the old handle first, while the
     file clears that handle somewhere (else interval-not-cleared reports it): the interval
@@ -251,7 +461,7 @@ def _interval_replaced(source: SourceFile, facts: FileFacts, call: Node, functio
     """
     if text(call.child_by_field_name("function")) != "setInterval":
         return False
-    key = _handle_key(left)
+    key = _handle_key(left) or _passed_in_handle(source, left, function)
     if not key or last_name(left) not in facts.cleared_handle_names:
         return False
     if key.startswith("this.") and function.type != "method_definition":
@@ -261,14 +471,30 @@ def _interval_replaced(source: SourceFile, facts: FileFacts, call: Node, functio
     before = source.source[function.start_byte:assignment.start_byte].decode("utf-8", "replace")
     if re.search(rf"(?<![\w$]){re.escape(key)}(?![\w$])", before):
         return False  # the old handle is read first: a guard or a clear
+    if key.startswith("this.") and runs_again(source, facts, function):
+        return True  # whatever its name: `connect()` on every reconnect, `init()` per user
+    scope = facts.per_call_scope(call)
+    if key != _handle_key(left) and scope is not None and not facts.per_call_is_inferred(
+            scope[1]):
+        return True  # a handler, whatever its name, on the connection it was handed
     name = source.function_name(function)
-    if once_per_instance(name):
+    if setup or once_per_instance(name):
         return False
     if facts.per_call_scope(function) is not None or _run_by_repeater(source, function):
         return True
     if key.startswith("this.") and facts.singleton(owner_class(function)):
         return True
     return len(starters.get(key, ())) > 1
+
+
+def _passed_in_handle(source: SourceFile, left: Node, function: Node) -> str:
+    """`client.data.clock = setInterval(...)` where `client` is a parameter: the handle lives
+    on an object that was there before the call and stays after it (a connection, a
+    session), so a second call replaces what the first one started."""
+    root = root_identifier(left) if left.type == "member_expression" else None
+    if root is None or text(root) not in parameter_names(body_method(source, function)):
+        return ""
+    return text(left)
 
 
 def _run_by_repeater(source: SourceFile, function: Node) -> bool:
@@ -398,6 +624,7 @@ _TIMEOUTS = file_query("""
 # What a timeout guard does when the operation takes too long.
 _ENDING_CALLS = frozenset({"abort", "destroy", "cancel", "kill", "terminate", "reject"})
 _SHORT_DELAY_MS = 1000
+_WORDS = re.compile(r"[A-Za-z][a-z0-9]*")
 
 
 @dataclass(frozen=True)
@@ -423,9 +650,14 @@ def dropped_timeouts(source: SourceFile, facts: FileFacts) -> list[DroppedTimeou
         function = source.enclosing_function(call)
         if function is None or function == callback or facts.in_setup_code(call):
             continue
-        if once_per_instance(source.function_name(function)):
+        name = source.function_name(function)
+        if name == "constructor":
+            if not _made_again(source, facts, function):
+                continue  # once per object, and the file does not show objects made per call
+        elif once_per_instance(name):
             continue
-        if not _dropped(source, call, function):
+        if not _dropped(source, call, function) and not _kept_but_never_cleared(
+                facts, call):
             continue
         arguments = call.child_by_field_name("arguments")
         delay = arguments.named_children[1] if arguments is not None and len(
@@ -436,13 +668,41 @@ def dropped_timeouts(source: SourceFile, facts: FileFacts) -> list[DroppedTimeou
     return found
 
 
+def _made_again(source: SourceFile, facts: FileFacts, constructor: Node) -> bool:
+    """The class of `constructor` is made (`new C(...)`) in code that runs more than once:
+    each object is one operation, and the constructor runs per operation."""
+    body = constructor.parent
+    declaration = body.parent if body is not None else None
+    name = declaration.child_by_field_name("name") if declaration is not None else None
+    if name is None:
+        return False
+    for use in source.identifiers(text(name)):
+        made = use.parent
+        if made is None or made.type != "new_expression":
+            continue
+        function = source.enclosing_function(made)
+        if function is not None and (facts.per_call_scope(made) is not None or runs_again(
+                source, facts, body_method(source, function))):
+            return True
+    return False
+
+
+def _kept_but_never_cleared(facts: FileFacts, call: Node) -> bool:
+    """`this.timer = setTimeout(...)` and nothing in the file clears anything of that name."""
+    holder = outer(call).parent
+    left = holder.child_by_field_name("left") if holder is not None and (
+        holder.type == "assignment_expression") else None
+    return left is not None and last_name(left) not in facts.cleared_handle_names
+
+
 def _ends_operation(callback: Node) -> bool:
     """The callback itself (not a function inside it) aborts, rejects, destroys or cancels."""
     for node in own_nodes(callback):
         if node.type == "call_expression":
             callee = node.child_by_field_name("function")
-            if callee is not None and last_name(callee) in _ENDING_CALLS:
-                return True
+            words = _WORDS.findall(last_name(callee)) if callee is not None else []
+            if words and words[0].lower() in _ENDING_CALLS:
+                return True  # `abort()`, `cancelWithStatus(...)`, `destroySoon()`
     return False
 
 

@@ -127,6 +127,8 @@ def classify(source: SourceFile, uses: list[Node], name: str, kind: str | None =
                 if kind != "array":
                     usage.grows.append(parent)
                     _classify_bucket(holder, usage)  # `(m[k] = m[k] || []).push(v)`
+                elif _fresh_index(source, parent):
+                    usage.grows.append(parent)  # `slots[nextId++] = entry`: a sparse map
             elif holder is not None and holder.type == "unary_expression" and (
                     text(holder).startswith("delete")):
                 usage.bounds.append(parent)
@@ -326,6 +328,12 @@ class Growth:
     # entries are removed only when the call is cancelled or times out (`abort()`, a timer
     # the finished call clears): a call that ends normally leaves its entry for good
     cancel_path_only: bool = False
+    # entries are removed only by a function nothing in this file calls (`unregister(ref)`),
+    # while the file's own code adds them through another one: `grows` holds those calls
+    removal_never_called: str = ""
+    # a function adds the entry and removes it on its way out, but a `return` (this node)
+    # leaves it without the removal
+    return_skips_removal: Node | None = None
 
 
 def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
@@ -334,7 +342,7 @@ def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
     module-collection-growth reports them; closure-capture asks whether they keep closures.
     """
     found: list[Growth] = []
-    scoped = scoped_collections(source, facts)
+    scoped = facts.scoped_collections
     for declarator in [*source.module_declarators(), *scoped]:
         name_node = declarator.child_by_field_name("name")
         kind = collection_kind(declarator.child_by_field_name("value"))
@@ -362,6 +370,14 @@ def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
             continue
         success_only = cancel_only = False
         if usage.bounds:
+            uncalled = _removal_never_called(source, usage)
+            if uncalled is not None:
+                found.append(Growth(name, kind, uncalled[1], removal_never_called=uncalled[0]))
+                continue
+            skipping = _return_skips_removal(source, usage)
+            if skipping is not None:
+                found.append(Growth(name, kind, [skipping[0]], return_skips_removal=skipping[1]))
+                continue
             success_only = _removed_only_on_success(source, usage)
             cancel_only = not success_only and (
                 removed_only_on_cancel(source, usage.bounds)
@@ -380,7 +396,146 @@ def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
                  if not facts.in_setup_code(g) and not _copies_keys(g)]
         if grows:
             found.append(Growth(name, kind, grows, success_only, cancel_only))
+    found.extend(passed_in_collections(source, facts))
     return found
+
+
+_MEMBER_COLLECTIONS = file_query("""
+(assignment_expression
+  left: (member_expression object: (member_expression) @owner) @path
+  right: [(array) (object) (new_expression)] @value) @assign
+""")
+
+
+def passed_in_collections(source: SourceFile, facts: FileFacts) -> list[Growth]:
+    """`server.app.failures = []` in a set-up function that was handed `server`, grown by a
+    callback it registers (`server.ext('onPreResponse', ...)`) and never trimmed: the
+    collection lives on an object that outlives the set-up (an application, a server), and
+    the callback runs per request."""
+    found: list[Growth] = []
+    for match in source.matches(_MEMBER_COLLECTIONS):
+        path, assign = match["path"][0], match["assign"][0]
+        kind = collection_kind(match["value"][0])
+        root = root_identifier(path)
+        setup = source.enclosing_function(assign)
+        if kind is None or root is None or setup is None or text(root) not in parameter_names(
+                setup) or facts.per_call_scope(assign) is not None:
+            continue
+        shown = text(path)
+        uses = [node for node in _paths_spelled(source, shown) if node.id != path.id]
+        usage = classify(source, uses, shown, kind)
+        if usage.bounds or usage.exported:
+            continue
+        grows = [g for g in usage.grows
+                 if (f := source.enclosing_function(g)) is not None and f.id != setup.id
+                 and setup.start_byte <= f.start_byte and facts.per_call_scope(g) is not None]
+        if grows:
+            found.append(Growth(shown, kind, grows))
+    return found
+
+
+def _paths_spelled(source: SourceFile, shown: str) -> list[Node]:
+    """Every member expression in the file spelled exactly `shown`."""
+    nodes: list[Node] = []
+    encoded = shown.encode()
+    start = source.source.find(encoded)
+    while start != -1:
+        node = source.root.descendant_for_byte_range(start, start + len(encoded))
+        while node is not None and node.end_byte - node.start_byte < len(encoded):
+            node = node.parent
+        if node is not None and node.type == "member_expression" and text(node) == shown:
+            nodes.append(node)
+        start = source.source.find(encoded, start + 1)
+    return nodes
+
+
+def _return_skips_removal(source: SourceFile, usage: Usage) -> tuple[Node, Node] | None:
+    """A function that runs an entry's whole life - adds it, and removes it itself or through
+    a closure of its own (`const cleanup = () => store.delete(id)`) - with a `return` after
+    the add that neither removes first, nor hands the removal on (`.finally(cleanup)`), nor
+    sits in a `try` whose `finally` removes: that path keeps the entry for good.
+    -> (the add, the return)."""
+    if not all(_removes_one_entry(bound) for bound in usage.bounds):
+        return None  # a size check or a clear: eviction, not the end of one entry's life
+    for grow in usage.grows:
+        function = source.enclosing_function(grow)
+        if function is None:
+            continue
+        removals: list[Node] = []
+        for bound in usage.bounds:
+            owner = source.enclosing_function(bound)
+            if owner is None or not (function.start_byte <= owner.start_byte
+                                     and owner.end_byte <= function.end_byte):
+                continue
+            if owner.id == function.id:
+                removals.append(bound)
+                continue
+            name = source.function_name(owner)
+            removals.extend(use for use in source.identifiers(name, function)
+                            if name and not (owner.start_byte <= use.start_byte < owner.end_byte))
+        if not removals:
+            continue
+        for node in own_nodes(function):
+            if node.type != "return_statement" or node.start_byte < grow.end_byte:
+                continue
+            if any(grow.end_byte <= r.start_byte and r.start_byte < node.end_byte
+                   for r in removals) or _finally_removes(node, function, removals):
+                continue
+            return grow, node
+    return None
+
+
+def _removes_one_entry(bound: Node) -> bool:
+    holder = outer(bound).parent
+    if holder is not None and holder.type == "unary_expression" and text(holder).startswith(
+            "delete"):
+        return True
+    return bound.type == "call_expression" and last_name(
+        bound.child_by_field_name("function") or bound) == "delete"
+
+
+def _finally_removes(node: Node, function: Node, removals: list[Node]) -> bool:
+    parent = node.parent
+    while parent is not None and parent.id != function.id:
+        if parent.type == "try_statement":
+            handler = parent.child_by_field_name("finalizer")
+            if handler is not None and any(handler.start_byte <= r.start_byte < handler.end_byte
+                                           for r in removals):
+                return True
+        parent = parent.parent
+    return False
+
+
+def _fresh_index(source: SourceFile, subscript: Node) -> bool:
+    index = subscript.child_by_field_name("index")
+    function = source.enclosing_function(subscript)
+    return index is not None and function is not None and fresh_key(source, index, function)
+
+
+def _removal_never_called(source: SourceFile, usage: Usage) -> tuple[str, list[Node]] | None:
+    """A registry the file fills through a function of its own (`register(...)`) called from
+    code that runs again (a constructor, a method, any function), and empties only through
+    another function (`unregister(ref)`) that nothing in the file calls: the code that
+    registers never deregisters. -> (the remover's name, the calls that add)."""
+    removers = {source.function_name(f) for bound in usage.bounds
+                if (f := source.enclosing_function(bound)) is not None}
+    if not removers or "" in removers or any(_called_in_file(source, name) for name in removers):
+        return None
+    adders = {source.function_name(f) for grow in usage.grows
+              if (f := source.enclosing_function(grow)) is not None}
+    calls = [use.parent for name in adders if name and name not in removers
+             for use in source.identifiers(name)
+             if use.parent is not None and use.parent.type == "call_expression"
+             and use.parent.child_by_field_name("function") == use
+             and source.enclosing_function(use) is not None]
+    return (sorted(removers)[0], calls) if calls else None
+
+
+def _called_in_file(source: SourceFile, name: str) -> bool:
+    return any(use.parent is not None and (
+        use.parent.type == "call_expression" and use.parent.child_by_field_name("function") == use
+        or use.parent.type in ("arguments", "pair", "assignment_expression")  # handed on
+    ) for use in source.identifiers(name)) or f".{name}(".encode() in source.source
 
 
 def scoped_collections(source: SourceFile, facts: FileFacts) -> dict[Node, Node]:
@@ -414,8 +569,8 @@ def _runs_once(source: SourceFile, facts: FileFacts, function: Node) -> bool:
     holder = outer(function).parent
     if function.type != "function_declaration" and not (
             function.type in ("arrow_function", "function_expression")
-            and holder is not None and holder.type == "variable_declarator"):
-        return False
+            and holder is not None and holder.type in ("variable_declarator", "arguments")):
+        return False  # (an argument: a plugin wrapped at load, `fp(async function (app) {})`)
     if source.enclosing_function(function) is not None:
         return False
     return facts.per_call_reason(function) is None
@@ -634,9 +789,9 @@ def _removed_only_on_success(source: SourceFile, usage: Usage) -> bool:
         lifecycles += 1
         first_grow = min(site.start_byte for site in grow_sites)
         for bound in bound_sites:
-            if _in_cleanup_clause(bound, function):
+            if in_cleanup_clause(bound, function):
                 return False
-            awaits = [a for a in _awaits(function) if first_grow < a.start_byte < bound.start_byte]
+            awaits = [a for a in awaits_in(function) if first_grow < a.start_byte < bound.start_byte]
             if not awaits:
                 return False
     return lifecycles > 0
@@ -661,7 +816,7 @@ def _sites(source: SourceFile, function: Node, nodes: list[Node],
     return sites
 
 
-def _in_cleanup_clause(node: Node, function: Node) -> bool:
+def in_cleanup_clause(node: Node, function: Node) -> bool:
     parent = node.parent
     while parent is not None and parent.id != function.id:
         if parent.type in ("finally_clause", "catch_clause"):
@@ -670,5 +825,5 @@ def _in_cleanup_clause(node: Node, function: Node) -> bool:
     return False
 
 
-def _awaits(function: Node) -> list[Node]:
+def awaits_in(function: Node) -> list[Node]:
     return [node for node in own_nodes(function) if node.type == "await_expression"]

@@ -7,6 +7,7 @@ from heapsight.lint.rules.cleanup_not_called import CleanupNeverCalled
 from heapsight.lint.rules.closure_capture import ClosureCapturesRequest
 from heapsight.lint.rules.field_collection_growth import FieldCollectionGrowth
 from heapsight.lint.rules.global_growth import GlobalCollectionGrowth
+from heapsight.lint.rules.global_patch_chain import GlobalPatchChain
 from heapsight.lint.rules.implicit_global import ImplicitGlobal
 from heapsight.lint.rules.listener_leak import ListenerNotRemoved
 from heapsight.lint.rules.resource_per_request import ClientPerRequest
@@ -28,6 +29,7 @@ RULES: tuple[type[Rule], ...] = (
     CacheWithoutEviction,
     ClientPerRequest,
     GlobalCollectionGrowth,
+    GlobalPatchChain,
     ImplicitGlobal,
 )
 

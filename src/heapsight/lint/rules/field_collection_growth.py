@@ -16,7 +16,12 @@ class FieldCollectionGrowth(Rule):
     `this.acks = {}`) that a method fills with an entry made for the call - a new object, a
     literal, or a value under a fresh id (`++this.seq`, a uuid) - while nothing in the file ever
     removes entries from a field of that name, resets it outside the constructor, or checks its
-    size.
+    size. A Set filled after a `has()` is a seen-set that only grows. A registration method
+    (one statement that stores its argument) is reported where per-call code calls it. A
+    removal that first makes the entry it removes from (`this.m[k] = this.m[k] || {}`) adds
+    an empty entry for every key already gone. Timer handles kept so `close()` can clear
+    them but taken out only where cleared, and a removal listener armed only after the
+    entry was handed on (`emit` before `once('close')`), leave entries too.
 
     Why is this bad?
     Servers, clients, pools and exported singletons live as long as the process. A map of
@@ -56,6 +61,30 @@ class FieldCollectionGrowth(Rule):
         for growth in facts.field_growth:
             function = source.enclosing_function(growth.grow)
             where = facts.describe(function) if function is not None else "a method"
+            if growth.late_removal:
+                yield self.finding(
+                    source, growth.grow,
+                    f"`this.{growth.name}` gets this entry, which only a listener on it removes, "
+                    f"and that listener is registered after the object is handed to other code "
+                    f"(an emit): a handler that ends it at once does so before the listener "
+                    f"exists, and the entry stays; register the removal before handing it on")
+                continue
+            if growth.fired_kept:
+                yield self.finding(
+                    source, growth.grow,
+                    f"`this.{growth.name}` keeps every timer handle so they can be cleared, "
+                    f"but a handle is taken out only where its timer is cleared: each timer "
+                    f"that fires leaves its handle, and the list grows for as long as the "
+                    f"object lives; take the handle out in the timer's callback too")
+                continue
+            if growth.recreated:
+                yield self.finding(
+                    source, growth.grow,
+                    f"this removal first makes the entry it removes from (`this.{growth.name}"
+                    f"[key] = ... || ...`): called for a key already gone (a late leave, a "
+                    f"second delete), it adds an empty entry that nothing removes again; "
+                    f"only remove when the entry exists")
+                continue
             if growth.why_long_lived.startswith("typed"):
                 yield self.finding(
                     source, growth.grow,

@@ -9,7 +9,7 @@ from tree_sitter import Node
 from heapsight.lint.facts import FileFacts
 from heapsight.lint.model import Finding
 from heapsight.lint.rule import Rule
-from heapsight.lint.source import SourceFile, file_query, outer, text
+from heapsight.lint.source import SourceFile, file_query, last_name, outer, text, unwrap
 from heapsight.lint.usage import classify, collection_kind
 
 _GLOBAL_MEMBERS = file_query("""
@@ -81,6 +81,7 @@ class GlobalCollectionGrowth(Rule):
                     f"`{owner}.{name}` lives on the global object and grows here, but nothing "
                     f"ever removes from it; it is a GC root and will grow for the process's life")
         yield from self._implicit_globals(source, facts)
+        yield from self._module_aliases(source, by_name)
         deletes = bool(source.matches(_GLOBAL_DELETES))
         for match in source.matches(_GLOBAL_SUBSCRIPTS):
             assign = match["assign"][0]
@@ -93,6 +94,47 @@ class GlobalCollectionGrowth(Rule):
                 source, outer(assign),
                 f"`{text(assign.child_by_field_name('left'))} = ...` adds a property to the global "
                 f"object under a computed key on every call and nothing deletes it")
+
+    def _module_aliases(self, source: SourceFile,
+                        by_name: dict[str, list[Node]]) -> Iterator[Finding]:
+        """`const buckets = (globalThis.__buckets ??= new Map())`: a module binding for a
+        collection kept on the global object (so that a reloaded module finds it again); it
+        grows through the binding."""
+        for declarator in source.module_declarators():
+            name_node = declarator.child_by_field_name("name")
+            value = declarator.child_by_field_name("value")
+            if name_node is None or name_node.type != "identifier" or value is None:
+                continue
+            value = unwrap(value)
+            if value.type not in ("augmented_assignment_expression", "binary_expression"):
+                continue
+            held = value.child_by_field_name("left")
+            made = value.child_by_field_name("right")
+            if made is not None and made.type in ("parenthesized_expression",
+                                                  "assignment_expression"):
+                made = unwrap(made)
+                made = made.child_by_field_name("right") if made.type == (
+                    "assignment_expression") else made
+            kind = collection_kind(made) if made is not None else None
+            owner = held.child_by_field_name("object") if held is not None and (
+                held.type == "member_expression") else None
+            if kind is None or held is None or owner is None or text(owner) not in (
+                    "global", "globalThis", "window"):
+                continue
+            name = text(name_node)
+            uses = [u for u in source.identifiers(name) if u != name_node
+                    and source.is_module_binding(u)]
+            uses += [u for u in by_name.get(last_name(held), []) if u.id != held.id]
+            usage = classify(source, uses, name, kind)
+            if usage.bounds or usage.exported:
+                continue
+            grows = usage.grows_in_functions(source)
+            if grows:
+                yield self.finding(
+                    source, grows[0],
+                    f"`{name}` is `{text(held)}`, a {kind} on the global object, and grows "
+                    f"here while nothing ever removes from it; it is a GC root and will grow "
+                    f"for the process's life")
 
     def _implicit_globals(self, source: SourceFile, facts: FileFacts) -> Iterator[Finding]:
         """Sloppy-mode scripts: `seen = []` inside a function, with `seen` declared nowhere,

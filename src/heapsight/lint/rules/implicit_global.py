@@ -29,7 +29,8 @@ class ImplicitGlobal(Rule):
     """What it does:
     In a sloppy-mode script (no `'use strict'`, no import/export), finds a function that
     assigns an object - a call's result, an element of a list, a new object - to a name that
-    no scope around it declares, which makes it a property of the global object.
+    no scope around it declares, which makes it a property of the global object. In a
+    CommonJS script, names only a browser provides (`self`, `name`, `window`) count too.
 
     Why is this bad?
     The global object is a GC root. A forgotten `var` turns a local into a global that keeps

@@ -13,7 +13,8 @@ from heapsight.lint.source import SourceFile
 class TimeoutNotCleared(Rule):
     """What it does:
     Finds a `setTimeout` that guards one operation - its callback aborts, rejects, destroys or
-    cancels it - started in a function that runs per call, whose handle is thrown away, so
+    cancels it - started in a function that runs per call (or in the constructor of a class
+    the file makes again), whose handle is thrown away or kept where nothing clears it, so
     nothing can clear it when the operation finishes first.
 
     Why is this bad?

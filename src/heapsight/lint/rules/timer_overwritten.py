@@ -13,8 +13,11 @@ from heapsight.lint.source import SourceFile, text
 class TimerOverwritten(Rule):
     """What it does:
     Finds a `setTimeout`/`setInterval` whose handle replaces one that may still be pending,
-    without clearing it first: `this.timer = setTimeout(...)` in a method that can run again,
-    or a timer kept in a collection entry under a key that can come again
+    without clearing it first: `this.timer = setTimeout(...)` in a method that can run again -
+    whatever its name, when the file calls it from two places, from a listener or timer
+    callback, from per-call code or from an exported function - an interval handle a per-call
+    handler keeps on an object it was handed (`socket.state.feed = setInterval(...)`), or a
+    timer kept in a collection entry under a key that can come again
     (`pending.set(id, { timer })`, `cache[key] = { value, timeout }`).
 
     Why is this bad?

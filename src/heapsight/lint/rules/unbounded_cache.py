@@ -18,8 +18,14 @@ from heapsight.lint.source import (
     outer,
     parameter_names,
     text,
+    unwrap,
 )
-from heapsight.lint.usage import Usage, classify, collection_kind
+from heapsight.lint.usage import (
+    Usage,
+    classify,
+    collection_kind,
+    creates_bucket,
+)
 
 _THIS_MEMBERS = file_query(
     "(member_expression object: (this) property: (property_identifier) @name) @member")
@@ -30,7 +36,11 @@ class CacheWithoutEviction(Rule):
     """What it does:
     Finds a Map or plain object used as a read-through cache - looked up with `get`/`has`/`[key]`
     and then filled with `set`/`[key] =` in the same function - that nothing ever evicts from:
-    no `delete`, no `clear`, no size check, no TTL, no replacement.
+    no `delete`, no `clear`, no size check, no TTL, no replacement. On an object that outlives
+    the call (a field of `this`, a property of an object passed in), eviction must be where
+    the cache fills: a size check, or a delete, clear or reset on the fill path or in a timer;
+    an invalidation in another method or a clear in `close()` leaves every other key. Also a
+    memoizing loader (DataLoader) made once at load and shared by every request.
 
     Why is this bad?
     A cache keyed by user ids, URLs or query strings has as many keys as the traffic has. Without
@@ -87,8 +97,16 @@ class CacheWithoutEviction(Rule):
             if finding is not None:
                 yield finding
         yield from self._check_factory_closures(source, facts)
-        yield from self._check_class_fields(source, facts)
+        yield from self._check_scoped(source, facts)
+        reported: set[int] = set()
+        for finding in self._check_class_fields(source, facts):
+            reported.add(finding.line)
+            yield finding
+        for finding in self._check_outliving_containers(source, facts):
+            if finding.line not in reported:
+                yield finding
         yield from self._check_memory_stores(source)
+        yield from self._check_shared_memoizers(source, facts)
         yield from self._check_fresh_keys(source, facts)
         yield from self._check_memoize_decorators(source)
 
@@ -140,6 +158,30 @@ class CacheWithoutEviction(Rule):
                 f"argument for as long as the object lives, with no expiry or size limit; "
                 f"each new argument (a fresh object never compares equal) adds an entry")
 
+    def _check_shared_memoizers(self, source: SourceFile,
+                                facts: FileFacts) -> Iterator[Finding]:
+        """A memoizing loader made once at load (outside every function) from a package whose
+        instances cache every key they load by default (table below): shared by every
+        request, it keeps every key any request loaded, and the result."""
+        if not any(package.encode() in source.source for package in MEMOIZING_BY_DEFAULT):
+            return
+        for match in source.matches(_NEW_CALLS):
+            made = match["new"][0]
+            if source.enclosing_function(made) is not None:
+                continue
+            imported = facts.imports.get(text(match["class"][0]))
+            option = MEMOIZING_BY_DEFAULT.get(imported[0]) if imported is not None else None
+            if option is None:
+                continue
+            arguments = match["args"][0].named_children
+            if any(option in text(argument) for argument in arguments[1:]):
+                continue  # `{ cache: false }`, or a bounded `cacheMap`
+            yield self.finding(
+                source, made,
+                f"`new {text(match['class'][0])}(...)` made once at load caches every key it "
+                f"loads and never evicts; shared by every request, it keeps every key (and "
+                f"result) any request loaded; make one per request, or pass `{option}`")
+
     def _check_memory_stores(self, source: SourceFile) -> Iterator[Finding]:
         """Middleware whose default store is an in-memory map that never prunes (table below)."""
         for module, option in IN_MEMORY_DEFAULT_STORES.items():
@@ -160,6 +202,26 @@ class CacheWithoutEviction(Rule):
                     f"`{text(callee)}(...)` from {module} without `{option}` keeps every "
                     f"entry in its default in-memory store, which never prunes expired ones; "
                     f"give it a store that expires entries")
+
+    def _check_scoped(self, source: SourceFile, facts: FileFacts) -> Iterator[Finding]:
+        """A Map/object a set-up function (a framework plugin) declares and the per-call
+        hooks it registers fill: it lives as long as the application."""
+        for declarator, scope in facts.scoped_collections.items():
+            name_node = declarator.child_by_field_name("name")
+            kind = collection_kind(declarator.child_by_field_name("value"))
+            if kind not in ("map", "object") or name_node is None:
+                continue
+            name = text(name_node)
+            uses = [u for u in source.identifiers(name, scope) if u != name_node]
+            if _escapes(source, name, scope):
+                continue
+            finding = self._check_usage(source, facts, classify(source, uses, name, kind),
+                                        name, kind)
+            if finding is not None and facts.per_call_scope(
+                    source.root.descendant_for_point_range(
+                        (finding.line - 1, finding.column - 1),
+                        (finding.line - 1, finding.column - 1)) or scope) is not None:
+                yield finding
 
     def _check_factory_closures(self, source: SourceFile,
                                 facts: FileFacts) -> Iterator[Finding]:
@@ -222,6 +284,55 @@ class CacheWithoutEviction(Rule):
             if finding is not None:
                 yield finding
 
+    def _check_outliving_containers(self, source: SourceFile,
+                                    facts: FileFacts) -> Iterator[Finding]:
+        """A read-through cache kept on an object that outlives the call - a field of `this`
+        (or of `const self = this`), a property of an object passed in - with no eviction on
+        the path that fills it: no size check anywhere, and no delete, clear or reset in the
+        function that fills it or in a timer. A delete in another method (an invalidation on
+        write, a teardown in close()) leaves every key nobody writes or closes."""
+        for match in source.matches(_FILLS):
+            fill, container, key = match["fill"][0], match["map"][0], match["key"][0]
+            if container.type not in ("member_expression", "subscript_expression"):
+                continue
+            function = source.enclosing_function(fill)
+            if function is None or source.function_name(function) == "constructor" or (
+                    function.type != "method_definition" and facts.in_setup_code(fill)):
+                continue  # (a method of a class a set-up function makes runs when called)
+            root = _container_root(container)
+            if root is None or not _outlives_call(source, root, function):
+                continue
+            if key.type in ("string", "number", "true", "false") or (
+                    creates_bucket(fill, source)):
+                continue
+            value = _stored_value(fill)
+            if value is None or outer(value).type in _LITERALS or (
+                    value.type in ("array", "object") and not value.named_children):
+                continue
+            if _accumulates(facts, fill) or _made_from_old(facts, fill, value, text(
+                    container)) or (root.type == "this" and _new_instance(facts, value, fill)):
+                continue  # a counter or a grouping; an object per key is field growth
+            scope = _method_scope(source, function)
+            if not (_key_made_here(source, key, scope) or _key_made_by_caller(
+                    source, facts, key, scope) or facts.per_call_scope(fill) or (
+                    _async_value(source, fill, scope)) or facts.in_singleton_method(fill)):
+                continue  # a registry under the caller's own names (`add(id, logger)`)
+            shown, name = text(container), _container_name(container)
+            if not name or not _read_first(text(scope), shown, text(key), fill):
+                continue
+            if root.type != "this" and _remade_per_operation(source, name):
+                continue  # per-query options that a method builds anew each time
+            if not _made_as_cache(source, name) or _evicted(source, name, scope) or (
+                    _keys_of_another_table(text(scope), shown, text(key))):
+                continue
+            where = source.function_name(scope)
+            where = f" in {where}()" if where else ""
+            yield self.finding(
+                source, fill,
+                f"`{shown}` is used as a cache (looked up, then filled{where}) on an object "
+                f"that outlives the call, and nothing evicts from it where it is filled: no "
+                f"size check, and no delete, clear or reset on that path or in a timer")
+
     def _check_usage(self, source: SourceFile, facts: FileFacts, usage: Usage, name: str,
                      kind: str) -> Finding | None:
         if usage.bounds or usage.exported:
@@ -243,6 +354,194 @@ class CacheWithoutEviction(Rule):
             source, grow,
             f"`{name}` is {noun} used as a cache (looked up, then filled{where}) but nothing "
             f"evicts from it: no delete, clear, size check or TTL")
+
+
+_FILLS = file_query("""
+(call_expression
+  function: (member_expression object: (_) @map property: (property_identifier) @method)
+  arguments: (arguments . (_) @key . (_))
+  (#eq? @method "set")) @fill
+(assignment_expression left: (subscript_expression object: (_) @map index: (_) @key) @fill)
+""")
+_TIMER_CALLBACKS = file_query("""
+(call_expression function: (identifier) @f arguments: (arguments . (_) @callback)
+  (#any-of? @f "setInterval" "setTimeout")) @call
+""")
+
+
+def _container_root(container: Node) -> Node | None:
+    node = container
+    while node.type in ("member_expression", "subscript_expression"):
+        node = node.child_by_field_name("object") or node
+        if node.type in ("call_expression", "parenthesized_expression"):
+            return None
+    return node if node.type in ("this", "identifier") else None
+
+
+def _outlives_call(source: SourceFile, root: Node, function: Node) -> bool:
+    """`this`, an alias of it (`const self = this`), or a parameter of the function or of one
+    around it: an object that was there before the call and stays after it."""
+    if root.type == "this":
+        return True
+    name = text(root)
+    for around in source.enclosing_functions(root):
+        if name in parameter_names(around):
+            return True
+        for declarator in source.declarators(name, around):
+            value = declarator.child_by_field_name("value")
+            if value is not None and value.type == "this":
+                return True
+    return False
+
+
+def _method_scope(source: SourceFile, function: Node) -> Node:
+    """The outermost function around `function` that is still inside the same method or
+    named function: a callback's lookups are its method's."""
+    for around in (function, *source.enclosing_functions(function)):
+        passed = around.parent is not None and around.parent.type == "arguments"
+        if around.type in ("method_definition", "function_declaration") or (
+                source.function_name(around) and not passed):
+            return around
+    return function
+
+
+def _container_name(container: Node) -> str:
+    if container.type == "subscript_expression":
+        index = container.child_by_field_name("index")
+        return text(index) if index is not None and index.type == "identifier" else ""
+    return last_name(container)
+
+
+def _read_first(scope_text: str, shown: str, key: str, fill: Node) -> bool:
+    if fill.type == "call_expression":
+        return f"{shown}.get({key})" in scope_text or f"{shown}.has({key})" in scope_text
+    reads = scope_text.count(f"{shown}[{key}]")
+    writes = len(re.findall(re.escape(f"{shown}[{key}]") + r"\s*=(?!=)", scope_text))
+    return reads > writes
+
+
+def _key_made_here(source: SourceFile, key: Node, scope: Node) -> bool:
+    """The key is computed in the call (`String(opts.origin)`, a template, a join), not a
+    name the caller hands in as it is: it says what the traffic is, not what the caller
+    registers."""
+    key = unwrap(key)
+    if key.type == "identifier":
+        if text(key) in parameter_names(scope):
+            return False
+        for declarator in source.declarators(text(key), scope):
+            value = declarator.child_by_field_name("value")
+            if value is not None:
+                return _key_made_here(source, value, scope)
+        return False
+    return key.type in ("call_expression", "template_string", "binary_expression",
+                        "member_expression", "subscript_expression")
+
+
+def _made_from_old(facts: FileFacts, fill: Node, value: Node, container: str,
+                   depth: int = 0) -> bool:
+    """`const n = (m.get(k) || 0) + 1; m.set(k, n)`, a few local steps deep: the new value
+    is made from the old one (a counter, an attempt count), not a cached result."""
+    if container in text(value):
+        return True
+    function = facts.source.enclosing_function(fill)
+    if depth > 2 or function is None:
+        return False
+    value = unwrap(value)
+    names = [value] if value.type == "identifier" else [
+        n for n in value.named_children if n.type == "identifier"]
+    for name in names:
+        declared = facts.assigned_value(text(name), function, fill)
+        if declared is not None and _made_from_old(facts, fill, declared, container, depth + 1):
+            return True
+    return False
+
+
+def _key_made_by_caller(source: SourceFile, facts: FileFacts, key: Node, function: Node,
+                        per_call: bool = False) -> bool:
+    """The key is a parameter, and a call of the function in this file computes it
+    (`this.remember(`search:${query}`, ...)`, `render(`${slug}?${url.search}`)`) - with
+    `per_call`, from per-call code: the caller's traffic is the key."""
+    key = unwrap(key)
+    name = source.function_name(function)
+    parameters = parameter_names(function)
+    if key.type != "identifier" or not name or text(key) not in parameters:
+        return False
+    position = parameters.index(text(key))
+    for match in source.matches(_NAMED_CALLS):
+        if text(match["name"][0]) != name:
+            continue
+        call = match["call"][0]
+        arguments = [a for a in match["args"][0].named_children if a.type != "comment"]
+        if position >= len(arguments) or unwrap(arguments[position]).type not in (
+                "template_string", "binary_expression", "call_expression"):
+            continue
+        caller = source.enclosing_function(call)
+        if not per_call or facts.per_call_scope(call) is not None or (
+                caller is not None and facts.exported_function(caller)):
+            return True
+    return False
+
+
+# Asked only for a few keys: run on demand, not in the batch every file runs.
+_NAMED_CALLS = """
+(call_expression function: [(identifier) @name
+                            (member_expression property: (property_identifier) @name)]
+  arguments: (arguments) @args) @call
+"""
+
+
+def _async_value(source: SourceFile, fill: Node, scope: Node) -> bool:
+    """Filled with the result of async work: after an `await`, or in a callback of the call
+    (a promise reaction, a node-style callback, an observable's tap)."""
+    function = source.enclosing_function(fill)
+    if function is not None and function.id != scope.id:
+        return True
+    before = source.source[scope.start_byte:fill.start_byte]
+    return b"await " in before
+
+
+def _keys_of_another_table(scope_text: str, shown: str, key: str) -> bool:
+    """The key also indexes another table (`manifest[id]`, `defs.get(name)`): the cache is
+    a memo over that table's keys, as big as the table, not one entry per call."""
+    quoted = re.escape(key)
+    for found in re.finditer(rf"([\w$.]+?)(?:\?\.)?\[{quoted}\]|([\w$.]+)\.(?:get|has)\({quoted}\)",
+                             scope_text):
+        table = (found.group(1) or found.group(2) or "").rstrip("?.")
+        if table and table != shown:
+            return True
+    return False
+
+
+def _remade_per_operation(source: SourceFile, name: str) -> bool:
+    """`options.aliases = {}` in a method other than a constructor: the object that holds
+    the table is made (or reset) per operation, and the table goes with it."""
+    made = re.compile(rf"\.{re.escape(name)}\s*=\s*(?:new\s+Map\b|\{{\s*\}})")
+    for found in made.finditer(source.source.decode("utf-8", "replace")):
+        node = source.root.descendant_for_byte_range(found.start(), found.start() + 1)
+        function = source.enclosing_function(node) if node is not None else None
+        if function is not None and function.type == "method_definition" and (
+                source.function_name(function) != "constructor"):
+            return True
+    return False
+
+
+def _made_as_cache(source: SourceFile, name: str) -> bool:
+    """The file makes the container a Map or an empty object under that name."""
+    made = re.compile(rf"(?<![\w$]){re.escape(name)}\]?\s*[:=]\s*(?:new\s+Map\b|\{{\s*\}})")
+    return made.search(source.source.decode("utf-8", "replace")) is not None
+
+
+def _evicted(source: SourceFile, name: str, scope: Node) -> bool:
+    """A size check anywhere, or a delete, clear or reset in the function that fills the
+    container (or a callback it leaves behind) or in a timer's callback."""
+    whole = source.source.decode("utf-8", "replace")
+    quoted = re.escape(name)
+    if re.search(rf"(?<![\w$]){quoted}\]?\)?\.(?:size|length)\b", whole):
+        return True
+    removal = re.compile(rf"(?<![\w$]){quoted}\]?\.(?:delete|clear)\(|delete\s+[\w$.\[\]]*"
+                         rf"(?<![\w$]){quoted}\]?\[|(?<![\w$]){quoted}\]?\s*=\s*(?!=)")
+    places = [text(scope)] + [text(m["callback"][0]) for m in source.matches(_TIMER_CALLBACKS)]
+    return any(removal.search(place) for place in places)
 
 
 _MAP_SETS = file_query("""
@@ -303,6 +602,13 @@ def _made_here(facts: FileFacts, collection: str, function: Node) -> bool:
     return made is not None and collection_kind(made) is not None and (
         facts.source.enclosing_function(made) == function)
 
+
+# Packages whose instances memoize every key they load unless told otherwise: package ->
+# the option that turns it off or bounds it. DataLoader is meant to be made per request.
+MEMOIZING_BY_DEFAULT = {"dataloader": "cache"}
+_NEW_CALLS = file_query("""
+(new_expression constructor: (identifier) @class arguments: (arguments) @args) @new
+""")
 
 # Middleware whose default store is an unbounded in-memory map: module -> the option that
 # replaces the store. express-session's MemoryStore is documented as leaking and not meant for
@@ -381,6 +687,10 @@ def _keyed_by_traffic(facts: FileFacts, grow: Node) -> bool:
         return True
     key = _stored_key(grow)
     if key is not None and names_an_entity(last_name(key), qualified=True):
+        return True
+    function = facts.source.enclosing_function(grow)
+    if key is not None and function is not None and _key_made_by_caller(
+            facts.source, facts, key, function, per_call=True):
         return True
     if not facts.runs_per_call_or_async(grow):
         return False

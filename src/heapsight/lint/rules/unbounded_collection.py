@@ -14,7 +14,12 @@ class ModuleCollectionGrowth(Rule):
     """What it does:
     Finds a module-level array, Map, Set or plain object that a function adds to (`push`,
     `unshift`, `set`, `add`, `obj[key] = ...`) while nothing in the file ever removes from it,
-    clears it, replaces it or checks its size.
+    clears it, replaces it or checks its size - or removes only on a path the entry's call may
+    not take: after an await outside `finally`, only when cancelled, through an
+    `unregister()` that nothing in the file calls while the file's own code registers, or in
+    a function whose `return` after the add leaves without the removal. Also a collection that
+    set-up code hangs on an object it was handed (`server.app.failures = []`) and a per-call
+    callback it registers fills.
 
     Why is this bad?
     A module-level collection lives as long as the process. If each request or event adds an
@@ -55,6 +60,23 @@ class ModuleCollectionGrowth(Rule):
             function = source.enclosing_function(grow)
             where = source.function_name(function) if function is not None else ""
             where = f" in {where}()" if where else ""
+            if growth.return_skips_removal is not None:
+                line = growth.return_skips_removal.start_point[0] + 1
+                yield self.finding(
+                    source, grow,
+                    f"module-level {growth.kind} `{growth.name}` gets an entry{where} that the "
+                    f"same function removes on its way out, but the return on line {line} "
+                    f"leaves without removing it: every call that takes that path keeps its "
+                    f"entry for good (remove it in a finally)")
+                continue
+            if growth.removal_never_called:
+                yield self.finding(
+                    source, grow,
+                    f"this call adds an entry to module-level {growth.kind} `{growth.name}`, "
+                    f"which only {growth.removal_never_called}() empties, and nothing in this "
+                    f"file calls {growth.removal_never_called}(): every object that registers "
+                    f"here stays registered (and reachable) for the life of the process")
+                continue
             if growth.cancel_path_only:
                 yield self.finding(
                     source, grow,
@@ -69,6 +91,13 @@ class ModuleCollectionGrowth(Rule):
                     f"module-level {growth.kind} `{growth.name}` grows{where} and the entry is "
                     f"removed only after an await on the success path; a call that throws or "
                     f"is abandoned leaves it for good (remove it in a finally)")
+                continue
+            if "." in growth.name:
+                yield self.finding(
+                    source, grow,
+                    f"{growth.kind} `{growth.name}` lives on an object set-up code was handed "
+                    f"(it outlives every call) and grows{where}, per call, but nothing ever "
+                    f"removes entries or checks its size")
                 continue
             yield self.finding(
                 source, grow,

@@ -1,0 +1,30 @@
+// Look-alike: the class that registers each instance also unregisters it when it finishes.
+let lastHandle = 0;
+const probes: Array<{ label: string; read: () => number } | undefined> = [];
+
+export function addProbe(label: string, read: () => number): number {
+  const handle = ++lastHandle;
+  probes[handle] = { label, read };
+  return handle;
+}
+
+export function dropProbe(handle: number): void {
+  delete probes[handle];
+}
+
+export class UploadSession {
+  private readonly probe: number;
+  private bytes = 0;
+
+  constructor(private readonly name: string) {
+    this.probe = addProbe(name, () => this.bytes);
+  }
+
+  write(chunk: Uint8Array): void {
+    this.bytes += chunk.length;
+  }
+
+  finish(): void {
+    dropProbe(this.probe);
+  }
+}
