@@ -8,6 +8,7 @@ rules ask:
 
 - per_call: which functions run once per request, connection, message, job or render, and why;
 - in_setup_code: which code runs once, at load or start-up;
+- repeats: the function around a node that can run more than once (per object or process);
 - functions_named: the file's functions by the name they can be called by;
 - collection_growth: module-level collections that grow per event and are never trimmed;
 - field_growth: collections on `this` of long-lived objects grown per call and never trimmed;
@@ -87,6 +88,7 @@ class FileFacts:
     def __init__(self, source: SourceFile, resources: Iterable[str] = ()) -> None:
         self.source = source
         self._load_only: dict[int, bool] = {}
+        self._once_per_object: dict[int, bool] = {}
         self._singletons: dict[str, str] = {}
         # constructor and factory names the project adds to the resource table (settings)
         self.extra_resources = frozenset(resources)
@@ -125,6 +127,16 @@ class FileFacts:
         """The nearest named function around `node` that may run many times though nothing
         marks it per-call (a method, a named function that is not start-up code)."""
         return percall.repeatable_function(self.source, self, node)
+
+    def repeats(self, node: Node, per_object: bool = False) -> Node | None:
+        """The function around `node` that can run more than once, judged from the file's
+        structure, not from names: anything but a constructor, module-level code, a function
+        only called while the module loads, a method only called from the constructor, or a
+        lazy `if (!x) x = ...`. With `per_object`, a constructor counts as once (what matters
+        for `this` and its fields); without, it runs once per object made (what matters for a
+        module-level emitter or `process`), unless the file makes the object only at load."""
+        return percall.repeating_function(self.source, node, self._load_only,
+                                          self._once_per_object, per_object)
 
     def runs_per_call_or_async(self, node: Node) -> bool:
         """In per-call code, or in an async function: where caches meet unbounded keys.

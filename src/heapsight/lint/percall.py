@@ -617,3 +617,125 @@ def _has_route_decorator(method: Node) -> bool:
             return True
         sibling = sibling.prev_named_sibling
     return False
+
+
+# -- how often a function runs, from the file's structure rather than its names ----------------
+#
+# A method runs more than once unless the file shows otherwise: `connect()` runs again on every
+# reconnect, `init()` again for every middleware sharing a store. So the only functions taken to
+# run once are the ones the file shows running once: a constructor (once per object), code at
+# module level, a function only ever called while the module loads, and a method only ever
+# called (as `this.m()`) from the constructor or from such methods (once per object too).
+_LISTENING_CALLS = frozenset({"on", "addListener", "addEventListener", "prependListener",
+                              "setInterval", "subscribe"})
+
+
+def once_per_object(source: SourceFile, function: Node, memo: dict[int, bool]) -> bool:
+    """The constructor (a class's, or an old-style `function Name()`), or a method called
+    only from it (directly or through other such methods): it runs once per object."""
+    key = function.id
+    if key in memo:
+        return memo[key]
+    memo[key] = False  # while deciding: a method that calls itself runs again
+    name = source.function_name(function)
+    answer = name == "constructor" or (not _is_method(function) and name[:1].isupper())
+    if not answer and name and _is_method(function):
+        uses = source.property_names(name) + source.identifiers(name)
+        calls = [use for use in uses if _this_call(use)]
+        others = [use for use in uses if not _this_call(use) and not _declares(use, function)]
+        answer = bool(calls) and not others and all(
+            (caller := _named_function_around(source, call)) is not None
+            and once_per_object(source, caller, memo) for call in calls)
+    memo[key] = answer
+    return answer
+
+
+def repeating_function(source: SourceFile, node: Node, load_only: dict[int, bool],
+                       memo: dict[int, bool], per_object: bool) -> Node | None:
+    """The function around `node` that can run more than once - per object when `per_object`
+    (what matters for an emitter or a field of `this`), per process otherwise (a module-level
+    emitter, `process`) - or None when the file shows it runs once. A callback registered as a
+    listener or interval runs per event; any other anonymous callback runs when the function
+    around it does."""
+    if _lazily_once(node):
+        return None
+    for function in source.enclosing_functions(node):
+        if _registered_as_listener(function):
+            return function
+        if not source.function_name(function):
+            continue
+        if _only_called_at_load(source, function, load_only):
+            return None
+        if once_per_object(source, function, memo):
+            return None if per_object else _made_more_than_once(source, function, load_only)
+        return function
+    return None
+
+
+def _made_more_than_once(source: SourceFile, constructor: Node,
+                         load_only: dict[int, bool]) -> Node | None:
+    """The constructor runs once per object: more than once unless its class is only made
+    while the module loads (`module.exports = new Store()`)."""
+    owner = _class_name(source, constructor)
+    if not owner:
+        return constructor
+    made = [use for use in source.identifiers(owner)
+            if use.parent is not None and use.parent.type == "new_expression"]
+    if made and all(source.enclosing_function(use) is None or _only_called_at_load(
+            source, source.enclosing_function(use), load_only) for use in made):
+        return None
+    return constructor
+
+
+def _class_name(source: SourceFile, function: Node) -> str:
+    if function.type == "method_definition":
+        body = function.parent
+        declaration = body.parent if body is not None else None
+        named = declaration.child_by_field_name("name") if declaration is not None else None
+        return text(named) if named is not None else ""
+    return source.function_name(function)
+
+
+def _is_method(function: Node) -> bool:
+    if function.type == "method_definition":
+        return True
+    holder = outer(function).parent
+    return holder is not None and holder.type == "assignment_expression" and (
+        ".prototype." in text(holder.child_by_field_name("left")))
+
+
+def _this_call(use: Node) -> bool:
+    """`this.name(...)` (or `self.name(...)`, the old spelling of `this` in a closure)."""
+    member = use.parent
+    if member is None or member.type != "member_expression" or (
+            member.child_by_field_name("property") != use):
+        return False
+    owner = unwrap(member.child_by_field_name("object") or member)
+    call = member.parent
+    return (owner.type == "this" or text(owner) == "self") and call is not None and (
+        call.type == "call_expression") and call.child_by_field_name("function") == member
+
+
+def _declares(use: Node, function: Node) -> bool:
+    """`use` is the name the function is declared under (`m() {}`, `X.prototype.m = ...`)."""
+    if function.start_byte <= use.start_byte < function.end_byte and (
+            use == function.child_by_field_name("name")):
+        return True
+    holder = outer(function).parent
+    left = holder.child_by_field_name("left") if holder is not None and (
+        holder.type == "assignment_expression") else None
+    return left is not None and left.start_byte <= use.start_byte < left.end_byte
+
+
+def _named_function_around(source: SourceFile, node: Node) -> Node | None:
+    return next((f for f in source.enclosing_functions(node) if source.function_name(f)),
+                None)
+
+
+def _registered_as_listener(function: Node) -> bool:
+    """`x.on('e', <function>)`, `setInterval(<function>)`: it runs again at every event."""
+    arguments = outer(function).parent
+    call = arguments.parent if arguments is not None and arguments.type == "arguments" else None
+    if call is None or call.type != "call_expression":
+        return False
+    return last_name(call.child_by_field_name("function") or call) in _LISTENING_CALLS

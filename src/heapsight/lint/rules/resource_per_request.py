@@ -16,6 +16,7 @@ from heapsight.lint.source import (
     file_query,
     last_name,
     outer,
+    own_nodes,
     parameter_names,
     root_identifier,
     text,
@@ -164,10 +165,20 @@ class ClientPerRequest(Rule):
             matches = matches + [m for m in source.matches(_ANY_CALL)
                                  if last_name(m["name"][0]) in extra
                                  and m["create"][0].id not in seen]
+        closed_slots = _closed_slots(source)
+        replaced: set[int] = set()
+        for create, what, slot in _slot_replacements(source, facts, table, matches,
+                                                     closed_slots):
+            replaced.add(create.id)
+            yield self.finding(
+                source, create,
+                f"`{what}` replaces the one in `{slot}` each time this runs, without closing "
+                f"the previous one or checking whether there is one; close the old one first, "
+                f"or create it once and reuse it")
         for match in matches:
             create = match["create"][0]
             what = table.resource_name(create)
-            if what is None:
+            if what is None or create.id in replaced:
                 continue
             found = _opened_per_call(source, facts, create)
             if found is None:
@@ -566,3 +577,116 @@ def _kept_locally(source: SourceFile, create: Node, function: Node, reason: str)
                            "array", "arrow_function"):
             return False
     return True
+
+
+_CLOSE_CALLS = file_query("""
+(call_expression function: (member_expression object: (_) @slot
+  property: (property_identifier) @method)) @call
+""")
+
+
+def _closed_slots(source: SourceFile) -> dict[str, list[Node]]:
+    """`this.client`, `pool`, ... -> the calls that close what they hold (`this.client.end()`,
+    `pool?.close()`): the file itself says the object there is a resource to close."""
+    found: dict[str, list[Node]] = {}
+    for match in source.matches(_CLOSE_CALLS):
+        if text(match["method"][0]) in CLOSE_METHODS:
+            found.setdefault(_slot_text(match["slot"][0]), []).append(match["call"][0])
+    return found
+
+
+def _slot_text(node: Node) -> str:
+    return text(unwrap(node)).replace("?.", ".").replace("self.", "this.", 1)
+
+
+def _slot_replacements(source: SourceFile, facts: FileFacts, table: _Table,
+                       matches: list[dict[str, list[Node]]],
+                       closed_slots: dict[str, list[Node]]) -> list[tuple[Node, str, str]]:
+    """A client stored into a field or an outer variable (`this.client = new pg.Client()`,
+    `singleton = createRedisInstance()`) by code that runs again, with no look at what is
+    there first and no close of it: each run drops the previous client unclosed. The client
+    is a resource by the table, by a same-file helper that returns one, or because the file
+    closes what that slot holds (`this.client.end()` in `disconnect()`)."""
+    candidates: dict[int, tuple[Node, str]] = {}
+    for match in matches:
+        create = match["create"][0]
+        what = table.resource_name(create)
+        if what is None:
+            continue
+        candidates[create.id] = (create, what)
+        helper = _returning_helper(source, create)
+        name = source.function_name(helper) if helper is not None else ""
+        for use in source.identifiers(name) if name else []:
+            call = use.parent
+            if call is not None and call.type == "call_expression" and (
+                    call.child_by_field_name("function") == use):
+                candidates.setdefault(call.id, (call, f"{name}()"))
+    for new in source.captures("(new_expression) @new").get("new", []) if closed_slots else []:
+        candidates.setdefault(new.id, (new, f"new {text(new.child_by_field_name('constructor'))}"))
+    found = []
+    for create, what in candidates.values():
+        node = outer(create)
+        assignment = node.parent
+        if assignment is None or assignment.type != "assignment_expression" or (
+                assignment.child_by_field_name("right") != node):
+            continue
+        left = assignment.child_by_field_name("left")
+        if left is None:
+            continue
+        slot = _slot_text(left)
+        own_field = slot.startswith("this.") and slot.count(".") == 1
+        function = source.enclosing_function(create)
+        if create.type == "new_expression" and table.resource_name(create) is None and (
+                slot not in closed_slots or function is None
+                or not _opened(source, function, slot, assignment)):
+            continue
+        if function is None or not (own_field or (
+                left.type == "identifier" and text(left) not in source.declared_names(function)
+                and not source.is_global_object(left))):
+            continue
+        if facts.repeats(create, per_object=own_field) is None:
+            continue
+        if _looked_at_or_closed(source, function, assignment, slot, closed_slots):
+            continue
+        found.append((create, what, slot))
+    return found
+
+
+# Methods that open what an object holds (sockets, files, a server): called on a new object it
+# says the object is a live resource, not a plain value.
+OPEN_METHODS = frozenset({"connect", "open", "listen", "initialize"})
+
+
+def _opened(source: SourceFile, function: Node, slot: str, after: Node) -> bool:
+    """`this.client.connect(...)` after the assignment, in the same function."""
+    for match in source.matches(_CLOSE_CALLS, function):
+        call = match["call"][0]
+        if call.start_byte > after.start_byte and text(match["method"][0]) in OPEN_METHODS \
+                and _slot_text(match["slot"][0]) == slot:
+            return True
+    return False
+
+
+def _looked_at_or_closed(source: SourceFile, function: Node, assignment: Node, slot: str,
+                         closed_slots: dict[str, list[Node]]) -> bool:
+    """The function tests the slot (`if (this.client)`, `if (!pool) ...`, an early return when
+    one is there) or closes what it holds before replacing it - itself or through a method
+    of the object that does (`this.disconnect()`)."""
+    for node in own_nodes(function):
+        if node.type in ("if_statement", "ternary_expression", "while_statement"):
+            condition = node.child_by_field_name("condition")
+            if condition is not None and slot in _slot_text(condition):
+                return True
+    for call in closed_slots.get(slot, []):
+        if function.start_byte <= call.start_byte < assignment.start_byte:
+            return True
+    closers = {source.function_name(f) for call in closed_slots.get(slot, [])
+               if (f := source.enclosing_function(call)) is not None}
+    for node in own_nodes(function):
+        if node.type == "call_expression" and node.end_byte <= assignment.start_byte:
+            callee = node.child_by_field_name("function")
+            if callee is not None and callee.type == "member_expression" and unwrap(
+                    callee.child_by_field_name("object") or callee).type in ("this",) and (
+                    last_name(callee) in closers):
+                return True
+    return False
