@@ -681,8 +681,8 @@ def _made_more_than_once(source: SourceFile, constructor: Node,
         return constructor
     made = [use for use in source.identifiers(owner)
             if use.parent is not None and use.parent.type == "new_expression"]
-    if made and all(source.enclosing_function(use) is None or _only_called_at_load(
-            source, source.enclosing_function(use), load_only) for use in made):
+    if made and all((maker := source.enclosing_function(use)) is None or _only_called_at_load(
+            source, maker, load_only) for use in made):
         return None
     return constructor
 

@@ -167,12 +167,12 @@ class ClientPerRequest(Rule):
                                  and m["create"][0].id not in seen]
         closed_slots = _closed_slots(source)
         replaced: set[int] = set()
-        for create, what, slot in _slot_replacements(source, facts, table, matches,
-                                                     closed_slots):
+        for create, opened, slot in _slot_replacements(source, facts, table, matches,
+                                                       closed_slots):
             replaced.add(create.id)
             yield self.finding(
                 source, create,
-                f"`{what}` replaces the one in `{slot}` each time this runs, without closing "
+                f"`{opened}` replaces the one in `{slot}` each time this runs, without closing "
                 f"the previous one or checking whether there is one; close the old one first, "
                 f"or create it once and reuse it")
         for match in matches:
