@@ -175,9 +175,14 @@ class ClientPerRequest(Rule):
                 f"`{opened}` replaces the one in `{slot}` each time this runs, without closing "
                 f"the previous one or checking whether there is one; close the old one first, "
                 f"or create it once and reuse it")
+        opened = _opened_locals(source)
+        seen = {m["create"][0].id for m in matches}
+        matches = matches + [{"create": [n]} for n in opened.values() if n.id not in seen]
         for match in matches:
             create = match["create"][0]
             what = table.resource_name(create)
+            if what is None and create.id in opened:
+                what = _spelled(create)
             if what is None or create.id in replaced:
                 continue
             found = _opened_per_call(source, facts, create)
@@ -457,6 +462,46 @@ def _closes(use: Node, holder: Node, function: Node) -> bool:
     return not branch
 
 
+def _skipped_by_a_throw(source: SourceFile, create: Node, close: Node, function: Node,
+                        local: str) -> bool:
+    """The close runs in the function's own flow, not in a `finally`, after an `await` that
+    may throw (other than the client's own connect): a call that fails skips it, and the
+    client stays open. An `await` inside a `try` whose `catch` or `finally` closes the client
+    is covered."""
+    node = close.parent
+    while node is not None and node.id != function.id:
+        if node.type in ("finally_clause",) or node.type in FUNCTION_TYPES:
+            return False  # in a finally block, or in a callback (an 'end' listener)
+        node = node.parent
+    for candidate in own_nodes(function):
+        if candidate.type != "await_expression" or not (
+                create.end_byte <= candidate.start_byte < close.start_byte):
+            continue
+        awaited = candidate.named_children[0] if candidate.named_children else None
+        callee = awaited.child_by_field_name("function") if awaited is not None and (
+            awaited.type == "call_expression") else None
+        if callee is not None and callee.type == "member_expression" and text(
+                callee.child_by_field_name("object")) == local and last_name(
+                callee) in OPEN_METHODS:
+            continue  # `await client.connect()`: if it fails there is nothing open
+        if not _in_try_that_closes(candidate, function, local):
+            return True
+    return False
+
+
+def _in_try_that_closes(node: Node, function: Node, local: str) -> bool:
+    parent = node.parent
+    while parent is not None and parent.id != function.id:
+        if parent.type == "try_statement":
+            handlers = [parent.child_by_field_name("handler"),
+                        parent.child_by_field_name("finalizer")]
+            if any(h is not None and any(f"{local}.{m}(" in text(h) or f"{local}?.{m}(" in text(h)
+                                         for m in CLOSE_METHODS) for h in handlers):
+                return True
+        parent = parent.parent
+    return False
+
+
 def _back_to_its_maker(arguments: Node, create: Node) -> bool:
     """`rdb.info(cxn, ...)` where `cxn = rdb.connect()`: a method of the same object."""
     call = arguments.parent
@@ -553,7 +598,8 @@ def _kept_locally(source: SourceFile, create: Node, function: Node, reason: str)
         holder = outer(use).parent
         if holder is None or use == local:
             continue
-        if _closes(use, holder, function):
+        if _closes(use, holder, function) and not _skipped_by_a_throw(
+                source, create, use, function, text(local)):
             return False
         if agent and _into_local_options(source, use, holder, function):
             continue  # `init.agent = agent`: the options of this call's own request
@@ -665,6 +711,57 @@ def _opened(source: SourceFile, function: Node, slot: str, after: Node) -> bool:
                 and _slot_text(match["slot"][0]) == slot:
             return True
     return False
+
+
+def _opened_locals(source: SourceFile) -> dict[int, Node]:
+    """Objects made in a function and opened there (`const replica = new DataSource(...);
+    await replica.initialize()`, `const sub = client.duplicate(); await sub.connect()`):
+    whatever their library, the code itself says they hold connections. Node id -> the
+    expression that made the object."""
+    found: dict[int, Node] = {}
+    for match in source.matches(_CLOSE_CALLS):
+        if text(match["method"][0]) not in OPEN_METHODS:
+            continue
+        local = unwrap(match["slot"][0])
+        function = source.enclosing_function(local)
+        if local.type != "identifier" or function is None:
+            continue
+        declarator = next(source.declarators(text(local), function), None)
+        value = declarator.child_by_field_name("value") if declarator is not None else None
+        value = unwrap(value) if value is not None else None
+        if value is not None and value.type == "await_expression" and value.named_children:
+            value = unwrap(value.named_children[0])
+        if value is None or value.type not in ("new_expression", "call_expression") or (
+                source.enclosing_function(value) != function):
+            continue
+        callee = value.child_by_field_name(
+            "constructor" if value.type == "new_expression" else "function")
+        if callee is None or last_name(callee) in ("require", "import") or (
+                last_name(callee) in _CHECKOUTS) or unwrap(callee).type == "this" or (
+                callee.type == "member_expression" and unwrap(
+                    callee.child_by_field_name("object") or callee).type == "this"):
+            continue  # a checkout, or the object's own factory (it keeps what it makes)
+        arguments = value.child_by_field_name("arguments")
+        if arguments is not None and any(unwrap(a).type in ("this", "identifier")
+                                         for a in arguments.named_children):
+            continue  # wraps something the caller already holds (a socket, its owner)
+        statement = outer(match["call"][0]).parent
+        if statement is not None and statement.type == "await_expression":
+            statement = outer(statement).parent
+        if statement is None or statement.type != "expression_statement":
+            continue  # `const client = await pool.connect()`: a checkout, not an open
+        found[value.id] = value
+    return found
+
+
+# `pool.connect()`, `pool.acquire()`: a client lent by a pool, given back with release()
+_CHECKOUTS = frozenset({"connect", "acquire", "getConnection", "checkout"})
+
+
+def _spelled(create: Node) -> str:
+    if create.type == "new_expression":
+        return f"new {text(create.child_by_field_name('constructor'))}"
+    return f"{text(create.child_by_field_name('function'))}()"
 
 
 def _looked_at_or_closed(source: SourceFile, function: Node, assignment: Node, slot: str,
