@@ -175,13 +175,13 @@ class ClientPerRequest(Rule):
                 f"`{opened}` replaces the one in `{slot}` each time this runs, without closing "
                 f"the previous one or checking whether there is one; close the old one first, "
                 f"or create it once and reuse it")
-        opened = _opened_locals(source)
+        opened_here = _opened_locals(source)
         seen = {m["create"][0].id for m in matches}
-        matches = matches + [{"create": [n]} for n in opened.values() if n.id not in seen]
+        matches = matches + [{"create": [n]} for n in opened_here.values() if n.id not in seen]
         for match in matches:
             create = match["create"][0]
             what = table.resource_name(create)
-            if what is None and create.id in opened:
+            if what is None and create.id in opened_here:
                 what = _spelled(create)
             if what is None or create.id in replaced:
                 continue
