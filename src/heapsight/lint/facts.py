@@ -89,6 +89,7 @@ class FileFacts:
         self.source = source
         self._load_only: dict[int, bool] = {}
         self._once_per_object: dict[int, bool] = {}
+        self._shown_to_repeat: dict[int, bool] = {}
         self._singletons: dict[str, str] = {}
         # constructor and factory names the project adds to the resource table (settings)
         self.extra_resources = frozenset(resources)
@@ -137,6 +138,14 @@ class FileFacts:
         module-level emitter or `process`), unless the file makes the object only at load."""
         return percall.repeating_function(self.source, node, self._load_only,
                                           self._once_per_object, per_object)
+
+    def shown_to_repeat(self, function: Node) -> bool:
+        """The file shows `function` running again: it retries itself (directly or from a
+        callback it registers), or a listener or interval callback, per-call code or another
+        such function calls it. Stronger than `repeats`, which only asks that nothing shows it
+        running once; for rules whose only evidence is a missing removal."""
+        return percall.shown_to_repeat(self.source, function, self.per_call,
+                                       self._shown_to_repeat)
 
     def runs_per_call_or_async(self, node: Node) -> bool:
         """In per-call code, or in an async function: where caches meet unbounded keys.

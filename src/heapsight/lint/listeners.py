@@ -102,12 +102,22 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
         once = "once" in method.lower() or (options is not None and _has_option(options, "once"))
         scope = facts.per_call_scope(call)
         if scope is None:
-            # a method that runs again on the same object, adding a new function each time
-            repeating = _repeating_method(source, call)
-            if repeating is None or not _made_here(handler) or not _own_emitter(
-                    source, facts, target, call):
+            # code that can run again - on the same object, for `this` and the fields set
+            # when it was made; at all, for a module-level emitter or `process` - adding a
+            # new function each time
+            own = _own_emitter(source, facts, target, call)
+            if not own and not source.is_long_lived(target):
                 continue
-            scope = (repeating, "a method that can run many times on one object")
+            repeating = facts.repeats(call, per_object=own)
+            if repeating is None or not _made_per_run(source, handler, repeating):
+                continue
+            if own and not facts.shown_to_repeat(repeating) and (
+                    _repeating_method(source, call) is None):
+                continue  # a method nothing shows running twice on one object
+            if once:
+                continue  # removed when its event fires
+            scope = (repeating, "a method that can run many times on one object" if own
+                     else "a function that can run more than once")
         if once and not (_lifecycle_event(args[0]) and not facts.per_call_is_inferred(scope[1])
                          ) and not _once_pair(source, removals, match, scope[0]):
             continue  # removed when the event fires, and it fires in the normal course
@@ -243,6 +253,15 @@ def _made_here(handler: Node) -> bool:
     callee = handler.child_by_field_name("function") if handler.type == "call_expression" \
         else None
     return callee is not None and last_name(callee) == "bind"
+
+
+def _made_per_run(source: SourceFile, handler: Node, function: Node) -> bool:
+    """A new function each time `function` runs: made at the call (`(m) => ...`,
+    `f.bind(this)`), or a local function of `function` (`const onEnd = () => ...`)."""
+    if _made_here(handler):
+        return True
+    handler = unwrap(handler)
+    return handler.type == "identifier" and _local_function(source, handler, function) is not None
 
 
 def _repeating_method(source: SourceFile, call: Node) -> Node | None:

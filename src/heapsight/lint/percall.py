@@ -657,7 +657,7 @@ def repeating_function(source: SourceFile, node: Node, load_only: dict[int, bool
     emitter, `process`) - or None when the file shows it runs once. A callback registered as a
     listener or interval runs per event; any other anonymous callback runs when the function
     around it does."""
-    if _lazily_once(node):
+    if _lazily_once(node) or _flag_guarded(node, per_object):
         return None
     for function in source.enclosing_functions(node):
         if _registered_as_listener(function):
@@ -670,6 +670,43 @@ def repeating_function(source: SourceFile, node: Node, load_only: dict[int, bool
             return None if per_object else _made_more_than_once(source, function, load_only)
         return function
     return None
+
+
+def _flag_guarded(node: Node, per_object: bool) -> bool:
+    """Inside `if (!done) { done = true; ... }` (or `if (!this.x) { this.x = ...; ... }`): the
+    branch runs the first time only - per process for a variable, per object for a field of
+    `this`."""
+    parent = node.parent
+    while parent is not None and parent.type not in FUNCTION_TYPES:
+        if parent.type == "if_statement":
+            condition = parent.child_by_field_name("condition")
+            branch = parent.child_by_field_name("consequence")
+            if condition is not None and branch is not None and (
+                    branch.start_byte <= node.start_byte < branch.end_byte):
+                for flag in _tested_names(condition):
+                    if flag.startswith("this.") and not per_object:
+                        continue
+                    if any(child.type == "expression_statement" and child.named_children
+                           and child.named_children[0].type == "assignment_expression"
+                           and text(child.named_children[0].child_by_field_name("left"))
+                           == flag for child in branch.named_children):
+                        return True
+        parent = parent.parent
+    return False
+
+
+def _tested_names(condition: Node) -> list[str]:
+    """`x`, `this.x` tested by a condition (`!x`, `x == null`, `!this.x`, `x === false`)."""
+    found = []
+    stack = [condition]
+    while stack:
+        node = stack.pop()
+        if node.type == "identifier" or (node.type == "member_expression" and unwrap(
+                node.child_by_field_name("object") or node).type == "this"):
+            found.append(text(node))
+            continue
+        stack.extend(node.named_children)
+    return found
 
 
 def _made_more_than_once(source: SourceFile, constructor: Node,
@@ -739,3 +776,77 @@ def _registered_as_listener(function: Node) -> bool:
     if call is None or call.type != "call_expression":
         return False
     return last_name(call.child_by_field_name("function") or call) in _LISTENING_CALLS
+
+
+# Callbacks that run later, once: a function they call runs again only when the code that
+# registers them runs again.
+_LATER_ONCE = frozenset({"once", "setTimeout", "setImmediate", "nextTick", "then", "catch",
+                         "finally", "prependOnceListener"})
+_LATER_AGAIN = frozenset({"on", "addListener", "addEventListener", "prependListener",
+                          "setInterval"})
+
+
+def shown_to_repeat(source: SourceFile, function: Node, per_call: dict[int, str],
+                    memo: dict[int, bool], depth: int = 0) -> bool:
+    """The file shows the function running again on the same object or in the same process:
+    it calls itself (a retry, a reconnect: directly or from a callback it registers), or it is
+    called from a listener or interval callback that fires again, from per-call code, or from
+    a function shown to repeat. `connect()` called again from its own 'close' handler repeats,
+    whatever its name."""
+    key = function.id
+    if key in memo:
+        return memo[key]
+    memo[key] = False
+    name = source.function_name(function)
+    answer = False
+    if name and depth < 4:
+        uses = source.identifiers(name) + (source.property_names(name) if _is_method(function)
+                                           else [])
+        for use in uses:
+            call = use.parent
+            if call is not None and call.type == "member_expression" and _this_call(use):
+                call = call.parent
+            if call is None or call.type != "call_expression" or (
+                    call.child_by_field_name("function") not in (use, use.parent)):
+                continue
+            if _call_repeats(source, call, function, per_call, memo, depth):
+                answer = True
+                break
+    memo[key] = answer
+    return answer
+
+
+def _call_repeats(source: SourceFile, call: Node, function: Node, per_call: dict[int, str],
+                  memo: dict[int, bool], depth: int) -> bool:
+    for around in source.enclosing_functions(call):
+        if around.id == function.id or around.id in per_call:
+            return True  # a retry from inside itself, or a call from per-call code
+        registration = _registration(around)
+        if registration is not None:
+            method, register = registration
+            if method in _LATER_AGAIN:
+                return True
+            if method in _LATER_ONCE:
+                inside = function.start_byte <= register.start_byte < function.end_byte
+                if inside:
+                    return True  # registered by the function itself: it runs again
+                continue  # runs once when that fires: ask who registered it
+        if source.function_name(around):
+            return shown_to_repeat(source, around, per_call, memo, depth + 1)
+    return False
+
+
+def _registration(function: Node) -> tuple[str, Node] | None:
+    """(`on`, the call) when `function` is passed to `x.on(...)`, `setTimeout(...)`, ...;
+    also through `.bind(...)`."""
+    node = outer(function)
+    holder = node.parent
+    if holder is not None and holder.type == "member_expression" and text(
+            holder.child_by_field_name("property")) == "bind":
+        bound = holder.parent
+        node = outer(bound) if bound is not None else node
+        holder = node.parent
+    call = holder.parent if holder is not None and holder.type == "arguments" else None
+    if call is None or call.type != "call_expression":
+        return None
+    return last_name(call.child_by_field_name("function") or call), call

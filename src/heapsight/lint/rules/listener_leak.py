@@ -74,12 +74,25 @@ class ListenerNotRemoved(Rule):
                 f"`{method}({text(first)}, ...)` runs in {facts.describe(add.scope)} and adds a "
                 f"listener to `{text(add.target)}`, which outlives it, on every call; nothing "
                 f"removes it")
+        reported = set()
+        for add in facts.unremoved_listeners:
+            arguments = add.call.child_by_field_name("arguments")
+            first = arguments.named_children[0] if arguments is not None and (
+                arguments.named_children) else None
+            reported.add((text(add.target), text(first), add.scope.start_byte,
+                          add.scope.end_byte))
         for removal in facts.futile_removals:
             arguments = removal.child_by_field_name("arguments")
             named = [a for a in arguments.named_children if a.type != "comment"] \
                 if arguments is not None else []
             if len(named) < 2:
                 continue
+            function = removal.child_by_field_name("function")
+            emitter = function.child_by_field_name("object") if function is not None else None
+            if any((text(emitter), text(named[0])) == (target, event)
+                   and start <= removal.start_byte < end
+                   for target, event, start, end in reported):
+                continue  # the add it fails to undo, in the same call, is reported already
             method = text(removal.child_by_field_name("function"))
             yield self.finding(
                 source, removal,
