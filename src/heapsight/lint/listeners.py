@@ -134,7 +134,202 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
         if _removed(source, removals, target, handler, scope[0]):
             continue
         found.append(ListenerAdd(call, target, handler, scope[0], scope[1]))
+    reported = {add.call.id for add in found}
+    found.extend(add for add in _left_on_retry(source, removals) if add.call.id not in reported)
     return found
+
+
+_BRANCHES = frozenset({"if_statement", "else_clause", "catch_clause", "switch_case",
+                       "ternary_expression", "statement_block"})
+
+
+def _left_on_retry(source: SourceFile, removals: _Removals) -> list[ListenerAdd]:
+    """A function that runs itself again (a retry, a reconnect, another pass: `this.connect()`
+    from its own 'close' handler) while a listener it added is still on an emitter it did not
+    make: on the path that reruns it, nothing removes that listener, so each run leaves one
+    more. A removal counts on that path when it runs before the rerun in the same flow, or in
+    a handler of the same event that triggers the rerun; a `once` listener for that event is
+    used up by it."""
+    found: list[ListenerAdd] = []
+    for match in source.matches(_ADDS):
+        call, target = match["call"][0], match["target"][0]
+        args = [a for a in match["args"][0].named_children if a.type != "comment"]
+        if len(args) < 2 or text(match["method"][0]) == "subscribe":
+            continue
+        function = next((f for f in source.enclosing_functions(call)
+                         if source.function_name(f)), None)
+        if function is None or _made_in(source, target, function) or _in_branch(
+                call, function):
+            continue  # (in a branch, the rerun may well take the other arm)
+        reruns = [c for c in _self_calls(source, function)
+                  if c.start_byte > call.end_byte and not _exclusive(call, c)
+                  and _same_emitter_passed(target, function, c)]
+        if not reruns:
+            continue
+        once = "once" in text(match["method"][0]).lower()
+        event, handler = text(args[0]), args[1]
+        left = [c for c in reruns
+                if not (once and _in_handler_of(source, c, text(target), event, function))
+                and not _removed_before(source, removals, target, handler, c, function)]
+        if left:
+            found.append(ListenerAdd(call, target, handler, function,
+                                     "a function that runs itself again (a retry) with the "
+                                     "listener still on"))
+    return found
+
+
+def _in_branch(node: Node, function: Node) -> bool:
+    parent = node.parent
+    while parent is not None and parent.id != function.id:
+        if _if_arm(parent) or parent.type in ("else_clause", "catch_clause", "switch_case",
+                                              "ternary_expression"):
+            return True
+        parent = parent.parent
+    return False
+
+
+def _same_emitter_passed(target: Node, function: Node, rerun: Node) -> bool:
+    """An emitter that is a parameter is the same one in the rerun only when the rerun passes
+    it on in the same place (`drain(queue, next)` inside `drain(queue, ...)`)."""
+    root = root_identifier(target)
+    parameters = parameter_names(function)
+    if root is None or text(root) not in parameters:
+        return True
+    arguments = rerun.child_by_field_name("arguments")
+    values = [a for a in arguments.named_children if a.type != "comment"] \
+        if arguments is not None else []
+    index = parameters.index(text(root))
+    return index < len(values) and text(values[index]) == text(root)
+
+
+def _made_in(source: SourceFile, target: Node, function: Node) -> bool:
+    """The emitter is a local of the function, or assigned in it (`this.child = spawn()`):
+    each run listens to a new one."""
+    root = root_identifier(target)
+    if root is not None and text(root) in source.declared_names(function) and (
+            text(root) not in parameter_names(function)):
+        return True
+    wanted = text(target)
+    return any(node.type == "assignment_expression" and text(
+        node.child_by_field_name("left")) == wanted for node in own_nodes(function))
+
+
+def _self_calls(source: SourceFile, function: Node) -> list[Node]:
+    """Calls of `function` (`name()`, `this.name()`, `self.name()`) inside it."""
+    name = source.function_name(function)
+    calls = []
+    for use in source.identifiers(name, function) + [
+            p for p in source.property_names(name)
+            if function.start_byte <= p.start_byte < function.end_byte]:
+        callee = use if use.type == "identifier" else use.parent
+        call = callee.parent if callee is not None else None
+        if call is not None and call.type == "call_expression" and (
+                call.child_by_field_name("function") == callee) and (
+                use.type == "identifier" or unwrap(callee.child_by_field_name("object")
+                                                   or callee).type == "this"
+                or text(callee.child_by_field_name("object")) == "self"):
+            calls.append(call)
+    return calls
+
+
+def _exclusive(first: Node, second: Node) -> bool:
+    """`first` sits in a branch (an `if` arm, a `catch`, a `case`) that does not hold
+    `second`: they never run in the same pass."""
+    node = first.parent
+    while node is not None and not (node.start_byte <= second.start_byte < node.end_byte):
+        if node.type in _BRANCHES and node.type != "statement_block" or (
+                node.type == "statement_block" and node.parent is not None
+                and node.parent.type in ("if_statement", "else_clause")):
+            return True
+        if node.type in ("arrow_function", "function_expression", "function"):
+            return False
+        node = node.parent
+    return False
+
+
+def _handler_registration(source: SourceFile, function: Node) -> tuple[str, str] | None:
+    """(emitter, event) when `function` (or the local name it is bound to) is a listener."""
+    node = outer(function)
+    holder = node.parent
+    name = None
+    if holder is not None and holder.type == "variable_declarator":
+        name = text(holder.child_by_field_name("name"))
+    elif holder is not None and holder.type == "member_expression" and text(
+            holder.child_by_field_name("property")) == "bind":
+        node = outer(holder.parent) if holder.parent is not None else node
+        holder = node.parent
+    if holder is not None and holder.type == "arguments":
+        call = holder.parent
+        callee = call.child_by_field_name("function") if call is not None else None
+        values = holder.named_children
+        if callee is not None and callee.type == "member_expression" and len(values) >= 2 and (
+                values[1] == node):
+            return text(callee.child_by_field_name("object")), text(values[0])
+        return None
+    if name is None:
+        return None
+    scope = source.enclosing_function(function)
+    for match in source.matches(_ADDS, scope) if scope is not None else []:
+        values = match["args"][0].named_children
+        if len(values) >= 2 and text(values[1]) == name:
+            return text(match["target"][0]), text(values[0])
+    return None
+
+
+def _in_handler_of(source: SourceFile, call: Node, emitter: str, event: str,
+                   function: Node) -> bool:
+    for around in source.enclosing_functions(call):
+        if around.id == function.id:
+            return False
+        if _handler_registration(source, around) == (emitter, event):
+            return True
+    return False
+
+
+def _removed_before(source: SourceFile, removals: _Removals, target: Node, handler: Node,
+                    rerun: Node, function: Node) -> bool:
+    target_text = text(target)
+    if target_text in removals.all_by_text:
+        return True
+    events = {r for around in source.enclosing_functions(rerun) if around.id != function.id
+              for r in [_handler_registration(source, around)] if r is not None}
+    for match in source.matches(_REMOVES, function):
+        removal = match["call"][0]
+        values = match["args"][0].named_children
+        if text(match["target"][0]) != target_text or len(values) < 2 or (
+                text(values[1]) != text(handler)):
+            continue
+        if removal.start_byte < rerun.start_byte and _same_flow(removal, rerun):
+            return True
+        home = source.enclosing_function(removal)
+        if home is not None and home.start_byte <= rerun.start_byte < home.end_byte:
+            continue  # in the code that reruns, but not on its path
+        registration = next((_handler_registration(source, f)
+                             for f in source.enclosing_functions(removal)
+                             if f.id != function.id), None)
+        if registration is not None and registration in events:
+            return True  # runs with the event that triggers the rerun
+    return False
+
+
+def _same_flow(removal: Node, rerun: Node) -> bool:
+    """The removal runs whenever the flow reaches the rerun: no branch and no function lies
+    between it and the code they share."""
+    node = removal.parent
+    while node is not None and not (node.start_byte <= rerun.start_byte < node.end_byte):
+        if node.type in ("if_statement", "else_clause", "catch_clause", "switch_case",
+                         "ternary_expression") or node.type in (
+                "arrow_function", "function_expression", "function", "function_declaration",
+                "method_definition") or _if_arm(node):
+            return False
+        node = node.parent
+    return True
+
+
+def _if_arm(node: Node) -> bool:
+    return node.type != "if_statement" and node.parent is not None and (
+        node.parent.type == "if_statement") and node != node.parent.child_by_field_name(
+        "condition")
 
 
 _EMITTER_API = frozenset({"on", "once", "addListener", "addEventListener", "prependListener",

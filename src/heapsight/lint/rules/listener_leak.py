@@ -69,9 +69,12 @@ class ListenerNotRemoved(Rule):
                 continue
             event = add.call.child_by_field_name("arguments")
             first = event.named_children[0] if event is not None and event.named_children else None
+            where = facts.describe(add.scope)
+            if facts.per_call_reason(add.scope) is None and add.reason:
+                where += f" ({add.reason})"
             yield self.finding(
                 source, add.call,
-                f"`{method}({text(first)}, ...)` runs in {facts.describe(add.scope)} and adds a "
+                f"`{method}({text(first)}, ...)` runs in {where} and adds a "
                 f"listener to `{text(add.target)}`, which outlives it, on every call; nothing "
                 f"removes it")
         reported = set()
