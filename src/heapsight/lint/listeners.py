@@ -222,12 +222,14 @@ def _self_calls(source: SourceFile, function: Node) -> list[Node]:
             p for p in source.property_names(name)
             if function.start_byte <= p.start_byte < function.end_byte]:
         callee = use if use.type == "identifier" else use.parent
-        call = callee.parent if callee is not None else None
+        if callee is None:
+            continue
+        call = callee.parent
+        owner = callee.child_by_field_name("object")
         if call is not None and call.type == "call_expression" and (
                 call.child_by_field_name("function") == callee) and (
-                use.type == "identifier" or unwrap(callee.child_by_field_name("object")
-                                                   or callee).type == "this"
-                or text(callee.child_by_field_name("object")) == "self"):
+                use.type == "identifier" or (owner is not None and (
+                    unwrap(owner).type == "this" or text(owner) == "self"))):
             calls.append(call)
     return calls
 
