@@ -458,6 +458,11 @@ def _made_per_run(source: SourceFile, handler: Node, function: Node) -> bool:
     if _made_here(handler):
         return True
     handler = unwrap(handler)
+    if handler.type == "member_expression" and any(
+            node.type == "assignment_expression" and text(node.child_by_field_name("left"))
+            == text(handler) and _made_here(node.child_by_field_name("right") or node)
+            for node in own_nodes(function)):
+        return True  # `this.onError = this.fail.bind(this); x.on('error', this.onError)`
     return handler.type == "identifier" and _local_function(source, handler, function) is not None
 
 
@@ -797,7 +802,7 @@ class _Removals:
         self.handler_by_text: set[tuple[str, str]] = set()
         self.handler_by_name: set[tuple[str, str]] = set()
         for match in source.matches(_REMOVES):
-            if _removes_a_new_function(match):
+            if _removes_a_new_function(match) or _never_called(source, match["call"][0]):
                 continue
             target = match["target"][0]
             target_text, name = text(target), last_name(target)
@@ -818,6 +823,38 @@ class _Removals:
     def inside(positions: list[int], scope: Node) -> bool:
         index = bisect_left(positions, scope.start_byte)
         return index < len(positions) and positions[index] < scope.end_byte
+
+
+def _never_called(source: SourceFile, removal: Node) -> bool:
+    """The removal sits in a method (`unhandle()`, `dispose()`) that nothing in the file
+    calls, of a class the file itself makes objects of: the file owns those objects and
+    never runs their cleanup (a `close()` that forgets to call it)."""
+    method = next((f for f in source.enclosing_functions(removal)
+                   if f.type == "method_definition"), None)
+    if method is None or method.parent is None or method.parent.parent is None:
+        return False
+    name = source.function_name(method)
+    named = method.parent.parent.child_by_field_name("name")
+    if not name or named is None or name == "constructor":
+        return False
+    made = [use.parent for use in source.identifiers(text(named))
+            if use.parent is not None and use.parent.type == "new_expression"]
+    if not made or not all(_kept_in_own_field(new) for new in made):
+        return False
+    uses = [use for use in source.property_names(name) + source.identifiers(name)
+            if use.parent is None or use.parent.type != "method_definition"]
+    return not uses
+
+
+def _kept_in_own_field(new: Node) -> bool:
+    """`this.handler = new Handler(this)`: an object made for its owner, which alone holds
+    it and so alone can run its cleanup."""
+    assignment = outer(new).parent
+    if assignment is None or assignment.type != "assignment_expression":
+        return False
+    left = assignment.child_by_field_name("left")
+    return left is not None and left.type == "member_expression" and unwrap(
+        left.child_by_field_name("object") or left).type == "this"
 
 
 def _removes_a_new_function(match: dict[str, list[Node]]) -> bool:

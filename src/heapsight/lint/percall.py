@@ -711,14 +711,16 @@ def _tested_names(condition: Node) -> list[str]:
 
 def _made_more_than_once(source: SourceFile, constructor: Node,
                          load_only: dict[int, bool]) -> Node | None:
-    """The constructor runs once per object: more than once unless its class is only made
-    while the module loads (`module.exports = new Store()`)."""
+    """The constructor runs once per object: more than once when the file makes its objects
+    in code that can run again (`new Session(req)` in a handler). Objects are long-lived
+    unless the file shows otherwise: a class it never makes, or makes only while the module
+    loads (`module.exports = new Store()`), is taken to have one."""
     owner = _class_name(source, constructor)
     if not owner:
         return constructor
     made = [use for use in source.identifiers(owner)
             if use.parent is not None and use.parent.type == "new_expression"]
-    if made and all((maker := source.enclosing_function(use)) is None or _only_called_at_load(
+    if all((maker := source.enclosing_function(use)) is None or _only_called_at_load(
             source, maker, load_only) for use in made):
         return None
     return constructor
