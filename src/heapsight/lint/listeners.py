@@ -801,6 +801,7 @@ class _Removals:
         self.all_by_name: set[str] = set()
         self.handler_by_text: set[tuple[str, str]] = set()
         self.handler_by_name: set[tuple[str, str]] = set()
+        self.positions_by_handler: dict[tuple[str, str], list[int]] = {}
         for match in source.matches(_REMOVES):
             if _removes_a_new_function(match) or _never_called(source, match["call"][0]):
                 continue
@@ -815,8 +816,11 @@ class _Removals:
             args = match["args"][0].named_children
             if len(args) >= 2:
                 self.handler_by_text.add((target_text, text(args[1])))
+                self.positions_by_handler.setdefault((target_text, text(args[1])), []).append(
+                    start)
                 self.handler_by_name.add((name, last_name(args[1])))
-        for positions in (*self.by_text.values(), *self.by_name.values()):
+        for positions in (*self.by_text.values(), *self.by_name.values(),
+                          *self.positions_by_handler.values()):
             positions.sort()
 
     @staticmethod
@@ -883,7 +887,8 @@ def _removed(source: SourceFile, removals: _Removals, target: Node, handler: Nod
     positions = removals.by_text.get(target_text, [])
     if handler.type != "arrow_function" and (
             target_text, text(handler)) in removals.handler_by_text:
-        return not _removed_only_by_itself(source, positions, handler, scope)
+        return not _removed_only_by_itself(
+            source, removals.positions_by_handler[(target_text, text(handler))], handler, scope)
     if not removals.inside(positions, scope):
         return False
     return not _removed_only_by_itself(source, positions, handler, scope)
@@ -894,6 +899,8 @@ def _removed_only_by_itself(source: SourceFile, positions: list[int], handler: N
     """Every removal from the emitter in the file is inside the handler itself, after an
     early `return` that skips the events it is not waiting for."""
     function = _local_function(source, handler, scope)
+    if function is not None:  # a local handler: only this call's removals can reach it
+        positions = [p for p in positions if scope.start_byte <= p < scope.end_byte]
     if function is None or not positions:
         return False
     if not all(function.start_byte <= p < function.end_byte for p in positions):
