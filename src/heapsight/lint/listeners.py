@@ -106,12 +106,14 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
             # when it was made; at all, for a module-level emitter or `process` - adding a
             # new function each time
             own = _own_emitter(source, facts, target, call)
-            if not own and not source.is_long_lived(target):
-                continue
             repeating = facts.repeats(call, per_object=own)
-            if repeating is None or not _made_per_run(source, handler, repeating):
+            if repeating is None or not (own or source.is_long_lived(target) or (
+                    _long_lived_argument(source, facts, target, repeating))):
                 continue
-            if own and not facts.shown_to_repeat(repeating) and (
+            own_event = own and not once and _event_per_call(args[0], repeating)
+            if not _made_per_run(source, handler, repeating) and not own_event:
+                continue
+            if own and not own_event and not facts.shown_to_repeat(repeating) and (
                     _repeating_method(source, call) is None):
                 continue  # a method nothing shows running twice on one object
             if once:
@@ -397,17 +399,46 @@ def _long_lived_argument(source: SourceFile, facts: FileFacts, target: Node,
     calls = [use.parent for use in (source.identifiers(own_name) if own_name else [])
              if use.parent is not None and use.parent.type == kind
              and use.parent.child_by_field_name(field) == use]
+    if function.type == "method_definition" and own_name and kind == "call_expression":
+        # `pool.runOn(worker)`: a method called on its object
+        calls += [use.parent.parent for use in source.property_names(own_name)
+                  if use.parent is not None and use.parent.type == "member_expression"
+                  and use.parent.parent is not None
+                  and use.parent.parent.type == "call_expression"
+                  and use.parent.parent.child_by_field_name("function") == use.parent]
     for call in calls:
         arguments = call.child_by_field_name("arguments")
         passed = [a for a in arguments.named_children if a.type != "comment"] \
             if arguments is not None else []
-        if index < len(passed) and source.is_long_lived(passed[index]):
+        if index < len(passed) and (source.is_long_lived(passed[index]) or _taken_from_long_lived(
+                source, passed[index])):
             return True
     # a named handler (not a callback handed to createServer or on(), whose arguments are
     # the connection's own) that takes the emitter beside the request
     holder = outer(function).parent
     return not calls and bool(own_name) and holder is not None and (
         holder.type != "arguments") and looks_like_handler(params)
+
+
+def _taken_from_long_lived(source: SourceFile, value: Node) -> bool:
+    """`const worker = pool.idle[0]; pool.runOn(worker)`: a local that holds an element or
+    field of a long-lived object is that long-lived object."""
+    value = unwrap(value)
+    if value.type != "identifier":
+        return False
+    declarator = next(source.declarators(text(value), source.enclosing_function(value)), None)
+    initial = declarator.child_by_field_name("value") if declarator is not None else None
+    initial = unwrap(initial) if initial is not None else None
+    if initial is None or initial.type not in ("member_expression", "subscript_expression"):
+        return False
+    if source.is_long_lived(initial):
+        return True
+    # rooted at a variable of an outer function, which the calling closure keeps
+    root = root_identifier(initial)
+    user = source.enclosing_function(value)
+    return root is not None and user is not None and text(root) != "this" and (
+        text(root) not in source.declared_names(user)) and any(
+        text(root) in source.declared_names(f) for f in source.enclosing_functions(user))
 
 
 def _checks_listeners(call: Node, function: Node) -> bool:
@@ -450,6 +481,26 @@ def _made_here(handler: Node) -> bool:
     callee = handler.child_by_field_name("function") if handler.type == "call_expression" \
         else None
     return callee is not None and last_name(callee) == "bind"
+
+
+def _event_per_call(event: Node, function: Node) -> bool:
+    """An event name made from the call's own values (`'done:' + jobId`, a template with the
+    id): each call listens for an event of its own, which fires at most once, so an `on`
+    listener for it is never used again and never removed."""
+    if event.type not in ("binary_expression", "template_string"):
+        return False
+    parameters = set(parameter_names(function))
+    return any(node.type == "identifier" and text(node) in parameters
+               for node in _descendants(event))
+
+
+def _descendants(node: Node) -> list[Node]:
+    found, stack = [], [node]
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        stack.extend(current.named_children)
+    return found
 
 
 def _made_per_run(source: SourceFile, handler: Node, function: Node) -> bool:
