@@ -26,6 +26,7 @@ from heapsight.lint.percall import (
     LIFECYCLE,
     SETUP_NAMES,
     STREAM_CLASS,
+    first_time_only,
     looks_like_handler,
 )
 from heapsight.lint.source import (
@@ -128,8 +129,8 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
                 or _application_of_request(target)
                 or scope[1].startswith("a method that can run")):
             continue
-        if _checks_listeners(call, scope[0]):
-            continue  # `if (!x.listeners('e').includes(f))`: added once
+        if _checks_listeners(call, scope[0]) or first_time_only(call, per_object=False):
+            continue  # `if (!x.listeners('e').includes(f))`, `if (!done) { done = true }`
         if source.function_name(scope[0]) in _EMITTER_API and text(handler) in (
                 parameter_names(scope[0])):
             continue  # `on(event, fn) { this.bus.on(event, fn); }`: a facade; its caller decides
@@ -411,7 +412,7 @@ def _long_lived_argument(source: SourceFile, facts: FileFacts, target: Node,
         passed = [a for a in arguments.named_children if a.type != "comment"] \
             if arguments is not None else []
         if index < len(passed) and (source.is_long_lived(passed[index]) or _taken_from_long_lived(
-                source, passed[index])):
+                source, passed[index]) or _application_of_request(passed[index])):
             return True
     # a named handler (not a callback handed to createServer or on(), whose arguments are
     # the connection's own) that takes the emitter beside the request
@@ -733,7 +734,14 @@ def _reused_socket(source: SourceFile, target: Node) -> bool:
     if target.type == "member_expression" and text(
             target.child_by_field_name("property")) in ("socket", "connection"):
         owner = last_name(target.child_by_field_name("object") or target)
-        return owner in _REQUESTS
+        if owner in _REQUESTS:
+            return True
+        # `ctx.socket` in a request handler, where ctx wraps the request (koa's context)
+        handler = source.enclosing_function(target)
+        root = root_identifier(target)
+        return handler is not None and root is not None and looks_like_handler(
+            parameter_names(handler)) and text(root) in source.declared_names(handler) and (
+            text(root) not in parameter_names(handler))
     if target.type != "identifier":
         return False
     function = source.enclosing_function(target)

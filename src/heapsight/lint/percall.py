@@ -657,7 +657,7 @@ def repeating_function(source: SourceFile, node: Node, load_only: dict[int, bool
     emitter, `process`) - or None when the file shows it runs once. A callback registered as a
     listener or interval runs per event; any other anonymous callback runs when the function
     around it does."""
-    if _lazily_once(node) or _flag_guarded(node, per_object):
+    if _lazily_once(node) or first_time_only(node, per_object):
         return None
     for function in source.enclosing_functions(node):
         if _registered_as_listener(function):
@@ -672,7 +672,7 @@ def repeating_function(source: SourceFile, node: Node, load_only: dict[int, bool
     return None
 
 
-def _flag_guarded(node: Node, per_object: bool) -> bool:
+def first_time_only(node: Node, per_object: bool) -> bool:
     """Inside `if (!done) { done = true; ... }` (or `if (!this.x) { this.x = ...; ... }`): the
     branch runs the first time only - per process for a variable, per object for a field of
     `this`."""
