@@ -16,6 +16,7 @@ rules ask:
 - singleton: whether a class has one long-lived instance, and why (classes.py);
 - unremoved_listeners: listeners added per call to long-lived emitters and never removed;
 - futile_removals: removals of a function made at the removal, which remove nothing;
+- rewrapped_functions: a method of an object handed in, wrapped again on every call;
 - unforwarded_returns: iterator wrappers whose return() leaves the wrapped iterator open;
 - long_lived_classes: classes whose one instance serves the whole process;
 - interval_starts: intervals started in functions, and whether anything can clear them;
@@ -47,7 +48,9 @@ from heapsight.lint.implicit import ImplicitGlobal, implicit_globals
 from heapsight.lint.imports import imported_as, is_package, module_imports
 from heapsight.lint.listeners import (
     ListenerAdd,
+    Rewrap,
     futile_removals,
+    rewrapped_functions,
     unforwarded_returns,
     unremoved_listeners,
 )
@@ -66,7 +69,7 @@ from heapsight.lint.timers import (
 )
 from heapsight.lint.usage import Growth, unbounded_growth
 
-__all__ = ["CleanupNotCalled", "DroppedTimeout", "FieldGrowth", "FileFacts", "Growth", "ImplicitGlobal", "IntervalStart", "ListenerAdd", "TimerOverwrite"]
+__all__ = ["Rewrap", "CleanupNotCalled", "DroppedTimeout", "FieldGrowth", "FileFacts", "Growth", "ImplicitGlobal", "IntervalStart", "ListenerAdd", "TimerOverwrite"]
 
 _THIS_FIELDS = file_query("""
 (assignment_expression
@@ -249,6 +252,12 @@ class FileFacts:
     @cached_property
     def unremoved_listeners(self) -> list[ListenerAdd]:
         return unremoved_listeners(self.source, self)
+
+    @cached_property
+    def rewrapped_functions(self) -> list[Rewrap]:
+        """`obj.fn = (...) => previous(...)` on an object handed in, by code that runs again:
+        a chain of wrappers that grows per call (listeners.py)."""
+        return rewrapped_functions(self.source, self)
 
     @cached_property
     def futile_removals(self) -> list[Node]:

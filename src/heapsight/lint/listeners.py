@@ -996,3 +996,114 @@ def _inside_if(node: Node, function: Node) -> bool:
             return True
         parent = parent.parent
     return False
+
+
+_MEMBER_ASSIGNMENTS = file_query("""
+(assignment_expression left: (member_expression) @left right: (_) @right) @assignment
+""")
+
+
+@dataclass(frozen=True)
+class Rewrap:
+    assignment: Node
+    target: str  # `context.waitUntil`
+    scope: Node  # the function that runs again
+
+
+def rewrapped_functions(source: SourceFile, facts: FileFacts) -> list[Rewrap]:
+    """`obj.method = (...) => { ...; previous(...) }`, where `previous` is what `obj.method`
+    was (`const previous = obj.method.bind(obj)`), run by code that runs again on an object
+    it was handed: each run wraps the previous run's wrapper, so the chain - and everything
+    each wrapper closes over - grows with every call, unless the code first looks whether
+    it wrapped already (an early return)."""
+    found: list[Rewrap] = []
+    for match in source.matches(_MEMBER_ASSIGNMENTS):
+        left, right, assignment = match["left"][0], unwrap(match["right"][0]), \
+            match["assignment"][0]
+        target = text(left)
+        if right.type not in ("arrow_function", "function_expression", "function"):
+            continue
+        function = source.enclosing_function(assignment)
+        root = root_identifier(left)
+        if function is None or root is None or text(root) not in parameter_names(function):
+            continue  # only an object handed in is shared across calls
+        previous = _previous_value_names(source, function, target, assignment)
+        if not previous or not any(source.identifiers(name, right) for name in previous):
+            continue
+        reason = facts.per_call_reason(function)
+        if reason is not None and not reason.startswith(("called", "constructed")):
+            continue  # a handler wrapping its own response's method: it dies with the call
+        repeating = facts.repeats(assignment)
+        if repeating is None or _returns_early(function, assignment) or not _handed_a_kept_one(
+                source, facts, function, parameter_names(function).index(text(root))):
+            continue
+        found.append(Rewrap(assignment, target, repeating))
+    return found
+
+
+def _handed_a_kept_one(source: SourceFile, facts: FileFacts, function: Node,
+                       position: int) -> bool:
+    """Some caller in the file passes, at `position`, an object it did not just make (a
+    field of its options, a variable): one that may be handed in again (`wrap(options.ctx)`,
+    not `wrap(clone(fs))`)."""
+    name = source.function_name(function)
+    for use in source.identifiers(name) if name else []:
+        call = use.parent
+        if call is None or call.type != "call_expression" or (
+                call.child_by_field_name("function") != use):
+            continue
+        arguments = call.child_by_field_name("arguments")
+        values = [a for a in arguments.named_children if a.type != "comment"] \
+            if arguments is not None else []
+        value = unwrap(values[position]) if position < len(values) else None
+        caller = source.enclosing_function(call)
+        root = root_identifier(value) if value is not None else None
+        if value is None or root is None or value.type not in (
+                "identifier", "member_expression", "subscript_expression"):
+            continue
+        owner = next((f for f in source.enclosing_functions(call)
+                      if text(root) in parameter_names(f)), None)
+        if owner is not None and (
+                (value.type == "identifier" and owner == caller)
+                or _registered_per_call(facts, owner)):
+            continue  # a caller's own parameter (a job, a response, a message) is its own
+        return True
+    return False
+
+
+def _registered_per_call(facts: FileFacts, function: Node) -> bool:
+    """A handler a framework calls per event with that event's objects (a route, a
+    listener, a consumer), not a function only inferred to run often."""
+    reason = facts.per_call_reason(function)
+    return reason is not None and not reason.startswith(("called", "constructed")) and (
+        not facts.per_call_is_inferred(reason))
+
+
+def _previous_value_names(source: SourceFile, function: Node, target: str,
+                          before: Node) -> list[str]:
+    """Locals of `function` declared from `target` (`= ctx.fn`, `= ctx.fn.bind(ctx)`)."""
+    names = []
+    for node in own_nodes(function):
+        if node.type != "variable_declarator" or node.start_byte >= before.start_byte:
+            continue
+        value = node.child_by_field_name("value")
+        value = unwrap(value) if value is not None else None
+        while value is not None and value.type in ("call_expression", "as_expression"):
+            inner = value.child_by_field_name("function") if value.type == "call_expression" \
+                else value.named_children[0]
+            if inner is None:
+                break
+            value = unwrap(inner.child_by_field_name("object") or inner) if (
+                inner.type == "member_expression" and last_name(inner) == "bind") else unwrap(inner)
+            if value.type == "member_expression" and text(value) == target:
+                break
+        if value is not None and text(value) == target:
+            names.append(text(node.child_by_field_name("name")))
+    return names
+
+
+def _returns_early(function: Node, before: Node) -> bool:
+    """An `if` before `before` in the function whose branch returns: the work may be done."""
+    return any(node.type == "if_statement" and node.end_byte <= before.start_byte and any(
+        child.type in ("return_statement", "throw_statement") for child in _descendants(
+            node.child_by_field_name("consequence") or node)) for node in own_nodes(function))

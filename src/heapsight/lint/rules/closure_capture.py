@@ -97,6 +97,14 @@ class ClosureCapturesRequest(Rule):
             delay = _milliseconds(match["delay"][0])
             if delay is not None and delay >= LONG_TIMEOUT_MS:
                 callbacks.append((match["callback"][0], f"a {delay // 1000}s timeout"))
+        for rewrap in facts.rewrapped_functions:
+            yield self.finding(
+                source, rewrap.assignment,
+                f"`{rewrap.target}` is replaced in {facts.describe(rewrap.scope)} by a closure "
+                f"that calls the one it replaces; on an object that outlives the call, each "
+                f"call wraps the previous call's wrapper, and the chain keeps every call's "
+                f"closure; wrap it once (remember that you did) or restore the original when "
+                f"the call ends")
         reported: set[int] = set()
         for callback, lifetime in callbacks:
             if callback.type not in FUNCTION_TYPES or callback.id in reported:
