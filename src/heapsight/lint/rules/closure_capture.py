@@ -93,6 +93,7 @@ class ClosureCapturesRequest(Rule):
             for value in _stored_functions(grow):
                 callbacks.append((value, f"a function kept in `this.{field}`, which is never "
                                          f"trimmed and lives as long as its object"))
+        callbacks += _handed_to_keepers(source)
         for match in source.matches(_TIMEOUTS):
             delay = _milliseconds(match["delay"][0])
             if delay is not None and delay >= LONG_TIMEOUT_MS:
@@ -194,6 +195,57 @@ def _instance_collection_growth(source: SourceFile, facts: FileFacts) -> list[tu
         if any(trim in body_text for trim in trims) or _replaced(source, facts, field):
             continue
         found.append((grow, field))
+    return found
+
+
+_METHOD_CALLS = file_query("""
+(call_expression function: (member_expression object: (identifier) @object
+  property: (property_identifier) @method) arguments: (arguments) @args) @call
+""")
+
+
+def _handed_to_keepers(source: SourceFile) -> list[tuple[Node, str]]:
+    """Functions handed to a method of a module-level object (`hooks.onResult((r) => ...)`)
+    whose class, in this file, keeps that argument in a field collection that nothing trims
+    (`onResult(fn) { this.after.push(fn); }`): the function lives as long as the object."""
+    kept: dict[tuple[str, str], tuple[int, str]] = {}
+    body_text = source.source
+    for match in source.matches(_THIS_GROWS):
+        grow, field = match["grow"][0], text(match["field"][0])
+        method = source.enclosing_function(grow)
+        arguments = grow.child_by_field_name("arguments")
+        values = arguments.named_children if arguments is not None else []
+        if method is None or method.type != "method_definition" or not values:
+            continue
+        stored = unwrap(values[-1])
+        params = parameter_names(method)
+        owner = method.parent.parent if method.parent is not None else None
+        name = owner.child_by_field_name("name") if owner is not None else None
+        if stored.type != "identifier" or text(stored) not in params or name is None:
+            continue
+        if any(f"{field}.{trim}".encode() in body_text for trim in _TRIMS):
+            continue
+        kept[(text(name), source.function_name(method))] = (params.index(text(stored)), field)
+    if not kept:
+        return []
+    made: dict[str, str] = {}
+    for declarator in source.module_declarators():
+        value = declarator.child_by_field_name("value")
+        value = unwrap(value) if value is not None else None
+        if value is not None and value.type == "new_expression":
+            made[text(declarator.child_by_field_name("name"))] = text(
+                value.child_by_field_name("constructor"))
+    found: list[tuple[Node, str]] = []
+    for match in source.matches(_METHOD_CALLS):
+        holder, called = text(match["object"][0]), text(match["method"][0])
+        entry = kept.get((made.get(holder, ""), called))
+        if entry is None or not source.is_module_binding(match["object"][0]):
+            continue
+        values = [a for a in match["args"][0].named_children if a.type != "comment"]
+        if entry[0] < len(values):
+            found.append((unwrap(values[entry[0]]),
+                          f"a function `{holder}.{called}()` keeps in `this.{entry[1]}`, "
+                          f"which is never trimmed and lives as long as `{holder}`"))
     return found
 
 
