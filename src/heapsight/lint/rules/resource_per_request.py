@@ -67,8 +67,16 @@ PACKAGE_RESOURCES: dict[str, frozenset[str]] = {
         {"HttpProxyAgent"}), "socks-proxy-agent": frozenset({"SocksProxyAgent"}),
     "proxy-agent": frozenset({"ProxyAgent"}), "agentkeepalive": frozenset({"*", "HttpsAgent"}),
     "ssh2": frozenset({"Client"}), "ldapjs": frozenset({"createClient"}),
+    "worker_threads": frozenset({"Worker"}), "node:worker_threads": frozenset({"Worker"}),
     "@aws-sdk/": frozenset({"*Client"}), "@azure/": frozenset({"*Client"}),
     "@google-cloud/": frozenset({"*Client", "Storage", "PubSub", "Firestore", "BigQuery"}),
+}
+# Functions that generate client classes (gRPC service stubs): `new` of what they return
+# opens a channel.
+CLIENT_GENERATORS: dict[str, frozenset[str]] = {
+    "@grpc/grpc-js": frozenset({"loadPackageDefinition", "makeGenericClientConstructor",
+                                "makeClientConstructor"}),
+    "grpc": frozenset({"loadPackageDefinition", "makeGenericClientConstructor", "load"}),
 }
 # Methods of an open connection that open another resource on it (amqplib channels), counted
 # when the file imports the package.
@@ -351,6 +359,33 @@ class _Table:
             _NOT_RESOURCES.search(name) is None) and callee.parent is not None and (
             callee.parent.type == "new_expression")
 
+    def _generated_client(self, callee: Node) -> bool:
+        """`new api.IngestService(addr, creds)` where `api` comes from a package's client
+        generator (`grpc.loadPackageDefinition(def).com.x.v1`): each is a channel."""
+        root = root_identifier(callee)
+        if root is None or root == callee:
+            return False
+        function = self.facts.source.enclosing_function(callee)
+        for scope in (function, None):
+            declarator = next(self.facts.source.declarators(text(root), scope), None)
+            value = declarator.child_by_field_name("value") if declarator is not None else None
+            while value is not None and value.type in ("member_expression", "call_expression",
+                                                       "subscript_expression"):
+                if value.type == "call_expression":
+                    generator = value.child_by_field_name("function")
+                    imported = self.facts.imported_from_package(generator) \
+                        if generator is not None else None
+                    if imported is not None and generator is not None and last_name(
+                            generator) in (
+                            CLIENT_GENERATORS.get(imported[0], frozenset())):
+                        return True
+                    value = generator
+                else:
+                    value = value.child_by_field_name("object")
+            if declarator is not None:
+                return False
+        return False
+
     def resource_name(self, create: Node) -> str | None:
         if create.type == "new_expression":
             callee_node = create.child_by_field_name("constructor")
@@ -364,6 +399,8 @@ class _Table:
             if short == "Cluster" and callee.split(".")[0] in ("Redis", "IORedis"):
                 return f"new {callee}"
             if short == "Client" and callee.split(".")[0] in ("pg", "redis", "memjs"):
+                return f"new {callee}"
+            if callee_node is not None and self._generated_client(callee_node):
                 return f"new {callee}"
             return None
         function = create.child_by_field_name("function")
@@ -460,6 +497,18 @@ def _closes(use: Node, holder: Node, function: Node) -> bool:
             branch = True
         node = node.parent
     return not branch
+
+
+def _waits_for_exit(holder: Node) -> bool:
+    """`worker.once('exit', ...)` / `child.on('exit', ...)`."""
+    call = holder.parent
+    if holder.type != "member_expression" or call is None or call.type != "call_expression" or (
+            text(holder.child_by_field_name("property")) not in ("on", "once")):
+        return False
+    arguments = call.child_by_field_name("arguments")
+    first = arguments.named_children[0] if arguments is not None and (
+        arguments.named_children) else None
+    return first is not None and text(first).strip("'\"`") == "exit"
 
 
 def _skipped_by_a_throw(source: SourceFile, create: Node, close: Node, function: Node,
@@ -598,6 +647,8 @@ def _kept_locally(source: SourceFile, create: Node, function: Node, reason: str)
         holder = outer(use).parent
         if holder is None or use == local:
             continue
+        if _waits_for_exit(holder):
+            return False  # a thread or process the code waits to see exit ends by itself
         if _closes(use, holder, function) and not _skipped_by_a_throw(
                 source, create, use, function, text(local)):
             return False
