@@ -21,10 +21,7 @@ from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
-from heapsight.lint.classes import LONG_LIVED_NAME
 from heapsight.lint.percall import (
-    LIFECYCLE,
-    SETUP_NAMES,
     STREAM_CLASS,
     first_time_only,
     looks_like_handler,
@@ -114,8 +111,8 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
             own_event = own and not once and _event_per_call(args[0], repeating)
             if not _made_per_run(source, handler, repeating) and not own_event:
                 continue
-            if own and not own_event and not facts.shown_to_repeat(repeating) and (
-                    _repeating_method(source, call) is None):
+            if own and not own_event and not facts.shown_to_repeat(repeating) and not (
+                    _per_operation_method(source, repeating, handler)):
                 continue  # a method nothing shows running twice on one object
             if once:
                 continue  # removed when its event fires
@@ -484,6 +481,26 @@ def _made_here(handler: Node) -> bool:
     return callee is not None and last_name(callee) == "bind"
 
 
+def _per_operation_method(source: SourceFile, method: Node, handler: Node) -> bool:
+    """What the method is shows it runs once per operation on one object: it mints a fresh
+    id for each call (`++this.seq`), or it wraps a function its caller hands in (a
+    subscription API: `watch(topic, fn) { this.on(topic, (e) => fn(e)) }`)."""
+    for node in own_nodes(method):
+        counts = node.type == "update_expression" and "++" in text(node) or (
+            node.type == "augmented_assignment_expression" and text(node).replace(
+                " ", "").endswith("+=1"))
+        if counts:
+            target = node.named_children[0] if node.named_children else None
+            if target is not None and target.type == "member_expression" and unwrap(
+                    target.child_by_field_name("object") or target).type == "this":
+                return True
+    parameters = set(parameter_names(method))
+    wrapped = unwrap(handler)
+    return wrapped.type in ("arrow_function", "function_expression") and any(
+        node.type == "call_expression" and text(node.child_by_field_name("function"))
+        in parameters for node in _descendants(wrapped))
+
+
 def _event_per_call(event: Node, function: Node) -> bool:
     """An event name made from the call's own values (`'done:' + jobId`, a template with the
     id): each call listens for an event of its own, which fires at most once, so an `on`
@@ -516,49 +533,6 @@ def _made_per_run(source: SourceFile, handler: Node, function: Node) -> bool:
             for node in own_nodes(function)):
         return True  # `this.onError = this.fail.bind(this); x.on('error', this.onError)`
     return handler.type == "identifier" and _local_function(source, handler, function) is not None
-
-
-def _repeating_method(source: SourceFile, call: Node) -> Node | None:
-    """The method whose `this` the call runs in, when it can run many times on one object:
-    not a constructor, not start-up or lifecycle by its name (`connect`, `_init`, `start`...),
-    not a getter, setter or static method, and not only called from such methods."""
-    method = call.parent
-    while method is not None and method.type != "method_definition":
-        if method.type in ("function_expression", "function_declaration", "function",
-                           "generator_function", "generator_function_declaration",
-                           "class_body"):
-            return None
-        method = method.parent
-    if method is None or method.parent is None or method.parent.type != "class_body":
-        return None
-    declaration = method.parent.parent
-    name_node = declaration.child_by_field_name("name") if declaration is not None else None
-    if name_node is None or not LONG_LIVED_NAME.search(text(name_node)):
-        return None  # a request, a stream, a handler: made per operation, its methods run once
-    if _one_time(source, method):
-        return None
-    name = source.function_name(method)
-    callers = [use for use in source.identifiers(name, method.parent)
-               if use.parent is not None and use.parent.type == "member_expression"
-               and use.parent.parent is not None and use.parent.parent.type == "call_expression"
-               and unwrap(use.parent.child_by_field_name("object") or use).type == "this"]
-    if callers and all(_in_one_time_method(source, use) for use in callers):
-        return None
-    return method
-
-
-def _one_time(source: SourceFile, method: Node) -> bool:
-    name = source.function_name(method).lstrip("_#")
-    if not name or LIFECYCLE.match(name) or SETUP_NAMES.match(name):
-        return True
-    return any(child.type in ("get", "set", "static") for child in method.children)
-
-
-def _in_one_time_method(source: SourceFile, node: Node) -> bool:
-    parent = node.parent
-    while parent is not None and parent.type != "method_definition":
-        parent = parent.parent
-    return parent is not None and _one_time(source, parent)
 
 
 def _own_emitter(source: SourceFile, facts: FileFacts, target: Node, call: Node) -> bool:
