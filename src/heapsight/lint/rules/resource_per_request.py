@@ -533,8 +533,19 @@ def _skipped_by_a_throw(source: SourceFile, create: Node, close: Node, function:
                 callee.child_by_field_name("object")) == local and last_name(
                 callee) in OPEN_METHODS:
             continue  # `await client.connect()`: if it fails there is nothing open
-        if not _in_try_that_closes(candidate, function, local):
+        if not _in_try_that_closes(candidate, function, local) and not _in_handler(
+                candidate, function):
             return True
+    return False
+
+
+def _in_handler(node: Node, function: Node) -> bool:
+    """In a `catch` or `finally` block: it runs on the way out, not before the close."""
+    parent = node.parent
+    while parent is not None and parent.id != function.id:
+        if parent.type in ("catch_clause", "finally_clause"):
+            return True
+        parent = parent.parent
     return False
 
 
