@@ -524,7 +524,7 @@ def _skipped_by_a_throw(source: SourceFile, create: Node, close: Node, function:
         node = node.parent
     for candidate in own_nodes(function):
         if candidate.type != "await_expression" or not (
-                create.end_byte <= candidate.start_byte < close.start_byte):
+                create.end_byte <= candidate.start_byte and candidate.end_byte <= close.start_byte):
             continue
         awaited = candidate.named_children[0] if candidate.named_children else None
         callee = awaited.child_by_field_name("function") if awaited is not None and (
