@@ -21,4 +21,11 @@ export async function drainTopic(topic: string): Promise<number> {
   return n;
 }
 
+export async function moveStock(sku: string, repo: { move(s: string, m: unknown): Promise<void> }) {
+  const session = broker.session(); // expect: client-per-request
+  await session.connect();
+  await repo.move(sku, session.handle);
+  await session.close();
+}
+
 export default routes;

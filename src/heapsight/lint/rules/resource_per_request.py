@@ -586,6 +586,10 @@ def _hands_on_part(holder: Node) -> bool:
         return parent.child_by_field_name("right") == node
     if parent.type == "arguments" and _binding_call(parent):
         return False  # `promisify(client.get)`: a method, to call on the client
+    if parent.type == "arguments" and parent.parent is not None and (
+            parent.parent.parent is not None
+            and parent.parent.parent.type == "await_expression"):
+        return False  # `await repo.save(order, runner.manager)`: used for that call only
     return parent.type in ("return_statement", "variable_declarator", "arguments")
 
 
