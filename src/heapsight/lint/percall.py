@@ -211,11 +211,59 @@ def per_call_functions(source: SourceFile, facts: FileFacts) -> dict[int, str]:
                         arg.type == "identifier" and text(arg) in named):
                     _mark(arg, _CONSUMER_REASONS[kind], reasons, named)
     _scheduled_jobs(source, reasons, named)
+    _scoped_providers(source, reasons)
     _long_lived_methods(source, facts.long_lived_classes, reasons)
     _exported_operations(source, reasons, named)
     _propagate_calls(source, reasons, named)
     _constructed_per_call(source, facts, reasons)
     return reasons
+
+
+# Dependency-injection containers that make a new object per request or per resolve: Nest's
+# `@Injectable({ scope: Scope.REQUEST })`, InversifyJS' `.to(X).inRequestScope()` or
+# `.inTransientScope()`, and a `toDynamicValue(factory)` not marked `.inSingletonScope()`.
+_PER_RESOLVE_SCOPES = ("Scope.REQUEST", "Scope.TRANSIENT")
+_BINDINGS = file_query("""
+(call_expression function: (member_expression property: (property_identifier) @method)
+  arguments: (arguments) @args
+  (#any-of? @method "to" "toDynamicValue")) @call
+""")
+
+
+def _scoped_providers(source: SourceFile, reasons: dict[int, str]) -> None:
+    constructors: dict[str, Node] = {}
+    for found in source.matches(_CLASSES):
+        body = found["body"][0]
+        constructor = next((m for m in body.named_children if m.type == "method_definition"
+                            and source.function_name(m) == "constructor"), None)
+        if constructor is None:
+            continue
+        constructors[text(found["name"][0])] = constructor
+        declaration = body.parent
+        holders = [declaration] + ([declaration.parent] if declaration is not None
+                                   and declaration.parent is not None
+                                   and declaration.parent.type == "export_statement" else [])
+        if any(child.type == "decorator" and any(scope in text(child)
+                                                 for scope in _PER_RESOLVE_SCOPES)
+               for holder in holders if holder is not None for child in holder.children):
+            reasons.setdefault(constructor.id, "constructed per request (a request-scoped "
+                                               "provider)")
+    for found in source.matches(_BINDINGS):
+        call = found["call"][0]
+        chain = outer(call).parent
+        scope = text(chain.child_by_field_name("property")) if chain is not None and (
+            chain.type == "member_expression") else ""
+        args = found["args"][0].named_children
+        if not args:
+            continue
+        if text(found["method"][0]) == "to" and scope in ("inRequestScope", "inTransientScope"):
+            constructor = constructors.get(text(args[0]))
+            if constructor is not None:
+                reasons.setdefault(constructor.id, "constructed per resolve (a transient "
+                                                   "binding)")
+        elif text(found["method"][0]) == "toDynamicValue" and scope != "inSingletonScope" and (
+                unwrap(args[0]).type in FUNCTION_TYPES):
+            reasons.setdefault(unwrap(args[0]).id, "called per resolve (a transient binding)")
 
 
 def _scheduled_jobs(source: SourceFile, reasons: dict[int, str],

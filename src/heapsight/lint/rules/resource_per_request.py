@@ -211,6 +211,12 @@ def _opened_per_call(source: SourceFile, facts: FileFacts, create: Node) -> Node
     scope = facts.per_call_scope(create)
     if scope is not None and _kept_locally(source, create, scope[0], scope[1]):
         return scope[0]
+    if scope is not None and scope[1].startswith("called per resolve") and (
+            _returning_helper(source, create) == scope[0]):
+        return scope[0]  # a container's transient factory: nobody closes what it hands out
+    if scope is not None and scope[1].startswith("constructed per") and _kept_in_unclosed_field(
+            source, create):
+        return scope[0]  # kept by an object made per call, which never closes it
     if scope is None:
         # a method or named function that can run again: a client it opens, keeps to itself
         # and does not close on every path is one more open client per run
@@ -777,6 +783,18 @@ def _opened(source: SourceFile, function: Node, slot: str, after: Node) -> bool:
                 and _slot_text(match["slot"][0]) == slot:
             return True
     return False
+
+
+def _kept_in_unclosed_field(source: SourceFile, create: Node) -> bool:
+    """`this.client = new Redis()` where nothing in the file closes `this.client`."""
+    assignment = outer(create).parent
+    if assignment is None or assignment.type != "assignment_expression":
+        return False
+    left = assignment.child_by_field_name("left")
+    if left is None or left.type != "member_expression" or unwrap(
+            left.child_by_field_name("object") or left).type != "this":
+        return False
+    return _slot_text(left) not in _closed_slots(source)
 
 
 def _opened_locals(source: SourceFile) -> dict[int, Node]:
