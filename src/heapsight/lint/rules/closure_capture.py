@@ -98,6 +98,13 @@ class ClosureCapturesRequest(Rule):
             delay = _milliseconds(match["delay"][0])
             if delay is not None and delay >= LONG_TIMEOUT_MS:
                 callbacks.append((match["callback"][0], f"a {delay // 1000}s timeout"))
+        for assignment, prop in _kept_on_reused_socket(source, facts):
+            yield self.finding(
+                source, assignment,
+                f"this call's objects are stored on its socket (`.{prop}`), and nothing in the "
+                f"file clears that property: a keep-alive socket carries many requests and then "
+                f"waits idle, holding the last request's objects all that time; clear it when "
+                f"the response ends")
         for rewrap in facts.rewrapped_functions:
             yield self.finding(
                 source, rewrap.assignment,
@@ -246,6 +253,52 @@ def _handed_to_keepers(source: SourceFile) -> list[tuple[Node, str]]:
             found.append((unwrap(values[entry[0]]),
                           f"a function `{holder}.{called}()` keeps in `this.{entry[1]}`, "
                           f"which is never trimmed and lives as long as `{holder}`"))
+    return found
+
+
+_PROPERTY_ASSIGNMENTS = file_query("""
+(assignment_expression
+  left: (member_expression object: (_) @holder property: (property_identifier) @prop)
+  right: (_) @value) @assignment
+""")
+
+
+def _kept_on_reused_socket(source: SourceFile, facts: FileFacts) -> list[tuple[Node, str]]:
+    """`req.socket.meta = { request, reply }` in per-call code: the socket outlives the request
+    (keep-alive), so the property keeps the request's objects until the next request on that
+    socket, or until the idle socket closes - unless the file clears it (`= null`, delete)."""
+    matches = source.matches(_PROPERTY_ASSIGNMENTS)
+    cleared = {text(m["prop"][0]) for m in matches
+               if text(m["value"][0]) in ("null", "undefined", "false")}
+    cleared |= {text(n.named_children[0].child_by_field_name("property"))
+                for n in source.captures("(unary_expression) @u").get("u", [])
+                if text(n).startswith("delete ") and n.named_children
+                and n.named_children[0].type == "member_expression"}
+    found = []
+    for match in matches:
+        holder, prop, value = match["holder"][0], text(match["prop"][0]), unwrap(
+            match["value"][0])
+        if prop in cleared or holder.type != "member_expression" or text(
+                holder.child_by_field_name("property")) not in ("socket", "connection"):
+            continue
+        if value.type not in ("object", "array", *FUNCTION_TYPES):
+            continue
+        scope = facts.per_call_scope(match["assignment"][0])
+        if scope is None or facts.per_call_is_inferred(scope[1]):
+            continue
+        own = source.declared_names(scope[0]) | set(parameter_names(scope[0]))
+        if any(n.type in ("identifier", "shorthand_property_identifier") and text(n) in own
+               for n in _all_nodes(value)):
+            found.append((match["assignment"][0], prop))
+    return found
+
+
+def _all_nodes(node: Node) -> list[Node]:
+    found, stack = [], [node]
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        stack.extend(current.named_children)
     return found
 
 
