@@ -136,6 +136,33 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
         found.append(ListenerAdd(call, target, handler, scope[0], scope[1]))
     reported = {add.call.id for add in found}
     found.extend(add for add in _left_on_retry(source, removals) if add.call.id not in reported)
+    found.extend(_socket_timeouts(source, facts, removals))
+    return found
+
+
+_SET_TIMEOUTS = file_query("""
+(call_expression
+  function: (member_expression object: (_) @target property: (property_identifier) @method)
+  arguments: (arguments (_) (_) @handler)
+  (#eq? @method "setTimeout")) @call
+""")
+
+
+def _socket_timeouts(source: SourceFile, facts: FileFacts, removals: _Removals
+                     ) -> list[ListenerAdd]:
+    """`socket.setTimeout(ms, fn)` adds `fn` as a 'timeout' listener (`setTimeout(0)` only
+    stops the timer): on a socket a keep-alive agent reuses, each call adds one more."""
+    found = []
+    for match in source.matches(_SET_TIMEOUTS):
+        call, target, handler = match["call"][0], match["target"][0], match["handler"][0]
+        function = source.enclosing_function(call)
+        if function is None or not _reused_socket(source, target) or facts.in_setup_code(call):
+            continue
+        if _guarded_per_emitter(source, target, call, function) or _removed_from_shared(
+                source, removals, target, handler, function):
+            continue
+        found.append(ListenerAdd(call, target, handler, function,
+                                 "a socket that a keep-alive agent reuses for later requests"))
     return found
 
 
