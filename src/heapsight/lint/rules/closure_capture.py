@@ -42,8 +42,12 @@ class ClosureCapturesRequest(Rule):
     callbacks), a timeout of a minute or more - whose closure uses the whole request,
     response or context object (`req`, `res`, `ctx`, `info`, a serverless `event`, ...) or the
     whole request body or upload (a local named `body`, `payload`, `rawBody`, `buffer`,
-    `chunks`), itself or through a sibling closure of the same scope. Reported where the callback starts: the line that stores or
-    registers it.
+    `chunks`), itself or through a sibling closure of the same scope; a function handed to a
+    method of a module-level object whose class keeps it in a collection it never trims.
+    Reported where the callback starts: the line that stores or registers it. Also finds a
+    method of an object handed in wrapped again by code that runs again (`ctx.waitUntil =
+    (p) => previous(p)`: a chain of wrappers, each keeping its call), and a request's objects
+    stored on its keep-alive socket (`req.socket.meta = { req, res }`) that nothing clears.
 
     Why is this bad?
     A closure keeps every variable it uses alive, and `req`/`res` reach the socket, headers,

@@ -12,9 +12,11 @@ from heapsight.lint.source import SourceFile, text
 
 class ListenerNotRemoved(Rule):
     """What it does:
-    Finds `.on(...)`, `.addListener(...)` and `.addEventListener(...)` calls made in per-call
-    code - a request handler, a per-connection or per-message listener, a job, a method of a
-    long-lived service, or a function such code calls - on an emitter that outlives the call (a
+    Finds `.on(...)`, `.addListener(...)` and `.addEventListener(...)` calls made in code that
+    runs more than once - a request handler, a per-connection or per-message listener, a job,
+    a method of a long-lived service, a function such code calls, or any function the file
+    does not show running once, whatever its name (`connect()` rerun on every reconnect) - on
+    an emitter that outlives the call (a
     module-level emitter, `process`, `window`, `this` or an injected field of a singleton, an
     emitter the caller passes in), when that code never removes the listener (`off`,
     `removeListener`, `removeEventListener`) and does not pass `{ once: true }` or an
@@ -23,7 +25,10 @@ class ListenerNotRemoved(Rule):
     that only comes at the end (`process.once('SIGTERM', ...)` per connection); two `once`
     listeners where only one event may come; a listener that only removes itself, after
     returning early for the events it is not waiting for; an async iterator wrapping another
-    (a GraphQL subscription's) whose `return()` does not end the inner one. A `subscribe(...)`
+    (a GraphQL subscription's) whose `return()` does not end the inner one; a function that
+    reruns itself (a retry) with a listener still on and no removal on the rerun's path; a
+    removal in a cleanup method its owner never calls; `socket.setTimeout(ms, fn)` on a
+    keep-alive socket. A `subscribe(...)`
     to a long-lived source (an RxJS subject, a store) from per-call code whose handle is
     dropped is the same leak.
 

@@ -130,8 +130,12 @@ class ClientPerRequest(Rule):
     (a `finally`, or the function's own flow - not only an `if` branch or a `catch`). The table
     works through the file's imports (`new Queue` from `bullmq`, any `...Client` of an
     `@aws-sdk/` package, any other package's `new ...Client/...Pool/...Connection`), and
-    `resources` in the settings extends it. A helper that only makes and returns one is
-    followed to its callers.
+    `resources` in the settings extends it; an object the code makes and opens itself
+    (`connect()`, `initialize()`) counts whatever its library. A helper that only makes and
+    returns one is followed to its callers. Also finds a client stored into a field or an
+    outer variable by code that runs again, replacing the previous one without closing it or
+    looking first (`this.client = new pg.Client()` in a `connect()` every query calls), and a
+    close that an `await` which throws skips.
 
     Why is this bad?
     Pools and clients are built to be created once and shared. One per request opens sockets,
