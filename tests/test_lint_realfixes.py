@@ -24,7 +24,9 @@ from heapsight import LEAK_CATEGORIES
 ROOT = Path(__file__).parent / "corpus" / "lint-realfixes"
 
 # (split, leak sites found at least, fixed versions flagged at most)
-FLOORS = {"tuning": (22, 0), "held-out": (10, 0), "fresh-3": (27, 0), "fresh-4": (5, 0)}
+# fresh-3 and fresh-4 raised by the fifth session's lifetime, listener, client and closure work
+# (lintlife; the other rule helper raises them for its categories, the lead adds them up).
+FLOORS = {"tuning": (22, 0), "held-out": (10, 0), "fresh-3": (29, 0), "fresh-4": (18, 0)}
 
 
 def test_the_manifest_describes_every_case():

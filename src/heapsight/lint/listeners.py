@@ -1000,7 +1000,8 @@ def _inside_if(node: Node, function: Node) -> bool:
 
 
 _MEMBER_ASSIGNMENTS = file_query("""
-(assignment_expression left: (member_expression) @left right: (_) @right) @assignment
+(assignment_expression left: (member_expression) @left
+  right: [(arrow_function) (function_expression)] @right) @assignment
 """)
 
 

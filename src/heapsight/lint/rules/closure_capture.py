@@ -209,10 +209,11 @@ def _instance_collection_growth(source: SourceFile, facts: FileFacts) -> list[tu
     return found
 
 
-_METHOD_CALLS = file_query("""
+# Asked only of files that have a keeper class (a walk of its own, not in the batch).
+_METHOD_CALLS = """
 (call_expression function: (member_expression object: (identifier) @object
   property: (property_identifier) @method) arguments: (arguments) @args) @call
-""")
+"""
 
 
 def _handed_to_keepers(source: SourceFile) -> list[tuple[Node, str]]:
@@ -260,10 +261,19 @@ def _handed_to_keepers(source: SourceFile) -> list[tuple[Node, str]]:
     return found
 
 
-_PROPERTY_ASSIGNMENTS = file_query("""
+_SOCKET_PROPERTIES = file_query("""
 (assignment_expression
-  left: (member_expression object: (_) @holder property: (property_identifier) @prop)
-  right: (_) @value) @assignment
+  left: (member_expression
+    object: (member_expression property: (property_identifier) @holder)
+    property: (property_identifier) @prop)
+  right: (_) @value
+  (#any-of? @holder "socket" "connection")) @assignment
+""")
+_CLEARED_PROPERTIES = file_query("""
+(assignment_expression left: (member_expression property: (property_identifier) @prop)
+  right: [(null) (undefined) (false)])
+(unary_expression operator: "delete"
+  argument: (member_expression property: (property_identifier) @prop))
 """)
 
 
@@ -271,19 +281,14 @@ def _kept_on_reused_socket(source: SourceFile, facts: FileFacts) -> list[tuple[N
     """`req.socket.meta = { request, reply }` in per-call code: the socket outlives the request
     (keep-alive), so the property keeps the request's objects until the next request on that
     socket, or until the idle socket closes - unless the file clears it (`= null`, delete)."""
-    matches = source.matches(_PROPERTY_ASSIGNMENTS)
-    cleared = {text(m["prop"][0]) for m in matches
-               if text(m["value"][0]) in ("null", "undefined", "false")}
-    cleared |= {text(n.named_children[0].child_by_field_name("property"))
-                for n in source.captures("(unary_expression) @u").get("u", [])
-                if text(n).startswith("delete ") and n.named_children
-                and n.named_children[0].type == "member_expression"}
+    candidates = source.matches(_SOCKET_PROPERTIES)
+    if not candidates:
+        return []
+    cleared = {text(m["prop"][0]) for m in source.matches(_CLEARED_PROPERTIES)}
     found = []
-    for match in matches:
-        holder, prop, value = match["holder"][0], text(match["prop"][0]), unwrap(
-            match["value"][0])
-        if prop in cleared or holder.type != "member_expression" or text(
-                holder.child_by_field_name("property")) not in ("socket", "connection"):
+    for match in candidates:
+        prop, value = text(match["prop"][0]), unwrap(match["value"][0])
+        if prop in cleared:
             continue
         if value.type not in ("object", "array", *FUNCTION_TYPES):
             continue

@@ -703,8 +703,13 @@ def _kept_locally(source: SourceFile, create: Node, function: Node, reason: str)
 
 _CLOSE_CALLS = file_query("""
 (call_expression function: (member_expression object: (_) @slot
-  property: (property_identifier) @method)) @call
+  property: (property_identifier) @method)
+  (#any-of? @method "end" "close" "quit" "disconnect" "destroy" "release" "$disconnect"
+   "terminate" "shutdown" "connect" "open" "listen" "initialize")) @call
 """)
+
+
+_NEWS = file_query("(assignment_expression right: (new_expression) @new)")
 
 
 def _closed_slots(source: SourceFile) -> dict[str, list[Node]]:
@@ -743,7 +748,7 @@ def _slot_replacements(source: SourceFile, facts: FileFacts, table: _Table,
             if call is not None and call.type == "call_expression" and (
                     call.child_by_field_name("function") == use):
                 candidates.setdefault(call.id, (call, f"{name}()"))
-    for new in source.captures("(new_expression) @new").get("new", []) if closed_slots else []:
+    for new in [m["new"][0] for m in source.matches(_NEWS)] if closed_slots else []:
         candidates.setdefault(new.id, (new, f"new {text(new.child_by_field_name('constructor'))}"))
     found = []
     for create, what in candidates.values():
