@@ -23,10 +23,9 @@ from heapsight import LEAK_CATEGORIES
 
 ROOT = Path(__file__).parent / "corpus" / "lint-realfixes"
 
-# (split, leak sites found at least, fixed versions flagged at most). fresh-4 was read and
-# tuned on in session 5: 23 is what the lintgrow branch reaches (22 of its 26 sites in
-# unbounded-collection, unbounded-cache, timer-leak and global-growth, and 1 listener-leak).
-FLOORS = {"tuning": (22, 0), "held-out": (10, 0), "fresh-3": (27, 0), "fresh-4": (23, 0),
+# (split, leak sites found at least, fixed versions flagged at most). fresh-3 and fresh-4 were
+# read and tuned on in session 5 (both rule branches merged); fresh-5 is that session's unseen split.
+FLOORS = {"tuning": (22, 0), "held-out": (10, 0), "fresh-3": (29, 0), "fresh-4": (23, 0),
          "fresh-5": (0, 1000)}
 
 

@@ -55,17 +55,15 @@ FLOORS: dict[str, tuple[float, float]] = {
 # lint-services-2: written in the fourth session by someone who had not read the rules, while two
 # others were changing them; first scored when they were merged.
 # The rules of main at 880e0cf, before this session's rule work, scored 0.28 recall and 0.81
-# precision on it; after it, 0.39 and 0.86 (these floors). Nobody changing rules has read its
-# misses: keep it that way, so it stays a measure.
-# Session 5 read and tuned on it (it is spent as a measure); the rows of unbounded-collection,
-# timer-leak, unbounded-cache and global-growth are what the lintgrow branch reaches.
+# precision on it; after it, 0.39 and 0.86. The fifth session read and tuned on it (it is
+# spent as a measure); the floors are what both of that session's rule branches reach, merged.
 FLOORS_2: dict[str, tuple[float, float]] = {
     "unbounded-collection": (0.70, 1.00),
-    "listener-leak": (0.45, 0.75),
+    "listener-leak": (1.00, 1.00),
     "timer-leak": (1.00, 0.85),
-    "closure-capture": (0.42, 1.00),
+    "closure-capture": (0.57, 1.00),
     "unbounded-cache": (0.85, 1.00),
-    "resource-per-request": (0.15, 1.00),
+    "resource-per-request": (0.61, 1.00),
     "global-growth": (1.00, 1.00),
 }
 

@@ -8,6 +8,7 @@ rules ask:
 
 - per_call: which functions run once per request, connection, message, job or render, and why;
 - in_setup_code: which code runs once, at load or start-up;
+- repeats: the function around a node that can run more than once (per object or process);
 - functions_named: the file's functions by the name they can be called by;
 - collection_growth: module-level collections that grow per event and are never trimmed;
 - field_growth: collections on `this` of long-lived objects grown per call and never trimmed;
@@ -15,6 +16,7 @@ rules ask:
 - singleton: whether a class has one long-lived instance, and why (classes.py);
 - unremoved_listeners: listeners added per call to long-lived emitters and never removed;
 - futile_removals: removals of a function made at the removal, which remove nothing;
+- rewrapped_functions: a method of an object handed in, wrapped again on every call;
 - unforwarded_returns: iterator wrappers whose return() leaves the wrapped iterator open;
 - long_lived_classes: classes whose one instance serves the whole process;
 - interval_starts: intervals started in functions, and whether anything can clear them;
@@ -46,7 +48,9 @@ from heapsight.lint.implicit import ImplicitGlobal, implicit_globals
 from heapsight.lint.imports import imported_as, is_package, module_imports
 from heapsight.lint.listeners import (
     ListenerAdd,
+    Rewrap,
     futile_removals,
+    rewrapped_functions,
     unforwarded_returns,
     unremoved_listeners,
 )
@@ -65,7 +69,7 @@ from heapsight.lint.timers import (
 )
 from heapsight.lint.usage import Growth, scoped_collections, unbounded_growth
 
-__all__ = ["CleanupNotCalled", "DroppedTimeout", "FieldGrowth", "FileFacts", "Growth", "ImplicitGlobal", "IntervalStart", "ListenerAdd", "TimerOverwrite"]
+__all__ = ["Rewrap", "CleanupNotCalled", "DroppedTimeout", "FieldGrowth", "FileFacts", "Growth", "ImplicitGlobal", "IntervalStart", "ListenerAdd", "TimerOverwrite"]
 
 _THIS_FIELDS = file_query("""
 (assignment_expression
@@ -87,6 +91,8 @@ class FileFacts:
     def __init__(self, source: SourceFile, resources: Iterable[str] = ()) -> None:
         self.source = source
         self._load_only: dict[int, bool] = {}
+        self._once_per_object: dict[int, bool] = {}
+        self._shown_to_repeat: dict[int, bool] = {}
         self._singletons: dict[str, str] = {}
         # constructor and factory names the project adds to the resource table (settings)
         self.extra_resources = frozenset(resources)
@@ -130,6 +136,24 @@ class FileFacts:
         """`export function f`, `export const f = () =>`, `exports.f = function`: the
         module's users call it, any number of times."""
         return percall._is_exported(function)
+
+    def repeats(self, node: Node, per_object: bool = False) -> Node | None:
+        """The function around `node` that can run more than once, judged from the file's
+        structure, not from names: anything but a constructor, module-level code, a function
+        only called while the module loads, a method only called from the constructor, or a
+        lazy `if (!x) x = ...`. With `per_object`, a constructor counts as once (what matters
+        for `this` and its fields); without, it runs once per object made (what matters for a
+        module-level emitter or `process`), unless the file makes the object only at load."""
+        return percall.repeating_function(self.source, node, self._load_only,
+                                          self._once_per_object, per_object)
+
+    def shown_to_repeat(self, function: Node) -> bool:
+        """The file shows `function` running again: it retries itself (directly or from a
+        callback it registers), or a listener or interval callback, per-call code or another
+        such function calls it. Stronger than `repeats`, which only asks that nothing shows it
+        running once; for rules whose only evidence is a missing removal."""
+        return percall.shown_to_repeat(self.source, function, self.per_call,
+                                       self._shown_to_repeat)
 
     def runs_per_call_or_async(self, node: Node) -> bool:
         """In per-call code, or in an async function: where caches meet unbounded keys.
@@ -239,6 +263,12 @@ class FileFacts:
     @cached_property
     def unremoved_listeners(self) -> list[ListenerAdd]:
         return unremoved_listeners(self.source, self)
+
+    @cached_property
+    def rewrapped_functions(self) -> list[Rewrap]:
+        """`obj.fn = (...) => previous(...)` on an object handed in, by code that runs again:
+        a chain of wrappers that grows per call (listeners.py)."""
+        return rewrapped_functions(self.source, self)
 
     @cached_property
     def futile_removals(self) -> list[Node]:

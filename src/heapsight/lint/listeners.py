@@ -21,11 +21,9 @@ from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
-from heapsight.lint.classes import LONG_LIVED_NAME
 from heapsight.lint.percall import (
-    LIFECYCLE,
-    SETUP_NAMES,
     STREAM_CLASS,
+    first_time_only,
     looks_like_handler,
 )
 from heapsight.lint.source import (
@@ -102,12 +100,24 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
         once = "once" in method.lower() or (options is not None and _has_option(options, "once"))
         scope = facts.per_call_scope(call)
         if scope is None:
-            # a method that runs again on the same object, adding a new function each time
-            repeating = _repeating_method(source, call)
-            if repeating is None or not _made_here(handler) or not _own_emitter(
-                    source, facts, target, call):
+            # code that can run again - on the same object, for `this` and the fields set
+            # when it was made; at all, for a module-level emitter or `process` - adding a
+            # new function each time
+            own = _own_emitter(source, facts, target, call)
+            repeating = facts.repeats(call, per_object=own)
+            if repeating is None or not (own or source.is_long_lived(target) or (
+                    _long_lived_argument(source, facts, target, repeating))):
                 continue
-            scope = (repeating, "a method that can run many times on one object")
+            own_event = own and not once and _event_per_call(args[0], repeating)
+            if not _made_per_run(source, handler, repeating) and not own_event:
+                continue
+            if own and not own_event and not facts.shown_to_repeat(repeating) and not (
+                    _per_operation_method(source, repeating, handler)):
+                continue  # a method nothing shows running twice on one object
+            if once:
+                continue  # removed when its event fires
+            scope = (repeating, "a method that can run many times on one object" if own
+                     else "a function that can run more than once")
         if once and not (_lifecycle_event(args[0]) and not facts.per_call_is_inferred(scope[1])
                          ) and not _once_pair(source, removals, match, scope[0]):
             continue  # removed when the event fires, and it fires in the normal course
@@ -116,15 +126,239 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
                 or _application_of_request(target)
                 or scope[1].startswith("a method that can run")):
             continue
-        if _checks_listeners(call, scope[0]):
-            continue  # `if (!x.listeners('e').includes(f))`: added once
+        if _checks_listeners(call, scope[0]) or first_time_only(call, per_object=False):
+            continue  # `if (!x.listeners('e').includes(f))`, `if (!done) { done = true }`
         if source.function_name(scope[0]) in _EMITTER_API and text(handler) in (
                 parameter_names(scope[0])):
             continue  # `on(event, fn) { this.bus.on(event, fn); }`: a facade; its caller decides
         if _removed(source, removals, target, handler, scope[0]):
             continue
         found.append(ListenerAdd(call, target, handler, scope[0], scope[1]))
+    reported = {add.call.id for add in found}
+    found.extend(add for add in _left_on_retry(source, removals) if add.call.id not in reported)
+    found.extend(_socket_timeouts(source, facts, removals))
     return found
+
+
+_SET_TIMEOUTS = file_query("""
+(call_expression
+  function: (member_expression object: (_) @target property: (property_identifier) @method)
+  arguments: (arguments (_) (_) @handler)
+  (#eq? @method "setTimeout")) @call
+""")
+
+
+def _socket_timeouts(source: SourceFile, facts: FileFacts, removals: _Removals
+                     ) -> list[ListenerAdd]:
+    """`socket.setTimeout(ms, fn)` adds `fn` as a 'timeout' listener (`setTimeout(0)` only
+    stops the timer): on a socket a keep-alive agent reuses, each call adds one more."""
+    found = []
+    for match in source.matches(_SET_TIMEOUTS):
+        call, target, handler = match["call"][0], match["target"][0], match["handler"][0]
+        function = source.enclosing_function(call)
+        if function is None or not _reused_socket(source, target) or facts.in_setup_code(call):
+            continue
+        if _guarded_per_emitter(source, target, call, function) or _removed_from_shared(
+                source, removals, target, handler, function):
+            continue
+        found.append(ListenerAdd(call, target, handler, function,
+                                 "a socket that a keep-alive agent reuses for later requests"))
+    return found
+
+
+_BRANCHES = frozenset({"if_statement", "else_clause", "catch_clause", "switch_case",
+                       "ternary_expression", "statement_block"})
+
+
+def _left_on_retry(source: SourceFile, removals: _Removals) -> list[ListenerAdd]:
+    """A function that runs itself again (a retry, a reconnect, another pass: `this.connect()`
+    from its own 'close' handler) while a listener it added is still on an emitter it did not
+    make: on the path that reruns it, nothing removes that listener, so each run leaves one
+    more. A removal counts on that path when it runs before the rerun in the same flow, or in
+    a handler of the same event that triggers the rerun; a `once` listener for that event is
+    used up by it."""
+    found: list[ListenerAdd] = []
+    for match in source.matches(_ADDS):
+        call, target = match["call"][0], match["target"][0]
+        args = [a for a in match["args"][0].named_children if a.type != "comment"]
+        if len(args) < 2 or text(match["method"][0]) == "subscribe":
+            continue
+        function = next((f for f in source.enclosing_functions(call)
+                         if source.function_name(f)), None)
+        if function is None or _made_in(source, target, function) or _in_branch(
+                call, function):
+            continue  # (in a branch, the rerun may well take the other arm)
+        reruns = [c for c in _self_calls(source, function)
+                  if c.start_byte > call.end_byte and not _exclusive(call, c)
+                  and _same_emitter_passed(target, function, c)]
+        if not reruns:
+            continue
+        once = "once" in text(match["method"][0]).lower()
+        event, handler = text(args[0]), args[1]
+        left = [c for c in reruns
+                if not (once and _in_handler_of(source, c, text(target), event, function))
+                and not _removed_before(source, removals, target, handler, c, function)]
+        if left:
+            found.append(ListenerAdd(call, target, handler, function,
+                                     "a function that runs itself again (a retry) with the "
+                                     "listener still on"))
+    return found
+
+
+def _in_branch(node: Node, function: Node) -> bool:
+    parent = node.parent
+    while parent is not None and parent.id != function.id:
+        if _if_arm(parent) or parent.type in ("else_clause", "catch_clause", "switch_case",
+                                              "ternary_expression"):
+            return True
+        parent = parent.parent
+    return False
+
+
+def _same_emitter_passed(target: Node, function: Node, rerun: Node) -> bool:
+    """An emitter that is a parameter is the same one in the rerun only when the rerun passes
+    it on in the same place (`drain(queue, next)` inside `drain(queue, ...)`)."""
+    root = root_identifier(target)
+    parameters = parameter_names(function)
+    if root is None or text(root) not in parameters:
+        return True
+    arguments = rerun.child_by_field_name("arguments")
+    values = [a for a in arguments.named_children if a.type != "comment"] \
+        if arguments is not None else []
+    index = parameters.index(text(root))
+    return index < len(values) and text(values[index]) == text(root)
+
+
+def _made_in(source: SourceFile, target: Node, function: Node) -> bool:
+    """The emitter is a local of the function, or assigned in it (`this.child = spawn()`):
+    each run listens to a new one."""
+    root = root_identifier(target)
+    if root is not None and text(root) in source.declared_names(function) and (
+            text(root) not in parameter_names(function)):
+        return True
+    wanted = text(target)
+    return any(node.type == "assignment_expression" and text(
+        node.child_by_field_name("left")) == wanted for node in own_nodes(function))
+
+
+def _self_calls(source: SourceFile, function: Node) -> list[Node]:
+    """Calls of `function` (`name()`, `this.name()`, `self.name()`) inside it."""
+    name = source.function_name(function)
+    calls = []
+    for use in source.identifiers(name, function) + [
+            p for p in source.property_names(name)
+            if function.start_byte <= p.start_byte < function.end_byte]:
+        callee = use if use.type == "identifier" else use.parent
+        if callee is None:
+            continue
+        call = callee.parent
+        owner = callee.child_by_field_name("object")
+        if call is not None and call.type == "call_expression" and (
+                call.child_by_field_name("function") == callee) and (
+                use.type == "identifier" or (owner is not None and (
+                    unwrap(owner).type == "this" or text(owner) == "self"))):
+            calls.append(call)
+    return calls
+
+
+def _exclusive(first: Node, second: Node) -> bool:
+    """`first` sits in a branch (an `if` arm, a `catch`, a `case`) that does not hold
+    `second`: they never run in the same pass."""
+    node = first.parent
+    while node is not None and not (node.start_byte <= second.start_byte < node.end_byte):
+        if node.type in _BRANCHES and node.type != "statement_block" or (
+                node.type == "statement_block" and node.parent is not None
+                and node.parent.type in ("if_statement", "else_clause")):
+            return True
+        if node.type in ("arrow_function", "function_expression", "function"):
+            return False
+        node = node.parent
+    return False
+
+
+def _handler_registration(source: SourceFile, function: Node) -> tuple[str, str] | None:
+    """(emitter, event) when `function` (or the local name it is bound to) is a listener."""
+    node = outer(function)
+    holder = node.parent
+    name = None
+    if holder is not None and holder.type == "variable_declarator":
+        name = text(holder.child_by_field_name("name"))
+    elif holder is not None and holder.type == "member_expression" and text(
+            holder.child_by_field_name("property")) == "bind":
+        node = outer(holder.parent) if holder.parent is not None else node
+        holder = node.parent
+    if holder is not None and holder.type == "arguments":
+        call = holder.parent
+        callee = call.child_by_field_name("function") if call is not None else None
+        values = holder.named_children
+        if callee is not None and callee.type == "member_expression" and len(values) >= 2 and (
+                values[1] == node):
+            return text(callee.child_by_field_name("object")), text(values[0])
+        return None
+    if name is None:
+        return None
+    scope = source.enclosing_function(function)
+    for match in source.matches(_ADDS, scope) if scope is not None else []:
+        values = match["args"][0].named_children
+        if len(values) >= 2 and text(values[1]) == name:
+            return text(match["target"][0]), text(values[0])
+    return None
+
+
+def _in_handler_of(source: SourceFile, call: Node, emitter: str, event: str,
+                   function: Node) -> bool:
+    for around in source.enclosing_functions(call):
+        if around.id == function.id:
+            return False
+        if _handler_registration(source, around) == (emitter, event):
+            return True
+    return False
+
+
+def _removed_before(source: SourceFile, removals: _Removals, target: Node, handler: Node,
+                    rerun: Node, function: Node) -> bool:
+    target_text = text(target)
+    if target_text in removals.all_by_text:
+        return True
+    events = {r for around in source.enclosing_functions(rerun) if around.id != function.id
+              for r in [_handler_registration(source, around)] if r is not None}
+    for match in source.matches(_REMOVES, function):
+        removal = match["call"][0]
+        values = match["args"][0].named_children
+        if text(match["target"][0]) != target_text or len(values) < 2 or (
+                text(values[1]) != text(handler)):
+            continue
+        if removal.start_byte < rerun.start_byte and _same_flow(removal, rerun):
+            return True
+        home = source.enclosing_function(removal)
+        if home is not None and home.start_byte <= rerun.start_byte < home.end_byte:
+            continue  # in the code that reruns, but not on its path
+        registration = next((_handler_registration(source, f)
+                             for f in source.enclosing_functions(removal)
+                             if f.id != function.id), None)
+        if registration is not None and registration in events:
+            return True  # runs with the event that triggers the rerun
+    return False
+
+
+def _same_flow(removal: Node, rerun: Node) -> bool:
+    """The removal runs whenever the flow reaches the rerun: no branch and no function lies
+    between it and the code they share."""
+    node = removal.parent
+    while node is not None and not (node.start_byte <= rerun.start_byte < node.end_byte):
+        if node.type in ("if_statement", "else_clause", "catch_clause", "switch_case",
+                         "ternary_expression") or node.type in (
+                "arrow_function", "function_expression", "function", "function_declaration",
+                "method_definition") or _if_arm(node):
+            return False
+        node = node.parent
+    return True
+
+
+def _if_arm(node: Node) -> bool:
+    return node.type != "if_statement" and node.parent is not None and (
+        node.parent.type == "if_statement") and node != node.parent.child_by_field_name(
+        "condition")
 
 
 _EMITTER_API = frozenset({"on", "once", "addListener", "addEventListener", "prependListener",
@@ -190,17 +424,46 @@ def _long_lived_argument(source: SourceFile, facts: FileFacts, target: Node,
     calls = [use.parent for use in (source.identifiers(own_name) if own_name else [])
              if use.parent is not None and use.parent.type == kind
              and use.parent.child_by_field_name(field) == use]
+    if function.type == "method_definition" and own_name and kind == "call_expression":
+        # `pool.runOn(worker)`: a method called on its object
+        calls += [use.parent.parent for use in source.property_names(own_name)
+                  if use.parent is not None and use.parent.type == "member_expression"
+                  and use.parent.parent is not None
+                  and use.parent.parent.type == "call_expression"
+                  and use.parent.parent.child_by_field_name("function") == use.parent]
     for call in calls:
         arguments = call.child_by_field_name("arguments")
         passed = [a for a in arguments.named_children if a.type != "comment"] \
             if arguments is not None else []
-        if index < len(passed) and source.is_long_lived(passed[index]):
+        if index < len(passed) and (source.is_long_lived(passed[index]) or _taken_from_long_lived(
+                source, passed[index]) or _application_of_request(passed[index])):
             return True
     # a named handler (not a callback handed to createServer or on(), whose arguments are
     # the connection's own) that takes the emitter beside the request
     holder = outer(function).parent
     return not calls and bool(own_name) and holder is not None and (
         holder.type != "arguments") and looks_like_handler(params)
+
+
+def _taken_from_long_lived(source: SourceFile, value: Node) -> bool:
+    """`const worker = pool.idle[0]; pool.runOn(worker)`: a local that holds an element or
+    field of a long-lived object is that long-lived object."""
+    value = unwrap(value)
+    if value.type != "identifier":
+        return False
+    declarator = next(source.declarators(text(value), source.enclosing_function(value)), None)
+    initial = declarator.child_by_field_name("value") if declarator is not None else None
+    initial = unwrap(initial) if initial is not None else None
+    if initial is None or initial.type not in ("member_expression", "subscript_expression"):
+        return False
+    if source.is_long_lived(initial):
+        return True
+    # rooted at a variable of an outer function, which the calling closure keeps
+    root = root_identifier(initial)
+    user = source.enclosing_function(value)
+    return root is not None and user is not None and text(root) != "this" and (
+        text(root) not in source.declared_names(user)) and any(
+        text(root) in source.declared_names(f) for f in source.enclosing_functions(user))
 
 
 def _checks_listeners(call: Node, function: Node) -> bool:
@@ -245,47 +508,58 @@ def _made_here(handler: Node) -> bool:
     return callee is not None and last_name(callee) == "bind"
 
 
-def _repeating_method(source: SourceFile, call: Node) -> Node | None:
-    """The method whose `this` the call runs in, when it can run many times on one object:
-    not a constructor, not start-up or lifecycle by its name (`connect`, `_init`, `start`...),
-    not a getter, setter or static method, and not only called from such methods."""
-    method = call.parent
-    while method is not None and method.type != "method_definition":
-        if method.type in ("function_expression", "function_declaration", "function",
-                           "generator_function", "generator_function_declaration",
-                           "class_body"):
-            return None
-        method = method.parent
-    if method is None or method.parent is None or method.parent.type != "class_body":
-        return None
-    declaration = method.parent.parent
-    name_node = declaration.child_by_field_name("name") if declaration is not None else None
-    if name_node is None or not LONG_LIVED_NAME.search(text(name_node)):
-        return None  # a request, a stream, a handler: made per operation, its methods run once
-    if _one_time(source, method):
-        return None
-    name = source.function_name(method)
-    callers = [use for use in source.identifiers(name, method.parent)
-               if use.parent is not None and use.parent.type == "member_expression"
-               and use.parent.parent is not None and use.parent.parent.type == "call_expression"
-               and unwrap(use.parent.child_by_field_name("object") or use).type == "this"]
-    if callers and all(_in_one_time_method(source, use) for use in callers):
-        return None
-    return method
+def _per_operation_method(source: SourceFile, method: Node, handler: Node) -> bool:
+    """What the method is shows it runs once per operation on one object: it mints a fresh
+    id for each call (`++this.seq`), or it wraps a function its caller hands in (a
+    subscription API: `watch(topic, fn) { this.on(topic, (e) => fn(e)) }`)."""
+    for node in own_nodes(method):
+        counts = node.type == "update_expression" and "++" in text(node) or (
+            node.type == "augmented_assignment_expression" and text(node).replace(
+                " ", "").endswith("+=1"))
+        if counts:
+            target = node.named_children[0] if node.named_children else None
+            if target is not None and target.type == "member_expression" and unwrap(
+                    target.child_by_field_name("object") or target).type == "this":
+                return True
+    parameters = set(parameter_names(method))
+    wrapped = unwrap(handler)
+    return wrapped.type in ("arrow_function", "function_expression") and any(
+        node.type == "call_expression" and text(node.child_by_field_name("function"))
+        in parameters for node in _descendants(wrapped))
 
 
-def _one_time(source: SourceFile, method: Node) -> bool:
-    name = source.function_name(method).lstrip("_#")
-    if not name or LIFECYCLE.match(name) or SETUP_NAMES.match(name):
+def _event_per_call(event: Node, function: Node) -> bool:
+    """An event name made from the call's own values (`'done:' + jobId`, a template with the
+    id): each call listens for an event of its own, which fires at most once, so an `on`
+    listener for it is never used again and never removed."""
+    if event.type not in ("binary_expression", "template_string"):
+        return False
+    parameters = set(parameter_names(function))
+    return any(node.type == "identifier" and text(node) in parameters
+               for node in _descendants(event))
+
+
+def _descendants(node: Node) -> list[Node]:
+    found, stack = [], [node]
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        stack.extend(current.named_children)
+    return found
+
+
+def _made_per_run(source: SourceFile, handler: Node, function: Node) -> bool:
+    """A new function each time `function` runs: made at the call (`(m) => ...`,
+    `f.bind(this)`), or a local function of `function` (`const onEnd = () => ...`)."""
+    if _made_here(handler):
         return True
-    return any(child.type in ("get", "set", "static") for child in method.children)
-
-
-def _in_one_time_method(source: SourceFile, node: Node) -> bool:
-    parent = node.parent
-    while parent is not None and parent.type != "method_definition":
-        parent = parent.parent
-    return parent is not None and _one_time(source, parent)
+    handler = unwrap(handler)
+    if handler.type == "member_expression" and any(
+            node.type == "assignment_expression" and text(node.child_by_field_name("left"))
+            == text(handler) and _made_here(node.child_by_field_name("right") or node)
+            for node in own_nodes(function)):
+        return True  # `this.onError = this.fail.bind(this); x.on('error', this.onError)`
+    return handler.type == "identifier" and _local_function(source, handler, function) is not None
 
 
 def _own_emitter(source: SourceFile, facts: FileFacts, target: Node, call: Node) -> bool:
@@ -461,7 +735,14 @@ def _reused_socket(source: SourceFile, target: Node) -> bool:
     if target.type == "member_expression" and text(
             target.child_by_field_name("property")) in ("socket", "connection"):
         owner = last_name(target.child_by_field_name("object") or target)
-        return owner in _REQUESTS
+        if owner in _REQUESTS:
+            return True
+        # `ctx.socket` in a request handler, where ctx wraps the request (koa's context)
+        handler = source.enclosing_function(target)
+        root = root_identifier(target)
+        return handler is not None and root is not None and looks_like_handler(
+            parameter_names(handler)) and text(root) in source.declared_names(handler) and (
+            text(root) not in parameter_names(handler))
     if target.type != "identifier":
         return False
     function = source.enclosing_function(target)
@@ -580,8 +861,9 @@ class _Removals:
         self.all_by_name: set[str] = set()
         self.handler_by_text: set[tuple[str, str]] = set()
         self.handler_by_name: set[tuple[str, str]] = set()
+        self.positions_by_handler: dict[tuple[str, str], list[int]] = {}
         for match in source.matches(_REMOVES):
-            if _removes_a_new_function(match):
+            if _removes_a_new_function(match) or _never_called(source, match["call"][0]):
                 continue
             target = match["target"][0]
             target_text, name = text(target), last_name(target)
@@ -594,14 +876,49 @@ class _Removals:
             args = match["args"][0].named_children
             if len(args) >= 2:
                 self.handler_by_text.add((target_text, text(args[1])))
+                self.positions_by_handler.setdefault((target_text, text(args[1])), []).append(
+                    start)
                 self.handler_by_name.add((name, last_name(args[1])))
-        for positions in (*self.by_text.values(), *self.by_name.values()):
+        for positions in (*self.by_text.values(), *self.by_name.values(),
+                          *self.positions_by_handler.values()):
             positions.sort()
 
     @staticmethod
     def inside(positions: list[int], scope: Node) -> bool:
         index = bisect_left(positions, scope.start_byte)
         return index < len(positions) and positions[index] < scope.end_byte
+
+
+def _never_called(source: SourceFile, removal: Node) -> bool:
+    """The removal sits in a method (`unhandle()`, `dispose()`) that nothing in the file
+    calls, of a class the file itself makes objects of: the file owns those objects and
+    never runs their cleanup (a `close()` that forgets to call it)."""
+    method = next((f for f in source.enclosing_functions(removal)
+                   if f.type == "method_definition"), None)
+    if method is None or method.parent is None or method.parent.parent is None:
+        return False
+    name = source.function_name(method)
+    named = method.parent.parent.child_by_field_name("name")
+    if not name or named is None or name == "constructor":
+        return False
+    made = [use.parent for use in source.identifiers(text(named))
+            if use.parent is not None and use.parent.type == "new_expression"]
+    if not made or not all(_kept_in_own_field(new) for new in made):
+        return False
+    uses = [use for use in source.property_names(name) + source.identifiers(name)
+            if use.parent is None or use.parent.type != "method_definition"]
+    return not uses
+
+
+def _kept_in_own_field(new: Node) -> bool:
+    """`this.handler = new Handler(this)`: an object made for its owner, which alone holds
+    it and so alone can run its cleanup."""
+    assignment = outer(new).parent
+    if assignment is None or assignment.type != "assignment_expression":
+        return False
+    left = assignment.child_by_field_name("left")
+    return left is not None and left.type == "member_expression" and unwrap(
+        left.child_by_field_name("object") or left).type == "this"
 
 
 def _removes_a_new_function(match: dict[str, list[Node]]) -> bool:
@@ -630,7 +947,8 @@ def _removed(source: SourceFile, removals: _Removals, target: Node, handler: Nod
     positions = removals.by_text.get(target_text, [])
     if handler.type != "arrow_function" and (
             target_text, text(handler)) in removals.handler_by_text:
-        return not _removed_only_by_itself(source, positions, handler, scope)
+        return not _removed_only_by_itself(
+            source, removals.positions_by_handler[(target_text, text(handler))], handler, scope)
     if not removals.inside(positions, scope):
         return False
     return not _removed_only_by_itself(source, positions, handler, scope)
@@ -641,6 +959,8 @@ def _removed_only_by_itself(source: SourceFile, positions: list[int], handler: N
     """Every removal from the emitter in the file is inside the handler itself, after an
     early `return` that skips the events it is not waiting for."""
     function = _local_function(source, handler, scope)
+    if function is not None:  # a local handler: only this call's removals can reach it
+        positions = [p for p in positions if scope.start_byte <= p < scope.end_byte]
     if function is None or not positions:
         return False
     if not all(function.start_byte <= p < function.end_byte for p in positions):
@@ -677,3 +997,115 @@ def _inside_if(node: Node, function: Node) -> bool:
             return True
         parent = parent.parent
     return False
+
+
+_MEMBER_ASSIGNMENTS = file_query("""
+(assignment_expression left: (member_expression) @left
+  right: [(arrow_function) (function_expression)] @right) @assignment
+""")
+
+
+@dataclass(frozen=True)
+class Rewrap:
+    assignment: Node
+    target: str  # `context.waitUntil`
+    scope: Node  # the function that runs again
+
+
+def rewrapped_functions(source: SourceFile, facts: FileFacts) -> list[Rewrap]:
+    """`obj.method = (...) => { ...; previous(...) }`, where `previous` is what `obj.method`
+    was (`const previous = obj.method.bind(obj)`), run by code that runs again on an object
+    it was handed: each run wraps the previous run's wrapper, so the chain - and everything
+    each wrapper closes over - grows with every call, unless the code first looks whether
+    it wrapped already (an early return)."""
+    found: list[Rewrap] = []
+    for match in source.matches(_MEMBER_ASSIGNMENTS):
+        left, right, assignment = match["left"][0], unwrap(match["right"][0]), \
+            match["assignment"][0]
+        target = text(left)
+        if right.type not in ("arrow_function", "function_expression", "function"):
+            continue
+        function = source.enclosing_function(assignment)
+        root = root_identifier(left)
+        if function is None or root is None or text(root) not in parameter_names(function):
+            continue  # only an object handed in is shared across calls
+        previous = _previous_value_names(source, function, target, assignment)
+        if not previous or not any(source.identifiers(name, right) for name in previous):
+            continue
+        reason = facts.per_call_reason(function)
+        if reason is not None and not reason.startswith(("called", "constructed")):
+            continue  # a handler wrapping its own response's method: it dies with the call
+        repeating = facts.repeats(assignment)
+        if repeating is None or _returns_early(function, assignment) or not _handed_a_kept_one(
+                source, facts, function, parameter_names(function).index(text(root))):
+            continue
+        found.append(Rewrap(assignment, target, repeating))
+    return found
+
+
+def _handed_a_kept_one(source: SourceFile, facts: FileFacts, function: Node,
+                       position: int) -> bool:
+    """Some caller in the file passes, at `position`, an object it did not just make (a
+    field of its options, a variable): one that may be handed in again (`wrap(options.ctx)`,
+    not `wrap(clone(fs))`)."""
+    name = source.function_name(function)
+    for use in source.identifiers(name) if name else []:
+        call = use.parent
+        if call is None or call.type != "call_expression" or (
+                call.child_by_field_name("function") != use):
+            continue
+        arguments = call.child_by_field_name("arguments")
+        values = [a for a in arguments.named_children if a.type != "comment"] \
+            if arguments is not None else []
+        value = unwrap(values[position]) if position < len(values) else None
+        caller = source.enclosing_function(call)
+        root = root_identifier(value) if value is not None else None
+        if value is None or root is None or value.type not in (
+                "identifier", "member_expression", "subscript_expression"):
+            continue
+        owner = next((f for f in source.enclosing_functions(call)
+                      if text(root) in parameter_names(f)), None)
+        if owner is not None and (
+                (value.type == "identifier" and owner == caller)
+                or _registered_per_call(facts, owner)):
+            continue  # a caller's own parameter (a job, a response, a message) is its own
+        return True
+    return False
+
+
+def _registered_per_call(facts: FileFacts, function: Node) -> bool:
+    """A handler a framework calls per event with that event's objects (a route, a
+    listener, a consumer), not a function only inferred to run often."""
+    reason = facts.per_call_reason(function)
+    return reason is not None and not reason.startswith(("called", "constructed")) and (
+        not facts.per_call_is_inferred(reason))
+
+
+def _previous_value_names(source: SourceFile, function: Node, target: str,
+                          before: Node) -> list[str]:
+    """Locals of `function` declared from `target` (`= ctx.fn`, `= ctx.fn.bind(ctx)`)."""
+    names = []
+    for node in own_nodes(function):
+        if node.type != "variable_declarator" or node.start_byte >= before.start_byte:
+            continue
+        value = node.child_by_field_name("value")
+        value = unwrap(value) if value is not None else None
+        while value is not None and value.type in ("call_expression", "as_expression"):
+            inner = value.child_by_field_name("function") if value.type == "call_expression" \
+                else value.named_children[0]
+            if inner is None:
+                break
+            value = unwrap(inner.child_by_field_name("object") or inner) if (
+                inner.type == "member_expression" and last_name(inner) == "bind") else unwrap(inner)
+            if value.type == "member_expression" and text(value) == target:
+                break
+        if value is not None and text(value) == target:
+            names.append(text(node.child_by_field_name("name")))
+    return names
+
+
+def _returns_early(function: Node, before: Node) -> bool:
+    """An `if` before `before` in the function whose branch returns: the work may be done."""
+    return any(node.type == "if_statement" and node.end_byte <= before.start_byte and any(
+        child.type in ("return_statement", "throw_statement") for child in _descendants(
+            node.child_by_field_name("consequence") or node)) for node in own_nodes(function))

@@ -211,11 +211,59 @@ def per_call_functions(source: SourceFile, facts: FileFacts) -> dict[int, str]:
                         arg.type == "identifier" and text(arg) in named):
                     _mark(arg, _CONSUMER_REASONS[kind], reasons, named)
     _scheduled_jobs(source, reasons, named)
+    _scoped_providers(source, reasons)
     _long_lived_methods(source, facts.long_lived_classes, reasons)
     _exported_operations(source, reasons, named)
     _propagate_calls(source, reasons, named)
     _constructed_per_call(source, facts, reasons)
     return reasons
+
+
+# Dependency-injection containers that make a new object per request or per resolve: Nest's
+# `@Injectable({ scope: Scope.REQUEST })`, InversifyJS' `.to(X).inRequestScope()` or
+# `.inTransientScope()`, and a `toDynamicValue(factory)` not marked `.inSingletonScope()`.
+_PER_RESOLVE_SCOPES = ("Scope.REQUEST", "Scope.TRANSIENT")
+_BINDINGS = file_query("""
+(call_expression function: (member_expression property: (property_identifier) @method)
+  arguments: (arguments) @args
+  (#any-of? @method "to" "toDynamicValue")) @call
+""")
+
+
+def _scoped_providers(source: SourceFile, reasons: dict[int, str]) -> None:
+    constructors: dict[str, Node] = {}
+    for found in source.matches(_CLASSES):
+        body = found["body"][0]
+        constructor = next((m for m in body.named_children if m.type == "method_definition"
+                            and source.function_name(m) == "constructor"), None)
+        if constructor is None:
+            continue
+        constructors[text(found["name"][0])] = constructor
+        declaration = body.parent
+        holders = [declaration] + ([declaration.parent] if declaration is not None
+                                   and declaration.parent is not None
+                                   and declaration.parent.type == "export_statement" else [])
+        if any(child.type == "decorator" and any(scope in text(child)
+                                                 for scope in _PER_RESOLVE_SCOPES)
+               for holder in holders if holder is not None for child in holder.children):
+            reasons.setdefault(constructor.id, "constructed per request (a request-scoped "
+                                               "provider)")
+    for found in source.matches(_BINDINGS):
+        call = found["call"][0]
+        chain = outer(call).parent
+        scope = text(chain.child_by_field_name("property")) if chain is not None and (
+            chain.type == "member_expression") else ""
+        args = found["args"][0].named_children
+        if not args:
+            continue
+        if text(found["method"][0]) == "to" and scope in ("inRequestScope", "inTransientScope"):
+            constructor = constructors.get(text(args[0]))
+            if constructor is not None:
+                reasons.setdefault(constructor.id, "constructed per resolve (a transient "
+                                                   "binding)")
+        elif text(found["method"][0]) == "toDynamicValue" and scope != "inSingletonScope" and (
+                unwrap(args[0]).type in FUNCTION_TYPES):
+            reasons.setdefault(unwrap(args[0]).id, "called per resolve (a transient binding)")
 
 
 def _scheduled_jobs(source: SourceFile, reasons: dict[int, str],
@@ -617,3 +665,238 @@ def _has_route_decorator(method: Node) -> bool:
             return True
         sibling = sibling.prev_named_sibling
     return False
+
+
+# -- how often a function runs, from the file's structure rather than its names ----------------
+#
+# A method runs more than once unless the file shows otherwise: `connect()` runs again on every
+# reconnect, `init()` again for every middleware sharing a store. So the only functions taken to
+# run once are the ones the file shows running once: a constructor (once per object), code at
+# module level, a function only ever called while the module loads, and a method only ever
+# called (as `this.m()`) from the constructor or from such methods (once per object too).
+_LISTENING_CALLS = frozenset({"on", "addListener", "addEventListener", "prependListener",
+                              "setInterval", "subscribe"})
+
+
+def once_per_object(source: SourceFile, function: Node, memo: dict[int, bool]) -> bool:
+    """The constructor (a class's, or an old-style `function Name()`), or a method called
+    only from it (directly or through other such methods): it runs once per object."""
+    key = function.id
+    if key in memo:
+        return memo[key]
+    memo[key] = False  # while deciding: a method that calls itself runs again
+    name = source.function_name(function)
+    answer = name == "constructor" or (not _is_method(function) and name[:1].isupper())
+    if not answer and name and _is_method(function):
+        uses = source.property_names(name) + source.identifiers(name)
+        calls = [use for use in uses if _this_call(use)]
+        others = [use for use in uses if not _this_call(use) and not _declares(use, function)]
+        answer = bool(calls) and not others and all(
+            (caller := _named_function_around(source, call)) is not None
+            and once_per_object(source, caller, memo) for call in calls)
+    memo[key] = answer
+    return answer
+
+
+def repeating_function(source: SourceFile, node: Node, load_only: dict[int, bool],
+                       memo: dict[int, bool], per_object: bool) -> Node | None:
+    """The function around `node` that can run more than once - per object when `per_object`
+    (what matters for an emitter or a field of `this`), per process otherwise (a module-level
+    emitter, `process`) - or None when the file shows it runs once. A callback registered as a
+    listener or interval runs per event; any other anonymous callback runs when the function
+    around it does."""
+    if _lazily_once(node) or first_time_only(node, per_object):
+        return None
+    for function in source.enclosing_functions(node):
+        if _registered_as_listener(function):
+            return function
+        if not source.function_name(function):
+            continue
+        if _only_called_at_load(source, function, load_only):
+            return None
+        if once_per_object(source, function, memo):
+            return None if per_object else _made_more_than_once(source, function, load_only)
+        return function
+    return None
+
+
+def first_time_only(node: Node, per_object: bool) -> bool:
+    """Inside `if (!done) { done = true; ... }` (or `if (!this.x) { this.x = ...; ... }`): the
+    branch runs the first time only - per process for a variable, per object for a field of
+    `this`."""
+    parent = node.parent
+    while parent is not None and parent.type not in FUNCTION_TYPES:
+        if parent.type == "if_statement":
+            condition = parent.child_by_field_name("condition")
+            branch = parent.child_by_field_name("consequence")
+            if condition is not None and branch is not None and (
+                    branch.start_byte <= node.start_byte < branch.end_byte):
+                for flag in _tested_names(condition):
+                    if flag.startswith("this.") and not per_object:
+                        continue
+                    if any(child.type == "expression_statement" and child.named_children
+                           and child.named_children[0].type == "assignment_expression"
+                           and text(child.named_children[0].child_by_field_name("left"))
+                           == flag for child in branch.named_children):
+                        return True
+        parent = parent.parent
+    return False
+
+
+def _tested_names(condition: Node) -> list[str]:
+    """`x`, `this.x` tested by a condition (`!x`, `x == null`, `!this.x`, `x === false`)."""
+    found = []
+    stack = [condition]
+    while stack:
+        node = stack.pop()
+        if node.type == "identifier" or (node.type == "member_expression" and unwrap(
+                node.child_by_field_name("object") or node).type == "this"):
+            found.append(text(node))
+            continue
+        stack.extend(node.named_children)
+    return found
+
+
+def _made_more_than_once(source: SourceFile, constructor: Node,
+                         load_only: dict[int, bool]) -> Node | None:
+    """The constructor runs once per object: more than once when the file makes its objects
+    in code that can run again (`new Session(req)` in a handler). Objects are long-lived
+    unless the file shows otherwise: a class it never makes, or makes only while the module
+    loads (`module.exports = new Store()`), is taken to have one."""
+    owner = _class_name(source, constructor)
+    if not owner:
+        return constructor
+    made = [use for use in source.identifiers(owner)
+            if use.parent is not None and use.parent.type == "new_expression"]
+    if all((maker := source.enclosing_function(use)) is None or _only_called_at_load(
+            source, maker, load_only) for use in made):
+        return None
+    return constructor
+
+
+def _class_name(source: SourceFile, function: Node) -> str:
+    if function.type == "method_definition":
+        body = function.parent
+        declaration = body.parent if body is not None else None
+        named = declaration.child_by_field_name("name") if declaration is not None else None
+        return text(named) if named is not None else ""
+    return source.function_name(function)
+
+
+def _is_method(function: Node) -> bool:
+    if function.type == "method_definition":
+        return True
+    holder = outer(function).parent
+    return holder is not None and holder.type == "assignment_expression" and (
+        ".prototype." in text(holder.child_by_field_name("left")))
+
+
+def _this_call(use: Node) -> bool:
+    """`this.name(...)` (or `self.name(...)`, the old spelling of `this` in a closure)."""
+    member = use.parent
+    if member is None or member.type != "member_expression" or (
+            member.child_by_field_name("property") != use):
+        return False
+    owner = unwrap(member.child_by_field_name("object") or member)
+    call = member.parent
+    return (owner.type == "this" or text(owner) == "self") and call is not None and (
+        call.type == "call_expression") and call.child_by_field_name("function") == member
+
+
+def _declares(use: Node, function: Node) -> bool:
+    """`use` is the name the function is declared under (`m() {}`, `X.prototype.m = ...`)."""
+    if function.start_byte <= use.start_byte < function.end_byte and (
+            use == function.child_by_field_name("name")):
+        return True
+    holder = outer(function).parent
+    left = holder.child_by_field_name("left") if holder is not None and (
+        holder.type == "assignment_expression") else None
+    return left is not None and left.start_byte <= use.start_byte < left.end_byte
+
+
+def _named_function_around(source: SourceFile, node: Node) -> Node | None:
+    return next((f for f in source.enclosing_functions(node) if source.function_name(f)),
+                None)
+
+
+def _registered_as_listener(function: Node) -> bool:
+    """`x.on('e', <function>)`, `setInterval(<function>)`: it runs again at every event."""
+    arguments = outer(function).parent
+    call = arguments.parent if arguments is not None and arguments.type == "arguments" else None
+    if call is None or call.type != "call_expression":
+        return False
+    return last_name(call.child_by_field_name("function") or call) in _LISTENING_CALLS
+
+
+# Callbacks that run later, once: a function they call runs again only when the code that
+# registers them runs again.
+_LATER_ONCE = frozenset({"once", "setTimeout", "setImmediate", "nextTick", "then", "catch",
+                         "finally", "prependOnceListener"})
+_LATER_AGAIN = frozenset({"on", "addListener", "addEventListener", "prependListener",
+                          "setInterval"})
+
+
+def shown_to_repeat(source: SourceFile, function: Node, per_call: dict[int, str],
+                    memo: dict[int, bool], depth: int = 0) -> bool:
+    """The file shows the function running again on the same object or in the same process:
+    it calls itself (a retry, a reconnect: directly or from a callback it registers), or it is
+    called from a listener or interval callback that fires again, from per-call code, or from
+    a function shown to repeat. `connect()` called again from its own 'close' handler repeats,
+    whatever its name."""
+    key = function.id
+    if key in memo:
+        return memo[key]
+    memo[key] = False
+    name = source.function_name(function)
+    answer = False
+    if name and depth < 4:
+        uses = source.identifiers(name) + (source.property_names(name) if _is_method(function)
+                                           else [])
+        for use in uses:
+            call = use.parent
+            if call is not None and call.type == "member_expression" and _this_call(use):
+                call = call.parent
+            if call is None or call.type != "call_expression" or (
+                    call.child_by_field_name("function") not in (use, use.parent)):
+                continue
+            if _call_repeats(source, call, function, per_call, memo, depth):
+                answer = True
+                break
+    memo[key] = answer
+    return answer
+
+
+def _call_repeats(source: SourceFile, call: Node, function: Node, per_call: dict[int, str],
+                  memo: dict[int, bool], depth: int) -> bool:
+    for around in source.enclosing_functions(call):
+        if around.id == function.id or around.id in per_call:
+            return True  # a retry from inside itself, or a call from per-call code
+        registration = _registration(around)
+        if registration is not None:
+            method, register = registration
+            if method in _LATER_AGAIN:
+                return True
+            if method in _LATER_ONCE:
+                inside = function.start_byte <= register.start_byte < function.end_byte
+                if inside:
+                    return True  # registered by the function itself: it runs again
+                continue  # runs once when that fires: ask who registered it
+        if source.function_name(around):
+            return shown_to_repeat(source, around, per_call, memo, depth + 1)
+    return False
+
+
+def _registration(function: Node) -> tuple[str, Node] | None:
+    """(`on`, the call) when `function` is passed to `x.on(...)`, `setTimeout(...)`, ...;
+    also through `.bind(...)`."""
+    node = outer(function)
+    holder = node.parent
+    if holder is not None and holder.type == "member_expression" and text(
+            holder.child_by_field_name("property")) == "bind":
+        bound = holder.parent
+        node = outer(bound) if bound is not None else node
+        holder = node.parent
+    call = holder.parent if holder is not None and holder.type == "arguments" else None
+    if call is None or call.type != "call_expression":
+        return None
+    return last_name(call.child_by_field_name("function") or call), call

@@ -259,6 +259,16 @@ class SourceFile:
             self._whole_file[name] = found
         return found
 
+    def property_names(self, name: str) -> list[Node]:
+        """Every `property_identifier` spelled `name` in the file (`this.name`, `name() {}`)."""
+        size = len(name.encode())
+        found = []
+        for position in self._word_index().get(name.encode(), ()):
+            spot = self.root.descendant_for_byte_range(position, position + size)
+            if spot is not None and spot.type == "property_identifier":
+                found.append(spot)
+        return found
+
     def declarators(self, name: str, scope: Node | None = None) -> Iterator[Node]:
         """The `variable_declarator`s under `scope` that declare `name` (`const name = ...`),
         in source order."""

@@ -42,8 +42,12 @@ class ClosureCapturesRequest(Rule):
     callbacks), a timeout of a minute or more - whose closure uses the whole request,
     response or context object (`req`, `res`, `ctx`, `info`, a serverless `event`, ...) or the
     whole request body or upload (a local named `body`, `payload`, `rawBody`, `buffer`,
-    `chunks`), itself or through a sibling closure of the same scope. Reported where the callback starts: the line that stores or
-    registers it.
+    `chunks`), itself or through a sibling closure of the same scope; a function handed to a
+    method of a module-level object whose class keeps it in a collection it never trims.
+    Reported where the callback starts: the line that stores or registers it. Also finds a
+    method of an object handed in wrapped again by code that runs again (`ctx.waitUntil =
+    (p) => previous(p)`: a chain of wrappers, each keeping its call), and a request's objects
+    stored on its keep-alive socket (`req.socket.meta = { req, res }`) that nothing clears.
 
     Why is this bad?
     A closure keeps every variable it uses alive, and `req`/`res` reach the socket, headers,
@@ -93,10 +97,26 @@ class ClosureCapturesRequest(Rule):
             for value in _stored_functions(grow):
                 callbacks.append((value, f"a function kept in `this.{field}`, which is never "
                                          f"trimmed and lives as long as its object"))
+        callbacks += _handed_to_keepers(source)
         for match in source.matches(_TIMEOUTS):
             delay = _milliseconds(match["delay"][0])
             if delay is not None and delay >= LONG_TIMEOUT_MS:
                 callbacks.append((match["callback"][0], f"a {delay // 1000}s timeout"))
+        for assignment, prop in _kept_on_reused_socket(source, facts):
+            yield self.finding(
+                source, assignment,
+                f"this call's objects are stored on its socket (`.{prop}`), and nothing in the "
+                f"file clears that property: a keep-alive socket carries many requests and then "
+                f"waits idle, holding the last request's objects all that time; clear it when "
+                f"the response ends")
+        for rewrap in facts.rewrapped_functions:
+            yield self.finding(
+                source, rewrap.assignment,
+                f"`{rewrap.target}` is replaced in {facts.describe(rewrap.scope)} by a closure "
+                f"that calls the one it replaces; on an object that outlives the call, each "
+                f"call wraps the previous call's wrapper, and the chain keeps every call's "
+                f"closure; wrap it once (remember that you did) or restore the original when "
+                f"the call ends")
         reported: set[int] = set()
         for callback, lifetime in callbacks:
             if callback.type not in FUNCTION_TYPES or callback.id in reported:
@@ -186,6 +206,108 @@ def _instance_collection_growth(source: SourceFile, facts: FileFacts) -> list[tu
         if any(trim in body_text for trim in trims) or _replaced(source, facts, field):
             continue
         found.append((grow, field))
+    return found
+
+
+# Asked only of files that have a keeper class (a walk of its own, not in the batch).
+_METHOD_CALLS = """
+(call_expression function: (member_expression object: (identifier) @object
+  property: (property_identifier) @method) arguments: (arguments) @args) @call
+"""
+
+
+def _handed_to_keepers(source: SourceFile) -> list[tuple[Node, str]]:
+    """Functions handed to a method of a module-level object (`hooks.onResult((r) => ...)`)
+    whose class, in this file, keeps that argument in a field collection that nothing trims
+    (`onResult(fn) { this.after.push(fn); }`): the function lives as long as the object."""
+    kept: dict[tuple[str, str], tuple[int, str]] = {}
+    body_text = source.source
+    for match in source.matches(_THIS_GROWS):
+        grow, field = match["grow"][0], text(match["field"][0])
+        method = source.enclosing_function(grow)
+        arguments = grow.child_by_field_name("arguments")
+        values = arguments.named_children if arguments is not None else []
+        if method is None or method.type != "method_definition" or not values:
+            continue
+        stored = unwrap(values[-1])
+        params = parameter_names(method)
+        owner = method.parent.parent if method.parent is not None else None
+        name = owner.child_by_field_name("name") if owner is not None else None
+        if stored.type != "identifier" or text(stored) not in params or name is None:
+            continue
+        if any(f"{field}.{trim}".encode() in body_text for trim in _TRIMS):
+            continue
+        kept[(text(name), source.function_name(method))] = (params.index(text(stored)), field)
+    if not kept:
+        return []
+    made: dict[str, str] = {}
+    for declarator in source.module_declarators():
+        value = declarator.child_by_field_name("value")
+        value = unwrap(value) if value is not None else None
+        if value is not None and value.type == "new_expression":
+            made[text(declarator.child_by_field_name("name"))] = text(
+                value.child_by_field_name("constructor"))
+    found: list[tuple[Node, str]] = []
+    for match in source.matches(_METHOD_CALLS):
+        holder, called = text(match["object"][0]), text(match["method"][0])
+        entry = kept.get((made.get(holder, ""), called))
+        if entry is None or not source.is_module_binding(match["object"][0]):
+            continue
+        values = [a for a in match["args"][0].named_children if a.type != "comment"]
+        if entry[0] < len(values):
+            found.append((unwrap(values[entry[0]]),
+                          f"a function `{holder}.{called}()` keeps in `this.{entry[1]}`, "
+                          f"which is never trimmed and lives as long as `{holder}`"))
+    return found
+
+
+_SOCKET_PROPERTIES = file_query("""
+(assignment_expression
+  left: (member_expression
+    object: (member_expression property: (property_identifier) @holder)
+    property: (property_identifier) @prop)
+  right: (_) @value
+  (#any-of? @holder "socket" "connection")) @assignment
+""")
+_CLEARED_PROPERTIES = file_query("""
+(assignment_expression left: (member_expression property: (property_identifier) @prop)
+  right: [(null) (undefined) (false)])
+(unary_expression operator: "delete"
+  argument: (member_expression property: (property_identifier) @prop))
+""")
+
+
+def _kept_on_reused_socket(source: SourceFile, facts: FileFacts) -> list[tuple[Node, str]]:
+    """`req.socket.meta = { request, reply }` in per-call code: the socket outlives the request
+    (keep-alive), so the property keeps the request's objects until the next request on that
+    socket, or until the idle socket closes - unless the file clears it (`= null`, delete)."""
+    candidates = source.matches(_SOCKET_PROPERTIES)
+    if not candidates:
+        return []
+    cleared = {text(m["prop"][0]) for m in source.matches(_CLEARED_PROPERTIES)}
+    found = []
+    for match in candidates:
+        prop, value = text(match["prop"][0]), unwrap(match["value"][0])
+        if prop in cleared:
+            continue
+        if value.type not in ("object", "array", *FUNCTION_TYPES):
+            continue
+        scope = facts.per_call_scope(match["assignment"][0])
+        if scope is None or facts.per_call_is_inferred(scope[1]):
+            continue
+        own = source.declared_names(scope[0]) | set(parameter_names(scope[0]))
+        if any(n.type in ("identifier", "shorthand_property_identifier") and text(n) in own
+               for n in _all_nodes(value)):
+            found.append((match["assignment"][0], prop))
+    return found
+
+
+def _all_nodes(node: Node) -> list[Node]:
+    found, stack = [], [node]
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        stack.extend(current.named_children)
     return found
 
 

@@ -12,9 +12,11 @@ from heapsight.lint.source import SourceFile, text
 
 class ListenerNotRemoved(Rule):
     """What it does:
-    Finds `.on(...)`, `.addListener(...)` and `.addEventListener(...)` calls made in per-call
-    code - a request handler, a per-connection or per-message listener, a job, a method of a
-    long-lived service, or a function such code calls - on an emitter that outlives the call (a
+    Finds `.on(...)`, `.addListener(...)` and `.addEventListener(...)` calls made in code that
+    runs more than once - a request handler, a per-connection or per-message listener, a job,
+    a method of a long-lived service, a function such code calls, or any function the file
+    does not show running once, whatever its name (`connect()` rerun on every reconnect) - on
+    an emitter that outlives the call (a
     module-level emitter, `process`, `window`, `this` or an injected field of a singleton, an
     emitter the caller passes in), when that code never removes the listener (`off`,
     `removeListener`, `removeEventListener`) and does not pass `{ once: true }` or an
@@ -23,7 +25,10 @@ class ListenerNotRemoved(Rule):
     that only comes at the end (`process.once('SIGTERM', ...)` per connection); two `once`
     listeners where only one event may come; a listener that only removes itself, after
     returning early for the events it is not waiting for; an async iterator wrapping another
-    (a GraphQL subscription's) whose `return()` does not end the inner one. A `subscribe(...)`
+    (a GraphQL subscription's) whose `return()` does not end the inner one; a function that
+    reruns itself (a retry) with a listener still on and no removal on the rerun's path; a
+    removal in a cleanup method its owner never calls; `socket.setTimeout(ms, fn)` on a
+    keep-alive socket. A `subscribe(...)`
     to a long-lived source (an RxJS subject, a store) from per-call code whose handle is
     dropped is the same leak.
 
@@ -69,17 +74,33 @@ class ListenerNotRemoved(Rule):
                 continue
             event = add.call.child_by_field_name("arguments")
             first = event.named_children[0] if event is not None and event.named_children else None
+            where = facts.describe(add.scope)
+            if facts.per_call_reason(add.scope) is None and add.reason:
+                where += f" ({add.reason})"
             yield self.finding(
                 source, add.call,
-                f"`{method}({text(first)}, ...)` runs in {facts.describe(add.scope)} and adds a "
+                f"`{method}({text(first)}, ...)` runs in {where} and adds a "
                 f"listener to `{text(add.target)}`, which outlives it, on every call; nothing "
                 f"removes it")
+        reported = set()
+        for add in facts.unremoved_listeners:
+            arguments = add.call.child_by_field_name("arguments")
+            first = arguments.named_children[0] if arguments is not None and (
+                arguments.named_children) else None
+            reported.add((text(add.target), text(first), add.scope.start_byte,
+                          add.scope.end_byte))
         for removal in facts.futile_removals:
             arguments = removal.child_by_field_name("arguments")
             named = [a for a in arguments.named_children if a.type != "comment"] \
                 if arguments is not None else []
             if len(named) < 2:
                 continue
+            function = removal.child_by_field_name("function")
+            emitter = function.child_by_field_name("object") if function is not None else None
+            if any((text(emitter), text(named[0])) == (target, event)
+                   and start <= removal.start_byte < end
+                   for target, event, start, end in reported):
+                continue  # the add it fails to undo, in the same call, is reported already
             method = text(removal.child_by_field_name("function"))
             yield self.finding(
                 source, removal,

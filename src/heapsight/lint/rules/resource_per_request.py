@@ -16,6 +16,7 @@ from heapsight.lint.source import (
     file_query,
     last_name,
     outer,
+    own_nodes,
     parameter_names,
     root_identifier,
     text,
@@ -66,8 +67,16 @@ PACKAGE_RESOURCES: dict[str, frozenset[str]] = {
         {"HttpProxyAgent"}), "socks-proxy-agent": frozenset({"SocksProxyAgent"}),
     "proxy-agent": frozenset({"ProxyAgent"}), "agentkeepalive": frozenset({"*", "HttpsAgent"}),
     "ssh2": frozenset({"Client"}), "ldapjs": frozenset({"createClient"}),
+    "worker_threads": frozenset({"Worker"}), "node:worker_threads": frozenset({"Worker"}),
     "@aws-sdk/": frozenset({"*Client"}), "@azure/": frozenset({"*Client"}),
     "@google-cloud/": frozenset({"*Client", "Storage", "PubSub", "Firestore", "BigQuery"}),
+}
+# Functions that generate client classes (gRPC service stubs): `new` of what they return
+# opens a channel.
+CLIENT_GENERATORS: dict[str, frozenset[str]] = {
+    "@grpc/grpc-js": frozenset({"loadPackageDefinition", "makeGenericClientConstructor",
+                                "makeClientConstructor"}),
+    "grpc": frozenset({"loadPackageDefinition", "makeGenericClientConstructor", "load"}),
 }
 # Methods of an open connection that open another resource on it (amqplib channels), counted
 # when the file imports the package.
@@ -121,8 +130,12 @@ class ClientPerRequest(Rule):
     (a `finally`, or the function's own flow - not only an `if` branch or a `catch`). The table
     works through the file's imports (`new Queue` from `bullmq`, any `...Client` of an
     `@aws-sdk/` package, any other package's `new ...Client/...Pool/...Connection`), and
-    `resources` in the settings extends it. A helper that only makes and returns one is
-    followed to its callers.
+    `resources` in the settings extends it; an object the code makes and opens itself
+    (`connect()`, `initialize()`) counts whatever its library. A helper that only makes and
+    returns one is followed to its callers. Also finds a client stored into a field or an
+    outer variable by code that runs again, replacing the previous one without closing it or
+    looking first (`this.client = new pg.Client()` in a `connect()` every query calls), and a
+    close that an `await` which throws skips.
 
     Why is this bad?
     Pools and clients are built to be created once and shared. One per request opens sockets,
@@ -164,10 +177,25 @@ class ClientPerRequest(Rule):
             matches = matches + [m for m in source.matches(_ANY_CALL)
                                  if last_name(m["name"][0]) in extra
                                  and m["create"][0].id not in seen]
+        closed_slots = _closed_slots(source)
+        replaced: set[int] = set()
+        for create, opened, slot in _slot_replacements(source, facts, table, matches,
+                                                       closed_slots):
+            replaced.add(create.id)
+            yield self.finding(
+                source, create,
+                f"`{opened}` replaces the one in `{slot}` each time this runs, without closing "
+                f"the previous one or checking whether there is one; close the old one first, "
+                f"or create it once and reuse it")
+        opened_here = _opened_locals(source)
+        seen = {m["create"][0].id for m in matches}
+        matches = matches + [{"create": [n]} for n in opened_here.values() if n.id not in seen]
         for match in matches:
             create = match["create"][0]
             what = table.resource_name(create)
-            if what is None:
+            if what is None and create.id in opened_here:
+                what = _spelled(create)
+            if what is None or create.id in replaced:
                 continue
             found = _opened_per_call(source, facts, create)
             if found is None:
@@ -187,6 +215,12 @@ def _opened_per_call(source: SourceFile, facts: FileFacts, create: Node) -> Node
     scope = facts.per_call_scope(create)
     if scope is not None and _kept_locally(source, create, scope[0], scope[1]):
         return scope[0]
+    if scope is not None and scope[1].startswith("called per resolve") and (
+            _returning_helper(source, create) == scope[0]):
+        return scope[0]  # a container's transient factory: nobody closes what it hands out
+    if scope is not None and scope[1].startswith("constructed per") and _kept_in_unclosed_field(
+            source, create):
+        return scope[0]  # kept by an object made per call, which never closes it
     if scope is None:
         # a method or named function that can run again: a client it opens, keeps to itself
         # and does not close on every path is one more open client per run
@@ -335,6 +369,33 @@ class _Table:
             _NOT_RESOURCES.search(name) is None) and callee.parent is not None and (
             callee.parent.type == "new_expression")
 
+    def _generated_client(self, callee: Node) -> bool:
+        """`new api.IngestService(addr, creds)` where `api` comes from a package's client
+        generator (`grpc.loadPackageDefinition(def).com.x.v1`): each is a channel."""
+        root = root_identifier(callee)
+        if root is None or root == callee:
+            return False
+        function = self.facts.source.enclosing_function(callee)
+        for scope in (function, None):
+            declarator = next(self.facts.source.declarators(text(root), scope), None)
+            value = declarator.child_by_field_name("value") if declarator is not None else None
+            while value is not None and value.type in ("member_expression", "call_expression",
+                                                       "subscript_expression"):
+                if value.type == "call_expression":
+                    generator = value.child_by_field_name("function")
+                    imported = self.facts.imported_from_package(generator) \
+                        if generator is not None else None
+                    if imported is not None and generator is not None and last_name(
+                            generator) in (
+                            CLIENT_GENERATORS.get(imported[0], frozenset())):
+                        return True
+                    value = generator
+                else:
+                    value = value.child_by_field_name("object")
+            if declarator is not None:
+                return False
+        return False
+
     def resource_name(self, create: Node) -> str | None:
         if create.type == "new_expression":
             callee_node = create.child_by_field_name("constructor")
@@ -348,6 +409,8 @@ class _Table:
             if short == "Cluster" and callee.split(".")[0] in ("Redis", "IORedis"):
                 return f"new {callee}"
             if short == "Client" and callee.split(".")[0] in ("pg", "redis", "memjs"):
+                return f"new {callee}"
+            if callee_node is not None and self._generated_client(callee_node):
                 return f"new {callee}"
             return None
         function = create.child_by_field_name("function")
@@ -446,6 +509,69 @@ def _closes(use: Node, holder: Node, function: Node) -> bool:
     return not branch
 
 
+def _waits_for_exit(holder: Node) -> bool:
+    """`worker.once('exit', ...)` / `child.on('exit', ...)`."""
+    call = holder.parent
+    if holder.type != "member_expression" or call is None or call.type != "call_expression" or (
+            text(holder.child_by_field_name("property")) not in ("on", "once")):
+        return False
+    arguments = call.child_by_field_name("arguments")
+    first = arguments.named_children[0] if arguments is not None and (
+        arguments.named_children) else None
+    return first is not None and text(first).strip("'\"`") == "exit"
+
+
+def _skipped_by_a_throw(source: SourceFile, create: Node, close: Node, function: Node,
+                        local: str) -> bool:
+    """The close runs in the function's own flow, not in a `finally`, after an `await` that
+    may throw (other than the client's own connect): a call that fails skips it, and the
+    client stays open. An `await` inside a `try` whose `catch` or `finally` closes the client
+    is covered."""
+    node = close.parent
+    while node is not None and node.id != function.id:
+        if node.type in ("finally_clause",) or node.type in FUNCTION_TYPES:
+            return False  # in a finally block, or in a callback (an 'end' listener)
+        node = node.parent
+    for candidate in own_nodes(function):
+        if candidate.type != "await_expression" or not (
+                create.end_byte <= candidate.start_byte and candidate.end_byte <= close.start_byte):
+            continue
+        awaited = candidate.named_children[0] if candidate.named_children else None
+        callee = awaited.child_by_field_name("function") if awaited is not None and (
+            awaited.type == "call_expression") else None
+        if callee is not None and callee.type == "member_expression" and text(
+                callee.child_by_field_name("object")) == local and last_name(
+                callee) in OPEN_METHODS:
+            continue  # `await client.connect()`: if it fails there is nothing open
+        if not _in_try_that_closes(candidate, function, local) and not _in_handler(
+                candidate, function):
+            return True
+    return False
+
+
+def _in_handler(node: Node, function: Node) -> bool:
+    """In a `catch` or `finally` block: it runs on the way out, not before the close."""
+    parent = node.parent
+    while parent is not None and parent.id != function.id:
+        if parent.type in ("catch_clause", "finally_clause"):
+            return True
+        parent = parent.parent
+    return False
+
+
+def _in_try_that_closes(node: Node, function: Node, local: str) -> bool:
+    parent = node.parent
+    while parent is not None and parent.id != function.id:
+        if parent.type == "try_statement":
+            handlers = [parent.child_by_field_name("handler"),
+                        parent.child_by_field_name("finalizer")]
+            if any(h is not None and any(f"{local}.{m}(" in text(h) or f"{local}?.{m}(" in text(h)
+                                         for m in CLOSE_METHODS) for h in handlers):
+                return True
+        parent = parent.parent
+    return False
+
+
 def _back_to_its_maker(arguments: Node, create: Node) -> bool:
     """`rdb.info(cxn, ...)` where `cxn = rdb.connect()`: a method of the same object."""
     call = arguments.parent
@@ -470,6 +596,10 @@ def _hands_on_part(holder: Node) -> bool:
         return parent.child_by_field_name("right") == node
     if parent.type == "arguments" and _binding_call(parent):
         return False  # `promisify(client.get)`: a method, to call on the client
+    if parent.type == "arguments" and parent.parent is not None and (
+            parent.parent.parent is not None
+            and parent.parent.parent.type == "await_expression"):
+        return False  # `await repo.save(order, runner.manager)`: used for that call only
     return parent.type in ("return_statement", "variable_declarator", "arguments")
 
 
@@ -542,7 +672,10 @@ def _kept_locally(source: SourceFile, create: Node, function: Node, reason: str)
         holder = outer(use).parent
         if holder is None or use == local:
             continue
-        if _closes(use, holder, function):
+        if _waits_for_exit(holder):
+            return False  # a thread or process the code waits to see exit ends by itself
+        if _closes(use, holder, function) and not _skipped_by_a_throw(
+                source, create, use, function, text(local)):
             return False
         if agent and _into_local_options(source, use, holder, function):
             continue  # `init.agent = agent`: the options of this call's own request
@@ -566,3 +699,184 @@ def _kept_locally(source: SourceFile, create: Node, function: Node, reason: str)
                            "array", "arrow_function"):
             return False
     return True
+
+
+_CLOSE_CALLS = file_query("""
+(call_expression function: (member_expression object: (_) @slot
+  property: (property_identifier) @method)
+  (#any-of? @method "end" "close" "quit" "disconnect" "destroy" "release" "$disconnect"
+   "terminate" "shutdown" "connect" "open" "listen" "initialize")) @call
+""")
+
+
+_NEWS = file_query("(assignment_expression right: (new_expression) @new)")
+
+
+def _closed_slots(source: SourceFile) -> dict[str, list[Node]]:
+    """`this.client`, `pool`, ... -> the calls that close what they hold (`this.client.end()`,
+    `pool?.close()`): the file itself says the object there is a resource to close."""
+    found: dict[str, list[Node]] = {}
+    for match in source.matches(_CLOSE_CALLS):
+        if text(match["method"][0]) in CLOSE_METHODS:
+            found.setdefault(_slot_text(match["slot"][0]), []).append(match["call"][0])
+    return found
+
+
+def _slot_text(node: Node) -> str:
+    return text(unwrap(node)).replace("?.", ".").replace("self.", "this.", 1)
+
+
+def _slot_replacements(source: SourceFile, facts: FileFacts, table: _Table,
+                       matches: list[dict[str, list[Node]]],
+                       closed_slots: dict[str, list[Node]]) -> list[tuple[Node, str, str]]:
+    """A client stored into a field or an outer variable (`this.client = new pg.Client()`,
+    `singleton = createRedisInstance()`) by code that runs again, with no look at what is
+    there first and no close of it: each run drops the previous client unclosed. The client
+    is a resource by the table, by a same-file helper that returns one, or because the file
+    closes what that slot holds (`this.client.end()` in `disconnect()`)."""
+    candidates: dict[int, tuple[Node, str]] = {}
+    for match in matches:
+        create = match["create"][0]
+        what = table.resource_name(create)
+        if what is None:
+            continue
+        candidates[create.id] = (create, what)
+        helper = _returning_helper(source, create)
+        name = source.function_name(helper) if helper is not None else ""
+        for use in source.identifiers(name) if name else []:
+            call = use.parent
+            if call is not None and call.type == "call_expression" and (
+                    call.child_by_field_name("function") == use):
+                candidates.setdefault(call.id, (call, f"{name}()"))
+    for new in [m["new"][0] for m in source.matches(_NEWS)] if closed_slots else []:
+        candidates.setdefault(new.id, (new, f"new {text(new.child_by_field_name('constructor'))}"))
+    found = []
+    for create, what in candidates.values():
+        node = outer(create)
+        assignment = node.parent
+        if assignment is None or assignment.type != "assignment_expression" or (
+                assignment.child_by_field_name("right") != node):
+            continue
+        left = assignment.child_by_field_name("left")
+        if left is None:
+            continue
+        slot = _slot_text(left)
+        own_field = slot.startswith("this.") and slot.count(".") == 1
+        function = source.enclosing_function(create)
+        if create.type == "new_expression" and table.resource_name(create) is None and (
+                slot not in closed_slots or function is None
+                or not _opened(source, function, slot, assignment)):
+            continue
+        if function is None or not (own_field or (
+                left.type == "identifier" and text(left) not in source.declared_names(function)
+                and not source.is_global_object(left))):
+            continue
+        if facts.repeats(create, per_object=own_field) is None:
+            continue
+        if _looked_at_or_closed(source, function, assignment, slot, closed_slots):
+            continue
+        found.append((create, what, slot))
+    return found
+
+
+# Methods that open what an object holds (sockets, files, a server): called on a new object it
+# says the object is a live resource, not a plain value.
+OPEN_METHODS = frozenset({"connect", "open", "listen", "initialize"})
+
+
+def _opened(source: SourceFile, function: Node, slot: str, after: Node) -> bool:
+    """`this.client.connect(...)` after the assignment, in the same function."""
+    for match in source.matches(_CLOSE_CALLS, function):
+        call = match["call"][0]
+        if call.start_byte > after.start_byte and text(match["method"][0]) in OPEN_METHODS \
+                and _slot_text(match["slot"][0]) == slot:
+            return True
+    return False
+
+
+def _kept_in_unclosed_field(source: SourceFile, create: Node) -> bool:
+    """`this.client = new Redis()` where nothing in the file closes `this.client`."""
+    assignment = outer(create).parent
+    if assignment is None or assignment.type != "assignment_expression":
+        return False
+    left = assignment.child_by_field_name("left")
+    if left is None or left.type != "member_expression" or unwrap(
+            left.child_by_field_name("object") or left).type != "this":
+        return False
+    return _slot_text(left) not in _closed_slots(source)
+
+
+def _opened_locals(source: SourceFile) -> dict[int, Node]:
+    """Objects made in a function and opened there (`const replica = new DataSource(...);
+    await replica.initialize()`, `const sub = client.duplicate(); await sub.connect()`):
+    whatever their library, the code itself says they hold connections. Node id -> the
+    expression that made the object."""
+    found: dict[int, Node] = {}
+    for match in source.matches(_CLOSE_CALLS):
+        if text(match["method"][0]) not in OPEN_METHODS:
+            continue
+        local = unwrap(match["slot"][0])
+        function = source.enclosing_function(local)
+        if local.type != "identifier" or function is None:
+            continue
+        declarator = next(source.declarators(text(local), function), None)
+        value = declarator.child_by_field_name("value") if declarator is not None else None
+        value = unwrap(value) if value is not None else None
+        if value is not None and value.type == "await_expression" and value.named_children:
+            value = unwrap(value.named_children[0])
+        if value is None or value.type not in ("new_expression", "call_expression") or (
+                source.enclosing_function(value) != function):
+            continue
+        callee = value.child_by_field_name(
+            "constructor" if value.type == "new_expression" else "function")
+        if callee is None or last_name(callee) in ("require", "import") or (
+                last_name(callee) in _CHECKOUTS) or unwrap(callee).type == "this" or (
+                callee.type == "member_expression" and unwrap(
+                    callee.child_by_field_name("object") or callee).type == "this"):
+            continue  # a checkout, or the object's own factory (it keeps what it makes)
+        arguments = value.child_by_field_name("arguments")
+        if arguments is not None and any(unwrap(a).type in ("this", "identifier")
+                                         for a in arguments.named_children):
+            continue  # wraps something the caller already holds (a socket, its owner)
+        statement = outer(match["call"][0]).parent
+        if statement is not None and statement.type == "await_expression":
+            statement = outer(statement).parent
+        if statement is None or statement.type != "expression_statement":
+            continue  # `const client = await pool.connect()`: a checkout, not an open
+        found[value.id] = value
+    return found
+
+
+# `pool.connect()`, `pool.acquire()`: a client lent by a pool, given back with release()
+_CHECKOUTS = frozenset({"connect", "acquire", "getConnection", "checkout"})
+
+
+def _spelled(create: Node) -> str:
+    if create.type == "new_expression":
+        return f"new {text(create.child_by_field_name('constructor'))}"
+    return f"{text(create.child_by_field_name('function'))}()"
+
+
+def _looked_at_or_closed(source: SourceFile, function: Node, assignment: Node, slot: str,
+                         closed_slots: dict[str, list[Node]]) -> bool:
+    """The function tests the slot (`if (this.client)`, `if (!pool) ...`, an early return when
+    one is there) or closes what it holds before replacing it - itself or through a method
+    of the object that does (`this.disconnect()`)."""
+    for node in own_nodes(function):
+        if node.type in ("if_statement", "ternary_expression", "while_statement"):
+            condition = node.child_by_field_name("condition")
+            if condition is not None and slot in _slot_text(condition):
+                return True
+    for call in closed_slots.get(slot, []):
+        if function.start_byte <= call.start_byte < assignment.start_byte:
+            return True
+    closers = {source.function_name(f) for call in closed_slots.get(slot, [])
+               if (f := source.enclosing_function(call)) is not None}
+    for node in own_nodes(function):
+        if node.type == "call_expression" and node.end_byte <= assignment.start_byte:
+            callee = node.child_by_field_name("function")
+            if callee is not None and callee.type == "member_expression" and unwrap(
+                    callee.child_by_field_name("object") or callee).type in ("this",) and (
+                    last_name(callee) in closers):
+                return True
+    return False
