@@ -69,7 +69,8 @@ _CLASSES = file_query("""
 [(class_declaration name: (_) @name body: (class_body) @body)
  (class name: (_) @name body: (class_body) @body)]
 """)
-_MEMBERS = file_query("(member_expression property: (property_identifier) @name) @member")
+_MEMBERS = file_query("(member_expression property: [(property_identifier) "
+                       "(private_property_identifier)] @name) @member")
 
 
 def once_per_instance(name: str) -> bool:

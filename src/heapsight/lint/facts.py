@@ -73,15 +73,15 @@ __all__ = ["Rewrap", "CleanupNotCalled", "DroppedTimeout", "FieldGrowth", "FileF
 
 _THIS_FIELDS = file_query("""
 (assignment_expression
-  left: (member_expression object: (this) property: (property_identifier) @name)
+  left: (member_expression object: (this) property: [(property_identifier) (private_property_identifier)] @name)
   right: (_) @value)
 """)
 # Class fields are spelled differently by the two grammars.
 _JS_FIELD = file_query("""
-(field_definition property: (property_identifier) @name value: (_) @value)
+(field_definition property: [(property_identifier) (private_property_identifier)] @name value: (_) @value)
 """, ("javascript",))
 _TS_FIELD = file_query("""
-(public_field_definition name: (property_identifier) @name value: (_) @value)
+(public_field_definition name: [(property_identifier) (private_property_identifier)] @name value: (_) @value)
 """, ("typescript", "tsx"))
 
 

@@ -96,7 +96,7 @@ _CREATE_SERVER = file_query("""
 """)
 _NAMED_CALLS = file_query("""
 (call_expression function: (identifier) @callee) @call
-(call_expression function: (member_expression object: (this) property: (property_identifier) @callee)) @call
+(call_expression function: (member_expression object: (this) property: [(property_identifier) (private_property_identifier)] @callee)) @call
 """)
 _CONSTRUCTIONS = file_query("""
 (new_expression constructor: (identifier) @class) @new

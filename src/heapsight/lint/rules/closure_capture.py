@@ -180,7 +180,7 @@ class ClosureCapturesRequest(Rule):
 _THIS_GROWS = file_query("""
 (call_expression
   function: (member_expression
-    object: (member_expression object: (this) property: (property_identifier) @field)
+    object: (member_expression object: (this) property: [(property_identifier) (private_property_identifier)] @field)
     property: (property_identifier) @method)
   (#any-of? @method "push" "unshift" "set" "add")) @grow
 """)

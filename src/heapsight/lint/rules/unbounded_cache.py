@@ -28,7 +28,8 @@ from heapsight.lint.usage import (
 )
 
 _THIS_MEMBERS = file_query(
-    "(member_expression object: (this) property: (property_identifier) @name) @member")
+    "(member_expression object: (this) property: [(property_identifier) "
+    "(private_property_identifier)] @name) @member")
 # Class fields are spelled differently by the two grammars.
 
 
