@@ -67,15 +67,18 @@ FLOORS_2: dict[str, tuple[float, float]] = {
     "global-growth": (1.00, 1.00),
 }
 
-# lint-services-3: a third held-out corpus (branch svc3); floors are zero until the lead scores it.
+# lint-services-3: written in the fifth session, in the shapes of real services' modules, by
+# someone who had not read the rules while two others changed them. Before that session's rule
+# work it scored recall 0.40, precision 0.74; after, 0.47 and 0.67 (these floors). The lead read
+# some of its misses after scoring it, so it is partly spent.
 FLOORS_3: dict[str, tuple[float, float]] = {
-    "unbounded-collection": (0.0, 0.0),
-    "listener-leak": (0.0, 0.0),
-    "timer-leak": (0.0, 0.0),
-    "closure-capture": (0.0, 0.0),
-    "unbounded-cache": (0.0, 0.0),
-    "resource-per-request": (0.0, 0.0),
-    "global-growth": (0.0, 0.0),
+    "unbounded-collection": (0.10, 0.50),
+    "listener-leak": (0.22, 0.33),
+    "timer-leak": (1.00, 0.66),
+    "closure-capture": (0.00, 0.00),
+    "unbounded-cache": (0.90, 0.90),
+    "resource-per-request": (0.77, 0.63),
+    "global-growth": (0.25, 1.00),
 }
 
 FLOORS_OF = {"lint-services": FLOORS, "lint-services-2": FLOORS_2, "lint-services-3": FLOORS_3}
