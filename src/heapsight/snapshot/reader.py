@@ -253,12 +253,15 @@ class _EdgesInChild:
     def start(cls, source: _Input, path: Path, meta: SnapshotMeta) -> _EdgesInChild | None:
         if source.gzipped or source.size < cls.MIN_FILE_SIZE or not hasattr(os, "fork"):
             return None
-        with open(path, "rb") as handle, \
-                mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
-            quote = view.find(b'"', source.cursor_offset())
-            if quote < 0 or view[quote:quote + 8] != b'"edges":':
-                return None
-            bracket = view.find(b"[", quote)
+        if source.mapped is None:
+            return None
+        # searched in the reader's own mapping, not one of its own: the pages of the nodes
+        # array it passes are then mapped once, for the parse that follows
+        view = source.mapped
+        quote = view.find(b'"', source.cursor_offset())
+        if quote < 0 or view[quote:quote + 8] != b'"edges":':
+            return None
+        bracket = view.find(b"[", quote)
         count = meta.edge_count or 0
         shared = mmap.mmap(-1, max(count * 9, 1))  # MAP_SHARED: the child's writes are ours
         columns: dict[str, np.ndarray] = {
