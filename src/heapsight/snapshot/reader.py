@@ -44,6 +44,7 @@ WIDER = {"self_size": np.int64}
 SPARSE = ("trace_node_id",)
 EDGE_COLUMNS: dict[str, type] = {"type": np.uint8, "name_or_index": np.uint32,
                                  "to_node": np.int32}
+V8_EDGE_FIELDS = ("type", "name_or_index", "to_node")  # parsed by parse_edges; others by numpy
 
 
 @dataclass
@@ -519,15 +520,17 @@ def _read_rows(source: _Input, path: Path, name: str, fields: tuple[str, ...],
             counts[0] = 0
             columns["edge_count"] = counts[1:]
     positions = {f: fields.index(f) for f in wanted}
+    source.expect(b"[", f"at the start of {name!r}")
+    if name == "edges" and fields == V8_EDGE_FIELDS and all(
+            f in columns and columns[f].dtype == t for f, t in EDGE_COLUMNS.items()):
+        _read_edge_rows(source, path, fields, columns, expected_rows, meta)
+        return columns
     zeros = np.empty(BATCH_ROWS if sparse else 0, np.uint32)  # scratch for the sparse test
     staging = np.empty(BATCH_ROWS * width, np.int64)
     rows = 0
     count = 0
-    source.expect(b"[", f"at the start of {name!r}")
     node_width = meta.node_field_count
     node_limit = (meta.node_count or 0) * node_width
-    fast_edges = name == "edges" and all(
-        f in columns and columns[f].dtype == t for f, t in EDGE_COLUMNS.items())
 
     def flush(count: int) -> int:
         nonlocal rows
@@ -536,18 +539,11 @@ def _read_rows(source: _Input, path: Path, name: str, fields: tuple[str, ...],
             raise SnapshotFormatError(
                 f"{path}: the {name!r} array holds more than the {expected_rows:,} "
                 f"{name} the header announces")
-        if fast_edges and k.scatter_edges(
-                staging, batch, width, positions["type"], positions["name_or_index"],
-                positions["to_node"], node_width, node_limit, columns["to_node"],
-                columns["name_or_index"], columns["type"], rows) < 0:
-            rows += batch
-            return count - batch * width
         for f in list(sparse):
             if k.scatter_column_u4(staging, batch, width, positions[f], 0, zeros, 0) >= 0:
                 columns[f] = np.zeros(expected_rows, NODE_COLUMNS[f])  # rows so far: 0
                 sparse.remove(f)
-        if not fast_edges and all(
-                _scatter_or_widen(staging, batch, width, positions[f], columns, f, rows)
+        if all(_scatter_or_widen(staging, batch, width, positions[f], columns, f, rows)
                 for f in list(columns)):
             rows += batch
             return count - batch * width
@@ -603,6 +599,59 @@ def _read_rows(source: _Input, path: Path, name: str, fields: tuple[str, ...],
     for f in sparse if sparse_kept else ():
         columns[f] = np.zeros(expected_rows, NODE_COLUMNS[f])  # untouched zero pages
     return columns
+
+
+def _read_edge_rows(source: _Input, path: Path, fields: tuple[str, ...],
+                    columns: dict[str, np.ndarray], expected_rows: int,
+                    meta: SnapshotMeta) -> None:
+    """The edges array, after its '[', in V8's layout (V8_EDGE_FIELDS), parsed row by row
+    straight into its three columns (_kernels.parse_edges), with the same checks and
+    messages as the general path."""
+    node_width = meta.node_field_count
+    node_limit = (meta.node_count or 0) * node_width
+    at = {f: fields.index(f) for f in EDGE_COLUMNS}
+    row = 0
+    while True:
+        pos, row, status = k.parse_edges(
+            source.buf, source.pos, source.end, source.eof, node_width, node_limit,
+            columns["to_node"], columns["name_or_index"], columns["type"], row)
+        source.pos = pos
+        if status == k.CLOSED:
+            break
+        if status == k.NEED_MORE:
+            if not source.fill():
+                raise SnapshotFormatError(
+                    f"{path}: truncated heap snapshot (the file ends inside the 'edges' array "
+                    f"after {row:,} of {expected_rows:,} edges); "
+                    "was it copied or written completely?")
+        elif status == k.FULL:
+            raise SnapshotFormatError(
+                f"{path}: the 'edges' array holds more than the {expected_rows:,} "
+                "edges the header announces")
+        elif status == k.SHORT_ROW:
+            raise SnapshotFormatError(
+                f"{path}: the 'edges' array length is not a multiple of its "
+                f"{len(fields)} fields (corrupt snapshot)")
+        elif status == k.INVALID:
+            values = np.empty(len(fields), np.int64)
+            k.parse_numbers(source.buf, pos, source.end, values, 0, True)
+            to = int(values[at["to_node"]])
+            if to % node_width != 0 or to >= node_limit:
+                raise SnapshotFormatError(
+                    f"{path}: edge {row:,} points to offset {to:,}, which is not a node "
+                    "(corrupt snapshot)")
+            field = "type" if values[at["type"]] > 0xFF else "name_or_index"
+            raise SnapshotFormatError(
+                f"{path}: edges field {field!r} holds {int(values[at[field]]):,}, "
+                "out of range (corrupt snapshot)")
+        else:
+            raise SnapshotFormatError(
+                f"{path}: unexpected {chr(source.store[pos])!r} in the 'edges' array "
+                "(corrupt snapshot)")
+    if row != expected_rows:
+        raise SnapshotFormatError(
+            f"{path}: the 'edges' array holds {row:,} edges but the header announces "
+            f"{expected_rows:,} (corrupt snapshot)")
 
 
 _SCATTER = {np.dtype(np.uint8).char: "scatter_column_u1",
