@@ -239,13 +239,12 @@ def skip_value(buf, pos, end, state):
 
 # --------------------------------------------------------------------------- graph
 
-# While the dominators are computed, the top bit of an edge's type byte marks an edge that does
-# not count for them (V8's edge types are 0..6): no separate mask of one byte per edge is kept.
-INESSENTIAL = 0x80
-TYPE_BITS = 0x7F   # edge_type without INESSENTIAL
+# While the dominators are computed, an edge that does not count for them has its target
+# bit-inverted in edge_to (~to, negative; ordinals are below 2^31): no mask is kept, and the DFS
+# learns both whether an edge counts and where it leads from the one array it reads anyway.
 _STACK = 1 << 16  # first capacity of the traversal stacks; they double when a path is deeper
 _AHEAD = 32  # how many nodes ahead a cache-bound loop prefetches what it will read
-_AHEAD_RETAINER = 4  # and how many retainers ahead within a node's block
+_AHEAD_RETAINER = 8  # and how many retainers ahead within a node's block
 
 
 @kernel("i8[::1](u1[::1], i8[::1], u4[::1], u1[::1])")
@@ -280,10 +279,11 @@ def weakmap_tables(blob, starts, lengths, suffix):
 @kernel("i8(u1[::1], u4[::1], i4[::1], i4[::1], u4[::1], i8[::1], i8, i8, i8, i8)")
 def mark_inessential(edge_type, edge_name, first_edge, edge_to, node_id, weakmap_table,
                      weak_type, shortcut_type, internal_type, root):
-    """DevTools' isEssentialEdge, written into edge_type (| INESSENTIAL) for the edges that fail
-    it: weak edges, shortcuts except from the root, self edges, and the copy of a WeakMap
-    entry's value edge that leaves the table itself (weakmap_table[name] is the table's id for
-    V8's ephemeron edge names, else -1). Returns how many edges were marked."""
+    """DevTools' isEssentialEdge, written into edge_to (the target bit-inverted: ~to) for the
+    edges that fail it: weak edges, shortcuts except from the root, self edges, and the copy
+    of a WeakMap entry's value edge that leaves the table itself (weakmap_table[name] is the
+    table's id for V8's ephemeron edge names, else -1). Returns how many edges were marked;
+    clear_inessential undoes it."""
     marked = 0
     for source in range(first_edge.shape[0] - 1):
         for e in range(first_edge[source], first_edge[source + 1]):
@@ -295,29 +295,42 @@ def mark_inessential(edge_type, edge_name, first_edge, edge_to, node_id, weakmap
                 if table >= 0 and node_id[source] == table:
                     ok = False
             if not ok:
-                edge_type[e] = t | INESSENTIAL
+                edge_to[e] = ~edge_to[e]
                 marked += 1
     return marked
 
 
-@kernel("Tuple((i4[::1], i4[::1]))(i4[::1], i4[::1], u1[::1], i8)")
-def retainer_index(first_edge, edge_to, edge_type, node_count):
+@kernel("void(i4[::1])")
+def clear_inessential(edge_to):
+    """Undo mark_inessential: every target as it was."""
+    for e in range(edge_to.shape[0]):
+        if edge_to[e] < 0:
+            edge_to[e] = ~edge_to[e]
+
+
+@kernel("Tuple((i4[::1], i4[::1]))(i4[::1], i4[::1], i8)")
+def retainer_index(first_edge, edge_to, node_count):
     """Reverse adjacency as CSR, by a counting sort in O(E): for r in
     first_retainer[n]..first_retainer[n+1], sources[r] is a node pointing at n (in edge order),
-    bit-inverted (~source, negative) when the edge is marked INESSENTIAL, so the dominator loop
-    reads one array. Each block is filled from its end, so no cursor array is needed."""
+    bit-inverted (~source, negative) when the edge is marked inessential (its target
+    bit-inverted: mark_inessential), so the dominator loop reads one array. Each block is
+    filled from its end, so no cursor array is needed."""
     first_retainer = np.zeros(node_count + 1, np.int32)
     for e in range(edge_to.shape[0]):
-        first_retainer[edge_to[e] + 1] += 1
+        t = edge_to[e]
+        first_retainer[(t if t >= 0 else ~t) + 1] += 1
     for n in range(node_count):
         first_retainer[n + 1] += first_retainer[n]
     sources = np.empty(edge_to.shape[0], np.int32)
     for source in range(node_count - 1, -1, -1):  # first_retainer[t + 1]: the end of t's block
         for e in range(first_edge[source + 1] - 1, first_edge[source] - 1, -1):
             t = edge_to[e]
+            essential = t >= 0
+            if not essential:
+                t = ~t
             slot = first_retainer[t + 1] - 1
             first_retainer[t + 1] = slot
-            sources[slot] = source if edge_type[e] < INESSENTIAL else ~source
+            sources[slot] = source if essential else ~source
     for n in range(node_count):  # first_retainer[t + 1] is now t's start: shift back
         first_retainer[n] = first_retainer[n + 1]
     first_retainer[node_count] = edge_to.shape[0]
@@ -341,9 +354,10 @@ def retainer_edges(first_edge, edge_to, first_retainer, out):
     first_retainer[0] = 0
 
 
-@kernel("i8(i8, i4[::1], i4[::1], u1[::1], i4[::1], i4[::1], i4[::1])")
-def dfs_preorder(root, first_edge, edge_to, edge_type, pre, vertex, parent):
-    """Number the nodes in DFS preorder over the edges not marked INESSENTIAL: pre[ordinal]
+@kernel("i8(i8, i4[::1], i4[::1], i4[::1], i4[::1], i4[::1])")
+def dfs_preorder(root, first_edge, edge_to, pre, vertex, parent):
+    """Number the nodes in DFS preorder over the edges not marked inessential (a negative,
+    bit-inverted target: mark_inessential; one array read per edge): pre[ordinal]
     is its number, vertex[number] the ordinal, parent[number] the DFS parent's number (-1:
     not reached from the root: such a node starts a further DFS, attached to the root, as
     DevTools does, so nothing is dropped). Returns the deepest DFS path (stack index), which
@@ -377,9 +391,9 @@ def dfs_preorder(root, first_edge, edge_to, edge_type, pre, vertex, parent):
                 top -= 1
                 continue
             stack_edge[top] = e + 1
-            if edge_type[e] >= INESSENTIAL:
-                continue
             w = edge_to[e]
+            if w < 0:  # not essential
+                continue
             if pre[w] >= 0:
                 continue
             pre[w] = counter
@@ -538,8 +552,8 @@ def distances(node_count, root, first_edge, edge_to, edge_type, weak_type, node_
     """BFS distances from the root over non-weak edges, into dist. The root's children that
     are not synthetic (user globals) are visited first (distance 1); the rest gets
     system_base + depth, as DevTools does to keep paths through user objects shortest.
-    Unreached: -1. Edge types are read without the INESSENTIAL bit, which the dominator step
-    may set and clear meanwhile (distances_beside).
+    Unreached: -1. A target bit-inverted by mark_inessential is read as the target (the
+    dominator step may mark and clear them meanwhile: distances_beside).
 
     Level by level: a distance does not depend on the order in which one level's nodes are
     expanded, so each level is first sorted by ordinal and its nodes' edge blocks are then read
@@ -556,7 +570,9 @@ def distances(node_count, root, first_edge, edge_to, edge_type, weak_type, node_
         base = 1 if phase == 0 else system_base
         for e in range(first_edge[root], first_edge[root + 1]):
             child = edge_to[e]
-            if edge_type[e] & TYPE_BITS == weak_type or dist[child] >= 0:
+            if child < 0:
+                child = ~child
+            if edge_type[e] == weak_type or dist[child] >= 0:
                 continue
             if (node_type[child] != synthetic_type) == (phase == 0):
                 dist[child] = base
@@ -587,9 +603,11 @@ def distances(node_count, root, first_edge, edge_to, edge_type, weak_type, node_
                 v = queue[head]
                 head += 1
                 for e in range(first_edge[v], first_edge[v + 1]):
-                    if edge_type[e] & TYPE_BITS == weak_type:
+                    if edge_type[e] == weak_type:
                         continue
                     w = edge_to[e]
+                    if w < 0:
+                        w = ~w
                     if dist[w] < 0:
                         dist[w] = depth + 1
                         queue[tail] = w
