@@ -343,8 +343,11 @@ def retainer_edges(first_edge, edge_to, first_retainer, out):
     blocks, same order), overwriting whatever out held: its sources are no longer needed
     after the dominators, and a source is found again from its edge by a binary search."""
     n = first_retainer.shape[0] - 1
+    edges = edge_to.shape[0]
     for source in range(n):
         for e in range(first_edge[source], first_edge[source + 1]):
+            if e + _AHEAD < edges:  # the slot counter an edge _AHEAD on will take
+                prefetch(first_retainer, edge_to[e + _AHEAD])
             t = edge_to[e]
             slot = first_retainer[t]
             first_retainer[t] = slot + 1
