@@ -376,3 +376,20 @@ def test_edge_rows_that_are_wrong_get_one_clear_error(real, change, words, edges
         return
     with pytest.raises(SnapshotFormatError, match=words):
         HeapSnapshot.load(path)
+
+
+@pytest.mark.parametrize("cut_after", [0, 1, 2, 3])  # digits of the row's target kept
+def test_a_file_cut_inside_an_edge_row_is_truncated(real, tmp_path, cut_after):
+    """A file that ends right after a number of the edges array (even one that completes a
+    row, whose target then reads as a wrong one) is a truncated file: the array's ']' must
+    follow. (With the edges in a child, the parent finds the array's end missing first.)"""
+    data = real.read_bytes()
+    start = data.index(b'"edges":[') + len(b'"edges":[')
+    end = data.index(b"]", start)
+    middle = data.rindex(b",", start, (start + end) // 2)
+    row_end = data.index(b"\n", middle + 1)  # the end of a row: after its target's digits
+    row_start = data.rindex(b",", start, row_end) + 1  # where its target starts
+    cut = tmp_path / "cut-in-a-row.heapsnapshot"
+    cut.write_bytes(data[:min(row_start + cut_after, row_end) if cut_after else row_end])
+    with pytest.raises(SnapshotFormatError, match="truncated.*'edges'"):
+        HeapSnapshot.load(cut)

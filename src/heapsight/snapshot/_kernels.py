@@ -57,14 +57,16 @@ def parse_numbers(buf, pos, end, out, count, at_eof):
     return pos, count, NEED_MORE
 
 
-@kernel("UniTuple(i8, 3)(u1[::1], i8, i8, b1, i8, i8, i4[::1], u4[::1], u1[::1], i8)")
-def parse_edges(buf, pos, end, at_eof, node_width, node_limit, to_node, name_or_index,
-                edge_type, row):
+@kernel("UniTuple(i8, 3)(u1[::1], i8, i8, i8, i8, i4[::1], u4[::1], u1[::1], i8)")
+def parse_edges(buf, pos, end, node_width, node_limit, to_node, name_or_index, edge_type,
+                row):
     """Parse whole rows of the edges array, in V8's layout (type, name_or_index, to_node), from
     buf[pos:end] straight into their columns from `row` on, to_node as a node ordinal: parsing
     and scattering in one pass, with no staging array between them, and a row of three values
     unrolled (together 7 % less time than parse_numbers and a scatter). Returns (pos, row,
-    status): NEED_MORE with pos at the start of the row the buffer cuts; CLOSED past the ']';
+    status): NEED_MORE with pos at the start of the row the buffer cuts (a number that reaches
+    the end of the buffer is cut too: at the end of the file, that is a truncated file, as the
+    array's ']' must follow); CLOSED past the ']';
     FULL at the start of a whole row the columns have no room for; BAD at an unexpected byte
     or the start of a number of more than _MAX_DIGITS digits; SHORT_ROW at a ']' inside a
     row; INVALID at the start of a row whose target is not a node offset, or whose name or
@@ -108,7 +110,7 @@ def parse_edges(buf, pos, end, at_eof, node_width, node_limit, to_node, name_or_
                         break
                     value = value * 10 + digit
                     pos += 1
-                if pos == end and not at_eof:
+                if pos == end:
                     return start, row, NEED_MORE
             if pos - first > _MAX_DIGITS:
                 return first, row, BAD

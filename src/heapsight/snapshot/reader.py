@@ -613,8 +613,8 @@ def _read_edge_rows(source: _Input, path: Path, fields: tuple[str, ...],
     row = 0
     while True:
         pos, row, status = k.parse_edges(
-            source.buf, source.pos, source.end, source.eof, node_width, node_limit,
-            columns["to_node"], columns["name_or_index"], columns["type"], row)
+            source.buf, source.pos, source.end, node_width, node_limit, columns["to_node"],
+            columns["name_or_index"], columns["type"], row)
         source.pos = pos
         if status == k.CLOSED:
             break
