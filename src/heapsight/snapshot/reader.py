@@ -712,18 +712,27 @@ def _read_flat(source: _Input, path: Path, name: str) -> np.ndarray:
         _raw_value(source, path, name, keep=False)
         return np.empty(0, np.int64)
     source.pos += 1
-    parts: list[np.ndarray] = []
-    staging = np.empty(1 << 20, np.int64)
-    count = 0
+    # Parsed through a small staging array into the int32 result (positions, ids: all fit),
+    # made as large as the rest of a plain file could hold (each value takes 2 bytes or
+    # more) and cut to size at the end: pages never written are never made, and cutting a
+    # big array gives its tail back without a copy (realloc). A stream's result grows.
+    staging = np.empty(1 << 16, np.int64)
+    values = np.empty(max(source.size - source.pos, 0) // 2 + 1 if source.mapped is not None
+                      else staging.shape[0], np.int32)
+    total = count = 0
     while True:
         pos, count, status = k.parse_numbers(source.buf, source.pos, source.end, staging,
                                              count, source.eof)
         source.pos = pos
         if status in (k.FULL, k.CLOSED):
-            parts.append(staging[:count].astype(np.int32))  # positions, ids: all fit
+            if total + count > values.shape[0]:
+                values.resize(2 * (total + count), refcheck=False)
+            values[total:total + count] = staging[:count]
+            total += count
             count = 0
             if status == k.CLOSED:
-                return np.concatenate(parts)
+                values.resize(total, refcheck=False)
+                return values
         elif status == k.BAD:
             raise SnapshotFormatError(f"{path}: unexpected byte in the {name!r} array")
         elif not source.fill() and source.pos >= source.end:
