@@ -741,12 +741,31 @@ def _read_flat(source: _Input, path: Path, name: str) -> np.ndarray:
 
 def _read_strings(source: _Input, path: Path) -> StringTable:
     source.expect(b"[", "at the start of 'strings'")
-    blob = bytearray()
     starts = np.empty(1 << 16, np.int64)
     lengths = np.empty(1 << 16, np.int64)
     count = 0
-    scanned = 0
     state = np.zeros(2, np.int64)
+    if source.mapped is not None:
+        # scanned in the mapped file itself, then copied once: no window-sized copies, no
+        # growing buffer
+        first = scanned = source.pos
+        while True:
+            scanned, count, status = k.scan_strings(source.buf, scanned, source.size, starts,
+                                                    lengths, count, state)
+            if status != k.FULL:
+                break
+            starts = np.resize(starts, starts.shape[0] * 2)
+            lengths = np.resize(lengths, lengths.shape[0] * 2)
+        if status == k.BAD:
+            raise SnapshotFormatError(f"{path}: unexpected byte in the 'strings' array")
+        if status != k.CLOSED:
+            raise _truncated(path, "the 'strings' array")
+        with memoryview(source.mapped) as mapped:
+            blob = bytearray(mapped[first:scanned])
+        source.pos = source.end = source.consumed = scanned
+        return StringTable(blob, starts[:count] - first, lengths[:count].astype(np.uint32))
+    blob = bytearray()
+    scanned = 0
     while True:
         blob += source.store[source.pos:source.end]
         source.pos = source.end
