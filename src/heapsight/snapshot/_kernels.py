@@ -494,8 +494,6 @@ def dominators(root, first_retainer, retainer_sources, pre, vertex, parent, deep
         forest[2 * w] = max(parent[w], 0)
     semi[0] = 0
 
-    forest = np.empty(0, np.int32)
-
     # Immediate dominators by nearest common ancestor, in place of semi: idom[w] reads only
     # semi[w] and the idoms of nodes before w.
     idom = semi
@@ -512,8 +510,10 @@ def dominators(root, first_retainer, retainer_sources, pre, vertex, parent, deep
     dominator[root] = root
 
     # Preorder of the dominator tree, in DFS numbers (idom[w] < w), with parent as scratch:
-    # subtree sizes bottom-up, then each node's position after its earlier siblings.
-    size = np.empty(n, np.int32)
+    # subtree sizes bottom-up, then each node's position after its earlier siblings. The
+    # sizes take the forest's memory, whose pages are there already (fresh pages cost a
+    # fault each).
+    size = forest[:n]
     for w in range(n):
         size[w] = 1
     for w in range(n - 1, 0, -1):
