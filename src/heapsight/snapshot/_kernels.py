@@ -413,7 +413,7 @@ def dfs_preorder(root, first_edge, edge_to, pre, vertex, parent):
     return deepest
 
 
-@kernel("UniTuple(i4[::1], 2)(i8, i4[::1], i4[::1], i4[::1], i4[::1], i4[::1], i8)")
+@kernel("UniTuple(i4[::1], 3)(i8, i4[::1], i4[::1], i4[::1], i4[::1], i4[::1], i8)")
 def dominators(root, first_retainer, retainer_sources, pre, vertex, parent, deepest):
     """Immediate dominators by semi-NCA (Georgiadis & Tarjan; semidominators as in
     Lengauer-Tarjan 1979, idoms by nearest common ancestor), from the DFS numbering
@@ -423,12 +423,14 @@ def dominators(root, first_retainer, retainer_sources, pre, vertex, parent, deep
     Consumed, to keep memory down: retainer_sources' sources are rewritten as preorder
     numbers, after which pre holds the semidominators and parent becomes the returned order.
 
-    Returns (dominator by ordinal, the nodes in preorder of the dominator tree). In that order
-    every subtree is contiguous and a node's children come in the order the DFS found them,
-    so the tree can be walked with a stack of the current path and no child lists."""
+    Returns (dominator by ordinal, the nodes in preorder of the dominator tree, spare). In
+    that order every subtree is contiguous and a node's children come in the order the DFS
+    found them, so the tree can be walked with a stack of the current path and no child
+    lists. spare is the kernel's scratch memory (2n int32, its pages there already, contents
+    meaningless), for the retained sizes to fill instead of fresh pages."""
     n = pre.shape[0]
     if n == 0:
-        return np.empty(0, np.int32), np.empty(0, np.int32)
+        return np.empty(0, np.int32), np.empty(0, np.int32), np.empty(0, np.int32)
 
     for r in range(retainer_sources.shape[0]):
         source = retainer_sources[r]
@@ -531,12 +533,14 @@ def dominators(root, first_retainer, retainer_sources, pre, vertex, parent, deep
     order = parent
     for w in range(n):
         order[position[w]] = vertex[w]
-    return dominator, order
+    return dominator, order, forest
 
 
-def _retained_sizes(self_size, dominator, vertex, root):
-    """Sum self sizes up the dominator tree; children come after their idom in preorder."""
-    retained = self_size.astype(np.int64)
+def _retained_sizes(self_size, dominator, vertex, root, retained):
+    """Sum self sizes up the dominator tree into retained (overwritten); children come after
+    their idom in preorder."""
+    for i in range(self_size.shape[0]):
+        retained[i] = self_size[i]
     for w in range(vertex.shape[0] - 1, 0, -1):
         node = vertex[w]
         if node != root:
@@ -545,9 +549,9 @@ def _retained_sizes(self_size, dominator, vertex, root):
 
 
 # self sizes are uint32 unless one object is 4 GiB or more (then int64: the _wide kernels)
-retained_sizes = kernel("i8[::1](u4[::1], i4[::1], i4[::1], i8)",
+retained_sizes = kernel("i8[::1](u4[::1], i4[::1], i4[::1], i8, i8[::1])",
                         "retained_sizes")(_retained_sizes)
-retained_sizes_wide = kernel("i8[::1](i8[::1], i4[::1], i4[::1], i8)",
+retained_sizes_wide = kernel("i8[::1](i8[::1], i4[::1], i4[::1], i8, i8[::1])",
                              "retained_sizes_wide")(_retained_sizes)
 
 

@@ -228,10 +228,11 @@ def dfs_numbering_beside(first_edge: np.ndarray,
 
 
 def dominator_tree(first_retainer: np.ndarray, retainer_sources: np.ndarray,
-                   numbering: Numbering) -> tuple[np.ndarray, np.ndarray]:
-    """(immediate dominator of each node, nodes in preorder of the dominator tree), over the
-    edges not marked inessential, from the retainer index and the DFS numbering; both are
-    consumed (rewritten)."""
+                   numbering: Numbering) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(immediate dominator of each node, nodes in preorder of the dominator tree, spare),
+    over the edges not marked inessential, from the retainer index and the DFS numbering;
+    both are consumed (rewritten). spare: the kernel's scratch memory, free to reuse (as
+    retained_sizes' out)."""
     pre, vertex, parent, deepest = numbering
     return k.dominators(ROOT, first_retainer, retainer_sources,  # type: ignore[no-any-return]
                         pre, vertex, parent, deepest)
@@ -244,10 +245,17 @@ def retainer_edges(first_edge: np.ndarray, edge_to: np.ndarray, first_retainer: 
     return retainers
 
 
-def retained_sizes(self_size: np.ndarray, dominator: np.ndarray,
-                   preorder: np.ndarray) -> np.ndarray:
+def retained_sizes(self_size: np.ndarray, dominator: np.ndarray, preorder: np.ndarray,
+                   spare: np.ndarray | None = None) -> np.ndarray:
+    """Retained size of every node (int64), written into spare's memory when it is large
+    enough (dominator_tree's scratch: its pages are there already, fresh ones cost a fault
+    each)."""
+    node_count = self_size.shape[0]
+    out = spare.view(np.int64)[:node_count] if spare is not None and \
+        spare.flags.c_contiguous and spare.nbytes >= 8 * node_count else \
+        np.empty(node_count, np.int64)
     sizes = k.retained_sizes if self_size.dtype == np.uint32 else k.retained_sizes_wide
-    return sizes(self_size, dominator, preorder, ROOT)
+    return sizes(self_size, dominator, preorder, ROOT, out)  # type: ignore[no-any-return]
 
 
 def class_totals(meta: SnapshotMeta, node_type: np.ndarray, node_name: np.ndarray,

@@ -153,7 +153,7 @@ class HeapSnapshot:
             numbering = graph.dfs_numbering_beside(self.first_edge, self.edge_to) \
                 if beside else None
             self.first_retainer, retainers = graph.retainers(self.first_edge, self.edge_to)
-            self.dominator, self.preorder = graph.dominator_tree(
+            self.dominator, self.preorder, self._spare = graph.dominator_tree(
                 self.first_retainer, retainers,
                 numbering() if numbering is not None else
                 graph.dfs_numbering(self.first_edge, self.edge_to))
@@ -163,7 +163,8 @@ class HeapSnapshot:
                                                    self.first_retainer, retainers)
 
     def build_retained_sizes(self) -> None:
-        self.retained_size = graph.retained_sizes(self.self_size, self.dominator, self.preorder)
+        self.retained_size = graph.retained_sizes(self.self_size, self.dominator, self.preorder,
+                                                  vars(self).pop("_spare", None))
 
     # ---------------------------------------------------------------- totals
 
