@@ -323,3 +323,73 @@ def test_find_leaks_dir_on_a_hunt_run_folder(series, tmp_path):
     names = ["s10.heapsnapshot", "s2.heapsnapshot.gz", "s1.heapsnapshot"]
     assert [p.name for p in taken_order([Path(n) for n in names])] == \
         ["s1.heapsnapshot", "s2.heapsnapshot.gz", "s10.heapsnapshot"]
+
+
+# -- the edges array is parsed row by row straight into its columns (_kernels.parse_edges) --
+
+def _edges_text(real, change):
+    """The snapshot with its edges array's text replaced by change(text)."""
+    data = real.read_bytes()
+    start = data.index(b'"edges":[') + len(b'"edges":[')
+    end = data.index(b"]", start)
+    out = real.parent / "edges-changed.heapsnapshot"
+    out.write_bytes(data[:start] + change(data[start:end].decode()).encode() + data[end:])
+    return out
+
+
+@pytest.mark.parametrize("window", [64, 101, 4096])
+def test_edge_rows_cut_by_the_read_window_anywhere(real, monkeypatch, window):
+    """A row (or a number) that the read window cuts is parsed again whole from the next
+    window: small windows cut every row at every place; .gz streams and mapped files alike."""
+    import gzip
+
+    from heapsight.snapshot import reader
+    with open(real) as handle:
+        data = json.load(handle)
+    width = len(data["snapshot"]["meta"]["edge_fields"])
+    to_at = data["snapshot"]["meta"]["edge_fields"].index("to_node")
+    node_width = len(data["snapshot"]["meta"]["node_fields"])
+    zipped = real.parent / "edges-window.heapsnapshot.gz"
+    zipped.write_bytes(gzip.compress(real.read_bytes()))
+    monkeypatch.setattr(reader, "READ_SIZE", window)
+    for path in (real, zipped):
+        columns = reader.read_columns(path)
+        assert columns.edges["to_node"].tolist() == [v // node_width
+                                                     for v in data["edges"][to_at::width]]
+        assert columns.edges["name_or_index"].tolist() == \
+            data["edges"][data["snapshot"]["meta"]["edge_fields"].index("name_or_index")::width]
+
+
+@pytest.mark.parametrize(("change", "words"), [
+    (lambda text: text + ",1", "not a multiple"),
+    (lambda text: text + ",1,1,0", "more than"),
+    (lambda text: text.replace(",", ", \n\t", 5), None),  # any JSON white space is fine
+    (lambda text: "1,99999999999," + text.split(",", 2)[2], "out of range"),
+    (lambda text: "300," + text.split(",", 1)[1], "out of range"),
+    (lambda text: "1,1234567890123456789012," + text.split(",", 2)[2], "unexpected"),
+    (lambda text: "1,x," + text.split(",", 2)[2], "unexpected 'x'"),
+])
+def test_edge_rows_that_are_wrong_get_one_clear_error(real, change, words, edges_in_child):
+    path = _edges_text(real, change)
+    if words is None:
+        assert HeapSnapshot.load(path).edge_count == HeapSnapshot.load(real).edge_count
+        return
+    with pytest.raises(SnapshotFormatError, match=words):
+        HeapSnapshot.load(path)
+
+
+@pytest.mark.parametrize("cut_after", [0, 1, 2, 3])  # digits of the row's target kept
+def test_a_file_cut_inside_an_edge_row_is_truncated(real, tmp_path, cut_after):
+    """A file that ends right after a number of the edges array (even one that completes a
+    row, whose target then reads as a wrong one) is a truncated file: the array's ']' must
+    follow. (With the edges in a child, the parent finds the array's end missing first.)"""
+    data = real.read_bytes()
+    start = data.index(b'"edges":[') + len(b'"edges":[')
+    end = data.index(b"]", start)
+    middle = data.rindex(b",", start, (start + end) // 2)
+    row_end = data.index(b"\n", middle + 1)  # the end of a row: after its target's digits
+    row_start = data.rindex(b",", start, row_end) + 1  # where its target starts
+    cut = tmp_path / "cut-in-a-row.heapsnapshot"
+    cut.write_bytes(data[:min(row_start + cut_after, row_end) if cut_after else row_end])
+    with pytest.raises(SnapshotFormatError, match="truncated.*'edges'"):
+        HeapSnapshot.load(cut)

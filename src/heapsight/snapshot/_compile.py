@@ -49,6 +49,41 @@ except ImportError:
     _aot = None
 
 
+def _prefetch_intrinsic() -> Callable[..., Any]:
+    """prefetch(array, index): a hint that array[index] will be read soon (LLVM's
+    llvm.prefetch, for reading, high locality); no effect on results. Loops bound by cache
+    misses (the dominators' semidominator loop) ask for what a later iteration reads, so its
+    miss overlaps the current one's instead of following it."""
+    from llvmlite import ir
+    from numba.core import cgutils, types
+    from numba.extending import intrinsic
+
+    @intrinsic  # type: ignore[misc]
+    def prefetch(typingctx: Any, array: Any, index: Any) -> Any:
+        def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+            data = context.make_array(signature.args[0])(context, builder, args[0]).data
+            byte_pointer = ir.IntType(8).as_pointer()
+            address = builder.bitcast(builder.gep(data, [args[1]]), byte_pointer)
+            i32 = ir.IntType(32)
+            function = cgutils.get_or_insert_function(
+                builder.module, ir.FunctionType(ir.VoidType(), [byte_pointer, i32, i32, i32]),
+                "llvm.prefetch.p0i8")
+            # read (0), high temporal locality (3), data cache (1)
+            builder.call(function, [address, ir.Constant(i32, 0), ir.Constant(i32, 3),
+                                    ir.Constant(i32, 1)])
+            return context.get_dummy_value()
+        return types.void(array, index), codegen
+    return prefetch  # type: ignore[no-any-return]
+
+
+def _no_prefetch(array: Any, index: Any) -> None:
+    """Stands for the intrinsic when the compiled module is used: numba is never imported."""
+
+
+prefetch = _prefetch_intrinsic() if _aot is None or os.environ.get(
+    "HEAPSIGHT_BUILDING_KERNELS") else _no_prefetch
+
+
 def compiled_ahead() -> bool:
     return _aot is not None
 

@@ -56,26 +56,26 @@ def edge_sources(first_edge: np.ndarray, edges: np.ndarray) -> np.ndarray:
 def mark_inessential(meta: SnapshotMeta, edge_type: np.ndarray, edge_name: np.ndarray,
                      first_edge: np.ndarray, edge_to: np.ndarray, node_id: np.ndarray,
                      strings: StringTable) -> None:
-    """Set INESSENTIAL in edge_type on the edges that do not count for dominators (DevTools'
-    isEssentialEdge): weak edges, shortcuts except from the root, self edges, WeakMap
-    table->value edges. clear_inessential undoes it."""
+    """Bit-invert the target (edge_to) of the edges that do not count for dominators
+    (DevTools' isEssentialEdge): weak edges, shortcuts except from the root, self edges,
+    WeakMap table->value edges. clear_inessential undoes it."""
     k.mark_inessential(edge_type, edge_name, first_edge, edge_to, node_id,
                        weakmap_tables(strings), meta.edge_type("weak"),
                        meta.edge_type("shortcut"), meta.edge_type("internal"), ROOT)
 
 
-def clear_inessential(edge_type: np.ndarray) -> None:
-    np.bitwise_and(edge_type, np.uint8(~k.INESSENTIAL & 0xFF), out=edge_type)
+def clear_inessential(edge_to: np.ndarray) -> None:
+    k.clear_inessential(edge_to)
 
 
 def essential_edges(meta: SnapshotMeta, edge_type: np.ndarray, edge_name: np.ndarray,
                     first_edge: np.ndarray, edge_to: np.ndarray, node_id: np.ndarray,
                     strings: StringTable) -> np.ndarray:
-    """The edges that count for dominators, as a mask (for checks; the load marks edge_type
+    """The edges that count for dominators, as a mask (for checks; the load marks edge_to
     in place instead of keeping a mask)."""
-    marked = edge_type.copy()
-    mark_inessential(meta, marked, edge_name, first_edge, edge_to, node_id, strings)
-    return marked < k.INESSENTIAL
+    marked = edge_to.copy()
+    mark_inessential(meta, edge_type, edge_name, first_edge, marked, node_id, strings)
+    return marked >= 0
 
 
 def weakmap_tables(strings: StringTable) -> np.ndarray:
@@ -140,7 +140,8 @@ def distances_beside(meta: SnapshotMeta, first_edge: np.ndarray, edge_to: np.nda
     """Start the distances in a forked child, on the second core, while this process goes on
     with the dominators; returns the function that waits for them. The child sees the arrays
     as they are now (copy-on-write; the edge columns the reader's child parsed are shared
-    memory, where the dominator step's INESSENTIAL marks show, which the BFS ignores); it
+    memory, where the dominator step's marks show: the BFS reads a bit-inverted target as the
+    target); it
     writes into shared memory that becomes the result. Where fork is missing or fails, the
     distances are computed here, now."""
     node_count = first_edge.shape[0] - 1
@@ -168,17 +169,16 @@ def distances_beside(meta: SnapshotMeta, first_edge: np.ndarray, edge_to: np.nda
     return wait
 
 
-def retainers(first_edge: np.ndarray, edge_to: np.ndarray,
-              edge_type: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def retainers(first_edge: np.ndarray, edge_to: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(first_retainer, retainer_sources): who points at each node; a source is bit-inverted
     when its edge is marked inessential (see _kernels.retainer_index)."""
-    return k.retainer_index(first_edge, edge_to, edge_type, first_edge.shape[0] - 1)
+    return k.retainer_index(first_edge, edge_to, first_edge.shape[0] - 1)
 
 
 Numbering = tuple[np.ndarray, np.ndarray, np.ndarray, int]  # pre, vertex, parent, deepest
 
 
-def dfs_numbering(first_edge: np.ndarray, edge_to: np.ndarray, edge_type: np.ndarray,
+def dfs_numbering(first_edge: np.ndarray, edge_to: np.ndarray,
                   arrays: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> Numbering:
     """The DFS preorder numbering the dominators start from, over the edges not marked
     inessential (see _kernels.dfs_preorder): (pre, vertex, parent, deepest path)."""
@@ -186,16 +186,16 @@ def dfs_numbering(first_edge: np.ndarray, edge_to: np.ndarray, edge_type: np.nda
     pre, vertex, parent = arrays or (np.empty(node_count, np.int32),
                                      np.empty(node_count, np.int32),
                                      np.empty(node_count, np.int32))
-    deepest = k.dfs_preorder(ROOT, first_edge, edge_to, edge_type, pre, vertex, parent)
+    deepest = k.dfs_preorder(ROOT, first_edge, edge_to, pre, vertex, parent)
     return pre, vertex, parent, int(deepest)
 
 
-def dfs_numbering_beside(first_edge: np.ndarray, edge_to: np.ndarray,
-                         edge_type: np.ndarray) -> Callable[[], Numbering]:
+def dfs_numbering_beside(first_edge: np.ndarray,
+                         edge_to: np.ndarray) -> Callable[[], Numbering]:
     """Start the DFS numbering in a forked child, on the second core, while this process
     builds the retainer index; returns the function that waits for it. The child writes into
     shared memory that becomes the numbering's arrays. The caller must not change the edges'
-    INESSENTIAL marks before waiting (the edge columns may be shared memory too)."""
+    inessential marks before waiting (the edge columns may be shared memory too)."""
     node_count = first_edge.shape[0] - 1
     try:
         # MAP_SHARED, as distances_beside; one mapping per array, so that each is given back
@@ -204,7 +204,7 @@ def dfs_numbering_beside(first_edge: np.ndarray, edge_to: np.ndarray,
         shared_deepest = mmap.mmap(-1, 8)
         pid = os.fork()
     except (OSError, AttributeError):
-        numbering = dfs_numbering(first_edge, edge_to, edge_type)
+        numbering = dfs_numbering(first_edge, edge_to)
         return lambda: numbering
     pre, vertex, parent = (np.frombuffer(m, np.int32, node_count) for m in shared)
     arrays = (pre, vertex, parent)
@@ -214,7 +214,7 @@ def dfs_numbering_beside(first_edge: np.ndarray, edge_to: np.ndarray,
         status = 1
         try:
             signal.signal(signal.SIGINT, signal.SIG_DFL)
-            deepest[0] = dfs_numbering(first_edge, edge_to, edge_type, arrays)[3]
+            deepest[0] = dfs_numbering(first_edge, edge_to, arrays)[3]
             status = 0
         finally:
             os._exit(status)
@@ -222,16 +222,17 @@ def dfs_numbering_beside(first_edge: np.ndarray, edge_to: np.ndarray,
     def wait() -> Numbering:
         _, status = os.waitpid(pid, 0)
         if os.waitstatus_to_exitcode(status) != 0:  # killed (out of memory?): do it here
-            return dfs_numbering(first_edge, edge_to, edge_type, arrays)
+            return dfs_numbering(first_edge, edge_to, arrays)
         return arrays[0], arrays[1], arrays[2], int(deepest[0])
     return wait
 
 
 def dominator_tree(first_retainer: np.ndarray, retainer_sources: np.ndarray,
-                   numbering: Numbering) -> tuple[np.ndarray, np.ndarray]:
-    """(immediate dominator of each node, nodes in preorder of the dominator tree), over the
-    edges not marked inessential, from the retainer index and the DFS numbering; both are
-    consumed (rewritten)."""
+                   numbering: Numbering) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(immediate dominator of each node, nodes in preorder of the dominator tree, spare),
+    over the edges not marked inessential, from the retainer index and the DFS numbering;
+    both are consumed (rewritten). spare: the kernel's scratch memory, free to reuse (as
+    retained_sizes' out)."""
     pre, vertex, parent, deepest = numbering
     return k.dominators(ROOT, first_retainer, retainer_sources,  # type: ignore[no-any-return]
                         pre, vertex, parent, deepest)
@@ -244,10 +245,17 @@ def retainer_edges(first_edge: np.ndarray, edge_to: np.ndarray, first_retainer: 
     return retainers
 
 
-def retained_sizes(self_size: np.ndarray, dominator: np.ndarray,
-                   preorder: np.ndarray) -> np.ndarray:
+def retained_sizes(self_size: np.ndarray, dominator: np.ndarray, preorder: np.ndarray,
+                   spare: np.ndarray | None = None) -> np.ndarray:
+    """Retained size of every node (int64), written into spare's memory when it is large
+    enough (dominator_tree's scratch: its pages are there already, fresh ones cost a fault
+    each)."""
+    node_count = self_size.shape[0]
+    out = spare.view(np.int64)[:node_count] if spare is not None and \
+        spare.flags.c_contiguous and spare.nbytes >= 8 * node_count else \
+        np.empty(node_count, np.int64)
     sizes = k.retained_sizes if self_size.dtype == np.uint32 else k.retained_sizes_wide
-    return sizes(self_size, dominator, preorder, ROOT)
+    return sizes(self_size, dominator, preorder, ROOT, out)  # type: ignore[no-any-return]
 
 
 def class_totals(meta: SnapshotMeta, node_type: np.ndarray, node_name: np.ndarray,

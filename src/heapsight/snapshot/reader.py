@@ -44,6 +44,7 @@ WIDER = {"self_size": np.int64}
 SPARSE = ("trace_node_id",)
 EDGE_COLUMNS: dict[str, type] = {"type": np.uint8, "name_or_index": np.uint32,
                                  "to_node": np.int32}
+V8_EDGE_FIELDS = ("type", "name_or_index", "to_node")  # parsed by parse_edges; others by numpy
 
 
 @dataclass
@@ -253,12 +254,15 @@ class _EdgesInChild:
     def start(cls, source: _Input, path: Path, meta: SnapshotMeta) -> _EdgesInChild | None:
         if source.gzipped or source.size < cls.MIN_FILE_SIZE or not hasattr(os, "fork"):
             return None
-        with open(path, "rb") as handle, \
-                mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
-            quote = view.find(b'"', source.cursor_offset())
-            if quote < 0 or view[quote:quote + 8] != b'"edges":':
-                return None
-            bracket = view.find(b"[", quote)
+        if source.mapped is None:
+            return None
+        # searched in the reader's own mapping, not one of its own: the pages of the nodes
+        # array it passes are then mapped once, for the parse that follows
+        view = source.mapped
+        quote = view.find(b'"', source.cursor_offset())
+        if quote < 0 or view[quote:quote + 8] != b'"edges":':
+            return None
+        bracket = view.find(b"[", quote)
         count = meta.edge_count or 0
         shared = mmap.mmap(-1, max(count * 9, 1))  # MAP_SHARED: the child's writes are ours
         columns: dict[str, np.ndarray] = {
@@ -516,15 +520,17 @@ def _read_rows(source: _Input, path: Path, name: str, fields: tuple[str, ...],
             counts[0] = 0
             columns["edge_count"] = counts[1:]
     positions = {f: fields.index(f) for f in wanted}
+    source.expect(b"[", f"at the start of {name!r}")
+    if name == "edges" and fields == V8_EDGE_FIELDS and all(
+            f in columns and columns[f].dtype == t for f, t in EDGE_COLUMNS.items()):
+        _read_edge_rows(source, path, fields, columns, expected_rows, meta)
+        return columns
     zeros = np.empty(BATCH_ROWS if sparse else 0, np.uint32)  # scratch for the sparse test
     staging = np.empty(BATCH_ROWS * width, np.int64)
     rows = 0
     count = 0
-    source.expect(b"[", f"at the start of {name!r}")
     node_width = meta.node_field_count
     node_limit = (meta.node_count or 0) * node_width
-    fast_edges = name == "edges" and all(
-        f in columns and columns[f].dtype == t for f, t in EDGE_COLUMNS.items())
 
     def flush(count: int) -> int:
         nonlocal rows
@@ -533,18 +539,11 @@ def _read_rows(source: _Input, path: Path, name: str, fields: tuple[str, ...],
             raise SnapshotFormatError(
                 f"{path}: the {name!r} array holds more than the {expected_rows:,} "
                 f"{name} the header announces")
-        if fast_edges and k.scatter_edges(
-                staging, batch, width, positions["type"], positions["name_or_index"],
-                positions["to_node"], node_width, node_limit, columns["to_node"],
-                columns["name_or_index"], columns["type"], rows) < 0:
-            rows += batch
-            return count - batch * width
         for f in list(sparse):
             if k.scatter_column_u4(staging, batch, width, positions[f], 0, zeros, 0) >= 0:
                 columns[f] = np.zeros(expected_rows, NODE_COLUMNS[f])  # rows so far: 0
                 sparse.remove(f)
-        if not fast_edges and all(
-                _scatter_or_widen(staging, batch, width, positions[f], columns, f, rows)
+        if all(_scatter_or_widen(staging, batch, width, positions[f], columns, f, rows)
                 for f in list(columns)):
             rows += batch
             return count - batch * width
@@ -600,6 +599,59 @@ def _read_rows(source: _Input, path: Path, name: str, fields: tuple[str, ...],
     for f in sparse if sparse_kept else ():
         columns[f] = np.zeros(expected_rows, NODE_COLUMNS[f])  # untouched zero pages
     return columns
+
+
+def _read_edge_rows(source: _Input, path: Path, fields: tuple[str, ...],
+                    columns: dict[str, np.ndarray], expected_rows: int,
+                    meta: SnapshotMeta) -> None:
+    """The edges array, after its '[', in V8's layout (V8_EDGE_FIELDS), parsed row by row
+    straight into its three columns (_kernels.parse_edges), with the same checks and
+    messages as the general path."""
+    node_width = meta.node_field_count
+    node_limit = (meta.node_count or 0) * node_width
+    at = {f: fields.index(f) for f in EDGE_COLUMNS}
+    row = 0
+    while True:
+        pos, row, status = k.parse_edges(
+            source.buf, source.pos, source.end, node_width, node_limit, columns["to_node"],
+            columns["name_or_index"], columns["type"], row)
+        source.pos = pos
+        if status == k.CLOSED:
+            break
+        if status == k.NEED_MORE:
+            if not source.fill():
+                raise SnapshotFormatError(
+                    f"{path}: truncated heap snapshot (the file ends inside the 'edges' array "
+                    f"after {row:,} of {expected_rows:,} edges); "
+                    "was it copied or written completely?")
+        elif status == k.FULL:
+            raise SnapshotFormatError(
+                f"{path}: the 'edges' array holds more than the {expected_rows:,} "
+                "edges the header announces")
+        elif status == k.SHORT_ROW:
+            raise SnapshotFormatError(
+                f"{path}: the 'edges' array length is not a multiple of its "
+                f"{len(fields)} fields (corrupt snapshot)")
+        elif status == k.INVALID:
+            values = np.empty(len(fields), np.int64)
+            k.parse_numbers(source.buf, pos, source.end, values, 0, True)
+            to = int(values[at["to_node"]])
+            if to % node_width != 0 or to >= node_limit:
+                raise SnapshotFormatError(
+                    f"{path}: edge {row:,} points to offset {to:,}, which is not a node "
+                    "(corrupt snapshot)")
+            field = "type" if values[at["type"]] > 0xFF else "name_or_index"
+            raise SnapshotFormatError(
+                f"{path}: edges field {field!r} holds {int(values[at[field]]):,}, "
+                "out of range (corrupt snapshot)")
+        else:
+            raise SnapshotFormatError(
+                f"{path}: unexpected {chr(source.store[pos])!r} in the 'edges' array "
+                "(corrupt snapshot)")
+    if row != expected_rows:
+        raise SnapshotFormatError(
+            f"{path}: the 'edges' array holds {row:,} edges but the header announces "
+            f"{expected_rows:,} (corrupt snapshot)")
 
 
 _SCATTER = {np.dtype(np.uint8).char: "scatter_column_u1",
@@ -660,18 +712,27 @@ def _read_flat(source: _Input, path: Path, name: str) -> np.ndarray:
         _raw_value(source, path, name, keep=False)
         return np.empty(0, np.int64)
     source.pos += 1
-    parts: list[np.ndarray] = []
-    staging = np.empty(1 << 20, np.int64)
-    count = 0
+    # Parsed through a small staging array into the int32 result (positions, ids: all fit),
+    # made as large as the rest of a plain file could hold (each value takes 2 bytes or
+    # more) and cut to size at the end: pages never written are never made, and cutting a
+    # big array gives its tail back without a copy (realloc). A stream's result grows.
+    staging = np.empty(1 << 16, np.int64)
+    values = np.empty(max(source.size - source.pos, 0) // 2 + 1 if source.mapped is not None
+                      else staging.shape[0], np.int32)
+    total = count = 0
     while True:
         pos, count, status = k.parse_numbers(source.buf, source.pos, source.end, staging,
                                              count, source.eof)
         source.pos = pos
         if status in (k.FULL, k.CLOSED):
-            parts.append(staging[:count].astype(np.int32))  # positions, ids: all fit
+            if total + count > values.shape[0]:
+                values.resize(2 * (total + count), refcheck=False)
+            values[total:total + count] = staging[:count]
+            total += count
             count = 0
             if status == k.CLOSED:
-                return np.concatenate(parts)
+                values.resize(total, refcheck=False)
+                return values
         elif status == k.BAD:
             raise SnapshotFormatError(f"{path}: unexpected byte in the {name!r} array")
         elif not source.fill() and source.pos >= source.end:
@@ -680,12 +741,31 @@ def _read_flat(source: _Input, path: Path, name: str) -> np.ndarray:
 
 def _read_strings(source: _Input, path: Path) -> StringTable:
     source.expect(b"[", "at the start of 'strings'")
-    blob = bytearray()
     starts = np.empty(1 << 16, np.int64)
     lengths = np.empty(1 << 16, np.int64)
     count = 0
-    scanned = 0
     state = np.zeros(2, np.int64)
+    if source.mapped is not None:
+        # scanned in the mapped file itself, then copied once: no window-sized copies, no
+        # growing buffer
+        first = scanned = source.pos
+        while True:
+            scanned, count, status = k.scan_strings(source.buf, scanned, source.size, starts,
+                                                    lengths, count, state)
+            if status != k.FULL:
+                break
+            starts = np.resize(starts, starts.shape[0] * 2)
+            lengths = np.resize(lengths, lengths.shape[0] * 2)
+        if status == k.BAD:
+            raise SnapshotFormatError(f"{path}: unexpected byte in the 'strings' array")
+        if status != k.CLOSED:
+            raise _truncated(path, "the 'strings' array")
+        with memoryview(source.mapped) as mapped:
+            blob = bytearray(mapped[first:scanned])
+        source.pos = source.end = source.consumed = scanned
+        return StringTable(blob, starts[:count] - first, lengths[:count].astype(np.uint32))
+    blob = bytearray()
+    scanned = 0
     while True:
         blob += source.store[source.pos:source.end]
         source.pos = source.end

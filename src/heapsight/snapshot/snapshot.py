@@ -144,27 +144,28 @@ class HeapSnapshot:
                                         self.edge_type, self.node_type)
 
     def build_retainers_and_dominators(self, beside: bool = False) -> None:
-        # Which edges count for dominators is marked in edge_type's top bit for this step
-        # only; the retainer index holds sources for the dominator loop, then the edges.
+        # Which edges do not count for dominators is marked in edge_to (the target
+        # bit-inverted) for this step only; the retainer index holds sources for the
+        # dominator loop, then the edges.
         # beside: the DFS numbering runs in a child on the second core meanwhile.
         graph.mark_inessential(self.meta, self.edge_type, self.edge_name, self.first_edge,
                                self.edge_to, self.node_id, self.strings)
         try:
-            numbering = graph.dfs_numbering_beside(self.first_edge, self.edge_to,
-                                                   self.edge_type) if beside else None
-            self.first_retainer, retainers = graph.retainers(self.first_edge, self.edge_to,
-                                                             self.edge_type)
-            self.dominator, self.preorder = graph.dominator_tree(
+            numbering = graph.dfs_numbering_beside(self.first_edge, self.edge_to) \
+                if beside else None
+            self.first_retainer, retainers = graph.retainers(self.first_edge, self.edge_to)
+            self.dominator, self.preorder, self._spare = graph.dominator_tree(
                 self.first_retainer, retainers,
                 numbering() if numbering is not None else
-                graph.dfs_numbering(self.first_edge, self.edge_to, self.edge_type))
+                graph.dfs_numbering(self.first_edge, self.edge_to))
         finally:
-            graph.clear_inessential(self.edge_type)
+            graph.clear_inessential(self.edge_to)
         self.retainer_edges = graph.retainer_edges(self.first_edge, self.edge_to,
                                                    self.first_retainer, retainers)
 
     def build_retained_sizes(self) -> None:
-        self.retained_size = graph.retained_sizes(self.self_size, self.dominator, self.preorder)
+        self.retained_size = graph.retained_sizes(self.self_size, self.dominator, self.preorder,
+                                                  vars(self).pop("_spare", None))
 
     def release_graph(self) -> None:
         """Drop the edges and all that was built from them (retainers, dominators, distances,

@@ -78,11 +78,12 @@ class StringTable:
             pattern = b'"' + json.dumps(text)[1:-1].encode("utf-8") + b'"'
             found = -1
             position = self._blob.find(pattern)
-            while position >= 0 and found < 0:
+            while position >= 0:
                 at = int(np.searchsorted(self._starts, position + 1))
                 if at < len(self) and int(self._starts[at]) == position + 1 and \
                         self[at] == text:
                     found = at
+                    break  # not one more search of the rest of the blob
                 position = self._blob.find(pattern, position + 1)
             self._index_of[text] = found
         return self._index_of[text]
