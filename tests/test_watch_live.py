@@ -137,7 +137,10 @@ def recorded_samples(db) -> int:
     if not db.exists():
         return 0
     with contextlib.closing(sqlite3.connect(db, timeout=5)) as connection:
-        row = connection.execute("SELECT max(samples) FROM runs").fetchone()
+        try:
+            row = connection.execute("SELECT max(samples) FROM runs").fetchone()
+        except sqlite3.OperationalError:
+            return 0  # the watch made the file (0600 first) but not its tables yet
     return (row[0] or 0) if row else 0
 
 
