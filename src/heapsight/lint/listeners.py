@@ -28,6 +28,7 @@ from heapsight.lint.percall import (
 )
 from heapsight.lint.source import (
     SourceFile,
+    descendants,
     file_query,
     last_name,
     outer,
@@ -525,7 +526,7 @@ def _per_operation_method(source: SourceFile, method: Node, handler: Node) -> bo
     wrapped = unwrap(handler)
     return wrapped.type in ("arrow_function", "function_expression") and any(
         node.type == "call_expression" and text(node.child_by_field_name("function"))
-        in parameters for node in _descendants(wrapped))
+        in parameters for node in descendants(wrapped))
 
 
 def _event_per_call(event: Node, function: Node) -> bool:
@@ -536,16 +537,8 @@ def _event_per_call(event: Node, function: Node) -> bool:
         return False
     parameters = set(parameter_names(function))
     return any(node.type == "identifier" and text(node) in parameters
-               for node in _descendants(event))
+               for node in descendants(event))
 
-
-def _descendants(node: Node) -> list[Node]:
-    found, stack = [], [node]
-    while stack:
-        current = stack.pop()
-        found.append(current)
-        stack.extend(current.named_children)
-    return found
 
 
 def _made_per_run(source: SourceFile, handler: Node, function: Node) -> bool:
@@ -1107,5 +1100,5 @@ def _previous_value_names(source: SourceFile, function: Node, target: str,
 def _returns_early(function: Node, before: Node) -> bool:
     """An `if` before `before` in the function whose branch returns: the work may be done."""
     return any(node.type == "if_statement" and node.end_byte <= before.start_byte and any(
-        child.type in ("return_statement", "throw_statement") for child in _descendants(
+        child.type in ("return_statement", "throw_statement") for child in descendants(
             node.child_by_field_name("consequence") or node)) for node in own_nodes(function))

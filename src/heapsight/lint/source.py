@@ -98,6 +98,15 @@ def unwrap(node: Node) -> Node:
     return node
 
 
+def descendants(node: Node) -> Iterator[Node]:
+    """`node` and every named node under it, functions included."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(current.named_children)
+
+
 def outer(node: Node) -> Node:
     """The largest expression that is just `node` wrapped in parentheses/await/casts."""
     while node.parent is not None and node.parent.type in (

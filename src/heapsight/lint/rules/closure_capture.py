@@ -12,6 +12,7 @@ from heapsight.lint.rule import Rule
 from heapsight.lint.source import (
     FUNCTION_TYPES,
     SourceFile,
+    descendants,
     file_query,
     outer,
     parameter_names,
@@ -297,18 +298,10 @@ def _kept_on_reused_socket(source: SourceFile, facts: FileFacts) -> list[tuple[N
             continue
         own = source.declared_names(scope[0]) | set(parameter_names(scope[0]))
         if any(n.type in ("identifier", "shorthand_property_identifier") and text(n) in own
-               for n in _all_nodes(value)):
+               for n in descendants(value)):
             found.append((match["assignment"][0], prop))
     return found
 
-
-def _all_nodes(node: Node) -> list[Node]:
-    found, stack = [], [node]
-    while stack:
-        current = stack.pop()
-        found.append(current)
-        stack.extend(current.named_children)
-    return found
 
 
 def _replaced(source: SourceFile, facts: FileFacts, field: str) -> bool:
