@@ -211,6 +211,8 @@ def scrape(url: str) -> str:
 def test_metrics_endpoint_watched_and_exported_over_loopback(node_process) -> None:
     service = node_process(METRICS_SERVER)
     port = service.ready.split()[-1]
+    # past start-up, as above: a watch begun with the process sees its start-up growth too
+    wait_until(lambda: service.ticks >= 60, "60 ticks of the service")
     url = f"http://127.0.0.1:{port}/metrics"
     watcher = heapsight("watch", "--metrics", url, "--serve", "127.0.0.1:0", "--duration", "15m",
                         "--interval", "0.25", "--json", "--no-history")
@@ -232,12 +234,15 @@ def test_metrics_endpoint_watched_and_exported_over_loopback(node_process) -> No
     assert f'heapsight_memory_bytes{{metric="rss",{target}}}' in page
     assert f"heapsight_leak_suspected{{{target}}}" in page
     assert "heapsight_memory_slope_bytes_per_hour" in page
-    # As above: stopped once the service has leaked for 200 ticks (10 s idle) under watch.
-    wait_until(lambda: service.ticks - start >= 200 and exported_samples() >= 40,
-               "200 ticks of the service and 40 samples")
+    # As above: stopped once the service has leaked for as long as the pid and inspector watches.
+    wait_until(lambda: service.ticks - start >= TICKS_WATCHED
+               and exported_samples() >= SAMPLES_WATCHED,
+               f"{TICKS_WATCHED} ticks of the service and {SAMPLES_WATCHED} samples")
     watcher.send_signal(signal.SIGTERM)
     code, result, _ = finish(watcher)
-    assert code == 3 and result["verdict"] == "leak" and result["metric"] == "heap_used"
+    summary = (result["verdict"], result["shape"], result["samples"], result["p_value"],
+               result.get("notes"))
+    assert (code, result["verdict"], result["metric"]) == (3, "leak", "heap_used"), summary
 
 
 def wait_for_samples(db, count: int, timeout: float = 60) -> None:
