@@ -1,0 +1,106 @@
+var http = require('http'),
+	https = require('https'),
+	util = require("util"),
+	events = require("events");
+
+// Applications often create a Client per outgoing call (or per incoming request).
+exports.Client = function (options){
+	var self = this;
+
+	self.options = options || {};
+	self.mimetypes = self.options.mimetypes || {};
+	self.requestConfig = self.options.requestConfig || {};
+	self.responseConfig = self.options.responseConfig || {};
+
+	this.methods = {};
+
+	var ClientRequest = function(){
+		events.EventEmitter.call(this);
+	};
+	util.inherits(ClientRequest, events.EventEmitter);
+
+	var Util = {
+		connect: function(method, url, args, callback, clientRequest){
+			var parsed = new URL(url);
+			var options = {
+				protocol: parsed.protocol === "http:" ? "http" : "https",
+				host: parsed.hostname,
+				port: parsed.port,
+				path: parsed.pathname + parsed.search,
+				method: method,
+				headers: (args && args.headers) || {},
+				clientRequest: clientRequest,
+				requestConfig: self.requestConfig,
+				responseConfig: self.responseConfig
+			};
+			ConnectManager.normal(options, callback);
+		},
+		mergeMimeTypes: function(mimetypes){
+			if (mimetypes && typeof mimetypes === "object"){
+				if (mimetypes.json instanceof Array && mimetypes.json.length > 0){
+					ConnectManager.jsonctype = mimetypes.json;
+				}
+			}
+		}
+	};
+
+	self.get = function(url, args, callback){
+		var clientRequest = new ClientRequest();
+		Util.connect("GET", url, args, callback, clientRequest);
+		return clientRequest;
+	};
+
+	// handle ConnectManager events
+	ConnectManager.on('error', function(err){ // leak: listener-leak
+		self.emit('error', err);
+	});
+
+	Util.mergeMimeTypes(self.mimetypes);
+};
+
+// one ConnectManager for the whole module, shared by every Client
+var ConnectManager = {
+	"jsonctype": ["application/json", "application/json;charset=utf-8"],
+	"handleEnd": function(res, buffer, callback){
+		var data = Buffer.concat(buffer);
+		var content = res.headers["content-type"] || "";
+		if (this.jsonctype.indexOf(content.replace(/ /g, '')) >= 0){
+			data = JSON.parse(data.toString());
+		}
+		callback(data, res);
+	},
+	"normal": function(options, callback){
+		var buffer = [],
+			protocol = (options.protocol === "http") ? http : https,
+			clientRequest = options.clientRequest,
+			self = this;
+
+		delete options.protocol;
+		delete options.clientRequest;
+		delete options.requestConfig;
+		delete options.responseConfig;
+
+		var request = protocol.request(options, function(res){
+			res.on('data', function(chunk){
+				buffer.push(Buffer.from(chunk));
+			});
+			res.on('end', function(){
+				self.handleEnd(res, buffer, callback);
+			});
+		});
+
+		request.on('error', function(err){
+			if (clientRequest !== undefined && typeof clientRequest === 'object'){
+				err.request = clientRequest;
+				clientRequest.emit('error', err);
+			}else{
+				// general error handler
+				self.emit('error', err);
+			}
+		});
+		request.end();
+	}
+};
+
+util.inherits(exports.Client, events.EventEmitter);
+util._extend(ConnectManager, events.EventEmitter.prototype);
