@@ -15,8 +15,8 @@ function openTheStream(file, fileSize, numFiles, options) {
   return stream;
 }
 
-// Called once per file appender every time log4js.configure() runs; shutdown()
-// is called on the old appenders when the configuration is replaced.
+// Called once per file appender every time log4js.configure() runs; the
+// appender's shutdown() is called by log4js.shutdown().
 function fileAppender(file, layout, logSize, numBackups, options, timezoneOffset) {
   file = path.normalize(file);
   numBackups = numBackups === undefined ? 5 : numBackups;
