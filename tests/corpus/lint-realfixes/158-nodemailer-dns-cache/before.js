@@ -49,7 +49,6 @@ module.exports.resolveHostname = (options, callback) => {
         if (!cached.expires || cached.expires >= Date.now()) {
             return callback(null, formatDNSValue(cached.value, { cached: true }));
         }
-        // an expired entry stays in the map until the same host is asked for again
     }
 
     resolver(4, options.host, options, (err, addresses) => {

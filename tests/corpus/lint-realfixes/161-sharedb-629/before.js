@@ -64,9 +64,7 @@ Agent.prototype._handleMessage = function(request, callback) {
   }
 };
 
-// Called for every presence subscribe message. Subscribing the same channel
-// twice opens a second pubsub stream and overwrites the first in
-// subscribedPresences: only the last one is ever destroyed.
+// Called for every presence subscribe message.
 Agent.prototype._subscribePresence = function(channel, seq, callback) {
   var agent = this;
   var presenceChannel = this._getPresenceChannel(channel);

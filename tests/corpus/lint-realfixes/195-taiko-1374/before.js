@@ -70,7 +70,6 @@ const waitForNavigation = (timeout, promises = []) => {
         }
       })
       .catch(reject);
-    // armed for the whole navigation timeout even when navigation finishes at once
     const timeoutId = setTimeout(() => reject('Timedout'), timeout);
     timeouts.push(timeoutId); // leak: global-growth
   });
