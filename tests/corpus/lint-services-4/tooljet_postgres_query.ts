@@ -69,7 +69,7 @@ export default class PostgresqlQueryService implements QueryService {
   async testConnection(sourceOptions: SourceOptions): Promise<ConnectionTestResult> {
     const knexInstance = knex(poolConfig(sourceOptions)); // ok: resource-per-request
     try {
-      await knexInstance.raw('select @@version;'.replace('@@version', 'version()'));
+      await knexInstance.raw('select version();');
       return { status: 'ok' };
     } finally {
       await knexInstance.destroy();
