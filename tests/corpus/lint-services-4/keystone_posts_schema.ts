@@ -43,9 +43,11 @@ function slugFor(title: string, id: string) {
 
 async function scheduleReindex(listKey: string, context: KeystoneContext, originalItem: Record<string, unknown> | undefined) {
   const before = originalItem;
-  const changedFields = () => Object.keys(before ?? {}).length;
-  context.req?.log?.debug?.(`reindex ${listKey}: ${changedFields()} fields`);
-  // one reindexer per list; it is made in the scope that holds the whole original item
+  const previous = reindexers.get(listKey);
+  const describe = () => `${previous ? 'replacing' : 'first'} reindexer, ${Object.keys(before ?? {}).length} fields`;
+  context.req?.log?.debug?.(`reindex ${listKey}: ${describe()}`);
+  // one reindexer per list, but it shares its scope with describe(), which holds the previous
+  // reindexer (and its original item): every operation lengthens the chain
   reindexers.set(listKey, () => console.log(`reindexing ${listKey}`)); // leak: closure-capture
 }
 

@@ -54,9 +54,11 @@ export default class PostgresqlQueryService implements QueryService {
         ? await this.handleGuiQuery(knexInstance, queryOptions)
         : await knexInstance.raw(queryOptions.query, queryOptions.query_params ?? []);
       const rows = result.rows ?? result;
-      const summarize = () => `${rows.length} rows from ${dataSourceId}`;
+      const previousCleanup = PostgresqlQueryService.cleanups.get(dataSourceId);
+      const summarize = () => `${rows.length} rows from ${dataSourceId}${previousCleanup ? ' (again)' : ''}`;
       Logger.debug(summarize());
-      // cleanup hook per data source; made in the same scope as summarize, so it holds the rows too
+      // cleanup hook per data source; it shares a scope with summarize, which holds the rows and
+      // the previous cleanup hook, so each run chains onto the last one
       PostgresqlQueryService.cleanups.set(dataSourceId, () => Logger.log(`released ${dataSourceId}`)); // leak: closure-capture
       return { status: 'ok', data: rows };
     } catch (err) {
