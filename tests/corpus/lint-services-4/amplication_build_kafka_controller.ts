@@ -1,6 +1,7 @@
 import { Controller, Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from "@nestjs/common";
 import { ConfigService } from "@nestjs/config";
 import { ClientKafka, Ctx, EventPattern, KafkaContext, Payload } from "@nestjs/microservices";
+import { Get, Param, Query, Sse, MessageEvent } from "@nestjs/common";
 import { EventEmitter } from "events";
 import { LRUCache } from "lru-cache";
 import { BehaviorSubject, Observable, map } from "rxjs";
@@ -124,5 +125,31 @@ export class BuildKafkaController {
     this.events.runnerEvents.once("container-exit", onExit); // ok: listener-leak
     this.events.runnerEvents.emit("log", message);
     this.events.runnerEvents.removeListener("container-exit", onExit);
+  }
+}
+
+@Controller("builds")
+export class BuildStatusController {
+  constructor(private readonly events: BuildEventsService) {}
+
+  @Get(":buildId")
+  status(@Param("buildId") buildId: string) {
+    return this.events.statuses.get(buildId) ?? { buildId, state: "unknown" };
+  }
+
+  @Get()
+  list(@Query("resourceId") resourceId?: string) {
+    const byState = new Map<string, number>(); // ok: unbounded-collection
+    for (const status of this.events.statuses.values()) {
+      if (resourceId && status.resourceId !== resourceId) continue;
+      byState.set(status.state, (byState.get(status.state) ?? 0) + 1); // ok: unbounded-collection
+    }
+    return Object.fromEntries(byState);
+  }
+
+  @Sse("stream")
+  stream(): Observable<MessageEvent> {
+    // a subscriber per open dashboard; Nest unsubscribes when the client goes away
+    return this.events.progress$.pipe(map((data) => ({ data }) as MessageEvent)); // ok: closure-capture
   }
 }
