@@ -47,7 +47,7 @@ export default class PostgresqlQueryService implements QueryService {
     dataSourceId: string,
     dataSourceUpdatedAt: string
   ): Promise<QueryResult> {
-    const knexInstance = await this.getConnection(sourceOptions, {}, true, dataSourceId, dataSourceUpdatedAt);
+    const knexInstance = await this.getConnection(sourceOptions, { environmentId: queryOptions.environmentId }, !queryOptions.environmentId, dataSourceId, dataSourceUpdatedAt);
     const timeout = setTimeout(() => Logger.warn(`query on ${dataSourceId} is slow`), 30_000); // ok: timer-leak
     try {
       const result = queryOptions.mode === 'gui'
@@ -116,6 +116,14 @@ export default class PostgresqlQueryService implements QueryService {
       if (stale) await stale.connection.destroy();
       connection = knex(poolConfig(sourceOptions)); // ok: resource-per-request
       await cacheConnection(dataSourceId, connection);
+      return connection;
+    }
+    const environmentId = (options as { environmentId?: string } | undefined)?.environmentId;
+    if (dataSourceId && environmentId) {
+      const hit = globalThis.CACHED_CONNECTIONS[`${dataSourceId}:${environmentId}:${dataSourceUpdatedAt}`];
+      if (hit) return hit.connection;
+      const connection = knex(poolConfig(sourceOptions)); // ok: resource-per-request
+      await cacheConnectionForEnvironment(dataSourceId, environmentId, String(dataSourceUpdatedAt), connection);
       return connection;
     }
     return knex(poolConfig(sourceOptions));
