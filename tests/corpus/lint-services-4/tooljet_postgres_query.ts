@@ -126,7 +126,7 @@ export default class PostgresqlQueryService implements QueryService {
       await cacheConnectionForEnvironment(dataSourceId, environmentId, String(dataSourceUpdatedAt), connection);
       return connection;
     }
-    return knex(poolConfig(sourceOptions));
+    throw new QueryError('Data source not saved', 'a query needs a saved data source', {});
   }
 }
 
