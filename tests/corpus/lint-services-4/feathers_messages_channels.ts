@@ -120,7 +120,7 @@ const attachPreview = async (context: HookContext<Application>) => {
   if (match) {
     data.preview = await service.previewFor(match[0])
   }
-  data.avatar = service.avatarFor(context.params.user.email, 60)
+  data.avatar = service.avatarFor(context.params.user.email, Number(context.params.query?.avatarSize ?? 60))
 }
 
 export const messagePath = 'messages'

@@ -11,7 +11,7 @@ module.exports = function (RED) {
     const { URL } = require("url");
     const mustache = require("mustache");
 
-    global.nodeRedEndpointStats = global.nodeRedEndpointStats || {};
+    global.nodeRedEndpointStats = global.nodeRedEndpointStats || {}; // ok: global-growth
 
     // ---------------------------------------------------------------
     // config node: one per configured endpoint, shared by many nodes
