@@ -1,6 +1,5 @@
 'use strict'
-// realtime
-// external modules
+// realtime: external modules
 const cookie = require('cookie')
 const cookieParser = require('cookie-parser')
 const EventEmitter = require('events')
@@ -80,12 +79,9 @@ function emitCheck (note) {
 }
 
 function getStatus () {
-  return {
-    onlineNotes: Object.keys(realtime.notes).length,
-    onlineUsers: Object.keys(realtime.users).length,
-    connectionSocketQueueLength: connectProcessQueue.taskQueue.length,
-    disconnectSocketQueueLength: disconnectProcessQueue.taskQueue.length
-  }
+  const onlineNotes = Object.keys(realtime.notes).length
+  const onlineUsers = Object.keys(realtime.users).length
+  return { onlineNotes, onlineUsers, connectQueue: connectProcessQueue.taskQueue.length, disconnectQueue: disconnectProcessQueue.taskQueue.length }
 }
 
 function isReady () {
