@@ -14,7 +14,6 @@ const logger = require('../logger')
 const history = require('../history')
 const models = require('../models')
 
-// ot
 const ot = require('../ot')
 
 const { ProcessQueue } = require('./processQueue')
