@@ -143,3 +143,16 @@ export const stripeWebhook = async (event: APIGatewayEvent, _context: Context) =
 export const deliveriesDebug = async (_event: APIGatewayEvent) => {
   return { statusCode: 200, body: JSON.stringify(deliveries.slice(-20).map(({ id, type, receivedAt }) => ({ id, type, receivedAt }))) }
 }
+
+// --- functions/health.ts ---------------------------------------------------------------
+
+export const health = async () => {
+  const started = Date.now()
+  const probe = setTimeout(() => logger.warn('health probe is slow'), 1000) // ok: timer-leak
+  try {
+    await db.$queryRaw`SELECT 1`
+    return { statusCode: 200, body: JSON.stringify({ ok: true, ms: Date.now() - started }) }
+  } finally {
+    clearTimeout(probe)
+  }
+}
