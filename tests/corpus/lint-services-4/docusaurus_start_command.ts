@@ -121,6 +121,9 @@ export async function start(siteDirParam: string = '.', cliOptions: Partial<Star
     port,
   };
 
+  if (cliOptions.hotOnly) {
+    logger.info('Hot-only mode: the page will not reload when hot replacement fails');
+  }
   const devServer = new WebpackDevServer(devServerConfig, compiler); // ok: resource-per-request
   devServer.startCallback(() => {
     if (cliOptions.open) {
