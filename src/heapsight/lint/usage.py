@@ -26,6 +26,7 @@ from heapsight.lint.source import (
     parameter_names,
     root_identifier,
     text,
+    unwrap,
 )
 
 if TYPE_CHECKING:
@@ -610,11 +611,32 @@ FRESH_MARKERS = ("++", "randomUUID", "uuid", "nanoid", "Date.now", "nextId", "ge
                  "generateId", "counter")
 
 
-def fresh_key(source: SourceFile, key: Node, function: Node) -> bool:
+def _property_assigned(source: SourceFile, member: Node, function: Node) -> Node | None:
+    """The value last assigned to `member` (`a.b = value`) in `function` before it is used."""
+    wanted = text(member)
+    last: Node | None = None
+    for node in own_nodes(function):
+        if node.type != "assignment_expression" or node.end_byte > member.start_byte or (
+                last is not None and node.start_byte < last.start_byte):
+            continue
+        left = node.child_by_field_name("left")
+        if left is not None and text(left) == wanted:
+            last = node
+    return last.child_by_field_name("right") if last is not None else None
+
+
+def fresh_key(source: SourceFile, key: Node, function: Node, depth: int = 0) -> bool:
     """A key made new for this call (`++lastId`, a uuid), or a variable declared with or last
     set to one in `function` or a function around it: one entry per call."""
     if any(marker in text(key) for marker in FRESH_MARKERS):
         return True
+    key = unwrap(key)
+    if key.type == "member_expression" and depth < 2:
+        # `socket.id = uuid(); table.set(socket.id, ...)`: the property was just given a
+        # fresh value in this function
+        value = _property_assigned(source, key, function)
+        if value is not None:
+            return fresh_key(source, value, function, depth + 1)
     root = root_identifier(key)
     if root is None:
         return False
