@@ -153,6 +153,7 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
     found_growth = _recreated_by_removal(source) + _fired_timers_kept(source)
     initial: dict[str, tuple[str, set[int]]] = {}
     lifetime: dict[str, str] = {}  # fields whose own declaration says how long they live
+    declared_in: dict[str, set[str]] = {}  # field -> the classes that declare it
     for found in facts.this_fields:
         kind = collection_kind(found["value"][0])
         if kind is None:
@@ -168,6 +169,7 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
                     annotation):
                 lifetime[name] = f"typed {text(annotation).lstrip(': ')} but made a {kind}"
         holder = assignment.parent if assignment is not None else None
+        declared_in.setdefault(name, set()).add(owner_class(found["name"][0]))
         first_kind, inits = initial.get(name, (kind, set()))
         if holder is not None and _in_constructor(source, holder):
             inits.add(holder.id)
@@ -177,13 +179,21 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
     members: dict[str, list[Node]] = {}
     for match in source.matches(_MEMBERS):
         name = text(match["name"][0])
-        if name in initial:
-            members.setdefault(name, []).append(match["member"][0])
+        member = match["member"][0]
+        if name not in initial:
+            continue
+        members.setdefault(name, []).append(member)
     for name, (kind, inits) in initial.items():
         usage = Usage()
         for member in members.get(name, []):
             usage_of = classify(source, [member], name, kind)
-            usage.grows += usage_of.grows
+            receiver = member.child_by_field_name("object")
+            declared = declared_in.get(name, set())
+            if receiver is None or receiver.type == "this" or "" in declared or owner_class(
+                    member) in declared:
+                # (`token.ids.add(x)` in a class that does not declare `ids` grows the field
+                # of that other object, which lives as long as that object)
+                usage.grows += usage_of.grows
             usage.lookups += usage_of.lookups
             usage.bounds += [b for b in usage_of.bounds if b.id not in inits]
             usage.exported = usage.exported or usage_of.exported
