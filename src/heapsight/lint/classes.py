@@ -138,6 +138,9 @@ class FieldGrowth:
     # the only removal is a listener on the entry, registered after the entry was handed to
     # other code that may end it at once (`emit('connection', socket)` then `socket.once(...)`)
     late_removal: bool = False
+    # filled together with this field under one key; a function that ends the entry takes it
+    # out of that field and leaves it in this one
+    forgotten_with: str = ""
 
 
 def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
@@ -183,8 +186,9 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
         if name not in initial:
             continue
         members.setdefault(name, []).append(member)
+    usages: dict[str, Usage] = {}
     for name, (kind, inits) in initial.items():
-        usage = Usage()
+        usage = usages[name] = Usage()
         for member in members.get(name, []):
             usage_of = classify(source, [member], name, kind)
             receiver = member.child_by_field_name("object")
@@ -197,6 +201,8 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
             usage.lookups += usage_of.lookups
             usage.bounds += [b for b in usage_of.bounds if b.id not in inits]
             usage.exported = usage.exported or usage_of.exported
+    for name, (kind, _inits) in initial.items():
+        usage = usages[name]
         weak_typed = lifetime.get(name, "").startswith("typed")
         late = _removal_armed_after_handoff(source, usage)
         if late is not None:
@@ -205,6 +211,10 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
             continue
         if usage.exported or (usage.bounds and not weak_typed and not removed_only_on_cancel(
                 source, usage.bounds)):
+            if not usage.exported:
+                forgotten = _forgotten_with_sibling(source, facts, name, usages)
+                if forgotten is not None:
+                    found_growth.append(forgotten)
             continue  # (a Map typed as a WeakMap: its removals were written as a backup)
         for grow in usage.grows:
             function = source.enclosing_function(grow)
@@ -240,6 +250,94 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
             found_growth.append(FieldGrowth(name, kind, grow, owner, why))
             break
     return found_growth
+
+
+def _entry_key(grow: Node) -> str:
+    """The key text of `m.set(key, v)` / `m[key] = v`; "" for growth without a key."""
+    if grow.type == "subscript_expression":
+        return text(grow.child_by_field_name("index"))
+    callee = grow.child_by_field_name("function")
+    arguments = grow.child_by_field_name("arguments")
+    if callee is None or last_name(callee) != "set" or arguments is None or len(
+            arguments.named_children) < 2:
+        return ""
+    return text(arguments.named_children[0])
+
+
+def _removes_entry(bound: Node) -> bool:
+    """`m.delete(k)` or `delete m[k]`: one entry taken out."""
+    if bound.type == "subscript_expression":
+        return True
+    callee = bound.child_by_field_name("function") if bound.type == "call_expression" else None
+    return callee is not None and last_name(callee) == "delete"
+
+
+def _runs_on_every_end(source: SourceFile, node: Node) -> bool:
+    """In a `finally` block, or in a `.finally(...)` callback: runs however the call ends."""
+    parent = node.parent
+    while parent is not None:
+        if parent.type == "finally_clause":
+            return True
+        if parent.type in ("arrow_function", "function_expression") and (
+                parent.parent is not None and parent.parent.type == "arguments"):
+            call = parent.parent.parent
+            callee = call.child_by_field_name("function") if call is not None else None
+            if callee is not None and last_name(callee) == "finally":
+                return True
+        parent = parent.parent
+    return False
+
+
+def _forgotten_with_sibling(source: SourceFile, facts: FileFacts, name: str,
+                            usages: dict[str, Usage]) -> FieldGrowth | None:
+    """`this.holds.set(cart, h)` and `this.timers.set(cart, t)` in one method: the entries
+    are one thing kept in two collections. A function that takes the `timers` entry out and
+    leaves the `holds` one (`confirm()` clears the timer and keeps the hold) ends the entry's
+    life on a path that forgets `holds`: every call that ends that way leaves an entry that
+    nothing removes later. Not when a removal of `holds` runs however the call ends (a
+    `finally`), when the function asks another method of the class to remove it, or when it
+    puts a new `timers` entry back (a restamp)."""
+    usage = usages[name]
+    own = [b for b in usage.bounds if _removes_entry(b)]
+    if not own or any(_runs_on_every_end(source, b) for b in own):
+        return None
+    for grow in usage.grows:
+        key = _entry_key(grow)
+        function = source.enclosing_function(grow)
+        if not key or function is None or _in_constructor(source, grow) or (
+                facts.in_setup_code(grow)):
+            continue
+        for other, other_usage in usages.items():
+            if other == name or other_usage.exported or not any(
+                    _entry_key(g) == key and source.enclosing_function(g) == function
+                    for g in other_usage.grows):
+                continue
+            for removal in other_usage.bounds:
+                remover = source.enclosing_function(removal)
+                if not _removes_entry(removal) or remover is None or remover == function:
+                    continue
+                if any(remover.start_byte <= b.start_byte < remover.end_byte for b in own):
+                    continue
+                if _calls_a_remover(source, remover, own) or any(
+                        remover.start_byte <= g.start_byte < remover.end_byte
+                        for g in other_usage.grows):
+                    continue  # (taken out and put back: a restamp, not the entry's end)
+                where = source.function_name(_method_around(source, remover)) or "a callback"
+                return FieldGrowth(name, "map", grow, owner_class(grow),
+                                   f"forgotten by {where}()", forgotten_with=other)
+    return None
+
+
+def _calls_a_remover(source: SourceFile, function: Node, removals: list[Node]) -> bool:
+    """`function` calls (`this.m()`) a method that contains one of `removals`."""
+    called = {text(m["name"][0]) for m in source.matches(_MEMBERS, function)
+              if m["member"][0].parent is not None
+              and m["member"][0].parent.type == "call_expression"}
+    for removal in removals:
+        method = source.enclosing_function(removal)
+        if method is not None and source.function_name(_method_around(source, method)) in called:
+            return True
+    return False
 
 
 def _per_call_caller(source: SourceFile, facts: FileFacts, method: Node) -> Node | None:

@@ -69,6 +69,16 @@ class FieldCollectionGrowth(Rule):
                     f"(an emit): a handler that ends it at once does so before the listener "
                     f"exists, and the entry stays; register the removal before handing it on")
                 continue
+            if growth.forgotten_with:
+                remover = growth.why_long_lived.removeprefix("forgotten by ")
+                yield self.finding(
+                    source, growth.grow,
+                    f"`this.{growth.name}` and `this.{growth.forgotten_with}` get an entry "
+                    f"under the same key here, but {remover} takes the entry out of "
+                    f"`{growth.forgotten_with}` and leaves it in `{growth.name}`: every call "
+                    f"that ends that way leaves an entry nothing removes later; remove it from "
+                    f"both wherever the entry's life ends")
+                continue
             if growth.fired_kept:
                 yield self.finding(
                     source, growth.grow,
