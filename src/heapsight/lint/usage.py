@@ -371,7 +371,7 @@ def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
             continue
         success_only = cancel_only = False
         if usage.bounds:
-            uncalled = _removal_never_called(source, usage)
+            uncalled = _removal_never_called(source, facts, usage)
             if uncalled is not None:
                 found.append(Growth(name, kind, uncalled[1], removal_never_called=uncalled[0]))
                 continue
@@ -513,13 +513,15 @@ def _fresh_index(source: SourceFile, subscript: Node) -> bool:
     return index is not None and function is not None and fresh_key(source, index, function)
 
 
-def _removal_never_called(source: SourceFile, usage: Usage) -> tuple[str, list[Node]] | None:
+def _removal_never_called(source: SourceFile, facts: FileFacts,
+                          usage: Usage) -> tuple[str, list[Node]] | None:
     """A registry the file fills through a function of its own (`register(...)`) called from
     code that runs again (a constructor, a method, any function), and empties only through
-    another function (`unregister(ref)`) that nothing in the file calls: the code that
-    registers never deregisters. -> (the remover's name, the calls that add)."""
-    removers = {source.function_name(f) for bound in usage.bounds
-                if (f := source.enclosing_function(bound)) is not None}
+    another function (`unregister(ref)`) that nothing in the file calls and that the module
+    does not export (other modules call what it exports): the code that registers never
+    deregisters. -> (the remover's name, the calls that add)."""
+    functions = [f for bound in usage.bounds if (f := source.enclosing_function(bound)) is not None]
+    removers = {source.function_name(f) for f in functions}
     if not removers or "" in removers or any(_called_in_file(source, name) for name in removers):
         return None
     adders = {source.function_name(f) for grow in usage.grows
@@ -529,7 +531,18 @@ def _removal_never_called(source: SourceFile, usage: Usage) -> tuple[str, list[N
              if use.parent is not None and use.parent.type == "call_expression"
              and use.parent.child_by_field_name("function") == use
              and source.enclosing_function(use) is not None]
+    if any(facts.exported_function(f) for f in functions) and not any(
+            _result_kept(call) for call in calls):
+        # other modules call what the module exports: an exported remover keyed by what
+        # the world knows (`onNewRevision(padId)`) is theirs to call; only a handle the
+        # adder hands back to this file's code (`this.ref = register(...)`) is this file's
+        return None
     return (sorted(removers)[0], calls) if calls else None
+
+
+def _result_kept(call: Node) -> bool:
+    holder = outer(call).parent
+    return holder is not None and holder.type in ("assignment_expression", "variable_declarator")
 
 
 def _called_in_file(source: SourceFile, name: str) -> bool:
