@@ -394,11 +394,65 @@ def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
         if memo is not None and not facts.runs_per_call_or_async(memo):
             continue  # a "seen" set of a small fixed domain (module names, warnings shown)
         grows = [g for g in usage.grows_in_functions(source)
-                 if not facts.in_setup_code(g) and not _copies_keys(g)]
+                 if not facts.in_setup_code(g) and not _copies_keys(g)
+                 and not _constant_key(source, g) and not _iterated_at_load(source, g)]
         if grows:
             found.append(Growth(name, kind, grows, success_only, cancel_only))
     found.extend(passed_in_collections(source, facts))
     return found
+
+
+_LITERALS = ("string", "number", "true", "false", "null")
+# Array iteration runs its callback there and then, once per element.
+_ITERATION_METHODS = frozenset({"forEach", "map", "filter", "reduce", "some", "every",
+                                "flatMap", "find"})
+
+
+def _entry_of(grow: Node) -> Node | None:
+    """What identifies the entry a growth adds: the key of `set(k, v)` / `m[k] =`, the value
+    of `add(v)`; None for `push` and the rest (each call is a new entry)."""
+    if grow.type == "subscript_expression":
+        return grow.child_by_field_name("index")
+    callee = grow.child_by_field_name("function") if grow.type == "call_expression" else None
+    arguments = grow.child_by_field_name("arguments") if callee is not None else None
+    if callee is None or arguments is None or not arguments.named_children or last_name(
+            callee) not in ("set", "add"):
+        return None
+    return arguments.named_children[0]
+
+
+def _constant_key(source: SourceFile, grow: Node) -> bool:
+    """The entry's key is a literal (`warned.add('UNBOUNDED')`), or a `const` given one in the
+    function (`const code = 'X'; warned.add(code)`): as many entries as the file spells."""
+    key = _entry_of(grow)
+    if key is None:
+        return False
+    key = unwrap(key)
+    if key.type == "identifier":
+        function = source.enclosing_function(grow)
+        declarator = next(source.declarators(text(key), function), None) if (
+            function is not None) else None
+        if declarator is None or declarator.parent is None or not text(
+                declarator.parent).startswith("const"):
+            return False
+        value = declarator.child_by_field_name("value")
+        key = unwrap(value) if value is not None else key
+    if key.type == "template_string":
+        return not any(child.type == "template_substitution" for child in key.named_children)
+    return key.type in _LITERALS
+
+
+def _iterated_at_load(source: SourceFile, grow: Node) -> bool:
+    """`['a', 'b'].forEach((t) => { table[t] = ... })` at module level: the callback runs
+    while the module loads, once per element, not per call."""
+    function = source.enclosing_function(grow)
+    holder = function.parent if function is not None else None
+    call = holder.parent if holder is not None and holder.type == "arguments" else None
+    if call is None:
+        return False
+    callee = call.child_by_field_name("function")
+    return callee is not None and callee.type == "member_expression" and last_name(
+        callee) in _ITERATION_METHODS and source.enclosing_function(call) is None
 
 
 _MEMBER_COLLECTIONS = file_query("""
