@@ -395,7 +395,7 @@ def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
             continue  # a "seen" set of a small fixed domain (module names, warnings shown)
         grows = [g for g in usage.grows_in_functions(source)
                  if not facts.in_setup_code(g) and not _copies_keys(g)
-                 and not _constant_key(source, g) and not _iterated_at_load(source, g)]
+                 and not constant_key(source, g) and not _iterated_at_load(source, g)]
         if grows:
             found.append(Growth(name, kind, grows, success_only, cancel_only))
     found.extend(passed_in_collections(source, facts))
@@ -421,7 +421,7 @@ def _entry_of(grow: Node) -> Node | None:
     return arguments.named_children[0]
 
 
-def _constant_key(source: SourceFile, grow: Node) -> bool:
+def constant_key(source: SourceFile, grow: Node) -> bool:
     """The entry's key is a literal (`warned.add('UNBOUNDED')`), or a `const` given one in the
     function (`const code = 'X'; warned.add(code)`): as many entries as the file spells."""
     key = _entry_of(grow)
