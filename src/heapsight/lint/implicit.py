@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
-from heapsight.lint.source import SourceFile, file_query, text
+from heapsight.lint.source import SourceFile, file_query, text, unwrap
+from heapsight.lint.usage import classify, collection_kind
 
 _BARE_ASSIGNMENTS = file_query("""
 (assignment_expression left: (identifier) @name right: (_) @value) @assign
@@ -128,3 +129,26 @@ def _strict_function(source: SourceFile, node: Node) -> bool:
         parent = parent.parent
     return any(_directive(function.child_by_field_name("body"))
                for function in source.enclosing_functions(node))
+
+
+def refilled_per_call(source: SourceFile, implicit: ImplicitGlobal, assignment: Node,
+                      value: Node) -> bool:
+    """`links = {}` and then `links[k] = v` in the same function (or a callback it runs):
+    each call gives the global a new collection and fills it, so the global keeps the last
+    call's filled collection (not growth across calls)."""
+    value = unwrap(value)
+    kind = collection_kind(value)
+    if kind is None or (value.type in ("object", "array") and value.named_child_count):
+        return False
+    function = source.enclosing_function(assignment)
+    if function is None:
+        return False
+    parent = assignment.parent
+    while parent is not None and parent.id != function.id:
+        condition = parent.child_by_field_name("condition")
+        if parent.type in ("if_statement", "ternary_expression") and condition is not None \
+                and implicit.name in text(condition):
+            return False  # `if (typeof x === 'undefined') x = []`: made once, then grows
+        parent = parent.parent
+    grows = classify(source, implicit.uses, implicit.name, kind).grows
+    return any(assignment.end_byte <= grow.start_byte < function.end_byte for grow in grows)

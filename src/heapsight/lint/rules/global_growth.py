@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from heapsight.lint.facts import FileFacts
+from heapsight.lint.implicit import refilled_per_call
 from heapsight.lint.model import Finding
 from heapsight.lint.rule import Rule
 from heapsight.lint.source import (
@@ -207,7 +208,11 @@ class GlobalCollectionGrowth(Rule):
             usage.bounds = [b for b in usage.bounds if b.id not in made]
             if usage.bounds:
                 continue
-            grows = usage.grows_in_functions(source)
+            refills = [a for a, v in zip(implicit.assignments, implicit.values, strict=True)
+                       if refilled_per_call(source, implicit, a, v)]
+            grows = [g for g in usage.grows_in_functions(source) if not any(
+                a.end_byte <= g.start_byte and (f := source.enclosing_function(a)) is not None
+                and g.start_byte < f.end_byte for a in refills)]  # (implicit-global's)
             if grows:
                 yield self.finding(
                     source, grows[0],

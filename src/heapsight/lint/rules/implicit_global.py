@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from heapsight.lint.facts import FileFacts
+from heapsight.lint.implicit import refilled_per_call
 from heapsight.lint.model import Finding
 from heapsight.lint.rule import Rule
 from heapsight.lint.source import SourceFile, last_name, text, unwrap
@@ -71,10 +72,18 @@ class ImplicitGlobal(Rule):
     def check(self, source: SourceFile, facts: FileFacts) -> Iterator[Finding]:
         for implicit in facts.implicit_globals:
             for assignment, value in zip(implicit.assignments, implicit.values, strict=True):
-                if not _retains(value, implicit.name):
-                    continue
                 function = source.enclosing_function(assignment)
                 where = facts.describe(function) if function is not None else "this function"
+                if refilled_per_call(source, implicit, assignment, value):
+                    yield self.finding(
+                        source, assignment,
+                        f"`{implicit.name}` is declared in no scope around {where}, so this "
+                        f"assignment makes it a property of the global object (sloppy mode): "
+                        f"each call gives it a new `{_short(value)}` and fills it, and the "
+                        f"global keeps the last one alive after the call")
+                    continue
+                if not _retains(value, implicit.name):
+                    continue
                 yield self.finding(
                     source, assignment,
                     f"`{implicit.name}` is declared in no scope around {where}, so this "
