@@ -241,9 +241,11 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
             # a Set holds no value to read back: `has` then `add` is a seen-set, not a cache
             looked_up = kind != "set" and any(source.enclosing_function(lookup) == function
                                               for lookup in usage.lookups)
-            if not singleton and (looked_up or not _per_call_entry(source, grow,
-                                                                              function)):
-                continue  # get-or-create by a name: `of(name)` registries of a fixed domain
+            if not singleton and (looked_up or not (kind == "set" or _per_call_entry(
+                    source, grow, function))):
+                # get-or-create by a name: `of(name)` registries of a fixed domain (a Set
+                # holds no object to get back: each new value is one more entry)
+                continue
             if singleton and looked_up and not _per_call_entry(source, grow,
                                                                          function):
                 continue  # a read-through of a computed value: cache-without-eviction's
