@@ -36,6 +36,7 @@ from heapsight.lint.usage import (
     classify,
     collection_kind,
     fresh_key,
+    removal_skipped_by_sibling_handler,
     removed_only_on_cancel,
 )
 
@@ -141,6 +142,8 @@ class FieldGrowth:
     # filled together with this field under one key; a function that ends the entry takes it
     # out of that field and leaves it in this one
     forgotten_with: str = ""
+    # removed in one handler of the call's emitter; this other one ends the call and leaves it
+    skipped_by: Node | None = None
 
 
 def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
@@ -213,6 +216,11 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
                 source, usage.bounds)):
             if not usage.exported:
                 forgotten = _forgotten_with_sibling(source, facts, name, usages)
+                skipped = removal_skipped_by_sibling_handler(source, usage) if (
+                    forgotten is None) else None
+                if skipped is not None:
+                    forgotten = FieldGrowth(name, kind, skipped[0], owner_class(skipped[0]),
+                                            "", skipped_by=skipped[1])
                 if forgotten is not None:
                     found_growth.append(forgotten)
             continue  # (a Map typed as a WeakMap: its removals were written as a backup)

@@ -335,6 +335,8 @@ class Growth:
     # a function adds the entry and removes it on its way out, but a `return` (this node)
     # leaves it without the removal
     return_skips_removal: Node | None = None
+    # removed in one handler of the call's emitter; this other one ends the call and leaves it
+    skipped_by: Node | None = None
 
 
 def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
@@ -378,6 +380,10 @@ def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
             skipping = _return_skips_removal(source, usage)
             if skipping is not None:
                 found.append(Growth(name, kind, [skipping[0]], return_skips_removal=skipping[1]))
+                continue
+            skipped = removal_skipped_by_sibling_handler(source, usage)
+            if skipped is not None:
+                found.append(Growth(name, kind, [skipped[0]], skipped_by=skipped[1]))
                 continue
             success_only = _removed_only_on_success(source, usage)
             cancel_only = not success_only and (
@@ -538,6 +544,69 @@ def _return_skips_removal(source: SourceFile, usage: Usage) -> tuple[Node, Node]
                 continue
             return grow, node
     return None
+
+
+_LISTEN_METHODS = frozenset({"on", "once", "addListener", "addEventListener"})
+# What a handler does when it ends something: it takes a listener off, stops a timer, closes.
+_ENDING_CALLS = frozenset({"removeListener", "off", "removeEventListener", "clearTimeout",
+                           "clearInterval", "destroy", "close", "abort", "end", "release"})
+
+
+def _listener_of(function: Node) -> tuple[str, Node] | None:
+    """`emitter.on('x', function)` -> (the emitter as spelled, the call)."""
+    holder = function.parent
+    call = holder.parent if holder is not None and holder.type == "arguments" else None
+    callee = call.child_by_field_name("function") if call is not None else None
+    if call is None or callee is None or callee.type != "member_expression" or last_name(
+            callee) not in _LISTEN_METHODS:
+        return None
+    return text(callee.child_by_field_name("object")), call
+
+
+def removal_skipped_by_sibling_handler(source: SourceFile,
+                                       usage: Usage) -> tuple[Node, Node] | None:
+    """A function adds an entry and registers handlers on one emitter for the ways its work
+    ends (`stream.on('end', ...)`, `stream.on('error', ...)`); the entry is taken out in one
+    of them, and another, which ends the work too (it takes a listener off, clears a timer,
+    closes something), leaves it: every call that ends that way keeps its entry for good.
+    -> (the add, the handler that forgets it)."""
+    removals = [b for b in usage.bounds if _removes_one_entry(b)]
+    if not removals or len(removals) != len(usage.bounds):
+        return None
+    for grow in usage.grows:
+        function = source.enclosing_function(grow)
+        if function is None:
+            continue
+        handlers: dict[str, list[Node]] = {}
+        for node in own_nodes(function):
+            if node.type in ("arrow_function", "function_expression"):
+                listener = _listener_of(node)
+                if listener is not None:
+                    handlers.setdefault(listener[0], []).append(node)
+        for handlers_of in handlers.values():
+            removing = [h for h in handlers_of if any(
+                h.start_byte <= r.start_byte < h.end_byte for r in removals)]
+            if not removing or len(removing) == len(handlers_of):
+                continue
+            if any(source.enclosing_function(r) not in removing for r in removals
+                   if function.start_byte <= r.start_byte < function.end_byte
+                   and not any(h.start_byte <= r.start_byte < h.end_byte for h in removing)):
+                continue  # removed elsewhere in the function too
+            removers = {source.function_name(f) for r in removals
+                        if (f := source.enclosing_function(r)) is not None} - {""}
+            for handler in handlers_of:
+                if handler in removing or not _ends_something(handler):
+                    continue
+                if any(f"{name}(" in text(handler) for name in removers):
+                    continue  # it calls the function that removes
+                return grow, handler
+    return None
+
+
+def _ends_something(handler: Node) -> bool:
+    return any(node.type == "call_expression" and last_name(
+        node.child_by_field_name("function") or node) in _ENDING_CALLS
+        for node in own_nodes(handler))
 
 
 def _removes_one_entry(bound: Node) -> bool:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from heapsight.lint.facts import FileFacts
 from heapsight.lint.model import Finding
 from heapsight.lint.rule import Rule
-from heapsight.lint.source import SourceFile
+from heapsight.lint.source import SourceFile, text
 
 
 class FieldCollectionGrowth(Rule):
@@ -68,6 +68,17 @@ class FieldCollectionGrowth(Rule):
                     f"and that listener is registered after the object is handed to other code "
                     f"(an emit): a handler that ends it at once does so before the listener "
                     f"exists, and the entry stays; register the removal before handing it on")
+                continue
+            if growth.skipped_by is not None:
+                listener = growth.skipped_by.parent.parent if growth.skipped_by.parent else None
+                shown = text(listener.child_by_field_name("function")) if listener else "a handler"
+                line = growth.skipped_by.start_point[0] + 1
+                yield self.finding(
+                    source, growth.grow,
+                    f"`this.{growth.name}` gets an entry here that only one handler of this "
+                    f"call takes out; the `{shown}(...)` handler on line {line} also ends the "
+                    f"call but leaves the entry: every call that ends that way keeps it for "
+                    f"good; remove it on every way out")
                 continue
             if growth.forgotten_with:
                 remover = growth.why_long_lived.removeprefix("forgotten by ")

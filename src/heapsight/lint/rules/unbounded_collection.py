@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from heapsight.lint.facts import FileFacts
 from heapsight.lint.model import Finding
 from heapsight.lint.rule import Rule
-from heapsight.lint.source import SourceFile
+from heapsight.lint.source import SourceFile, text
 
 
 class ModuleCollectionGrowth(Rule):
@@ -68,6 +68,16 @@ class ModuleCollectionGrowth(Rule):
                     f"same function removes on its way out, but the return on line {line} "
                     f"leaves without removing it: every call that takes that path keeps its "
                     f"entry for good (remove it in a finally)")
+                continue
+            if growth.skipped_by is not None:
+                listener = growth.skipped_by.parent.parent if growth.skipped_by.parent else None
+                shown = text(listener.child_by_field_name("function")) if listener else "a handler"
+                yield self.finding(
+                    source, grow,
+                    f"module-level {growth.kind} `{growth.name}` gets an entry{where} that only "
+                    f"one handler of this call takes out; the `{shown}(...)` handler on line "
+                    f"{growth.skipped_by.start_point[0] + 1} also ends the call but leaves the "
+                    f"entry: every call that ends that way keeps it for good")
                 continue
             if growth.removal_never_called:
                 yield self.finding(
