@@ -92,9 +92,12 @@ class Usage:
         lookup_scopes = {fn.id for node in self.lookups
                          if (fn := source.enclosing_function(node)) is not None}
         buckets = {node.id for node in self.bucket_grows}
+        lookups = {node.id for node in self.lookups}
         for node in self.grows:
             if node.id in buckets or creates_bucket(node, source):
                 continue  # a grouping index (`(m[k] ||= []).push(v)`), not a cache
+            if _fills_old_entry(stored_value(node), lookups):
+                continue  # `m.set(k, (m.get(k) ?? new Set()).add(v))`: a grouping as well
 
             function = source.enclosing_function(node)
             if function is not None and function.id in lookup_scopes:
@@ -211,6 +214,23 @@ def stored_value(grow: Node) -> Node | None:
             named[0] if method != "set" and named else None)
     holder = outer(grow).parent
     return holder.child_by_field_name("right") if holder is not None else None
+
+
+def _fills_old_entry(value: Node | None, lookups: set[int]) -> bool:
+    """`(m.get(k) ?? new Set()).add(v)`, `(m[k] || []).concat(v)`: the value stored is the
+    old entry (or a new empty one) with one more item."""
+    if value is None:
+        return False
+    value = unwrap(value)
+    callee = value.child_by_field_name("function") if value.type == "call_expression" else None
+    if callee is None or callee.type != "member_expression" or last_name(callee) not in (
+            "add", "push", "concat"):
+        return False
+    receiver = unwrap(callee.child_by_field_name("object") or callee)
+    if receiver.type == "binary_expression" and text(
+            receiver.child_by_field_name("operator")) in ("||", "??"):
+        receiver = unwrap(receiver.child_by_field_name("left") or receiver)
+    return receiver.id in lookups
 
 
 def creates_bucket(grow: Node, source: SourceFile | None = None) -> bool:
