@@ -541,8 +541,19 @@ def _evicted(source: SourceFile, name: str, scope: Node) -> bool:
         return True
     removal = re.compile(rf"(?<![\w$]){quoted}\]?\.(?:delete|clear)\(|delete\s+[\w$.\[\]]*"
                          rf"(?<![\w$]){quoted}\]?\[|(?<![\w$]){quoted}\]?\s*=\s*(?!=)")
-    places = [text(scope)] + [text(m["callback"][0]) for m in source.matches(_TIMER_CALLBACKS)]
-    return any(removal.search(place) for place in places)
+    callbacks = [text(m["callback"][0]) for m in source.matches(_TIMER_CALLBACKS)]
+    places = [text(scope)] + callbacks
+    if any(removal.search(place) for place in places):
+        return True
+    # a timer's callback that asks a method to end the entry (`setTimeout(() =>
+    # this.run(id))`, `run` deleting it first) evicts it as well
+    called = {name for callback in callbacks for name in _SELF_CALLS.findall(callback)}
+    return bool(called) and any(
+        source.function_name(m["function"][0]) in called and removal.search(
+            text(m["function"][0])) for m in source.matches(FUNCTIONS_QUERY))
+
+
+_SELF_CALLS = re.compile(r"(?:this|self|that)\.(#?[\w$]+)\(")
 
 
 _MAP_SETS = file_query("""
