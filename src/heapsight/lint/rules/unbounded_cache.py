@@ -351,6 +351,12 @@ class CacheWithoutEviction(Rule):
         where = source.function_name(function) if function is not None else ""
         where = f" in {where}()" if where else ""
         noun = "a Map" if kind == "map" else "an object"
+        if _keyed_by_object(source, grow) and key is not None:
+            return self.finding(
+                source, grow,
+                f"`{name}` is {noun} used as a cache (looked up, then filled{where}) keyed by "
+                f"objects (`{text(key)}`): the Map keeps every key object, and its value, "
+                f"alive for good; make it a WeakMap, or evict")
         return self.finding(
             source, grow,
             f"`{name}` is {noun} used as a cache (looked up, then filled{where}) but nothing "
@@ -692,6 +698,8 @@ def _keyed_by_traffic(facts: FileFacts, grow: Node) -> bool:
     is a synchronous memo of a small fixed domain (a RegExp per glob, a formatter per locale)."""
     if facts.in_setup_code(grow):
         return False
+    if _keyed_by_object(facts.source, grow):
+        return True
     scope = facts.per_call_scope(grow)
     if scope is not None and not facts.per_call_is_inferred(scope[1]):
         return True
@@ -711,6 +719,28 @@ def _keyed_by_traffic(facts: FileFacts, grow: Node) -> bool:
 
 
 _LITERALS = frozenset({"true", "false", "null", "undefined", "number", "string"})
+
+
+def _keyed_by_object(source: SourceFile, grow: Node) -> bool:
+    """`memo.set(node, result)` where `node` is a parameter whose properties the function
+    reads (`node.rows`, `node.childNodes`): a Map keyed by objects keeps every key object
+    alive for as long as the Map lives, however short-lived the objects were meant to be (a
+    WeakMap would not)."""
+    callee = grow.child_by_field_name("function") if grow.type == "call_expression" else None
+    if callee is None or last_name(callee) != "set":
+        return False
+    key = _stored_key(grow)
+    function = source.enclosing_function(grow)
+    if key is None or function is None or unwrap(key).type != "identifier":
+        return False
+    name = text(unwrap(key))
+    if name not in parameter_names(function):
+        return False
+    reads = [use.parent for use in source.identifiers(name, function)
+             if use.parent is not None and use.parent.type == "member_expression"
+             and use.parent.child_by_field_name("object") == use]
+    return any(last_name(read) not in ("length", "size", "constructor") and (
+        read.parent is None or read.parent.type != "call_expression") for read in reads)
 
 
 # The last word of a key's name that names one of an unbounded number of things.
