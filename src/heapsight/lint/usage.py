@@ -586,40 +586,109 @@ def _listener_of(function: Node) -> tuple[str, Node] | None:
 def removal_skipped_by_sibling_handler(source: SourceFile,
                                        usage: Usage) -> tuple[Node, Node] | None:
     """A function adds an entry and registers handlers on one emitter for the ways its work
-    ends (`stream.on('end', ...)`, `stream.on('error', ...)`); the entry is taken out in one
-    of them, and another, which ends the work too (it takes a listener off, clears a timer,
-    closes something), leaves it: every call that ends that way keeps its entry for good.
-    -> (the add, the handler that forgets it)."""
-    removals = [b for b in usage.bounds if _removes_one_entry(b)]
+    ends (`stream.on('end', ...)`, `stream.on('error', ...)`, a `once` pair); the entry is
+    taken out in one of them, and another, which ends the work too (it takes a listener off,
+    clears a timer, closes something; or it is the other of two `once` handlers: an outcome
+    that happens instead), leaves it: every call that ends that way keeps its entry for good.
+    A handler may be a method (`this.onDone`, `this.onDone.bind(this)`).
+    -> (the add, the registration whose handler forgets it)."""
+    removals = [b for b in usage.bounds if _removes_one_entry(b) or _splices_one(b)]
     if not removals or len(removals) != len(usage.bounds):
         return None
+    methods: dict[str, Node] | None = None
     for grow in usage.grows:
         function = source.enclosing_function(grow)
         if function is None:
             continue
-        handlers: dict[str, list[Node]] = {}
+        handlers: dict[str, list[tuple[Node, Node, bool]]] = {}
         for node in own_nodes(function):
-            if node.type in ("arrow_function", "function_expression"):
-                listener = _listener_of(node)
-                if listener is not None:
-                    handlers.setdefault(listener[0], []).append(node)
+            if node.type != "call_expression":
+                continue
+            callee = node.child_by_field_name("function")
+            arguments = node.child_by_field_name("arguments")
+            if callee is None or callee.type != "member_expression" or last_name(
+                    callee) not in _LISTEN_METHODS or arguments is None or len(
+                    arguments.named_children) < 2:
+                continue
+            handler = unwrap(arguments.named_children[1])
+            if handler.type not in ("arrow_function", "function_expression"):
+                if methods is None:
+                    methods = _methods_by_name(source)
+                resolved = _handler_body(source, handler, methods)
+                if resolved is None:
+                    continue
+                handler = resolved
+            handlers.setdefault(text(callee.child_by_field_name("object")), []).append(
+                (node, handler, last_name(callee) == "once"))
         for handlers_of in handlers.values():
             removing = [h for h in handlers_of if any(
-                h.start_byte <= r.start_byte < h.end_byte for r in removals)]
+                h[1].start_byte <= r.start_byte < h[1].end_byte for r in removals)]
             if not removing or len(removing) == len(handlers_of):
                 continue
-            if any(source.enclosing_function(r) not in removing for r in removals
-                   if function.start_byte <= r.start_byte < function.end_byte
-                   and not any(h.start_byte <= r.start_byte < h.end_byte for h in removing)):
+            if any(function.start_byte <= r.start_byte < function.end_byte
+                   and not any(h[1].start_byte <= r.start_byte < h[1].end_byte
+                               for h in removing) for r in removals):
                 continue  # removed elsewhere in the function too
             removers = {source.function_name(f) for r in removals
                         if (f := source.enclosing_function(r)) is not None} - {""}
-            for handler in handlers_of:
-                if handler in removing or not _ends_something(handler):
+            removers |= {key for key, method in _BOUND_PAIRS.findall(
+                source.source.decode("utf-8", "replace")) if method in removers}
+            outside = text(function)
+            for h in removing:
+                outside = outside.replace(text(h[1]), "")
+            if any(f"{name}(" in outside for name in removers):
+                continue  # another path of the call asks the remover too (a 'close')
+            once_pair = all(h[2] for h in removing)
+            for registration, body, once in handlers_of:
+                if any(body.id == h[1].id for h in removing):
                     continue
-                if any(f"{name}(" in text(handler) for name in removers):
+                if not (_ends_something(body) or (once and once_pair)):
+                    continue
+                if any(f"{name}(" in text(body) for name in removers):
                     continue  # it calls the function that removes
-                return grow, handler
+                return grow, registration
+    return None
+
+
+def _splices_one(bound: Node) -> bool:
+    """`list.splice(index, 1)`: one entry taken out of an array."""
+    if bound.type != "call_expression" or last_name(
+            bound.child_by_field_name("function") or bound) != "splice":
+        return False
+    arguments = bound.child_by_field_name("arguments")
+    return arguments is not None and len(arguments.named_children) == 2 and text(
+        arguments.named_children[1]) == "1"
+
+
+def _methods_by_name(source: SourceFile) -> dict[str, Node]:
+    found: dict[str, Node] = {}
+    for match in source.matches(FUNCTIONS_QUERY):
+        function = match["function"][0]
+        name = source.function_name(function)
+        if name:
+            found.setdefault(name, function)
+    return found
+
+
+_BOUND_PAIRS = re.compile(r"([\w$]+)\s*:\s*(?:this|self)\.([\w$]+)(?:\.bind\(|\s*[,}\n])")
+
+
+def _handler_body(source: SourceFile, handler: Node, methods: dict[str, Node]) -> Node | None:
+    """The function a handler reference names: `this.onEnd`, `this.onEnd.bind(this)`,
+    `onEnd`, or `this._handlers.end` where the file maps `end: this.onEnd.bind(this)`."""
+    if handler.type == "call_expression":  # `this.onEnd.bind(this)`
+        callee = handler.child_by_field_name("function")
+        if callee is None or last_name(callee) != "bind":
+            return None
+        handler = unwrap(callee.child_by_field_name("object") or callee)
+    if handler.type not in ("identifier", "member_expression"):
+        return None
+    name = last_name(handler)
+    if name in methods:
+        return methods[name]
+    for key, method in _BOUND_PAIRS.findall(source.source.decode("utf-8", "replace")):
+        if key == name and method in methods:
+            return methods[method]
     return None
 
 

@@ -70,8 +70,7 @@ class FieldCollectionGrowth(Rule):
                     f"exists, and the entry stays; register the removal before handing it on")
                 continue
             if growth.skipped_by is not None:
-                listener = growth.skipped_by.parent.parent if growth.skipped_by.parent else None
-                shown = text(listener.child_by_field_name("function")) if listener else "a handler"
+                shown = text(growth.skipped_by.child_by_field_name("function"))
                 line = growth.skipped_by.start_point[0] + 1
                 yield self.finding(
                     source, growth.grow,

@@ -70,8 +70,7 @@ class ModuleCollectionGrowth(Rule):
                     f"entry for good (remove it in a finally)")
                 continue
             if growth.skipped_by is not None:
-                listener = growth.skipped_by.parent.parent if growth.skipped_by.parent else None
-                shown = text(listener.child_by_field_name("function")) if listener else "a handler"
+                shown = text(growth.skipped_by.child_by_field_name("function"))
                 yield self.finding(
                     source, grow,
                     f"module-level {growth.kind} `{growth.name}` gets an entry{where} that only "
