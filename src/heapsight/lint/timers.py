@@ -709,7 +709,7 @@ def dropped_timeouts(source: SourceFile, facts: FileFacts) -> list[DroppedTimeou
             continue
         callback = unwrap(match["callback"][0])
         if callback.type not in ("arrow_function", "function_expression", "function") or (
-                not _ends_operation(callback)):
+                not _ends_operation(callback) and not _settles_a_race(source, call)):
             continue
         function = source.enclosing_function(call)
         if function is None or function == callback or facts.in_setup_code(call):
@@ -728,7 +728,7 @@ def dropped_timeouts(source: SourceFile, facts: FileFacts) -> list[DroppedTimeou
             arguments.named_children) > 1 else None
         if delay is None or (delay.type == "number" and _number(text(delay)) < _SHORT_DELAY_MS):
             continue
-        found.append(DroppedTimeout(call, function))
+        found.append(DroppedTimeout(call, body_method(source, function)))
     return found
 
 
@@ -759,6 +759,22 @@ def _kept_but_never_cleared(facts: FileFacts, call: Node) -> bool:
     return left is not None and last_name(left) not in facts.cleared_handle_names
 
 
+def _settles_a_race(source: SourceFile, call: Node) -> bool:
+    """`Promise.race([work, new Promise((resolve) => setTimeout(() => resolve(x), ms))])`:
+    the timer settles the losing side of a race; when the work wins, it stays pending."""
+    executor = source.enclosing_function(call)
+    made = executor.parent.parent if executor is not None and executor.parent is not None and (
+        executor.parent.type == "arguments") else None
+    if made is None or made.type != "new_expression" or text(
+            made.child_by_field_name("constructor")) != "Promise":
+        return False
+    element = outer(made).parent
+    arguments = element.parent if element is not None and element.type == "array" else None
+    race = arguments.parent if arguments is not None and arguments.type == "arguments" else None
+    callee = race.child_by_field_name("function") if race is not None else None
+    return callee is not None and text(callee) in ("Promise.race", "Promise.any")
+
+
 def _ends_operation(callback: Node) -> bool:
     """The callback itself (not a function inside it) aborts, rejects, destroys or cancels."""
     for node in own_nodes(callback):
@@ -784,6 +800,11 @@ def _dropped(source: SourceFile, call: Node, function: Node) -> bool:
         return False
     if parent.type == "expression_statement":
         return True
+    if parent.type == "arrow_function" and parent.child_by_field_name("body") == node and (
+            parent.parent is not None and parent.parent.type == "arguments"
+            and parent.parent.parent is not None
+            and parent.parent.parent.type == "new_expression"):
+        return True  # `new Promise((r) => setTimeout(...))`: the executor's value is ignored
     if parent.type == "variable_declarator" and parent.child_by_field_name("value") == node:
         name = parent.child_by_field_name("name")
         return name is not None and name.type == "identifier" and all(
