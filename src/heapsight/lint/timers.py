@@ -695,6 +695,8 @@ _WORDS = re.compile(r"[A-Za-z][a-z0-9]*")
 class DroppedTimeout:
     call: Node
     function: Node
+    # cleared only after the await it guards, outside finally: a throw skips the clear
+    skipped_on_throw: bool = False
 
 
 def dropped_timeouts(source: SourceFile, facts: FileFacts) -> list[DroppedTimeout]:
@@ -708,8 +710,10 @@ def dropped_timeouts(source: SourceFile, facts: FileFacts) -> list[DroppedTimeou
                                                         "self", "timers"):
             continue
         callback = unwrap(match["callback"][0])
+        guard = _guards_an_await(source, call)
         if callback.type not in ("arrow_function", "function_expression", "function") or (
-                not _ends_operation(callback) and not _settles_a_race(source, call)):
+                not guard and not _ends_operation(callback)
+                and not _settles_a_race(source, call)):
             continue
         function = source.enclosing_function(call)
         if function is None or function == callback or facts.in_setup_code(call):
@@ -720,7 +724,7 @@ def dropped_timeouts(source: SourceFile, facts: FileFacts) -> list[DroppedTimeou
                 continue  # once per object, and the file does not show objects made per call
         elif once_per_instance(name):
             continue
-        if not _dropped(source, call, function) and not _kept_but_never_cleared(
+        if not guard and not _dropped(source, call, function) and not _kept_but_never_cleared(
                 facts, call):
             continue
         arguments = call.child_by_field_name("arguments")
@@ -728,7 +732,7 @@ def dropped_timeouts(source: SourceFile, facts: FileFacts) -> list[DroppedTimeou
             arguments.named_children) > 1 else None
         if delay is None or (delay.type == "number" and _number(text(delay)) < _SHORT_DELAY_MS):
             continue
-        found.append(DroppedTimeout(call, body_method(source, function)))
+        found.append(DroppedTimeout(call, body_method(source, function), guard))
     return found
 
 
@@ -757,6 +761,27 @@ def _kept_but_never_cleared(facts: FileFacts, call: Node) -> bool:
     left = holder.child_by_field_name("left") if holder is not None and (
         holder.type == "assignment_expression") else None
     return left is not None and last_name(left) not in facts.cleared_handle_names
+
+
+def _guards_an_await(source: SourceFile, call: Node) -> bool:
+    """`const t = setTimeout(...); await work(); clearTimeout(t)` with every clear after
+    the await and outside finally/catch: a call whose work throws leaves the timer armed."""
+    declarator = outer(call).parent
+    function = source.enclosing_function(call)
+    if declarator is None or declarator.type != "variable_declarator" or function is None:
+        return False
+    name = declarator.child_by_field_name("name")
+    if name is None or name.type != "identifier" or not _cleared_only_after_await(
+            source, text(name), call, function):
+        return False
+    # and the function catches the error and goes on (a loop's step, a retry): its caller
+    # runs it again, and the armed timers pile up; an error that propagates ends the caller
+    parent = call.parent
+    while parent is not None and parent.id != function.id:
+        if parent.type == "try_statement" and parent.child_by_field_name("handler") is not None:
+            return True
+        parent = parent.parent
+    return False
 
 
 def _settles_a_race(source: SourceFile, call: Node) -> bool:

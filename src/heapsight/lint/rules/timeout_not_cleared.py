@@ -58,6 +58,14 @@ class TimeoutNotCleared(Rule):
     def check(self, source: SourceFile, facts: FileFacts) -> Iterator[Finding]:
         for timeout in facts.dropped_timeouts:
             where = facts.describe(timeout.function)
+            if timeout.skipped_on_throw:
+                yield self.finding(
+                    source, timeout.call,
+                    f"the timeout started in {where} guards an await and is cleared only "
+                    f"after it, outside finally: when the awaited call throws, the error is "
+                    f"caught and the call goes on with the timer still armed; clear it in "
+                    f"finally")
+                continue
             yield self.finding(
                 source, timeout.call,
                 f"the timeout started in {where} ends the operation when it fires, but its "
