@@ -16,7 +16,6 @@ from heapsight.lint.source import (
     file_query,
     last_name,
     outer,
-    root_identifier,
     text,
     unwrap,
 )
@@ -32,7 +31,6 @@ _GLOBAL_SUBSCRIPTS = file_query("""
   (#any-of? @global "global" "globalThis" "window")) @assign
 """)
 
-_PATHS = file_query("(member_expression object: (_) @object) @member")
 _COMMENTS = file_query("(comment) @comment")
 # ESLint's declaration of the globals a file uses: `/* global WIKI, app:writable */`
 _GLOBAL_COMMENT = re.compile(r"/\*\s*globals?\s+([^*]*)\*/")
@@ -163,19 +161,19 @@ class GlobalCollectionGrowth(Rule):
         if not roots:
             return
         paths: dict[str, list[Node]] = {}
-        for match in source.matches(_PATHS):
-            member = match["member"][0]
-            root = root_identifier(member)
-            if root is None or text(root) not in roots:
-                continue
-            inner = unwrap(match["object"][0])
-            if inner.type == "identifier" and roots[text(root)] == "is the global object":
-                continue  # `global.x`: the one-level shape above
-            if source.enclosing_function(root) is not None and any(
-                    text(root) in source.declared_names(fn)
-                    for fn in source.enclosing_functions(root)):
-                continue  # a local of the same name
-            paths.setdefault(text(member), []).append(member)
+        for root_name, why in roots.items():
+            for root in source.identifiers(root_name):
+                if root.type != "identifier" or (source.enclosing_function(root) is not None and any(
+                        root_name in source.declared_names(fn)
+                        for fn in source.enclosing_functions(root))):
+                    continue  # a local of the same name
+                depth, node = 0, outer(root)
+                while node.parent is not None and node.parent.type == "member_expression" and (
+                        node.parent.child_by_field_name("object") == node):
+                    node, depth = node.parent, depth + 1
+                    if depth >= 2 or why != "is the global object":
+                        paths.setdefault(text(node), []).append(node)  # (`global.x`: above)
+                    node = outer(node)
         for path, uses in paths.items():
             usage = classify(source, uses, path)
             if usage.bounds or usage.exported:
