@@ -39,6 +39,9 @@ class ImplicitGlobal:
     assignments: list[Node]  # `name = value` inside functions, each with @value at [1]
     values: list[Node]
     uses: list[Node]  # every identifier in the file that refers to the global
+    # the assignments that give it a new empty collection the same call then fills: the
+    # global keeps the last call's filled collection
+    refills: frozenset[int] = frozenset()
 
 
 def implicit_globals(source: SourceFile) -> list[ImplicitGlobal]:
@@ -70,7 +73,10 @@ def implicit_globals(source: SourceFile) -> list[ImplicitGlobal]:
     for name, (assignments, values) in found.items():
         uses = [use for use in source.identifiers(name)
                 if use.type == "shorthand_property_identifier" or _refers_to_global(source, use)]
-        result.append(ImplicitGlobal(name, assignments, values, uses))
+        found_global = ImplicitGlobal(name, assignments, values, uses)
+        refills = frozenset(a.id for a, v in zip(assignments, values, strict=True)
+                            if refilled_per_call(source, found_global, a, v))
+        result.append(ImplicitGlobal(name, assignments, values, uses, refills))
     return result
 
 

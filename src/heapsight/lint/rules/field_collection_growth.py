@@ -21,7 +21,13 @@ class FieldCollectionGrowth(Rule):
     removal that first makes the entry it removes from (`this.m[k] = this.m[k] || {}`) adds
     an empty entry for every key already gone. Timer handles kept so `close()` can clear
     them but taken out only where cleared, and a removal listener armed only after the
-    entry was handed on (`emit` before `once('close')`), leave entries too.
+    entry was handed on (`emit` before `once('close')`), leave entries too. Removal on one
+    path only counts as none: an entry kept in two fields under one key that a function
+    ending it takes out of one field and leaves in the other (`confirm()` clears the timer
+    entry and keeps the hold), or an entry one handler of the call's emitter takes out while
+    another that also ends the call (an `'error'` handler that stops a timer, the other of a
+    `once` pair) leaves it. `other.field.add(x)` in a class that does not declare `field`
+    grows that other object's collection, not one of this class.
 
     Why is this bad?
     Servers, clients, pools and exported singletons live as long as the process. A map of

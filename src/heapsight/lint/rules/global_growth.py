@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from heapsight.lint.facts import FileFacts
-from heapsight.lint.implicit import refilled_per_call
 from heapsight.lint.model import Finding
 from heapsight.lint.rule import Rule
 from heapsight.lint.source import (
@@ -44,9 +43,13 @@ _GLOBAL_DELETES = file_query("""
 
 class GlobalCollectionGrowth(Rule):
     """What it does:
-    Finds collections hung on the global object - `global.x`, `globalThis.x`, `window.x` - that
-    a function adds to (`push`, `set`, `add`, `[key] =`) while nothing removes from them, and
-    functions that add properties to the global object under computed keys.
+    Finds collections hung on the global object - `global.x`, `globalThis.x`, `window.x`, and
+    deeper (`global.app.audit`) - that a function adds to (`push`, `set`, `add`, `[key] =`)
+    while nothing removes from them, and functions that add properties to the global object
+    under computed keys. A module binding of the global object itself (`const g = globalThis
+    as unknown as {...}`) and a name the file declares global for its linter (`/* global APP
+    */`) and never declares itself count as the global object too (there `set`/`add` count
+    only on a collection the file makes: an object made elsewhere may be a cache that expires).
 
     Why is this bad?
     The global object is a GC root: whatever it holds lives for the whole process, and every
@@ -206,8 +209,7 @@ class GlobalCollectionGrowth(Rule):
             usage.bounds = [b for b in usage.bounds if b.id not in made]
             if usage.bounds:
                 continue
-            refills = [a for a, v in zip(implicit.assignments, implicit.values, strict=True)
-                       if refilled_per_call(source, implicit, a, v)]
+            refills = [a for a in implicit.assignments if a.id in implicit.refills]
             grows = [g for g in usage.grows_in_functions(source) if not any(
                 a.end_byte <= g.start_byte and (f := source.enclosing_function(a)) is not None
                 and g.start_byte < f.end_byte for a in refills)]  # (implicit-global's)

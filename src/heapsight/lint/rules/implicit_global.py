@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from heapsight.lint.facts import FileFacts
-from heapsight.lint.implicit import refilled_per_call
 from heapsight.lint.model import Finding
 from heapsight.lint.rule import Rule
 from heapsight.lint.source import SourceFile, last_name, text, unwrap
@@ -30,8 +29,10 @@ class ImplicitGlobal(Rule):
     """What it does:
     In a sloppy-mode script (no `'use strict'`, no import/export), finds a function that
     assigns an object - a call's result, an element of a list, a new object - to a name that
-    no scope around it declares, which makes it a property of the global object. In a
-    CommonJS script, names only a browser provides (`self`, `name`, `window`) count too.
+    no scope around it declares, which makes it a property of the global object; also a new
+    empty collection given to such a name and filled in the same call (`links = {}` then
+    `links[rel] = href`), which keeps the last call's filled collection. In a CommonJS script,
+    names only a browser provides (`self`, `name`, `window`) count too.
 
     Why is this bad?
     The global object is a GC root. A forgotten `var` turns a local into a global that keeps
@@ -74,7 +75,7 @@ class ImplicitGlobal(Rule):
             for assignment, value in zip(implicit.assignments, implicit.values, strict=True):
                 function = source.enclosing_function(assignment)
                 where = facts.describe(function) if function is not None else "this function"
-                if refilled_per_call(source, implicit, assignment, value):
+                if assignment.id in implicit.refills:
                     yield self.finding(
                         source, assignment,
                         f"`{implicit.name}` is declared in no scope around {where}, so this "

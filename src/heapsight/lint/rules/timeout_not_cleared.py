@@ -15,7 +15,10 @@ class TimeoutNotCleared(Rule):
     Finds a `setTimeout` that guards one operation - its callback aborts, rejects, destroys or
     cancels it - started in a function that runs per call (or in the constructor of a class
     the file makes again), whose handle is thrown away or kept where nothing clears it, so
-    nothing can clear it when the operation finishes first.
+    nothing can clear it when the operation finishes first. Also a timer that settles the
+    losing side of a `Promise.race` (`new Promise((r) => setTimeout(() => r(null), ms))`),
+    and a timer armed around an await and cleared only after it, outside `finally`, in a
+    function that catches the error and goes on (every failed call leaves it armed).
 
     Why is this bad?
     The timer stays pending for its whole delay after the operation is done, and its callback

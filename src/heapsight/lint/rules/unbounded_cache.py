@@ -40,8 +40,11 @@ class CacheWithoutEviction(Rule):
     no `delete`, no `clear`, no size check, no TTL, no replacement. On an object that outlives
     the call (a field of `this`, a property of an object passed in), eviction must be where
     the cache fills: a size check, or a delete, clear or reset on the fill path or in a timer;
-    an invalidation in another method or a clear in `close()` leaves every other key. Also a
-    memoizing loader (DataLoader) made once at load and shared by every request.
+    an invalidation in another method or a clear in `close()` leaves every other key (a
+    timer callback that asks a method to take the entry out evicts it). A Map memo keyed by
+    an object whose properties the function reads keeps every key object alive (a WeakMap
+    would not), whoever calls it. Also a memoizing loader (DataLoader) made once at load and
+    shared by every request.
 
     Why is this bad?
     A cache keyed by user ids, URLs or query strings has as many keys as the traffic has. Without

@@ -17,9 +17,13 @@ class ModuleCollectionGrowth(Rule):
     clears it, replaces it or checks its size - or removes only on a path the entry's call may
     not take: after an await outside `finally`, only when cancelled, through an
     `unregister()` that nothing in the file calls while the file's own code registers, or in
-    a function whose `return` after the add leaves without the removal. Also a collection that
-    set-up code hangs on an object it was handed (`server.app.failures = []`) and a per-call
-    callback it registers fills.
+    a function whose `return` after the add leaves without the removal, or in one handler of
+    the call's emitter while another that also ends the call leaves the entry. Also a
+    collection that set-up code hangs on an object it was handed (`server.app.failures = []`)
+    and a per-call callback it registers fills. An entry under a key the file spells (a
+    literal, or a `const` given one: `warned.add('UNBOUNDED')`), growth in an array-iteration
+    callback run while the module loads (`['a', 'b'].forEach(...)`), and an exported remover
+    keyed by what other modules know (`release(topic)`) are not reported.
 
     Why is this bad?
     A module-level collection lives as long as the process. If each request or event adds an
