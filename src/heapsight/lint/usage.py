@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from itertools import islice
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -102,7 +103,19 @@ class Usage:
             function = source.enclosing_function(node)
             if function is not None and function.id in lookup_scopes:
                 return node
+            name = source.function_name(function) if function is not None else ""
+            if name and self._looked_up_by_caller(source, name):
+                return node  # the lookup is in the caller: `fetch()` reads, `load()` fills
         return None
+
+    def _looked_up_by_caller(self, source: SourceFile, name: str) -> bool:
+        """A function that looks the collection up also calls `name(...)`, the filler."""
+        for lookup in self.lookups:
+            for caller in islice(source.enclosing_functions(lookup), 2):
+                if any(use.parent is not None and use.parent.type == "call_expression"
+                       for use in source.identifiers(name, caller)):
+                    return True
+        return False
 
 
 def classify(source: SourceFile, uses: list[Node], name: str, kind: str | None = None) -> Usage:
