@@ -35,6 +35,7 @@ from heapsight.lint.usage import (
     assigned_value,
     classify,
     collection_kind,
+    counts_up,
     fresh_key,
     removal_skipped_by_sibling_handler,
     removed_only_on_cancel,
@@ -254,8 +255,8 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
                 # get-or-create by a name: `of(name)` registries of a fixed domain (a Set
                 # holds no object to get back: each new value is one more entry)
                 continue
-            if singleton and looked_up and not _per_call_entry(source, grow,
-                                                                         function):
+            if singleton and looked_up and not _per_call_entry(source, grow, function) and (
+                    not counts_up(grow, usage.lookups)):
                 continue  # a read-through of a computed value: cache-without-eviction's
             found_growth.append(FieldGrowth(name, kind, grow, owner, why))
             break

@@ -229,6 +229,26 @@ def stored_value(grow: Node) -> Node | None:
     return holder.child_by_field_name("right") if holder is not None else None
 
 
+def counts_up(grow: Node, lookups: list[Node]) -> bool:
+    """`m.set(k, (m.get(k) ?? 0) + 1)`, `m[k] = (m[k] || 0) + n`: a count per key, made from
+    the old entry - one entry per distinct key, not a cached lookup."""
+    value = stored_value(grow)
+    value = unwrap(value) if value is not None else None
+    if value is None or value.type != "binary_expression" or text(
+            value.child_by_field_name("operator")) != "+":
+        return False
+    ids = {lookup.id for lookup in lookups}
+    for side in ("left", "right"):
+        operand = value.child_by_field_name(side)
+        operand = unwrap(operand) if operand is not None else None
+        if operand is not None and operand.type == "binary_expression" and text(
+                operand.child_by_field_name("operator")) in ("||", "??"):
+            operand = unwrap(operand.child_by_field_name("left") or operand)
+        if operand is not None and operand.id in ids:
+            return True
+    return False
+
+
 def _fills_old_entry(value: Node | None, lookups: set[int]) -> bool:
     """`(m.get(k) ?? new Set()).add(v)`, `(m[k] || []).concat(v)`: the value stored is the
     old entry (or a new empty one) with one more item."""

@@ -24,6 +24,7 @@ from heapsight.lint.usage import (
     Usage,
     classify,
     collection_kind,
+    counts_up,
     creates_bucket,
 )
 
@@ -350,6 +351,9 @@ class CacheWithoutEviction(Rule):
         value = _stored_value(grow)
         if name.startswith("this.") and value is not None and _new_instance(facts, value, grow):
             return None  # an object per key, kept on a field: field-collection-growth's
+        if name.startswith("this.") and facts.in_singleton_method(grow) and counts_up(
+                grow, usage.lookups):
+            return None  # a count per key on a shared object: field-collection-growth's
         function = source.enclosing_function(grow)
         where = source.function_name(function) if function is not None else ""
         where = f" in {where}()" if where else ""
