@@ -28,6 +28,7 @@ from heapsight.lint.source import (
     outer,
     parameter_names,
     text,
+    unwrap,
 )
 from heapsight.lint.usage import (
     API_METHODS,
@@ -39,6 +40,7 @@ from heapsight.lint.usage import (
     fresh_key,
     removal_skipped_by_sibling_handler,
     removed_only_on_cancel,
+    stored_value,
 )
 
 if TYPE_CHECKING:
@@ -145,6 +147,9 @@ class FieldGrowth:
     forgotten_with: str = ""
     # removed in one handler of the call's emitter; this other one ends the call and leaves it
     skipped_by: Node | None = None
+    # the only per-entry removal takes out another value than the one added (`push(timer)`,
+    # then `splice(indexOf(fn), 1)`); the rest is a reset when the object is torn down
+    wrong_removal: Node | None = None
 
 
 def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
@@ -222,6 +227,11 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
                 if skipped is not None:
                     forgotten = FieldGrowth(name, kind, skipped[0], owner_class(skipped[0]),
                                             "", skipped_by=skipped[1])
+                if forgotten is None:
+                    wrong = _removes_another_value(source, usage)
+                    if wrong is not None:
+                        forgotten = FieldGrowth(name, kind, wrong[0], owner_class(wrong[0]), "",
+                                                wrong_removal=wrong[1])
                 if forgotten is not None:
                     found_growth.append(forgotten)
             continue  # (a Map typed as a WeakMap: its removals were written as a backup)
@@ -336,6 +346,55 @@ def _forgotten_with_sibling(source: SourceFile, facts: FileFacts, name: str,
                 where = source.function_name(_method_around(source, remover)) or "a callback"
                 return FieldGrowth(name, "map", grow, owner_class(grow),
                                    f"forgotten by {where}()", forgotten_with=other)
+    return None
+
+
+def _removes_another_value(source: SourceFile, usage: Usage) -> tuple[Node, Node] | None:
+    """`this.timers.push(timer)`, and the one removal, in a callback of the same call, looks
+    for another value that is in scope there (`splice(this.timers.indexOf(fn), 1)`), while
+    every other bound is a reset in a method that runs once per object (`destroy()`): no
+    entry is ever taken out while the object lives. -> (the add, the removal)."""
+    per_entry = [b for b in usage.bounds if not (
+        (f := source.enclosing_function(b)) is not None
+        and once_per_instance(source.function_name(_method_around(source, f))))]
+    if len(per_entry) != 1:
+        return None
+    removal = per_entry[0]
+    target = _removed_value(removal)
+    function = source.enclosing_function(removal)
+    if target is None or function is None or target.type != "identifier":
+        return None
+    for grow in usage.grows:
+        callee = grow.child_by_field_name("function") if grow.type == "call_expression" else None
+        if callee is None or last_name(callee) not in ("push", "add", "unshift"):
+            continue  # (a Map entry is removed by its key: only lists and sets compared)
+        added = stored_value(grow)
+        around = source.enclosing_function(grow)
+        if added is None or around is None or unwrap(added).type != "identifier" or not (
+                around.start_byte <= function.start_byte < around.end_byte) or (
+                function == around):
+            continue
+        if text(unwrap(added)) != text(target) and text(target) in parameter_names(around):
+            return grow, removal
+    return None
+
+
+def _removed_value(bound: Node) -> Node | None:
+    """`v` of `list.splice(list.indexOf(v), 1)`, `set.delete(v)`."""
+    if bound.type != "call_expression":
+        return None
+    callee = bound.child_by_field_name("function")
+    arguments = bound.child_by_field_name("arguments")
+    if callee is None or arguments is None or not arguments.named_children:
+        return None
+    first = unwrap(arguments.named_children[0])
+    if last_name(callee) == "delete":
+        return first
+    if last_name(callee) == "splice" and first.type == "call_expression" and last_name(
+            first.child_by_field_name("function") or first) == "indexOf":
+        inner = first.child_by_field_name("arguments")
+        return unwrap(inner.named_children[0]) if inner is not None and (
+            inner.named_children) else None
     return None
 
 

@@ -75,6 +75,15 @@ class FieldCollectionGrowth(Rule):
                     f"(an emit): a handler that ends it at once does so before the listener "
                     f"exists, and the entry stays; register the removal before handing it on")
                 continue
+            if growth.wrong_removal is not None:
+                yield self.finding(
+                    source, growth.grow,
+                    f"`this.{growth.name}` gets this entry, but the removal on line "
+                    f"{growth.wrong_removal.start_point[0] + 1} looks for another value "
+                    f"(`{text(growth.wrong_removal)}`), so it never takes this one out, and "
+                    f"the rest only empties it when the object is torn down: the list grows "
+                    f"for as long as the object lives; remove the value you added")
+                continue
             if growth.skipped_by is not None:
                 shown = text(growth.skipped_by.child_by_field_name("function"))
                 line = growth.skipped_by.start_point[0] + 1
