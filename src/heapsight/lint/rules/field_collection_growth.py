@@ -26,8 +26,11 @@ class FieldCollectionGrowth(Rule):
     ending it takes out of one field and leaves in the other (`confirm()` clears the timer
     entry and keeps the hold), or an entry one handler of the call's emitter takes out while
     another that also ends the call (an `'error'` handler that stops a timer, the other of a
-    `once` pair) leaves it. `other.field.add(x)` in a class that does not declare `field`
-    grows that other object's collection, not one of this class.
+    `once` pair) leaves it, or a removal that looks for another value than the one added
+    (`push(wrapper)`, `splice(indexOf(listener), 1)`) with only a teardown reset besides. A
+    count per key made from the old entry on a shared object grows one entry per distinct
+    key. `other.field.add(x)` in a class that does not declare `field` grows that other
+    object's collection, not one of this class.
 
     Why is this bad?
     Servers, clients, pools and exported singletons live as long as the process. A map of

@@ -37,7 +37,8 @@ _THIS_MEMBERS = file_query(
 class CacheWithoutEviction(Rule):
     """What it does:
     Finds a Map or plain object used as a read-through cache - looked up with `get`/`has`/`[key]`
-    and then filled with `set`/`[key] =` in the same function - that nothing ever evicts from:
+    and then filled with `set`/`[key] =` in the same function, or in a function the one that
+    looks up calls - that nothing ever evicts from:
     no `delete`, no `clear`, no size check, no TTL, no replacement. On an object that outlives
     the call (a field of `this`, a property of an object passed in), eviction must be where
     the cache fills: a size check, or a delete, clear or reset on the fill path or in a timer;
