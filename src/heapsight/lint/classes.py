@@ -255,6 +255,8 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
             named = LONG_LIVED_NAME.search(owner) if owner else None
             singleton = lifetime.get(name) or facts.singleton(owner)
             why = singleton or (f"a ...{named.group(1)}" if named else "")
+            if not why and owner:
+                why = _subscribed_in_constructor(source, grow)
             if not why:
                 continue
             # a Set holds no value to read back: `has` then `add` is a seen-set, not a cache
@@ -588,6 +590,32 @@ def _method_around(source: SourceFile, function: Node) -> Node:
     return function
 
 
+_SUBSCRIPTIONS = file_query("""
+(call_expression
+  function: (member_expression object: (_) @emitter)
+  arguments: (arguments (_) . [(arrow_function) (function_expression)] @callback .))
+""")
+
+
+def _subscribed_in_constructor(source: SourceFile, node: Node) -> str:
+    """The class's constructor hands a callback that uses `this` to an object that outlives
+    it - a module binding or an import (`bus.on('x', () => this.m())`): that object keeps
+    the instance, which lives as long as it, and runs its methods per event."""
+    body = node.parent
+    while body is not None and body.type != "class_body":
+        body = body.parent
+    if body is None:
+        return ""
+    for member in body.named_children:
+        if member.type != "method_definition" or source.function_name(member) != "constructor":
+            continue
+        for match in source.matches(_SUBSCRIPTIONS, member):
+            emitter, callback = match["emitter"][0], match["callback"][0]
+            if source.is_long_lived(emitter) and "this" in text(callback):
+                return f"its constructor subscribes it to `{text(emitter)}`, which outlives it"
+    return ""
+
+
 def _in_constructor(source: SourceFile, node: Node) -> bool:
     function = source.enclosing_function(node)
     if function is None:
@@ -619,7 +647,7 @@ def _per_call_entry(source: SourceFile, grow: Node, function: Node, depth: int =
         return True
     if value.type == "identifier":
         declared = assigned_value(source, text(value), function, grow)
-        if declared is not None and declared.type == "new_expression":
+        if declared is not None and declared.type in ("new_expression", "object", "array"):
             return True
     parameters = parameter_names(function)
     return depth == 0 and any(
