@@ -30,7 +30,9 @@ class FieldCollectionGrowth(Rule):
     (`push(wrapper)`, `splice(indexOf(listener), 1)`) with only a teardown reset besides. A
     count per key made from the old entry on a shared object grows one entry per distinct
     key. `other.field.add(x)` in a class that does not declare `field` grows that other
-    object's collection, not one of this class.
+    object's collection, not one of this class. A class whose constructor hands a callback
+    using `this` to an object that outlives it (`bus.on('x', (e) => this.record(e))`)
+    lives as long as that object.
 
     Why is this bad?
     Servers, clients, pools and exported singletons live as long as the process. A map of
