@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from heapsight.lint.source import (
+    FUNCTIONS_QUERY,
     SourceFile,
     file_query,
     last_name,
@@ -249,11 +250,12 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
                 if caller is not None and why:
                     found_growth.append(FieldGrowth(name, kind, caller, owner, why))
                     break
-            if API_METHODS.match(method) or once_per_instance(method):
+            ticking = _ticks(source, function)
+            if not ticking and (API_METHODS.match(method) or once_per_instance(method)):
                 continue
             owner = owner_class(grow)
             named = LONG_LIVED_NAME.search(owner) if owner else None
-            singleton = lifetime.get(name) or facts.singleton(owner)
+            singleton = lifetime.get(name) or facts.singleton(owner) or ticking
             why = singleton or (f"a ...{named.group(1)}" if named else "")
             if not why and owner:
                 why = _subscribed_in_constructor(source, grow)
@@ -588,6 +590,32 @@ def _method_around(source: SourceFile, function: Node) -> Node:
                 and ".prototype." in text(holder.child_by_field_name("left"))):
             return outer_function
     return function
+
+
+_TIMER_STARTS = file_query("""
+(call_expression function: (identifier) @timer arguments: (arguments . (identifier) @callback)
+  (#any-of? @timer "setTimeout" "setInterval"))
+""")
+
+
+def _ticks(source: SourceFile, function: Node) -> str:
+    """A closure a timer runs again and again (`const beat = async () => { ...;
+    setTimeout(safeBeat, ms) }`, `safeBeat` calling `beat()`): each tick runs it again,
+    whatever the method around it is called, and the pending timer keeps `this` alive."""
+    name = source.function_name(function)
+    method = _method_around(source, function)
+    if not name or method is function:
+        return ""
+    started = {text(m["callback"][0]) for m in source.matches(_TIMER_STARTS, method)}
+    if name in started:
+        return f"a timer runs {name}() again and again"
+    for match in source.matches(FUNCTIONS_QUERY, method):
+        other = match["function"][0]
+        if source.function_name(other) in started and any(
+                use.parent is not None and use.parent.type == "call_expression"
+                for use in source.identifiers(name, other)):
+            return f"a timer runs {name}() again and again"
+    return ""
 
 
 _SUBSCRIPTIONS = file_query("""

@@ -32,7 +32,9 @@ class FieldCollectionGrowth(Rule):
     key. `other.field.add(x)` in a class that does not declare `field` grows that other
     object's collection, not one of this class. A class whose constructor hands a callback
     using `this` to an object that outlives it (`bus.on('x', (e) => this.record(e))`)
-    lives as long as that object.
+    lives as long as that object. A closure a timer runs again and again (`const beat = ()
+    => { ...; setTimeout(beat, ms) }`) grows per tick whatever the method around it is
+    called, and its pending timer keeps the object alive.
 
     Why is this bad?
     Servers, clients, pools and exported singletons live as long as the process. A map of
