@@ -390,6 +390,8 @@ class Growth:
     return_skips_removal: Node | None = None
     # removed in one handler of the call's emitter; this other one ends the call and leaves it
     skipped_by: Node | None = None
+    # a class property every instance adds itself to in its constructor
+    per_instance: bool = False
 
 
 def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
@@ -458,6 +460,40 @@ def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
         if grows:
             found.append(Growth(name, kind, grows, success_only, cancel_only))
     found.extend(passed_in_collections(source, facts))
+    found.extend(_self_registrations(source))
+    return found
+
+
+_CLASS_PROPERTY_COLLECTIONS = file_query("""
+(program (expression_statement (assignment_expression
+  left: (member_expression object: (identifier) @owner) @path
+  right: [(array) (object) (new_expression)] @value)))
+""")
+
+
+def _self_registrations(source: SourceFile) -> list[Growth]:
+    """`Owner.instances = new Set()` at module level, and Owner's constructor adds `this`
+    to it (`Owner.instances.add(this)`) while nothing in the file takes an instance out:
+    every object ever made stays reachable through the class for the life of the process."""
+    found: list[Growth] = []
+    for match in source.matches(_CLASS_PROPERTY_COLLECTIONS):
+        path, owner = match["path"][0], text(match["owner"][0])
+        kind = collection_kind(match["value"][0])
+        if kind is None or not any(
+                use.parent is not None and use.parent.type in ("class_declaration", "class")
+                for use in source.identifiers(owner)):
+            continue
+        shown = text(path)
+        uses = [node for node in _paths_spelled(source, shown) if node.id != path.id]
+        usage = classify(source, uses, shown, kind)
+        if usage.bounds or usage.exported:
+            continue
+        grows = [g for g in usage.grows
+                 if (f := source.enclosing_function(g)) is not None
+                 and source.function_name(f) == "constructor"
+                 and (value := stored_value(g)) is not None and unwrap(value).type == "this"]
+        if grows:
+            found.append(Growth(shown, kind, grows, per_instance=True))
     return found
 
 

@@ -23,7 +23,9 @@ class ModuleCollectionGrowth(Rule):
     and a per-call callback it registers fills. An entry under a key the file spells (a
     literal, or a `const` given one: `warned.add('UNBOUNDED')`), growth in an array-iteration
     callback run while the module loads (`['a', 'b'].forEach(...)`), and an exported remover
-    keyed by what other modules know (`release(topic)`) are not reported.
+    keyed by what other modules know (`release(topic)`) are not reported. A collection kept
+    on a class (`Owner.live = []` at module level) that each instance adds itself to in its
+    constructor, with no removal, keeps every instance ever made.
 
     Why is this bad?
     A module-level collection lives as long as the process. If each request or event adds an
@@ -72,6 +74,14 @@ class ModuleCollectionGrowth(Rule):
                     f"same function removes on its way out, but the return on line {line} "
                     f"leaves without removing it: every call that takes that path keeps its "
                     f"entry for good (remove it in a finally)")
+                continue
+            if growth.per_instance:
+                yield self.finding(
+                    source, grow,
+                    f"every object of the class adds itself to {growth.kind} `{growth.name}` "
+                    f"when it is made, and nothing takes one out: each instance ever made "
+                    f"stays reachable through the class for the life of the process; remove "
+                    f"it where the object's life ends (close, destroy)")
                 continue
             if growth.skipped_by is not None:
                 shown = text(growth.skipped_by.child_by_field_name("function"))
