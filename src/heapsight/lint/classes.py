@@ -238,7 +238,11 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
             continue  # (a Map typed as a WeakMap: its removals were written as a backup)
         for grow in usage.grows:
             function = source.enclosing_function(grow)
-            if function is None or facts.in_setup_code(grow) or _in_constructor(source, grow):
+            value = stored_value(grow)
+            registers_self = lifetime.get(name) == "a static field" and value is not None and (
+                unwrap(value).type == "this")  # `Owner.live.add(this)`: once per instance
+            if function is None or facts.in_setup_code(grow) or (
+                    _in_constructor(source, grow) and not registers_self):
                 continue
             method = source.function_name(_method_around(source, function))
             if _only_stores_argument(source, function, grow):
@@ -251,7 +255,8 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
                     found_growth.append(FieldGrowth(name, kind, caller, owner, why))
                     break
             ticking = _ticks(source, function)
-            if not ticking and (API_METHODS.match(method) or once_per_instance(method)):
+            if not ticking and not registers_self and (API_METHODS.match(method)
+                                                      or once_per_instance(method)):
                 continue
             owner = owner_class(grow)
             named = LONG_LIVED_NAME.search(owner) if owner else None
