@@ -24,12 +24,14 @@ from heapsight import LEAK_CATEGORIES
 ROOT = Path(__file__).parent / "corpus" / "lint-realfixes"
 
 # (split, leak sites found at least, fixed versions flagged at most). fresh-3 and fresh-4 were
-# read and tuned on in session 5 (both rule branches merged); fresh-5 is that session's unseen split.
+# read and tuned on in session 5 (both rule branches merged); fresh-5 was that session's unseen
+# split, spent since and tuned on in session 6 (its floor is what the collection, cache, timer
+# and global-growth work of that session reached alone: 22 found, 2 fixed versions flagged).
 # tuning allows one fixed version: 10-node-redis-2465's after pushes onto the private
 # `#waitingForReply` and, cut down, leaves out the reply path that shifts it; since private fields
 # are fields to the rules, that push is a finding like the same code with `_waitingForReply`.
 FLOORS = {"tuning": (22, 1), "held-out": (10, 0), "fresh-3": (29, 0), "fresh-4": (23, 0),
-         "fresh-5": (13, 4), "fresh-6": (0, 40)}
+         "fresh-5": (22, 2), "fresh-6": (0, 40)}
 
 
 def test_the_manifest_describes_every_case():

@@ -60,9 +60,9 @@ FLOORS: dict[str, tuple[float, float]] = {
 FLOORS_2: dict[str, tuple[float, float]] = {
     "unbounded-collection": (0.70, 1.00),
     "listener-leak": (1.00, 1.00),
-    "timer-leak": (1.00, 0.85),
+    "timer-leak": (1.00, 0.88),
     "closure-capture": (0.57, 1.00),
-    "unbounded-cache": (0.85, 1.00),
+    "unbounded-cache": (0.87, 1.00),
     "resource-per-request": (0.61, 1.00),
     "global-growth": (1.00, 1.00),
 }
@@ -70,15 +70,16 @@ FLOORS_2: dict[str, tuple[float, float]] = {
 # lint-services-3: written in the fifth session, in the shapes of real services' modules, by
 # someone who had not read the rules while two others changed them. Before that session's rule
 # work it scored recall 0.40, precision 0.74; after, 0.47 and 0.67 (these floors). The lead read
-# some of its misses after scoring it, so it is partly spent.
+# some of its misses after scoring it, so it is partly spent; the sixth session tuned on it
+# (collection, timer, cache and global-growth rows raised to what that work reached).
 FLOORS_3: dict[str, tuple[float, float]] = {
-    "unbounded-collection": (0.10, 0.50),
+    "unbounded-collection": (0.90, 1.00),
     "listener-leak": (0.22, 0.33),
-    "timer-leak": (1.00, 0.66),
+    "timer-leak": (1.00, 0.80),
     "closure-capture": (0.00, 0.00),
-    "unbounded-cache": (0.90, 0.90),
+    "unbounded-cache": (0.90, 1.00),
     "resource-per-request": (0.77, 0.63),
-    "global-growth": (0.25, 1.00),
+    "global-growth": (1.00, 1.00),
 }
 
 # lint-services-4: the sixth session's held-out corpus (other applications' styles), not yet

@@ -22,12 +22,14 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from heapsight.lint.source import (
+    FUNCTIONS_QUERY,
     SourceFile,
     file_query,
     last_name,
     outer,
     parameter_names,
     text,
+    unwrap,
 )
 from heapsight.lint.usage import (
     API_METHODS,
@@ -35,8 +37,11 @@ from heapsight.lint.usage import (
     assigned_value,
     classify,
     collection_kind,
+    counts_up,
     fresh_key,
+    removal_skipped_by_sibling_handler,
     removed_only_on_cancel,
+    stored_value,
 )
 
 if TYPE_CHECKING:
@@ -138,6 +143,14 @@ class FieldGrowth:
     # the only removal is a listener on the entry, registered after the entry was handed to
     # other code that may end it at once (`emit('connection', socket)` then `socket.once(...)`)
     late_removal: bool = False
+    # filled together with this field under one key; a function that ends the entry takes it
+    # out of that field and leaves it in this one
+    forgotten_with: str = ""
+    # removed in one handler of the call's emitter; this other one ends the call and leaves it
+    skipped_by: Node | None = None
+    # the only per-entry removal takes out another value than the one added (`push(timer)`,
+    # then `splice(indexOf(fn), 1)`); the rest is a reset when the object is torn down
+    wrong_removal: Node | None = None
 
 
 def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
@@ -153,6 +166,7 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
     found_growth = _recreated_by_removal(source) + _fired_timers_kept(source)
     initial: dict[str, tuple[str, set[int]]] = {}
     lifetime: dict[str, str] = {}  # fields whose own declaration says how long they live
+    declared_in: dict[str, set[str]] = {}  # field -> the classes that declare it
     for found in facts.this_fields:
         kind = collection_kind(found["value"][0])
         if kind is None:
@@ -168,6 +182,7 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
                     annotation):
                 lifetime[name] = f"typed {text(annotation).lstrip(': ')} but made a {kind}"
         holder = assignment.parent if assignment is not None else None
+        declared_in.setdefault(name, set()).add(owner_class(found["name"][0]))
         first_kind, inits = initial.get(name, (kind, set()))
         if holder is not None and _in_constructor(source, holder):
             inits.add(holder.id)
@@ -177,16 +192,27 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
     members: dict[str, list[Node]] = {}
     for match in source.matches(_MEMBERS):
         name = text(match["name"][0])
-        if name in initial:
-            members.setdefault(name, []).append(match["member"][0])
+        member = match["member"][0]
+        if name not in initial:
+            continue
+        members.setdefault(name, []).append(member)
+    usages: dict[str, Usage] = {}
     for name, (kind, inits) in initial.items():
-        usage = Usage()
+        usage = usages[name] = Usage()
         for member in members.get(name, []):
             usage_of = classify(source, [member], name, kind)
-            usage.grows += usage_of.grows
+            receiver = member.child_by_field_name("object")
+            declared = declared_in.get(name, set())
+            if receiver is None or receiver.type == "this" or "" in declared or owner_class(
+                    member) in declared:
+                # (`token.ids.add(x)` in a class that does not declare `ids` grows the field
+                # of that other object, which lives as long as that object)
+                usage.grows += usage_of.grows
             usage.lookups += usage_of.lookups
             usage.bounds += [b for b in usage_of.bounds if b.id not in inits]
             usage.exported = usage.exported or usage_of.exported
+    for name, (kind, _inits) in initial.items():
+        usage = usages[name]
         weak_typed = lifetime.get(name, "").startswith("typed")
         late = _removal_armed_after_handoff(source, usage)
         if late is not None:
@@ -195,10 +221,28 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
             continue
         if usage.exported or (usage.bounds and not weak_typed and not removed_only_on_cancel(
                 source, usage.bounds)):
+            if not usage.exported:
+                forgotten = _forgotten_with_sibling(source, facts, name, usages)
+                skipped = removal_skipped_by_sibling_handler(source, usage) if (
+                    forgotten is None) else None
+                if skipped is not None:
+                    forgotten = FieldGrowth(name, kind, skipped[0], owner_class(skipped[0]),
+                                            "", skipped_by=skipped[1])
+                if forgotten is None:
+                    wrong = _removes_another_value(source, usage)
+                    if wrong is not None:
+                        forgotten = FieldGrowth(name, kind, wrong[0], owner_class(wrong[0]), "",
+                                                wrong_removal=wrong[1])
+                if forgotten is not None:
+                    found_growth.append(forgotten)
             continue  # (a Map typed as a WeakMap: its removals were written as a backup)
         for grow in usage.grows:
             function = source.enclosing_function(grow)
-            if function is None or facts.in_setup_code(grow) or _in_constructor(source, grow):
+            value = stored_value(grow)
+            registers_self = lifetime.get(name) == "a static field" and value is not None and (
+                unwrap(value).type == "this")  # `Owner.live.add(this)`: once per instance
+            if function is None or facts.in_setup_code(grow) or (
+                    _in_constructor(source, grow) and not registers_self):
                 continue
             method = source.function_name(_method_around(source, function))
             if _only_stores_argument(source, function, grow):
@@ -210,26 +254,169 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
                 if caller is not None and why:
                     found_growth.append(FieldGrowth(name, kind, caller, owner, why))
                     break
-            if API_METHODS.match(method) or once_per_instance(method):
+            ticking = _ticks(source, function)
+            if not ticking and not registers_self and (API_METHODS.match(method)
+                                                      or once_per_instance(method)):
                 continue
             owner = owner_class(grow)
             named = LONG_LIVED_NAME.search(owner) if owner else None
-            singleton = lifetime.get(name) or facts.singleton(owner)
+            singleton = lifetime.get(name) or facts.singleton(owner) or ticking
             why = singleton or (f"a ...{named.group(1)}" if named else "")
+            if not why and owner:
+                why = _subscribed_in_constructor(source, grow)
             if not why:
                 continue
             # a Set holds no value to read back: `has` then `add` is a seen-set, not a cache
             looked_up = kind != "set" and any(source.enclosing_function(lookup) == function
                                               for lookup in usage.lookups)
-            if not singleton and (looked_up or not _per_call_entry(source, grow,
-                                                                              function)):
-                continue  # get-or-create by a name: `of(name)` registries of a fixed domain
-            if singleton and looked_up and not _per_call_entry(source, grow,
-                                                                         function):
+            if not singleton and (looked_up or not (kind == "set" or _per_call_entry(
+                    source, grow, function))):
+                # get-or-create by a name: `of(name)` registries of a fixed domain (a Set
+                # holds no object to get back: each new value is one more entry)
+                continue
+            if singleton and looked_up and not _per_call_entry(source, grow, function) and (
+                    not counts_up(grow, usage.lookups)):
                 continue  # a read-through of a computed value: cache-without-eviction's
             found_growth.append(FieldGrowth(name, kind, grow, owner, why))
             break
     return found_growth
+
+
+def _entry_key(grow: Node) -> str:
+    """The key text of `m.set(key, v)` / `m[key] = v`; "" for growth without a key."""
+    if grow.type == "subscript_expression":
+        return text(grow.child_by_field_name("index"))
+    callee = grow.child_by_field_name("function")
+    arguments = grow.child_by_field_name("arguments")
+    if callee is None or last_name(callee) != "set" or arguments is None or len(
+            arguments.named_children) < 2:
+        return ""
+    return text(arguments.named_children[0])
+
+
+def _removes_entry(bound: Node) -> bool:
+    """`m.delete(k)` or `delete m[k]`: one entry taken out."""
+    if bound.type == "subscript_expression":
+        return True
+    callee = bound.child_by_field_name("function") if bound.type == "call_expression" else None
+    return callee is not None and last_name(callee) == "delete"
+
+
+def _runs_on_every_end(source: SourceFile, node: Node) -> bool:
+    """In a `finally` block, or in a `.finally(...)` callback: runs however the call ends."""
+    parent = node.parent
+    while parent is not None:
+        if parent.type == "finally_clause":
+            return True
+        if parent.type in ("arrow_function", "function_expression") and (
+                parent.parent is not None and parent.parent.type == "arguments"):
+            call = parent.parent.parent
+            callee = call.child_by_field_name("function") if call is not None else None
+            if callee is not None and last_name(callee) == "finally":
+                return True
+        parent = parent.parent
+    return False
+
+
+def _forgotten_with_sibling(source: SourceFile, facts: FileFacts, name: str,
+                            usages: dict[str, Usage]) -> FieldGrowth | None:
+    """`this.holds.set(cart, h)` and `this.timers.set(cart, t)` in one method: the entries
+    are one thing kept in two collections. A function that takes the `timers` entry out and
+    leaves the `holds` one (`confirm()` clears the timer and keeps the hold) ends the entry's
+    life on a path that forgets `holds`: every call that ends that way leaves an entry that
+    nothing removes later. Not when a removal of `holds` runs however the call ends (a
+    `finally`), when the function asks another method of the class to remove it, or when it
+    puts a new `timers` entry back (a restamp)."""
+    usage = usages[name]
+    own = [b for b in usage.bounds if _removes_entry(b)]
+    if not own or any(_runs_on_every_end(source, b) for b in own):
+        return None
+    for grow in usage.grows:
+        key = _entry_key(grow)
+        function = source.enclosing_function(grow)
+        if not key or function is None or _in_constructor(source, grow) or (
+                facts.in_setup_code(grow)):
+            continue
+        for other, other_usage in usages.items():
+            if other == name or other_usage.exported or not any(
+                    _entry_key(g) == key and source.enclosing_function(g) == function
+                    for g in other_usage.grows):
+                continue
+            for removal in other_usage.bounds:
+                remover = source.enclosing_function(removal)
+                if not _removes_entry(removal) or remover is None or remover == function:
+                    continue
+                if any(remover.start_byte <= b.start_byte < remover.end_byte for b in own):
+                    continue
+                if _calls_a_remover(source, remover, own) or any(
+                        remover.start_byte <= g.start_byte < remover.end_byte
+                        for g in other_usage.grows):
+                    continue  # (taken out and put back: a restamp, not the entry's end)
+                where = source.function_name(_method_around(source, remover)) or "a callback"
+                return FieldGrowth(name, "map", grow, owner_class(grow),
+                                   f"forgotten by {where}()", forgotten_with=other)
+    return None
+
+
+def _removes_another_value(source: SourceFile, usage: Usage) -> tuple[Node, Node] | None:
+    """`this.timers.push(timer)`, and the one removal, in a callback of the same call, looks
+    for another value that is in scope there (`splice(this.timers.indexOf(fn), 1)`), while
+    every other bound is a reset in a method that runs once per object (`destroy()`): no
+    entry is ever taken out while the object lives. -> (the add, the removal)."""
+    per_entry = [b for b in usage.bounds if not (
+        (f := source.enclosing_function(b)) is not None
+        and once_per_instance(source.function_name(_method_around(source, f))))]
+    if len(per_entry) != 1:
+        return None
+    removal = per_entry[0]
+    target = _removed_value(removal)
+    function = source.enclosing_function(removal)
+    if target is None or function is None or target.type != "identifier":
+        return None
+    for grow in usage.grows:
+        callee = grow.child_by_field_name("function") if grow.type == "call_expression" else None
+        if callee is None or last_name(callee) not in ("push", "add", "unshift"):
+            continue  # (a Map entry is removed by its key: only lists and sets compared)
+        added = stored_value(grow)
+        around = source.enclosing_function(grow)
+        if added is None or around is None or unwrap(added).type != "identifier" or not (
+                around.start_byte <= function.start_byte < around.end_byte) or (
+                function == around):
+            continue
+        if text(unwrap(added)) != text(target) and text(target) in parameter_names(around):
+            return grow, removal
+    return None
+
+
+def _removed_value(bound: Node) -> Node | None:
+    """`v` of `list.splice(list.indexOf(v), 1)`, `set.delete(v)`."""
+    if bound.type != "call_expression":
+        return None
+    callee = bound.child_by_field_name("function")
+    arguments = bound.child_by_field_name("arguments")
+    if callee is None or arguments is None or not arguments.named_children:
+        return None
+    first = unwrap(arguments.named_children[0])
+    if last_name(callee) == "delete":
+        return first
+    if last_name(callee) == "splice" and first.type == "call_expression" and last_name(
+            first.child_by_field_name("function") or first) == "indexOf":
+        inner = first.child_by_field_name("arguments")
+        return unwrap(inner.named_children[0]) if inner is not None and (
+            inner.named_children) else None
+    return None
+
+
+def _calls_a_remover(source: SourceFile, function: Node, removals: list[Node]) -> bool:
+    """`function` calls (`this.m()`) a method that contains one of `removals`."""
+    called = {text(m["name"][0]) for m in source.matches(_MEMBERS, function)
+              if m["member"][0].parent is not None
+              and m["member"][0].parent.type == "call_expression"}
+    for removal in removals:
+        method = source.enclosing_function(removal)
+        if method is not None and source.function_name(_method_around(source, method)) in called:
+            return True
+    return False
 
 
 def _per_call_caller(source: SourceFile, facts: FileFacts, method: Node) -> Node | None:
@@ -410,6 +597,58 @@ def _method_around(source: SourceFile, function: Node) -> Node:
     return function
 
 
+_TIMER_STARTS = file_query("""
+(call_expression function: (identifier) @timer arguments: (arguments . (identifier) @callback)
+  (#any-of? @timer "setTimeout" "setInterval"))
+""")
+
+
+def _ticks(source: SourceFile, function: Node) -> str:
+    """A closure a timer runs again and again (`const beat = async () => { ...;
+    setTimeout(safeBeat, ms) }`, `safeBeat` calling `beat()`): each tick runs it again,
+    whatever the method around it is called, and the pending timer keeps `this` alive."""
+    name = source.function_name(function)
+    method = _method_around(source, function)
+    if not name or method is function:
+        return ""
+    started = {text(m["callback"][0]) for m in source.matches(_TIMER_STARTS, method)}
+    if name in started:
+        return f"a timer runs {name}() again and again"
+    for match in source.matches(FUNCTIONS_QUERY, method):
+        other = match["function"][0]
+        if source.function_name(other) in started and any(
+                use.parent is not None and use.parent.type == "call_expression"
+                for use in source.identifiers(name, other)):
+            return f"a timer runs {name}() again and again"
+    return ""
+
+
+_SUBSCRIPTIONS = file_query("""
+(call_expression
+  function: (member_expression object: (_) @emitter)
+  arguments: (arguments (_) . [(arrow_function) (function_expression)] @callback .))
+""")
+
+
+def _subscribed_in_constructor(source: SourceFile, node: Node) -> str:
+    """The class's constructor hands a callback that uses `this` to an object that outlives
+    it - a module binding or an import (`bus.on('x', () => this.m())`): that object keeps
+    the instance, which lives as long as it, and runs its methods per event."""
+    body = node.parent
+    while body is not None and body.type != "class_body":
+        body = body.parent
+    if body is None:
+        return ""
+    for member in body.named_children:
+        if member.type != "method_definition" or source.function_name(member) != "constructor":
+            continue
+        for match in source.matches(_SUBSCRIPTIONS, member):
+            emitter, callback = match["emitter"][0], match["callback"][0]
+            if source.is_long_lived(emitter) and "this" in text(callback):
+                return f"its constructor subscribes it to `{text(emitter)}`, which outlives it"
+    return ""
+
+
 def _in_constructor(source: SourceFile, node: Node) -> bool:
     function = source.enclosing_function(node)
     if function is None:
@@ -441,7 +680,7 @@ def _per_call_entry(source: SourceFile, grow: Node, function: Node, depth: int =
         return True
     if value.type == "identifier":
         declared = assigned_value(source, text(value), function, grow)
-        if declared is not None and declared.type == "new_expression":
+        if declared is not None and declared.type in ("new_expression", "object", "array"):
             return True
     parameters = parameter_names(function)
     return depth == 0 and any(

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
-from heapsight.lint.source import SourceFile, file_query, text
+from heapsight.lint.source import SourceFile, file_query, text, unwrap
+from heapsight.lint.usage import classify, collection_kind
 
 _BARE_ASSIGNMENTS = file_query("""
 (assignment_expression left: (identifier) @name right: (_) @value) @assign
@@ -38,6 +39,9 @@ class ImplicitGlobal:
     assignments: list[Node]  # `name = value` inside functions, each with @value at [1]
     values: list[Node]
     uses: list[Node]  # every identifier in the file that refers to the global
+    # the assignments that give it a new empty collection the same call then fills: the
+    # global keeps the last call's filled collection
+    refills: frozenset[int] = frozenset()
 
 
 def implicit_globals(source: SourceFile) -> list[ImplicitGlobal]:
@@ -69,7 +73,10 @@ def implicit_globals(source: SourceFile) -> list[ImplicitGlobal]:
     for name, (assignments, values) in found.items():
         uses = [use for use in source.identifiers(name)
                 if use.type == "shorthand_property_identifier" or _refers_to_global(source, use)]
-        result.append(ImplicitGlobal(name, assignments, values, uses))
+        found_global = ImplicitGlobal(name, assignments, values, uses)
+        refills = frozenset(a.id for a, v in zip(assignments, values, strict=True)
+                            if refilled_per_call(source, found_global, a, v))
+        result.append(ImplicitGlobal(name, assignments, values, uses, refills))
     return result
 
 
@@ -128,3 +135,26 @@ def _strict_function(source: SourceFile, node: Node) -> bool:
         parent = parent.parent
     return any(_directive(function.child_by_field_name("body"))
                for function in source.enclosing_functions(node))
+
+
+def refilled_per_call(source: SourceFile, implicit: ImplicitGlobal, assignment: Node,
+                      value: Node) -> bool:
+    """`links = {}` and then `links[k] = v` in the same function (or a callback it runs):
+    each call gives the global a new collection and fills it, so the global keeps the last
+    call's filled collection (not growth across calls)."""
+    value = unwrap(value)
+    kind = collection_kind(value)
+    if kind is None or (value.type in ("object", "array") and value.named_child_count):
+        return False
+    function = source.enclosing_function(assignment)
+    if function is None:
+        return False
+    parent = assignment.parent
+    while parent is not None and parent.id != function.id:
+        condition = parent.child_by_field_name("condition")
+        if parent.type in ("if_statement", "ternary_expression") and condition is not None \
+                and implicit.name in text(condition):
+            return False  # `if (typeof x === 'undefined') x = []`: made once, then grows
+        parent = parent.parent
+    grows = classify(source, implicit.uses, implicit.name, kind).grows
+    return any(assignment.end_byte <= grow.start_byte < function.end_byte for grow in grows)

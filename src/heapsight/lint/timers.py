@@ -14,8 +14,10 @@ from tree_sitter import Node
 
 from heapsight.lint.classes import once_per_instance, owner_class
 from heapsight.lint.source import (
+    FUNCTION_TYPES,
     FUNCTIONS_QUERY,
     SourceFile,
+    descendants,
     file_query,
     last_name,
     outer,
@@ -96,7 +98,7 @@ def interval_starts(source: SourceFile, facts: FileFacts) -> list[IntervalStart]
             # a poll-until-done helper (exported, async) stops on its own condition; a
             # request handler's interval must also stop when the request ends
             self_only = cleared and callback is not None and _cleared_only_inside(
-                source, name, callback, function) and scope is not None and (
+                source, name, callback, function, parent) and scope is not None and (
                 not facts.per_call_is_inferred(scope[1]))
             success_only = cleared and not self_only and scope is not None and (
                 _cleared_only_after_await(source, name, call, function)
@@ -206,13 +208,32 @@ def _handed_out_by_setup(source: SourceFile, function: Node) -> bool:
 
 
 def _cleared_only_inside(source: SourceFile, name: str, callback: Node,
-                         function: Node) -> bool:
+                         function: Node, declaration: Node) -> bool:
     """Every clearInterval/clearTimeout(name) in `function` sits inside `callback`."""
     clears = [use for use in source.identifiers(name, function)
               if _is_clear_argument(use)]
+    if any(not (function.start_byte <= m["handle"][0].start_byte < function.end_byte)
+           and m["handle"][0].type == "member_expression"
+           and last_name(m["handle"][0]) == name
+           and _kept_in_entry(source, name, declaration, function)
+           for m in source.matches(_CLEARS)):
+        return False  # kept in an entry (`{ controller, tick }`) whose timer is cleared elsewhere
     return bool(clears) and all(
         callback.start_byte <= use.start_byte and use.end_byte <= callback.end_byte
         for use in clears)
+
+
+def _kept_in_entry(source: SourceFile, name: str, declaration: Node, function: Node) -> bool:
+    """The handle is put into an object or handed to a call after it is made."""
+    for use in source.identifiers(name, function):
+        if use.start_byte < declaration.end_byte:
+            continue
+        parent = outer(use).parent
+        if use.type == "shorthand_property_identifier" or (
+                parent is not None and parent.type in ("pair", "array", "arguments")
+                and not _is_clear_argument(use)):
+            return True
+    return False
 
 
 def _is_clear_argument(use: Node) -> bool:
@@ -534,7 +555,17 @@ def _field_overwritten(source: SourceFile, facts: FileFacts, call: Node, method:
         arguments.named_children) else None
     if callback is not None and f".{field} =" in text(callback):
         return False  # the callback marks the timer done: the owner tracks whether it is pending
-    return field in facts.cleared_handle_names
+    if field not in facts.cleared_handle_names:
+        return False
+    # A method that overrides its base class's (`override started()`) is a hook the base
+    # class runs when it decides; unless this file shows it runs again, it is not a method
+    # the program calls per operation.
+    return not _overrides(method) or runs_again(source, facts, method)
+
+
+def _overrides(method: Node) -> bool:
+    return any(child.type == "override_modifier" or text(child) == "override"
+               for child in method.children if child.type != "statement_block")
 
 
 def rescheduling_methods(source: SourceFile) -> frozenset[str]:
@@ -572,7 +603,10 @@ def _is_clear_call(node: Node) -> bool:
 
 def _stored_under_key(source: SourceFile, name: str, function: Node) -> bool:
     """`name` (or an object holding it) is stored in `function` with `x.set(key, ...)` or
-    `x[key] = ...`, under a key that is not made fresh for this call."""
+    `x[key] = ...`, under a key that is not made fresh for this call, and under no key that
+    is: an entry kept under a fresh id in one table (`clients.set(socket.id, client)`) is
+    still reachable there, with its timer, when another table's entry is replaced."""
+    keys: list[Node] = []
     for use in source.identifiers(name, function):
         node = outer(use)
         holder = node.parent
@@ -588,15 +622,45 @@ def _stored_under_key(source: SourceFile, name: str, function: Node) -> bool:
             callee = holder.parent.child_by_field_name("function")
             arguments = holder.named_children
             if callee is not None and last_name(callee) == "set" and len(arguments) >= 2 and (
-                    arguments[1].id == node.id) and not fresh_key(source, arguments[0], function):
-                return True
+                    arguments[1].id == node.id):
+                table = callee.child_by_field_name("object") if callee.type == (
+                    "member_expression") else None
+                if table is None or not _evicts_timers(source, table):
+                    keys.append(arguments[0])
         if holder.type == "assignment_expression" and holder.child_by_field_name(
                 "right") == node:
             left = holder.child_by_field_name("left")
             if left is not None and left.type == "subscript_expression":
                 key = left.child_by_field_name("index")
-                if key is not None and not fresh_key(source, key, function):
-                    return True
+                if key is not None:
+                    keys.append(key)
+    fresh = [fresh_key(source, key, function) for key in keys]
+    return bool(keys) and not any(fresh)
+
+
+_MADE_WITH_ARGUMENTS = file_query("""
+(assignment_expression left: (_) @target
+  right: [(call_expression arguments: (arguments) @args)
+          (new_expression arguments: (arguments) @args)])
+(variable_declarator name: (identifier) @target
+  value: [(call_expression arguments: (arguments) @args)
+          (new_expression arguments: (arguments) @args)])
+""")
+
+
+def _evicts_timers(source: SourceFile, table: Node) -> bool:
+    """The table was made with a callback that clears a timer (`lru({ dispose: (t) =>
+    clearTimeout(t) })`): the container clears the timer of each entry it drops or
+    replaces."""
+    wanted = text(table)
+    for match in source.matches(_MADE_WITH_ARGUMENTS):
+        if text(match["target"][0]) != wanted:
+            continue
+        arguments = match["args"][0]
+        if any(
+                inner.type in FUNCTION_TYPES and _clears_in(source, inner)
+                for inner in descendants(arguments)):
+            return True
     return False
 
 
@@ -631,6 +695,8 @@ _WORDS = re.compile(r"[A-Za-z][a-z0-9]*")
 class DroppedTimeout:
     call: Node
     function: Node
+    # cleared only after the await it guards, outside finally: a throw skips the clear
+    skipped_on_throw: bool = False
 
 
 def dropped_timeouts(source: SourceFile, facts: FileFacts) -> list[DroppedTimeout]:
@@ -644,8 +710,10 @@ def dropped_timeouts(source: SourceFile, facts: FileFacts) -> list[DroppedTimeou
                                                         "self", "timers"):
             continue
         callback = unwrap(match["callback"][0])
+        guard = _guards_an_await(source, call)
         if callback.type not in ("arrow_function", "function_expression", "function") or (
-                not _ends_operation(callback)):
+                not guard and not _ends_operation(callback)
+                and not _settles_a_race(source, call)):
             continue
         function = source.enclosing_function(call)
         if function is None or function == callback or facts.in_setup_code(call):
@@ -656,7 +724,7 @@ def dropped_timeouts(source: SourceFile, facts: FileFacts) -> list[DroppedTimeou
                 continue  # once per object, and the file does not show objects made per call
         elif once_per_instance(name):
             continue
-        if not _dropped(source, call, function) and not _kept_but_never_cleared(
+        if not guard and not _dropped(source, call, function) and not _kept_but_never_cleared(
                 facts, call):
             continue
         arguments = call.child_by_field_name("arguments")
@@ -664,7 +732,7 @@ def dropped_timeouts(source: SourceFile, facts: FileFacts) -> list[DroppedTimeou
             arguments.named_children) > 1 else None
         if delay is None or (delay.type == "number" and _number(text(delay)) < _SHORT_DELAY_MS):
             continue
-        found.append(DroppedTimeout(call, function))
+        found.append(DroppedTimeout(call, body_method(source, function), guard))
     return found
 
 
@@ -695,6 +763,43 @@ def _kept_but_never_cleared(facts: FileFacts, call: Node) -> bool:
     return left is not None and last_name(left) not in facts.cleared_handle_names
 
 
+def _guards_an_await(source: SourceFile, call: Node) -> bool:
+    """`const t = setTimeout(...); await work(); clearTimeout(t)` with every clear after
+    the await and outside finally/catch: a call whose work throws leaves the timer armed."""
+    declarator = outer(call).parent
+    function = source.enclosing_function(call)
+    if declarator is None or declarator.type != "variable_declarator" or function is None:
+        return False
+    name = declarator.child_by_field_name("name")
+    if name is None or name.type != "identifier" or not _cleared_only_after_await(
+            source, text(name), call, function):
+        return False
+    # and the function catches the error and goes on (a loop's step, a retry): its caller
+    # runs it again, and the armed timers pile up; an error that propagates ends the caller
+    parent = call.parent
+    while parent is not None and parent.id != function.id:
+        if parent.type == "try_statement" and parent.child_by_field_name("handler") is not None:
+            return True
+        parent = parent.parent
+    return False
+
+
+def _settles_a_race(source: SourceFile, call: Node) -> bool:
+    """`Promise.race([work, new Promise((resolve) => setTimeout(() => resolve(x), ms))])`:
+    the timer settles the losing side of a race; when the work wins, it stays pending."""
+    executor = source.enclosing_function(call)
+    made = executor.parent.parent if executor is not None and executor.parent is not None and (
+        executor.parent.type == "arguments") else None
+    if made is None or made.type != "new_expression" or text(
+            made.child_by_field_name("constructor")) != "Promise":
+        return False
+    element = outer(made).parent
+    arguments = element.parent if element is not None and element.type == "array" else None
+    race = arguments.parent if arguments is not None and arguments.type == "arguments" else None
+    callee = race.child_by_field_name("function") if race is not None else None
+    return callee is not None and text(callee) in ("Promise.race", "Promise.any")
+
+
 def _ends_operation(callback: Node) -> bool:
     """The callback itself (not a function inside it) aborts, rejects, destroys or cancels."""
     for node in own_nodes(callback):
@@ -720,6 +825,11 @@ def _dropped(source: SourceFile, call: Node, function: Node) -> bool:
         return False
     if parent.type == "expression_statement":
         return True
+    if parent.type == "arrow_function" and parent.child_by_field_name("body") == node and (
+            parent.parent is not None and parent.parent.type == "arguments"
+            and parent.parent.parent is not None
+            and parent.parent.parent.type == "new_expression"):
+        return True  # `new Promise((r) => setTimeout(...))`: the executor's value is ignored
     if parent.type == "variable_declarator" and parent.child_by_field_name("value") == node:
         name = parent.child_by_field_name("name")
         return name is not None and name.type == "identifier" and all(

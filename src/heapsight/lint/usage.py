@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import TYPE_CHECKING
 
 from tree_sitter import Node
@@ -26,6 +27,7 @@ from heapsight.lint.source import (
     parameter_names,
     root_identifier,
     text,
+    unwrap,
 )
 
 if TYPE_CHECKING:
@@ -91,14 +93,29 @@ class Usage:
         lookup_scopes = {fn.id for node in self.lookups
                          if (fn := source.enclosing_function(node)) is not None}
         buckets = {node.id for node in self.bucket_grows}
+        lookups = {node.id for node in self.lookups}
         for node in self.grows:
             if node.id in buckets or creates_bucket(node, source):
                 continue  # a grouping index (`(m[k] ||= []).push(v)`), not a cache
+            if _fills_old_entry(stored_value(node), lookups):
+                continue  # `m.set(k, (m.get(k) ?? new Set()).add(v))`: a grouping as well
 
             function = source.enclosing_function(node)
             if function is not None and function.id in lookup_scopes:
                 return node
+            name = source.function_name(function) if function is not None else ""
+            if name and self._looked_up_by_caller(source, name):
+                return node  # the lookup is in the caller: `fetch()` reads, `load()` fills
         return None
+
+    def _looked_up_by_caller(self, source: SourceFile, name: str) -> bool:
+        """A function that looks the collection up also calls `name(...)`, the filler."""
+        for lookup in self.lookups:
+            for caller in islice(source.enclosing_functions(lookup), 2):
+                if any(use.parent is not None and use.parent.type == "call_expression"
+                       for use in source.identifiers(name, caller)):
+                    return True
+        return False
 
 
 def classify(source: SourceFile, uses: list[Node], name: str, kind: str | None = None) -> Usage:
@@ -210,6 +227,43 @@ def stored_value(grow: Node) -> Node | None:
             named[0] if method != "set" and named else None)
     holder = outer(grow).parent
     return holder.child_by_field_name("right") if holder is not None else None
+
+
+def counts_up(grow: Node, lookups: list[Node]) -> bool:
+    """`m.set(k, (m.get(k) ?? 0) + 1)`, `m[k] = (m[k] || 0) + n`: a count per key, made from
+    the old entry - one entry per distinct key, not a cached lookup."""
+    value = stored_value(grow)
+    value = unwrap(value) if value is not None else None
+    if value is None or value.type != "binary_expression" or text(
+            value.child_by_field_name("operator")) != "+":
+        return False
+    ids = {lookup.id for lookup in lookups}
+    for side in ("left", "right"):
+        operand = value.child_by_field_name(side)
+        operand = unwrap(operand) if operand is not None else None
+        if operand is not None and operand.type == "binary_expression" and text(
+                operand.child_by_field_name("operator")) in ("||", "??"):
+            operand = unwrap(operand.child_by_field_name("left") or operand)
+        if operand is not None and operand.id in ids:
+            return True
+    return False
+
+
+def _fills_old_entry(value: Node | None, lookups: set[int]) -> bool:
+    """`(m.get(k) ?? new Set()).add(v)`, `(m[k] || []).concat(v)`: the value stored is the
+    old entry (or a new empty one) with one more item."""
+    if value is None:
+        return False
+    value = unwrap(value)
+    callee = value.child_by_field_name("function") if value.type == "call_expression" else None
+    if callee is None or callee.type != "member_expression" or last_name(callee) not in (
+            "add", "push", "concat"):
+        return False
+    receiver = unwrap(callee.child_by_field_name("object") or callee)
+    if receiver.type == "binary_expression" and text(
+            receiver.child_by_field_name("operator")) in ("||", "??"):
+        receiver = unwrap(receiver.child_by_field_name("left") or receiver)
+    return receiver.id in lookups
 
 
 def creates_bucket(grow: Node, source: SourceFile | None = None) -> bool:
@@ -334,6 +388,10 @@ class Growth:
     # a function adds the entry and removes it on its way out, but a `return` (this node)
     # leaves it without the removal
     return_skips_removal: Node | None = None
+    # removed in one handler of the call's emitter; this other one ends the call and leaves it
+    skipped_by: Node | None = None
+    # a class property every instance adds itself to in its constructor
+    per_instance: bool = False
 
 
 def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
@@ -370,13 +428,17 @@ def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
             continue
         success_only = cancel_only = False
         if usage.bounds:
-            uncalled = _removal_never_called(source, usage)
+            uncalled = _removal_never_called(source, facts, usage)
             if uncalled is not None:
                 found.append(Growth(name, kind, uncalled[1], removal_never_called=uncalled[0]))
                 continue
             skipping = _return_skips_removal(source, usage)
             if skipping is not None:
                 found.append(Growth(name, kind, [skipping[0]], return_skips_removal=skipping[1]))
+                continue
+            skipped = removal_skipped_by_sibling_handler(source, usage)
+            if skipped is not None:
+                found.append(Growth(name, kind, [skipped[0]], skipped_by=skipped[1]))
                 continue
             success_only = _removed_only_on_success(source, usage)
             cancel_only = not success_only and (
@@ -393,11 +455,99 @@ def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
         if memo is not None and not facts.runs_per_call_or_async(memo):
             continue  # a "seen" set of a small fixed domain (module names, warnings shown)
         grows = [g for g in usage.grows_in_functions(source)
-                 if not facts.in_setup_code(g) and not _copies_keys(g)]
+                 if not facts.in_setup_code(g) and not _copies_keys(g)
+                 and not constant_key(source, g) and not _iterated_at_load(source, g)]
         if grows:
             found.append(Growth(name, kind, grows, success_only, cancel_only))
     found.extend(passed_in_collections(source, facts))
+    found.extend(_self_registrations(source))
     return found
+
+
+_CLASS_PROPERTY_COLLECTIONS = file_query("""
+(program (expression_statement (assignment_expression
+  left: (member_expression object: (identifier) @owner) @path
+  right: [(array) (object) (new_expression)] @value)))
+""")
+
+
+def _self_registrations(source: SourceFile) -> list[Growth]:
+    """`Owner.instances = new Set()` at module level, and Owner's constructor adds `this`
+    to it (`Owner.instances.add(this)`) while nothing in the file takes an instance out:
+    every object ever made stays reachable through the class for the life of the process."""
+    found: list[Growth] = []
+    for match in source.matches(_CLASS_PROPERTY_COLLECTIONS):
+        path, owner = match["path"][0], text(match["owner"][0])
+        kind = collection_kind(match["value"][0])
+        if kind is None or not any(
+                use.parent is not None and use.parent.type in ("class_declaration", "class")
+                for use in source.identifiers(owner)):
+            continue
+        shown = text(path)
+        uses = [node for node in _paths_spelled(source, shown) if node.id != path.id]
+        usage = classify(source, uses, shown, kind)
+        if usage.bounds or usage.exported:
+            continue
+        grows = [g for g in usage.grows
+                 if (f := source.enclosing_function(g)) is not None
+                 and source.function_name(f) == "constructor"
+                 and (value := stored_value(g)) is not None and unwrap(value).type == "this"]
+        if grows:
+            found.append(Growth(shown, kind, grows, per_instance=True))
+    return found
+
+
+_LITERALS = ("string", "number", "true", "false", "null")
+# Array iteration runs its callback there and then, once per element.
+_ITERATION_METHODS = frozenset({"forEach", "map", "filter", "reduce", "some", "every",
+                                "flatMap", "find"})
+
+
+def _entry_of(grow: Node) -> Node | None:
+    """What identifies the entry a growth adds: the key of `set(k, v)` / `m[k] =`, the value
+    of `add(v)`; None for `push` and the rest (each call is a new entry)."""
+    if grow.type == "subscript_expression":
+        return grow.child_by_field_name("index")
+    callee = grow.child_by_field_name("function") if grow.type == "call_expression" else None
+    arguments = grow.child_by_field_name("arguments") if callee is not None else None
+    if callee is None or arguments is None or not arguments.named_children or last_name(
+            callee) not in ("set", "add"):
+        return None
+    return arguments.named_children[0]
+
+
+def constant_key(source: SourceFile, grow: Node) -> bool:
+    """The entry's key is a literal (`warned.add('UNBOUNDED')`), or a `const` given one in the
+    function (`const code = 'X'; warned.add(code)`): as many entries as the file spells."""
+    key = _entry_of(grow)
+    if key is None:
+        return False
+    key = unwrap(key)
+    if key.type == "identifier":
+        function = source.enclosing_function(grow)
+        declarator = next(source.declarators(text(key), function), None) if (
+            function is not None) else None
+        if declarator is None or declarator.parent is None or not text(
+                declarator.parent).startswith("const"):
+            return False
+        value = declarator.child_by_field_name("value")
+        key = unwrap(value) if value is not None else key
+    if key.type == "template_string":
+        return not any(child.type == "template_substitution" for child in key.named_children)
+    return key.type in _LITERALS
+
+
+def _iterated_at_load(source: SourceFile, grow: Node) -> bool:
+    """`['a', 'b'].forEach((t) => { table[t] = ... })` at module level: the callback runs
+    while the module loads, once per element, not per call."""
+    function = source.enclosing_function(grow)
+    holder = function.parent if function is not None else None
+    call = holder.parent if holder is not None and holder.type == "arguments" else None
+    if call is None:
+        return False
+    callee = call.child_by_field_name("function")
+    return callee is not None and callee.type == "member_expression" and last_name(
+        callee) in _ITERATION_METHODS and source.enclosing_function(call) is None
 
 
 _MEMBER_COLLECTIONS = file_query("""
@@ -485,6 +635,138 @@ def _return_skips_removal(source: SourceFile, usage: Usage) -> tuple[Node, Node]
     return None
 
 
+_LISTEN_METHODS = frozenset({"on", "once", "addListener", "addEventListener"})
+# What a handler does when it ends something: it takes a listener off, stops a timer, closes.
+_ENDING_CALLS = frozenset({"removeListener", "off", "removeEventListener", "clearTimeout",
+                           "clearInterval", "destroy", "close", "abort", "end", "release"})
+
+
+def _listener_of(function: Node) -> tuple[str, Node] | None:
+    """`emitter.on('x', function)` -> (the emitter as spelled, the call)."""
+    holder = function.parent
+    call = holder.parent if holder is not None and holder.type == "arguments" else None
+    callee = call.child_by_field_name("function") if call is not None else None
+    if call is None or callee is None or callee.type != "member_expression" or last_name(
+            callee) not in _LISTEN_METHODS:
+        return None
+    return text(callee.child_by_field_name("object")), call
+
+
+def removal_skipped_by_sibling_handler(source: SourceFile,
+                                       usage: Usage) -> tuple[Node, Node] | None:
+    """A function adds an entry and registers handlers on one emitter for the ways its work
+    ends (`stream.on('end', ...)`, `stream.on('error', ...)`, a `once` pair); the entry is
+    taken out in one of them, and another, which ends the work too (it takes a listener off,
+    clears a timer, closes something; or it is the other of two `once` handlers: an outcome
+    that happens instead), leaves it: every call that ends that way keeps its entry for good.
+    A handler may be a method (`this.onDone`, `this.onDone.bind(this)`).
+    -> (the add, the registration whose handler forgets it)."""
+    removals = [b for b in usage.bounds if _removes_one_entry(b) or _splices_one(b)]
+    if not removals or len(removals) != len(usage.bounds):
+        return None
+    methods: dict[str, Node] | None = None
+    for grow in usage.grows:
+        function = source.enclosing_function(grow)
+        if function is None:
+            continue
+        handlers: dict[str, list[tuple[Node, Node, bool]]] = {}
+        for node in own_nodes(function):
+            if node.type != "call_expression":
+                continue
+            callee = node.child_by_field_name("function")
+            arguments = node.child_by_field_name("arguments")
+            if callee is None or callee.type != "member_expression" or last_name(
+                    callee) not in _LISTEN_METHODS or arguments is None or len(
+                    arguments.named_children) < 2:
+                continue
+            handler = unwrap(arguments.named_children[1])
+            if handler.type not in ("arrow_function", "function_expression"):
+                if methods is None:
+                    methods = _methods_by_name(source)
+                resolved = _handler_body(source, handler, methods)
+                if resolved is None:
+                    continue
+                handler = resolved
+            handlers.setdefault(text(callee.child_by_field_name("object")), []).append(
+                (node, handler, last_name(callee) == "once"))
+        for handlers_of in handlers.values():
+            removing = [h for h in handlers_of if any(
+                h[1].start_byte <= r.start_byte < h[1].end_byte for r in removals)]
+            if not removing or len(removing) == len(handlers_of):
+                continue
+            if any(function.start_byte <= r.start_byte < function.end_byte
+                   and not any(h[1].start_byte <= r.start_byte < h[1].end_byte
+                               for h in removing) for r in removals):
+                continue  # removed elsewhere in the function too
+            removers = {source.function_name(f) for r in removals
+                        if (f := source.enclosing_function(r)) is not None} - {""}
+            removers |= {key for key, method in _BOUND_PAIRS.findall(
+                source.source.decode("utf-8", "replace")) if method in removers}
+            outside = text(function)
+            for h in removing:
+                outside = outside.replace(text(h[1]), "")
+            if any(f"{name}(" in outside for name in removers):
+                continue  # another path of the call asks the remover too (a 'close')
+            once_pair = all(h[2] for h in removing)
+            for registration, body, once in handlers_of:
+                if any(body.id == h[1].id for h in removing):
+                    continue
+                if not (_ends_something(body) or (once and once_pair)):
+                    continue
+                if any(f"{name}(" in text(body) for name in removers):
+                    continue  # it calls the function that removes
+                return grow, registration
+    return None
+
+
+def _splices_one(bound: Node) -> bool:
+    """`list.splice(index, 1)`: one entry taken out of an array."""
+    if bound.type != "call_expression" or last_name(
+            bound.child_by_field_name("function") or bound) != "splice":
+        return False
+    arguments = bound.child_by_field_name("arguments")
+    return arguments is not None and len(arguments.named_children) == 2 and text(
+        arguments.named_children[1]) == "1"
+
+
+def _methods_by_name(source: SourceFile) -> dict[str, Node]:
+    found: dict[str, Node] = {}
+    for match in source.matches(FUNCTIONS_QUERY):
+        function = match["function"][0]
+        name = source.function_name(function)
+        if name:
+            found.setdefault(name, function)
+    return found
+
+
+_BOUND_PAIRS = re.compile(r"([\w$]+)\s*:\s*(?:this|self)\.([\w$]+)(?:\.bind\(|\s*[,}\n])")
+
+
+def _handler_body(source: SourceFile, handler: Node, methods: dict[str, Node]) -> Node | None:
+    """The function a handler reference names: `this.onEnd`, `this.onEnd.bind(this)`,
+    `onEnd`, or `this._handlers.end` where the file maps `end: this.onEnd.bind(this)`."""
+    if handler.type == "call_expression":  # `this.onEnd.bind(this)`
+        callee = handler.child_by_field_name("function")
+        if callee is None or last_name(callee) != "bind":
+            return None
+        handler = unwrap(callee.child_by_field_name("object") or callee)
+    if handler.type not in ("identifier", "member_expression"):
+        return None
+    name = last_name(handler)
+    if name in methods:
+        return methods[name]
+    for key, method in _BOUND_PAIRS.findall(source.source.decode("utf-8", "replace")):
+        if key == name and method in methods:
+            return methods[method]
+    return None
+
+
+def _ends_something(handler: Node) -> bool:
+    return any(node.type == "call_expression" and last_name(
+        node.child_by_field_name("function") or node) in _ENDING_CALLS
+        for node in own_nodes(handler))
+
+
 def _removes_one_entry(bound: Node) -> bool:
     holder = outer(bound).parent
     if holder is not None and holder.type == "unary_expression" and text(holder).startswith(
@@ -512,13 +794,15 @@ def _fresh_index(source: SourceFile, subscript: Node) -> bool:
     return index is not None and function is not None and fresh_key(source, index, function)
 
 
-def _removal_never_called(source: SourceFile, usage: Usage) -> tuple[str, list[Node]] | None:
+def _removal_never_called(source: SourceFile, facts: FileFacts,
+                          usage: Usage) -> tuple[str, list[Node]] | None:
     """A registry the file fills through a function of its own (`register(...)`) called from
     code that runs again (a constructor, a method, any function), and empties only through
-    another function (`unregister(ref)`) that nothing in the file calls: the code that
-    registers never deregisters. -> (the remover's name, the calls that add)."""
-    removers = {source.function_name(f) for bound in usage.bounds
-                if (f := source.enclosing_function(bound)) is not None}
+    another function (`unregister(ref)`) that nothing in the file calls and that the module
+    does not export (other modules call what it exports): the code that registers never
+    deregisters. -> (the remover's name, the calls that add)."""
+    functions = [f for bound in usage.bounds if (f := source.enclosing_function(bound)) is not None]
+    removers = {source.function_name(f) for f in functions}
     if not removers or "" in removers or any(_called_in_file(source, name) for name in removers):
         return None
     adders = {source.function_name(f) for grow in usage.grows
@@ -528,7 +812,18 @@ def _removal_never_called(source: SourceFile, usage: Usage) -> tuple[str, list[N
              if use.parent is not None and use.parent.type == "call_expression"
              and use.parent.child_by_field_name("function") == use
              and source.enclosing_function(use) is not None]
+    if any(facts.exported_function(f) for f in functions) and not any(
+            _result_kept(call) for call in calls):
+        # other modules call what the module exports: an exported remover keyed by what
+        # the world knows (`onNewRevision(padId)`) is theirs to call; only a handle the
+        # adder hands back to this file's code (`this.ref = register(...)`) is this file's
+        return None
     return (sorted(removers)[0], calls) if calls else None
+
+
+def _result_kept(call: Node) -> bool:
+    holder = outer(call).parent
+    return holder is not None and holder.type in ("assignment_expression", "variable_declarator")
 
 
 def _called_in_file(source: SourceFile, name: str) -> bool:
@@ -610,11 +905,32 @@ FRESH_MARKERS = ("++", "randomUUID", "uuid", "nanoid", "Date.now", "nextId", "ge
                  "generateId", "counter")
 
 
-def fresh_key(source: SourceFile, key: Node, function: Node) -> bool:
+def _property_assigned(source: SourceFile, member: Node, function: Node) -> Node | None:
+    """The value last assigned to `member` (`a.b = value`) in `function` before it is used."""
+    wanted = text(member)
+    last: Node | None = None
+    for node in own_nodes(function):
+        if node.type != "assignment_expression" or node.end_byte > member.start_byte or (
+                last is not None and node.start_byte < last.start_byte):
+            continue
+        left = node.child_by_field_name("left")
+        if left is not None and text(left) == wanted:
+            last = node
+    return last.child_by_field_name("right") if last is not None else None
+
+
+def fresh_key(source: SourceFile, key: Node, function: Node, depth: int = 0) -> bool:
     """A key made new for this call (`++lastId`, a uuid), or a variable declared with or last
     set to one in `function` or a function around it: one entry per call."""
     if any(marker in text(key) for marker in FRESH_MARKERS):
         return True
+    key = unwrap(key)
+    if key.type == "member_expression" and depth < 2:
+        # `socket.id = uuid(); table.set(socket.id, ...)`: the property was just given a
+        # fresh value in this function
+        value = _property_assigned(source, key, function)
+        if value is not None:
+            return fresh_key(source, value, function, depth + 1)
     root = root_identifier(key)
     if root is None:
         return False

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from heapsight.lint.facts import FileFacts
 from heapsight.lint.model import Finding
 from heapsight.lint.rule import Rule
-from heapsight.lint.source import SourceFile
+from heapsight.lint.source import SourceFile, text
 
 
 class FieldCollectionGrowth(Rule):
@@ -21,7 +21,20 @@ class FieldCollectionGrowth(Rule):
     removal that first makes the entry it removes from (`this.m[k] = this.m[k] || {}`) adds
     an empty entry for every key already gone. Timer handles kept so `close()` can clear
     them but taken out only where cleared, and a removal listener armed only after the
-    entry was handed on (`emit` before `once('close')`), leave entries too.
+    entry was handed on (`emit` before `once('close')`), leave entries too. Removal on one
+    path only counts as none: an entry kept in two fields under one key that a function
+    ending it takes out of one field and leaves in the other (`confirm()` clears the timer
+    entry and keeps the hold), or an entry one handler of the call's emitter takes out while
+    another that also ends the call (an `'error'` handler that stops a timer, the other of a
+    `once` pair) leaves it, or a removal that looks for another value than the one added
+    (`push(wrapper)`, `splice(indexOf(listener), 1)`) with only a teardown reset besides. A
+    count per key made from the old entry on a shared object grows one entry per distinct
+    key. `other.field.add(x)` in a class that does not declare `field` grows that other
+    object's collection, not one of this class. A class whose constructor hands a callback
+    using `this` to an object that outlives it (`bus.on('x', (e) => this.record(e))`)
+    lives as long as that object. A closure a timer runs again and again (`const beat = ()
+    => { ...; setTimeout(beat, ms) }`) grows per tick whatever the method around it is
+    called, and its pending timer keeps the object alive.
 
     Why is this bad?
     Servers, clients, pools and exported singletons live as long as the process. A map of
@@ -68,6 +81,35 @@ class FieldCollectionGrowth(Rule):
                     f"and that listener is registered after the object is handed to other code "
                     f"(an emit): a handler that ends it at once does so before the listener "
                     f"exists, and the entry stays; register the removal before handing it on")
+                continue
+            if growth.wrong_removal is not None:
+                yield self.finding(
+                    source, growth.grow,
+                    f"`this.{growth.name}` gets this entry, but the removal on line "
+                    f"{growth.wrong_removal.start_point[0] + 1} looks for another value "
+                    f"(`{text(growth.wrong_removal)}`), so it never takes this one out, and "
+                    f"the rest only empties it when the object is torn down: the list grows "
+                    f"for as long as the object lives; remove the value you added")
+                continue
+            if growth.skipped_by is not None:
+                shown = text(growth.skipped_by.child_by_field_name("function"))
+                line = growth.skipped_by.start_point[0] + 1
+                yield self.finding(
+                    source, growth.grow,
+                    f"`this.{growth.name}` gets an entry here that only one handler of this "
+                    f"call takes out; the `{shown}(...)` handler on line {line} also ends the "
+                    f"call but leaves the entry: every call that ends that way keeps it for "
+                    f"good; remove it on every way out")
+                continue
+            if growth.forgotten_with:
+                remover = growth.why_long_lived.removeprefix("forgotten by ")
+                yield self.finding(
+                    source, growth.grow,
+                    f"`this.{growth.name}` and `this.{growth.forgotten_with}` get an entry "
+                    f"under the same key here, but {remover} takes the entry out of "
+                    f"`{growth.forgotten_with}` and leaves it in `{growth.name}`: every call "
+                    f"that ends that way leaves an entry nothing removes later; remove it from "
+                    f"both wherever the entry's life ends")
                 continue
             if growth.fired_kept:
                 yield self.finding(

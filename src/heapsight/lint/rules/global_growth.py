@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from tree_sitter import Node
@@ -9,8 +10,15 @@ from tree_sitter import Node
 from heapsight.lint.facts import FileFacts
 from heapsight.lint.model import Finding
 from heapsight.lint.rule import Rule
-from heapsight.lint.source import SourceFile, file_query, last_name, outer, text, unwrap
-from heapsight.lint.usage import classify, collection_kind
+from heapsight.lint.source import (
+    SourceFile,
+    file_query,
+    last_name,
+    outer,
+    text,
+    unwrap,
+)
+from heapsight.lint.usage import classify, collection_kind, constant_key
 
 _GLOBAL_MEMBERS = file_query("""
 (member_expression object: (identifier) @global property: (property_identifier) @name
@@ -22,6 +30,11 @@ _GLOBAL_SUBSCRIPTS = file_query("""
   (#any-of? @global "global" "globalThis" "window")) @assign
 """)
 
+_COMMENTS = file_query("(comment) @comment")
+# ESLint's declaration of the globals a file uses: `/* global WIKI, app:writable */`
+_GLOBAL_COMMENT = re.compile(r"/\*\s*globals?\s+([^*]*)\*/")
+_GLOBAL_NAMES = frozenset({"global", "globalThis", "window"})
+
 _GLOBAL_DELETES = file_query("""
 (unary_expression argument: (subscript_expression object: (identifier) @global)
   (#any-of? @global "global" "globalThis" "window")) @delete
@@ -30,9 +43,13 @@ _GLOBAL_DELETES = file_query("""
 
 class GlobalCollectionGrowth(Rule):
     """What it does:
-    Finds collections hung on the global object - `global.x`, `globalThis.x`, `window.x` - that
-    a function adds to (`push`, `set`, `add`, `[key] =`) while nothing removes from them, and
-    functions that add properties to the global object under computed keys.
+    Finds collections hung on the global object - `global.x`, `globalThis.x`, `window.x`, and
+    deeper (`global.app.audit`) - that a function adds to (`push`, `set`, `add`, `[key] =`)
+    while nothing removes from them, and functions that add properties to the global object
+    under computed keys. A module binding of the global object itself (`const g = globalThis
+    as unknown as {...}`) and a name the file declares global for its linter (`/* global APP
+    */`) and never declares itself count as the global object too (there `set`/`add` count
+    only on a collection the file makes: an object made elsewhere may be a cache that expires).
 
     Why is this bad?
     The global object is a GC root: whatever it holds lives for the whole process, and every
@@ -82,6 +99,7 @@ class GlobalCollectionGrowth(Rule):
                     f"ever removes from it; it is a GC root and will grow for the process's life")
         yield from self._implicit_globals(source, facts)
         yield from self._module_aliases(source, by_name)
+        yield from self._global_paths(source, facts)
         deletes = bool(source.matches(_GLOBAL_DELETES))
         for match in source.matches(_GLOBAL_SUBSCRIPTS):
             assign = match["assign"][0]
@@ -136,6 +154,45 @@ class GlobalCollectionGrowth(Rule):
                     f"here while nothing ever removes from it; it is a GC root and will grow "
                     f"for the process's life")
 
+    def _global_paths(self, source: SourceFile, facts: FileFacts) -> Iterator[Finding]:
+        """A collection deeper on the global object: `global.app.audit.push(...)`, or under
+        a name that is the global object or one of its properties by the file's own word - a
+        module binding of the global object itself (`const g = globalThis as unknown as
+        {...}`), a name the file declares global for its linter (`/* global WIKI */`) and
+        never declares itself. Grouped by the path as spelled."""
+        roots = _global_roots(source)
+        if not roots:
+            return
+        paths: dict[str, list[Node]] = {}
+        for root_name, why in roots.items():
+            for root in source.identifiers(root_name):
+                if root.type != "identifier" or (source.enclosing_function(root) is not None and any(
+                        root_name in source.declared_names(fn)
+                        for fn in source.enclosing_functions(root))):
+                    continue  # a local of the same name
+                depth, node = 0, outer(root)
+                while node.parent is not None and node.parent.type == "member_expression" and (
+                        node.parent.child_by_field_name("object") == node):
+                    node, depth = node.parent, depth + 1
+                    if depth >= 2 or why != "is the global object":
+                        paths.setdefault(text(node), []).append(node)  # (`global.x`: above)
+                    node = outer(node)
+        for path, uses in paths.items():
+            usage = classify(source, uses, path)
+            if usage.bounds or usage.exported:
+                continue
+            made = any(_made_as_collection(use) for use in uses)
+            grows = [g for g in usage.grows_in_functions(source)
+                     if not facts.in_setup_code(g) and not constant_key(source, g)
+                     and (made or _grows_any_object(g))]
+            if grows:
+                root_name = path.split(".", 1)[0].split("[", 1)[0]
+                yield self.finding(
+                    source, grows[0],
+                    f"`{path}` hangs off the global object (`{root_name}` "
+                    f"{roots[root_name]}) and grows here, but nothing ever removes from it; "
+                    f"it is a GC root and will grow for the process's life")
+
     def _implicit_globals(self, source: SourceFile, facts: FileFacts) -> Iterator[Finding]:
         """Sloppy-mode scripts: `seen = []` inside a function, with `seen` declared nowhere,
         creates a property of the global object; report it when it then only grows."""
@@ -152,7 +209,10 @@ class GlobalCollectionGrowth(Rule):
             usage.bounds = [b for b in usage.bounds if b.id not in made]
             if usage.bounds:
                 continue
-            grows = usage.grows_in_functions(source)
+            refills = [a for a in implicit.assignments if a.id in implicit.refills]
+            grows = [g for g in usage.grows_in_functions(source) if not any(
+                a.end_byte <= g.start_byte and (f := source.enclosing_function(a)) is not None
+                and g.start_byte < f.end_byte for a in refills)]  # (implicit-global's)
             if grows:
                 yield self.finding(
                     source, grows[0],
@@ -189,3 +249,50 @@ def _creates(assignment: Node, name: str) -> bool:
     if parent is not None and parent.type == "if_statement":
         return name in text(parent.child_by_field_name("condition"))
     return True  # the one creating assignment; a second plain one counts as a reset
+
+
+def _global_roots(source: SourceFile) -> dict[str, str]:
+    """Names whose member paths live on the global object -> why."""
+    roots: dict[str, str] = {}
+    declared = source.declared_names(source.root)
+    for name in _GLOBAL_NAMES:
+        if name.encode() in source.source and name not in declared:
+            roots[name] = "is the global object"
+    for declarator in source.module_declarators():
+        name_node = declarator.child_by_field_name("name")
+        value = declarator.child_by_field_name("value")
+        if name_node is None or name_node.type != "identifier" or value is None:
+            continue
+        value = unwrap(value)
+        if value.type == "identifier" and text(value) in roots:
+            roots[text(name_node)] = f"is `{text(value)}`"
+    if b"global" in source.source:
+        for match in source.matches(_COMMENTS):
+            found = _GLOBAL_COMMENT.match(text(match["comment"][0]))
+            if found is None:
+                continue
+            for item in found.group(1).split(","):
+                name = item.split(":", 1)[0].strip()
+                if name.isidentifier() and name not in declared:
+                    roots[name] = "is declared a global (`/* global */`)"
+    return roots
+
+
+def _made_as_collection(use: Node) -> bool:
+    """`path = []`, `path ??= new Map()`, `path = path || {}`: the file makes the collection."""
+    holder = outer(use).parent
+    if holder is None or holder.type not in ("assignment_expression",
+                                             "augmented_assignment_expression") or (
+            holder.child_by_field_name("left") != outer(use)):
+        return False
+    value = holder.child_by_field_name("right")
+    return value is not None and collection_kind(_created_value(unwrap(value))) is not None
+
+
+def _grows_any_object(grow: Node) -> bool:
+    """`path[key] = v` or `path.push(v)` grow whatever the object is; `path.set(k, v, ttl)`
+    on an object made elsewhere may be a cache with its own expiry."""
+    if grow.type == "subscript_expression":
+        return True
+    callee = grow.child_by_field_name("function")
+    return callee is not None and last_name(callee) in ("push", "unshift")

@@ -29,8 +29,10 @@ class ImplicitGlobal(Rule):
     """What it does:
     In a sloppy-mode script (no `'use strict'`, no import/export), finds a function that
     assigns an object - a call's result, an element of a list, a new object - to a name that
-    no scope around it declares, which makes it a property of the global object. In a
-    CommonJS script, names only a browser provides (`self`, `name`, `window`) count too.
+    no scope around it declares, which makes it a property of the global object; also a new
+    empty collection given to such a name and filled in the same call (`links = {}` then
+    `links[rel] = href`), which keeps the last call's filled collection. In a CommonJS script,
+    names only a browser provides (`self`, `name`, `window`) count too.
 
     Why is this bad?
     The global object is a GC root. A forgotten `var` turns a local into a global that keeps
@@ -71,10 +73,18 @@ class ImplicitGlobal(Rule):
     def check(self, source: SourceFile, facts: FileFacts) -> Iterator[Finding]:
         for implicit in facts.implicit_globals:
             for assignment, value in zip(implicit.assignments, implicit.values, strict=True):
-                if not _retains(value, implicit.name):
-                    continue
                 function = source.enclosing_function(assignment)
                 where = facts.describe(function) if function is not None else "this function"
+                if assignment.id in implicit.refills:
+                    yield self.finding(
+                        source, assignment,
+                        f"`{implicit.name}` is declared in no scope around {where}, so this "
+                        f"assignment makes it a property of the global object (sloppy mode): "
+                        f"each call gives it a new `{_short(value)}` and fills it, and the "
+                        f"global keeps the last one alive after the call")
+                    continue
+                if not _retains(value, implicit.name):
+                    continue
                 yield self.finding(
                     source, assignment,
                     f"`{implicit.name}` is declared in no scope around {where}, so this "

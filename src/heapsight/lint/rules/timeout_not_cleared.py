@@ -15,7 +15,10 @@ class TimeoutNotCleared(Rule):
     Finds a `setTimeout` that guards one operation - its callback aborts, rejects, destroys or
     cancels it - started in a function that runs per call (or in the constructor of a class
     the file makes again), whose handle is thrown away or kept where nothing clears it, so
-    nothing can clear it when the operation finishes first.
+    nothing can clear it when the operation finishes first. Also a timer that settles the
+    losing side of a `Promise.race` (`new Promise((r) => setTimeout(() => r(null), ms))`),
+    and a timer armed around an await and cleared only after it, outside `finally`, in a
+    function that catches the error and goes on (every failed call leaves it armed).
 
     Why is this bad?
     The timer stays pending for its whole delay after the operation is done, and its callback
@@ -58,6 +61,14 @@ class TimeoutNotCleared(Rule):
     def check(self, source: SourceFile, facts: FileFacts) -> Iterator[Finding]:
         for timeout in facts.dropped_timeouts:
             where = facts.describe(timeout.function)
+            if timeout.skipped_on_throw:
+                yield self.finding(
+                    source, timeout.call,
+                    f"the timeout started in {where} guards an await and is cleared only "
+                    f"after it, outside finally: when the awaited call throws, the error is "
+                    f"caught and the call goes on with the timer still armed; clear it in "
+                    f"finally")
+                continue
             yield self.finding(
                 source, timeout.call,
                 f"the timeout started in {where} ends the operation when it fires, but its "

@@ -24,6 +24,7 @@ from heapsight.lint.usage import (
     Usage,
     classify,
     collection_kind,
+    counts_up,
     creates_bucket,
 )
 
@@ -36,12 +37,16 @@ _THIS_MEMBERS = file_query(
 class CacheWithoutEviction(Rule):
     """What it does:
     Finds a Map or plain object used as a read-through cache - looked up with `get`/`has`/`[key]`
-    and then filled with `set`/`[key] =` in the same function - that nothing ever evicts from:
+    and then filled with `set`/`[key] =` in the same function, or in a function the one that
+    looks up calls - that nothing ever evicts from:
     no `delete`, no `clear`, no size check, no TTL, no replacement. On an object that outlives
     the call (a field of `this`, a property of an object passed in), eviction must be where
     the cache fills: a size check, or a delete, clear or reset on the fill path or in a timer;
-    an invalidation in another method or a clear in `close()` leaves every other key. Also a
-    memoizing loader (DataLoader) made once at load and shared by every request.
+    an invalidation in another method or a clear in `close()` leaves every other key (a
+    timer callback that asks a method to take the entry out evicts it). A Map memo keyed by
+    an object whose properties the function reads keeps every key object alive (a WeakMap
+    would not), whoever calls it. Also a memoizing loader (DataLoader) made once at load and
+    shared by every request.
 
     Why is this bad?
     A cache keyed by user ids, URLs or query strings has as many keys as the traffic has. Without
@@ -347,10 +352,19 @@ class CacheWithoutEviction(Rule):
         value = _stored_value(grow)
         if name.startswith("this.") and value is not None and _new_instance(facts, value, grow):
             return None  # an object per key, kept on a field: field-collection-growth's
+        if name.startswith("this.") and facts.in_singleton_method(grow) and counts_up(
+                grow, usage.lookups):
+            return None  # a count per key on a shared object: field-collection-growth's
         function = source.enclosing_function(grow)
         where = source.function_name(function) if function is not None else ""
         where = f" in {where}()" if where else ""
         noun = "a Map" if kind == "map" else "an object"
+        if _keyed_by_object(source, grow) and key is not None:
+            return self.finding(
+                source, grow,
+                f"`{name}` is {noun} used as a cache (looked up, then filled{where}) keyed by "
+                f"objects (`{text(key)}`): the Map keeps every key object, and its value, "
+                f"alive for good; make it a WeakMap, or evict")
         return self.finding(
             source, grow,
             f"`{name}` is {noun} used as a cache (looked up, then filled{where}) but nothing "
@@ -541,8 +555,19 @@ def _evicted(source: SourceFile, name: str, scope: Node) -> bool:
         return True
     removal = re.compile(rf"(?<![\w$]){quoted}\]?\.(?:delete|clear)\(|delete\s+[\w$.\[\]]*"
                          rf"(?<![\w$]){quoted}\]?\[|(?<![\w$]){quoted}\]?\s*=\s*(?!=)")
-    places = [text(scope)] + [text(m["callback"][0]) for m in source.matches(_TIMER_CALLBACKS)]
-    return any(removal.search(place) for place in places)
+    callbacks = [text(m["callback"][0]) for m in source.matches(_TIMER_CALLBACKS)]
+    places = [text(scope)] + callbacks
+    if any(removal.search(place) for place in places):
+        return True
+    # a timer's callback that asks a method to end the entry (`setTimeout(() =>
+    # this.run(id))`, `run` deleting it first) evicts it as well
+    called = {name for callback in callbacks for name in _SELF_CALLS.findall(callback)}
+    return bool(called) and any(
+        source.function_name(m["function"][0]) in called and removal.search(
+            text(m["function"][0])) for m in source.matches(FUNCTIONS_QUERY))
+
+
+_SELF_CALLS = re.compile(r"(?:this|self|that)\.(#?[\w$]+)\(")
 
 
 _MAP_SETS = file_query("""
@@ -681,6 +706,8 @@ def _keyed_by_traffic(facts: FileFacts, grow: Node) -> bool:
     is a synchronous memo of a small fixed domain (a RegExp per glob, a formatter per locale)."""
     if facts.in_setup_code(grow):
         return False
+    if _keyed_by_object(facts.source, grow):
+        return True
     scope = facts.per_call_scope(grow)
     if scope is not None and not facts.per_call_is_inferred(scope[1]):
         return True
@@ -700,6 +727,28 @@ def _keyed_by_traffic(facts: FileFacts, grow: Node) -> bool:
 
 
 _LITERALS = frozenset({"true", "false", "null", "undefined", "number", "string"})
+
+
+def _keyed_by_object(source: SourceFile, grow: Node) -> bool:
+    """`memo.set(node, result)` where `node` is a parameter whose properties the function
+    reads (`node.rows`, `node.childNodes`): a Map keyed by objects keeps every key object
+    alive for as long as the Map lives, however short-lived the objects were meant to be (a
+    WeakMap would not)."""
+    callee = grow.child_by_field_name("function") if grow.type == "call_expression" else None
+    if callee is None or last_name(callee) != "set":
+        return False
+    key = _stored_key(grow)
+    function = source.enclosing_function(grow)
+    if key is None or function is None or unwrap(key).type != "identifier":
+        return False
+    name = text(unwrap(key))
+    if name not in parameter_names(function):
+        return False
+    reads = [use.parent for use in source.identifiers(name, function)
+             if use.parent is not None and use.parent.type == "member_expression"
+             and use.parent.child_by_field_name("object") == use]
+    return any(last_name(read) not in ("length", "size", "constructor") and (
+        read.parent is None or read.parent.type != "call_expression") for read in reads)
 
 
 # The last word of a key's name that names one of an unbounded number of things.

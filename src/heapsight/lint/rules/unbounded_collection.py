@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from heapsight.lint.facts import FileFacts
 from heapsight.lint.model import Finding
 from heapsight.lint.rule import Rule
-from heapsight.lint.source import SourceFile
+from heapsight.lint.source import SourceFile, text
 
 
 class ModuleCollectionGrowth(Rule):
@@ -17,9 +17,15 @@ class ModuleCollectionGrowth(Rule):
     clears it, replaces it or checks its size - or removes only on a path the entry's call may
     not take: after an await outside `finally`, only when cancelled, through an
     `unregister()` that nothing in the file calls while the file's own code registers, or in
-    a function whose `return` after the add leaves without the removal. Also a collection that
-    set-up code hangs on an object it was handed (`server.app.failures = []`) and a per-call
-    callback it registers fills.
+    a function whose `return` after the add leaves without the removal, or in one handler of
+    the call's emitter while another that also ends the call leaves the entry. Also a
+    collection that set-up code hangs on an object it was handed (`server.app.failures = []`)
+    and a per-call callback it registers fills. An entry under a key the file spells (a
+    literal, or a `const` given one: `warned.add('UNBOUNDED')`), growth in an array-iteration
+    callback run while the module loads (`['a', 'b'].forEach(...)`), and an exported remover
+    keyed by what other modules know (`release(topic)`) are not reported. A collection kept
+    on a class (`Owner.live = []` at module level) that each instance adds itself to in its
+    constructor, with no removal, keeps every instance ever made.
 
     Why is this bad?
     A module-level collection lives as long as the process. If each request or event adds an
@@ -68,6 +74,23 @@ class ModuleCollectionGrowth(Rule):
                     f"same function removes on its way out, but the return on line {line} "
                     f"leaves without removing it: every call that takes that path keeps its "
                     f"entry for good (remove it in a finally)")
+                continue
+            if growth.per_instance:
+                yield self.finding(
+                    source, grow,
+                    f"every object of the class adds itself to {growth.kind} `{growth.name}` "
+                    f"when it is made, and nothing takes one out: each instance ever made "
+                    f"stays reachable through the class for the life of the process; remove "
+                    f"it where the object's life ends (close, destroy)")
+                continue
+            if growth.skipped_by is not None:
+                shown = text(growth.skipped_by.child_by_field_name("function"))
+                yield self.finding(
+                    source, grow,
+                    f"module-level {growth.kind} `{growth.name}` gets an entry{where} that only "
+                    f"one handler of this call takes out; the `{shown}(...)` handler on line "
+                    f"{growth.skipped_by.start_point[0] + 1} also ends the call but leaves the "
+                    f"entry: every call that ends that way keeps it for good")
                 continue
             if growth.removal_never_called:
                 yield self.finding(
