@@ -29,6 +29,7 @@ from heapsight.lint.percall import (
 from heapsight.lint.source import (
     SourceFile,
     descendants,
+    emitter_and_event,
     file_query,
     last_name,
     outer,
@@ -110,7 +111,8 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
                     _long_lived_argument(source, facts, target, repeating))):
                 continue
             own_event = own and not once and _event_per_call(args[0], repeating)
-            if not _made_per_run(source, handler, repeating) and not own_event:
+            if not _made_per_run(source, handler, repeating) and not own_event and not (
+                    method in _DUPLICATING and _fires_again(repeating)):
                 continue
             if own and not own_event and not facts.shown_to_repeat(repeating) and not (
                     _per_operation_method(source, repeating, handler)):
@@ -118,6 +120,9 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
             if once:
                 continue  # removed when its event fires
             scope = (repeating, "a method that can run many times on one object" if own
+                     else "a listener, which runs at every event it listens for, and Node's "
+                     "emitters keep the same function once per add"
+                     if _fires_again(repeating) and not _made_per_run(source, handler, repeating)
                      else "a function that can run more than once")
         if once and not (_lifecycle_event(args[0]) and not facts.per_call_is_inferred(scope[1])
                          ) and not _once_pair(source, removals, match, scope[0]):
@@ -125,6 +130,7 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
         if not (source.is_long_lived(target) or _instance_emitter(source, facts, target, call)
                 or _long_lived_argument(source, facts, target, scope[0])
                 or _application_of_request(target)
+                or _object_older_than_call(source, facts, target, call, scope[1])
                 or scope[1].startswith("a method that can run")):
             continue
         if _checks_listeners(call, scope[0]) or first_time_only(call, per_object=False):
@@ -468,16 +474,59 @@ def _taken_from_long_lived(source: SourceFile, value: Node) -> bool:
 
 
 def _checks_listeners(call: Node, function: Node) -> bool:
-    """Inside an `if` that asks the emitter which listeners it has (`listeners(...)`,
-    `listenerCount(...)`): the code adds the listener only when it is not there yet."""
-    node = call.parent
-    while node is not None and node.id != function.id:
-        if node.type == "if_statement":
-            condition = text(node.child_by_field_name("condition"))
-            if "listeners(" in condition or "listenerCount(" in condition:
-                return True
-        node = node.parent
+    """The code asks the emitter about its listeners first and adds one only when it is not
+    there yet: inside an `if` on `listeners(...)`/`listenerCount(...)` or on a call of the
+    emitter given the same event (`if (!bus.hasListener(evt, 'x'))`), or after an early
+    return on such a test (`if (bus.hasListener(evt, 'x')) return;`)."""
+    asked = emitter_and_event(call)
+    node = call
+    while node.parent is not None and node.id != function.id:
+        parent = node.parent
+        if parent.type == "if_statement" and _asks_emitter(
+                parent.child_by_field_name("condition"), asked):
+            return True
+        if parent.type == "statement_block":
+            for earlier in parent.named_children:
+                if earlier.start_byte >= node.start_byte:
+                    break
+                if earlier.type == "if_statement" and _returns(earlier) and _asks_emitter(
+                        earlier.child_by_field_name("condition"), asked):
+                    return True
+        node = parent
     return False
+
+
+def _asks_emitter(condition: Node | None, emitter_and_event: tuple[str, str] | None) -> bool:
+    if condition is None:
+        return False
+    if "listeners(" in text(condition) or "listenerCount(" in text(condition):
+        return True
+    if emitter_and_event is None:
+        return False
+    emitter, event = emitter_and_event
+    for node in descendants(condition):
+        if node.type != "call_expression":
+            continue
+        callee = node.child_by_field_name("function")
+        arguments = node.child_by_field_name("arguments")
+        owner = callee.child_by_field_name("object") if callee is not None and (
+            callee.type == "member_expression") else None
+        if owner is not None and text(owner) == emitter and arguments is not None and any(
+                text(a) == event for a in arguments.named_children):
+            return True
+    return False
+
+
+def _returns(statement: Node) -> bool:
+    """`if (...) return;` / `if (...) { ...; return; }` with no else."""
+    if statement.child_by_field_name("alternative") is not None:
+        return False
+    consequence = statement.child_by_field_name("consequence")
+    if consequence is None:
+        return False
+    if consequence.type == "return_statement":
+        return True
+    return any(c.type == "return_statement" for c in consequence.named_children)
 
 
 def _lifecycle_event(event: Node) -> bool:
@@ -541,6 +590,23 @@ def _event_per_call(event: Node, function: Node) -> bool:
 
 
 
+# Node's EventEmitter keeps a listener once per add, even the same function (the DOM's
+# addEventListener does not).
+_DUPLICATING = frozenset({"on", "addListener", "prependListener"})
+
+
+def _fires_again(function: Node) -> bool:
+    """The function is a listener for an event that comes again (`socket.on('message', fn)`,
+    not `'close'`/`'end'`, which end the emitter's life): what it adds, it adds per event."""
+    arguments = outer(function).parent
+    call = arguments.parent if arguments is not None and arguments.type == "arguments" else None
+    if call is None or call.type != "call_expression" or last_name(
+            call.child_by_field_name("function") or call) not in _DUPLICATING:
+        return False
+    event = arguments.named_children[0] if arguments is not None else None
+    return event is not None and event.id != outer(function).id and not _lifecycle_event(event)
+
+
 def _made_per_run(source: SourceFile, handler: Node, function: Node) -> bool:
     """A new function each time `function` runs: made at the call (`(m) => ...`,
     `f.bind(this)`), or a local function of `function` (`const onEnd = () => ...`)."""
@@ -597,6 +663,21 @@ def _instance_emitter(source: SourceFile, facts: FileFacts, target: Node, call: 
     if body is None or body.id not in facts.long_lived_classes:
         return False
     return field is None or _field_set_once(source, facts, field)
+
+
+def _object_older_than_call(source: SourceFile, facts: FileFacts, target: Node, call: Node,
+                            reason: str) -> bool:
+    """`this` (or a field set when the object was made) in per-call code inside a method
+    other than the constructor, of a class the file does not make per call: the object was
+    there before the call and stays after it, so each call's listener stays on it."""
+    if reason.startswith("constructed per") or not _own_emitter(source, facts, target, call):
+        return False
+    body = _class_body_of_this(call)
+    method = body is not None and next((f for f in source.enclosing_functions(call)
+                                        if f.type == "method_definition"), None)
+    if not method or body is None or source.function_name(method) == "constructor":
+        return False
+    return facts.one_object(body)
 
 
 def _class_body_of_this(node: Node) -> Node | None:

@@ -774,6 +774,18 @@ def _made_more_than_once(source: SourceFile, constructor: Node,
     return constructor
 
 
+def one_object(source: SourceFile, body: Node, load_only: dict[int, bool]) -> bool:
+    """The class (by its body) has one object for the life of the process as far as the file
+    shows: it never makes one, or makes them only while the module loads."""
+    declaration = body.parent
+    named = declaration.child_by_field_name("name") if declaration is not None else None
+    if named is None:
+        return False
+    return all((maker := source.enclosing_function(use)) is None or _only_called_at_load(
+        source, maker, load_only) for use in source.identifiers(text(named))
+        if use.parent is not None and use.parent.type == "new_expression")
+
+
 def _class_name(source: SourceFile, function: Node) -> str:
     if function.type == "method_definition":
         body = function.parent
