@@ -63,7 +63,7 @@ FLOORS_2: dict[str, tuple[float, float]] = {
     "unbounded-collection": (0.70, 1.00),
     "listener-leak": (1.00, 1.00),
     "timer-leak": (1.00, 0.85),
-    "closure-capture": (0.57, 1.00),
+    "closure-capture": (0.85, 1.00),
     "unbounded-cache": (0.85, 1.00),
     "resource-per-request": (0.61, 1.00),
     "global-growth": (1.00, 1.00),
@@ -75,7 +75,7 @@ FLOORS_2: dict[str, tuple[float, float]] = {
 # some of its misses after scoring it, so it is partly spent.
 FLOORS_3: dict[str, tuple[float, float]] = {
     "unbounded-collection": (0.10, 0.50),
-    "listener-leak": (0.44, 0.80),
+    "listener-leak": (0.66, 0.85),
     "timer-leak": (1.00, 0.66),
     "closure-capture": (0.00, 0.00),
     "unbounded-cache": (0.90, 0.90),

@@ -15,6 +15,7 @@ these, closure-captures-request looks at what their handlers capture. Two kinds 
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -47,8 +48,7 @@ _ADDS = file_query("""
 (call_expression
   function: (member_expression object: (_) @target property: (property_identifier) @method)
   arguments: (arguments) @args
-  (#any-of? @method "on" "once" "addListener" "addEventListener" "prependListener"
-   "prependOnceListener" "subscribe")) @call
+  (#match? @method "^(on|once|addListener|addEventListener|prependListener|prependOnceListener|subscribe|on[A-Z][A-Za-z]*)$")) @call
 """)
 _REMOVES = file_query("""
 (call_expression
@@ -79,7 +79,10 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
         call, target = match["call"][0], match["target"][0]
         method = text(match["method"][0])
         args = [a for a in match["args"][0].named_children if a.type != "comment"]
-        subscription = method == "subscribe"
+        # `subscribe(fn)` and `onSomething(fn)` (`bus.onAction(evt, fn)`,
+        # `License.onValidate(fn)`): the function is the last argument, and a registration
+        # whose result is kept may be the handle that ends it
+        subscription = method == "subscribe" or _REGISTRATION_METHOD.match(method) is not None
         if len(args) < (1 if subscription else 2):
             continue
         options = args[2] if len(args) >= 3 and not subscription else None
@@ -90,6 +93,8 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
                 subscription or statement.type != "member_expression"):
             continue  # its result is kept: some emitters return an unsubscribe function
         handler = args[-1] if subscription else args[1]
+        if method != "subscribe" and subscription and not _made_here(handler):
+            continue  # `this.onError(err)`: a handler called with data, not a registration
         # `subject.subscribe(fn)`, `store.subscribe(fn)`, redis' `subscribe(channel, fn)`: the
         # handle that ends it is dropped; only the long-lived sources below count
         shared = None if subscription else _shared_emitter(source, facts, target, args[0], call)
@@ -127,7 +132,8 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
         if once and not (_lifecycle_event(args[0]) and not facts.per_call_is_inferred(scope[1])
                          ) and not _once_pair(source, removals, match, scope[0]):
             continue  # removed when the event fires, and it fires in the normal course
-        if not (source.is_long_lived(target) or _instance_emitter(source, facts, target, call)
+        if not (source.is_long_lived(target) or _global_name(source, target)
+                or _instance_emitter(source, facts, target, call)
                 or _long_lived_argument(source, facts, target, scope[0])
                 or _application_of_request(target)
                 or _object_older_than_call(source, facts, target, call, scope[1])
@@ -663,6 +669,20 @@ def _instance_emitter(source: SourceFile, facts: FileFacts, target: Node, call: 
     if body is None or body.id not in facts.long_lived_classes:
         return False
     return field is None or _field_set_once(source, facts, field)
+
+
+_REGISTRATION_METHOD = re.compile(r"^on[A-Z]")
+
+
+def _global_name(source: SourceFile, target: Node) -> bool:
+    """An emitter rooted at a name the file neither declares nor imports (`strapi.eventHub`,
+    `WIKI.events`): a global the host application set up, which outlives every call."""
+    root = root_identifier(target)
+    if root is None:
+        return False
+    name = text(root)
+    return name not in source.declared_names(source.root) and not any(
+        name in source.declared_names(f) for f in source.enclosing_functions(root))
 
 
 def _object_older_than_call(source: SourceFile, facts: FileFacts, target: Node, call: Node,

@@ -693,6 +693,7 @@ def once_per_object(source: SourceFile, function: Node, memo: dict[int, bool]) -
         others = [use for use in uses if not _this_call(use) and not _declares(use, function)]
         answer = bool(calls) and not others and all(
             (caller := _named_function_around(source, call)) is not None
+            and not _in_listener_of(source, call, caller)
             and once_per_object(source, caller, memo) for call in calls)
     memo[key] = answer
     return answer
@@ -832,12 +833,29 @@ def _named_function_around(source: SourceFile, node: Node) -> Node | None:
 
 
 def _registered_as_listener(function: Node) -> bool:
-    """`x.on('e', <function>)`, `setInterval(<function>)`: it runs again at every event."""
+    """`x.on('e', <function>)`, `setInterval(<function>)`, `bus.onMessage(<function>)`: it
+    runs again at every event."""
     arguments = outer(function).parent
     call = arguments.parent if arguments is not None and arguments.type == "arguments" else None
     if call is None or call.type != "call_expression":
         return False
-    return last_name(call.child_by_field_name("function") or call) in _LISTENING_CALLS
+    name = last_name(call.child_by_field_name("function") or call)
+    return name in _LISTENING_CALLS or _REGISTRATION_NAME.match(name) is not None
+
+
+# `bus.onAction(evt, fn)`, `socket.onMessage(fn)`: a registration by its shape.
+_REGISTRATION_NAME = re.compile(r"^on[A-Z]")
+
+
+def _in_listener_of(source: SourceFile, call: Node, function: Node) -> bool:
+    """The call sits in a listener or interval callback that `function` registers: it runs at
+    every event, not once when `function` runs."""
+    for around in source.enclosing_functions(call):
+        if around.id == function.id:
+            return False
+        if _registered_as_listener(around):
+            return True
+    return False
 
 
 # Callbacks that run later, once: a function they call runs again only when the code that
@@ -886,7 +904,7 @@ def _call_repeats(source: SourceFile, call: Node, function: Node, per_call: dict
         registration = _registration(around)
         if registration is not None:
             method, register = registration
-            if method in _LATER_AGAIN:
+            if method in _LATER_AGAIN or _REGISTRATION_NAME.match(method):
                 return True
             if method in _LATER_ONCE:
                 inside = function.start_byte <= register.start_byte < function.end_byte

@@ -49,4 +49,18 @@ class Relay {
   }
 }
 
+// A method called only from the constructor - but from inside a listener the constructor
+// registers, so it runs at every event; and a registration method spelled `onX(fn)`.
+class Ledger {
+  constructor(bus, audit) {
+    this.audit = audit;
+    bus.onEntry((entry) => this.record(entry));
+  }
+
+  record(entry) {
+    this.audit.onFlush(() => entry.persist()); // expect: listener-not-removed
+  }
+}
+
 module.exports.Relay = Relay;
+module.exports.Ledger = Ledger;

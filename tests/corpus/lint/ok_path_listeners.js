@@ -49,4 +49,21 @@ exports.probeOnce = (req, res) => {
   res.json(samples);
 };
 
+// `onX(value)` called with data is a handler being run, not a registration.
+class Uplink {
+  constructor(socket) {
+    this.socket = socket;
+    this.socket.on('data', (chunk) => this.onChunk(chunk));
+  }
+
+  onChunk(chunk) {
+    if (chunk.length === 0) this.onFailure(new Error('empty frame'));
+  }
+
+  onFailure(error) {
+    this.socket.destroy(error);
+  }
+}
+
 module.exports.wireAuditTrail = wireAuditTrail;
+module.exports.Uplink = Uplink;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from tree_sitter import Node
@@ -10,6 +11,9 @@ from heapsight.lint.facts import FileFacts
 from heapsight.lint.model import Finding
 from heapsight.lint.rule import Rule
 from heapsight.lint.source import SourceFile, emitter_and_event, text
+
+# `bus.onAction(evt, fn)`, `license.onValidate(fn)`: a callback registration by its shape.
+_REGISTRATION = re.compile(r"\.on[A-Z]\w*$")
 
 
 class ListenerNotRemoved(Rule):
@@ -82,11 +86,18 @@ class ListenerNotRemoved(Rule):
                     f"`{text(add.target)}`, which outlives it, on every call; the handle that "
                     f"would end the subscription is dropped")
                 continue
-            key = emitter_and_event(add.call)
-            first = key[1] if key is not None else ""
             where = facts.describe(add.scope)
             if facts.per_call_reason(add.scope) is None and add.reason:
                 where += f" ({add.reason})"
+            if _REGISTRATION.search(method):
+                yield self.finding(
+                    source, add.call,
+                    f"`{method}(...)` runs in {where} and registers a new "
+                    f"callback with `{text(add.target)}`, which outlives it, on every call; "
+                    f"nothing unregisters it")
+                continue
+            key = emitter_and_event(add.call)
+            first = key[1] if key is not None else ""
             removes = futile.get(key, []) if key is not None else []
             why = "nothing removes it" if not removes else (
                 f"the removal on line {removes[0].start_point[0] + 1} passes a function made "
