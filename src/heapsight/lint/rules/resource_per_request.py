@@ -447,8 +447,10 @@ class _Table:
         if name not in FACTORIES:
             return None
         if function.type == "member_expression":
-            if text(function.child_by_field_name("object")) in SOCKET_MODULES:
-                return None
+            owner = unwrap(function.child_by_field_name("object") or function)
+            if text(owner) in SOCKET_MODULES or owner.type != "identifier":
+                return None  # `app.db.knex('jobs')`: a method of an object the app made, not
+                # a library's factory (`mysql.createPool`, `redis.createClient`)
         elif name == "createConnection":
             return None  # a bare createConnection is usually net's, imported by name
         return f"{callee}()"
