@@ -77,9 +77,9 @@ FLOORS_3: dict[str, tuple[float, float]] = {
     "unbounded-collection": (0.10, 0.50),
     "listener-leak": (0.66, 0.85),
     "timer-leak": (1.00, 0.66),
-    "closure-capture": (0.00, 0.00),
+    "closure-capture": (0.87, 1.00),
     "unbounded-cache": (0.90, 0.90),
-    "resource-per-request": (0.77, 0.63),
+    "resource-per-request": (0.77, 0.87),
     "global-growth": (0.25, 1.00),
 }
 
