@@ -298,8 +298,12 @@ def _used(source: SourceFile, create: Node, function: Node) -> bool:
         return True
     for use in source.identifiers(text(local), function):
         holder = use.parent
-        if holder is not None and holder.type == "member_expression" and (
-                holder.parent is not None and holder.parent.type == "call_expression"):
+        if holder is None or holder.type != "member_expression":
+            continue
+        while holder.parent is not None and holder.parent.type == "member_expression" and (
+                holder.parent.child_by_field_name("object") == holder):
+            holder = holder.parent  # `prisma.user.findMany(...)`: a method of a part of it
+        if holder.parent is not None and holder.parent.type == "call_expression":
             return True
     return False
 
@@ -396,23 +400,39 @@ class _Table:
                 return False
         return False
 
+    def _subclass_of_resource(self, callee: Node, depth: int = 0) -> bool:
+        """`new PrismaService()` where this file declares `class PrismaService extends
+        PrismaClient`: an object of a subclass opens what its base class opens."""
+        if callee.type != "identifier" or depth > 3:
+            return False
+        for match in self.facts.source.matches(_CLASS_DECLARATIONS):
+            if text(match["name"][0]) == text(callee):
+                base = _base_class(match["class"][0])
+                return base is not None and self._constructs_resource(base, depth + 1)
+        return False
+
+    def _constructs_resource(self, callee_node: Node, depth: int = 0) -> bool:
+        """`new <callee_node>(...)` opens a pool, client or connection."""
+        callee = text(callee_node)
+        short = callee.rsplit(".", 1)[-1]
+        if callee in self.extra_names or short in self.extra_names or (
+                self._from_package(callee_node)):
+            return True
+        if callee in CONSTRUCTORS or (short in CONSTRUCTORS and short not in ("Cluster",)):
+            return True
+        if short == "Cluster" and callee.split(".")[0] in ("Redis", "IORedis"):
+            return True
+        if short == "Client" and callee.split(".")[0] in ("pg", "redis", "memjs"):
+            return True
+        return self._generated_client(callee_node) or self._subclass_of_resource(
+            callee_node, depth)
+
     def resource_name(self, create: Node) -> str | None:
         if create.type == "new_expression":
             callee_node = create.child_by_field_name("constructor")
-            callee = text(callee_node)
-            short = callee.rsplit(".", 1)[-1]
-            if callee in self.extra_names or short in self.extra_names or (
-                    callee_node is not None and self._from_package(callee_node)):
-                return f"new {callee}"
-            if callee in CONSTRUCTORS or (short in CONSTRUCTORS and short not in ("Cluster",)):
-                return f"new {callee}"
-            if short == "Cluster" and callee.split(".")[0] in ("Redis", "IORedis"):
-                return f"new {callee}"
-            if short == "Client" and callee.split(".")[0] in ("pg", "redis", "memjs"):
-                return f"new {callee}"
-            if callee_node is not None and self._generated_client(callee_node):
-                return f"new {callee}"
-            return None
+            if callee_node is None or not self._constructs_resource(callee_node):
+                return None
+            return f"new {text(callee_node)}"
         function = create.child_by_field_name("function")
         if function is None or (function.type == "member_expression" and unwrap(
                 function.child_by_field_name("object") or function).type == "this"):
@@ -454,6 +474,22 @@ class _Table:
         elif name == "createConnection":
             return None  # a bare createConnection is usually net's, imported by name
         return f"{callee}()"
+
+
+# `class PrismaService extends PrismaClient`.
+_CLASS_DECLARATIONS = file_query("(class_declaration name: (_) @name) @class")
+
+
+def _base_class(declaration: Node) -> Node | None:
+    """`PrismaClient` in `class X extends PrismaClient` (the two grammars spell it apart)."""
+    heritage = next((c for c in declaration.named_children if c.type == "class_heritage"),
+                    None)
+    for child in heritage.named_children if heritage is not None else []:
+        if child.type == "extends_clause":
+            child = child.child_by_field_name("value") or child
+        if child.type in ("identifier", "member_expression"):
+            return child
+    return None
 
 
 # `x.connect()` / `x.createClient()` on the project's own database module.
