@@ -117,7 +117,8 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
                 continue
             own_event = own and not once and _event_per_call(args[0], repeating)
             if not _made_per_run(source, handler, repeating) and not own_event and not (
-                    method in _DUPLICATING and _fires_again(repeating)):
+                    method in _DUPLICATING and _fires_again(repeating)) and not (
+                    _handed_in(handler, repeating)):
                 continue
             if own and not own_event and not facts.shown_to_repeat(repeating) and not (
                     _per_operation_method(source, repeating, handler)):
@@ -599,6 +600,14 @@ def _event_per_call(event: Node, function: Node) -> bool:
 # Node's EventEmitter keeps a listener once per add, even the same function (the DOM's
 # addEventListener does not).
 _DUPLICATING = frozenset({"on", "addListener", "prependListener"})
+
+
+def _handed_in(handler: Node, function: Node) -> bool:
+    """The listener is a parameter of a method (`onChange(callback) { bus.on('x', callback) }`):
+    each call hands in its own function, and a method runs more than once."""
+    handler = unwrap(handler)
+    return function.type == "method_definition" and handler.type == "identifier" and (
+        text(handler) in parameter_names(function))
 
 
 def _fires_again(function: Node) -> bool:

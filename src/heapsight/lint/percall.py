@@ -27,6 +27,7 @@ from heapsight.lint.classes import singleton_classes
 from heapsight.lint.source import (
     FUNCTION_TYPES,
     FUNCTIONS_QUERY,
+    descendants,
     file_query,
     last_name,
     outer,
@@ -709,6 +710,8 @@ def repeating_function(source: SourceFile, node: Node, load_only: dict[int, bool
     if _lazily_once(node) or first_time_only(node, per_object):
         return None
     for function in source.enclosing_functions(node):
+        if _after_done_flag_return(node, function, per_object):
+            return None
         if _registered_as_listener(function):
             return function
         if not source.function_name(function):
@@ -741,6 +744,48 @@ def first_time_only(node: Node, per_object: bool) -> bool:
                            == flag for child in branch.named_children):
                         return True
         parent = parent.parent
+    return False
+
+
+def _after_done_flag_return(node: Node, function: Node, per_object: bool) -> bool:
+    """`node` comes after `if (loaded) return ...;` at the top level of `function`, and the
+    function sets that flag to `true` (itself or in a callback it leaves): the code past the
+    return runs the first time only - per process for a variable, per object for a field."""
+    body = function.child_by_field_name("body")
+    if body is None or body.type != "statement_block":
+        return False
+    program = function
+    while program.parent is not None:
+        program = program.parent
+    statement = node
+    while statement.parent is not None and statement.parent.id != body.id:
+        statement = statement.parent
+    if statement.parent is None:
+        return False
+    for earlier in body.named_children:
+        if earlier.start_byte >= statement.start_byte:
+            break
+        if earlier.type != "if_statement" or earlier.child_by_field_name("alternative"):
+            continue
+        consequence = earlier.child_by_field_name("consequence")
+        if consequence is None or not (consequence.type == "return_statement" or any(
+                c.type == "return_statement" for c in consequence.named_children)):
+            continue
+        condition = earlier.child_by_field_name("condition")
+        inner = unwrap(condition.named_children[0]) if condition is not None and (
+            condition.named_children) else None
+        if inner is None or inner.type not in ("identifier", "member_expression"):
+            continue  # a plain `if (flag)`, not a comparison or a negation
+        flag = text(inner)
+        if flag.startswith("this.") and not per_object:
+            continue
+        values = {text(a.child_by_field_name("right")) for a in descendants(program)
+                  if a.type == "assignment_expression"
+                  and text(a.child_by_field_name("left")) == flag}
+        if values == {"true"} and any(
+                a.type == "assignment_expression"
+                and text(a.child_by_field_name("left")) == flag for a in descendants(function)):
+            return True  # a "done" flag this function sets and nothing resets (not a busy flag)
     return False
 
 
