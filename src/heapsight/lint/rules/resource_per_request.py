@@ -13,6 +13,7 @@ from heapsight.lint.rule import Rule
 from heapsight.lint.source import (
     FUNCTION_TYPES,
     SourceFile,
+    descendants,
     file_query,
     last_name,
     outer,
@@ -281,8 +282,18 @@ def _guarded_once(function: Node) -> bool:
     if first is None or first.type != "if_statement":
         return False
     consequence = first.child_by_field_name("consequence")
-    return consequence is not None and (consequence.type == "return_statement" or any(
-        c.type == "return_statement" for c in consequence.named_children))
+    if consequence is None or not (consequence.type == "return_statement" or any(
+            c.type == "return_statement" for c in consequence.named_children)):
+        return False
+    # the test looks at state that outlives the call (`this.client`, a module variable), not
+    # only at the call's own arguments (`if (message.type === 'ping') return`)
+    own = set(parameter_names(function)) | {"undefined", "NaN"}
+    condition = first.child_by_field_name("condition")
+    return condition is not None and any(
+        node.type == "this" or node.type == "identifier" and text(node) not in own and (
+            node.parent is None or node.parent.type != "member_expression"
+            or node.parent.child_by_field_name("object") == node)
+        for node in descendants(condition))
 
 
 def _used(source: SourceFile, create: Node, function: Node) -> bool:
