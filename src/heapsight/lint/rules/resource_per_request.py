@@ -820,12 +820,31 @@ def _slot_replacements(source: SourceFile, facts: FileFacts, table: _Table,
                 left.type == "identifier" and text(left) not in source.declared_names(function)
                 and not source.is_global_object(left))):
             continue
-        if facts.repeats(create, per_object=own_field) is None:
-            continue
+        if facts.repeats(create, per_object=own_field) is None or (
+                facts.per_call_scope(create) is None and not _called_in_file(source, function)):
+            continue  # nothing in the file runs it again (an `init()` the host calls once)
         if _looked_at_or_closed(source, function, assignment, slot, closed_slots):
             continue
         found.append((create, what, slot))
     return found
+
+
+def _called_in_file(source: SourceFile, function: Node) -> bool:
+    """Some code in the file calls the function around the replacement (or a named function
+    around it), or hands it on as a callback: the file itself shows it being run."""
+    for around in (function, *source.enclosing_functions(function)):
+        name = source.function_name(around)
+        if not name:
+            if around.parent is not None and around.parent.type == "arguments":
+                return True  # a callback: whoever it is handed to runs it
+            continue
+        for use in source.identifiers(name) + source.property_names(name):
+            holder = use.parent
+            if holder is not None and holder.type == "member_expression":
+                holder = holder.parent
+            if holder is not None and holder.type in ("call_expression", "arguments"):
+                return True
+    return False
 
 
 # Methods that open what an object holds (sockets, files, a server): called on a new object it
