@@ -497,6 +497,10 @@ def _kept_until_another_event(source: SourceFile, facts: FileFacts
                 quiet = True  # the call that fills the table empties it first: a rebuild
                 break
             around = source.enclosing_function(removal)
+            if around is not None and _resets(removal) and _flushes_in_normal_course(
+                    facts, removal, around):
+                quiet = True  # a flush of every entry by code that runs again and again
+                break
             if around is not None:
                 elsewhere.append(around)
         removers = {source.function_name(f) for f in elsewhere} - {""}
@@ -507,6 +511,20 @@ def _kept_until_another_event(source: SourceFile, facts: FileFacts
             continue
         found.append((store, name, sorted({facts.describe(f) for f in elsewhere})))
     return found
+
+
+def _flushes_in_normal_course(facts: FileFacts, removal: Node, function: Node) -> bool:
+    """`waiting = []` in a route handler, a listener or an interval callback, not under a
+    condition: every entry goes at the next such call, which comes in the normal course (a
+    broadcast answering every long poll). One under `if (enabled)` waits for that state."""
+    node = removal.parent
+    while node is not None and node.id != function.id:
+        if node.type in ("if_statement", "switch_statement", "ternary_expression",
+                         "catch_clause"):
+            return False
+        node = node.parent
+    reason = facts.per_call_reason(function)
+    return reason is not None and not facts.per_call_is_inferred(reason)
 
 
 def _resets(removal: Node) -> bool:
