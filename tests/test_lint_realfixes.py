@@ -24,7 +24,8 @@ from heapsight import LEAK_CATEGORIES
 ROOT = Path(__file__).parent / "corpus" / "lint-realfixes"
 
 # (split, leak sites found at least, fixed versions flagged at most). fresh-3 and fresh-4 were
-# read and tuned on in session 5 (both rule branches merged); fresh-5 is that session's unseen split.
+# read and tuned on in session 5 (both rule branches merged); fresh-5 was that session's unseen
+# split and was tuned on in session 6.
 # tuning allows one fixed version: 10-node-redis-2465's after pushes onto the private
 # `#waitingForReply` and, cut down, leaves out the reply path that shifts it; since private fields
 # are fields to the rules, that push is a finding like the same code with `_waitingForReply`.

@@ -50,6 +50,14 @@ class ClosureCapturesRequest(Rule):
     method of an object handed in wrapped again by code that runs again (`ctx.waitUntil =
     (p) => previous(p)`: a chain of wrappers, each keeping its call), and a request's objects
     stored on its keep-alive socket (`req.socket.meta = { req, res }`) that nothing clears.
+    Also any function a call makes and keeps in a table that outlives it (a module binding, a
+    field of `this`; `pending.set(id, () => ...)`, `held.push(fn)`, `waiters.get(k).push(fn)`)
+    when only other code takes it out - a handler for another event (an ack, an approval, a
+    publish, a resume) that may never come - and nothing on the call's own path does (a
+    removal after the store, in a callback it leaves, a call of that remover), nothing bounds
+    the table's size, and no route handler or listener flushes the whole table in the normal
+    course. Tables rebuilt by the call that fills them, copies of another table (filled in a
+    loop over it) and WeakMaps are left alone.
 
     Why is this bad?
     A closure keeps every variable it uses alive, and `req`/`res` reach the socket, headers,

@@ -24,10 +24,15 @@ class ListenerNotRemoved(Rule):
     does not show running once, whatever its name (`connect()` rerun on every reconnect) - on
     an emitter that outlives the call (a
     module-level emitter, `process`, `window`, `this` or an injected field of a singleton, an
-    emitter the caller passes in), when that code never removes the listener (`off`,
-    `removeListener`, `removeEventListener`) and does not pass `{ once: true }` or an
-    AbortSignal. Also finds removals that cannot work: a removal with a function made right
-    there (`off('x', (e) => h(e))`, `.bind(this)`), which was never added; `once` for an event
+    emitter the caller passes in, the object of a method reached per call, a global the host
+    set up), when that code never removes the listener (`off`, `removeListener`,
+    `removeEventListener`) and does not pass `{ once: true }` or an AbortSignal. The same
+    function added again by a listener for a recurring event counts (Node's emitters keep it
+    once per add), as does a function a method's caller hands in, and a registration spelled
+    `onSomething(fn)` with a function made at the call. Also finds removals that cannot
+    work: a removal with a function made right there (`off('x', (e) => h(e))`,
+    `.bind(this)`), which was never added (reported once, at the add it fails to undo, when
+    that add is found); `once` for an event
     that only comes at the end (`process.once('SIGTERM', ...)` per connection); two `once`
     listeners where only one event may come; a listener that only removes itself, after
     returning early for the events it is not waiting for; an async iterator wrapping another

@@ -131,11 +131,15 @@ class ClientPerRequest(Rule):
     (a `finally`, or the function's own flow - not only an `if` branch or a `catch`). The table
     works through the file's imports (`new Queue` from `bullmq`, any `...Client` of an
     `@aws-sdk/` package, any other package's `new ...Client/...Pool/...Connection`), and
-    `resources` in the settings extends it; an object the code makes and opens itself
-    (`connect()`, `initialize()`) counts whatever its library. A helper that only makes and
+    `resources` in the settings extends it; a class the file declares as extending one of
+    these (`class Db extends PrismaClient`) counts too, and an object the code makes and opens
+    itself (`connect()`, `initialize()`) counts whatever its library. A factory's name called
+    on a property of an object (`app.db.knex('jobs')`) is that object's method, not the
+    library's factory. A helper that only makes and
     returns one is followed to its callers. Also finds a client stored into a field or an
-    outer variable by code that runs again, replacing the previous one without closing it or
-    looking first (`this.client = new pg.Client()` in a `connect()` every query calls), and a
+    outer variable by code that runs again and that the file shows being run (called, or
+    handed on as a callback), replacing the previous one without closing it or looking first
+    (`this.client = new pg.Client()` in a `connect()` every query calls), and a
     close that an `await` which throws skips.
 
     Why is this bad?
