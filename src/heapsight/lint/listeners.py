@@ -125,6 +125,9 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
                 continue  # a method nothing shows running twice on one object
             if once:
                 continue  # removed when its event fires
+            if subscription and repeating.type != "method_definition" and not (
+                    _fires_again(repeating) or facts.shown_to_repeat(repeating)):
+                continue  # a subscription by a function nothing shows running twice
             scope = (repeating, "a method that can run many times on one object" if own
                      else "a listener, which runs at every event it listens for, and Node's "
                      "emitters keep the same function once per add"
