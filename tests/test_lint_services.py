@@ -63,7 +63,7 @@ FLOORS_2: dict[str, tuple[float, float]] = {
     "unbounded-collection": (0.70, 1.00),
     "listener-leak": (1.00, 1.00),
     "timer-leak": (1.00, 0.85),
-    "closure-capture": (0.85, 1.00),
+    "closure-capture": (1.00, 1.00),
     "unbounded-cache": (0.85, 1.00),
     "resource-per-request": (0.61, 1.00),
     "global-growth": (1.00, 1.00),

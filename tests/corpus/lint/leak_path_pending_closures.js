@@ -46,3 +46,25 @@ async function prepareTransfer(body) { return { token: String(Date.now()), body 
 async function commitTransfer() {}
 
 module.exports = { router, Outbox };
+
+// A table hung on the application object a plugin is handed: it lives as long as the app.
+function invitesPlugin(server) {
+  server.decorate('pendingInvites', new Map());
+
+  server.post('/invites', async (request) => {
+    const code = `${request.user.id}:${Date.now()}`;
+    server.pendingInvites.set(code, () => grantAccess(request.user, request.body.team)); // expect: closure-captures-request
+    return { code };
+  });
+
+  server.post('/invites/:code/accept', async (request) => {
+    const grant = server.pendingInvites.get(request.params.code);
+    server.pendingInvites.delete(request.params.code);
+    if (grant) await grant();
+    return { ok: true };
+  });
+}
+
+async function grantAccess() {}
+
+module.exports.invitesPlugin = invitesPlugin;

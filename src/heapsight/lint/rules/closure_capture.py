@@ -616,18 +616,32 @@ def _container(node: Node) -> Node | None:
 
 
 def _collection_name(node: Node) -> str | None:
-    """`pending` or `this.pending` (`self.` spelled `this.`); None for deeper paths."""
+    """`pending`, `this.pending` (`self.` spelled `this.`) or `app.pending`; None for deeper
+    paths."""
     if node.type == "identifier":
         return text(node)
     owner = unwrap(node.child_by_field_name("object") or node)
     if owner.type == "this" or (owner.type == "identifier" and text(owner) == "self"):
         return "this." + text(node.child_by_field_name("property"))
+    if owner.type == "identifier" and node.type == "member_expression":
+        return f"{text(owner)}.{text(node.child_by_field_name('property'))}"
     return None
 
 
 def _outlives_call(source: SourceFile, facts: FileFacts, collection: Node, store: Node) -> bool:
+    """A module binding, a field of `this` in a method, or a property of an object a function
+    around the storing one holds (`fastify.pending` in a plugin's route handler)."""
     if collection.type == "identifier":
         return source.is_module_binding(collection)
+    owner = unwrap(collection.child_by_field_name("object") or collection)
+    if owner.type == "identifier" and text(owner) != "self":
+        name = text(owner)
+        function = source.enclosing_function(store)
+        holder = next((f for f in source.enclosing_functions(store)
+                       if name in source.declared_names(f)), None)
+        if holder is None:
+            return source.is_module_binding(owner)
+        return function is not None and holder.id != function.id
     method = next((f for f in source.enclosing_functions(store)
                    if f.type == "method_definition"), None)
     return method is not None and source.function_name(method) != "constructor"
