@@ -77,7 +77,7 @@ FLOORS_3: dict[str, tuple[float, float]] = {
     "unbounded-collection": (0.10, 0.50),
     "listener-leak": (0.66, 1.00),
     "timer-leak": (1.00, 0.66),
-    "closure-capture": (0.87, 1.00),
+    "closure-capture": (1.00, 1.00),
     "unbounded-cache": (0.90, 0.90),
     "resource-per-request": (0.88, 1.00),
     "global-growth": (0.25, 1.00),

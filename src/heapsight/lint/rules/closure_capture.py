@@ -511,7 +511,10 @@ def _kept_until_another_event(source: SourceFile, facts: FileFacts
                 break
             if around is not None:
                 elsewhere.append(around)
-        removers = {source.function_name(f) for f in elsewhere} - {""}
+        # the stored function itself, called by this call before it is stored, cannot end
+        # the life of the entry stored after it (a delivery retried later, which removes
+        # itself on success)
+        removers = {source.function_name(f) for f in elsewhere if f.id != stored.id} - {""}
         if quiet or not elsewhere or _calls_any(function, removers) or any(
                 _calls_any(caller, removers) for caller in _callers(source, function)):
             # never removed at all (the collection rules report the growth), or this call
@@ -557,21 +560,45 @@ _LOOPS = ("for_in_statement", "for_statement", "while_statement")
 
 def _filled_from_a_table(source: SourceFile, store: Node) -> bool:
     """The store sits in a loop over another collection (`for (const t of types)`,
-    `types.forEach((t) => ...)`) of the function around it: the table is a copy of that
-    collection, as big as it, not one entry per call."""
+    `types.forEach((t) => ...)`) of the function around it, under a key made from the loop's
+    own variables only (`map.set(t.oid, ...)`, not `` `${hook.id}:${booking.uid}` ``): the
+    table is a copy of that collection, as big as it, not one entry per call."""
     function = source.enclosing_function(store)
+    loop_names: set[str] = set()
     node = store.parent
     while node is not None and (function is None or node.id != function.id):
         if node.type in _LOOPS:
-            return True
+            left = node.child_by_field_name("left")
+            loop_names |= {text(n) for n in descendants(left) if n.type == "identifier"} \
+                if left is not None else set()
         node = node.parent
-    if function is None:
+    if function is not None:
+        arguments = outer(function).parent
+        call = arguments.parent if arguments is not None and (
+            arguments.type == "arguments") else None
+        callee = call.child_by_field_name("function") if call is not None else None
+        if callee is not None and callee.type == "member_expression" and text(
+                callee.child_by_field_name("property")) in ("forEach", "map", "reduce",
+                                                             "flatMap"):
+            loop_names |= set(parameter_names(function))
+    if not loop_names:
         return False
-    arguments = outer(function).parent
-    call = arguments.parent if arguments is not None and arguments.type == "arguments" else None
-    callee = call.child_by_field_name("function") if call is not None else None
-    return callee is not None and callee.type == "member_expression" and text(
-        callee.child_by_field_name("property")) in ("forEach", "map", "reduce", "flatMap")
+    key = _key(store)
+    if key is None:
+        return True  # a push in a loop over a table: one entry per element
+    used = {text(n) for n in descendants(key) if n.type == "identifier"}
+    return bool(used) and used <= loop_names
+
+
+def _key(store: Node) -> Node | None:
+    """`k` in `m.set(k, v)` or `m[k] = v`; None for a push."""
+    if store.type == "assignment_expression":
+        left = store.child_by_field_name("left")
+        return left.child_by_field_name("index") if left is not None else None
+    arguments = store.child_by_field_name("arguments")
+    named = [a for a in arguments.named_children if a.type != "comment"] \
+        if arguments is not None else []
+    return named[0] if len(named) == 2 else None
 
 
 def _callers(source: SourceFile, function: Node) -> list[Node]:
