@@ -562,6 +562,34 @@ def _closes(use: Node, holder: Node, function: Node) -> bool:
     return not branch
 
 
+def _left_before_close(create: Node, close: Node, function: Node, local: str) -> bool:
+    """A `return` of the function's own that comes after the client is made and before the
+    close, outside the `try` whose `finally` closes it, and that neither closes the client
+    first nor hands it back: that path leaves it open (a plan returned early for new tables,
+    with the connection still open)."""
+    guard = close.parent
+    while guard is not None and guard.id != function.id and guard.type != "finally_clause":
+        guard = guard.parent
+    protected = guard.parent if guard is not None and guard.type == "finally_clause" else None
+    for node in own_nodes(function):
+        if node.type != "return_statement" or not (
+                create.end_byte <= node.start_byte < close.start_byte):
+            continue
+        if protected is not None and protected.start_byte <= node.start_byte < (
+                protected.end_byte):
+            continue  # inside the try its finally closes
+        if local in {text(n) for n in descendants(node) if n.type == "identifier"}:
+            continue  # handed back: the caller owns it
+        block = node.parent
+        if block is not None and any(
+                sibling.end_byte <= node.start_byte and f"{local}." in text(sibling) and any(
+                    f"{local}.{m}(" in text(sibling) for m in CLOSE_METHODS)
+                for sibling in block.named_children):
+            continue  # closed just before this return
+        return True
+    return False
+
+
 def _waits_for_exit(holder: Node) -> bool:
     """`worker.once('exit', ...)` / `child.on('exit', ...)`."""
     call = holder.parent
@@ -728,7 +756,8 @@ def _kept_locally(source: SourceFile, create: Node, function: Node, reason: str)
         if _waits_for_exit(holder):
             return False  # a thread or process the code waits to see exit ends by itself
         if _closes(use, holder, function) and not _skipped_by_a_throw(
-                source, create, use, function, text(local)):
+                source, create, use, function, text(local)) and not _left_before_close(
+                create, use, function, text(local)):
             return False
         if agent and _into_local_options(source, use, holder, function):
             continue  # `init.agent = agent`: the options of this call's own request
