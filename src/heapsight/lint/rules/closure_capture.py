@@ -51,7 +51,8 @@ class ClosureCapturesRequest(Rule):
     (p) => previous(p)`: a chain of wrappers, each keeping its call), and a request's objects
     stored on its keep-alive socket (`req.socket.meta = { req, res }`) that nothing clears.
     Also any function a call makes and keeps in a table that outlives it (a module binding, a
-    field of `this`; `pending.set(id, () => ...)`, `held.push(fn)`, `waiters.get(k).push(fn)`)
+    field of `this`, a property of an object a function around the call holds;
+    `pending.set(id, () => ...)`, `held.push(fn)`, `waiters.get(k).push(fn)`)
     when only other code takes it out - a handler for another event (an ack, an approval, a
     publish, a resume) that may never come - and nothing on the call's own path does (a
     removal after the store, in a callback it leaves, a call of that remover), nothing bounds

@@ -139,7 +139,8 @@ class ClientPerRequest(Rule):
     returns one is followed to its callers. Also finds a client stored into a field or an
     outer variable by code that runs again and that the file shows being run (called, or
     handed on as a callback), replacing the previous one without closing it or looking first
-    (`this.client = new pg.Client()` in a `connect()` every query calls), and a
+    (`this.client = new pg.Client()` in a `connect()` every query calls), an early `return`
+    before the `try` whose `finally` closes the client, and a
     close that an `await` which throws skips.
 
     Why is this bad?
