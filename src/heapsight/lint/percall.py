@@ -710,7 +710,7 @@ def repeating_function(source: SourceFile, node: Node, load_only: dict[int, bool
     if _lazily_once(node) or first_time_only(node, per_object):
         return None
     for function in source.enclosing_functions(node):
-        if _after_done_flag_return(node, function, per_object):
+        if _after_done_flag_return(source.source, node, function, per_object):
             return None
         if _registered_as_listener(function):
             return function
@@ -747,16 +747,14 @@ def first_time_only(node: Node, per_object: bool) -> bool:
     return False
 
 
-def _after_done_flag_return(node: Node, function: Node, per_object: bool) -> bool:
+def _after_done_flag_return(source_text: bytes, node: Node, function: Node,
+                            per_object: bool) -> bool:
     """`node` comes after `if (loaded) return ...;` at the top level of `function`, and the
     function sets that flag to `true` (itself or in a callback it leaves): the code past the
     return runs the first time only - per process for a variable, per object for a field."""
     body = function.child_by_field_name("body")
     if body is None or body.type != "statement_block":
         return False
-    program = function
-    while program.parent is not None:
-        program = program.parent
     statement = node
     while statement.parent is not None and statement.parent.id != body.id:
         statement = statement.parent
@@ -779,12 +777,16 @@ def _after_done_flag_return(node: Node, function: Node, per_object: bool) -> boo
         flag = text(inner)
         if flag.startswith("this.") and not per_object:
             continue
-        values = {text(a.child_by_field_name("right")) for a in descendants(program)
-                  if a.type == "assignment_expression"
-                  and text(a.child_by_field_name("left")) == flag}
-        if values == {"true"} and any(
-                a.type == "assignment_expression"
-                and text(a.child_by_field_name("left")) == flag for a in descendants(function)):
+        if not any(a.type == "assignment_expression"
+                   and text(a.child_by_field_name("left")) == flag
+                   and text(a.child_by_field_name("right")) == "true"
+                   for a in descendants(function)):
+            continue
+        assigned = re.finditer(rb"(?<![\w.$])" + re.escape(flag.encode())
+                               + rb"\s*=(?!=)\s*([^;,)\n]*)", source_text)
+        if all(m.group(1).strip() == b"true" or re.search(
+                rb"\b(let|var|const)\s+$", source_text[max(0, m.start() - 8):m.start()])
+               for m in assigned):  # the declaration's first value does not count
             return True  # a "done" flag this function sets and nothing resets (not a busy flag)
     return False
 
