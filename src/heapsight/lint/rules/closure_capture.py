@@ -695,7 +695,9 @@ def _made_by_call(source: SourceFile, value: Node, store: Node) -> Node | None:
     return None
 
 
-_REMOVALS = file_query("""
+# Asked only of files with a candidate store (a walk of its own, not in the batch: it matches
+# most method calls).
+_REMOVALS = """
 (call_expression
   function: (member_expression object: (_) @collection property: (property_identifier) @method)
   ) @removal
@@ -703,7 +705,7 @@ _REMOVALS = file_query("""
 (assignment_expression left: [(identifier) (member_expression)] @collection) @removal
 (member_expression object: (_) @collection property: (property_identifier) @size
   (#any-of? @size "size" "length")) @removal
-""")
+"""
 
 
 def _collection_removals(source: SourceFile) -> tuple[dict[str, list[Node]], set[str]]:
