@@ -118,7 +118,9 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
             own_event = own and not once and _event_per_call(args[0], repeating)
             if not _made_per_run(source, handler, repeating) and not own_event and not (
                     method in _DUPLICATING and _fires_again(repeating)) and not (
-                    _handed_in(handler, repeating)):
+                    _handed_in(handler, repeating)) and not (
+                    method in _DUPLICATING and facts.exported_function(repeating)
+                    and source.is_global_object(root_identifier(target) or target)):
                 continue
             if own and not own_event and not facts.shown_to_repeat(repeating) and not (
                     _per_operation_method(source, repeating, handler)):
