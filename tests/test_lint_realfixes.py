@@ -25,8 +25,7 @@ ROOT = Path(__file__).parent / "corpus" / "lint-realfixes"
 
 # (split, leak sites found at least, fixed versions flagged at most). fresh-3 and fresh-4 were
 # read and tuned on in session 5 (both rule branches merged); fresh-5 was that session's unseen
-# split, spent since and tuned on in session 6 (its floor is what the collection, cache, timer
-# and global-growth work of that session reached alone: 22 found, 2 fixed versions flagged).
+# split, spent since and tuned on in session 6 (both rule branches merged).
 # tuning allows one fixed version: 10-node-redis-2465's after pushes onto the private
 # `#waitingForReply` and, cut down, leaves out the reply path that shifts it; since private fields
 # are fields to the rules, that push is a finding like the same code with `_waitingForReply`.

@@ -147,6 +147,11 @@ class FileFacts:
         return percall.repeating_function(self.source, node, self._load_only,
                                           self._once_per_object, per_object)
 
+    def one_object(self, class_body: Node) -> bool:
+        """The file makes no object of the class, or makes them only while the module loads:
+        objects are long-lived unless the file shows otherwise."""
+        return percall.one_object(self.source, class_body, self._load_only)
+
     def shown_to_repeat(self, function: Node) -> bool:
         """The file shows `function` running again: it retries itself (directly or from a
         callback it registers), or a listener or interval callback, per-call code or another

@@ -15,6 +15,7 @@ these, closure-captures-request looks at what their handlers capture. Two kinds 
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -29,6 +30,7 @@ from heapsight.lint.percall import (
 from heapsight.lint.source import (
     SourceFile,
     descendants,
+    emitter_and_event,
     file_query,
     last_name,
     outer,
@@ -46,8 +48,7 @@ _ADDS = file_query("""
 (call_expression
   function: (member_expression object: (_) @target property: (property_identifier) @method)
   arguments: (arguments) @args
-  (#any-of? @method "on" "once" "addListener" "addEventListener" "prependListener"
-   "prependOnceListener" "subscribe")) @call
+  (#match? @method "^(on|once|addListener|addEventListener|prependListener|prependOnceListener|subscribe|on[A-Z][A-Za-z]*)$")) @call
 """)
 _REMOVES = file_query("""
 (call_expression
@@ -78,7 +79,10 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
         call, target = match["call"][0], match["target"][0]
         method = text(match["method"][0])
         args = [a for a in match["args"][0].named_children if a.type != "comment"]
-        subscription = method == "subscribe"
+        # `subscribe(fn)` and `onSomething(fn)` (`bus.onAction(evt, fn)`,
+        # `License.onValidate(fn)`): the function is the last argument, and a registration
+        # whose result is kept may be the handle that ends it
+        subscription = method == "subscribe" or _REGISTRATION_METHOD.match(method) is not None
         if len(args) < (1 if subscription else 2):
             continue
         options = args[2] if len(args) >= 3 and not subscription else None
@@ -89,6 +93,8 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
                 subscription or statement.type != "member_expression"):
             continue  # its result is kept: some emitters return an unsubscribe function
         handler = args[-1] if subscription else args[1]
+        if method != "subscribe" and subscription and not _made_here(handler):
+            continue  # `this.onError(err)`: a handler called with data, not a registration
         # `subject.subscribe(fn)`, `store.subscribe(fn)`, redis' `subscribe(channel, fn)`: the
         # handle that ends it is dropped; only the long-lived sources below count
         shared = None if subscription else _shared_emitter(source, facts, target, args[0], call)
@@ -110,21 +116,33 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
                     _long_lived_argument(source, facts, target, repeating))):
                 continue
             own_event = own and not once and _event_per_call(args[0], repeating)
-            if not _made_per_run(source, handler, repeating) and not own_event:
+            if not _made_per_run(source, handler, repeating) and not own_event and not (
+                    method in _DUPLICATING and _fires_again(repeating)) and not (
+                    _handed_in(handler, repeating)) and not (
+                    method in _DUPLICATING and facts.exported_function(repeating)
+                    and source.is_global_object(root_identifier(target) or target)):
                 continue
             if own and not own_event and not facts.shown_to_repeat(repeating) and not (
                     _per_operation_method(source, repeating, handler)):
                 continue  # a method nothing shows running twice on one object
             if once:
                 continue  # removed when its event fires
+            if subscription and repeating.type != "method_definition" and not (
+                    _fires_again(repeating) or facts.shown_to_repeat(repeating)):
+                continue  # a subscription by a function nothing shows running twice
             scope = (repeating, "a method that can run many times on one object" if own
+                     else "a listener, which runs at every event it listens for, and Node's "
+                     "emitters keep the same function once per add"
+                     if _fires_again(repeating) and not _made_per_run(source, handler, repeating)
                      else "a function that can run more than once")
         if once and not (_lifecycle_event(args[0]) and not facts.per_call_is_inferred(scope[1])
                          ) and not _once_pair(source, removals, match, scope[0]):
             continue  # removed when the event fires, and it fires in the normal course
-        if not (source.is_long_lived(target) or _instance_emitter(source, facts, target, call)
+        if not (source.is_long_lived(target) or _global_name(source, target)
+                or _instance_emitter(source, facts, target, call)
                 or _long_lived_argument(source, facts, target, scope[0])
                 or _application_of_request(target)
+                or _object_older_than_call(source, facts, target, call, scope[1])
                 or scope[1].startswith("a method that can run")):
             continue
         if _checks_listeners(call, scope[0]) or first_time_only(call, per_object=False):
@@ -468,16 +486,59 @@ def _taken_from_long_lived(source: SourceFile, value: Node) -> bool:
 
 
 def _checks_listeners(call: Node, function: Node) -> bool:
-    """Inside an `if` that asks the emitter which listeners it has (`listeners(...)`,
-    `listenerCount(...)`): the code adds the listener only when it is not there yet."""
-    node = call.parent
-    while node is not None and node.id != function.id:
-        if node.type == "if_statement":
-            condition = text(node.child_by_field_name("condition"))
-            if "listeners(" in condition or "listenerCount(" in condition:
-                return True
-        node = node.parent
+    """The code asks the emitter about its listeners first and adds one only when it is not
+    there yet: inside an `if` on `listeners(...)`/`listenerCount(...)` or on a call of the
+    emitter given the same event (`if (!bus.hasListener(evt, 'x'))`), or after an early
+    return on such a test (`if (bus.hasListener(evt, 'x')) return;`)."""
+    asked = emitter_and_event(call)
+    node = call
+    while node.parent is not None and node.id != function.id:
+        parent = node.parent
+        if parent.type == "if_statement" and _asks_emitter(
+                parent.child_by_field_name("condition"), asked):
+            return True
+        if parent.type == "statement_block":
+            for earlier in parent.named_children:
+                if earlier.start_byte >= node.start_byte:
+                    break
+                if earlier.type == "if_statement" and _returns(earlier) and _asks_emitter(
+                        earlier.child_by_field_name("condition"), asked):
+                    return True
+        node = parent
     return False
+
+
+def _asks_emitter(condition: Node | None, emitter_and_event: tuple[str, str] | None) -> bool:
+    if condition is None:
+        return False
+    if "listeners(" in text(condition) or "listenerCount(" in text(condition):
+        return True
+    if emitter_and_event is None:
+        return False
+    emitter, event = emitter_and_event
+    for node in descendants(condition):
+        if node.type != "call_expression":
+            continue
+        callee = node.child_by_field_name("function")
+        arguments = node.child_by_field_name("arguments")
+        owner = callee.child_by_field_name("object") if callee is not None and (
+            callee.type == "member_expression") else None
+        if owner is not None and text(owner) == emitter and arguments is not None and any(
+                text(a) == event for a in arguments.named_children):
+            return True
+    return False
+
+
+def _returns(statement: Node) -> bool:
+    """`if (...) return;` / `if (...) { ...; return; }` with no else."""
+    if statement.child_by_field_name("alternative") is not None:
+        return False
+    consequence = statement.child_by_field_name("consequence")
+    if consequence is None:
+        return False
+    if consequence.type == "return_statement":
+        return True
+    return any(c.type == "return_statement" for c in consequence.named_children)
 
 
 def _lifecycle_event(event: Node) -> bool:
@@ -541,6 +602,31 @@ def _event_per_call(event: Node, function: Node) -> bool:
 
 
 
+# Node's EventEmitter keeps a listener once per add, even the same function (the DOM's
+# addEventListener does not).
+_DUPLICATING = frozenset({"on", "addListener", "prependListener"})
+
+
+def _handed_in(handler: Node, function: Node) -> bool:
+    """The listener is a parameter of a method (`onChange(callback) { bus.on('x', callback) }`):
+    each call hands in its own function, and a method runs more than once."""
+    handler = unwrap(handler)
+    return function.type == "method_definition" and handler.type == "identifier" and (
+        text(handler) in parameter_names(function))
+
+
+def _fires_again(function: Node) -> bool:
+    """The function is a listener for an event that comes again (`socket.on('message', fn)`,
+    not `'close'`/`'end'`, which end the emitter's life): what it adds, it adds per event."""
+    arguments = outer(function).parent
+    call = arguments.parent if arguments is not None and arguments.type == "arguments" else None
+    if call is None or call.type != "call_expression" or last_name(
+            call.child_by_field_name("function") or call) not in _DUPLICATING:
+        return False
+    event = arguments.named_children[0] if arguments is not None else None
+    return event is not None and event.id != outer(function).id and not _lifecycle_event(event)
+
+
 def _made_per_run(source: SourceFile, handler: Node, function: Node) -> bool:
     """A new function each time `function` runs: made at the call (`(m) => ...`,
     `f.bind(this)`), or a local function of `function` (`const onEnd = () => ...`)."""
@@ -597,6 +683,35 @@ def _instance_emitter(source: SourceFile, facts: FileFacts, target: Node, call: 
     if body is None or body.id not in facts.long_lived_classes:
         return False
     return field is None or _field_set_once(source, facts, field)
+
+
+_REGISTRATION_METHOD = re.compile(r"^on[A-Z]")
+
+
+def _global_name(source: SourceFile, target: Node) -> bool:
+    """An emitter rooted at a name the file neither declares nor imports (`strapi.eventHub`,
+    `WIKI.events`): a global the host application set up, which outlives every call."""
+    root = root_identifier(target)
+    if root is None:
+        return False
+    name = text(root)
+    return name not in source.declared_names(source.root) and not any(
+        name in source.declared_names(f) for f in source.enclosing_functions(root))
+
+
+def _object_older_than_call(source: SourceFile, facts: FileFacts, target: Node, call: Node,
+                            reason: str) -> bool:
+    """`this` (or a field set when the object was made) in per-call code inside a method
+    other than the constructor, of a class the file does not make per call: the object was
+    there before the call and stays after it, so each call's listener stays on it."""
+    if reason.startswith("constructed per") or not _own_emitter(source, facts, target, call):
+        return False
+    body = _class_body_of_this(call)
+    method = body is not None and next((f for f in source.enclosing_functions(call)
+                                        if f.type == "method_definition"), None)
+    if not method or body is None or source.function_name(method) == "constructor":
+        return False
+    return facts.one_object(body)
 
 
 def _class_body_of_this(node: Node) -> Node | None:

@@ -27,6 +27,7 @@ from heapsight.lint.classes import singleton_classes
 from heapsight.lint.source import (
     FUNCTION_TYPES,
     FUNCTIONS_QUERY,
+    descendants,
     file_query,
     last_name,
     outer,
@@ -693,6 +694,7 @@ def once_per_object(source: SourceFile, function: Node, memo: dict[int, bool]) -
         others = [use for use in uses if not _this_call(use) and not _declares(use, function)]
         answer = bool(calls) and not others and all(
             (caller := _named_function_around(source, call)) is not None
+            and not _in_listener_of(source, call, caller)
             and once_per_object(source, caller, memo) for call in calls)
     memo[key] = answer
     return answer
@@ -708,6 +710,8 @@ def repeating_function(source: SourceFile, node: Node, load_only: dict[int, bool
     if _lazily_once(node) or first_time_only(node, per_object):
         return None
     for function in source.enclosing_functions(node):
+        if _after_done_flag_return(source.source, node, function, per_object):
+            return None
         if _registered_as_listener(function):
             return function
         if not source.function_name(function):
@@ -743,6 +747,50 @@ def first_time_only(node: Node, per_object: bool) -> bool:
     return False
 
 
+def _after_done_flag_return(source_text: bytes, node: Node, function: Node,
+                            per_object: bool) -> bool:
+    """`node` comes after `if (loaded) return ...;` at the top level of `function`, and the
+    function sets that flag to `true` (itself or in a callback it leaves): the code past the
+    return runs the first time only - per process for a variable, per object for a field."""
+    body = function.child_by_field_name("body")
+    if body is None or body.type != "statement_block":
+        return False
+    statement = node
+    while statement.parent is not None and statement.parent.id != body.id:
+        statement = statement.parent
+    if statement.parent is None:
+        return False
+    for earlier in body.named_children:
+        if earlier.start_byte >= statement.start_byte:
+            break
+        if earlier.type != "if_statement" or earlier.child_by_field_name("alternative"):
+            continue
+        consequence = earlier.child_by_field_name("consequence")
+        if consequence is None or not (consequence.type == "return_statement" or any(
+                c.type == "return_statement" for c in consequence.named_children)):
+            continue
+        condition = earlier.child_by_field_name("condition")
+        inner = unwrap(condition.named_children[0]) if condition is not None and (
+            condition.named_children) else None
+        if inner is None or inner.type not in ("identifier", "member_expression"):
+            continue  # a plain `if (flag)`, not a comparison or a negation
+        flag = text(inner)
+        if flag.startswith("this.") and not per_object:
+            continue
+        if not any(a.type == "assignment_expression"
+                   and text(a.child_by_field_name("left")) == flag
+                   and text(a.child_by_field_name("right")) == "true"
+                   for a in descendants(function)):
+            continue
+        assigned = re.finditer(rb"(?<![\w.$])" + re.escape(flag.encode())
+                               + rb"\s*=(?!=)\s*([^;,)\n]*)", source_text)
+        if all(m.group(1).strip() == b"true" or re.search(
+                rb"\b(let|var|const)\s+$", source_text[max(0, m.start() - 8):m.start()])
+               for m in assigned):  # the declaration's first value does not count
+            return True  # a "done" flag this function sets and nothing resets (not a busy flag)
+    return False
+
+
 def _tested_names(condition: Node) -> list[str]:
     """`x`, `this.x` tested by a condition (`!x`, `x == null`, `!this.x`, `x === false`)."""
     found = []
@@ -772,6 +820,18 @@ def _made_more_than_once(source: SourceFile, constructor: Node,
             source, maker, load_only) for use in made):
         return None
     return constructor
+
+
+def one_object(source: SourceFile, body: Node, load_only: dict[int, bool]) -> bool:
+    """The class (by its body) has one object for the life of the process as far as the file
+    shows: it never makes one, or makes them only while the module loads."""
+    declaration = body.parent
+    named = declaration.child_by_field_name("name") if declaration is not None else None
+    if named is None:
+        return False
+    return all((maker := source.enclosing_function(use)) is None or _only_called_at_load(
+        source, maker, load_only) for use in source.identifiers(text(named))
+        if use.parent is not None and use.parent.type == "new_expression")
 
 
 def _class_name(source: SourceFile, function: Node) -> str:
@@ -820,12 +880,29 @@ def _named_function_around(source: SourceFile, node: Node) -> Node | None:
 
 
 def _registered_as_listener(function: Node) -> bool:
-    """`x.on('e', <function>)`, `setInterval(<function>)`: it runs again at every event."""
+    """`x.on('e', <function>)`, `setInterval(<function>)`, `bus.onMessage(<function>)`: it
+    runs again at every event."""
     arguments = outer(function).parent
     call = arguments.parent if arguments is not None and arguments.type == "arguments" else None
     if call is None or call.type != "call_expression":
         return False
-    return last_name(call.child_by_field_name("function") or call) in _LISTENING_CALLS
+    name = last_name(call.child_by_field_name("function") or call)
+    return name in _LISTENING_CALLS or _REGISTRATION_NAME.match(name) is not None
+
+
+# `bus.onAction(evt, fn)`, `socket.onMessage(fn)`: a registration by its shape.
+_REGISTRATION_NAME = re.compile(r"^on[A-Z]")
+
+
+def _in_listener_of(source: SourceFile, call: Node, function: Node) -> bool:
+    """The call sits in a listener or interval callback that `function` registers: it runs at
+    every event, not once when `function` runs."""
+    for around in source.enclosing_functions(call):
+        if around.id == function.id:
+            return False
+        if _registered_as_listener(around):
+            return True
+    return False
 
 
 # Callbacks that run later, once: a function they call runs again only when the code that
@@ -874,7 +951,7 @@ def _call_repeats(source: SourceFile, call: Node, function: Node, per_call: dict
         registration = _registration(around)
         if registration is not None:
             method, register = registration
-            if method in _LATER_AGAIN:
+            if method in _LATER_AGAIN or _REGISTRATION_NAME.match(method):
                 return True
             if method in _LATER_ONCE:
                 inside = function.start_byte <= register.start_byte < function.end_byte

@@ -132,6 +132,20 @@ def last_name(node: Node) -> str:
     return text(node)
 
 
+def emitter_and_event(call: Node) -> tuple[str, str] | None:
+    """(`bus`, `'change'`) for `bus.on('change', f)` or `bus.off('change', g)`: the text of
+    the emitter and of the event argument, to pair an add with its removal."""
+    function = call.child_by_field_name("function")
+    arguments = call.child_by_field_name("arguments")
+    emitter = function.child_by_field_name("object") if function is not None and (
+        function.type == "member_expression") else None
+    named = [a for a in arguments.named_children if a.type != "comment"] \
+        if arguments is not None else []
+    if emitter is None or not named:
+        return None
+    return text(emitter), text(named[0])
+
+
 def own_nodes(function: Node) -> Iterator[Node]:
     """Every node inside `function` that runs in its own body: nested functions and what they
     contain are not entered (they run when called, not now)."""

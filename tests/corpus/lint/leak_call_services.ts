@@ -21,7 +21,8 @@ export class AlertsService {
   }
 
   unfollow(userId: string, onAlert: (a: unknown) => void): void {
-    this.events.off(`alert.${userId}`, (a: unknown) => onAlert(a)); // expect: listener-not-removed
+    // the removal below passes a new function: reported once, at the add above, naming this line
+    this.events.off(`alert.${userId}`, (a: unknown) => onAlert(a));
   }
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from tree_sitter import Node
@@ -49,6 +50,15 @@ class ClosureCapturesRequest(Rule):
     method of an object handed in wrapped again by code that runs again (`ctx.waitUntil =
     (p) => previous(p)`: a chain of wrappers, each keeping its call), and a request's objects
     stored on its keep-alive socket (`req.socket.meta = { req, res }`) that nothing clears.
+    Also any function a call makes and keeps in a table that outlives it (a module binding, a
+    field of `this`, a property of an object a function around the call holds;
+    `pending.set(id, () => ...)`, `held.push(fn)`, `waiters.get(k).push(fn)`)
+    when only other code takes it out - a handler for another event (an ack, an approval, a
+    publish, a resume) that may never come - and nothing on the call's own path does (a
+    removal after the store, in a callback it leaves, a call of that remover), nothing bounds
+    the table's size, and no route handler or listener flushes the whole table in the normal
+    course. Tables rebuilt by the call that fills them, copies of another table (filled in a
+    loop over it) and WeakMaps are left alone.
 
     Why is this bad?
     A closure keeps every variable it uses alive, and `req`/`res` reach the socket, headers,
@@ -82,6 +92,7 @@ class ClosureCapturesRequest(Rule):
     fix = "Copy the fields the callback needs into local constants and capture only those"
 
     def check(self, source: SourceFile, facts: FileFacts) -> Iterator[Finding]:
+        reported_stores: set[int] = set()
         callbacks: list[tuple[Node, str]] = []
         for start in facts.interval_starts:
             if not start.cleared and start.callback is not None:
@@ -103,6 +114,16 @@ class ClosureCapturesRequest(Rule):
             delay = _milliseconds(match["delay"][0])
             if delay is not None and delay >= LONG_TIMEOUT_MS:
                 callbacks.append((match["callback"][0], f"a {delay // 1000}s timeout"))
+        for store, kept_in, removers in _kept_until_another_event(source, facts):
+            reported_stores.add(store.id)
+            where = ", ".join(removers)
+            yield self.finding(
+                source, store,
+                f"a function made in {_runner(facts, store)} is kept "
+                f"in `{kept_in}`, which outlives the call, and only other code ({where}) takes "
+                f"it out, when an event that may never come arrives; until then the closure "
+                f"holds everything it uses from the call. Remove it on this call's own path "
+                f"too (a timeout, the connection's close), or bound the collection")
         for assignment, prop in _kept_on_reused_socket(source, facts):
             yield self.finding(
                 source, assignment,
@@ -120,7 +141,8 @@ class ClosureCapturesRequest(Rule):
                 f"the call ends")
         reported: set[int] = set()
         for callback, lifetime in callbacks:
-            if callback.type not in FUNCTION_TYPES or callback.id in reported:
+            if callback.type not in FUNCTION_TYPES or callback.id in reported or any(
+                    a.id in reported_stores for a in _ancestors(callback)):
                 continue
             captured = None
             for function in source.enclosing_functions(callback):
@@ -397,3 +419,322 @@ def _noun(name: str) -> str:
     if name in ("res", "response", "reply"):
         return "response"
     return "context"
+
+
+def _runner(facts: FileFacts, store: Node) -> str:
+    """How the message names the code that runs again around `store`."""
+    scope = facts.per_call_scope(store)
+    function = scope[0] if scope is not None else facts.repeats(store)
+    return facts.describe(function) if function is not None else "code that runs again"
+
+
+def _ancestors(node: Node) -> Iterator[Node]:
+    parent = node.parent
+    while parent is not None:
+        yield parent
+        parent = parent.parent
+
+
+# Storing a value in a collection: `pending.set(k, fn)`, `held.push(fn)`, `m[k] = fn`, and into
+# a bucket of one (`waiters.get(k).push(fn)`, `waiters[k].push(fn)`).
+_STORES = file_query("""
+(call_expression
+  function: (member_expression object: (_) @collection property: (property_identifier) @method)
+  arguments: (arguments) @args
+  (#any-of? @method "set" "push" "unshift" "add")) @store
+(assignment_expression left: (subscript_expression object: (_) @collection) right: (_) @value) @store
+""")
+# What takes entries out of a collection, or bounds it.
+_REMOVING_METHODS = frozenset({"delete", "clear", "splice", "shift", "pop"})
+
+
+def _kept_until_another_event(source: SourceFile, facts: FileFacts
+                              ) -> list[tuple[Node, str, list[str]]]:
+    """A function made by a call that runs again, stored in a collection that outlives the
+    call (a module binding, a field of `this`), which only code elsewhere in the file takes
+    out: a handler for another event (an ack, an approval, a publish, a flush). Removal on the
+    call's own path (after the store, in a callback the call leaves behind) or a size bound
+    anywhere keeps it quiet, as does a removal by the stored function itself only when
+    something else also removes it. Returns (the store, the collection, the functions that
+    remove)."""
+    found: list[tuple[Node, str, list[str]]] = []
+    removals: tuple[dict[str, list[Node]], set[str]] | None = None
+    for match in source.matches(_STORES):
+        store = match["store"][0]
+        collection = _container(unwrap(match["collection"][0]))
+        if collection is None:
+            continue
+        if "value" in match:
+            values = [match["value"][0]]
+        else:
+            args = [a for a in match["args"][0].named_children if a.type != "comment"]
+            method = text(match["method"][0])
+            if (method, len(args)) not in (("set", 2), ("add", 1)) and method not in (
+                    "push", "unshift"):
+                continue  # not a Map's set(k, v) or a Set's add(v): some other API
+            values = args[-1:] if method == "set" else args
+        stored = next((f for v in values if (f := _made_by_call(source, unwrap(v), store))
+                       is not None), None)
+        if stored is None:
+            continue
+        name = _collection_name(collection)
+        if name is None or not _outlives_call(source, facts, collection, store) or (
+                _weak(source, name)) or _filled_from_a_table(source, store):
+            continue
+        function = source.enclosing_function(store)
+        if function is None or (facts.per_call_scope(store) is None
+                                and facts.repeats(store) is None):
+            continue
+        if removals is None:
+            removals = _collection_removals(source)
+        elsewhere: list[Node] = []
+        quiet = False
+        if name in removals[1]:
+            continue  # a size check bounds it
+        for removal in removals[0].get(name, []):
+            if stored.start_byte <= removal.start_byte < stored.end_byte:
+                # the stored function removing itself: only when someone calls it later
+                elsewhere.append(stored)
+                continue
+            if function.start_byte <= removal.start_byte < function.end_byte and (
+                    removal.start_byte > store.end_byte
+                    or source.enclosing_function(removal) != function):
+                quiet = True  # on this call's own path: after the store, or in a callback
+                break
+            if _resets(removal) and any(f.start_byte <= removal.start_byte < f.end_byte
+                                        for f in source.enclosing_functions(store)):
+                quiet = True  # the call that fills the table empties it first: a rebuild
+                break
+            around = source.enclosing_function(removal)
+            if around is not None and _resets(removal) and _flushes_in_normal_course(
+                    facts, removal, around):
+                quiet = True  # a flush of every entry by code that runs again and again
+                break
+            if around is not None:
+                elsewhere.append(around)
+        # the stored function itself, called by this call before it is stored, cannot end
+        # the life of the entry stored after it (a delivery retried later, which removes
+        # itself on success)
+        removers = {source.function_name(f) for f in elsewhere if f.id != stored.id} - {""}
+        if quiet or not elsewhere or _calls_any(function, removers) or any(
+                _calls_any(caller, removers) for caller in _callers(source, function)):
+            # never removed at all (the collection rules report the growth), or this call
+            # runs the removal itself (`await this.unwatch(id)` before storing anew)
+            continue
+        found.append((store, name, sorted({facts.describe(f) for f in elsewhere})))
+    return found
+
+
+def _flushes_in_normal_course(facts: FileFacts, removal: Node, function: Node) -> bool:
+    """`waiting = []` in a route handler, a listener or an interval callback, not under a
+    condition: every entry goes at the next such call, which comes in the normal course (a
+    broadcast answering every long poll). One under `if (enabled)` waits for that state."""
+    node = removal.parent
+    while node is not None and node.id != function.id:
+        if node.type in ("if_statement", "switch_statement", "ternary_expression",
+                         "catch_clause"):
+            return False
+        node = node.parent
+    reason = facts.per_call_reason(function)
+    return reason is not None and not facts.per_call_is_inferred(reason)
+
+
+def _resets(removal: Node) -> bool:
+    """`table = {}` or `table.clear()`: the whole table, not one entry."""
+    if removal.type == "assignment_expression":
+        return True
+    callee = removal.child_by_field_name("function") if removal.type == "call_expression" \
+        else None
+    return callee is not None and callee.type == "member_expression" and text(
+        callee.child_by_field_name("property")) == "clear"
+
+
+def _weak(source: SourceFile, name: str) -> bool:
+    """The collection is made as a WeakMap/WeakSet: an entry goes when its key object does."""
+    field = re.escape(name.rsplit(".", 1)[-1])
+    return re.search(rf"\b{field}\s*(:[^=;\n]*)?=\s*new\s+Weak(Map|Set)\b".encode(),
+                     source.source) is not None
+
+
+_LOOPS = ("for_in_statement", "for_statement", "while_statement")
+
+
+def _filled_from_a_table(source: SourceFile, store: Node) -> bool:
+    """The store sits in a loop over another collection (`for (const t of types)`,
+    `types.forEach((t) => ...)`) of the function around it, under a key made from the loop's
+    own variables only (`map.set(t.oid, ...)`, not `` `${hook.id}:${booking.uid}` ``): the
+    table is a copy of that collection, as big as it, not one entry per call."""
+    function = source.enclosing_function(store)
+    loop_names: set[str] = set()
+    node = store.parent
+    while node is not None and (function is None or node.id != function.id):
+        if node.type in _LOOPS:
+            left = node.child_by_field_name("left")
+            loop_names |= {text(n) for n in descendants(left) if n.type == "identifier"} \
+                if left is not None else set()
+        node = node.parent
+    if function is not None:
+        arguments = outer(function).parent
+        call = arguments.parent if arguments is not None and (
+            arguments.type == "arguments") else None
+        callee = call.child_by_field_name("function") if call is not None else None
+        if callee is not None and callee.type == "member_expression" and text(
+                callee.child_by_field_name("property")) in ("forEach", "map", "reduce",
+                                                             "flatMap"):
+            loop_names |= set(parameter_names(function))
+    if not loop_names:
+        return False
+    key = _key(store)
+    if key is None:
+        return True  # a push in a loop over a table: one entry per element
+    used = {text(n) for n in descendants(key) if n.type == "identifier"}
+    return bool(used) and used <= loop_names
+
+
+def _key(store: Node) -> Node | None:
+    """`k` in `m.set(k, v)` or `m[k] = v`; None for a push."""
+    if store.type == "assignment_expression":
+        left = store.child_by_field_name("left")
+        return left.child_by_field_name("index") if left is not None else None
+    arguments = store.child_by_field_name("arguments")
+    named = [a for a in arguments.named_children if a.type != "comment"] \
+        if arguments is not None else []
+    return named[0] if len(named) == 2 else None
+
+
+def _callers(source: SourceFile, function: Node) -> list[Node]:
+    """The functions in the file that call `function` by name (`f(...)`, `this.f(...)`)."""
+    name = source.function_name(function)
+    if not name:
+        return []
+    found = []
+    for use in source.identifiers(name) + source.property_names(name):
+        call = use.parent
+        if call is not None and call.type == "member_expression":
+            call = call.parent
+        if call is not None and call.type == "call_expression" and (
+                (around := source.enclosing_function(call)) is not None):
+            found.append(around)
+    return found
+
+
+def _calls_any(function: Node, names: set[str]) -> bool:
+    """`function` calls one of `names` (`unwatch(id)`, `this.unwatch(id)`)."""
+    for node in descendants(function):
+        if node.type == "call_expression":
+            callee = node.child_by_field_name("function")
+            if callee is not None and callee.type in ("identifier", "member_expression") and (
+                    (text(callee) if callee.type == "identifier" else text(
+                        callee.child_by_field_name("property"))) in names):
+                return True
+    return False
+
+
+def _container(node: Node) -> Node | None:
+    """The collection for `c`, and for a bucket of it (`c.get(k)`, `c[k]`)."""
+    if node.type == "call_expression":
+        callee = node.child_by_field_name("function")
+        if callee is None or callee.type != "member_expression" or text(
+                callee.child_by_field_name("property")) != "get":
+            return None
+        node = unwrap(callee.child_by_field_name("object") or callee)
+    elif node.type == "subscript_expression":
+        node = unwrap(node.child_by_field_name("object") or node)
+    return node if node.type in ("identifier", "member_expression") else None
+
+
+def _collection_name(node: Node) -> str | None:
+    """`pending`, `this.pending` (`self.` spelled `this.`) or `app.pending`; None for deeper
+    paths."""
+    if node.type == "identifier":
+        return text(node)
+    owner = unwrap(node.child_by_field_name("object") or node)
+    if owner.type == "this" or (owner.type == "identifier" and text(owner) == "self"):
+        return "this." + text(node.child_by_field_name("property"))
+    if owner.type == "identifier" and node.type == "member_expression":
+        return f"{text(owner)}.{text(node.child_by_field_name('property'))}"
+    return None
+
+
+def _outlives_call(source: SourceFile, facts: FileFacts, collection: Node, store: Node) -> bool:
+    """A module binding, a field of `this` in a method, or a property of an object a function
+    around the storing one holds (`fastify.pending` in a plugin's route handler)."""
+    if collection.type == "identifier":
+        return source.is_module_binding(collection)
+    owner = unwrap(collection.child_by_field_name("object") or collection)
+    if owner.type == "identifier" and text(owner) != "self":
+        name = text(owner)
+        function = source.enclosing_function(store)
+        holder = next((f for f in source.enclosing_functions(store)
+                       if name in source.declared_names(f)), None)
+        if holder is None:
+            return source.is_module_binding(owner)
+        return function is not None and holder.id != function.id
+    method = next((f for f in source.enclosing_functions(store)
+                   if f.type == "method_definition"), None)
+    return method is not None and source.function_name(method) != "constructor"
+
+
+def _made_by_call(source: SourceFile, value: Node, store: Node) -> Node | None:
+    """The function `value` is when the storing call makes it: a function or arrow written
+    there, or a local function of a function around the store (`const deliver = () => ...`)."""
+    if value.type in FUNCTION_TYPES:
+        return value
+    if value.type != "identifier":
+        return None
+    name = text(value)
+    for function in source.enclosing_functions(store):
+        if name not in source.declared_names(function):
+            continue
+        declarator = next(source.declarators(name, function), None)
+        made = declarator.child_by_field_name("value") if declarator is not None else None
+        made = unwrap(made) if made is not None else None
+        if made is not None and made.type in FUNCTION_TYPES:
+            return made
+        return None
+    return None
+
+
+# Asked only of files with a candidate store (a walk of its own, not in the batch: it matches
+# most method calls).
+_REMOVALS = """
+(call_expression
+  function: (member_expression object: (_) @collection property: (property_identifier) @method)
+  ) @removal
+(unary_expression operator: "delete" argument: (subscript_expression object: (_) @collection)) @removal
+(assignment_expression left: [(identifier) (member_expression)] @collection) @removal
+(member_expression object: (_) @collection property: (property_identifier) @size
+  (#any-of? @size "size" "length")) @removal
+"""
+
+
+def _collection_removals(source: SourceFile) -> tuple[dict[str, list[Node]], set[str]]:
+    """(collection name -> what takes entries out of it: a delete, clear, splice, shift, pop,
+    a reassignment outside a constructor; the collections whose size a comparison checks)."""
+    found: dict[str, list[Node]] = {}
+    bounded: set[str] = set()
+    for match in source.matches(_REMOVALS):
+        collection = unwrap(match["collection"][0])
+        name = _collection_name(collection) if collection.type in (
+            "identifier", "member_expression") else None
+        if name is None:
+            continue
+        removal = match["removal"][0]
+        if "size" in match:
+            comparison = removal.parent
+            if comparison is not None and comparison.type == "binary_expression" and text(
+                    comparison.child_by_field_name("operator")) in (">", ">=", "<", "<="):
+                bounded.add(name)
+            continue
+        if "method" in match:
+            if text(match["method"][0]) in _REMOVING_METHODS:
+                found.setdefault(name, []).append(removal)
+            continue
+        if removal.type == "assignment_expression":
+            if removal.child_by_field_name("left") != match["collection"][0]:
+                continue
+            function = source.enclosing_function(removal)
+            if function is None or source.function_name(function) == "constructor":
+                continue
+        found.setdefault(name, []).append(removal)
+    return found, bounded

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+
+from tree_sitter import Node
 
 from heapsight.lint.facts import FileFacts
 from heapsight.lint.model import Finding
 from heapsight.lint.rule import Rule
-from heapsight.lint.source import SourceFile, text
+from heapsight.lint.source import SourceFile, emitter_and_event, text
+
+# `bus.onAction(evt, fn)`, `license.onValidate(fn)`: a callback registration by its shape.
+_REGISTRATION = re.compile(r"\.on[A-Z]\w*$")
 
 
 class ListenerNotRemoved(Rule):
@@ -18,10 +24,15 @@ class ListenerNotRemoved(Rule):
     does not show running once, whatever its name (`connect()` rerun on every reconnect) - on
     an emitter that outlives the call (a
     module-level emitter, `process`, `window`, `this` or an injected field of a singleton, an
-    emitter the caller passes in), when that code never removes the listener (`off`,
-    `removeListener`, `removeEventListener`) and does not pass `{ once: true }` or an
-    AbortSignal. Also finds removals that cannot work: a removal with a function made right
-    there (`off('x', (e) => h(e))`, `.bind(this)`), which was never added; `once` for an event
+    emitter the caller passes in, the object of a method reached per call, a global the host
+    set up), when that code never removes the listener (`off`, `removeListener`,
+    `removeEventListener`) and does not pass `{ once: true }` or an AbortSignal. The same
+    function added again by a listener for a recurring event counts (Node's emitters keep it
+    once per add), as does a function a method's caller hands in, and a registration spelled
+    `onSomething(fn)` with a function made at the call. Also finds removals that cannot
+    work: a removal with a function made right there (`off('x', (e) => h(e))`,
+    `.bind(this)`), which was never added (reported once, at the add it fails to undo, when
+    that add is found); `once` for an event
     that only comes at the end (`process.once('SIGTERM', ...)` per connection); two `once`
     listeners where only one event may come; a listener that only removes itself, after
     returning early for the events it is not waiting for; an async iterator wrapping another
@@ -63,6 +74,14 @@ class ListenerNotRemoved(Rule):
     fix = "Remove the listener on close (off/removeListener), or use once or an AbortSignal"
 
     def check(self, source: SourceFile, facts: FileFacts) -> Iterator[Finding]:
+        # removals with a function made on the spot, by (emitter, event): they undo nothing,
+        # and are reported at the add they fail to undo when that add is reported
+        futile: dict[tuple[str, str], list[Node]] = {}
+        for removal in facts.futile_removals:
+            key = emitter_and_event(removal)
+            if key is not None:
+                futile.setdefault(key, []).append(removal)
+        reported: set[tuple[str, str]] = set()
         for add in facts.unremoved_listeners:
             method = text(add.call.child_by_field_name("function"))
             if method.endswith(".subscribe"):
@@ -72,41 +91,38 @@ class ListenerNotRemoved(Rule):
                     f"`{text(add.target)}`, which outlives it, on every call; the handle that "
                     f"would end the subscription is dropped")
                 continue
-            event = add.call.child_by_field_name("arguments")
-            first = event.named_children[0] if event is not None and event.named_children else None
             where = facts.describe(add.scope)
             if facts.per_call_reason(add.scope) is None and add.reason:
                 where += f" ({add.reason})"
+            if _REGISTRATION.search(method):
+                yield self.finding(
+                    source, add.call,
+                    f"`{method}(...)` runs in {where} and registers a new "
+                    f"callback with `{text(add.target)}`, which outlives it, on every call; "
+                    f"nothing unregisters it")
+                continue
+            key = emitter_and_event(add.call)
+            first = key[1] if key is not None else ""
+            removes = futile.get(key, []) if key is not None else []
+            why = "nothing removes it" if not removes else (
+                f"the removal on line {removes[0].start_point[0] + 1} passes a function made "
+                f"right there, which never equals the one added, so it removes nothing")
+            if key is not None:
+                reported.add(key)
             yield self.finding(
                 source, add.call,
-                f"`{method}({text(first)}, ...)` runs in {where} and adds a "
-                f"listener to `{text(add.target)}`, which outlives it, on every call; nothing "
-                f"removes it")
-        reported = set()
-        for add in facts.unremoved_listeners:
-            arguments = add.call.child_by_field_name("arguments")
-            first = arguments.named_children[0] if arguments is not None and (
-                arguments.named_children) else None
-            reported.add((text(add.target), text(first), add.scope.start_byte,
-                          add.scope.end_byte))
-        for removal in facts.futile_removals:
-            arguments = removal.child_by_field_name("arguments")
-            named = [a for a in arguments.named_children if a.type != "comment"] \
-                if arguments is not None else []
-            if len(named) < 2:
-                continue
-            function = removal.child_by_field_name("function")
-            emitter = function.child_by_field_name("object") if function is not None else None
-            if any((text(emitter), text(named[0])) == (target, event)
-                   and start <= removal.start_byte < end
-                   for target, event, start, end in reported):
-                continue  # the add it fails to undo, in the same call, is reported already
-            method = text(removal.child_by_field_name("function"))
-            yield self.finding(
-                source, removal,
-                f"`{method}({text(named[0])}, ...)` removes a function made right here, which "
-                f"was never added, so it removes nothing and the listener stays; pass the "
-                f"same function that was added")
+                f"`{method}({first}, ...)` runs in {where} and adds a listener to "
+                f"`{text(add.target)}`, which outlives it, on every call; {why}")
+        for key, removals in futile.items():
+            if key in reported:
+                continue  # the add it fails to undo is reported: one leak, one finding
+            for removal in removals:
+                method = text(removal.child_by_field_name("function"))
+                yield self.finding(
+                    source, removal,
+                    f"`{method}({key[1]}, ...)` removes a function made right here, which "
+                    f"was never added, so it removes nothing and the listener stays; pass the "
+                    f"same function that was added")
         for statement in facts.unforwarded_returns:
             yield self.finding(
                 source, statement,

@@ -13,6 +13,7 @@ from heapsight.lint.rule import Rule
 from heapsight.lint.source import (
     FUNCTION_TYPES,
     SourceFile,
+    descendants,
     file_query,
     last_name,
     outer,
@@ -130,11 +131,16 @@ class ClientPerRequest(Rule):
     (a `finally`, or the function's own flow - not only an `if` branch or a `catch`). The table
     works through the file's imports (`new Queue` from `bullmq`, any `...Client` of an
     `@aws-sdk/` package, any other package's `new ...Client/...Pool/...Connection`), and
-    `resources` in the settings extends it; an object the code makes and opens itself
-    (`connect()`, `initialize()`) counts whatever its library. A helper that only makes and
+    `resources` in the settings extends it; a class the file declares as extending one of
+    these (`class Db extends PrismaClient`) counts too, and an object the code makes and opens
+    itself (`connect()`, `initialize()`) counts whatever its library. A factory's name called
+    on a property of an object (`app.db.knex('jobs')`) is that object's method, not the
+    library's factory. A helper that only makes and
     returns one is followed to its callers. Also finds a client stored into a field or an
-    outer variable by code that runs again, replacing the previous one without closing it or
-    looking first (`this.client = new pg.Client()` in a `connect()` every query calls), and a
+    outer variable by code that runs again and that the file shows being run (called, or
+    handed on as a callback), replacing the previous one without closing it or looking first
+    (`this.client = new pg.Client()` in a `connect()` every query calls), an early `return`
+    before the `try` whose `finally` closes the client, and a
     close that an `await` which throws skips.
 
     Why is this bad?
@@ -281,8 +287,18 @@ def _guarded_once(function: Node) -> bool:
     if first is None or first.type != "if_statement":
         return False
     consequence = first.child_by_field_name("consequence")
-    return consequence is not None and (consequence.type == "return_statement" or any(
-        c.type == "return_statement" for c in consequence.named_children))
+    if consequence is None or not (consequence.type == "return_statement" or any(
+            c.type == "return_statement" for c in consequence.named_children)):
+        return False
+    # the test looks at state that outlives the call (`this.client`, a module variable), not
+    # only at the call's own arguments (`if (message.type === 'ping') return`)
+    own = set(parameter_names(function)) | {"undefined", "NaN"}
+    condition = first.child_by_field_name("condition")
+    return condition is not None and any(
+        node.type == "this" or node.type == "identifier" and text(node) not in own and (
+            node.parent is None or node.parent.type != "member_expression"
+            or node.parent.child_by_field_name("object") == node)
+        for node in descendants(condition))
 
 
 def _used(source: SourceFile, create: Node, function: Node) -> bool:
@@ -298,8 +314,12 @@ def _used(source: SourceFile, create: Node, function: Node) -> bool:
         return True
     for use in source.identifiers(text(local), function):
         holder = use.parent
-        if holder is not None and holder.type == "member_expression" and (
-                holder.parent is not None and holder.parent.type == "call_expression"):
+        if holder is None or holder.type != "member_expression":
+            continue
+        while holder.parent is not None and holder.parent.type == "member_expression" and (
+                holder.parent.child_by_field_name("object") == holder):
+            holder = holder.parent  # `prisma.user.findMany(...)`: a method of a part of it
+        if holder.parent is not None and holder.parent.type == "call_expression":
             return True
     return False
 
@@ -396,23 +416,39 @@ class _Table:
                 return False
         return False
 
+    def _subclass_of_resource(self, callee: Node, depth: int = 0) -> bool:
+        """`new PrismaService()` where this file declares `class PrismaService extends
+        PrismaClient`: an object of a subclass opens what its base class opens."""
+        if callee.type != "identifier" or depth > 3:
+            return False
+        for match in self.facts.source.matches(_CLASS_DECLARATIONS):
+            if text(match["name"][0]) == text(callee):
+                base = _base_class(match["class"][0])
+                return base is not None and self._constructs_resource(base, depth + 1)
+        return False
+
+    def _constructs_resource(self, callee_node: Node, depth: int = 0) -> bool:
+        """`new <callee_node>(...)` opens a pool, client or connection."""
+        callee = text(callee_node)
+        short = callee.rsplit(".", 1)[-1]
+        if callee in self.extra_names or short in self.extra_names or (
+                self._from_package(callee_node)):
+            return True
+        if callee in CONSTRUCTORS or (short in CONSTRUCTORS and short not in ("Cluster",)):
+            return True
+        if short == "Cluster" and callee.split(".")[0] in ("Redis", "IORedis"):
+            return True
+        if short == "Client" and callee.split(".")[0] in ("pg", "redis", "memjs"):
+            return True
+        return self._generated_client(callee_node) or self._subclass_of_resource(
+            callee_node, depth)
+
     def resource_name(self, create: Node) -> str | None:
         if create.type == "new_expression":
             callee_node = create.child_by_field_name("constructor")
-            callee = text(callee_node)
-            short = callee.rsplit(".", 1)[-1]
-            if callee in self.extra_names or short in self.extra_names or (
-                    callee_node is not None and self._from_package(callee_node)):
-                return f"new {callee}"
-            if callee in CONSTRUCTORS or (short in CONSTRUCTORS and short not in ("Cluster",)):
-                return f"new {callee}"
-            if short == "Cluster" and callee.split(".")[0] in ("Redis", "IORedis"):
-                return f"new {callee}"
-            if short == "Client" and callee.split(".")[0] in ("pg", "redis", "memjs"):
-                return f"new {callee}"
-            if callee_node is not None and self._generated_client(callee_node):
-                return f"new {callee}"
-            return None
+            if callee_node is None or not self._constructs_resource(callee_node):
+                return None
+            return f"new {text(callee_node)}"
         function = create.child_by_field_name("function")
         if function is None or (function.type == "member_expression" and unwrap(
                 function.child_by_field_name("object") or function).type == "this"):
@@ -447,11 +483,29 @@ class _Table:
         if name not in FACTORIES:
             return None
         if function.type == "member_expression":
-            if text(function.child_by_field_name("object")) in SOCKET_MODULES:
-                return None
+            owner = unwrap(function.child_by_field_name("object") or function)
+            if text(owner) in SOCKET_MODULES or owner.type != "identifier":
+                return None  # `app.db.knex('jobs')`: a method of an object the app made, not
+                # a library's factory (`mysql.createPool`, `redis.createClient`)
         elif name == "createConnection":
             return None  # a bare createConnection is usually net's, imported by name
         return f"{callee}()"
+
+
+# `class PrismaService extends PrismaClient`.
+_CLASS_DECLARATIONS = file_query("(class_declaration name: (_) @name) @class")
+
+
+def _base_class(declaration: Node) -> Node | None:
+    """`PrismaClient` in `class X extends PrismaClient` (the two grammars spell it apart)."""
+    heritage = next((c for c in declaration.named_children if c.type == "class_heritage"),
+                    None)
+    for child in heritage.named_children if heritage is not None else []:
+        if child.type == "extends_clause":
+            child = child.child_by_field_name("value") or child
+        if child.type in ("identifier", "member_expression"):
+            return child
+    return None
 
 
 # `x.connect()` / `x.createClient()` on the project's own database module.
@@ -507,6 +561,34 @@ def _closes(use: Node, holder: Node, function: Node) -> bool:
             branch = True
         node = node.parent
     return not branch
+
+
+def _left_before_close(create: Node, close: Node, function: Node, local: str) -> bool:
+    """A `return` of the function's own that comes after the client is made and before the
+    close, outside the `try` whose `finally` closes it, and that neither closes the client
+    first nor hands it back: that path leaves it open (a plan returned early for new tables,
+    with the connection still open)."""
+    guard = close.parent
+    while guard is not None and guard.id != function.id and guard.type != "finally_clause":
+        guard = guard.parent
+    protected = guard.parent if guard is not None and guard.type == "finally_clause" else None
+    for node in own_nodes(function):
+        if node.type != "return_statement" or not (
+                create.end_byte <= node.start_byte < close.start_byte):
+            continue
+        if protected is not None and protected.start_byte <= node.start_byte < (
+                protected.end_byte):
+            continue  # inside the try its finally closes
+        if local in {text(n) for n in descendants(node) if n.type == "identifier"}:
+            continue  # handed back: the caller owns it
+        block = node.parent
+        if block is not None and any(
+                sibling.end_byte <= node.start_byte and f"{local}." in text(sibling) and any(
+                    f"{local}.{m}(" in text(sibling) for m in CLOSE_METHODS)
+                for sibling in block.named_children):
+            continue  # closed just before this return
+        return True
+    return False
 
 
 def _waits_for_exit(holder: Node) -> bool:
@@ -675,7 +757,8 @@ def _kept_locally(source: SourceFile, create: Node, function: Node, reason: str)
         if _waits_for_exit(holder):
             return False  # a thread or process the code waits to see exit ends by itself
         if _closes(use, holder, function) and not _skipped_by_a_throw(
-                source, create, use, function, text(local)):
+                source, create, use, function, text(local)) and not _left_before_close(
+                create, use, function, text(local)):
             return False
         if agent and _into_local_options(source, use, holder, function):
             continue  # `init.agent = agent`: the options of this call's own request
@@ -771,12 +854,31 @@ def _slot_replacements(source: SourceFile, facts: FileFacts, table: _Table,
                 left.type == "identifier" and text(left) not in source.declared_names(function)
                 and not source.is_global_object(left))):
             continue
-        if facts.repeats(create, per_object=own_field) is None:
-            continue
+        if facts.repeats(create, per_object=own_field) is None or (
+                facts.per_call_scope(create) is None and not _called_in_file(source, function)):
+            continue  # nothing in the file runs it again (an `init()` the host calls once)
         if _looked_at_or_closed(source, function, assignment, slot, closed_slots):
             continue
         found.append((create, what, slot))
     return found
+
+
+def _called_in_file(source: SourceFile, function: Node) -> bool:
+    """Some code in the file calls the function around the replacement (or a named function
+    around it), or hands it on as a callback: the file itself shows it being run."""
+    for around in (function, *source.enclosing_functions(function)):
+        name = source.function_name(around)
+        if not name:
+            if around.parent is not None and around.parent.type == "arguments":
+                return True  # a callback: whoever it is handed to runs it
+            continue
+        for use in source.identifiers(name) + source.property_names(name):
+            holder = use.parent
+            if holder is not None and holder.type == "member_expression":
+                holder = holder.parent
+            if holder is not None and holder.type in ("call_expression", "arguments"):
+                return True
+    return False
 
 
 # Methods that open what an object holds (sockets, files, a server): called on a new object it
