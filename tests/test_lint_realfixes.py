@@ -25,12 +25,14 @@ ROOT = Path(__file__).parent / "corpus" / "lint-realfixes"
 
 # (split, leak sites found at least, fixed versions flagged at most). fresh-3 and fresh-4 were
 # read and tuned on in session 5 (both rule branches merged); fresh-5 was that session's unseen
-# split, spent since and tuned on in session 6 (both rule branches merged).
+# split, spent since and tuned on in session 6 (both rule branches merged). fresh-6 is session
+# 6's unseen split, scored once after that session's rule work (7 found, 10 fixed versions
+# flagged; the same as before it): its floor guards against a fall, it is no goal.
 # tuning allows one fixed version: 10-node-redis-2465's after pushes onto the private
 # `#waitingForReply` and, cut down, leaves out the reply path that shifts it; since private fields
 # are fields to the rules, that push is a finding like the same code with `_waitingForReply`.
 FLOORS = {"tuning": (22, 1), "held-out": (10, 0), "fresh-3": (29, 0), "fresh-4": (23, 0),
-         "fresh-5": (22, 2), "fresh-6": (0, 40)}
+         "fresh-5": (22, 2), "fresh-6": (7, 10)}
 
 
 def test_the_manifest_describes_every_case():

@@ -84,16 +84,17 @@ FLOORS_3: dict[str, tuple[float, float]] = {
     "global-growth": (1.00, 1.00),
 }
 
-# lint-services-4: the sixth session's held-out corpus (other applications' styles), not yet
-# scored: zero floors until the lead scores it.
+# lint-services-4: the sixth session's held-out corpus (other applications' styles), scored once
+# after that session's rule work: recall 0.44, precision 0.80 (0.44 / 0.78 before it). These
+# floors are what it measured; the lead has since read a few of its listener misses.
 FLOORS_4: dict[str, tuple[float, float]] = {
-    "unbounded-collection": (0.0, 0.0),
-    "listener-leak": (0.0, 0.0),
-    "timer-leak": (0.0, 0.0),
-    "closure-capture": (0.0, 0.0),
-    "unbounded-cache": (0.0, 0.0),
-    "resource-per-request": (0.0, 0.0),
-    "global-growth": (0.0, 0.0),
+    "unbounded-collection": (0.44, 1.00),
+    "listener-leak": (0.07, 0.50),
+    "timer-leak": (0.77, 0.63),
+    "closure-capture": (0.00, 0.00),
+    "unbounded-cache": (0.63, 1.00),
+    "resource-per-request": (0.63, 0.70),
+    "global-growth": (0.60, 1.00),
 }
 
 FLOORS_OF = {
