@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import stat
 import time
@@ -34,25 +35,31 @@ def test_ctl_snapshot_restart_and_sighup_reload(tmp_path):
         rows = run.status()["instances"]
         assert rows[0]["pid"] != pid_before and rows[0]["restarts"] == {"ctl": 1}
 
-        # SIGHUP: every instance replaced, one at a time, while load runs: no failure.
+        # SIGHUP: every instance replaced, one at a time, while load runs: no failure. The
+        # metrics page, read all along, shows each target's current process: ready throughout
+        # (the process being retired once overwrote it with "stopping" until the next sample).
+        metrics_url = run.wait_for("metrics")[0]["url"]
         before = {row["pid"] for row in run.status()["instances"]}
         reloaded = False
+        states_seen: set[str] = set()
 
         def send_hup() -> bool:
             nonlocal reloaded
             if not reloaded:
                 os.kill(run.process.pid, signal.SIGHUP)
                 reloaded = True
+            states_seen.update(re.findall(r'heapsight_instance_state\{state="(\w+)",'
+                                          r'target="t/\d"\} 1\.0', _get(metrics_url).decode()))
             return len(run.events("restarted")) >= 3
 
-        load = run_load([url], requests=20000, concurrency=4, stop_when=send_hup, timeout=30)
+        load = run_load([url], requests=200_000, concurrency=4, stop_when=send_hup, timeout=30)
         assert load.failed == 0 and load.requests > 0, load.errors
         after = {row["pid"] for row in run.status()["instances"]}
         assert not before & after
         reasons = [e["reason"] for e in run.events("restarted")]
         assert reasons == ["ctl", "reload", "reload"]
+        assert states_seen <= {"ready"}, states_seen
 
-        metrics_url = run.wait_for("metrics")[0]["url"]
         deadline = time.monotonic() + 20
         while "heapsight_instance_restarts" not in (text := _get(metrics_url).decode()):
             assert time.monotonic() < deadline

@@ -19,6 +19,7 @@ from heapsight.monitor.trend import (
     TrendSettings,
     alert_window,
     assess,
+    levelling_off,
     mann_kendall,
     post_gc_lows,
     split_at_restarts,
@@ -203,3 +204,16 @@ def test_time_to_limit_is_projected_for_a_leak() -> None:
     assert result.verdict == LEAK
     # ~200 MB now, growing 50 MB/h: about 6 hours to 512 MB.
     assert 4 * HOUR < result.time_to_limit_seconds < 8 * HOUR
+
+
+def test_growth_that_paused_is_not_levelling_off() -> None:
+    """The judged lows of a 10 s watch of a leaking node process (`tests/test_watch_live.py`'s
+    program, recorded under load) with a 2 s stall put in at 90% of it (the process got no
+    CPU), then the climb again: the quadratic bends down as for a filling cache, and with under
+    six lows in its last third the old check took that on trust. The last lows climb at the
+    average pace: not levelling off. A cache approaching its size is."""
+    t = np.array([0.0, 1.27, 1.52, 2.28, 3.06, 3.81, 4.56, 5.31, 6.13])
+    paused = MB * np.array([42.5, 46.3, 50.0, 51.7, 55.4, 56.9, 56.9, 56.9, 60.5])
+    assert not levelling_off(t, paused)
+    filling = 42.5 * MB + 18 * MB * (1 - np.exp(-t / 1.5))
+    assert levelling_off(t, filling)

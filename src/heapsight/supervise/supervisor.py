@@ -479,7 +479,10 @@ class Supervisor:
         if measure is not None:
             instance.samples.append((now, measure))
             del instance.samples[:-3600]
-        if self.exporter is not None:
+        # The exporter's target is the slot (NAME/N), so only its current process speaks for
+        # it: during a replace the old one is still sampled while it drains, and its state
+        # (draining, stopping) would overwrite the new one's `ready` until the next round.
+        if self.exporter is not None and instance.slot.current is instance:
             self.exporter.update_instance(self, instance)
         # The trend (shown by status and --serve) every sample with --restart-on-leak, which
         # acts on it, else every tenth: it is only information then.
