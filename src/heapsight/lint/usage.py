@@ -484,9 +484,8 @@ def _self_registrations(source: SourceFile) -> list[Growth]:
                 for use in source.identifiers(owner)):
             continue
         shown = text(path)
-        uses = [node for node in _paths_spelled(source, shown) if node.id != path.id]
-        usage = classify(source, uses, shown, kind)
-        if usage.bounds or usage.exported:
+        usage = _unbounded_path(source, path, kind)
+        if usage is None:
             continue
         grows = [g for g in usage.grows
                  if (f := source.enclosing_function(g)) is not None
@@ -572,9 +571,8 @@ def passed_in_collections(source: SourceFile, facts: FileFacts) -> list[Growth]:
                 setup) or facts.per_call_scope(assign) is not None:
             continue
         shown = text(path)
-        uses = [node for node in _paths_spelled(source, shown) if node.id != path.id]
-        usage = classify(source, uses, shown, kind)
-        if usage.bounds or usage.exported:
+        usage = _unbounded_path(source, path, kind)
+        if usage is None:
             continue
         grows = [g for g in usage.grows
                  if (f := source.enclosing_function(g)) is not None and f.id != setup.id
@@ -582,6 +580,15 @@ def passed_in_collections(source: SourceFile, facts: FileFacts) -> list[Growth]:
         if grows:
             found.append(Growth(shown, kind, grows))
     return found
+
+
+def _unbounded_path(source: SourceFile, path: Node, kind: str) -> Usage | None:
+    """How the collection made at `path` is used everywhere else the file spells that path;
+    None when something bounds it or it is exported (another module may trim it)."""
+    shown = text(path)
+    uses = [node for node in _paths_spelled(source, shown) if node.id != path.id]
+    usage = classify(source, uses, shown, kind)
+    return None if usage.bounds or usage.exported else usage
 
 
 def _paths_spelled(source: SourceFile, shown: str) -> list[Node]:
