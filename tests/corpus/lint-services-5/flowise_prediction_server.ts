@@ -184,6 +184,7 @@ const createPrediction = async (req: Request, res: Response, next: NextFunction)
     } catch (error) {
         if (streamable) {
             appServer.sseStreamer.streamErrorEvent(chatId, getErrorMessage(error))
+            if (process.env.MODE === 'queue') await appServer.redisSubscriber.unsubscribe(chatId)
             res.end()
         } else {
             next(error)

@@ -172,7 +172,7 @@ const AskController = async (req, res, next, initializeClient, addTitle) => {
     if (addTitle && parentMessageId === Constants.NO_PARENT && newConvo) {
       pendingTitles.set(conversationId, Date.now()); // ok: unbounded-collection
       addTitle(req, { text, response, client })
-        .then(() => titleCache.set(conversationId, conversation.title))
+        .then(() => titleCache.set(conversationId, conversation.title)) // ok: unbounded-cache
         .finally(() => pendingTitles.delete(conversationId));
     }
   } catch (error) {

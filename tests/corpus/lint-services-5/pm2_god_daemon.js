@@ -42,7 +42,7 @@ global._pm2_notified = global._pm2_notified || {};
  */
 God.notify = function notify(action_name, data, manually) {
   var proc = data.pm2_env ? data : { pm2_env : data };
-  var key = proc.pm2_env.pm_id + ':' + action_name;
+  var key = proc.pm2_env.pm_id + ':' + action_name + ':' + (proc.pm2_env.restart_time || 0);
 
   global._pm2_notified[key] = Date.now(); // leak: global-growth
 

@@ -5,7 +5,7 @@
 
 ImportRuns = new Mongo.Collection('import_runs'); // ok: global-growth
 boardViewersById = {}; // ok: global-growth
-cardTitleCache = {};
+cardTitleCache = {}; // ok: global-growth
 
 var lastImport = null;
 var MAX_WEBHOOK_RETRIES = 5;
