@@ -22,11 +22,7 @@ var God = module.exports = {
   started_at    : Date.now(),
   system_infos_proc : null,
   system_infos  : null,
-  bus           : new EventEmitter2({
-    wildcard     : true,
-    delimiter    : ':',
-    maxListeners : 1000
-  })
+  bus           : new EventEmitter2({ wildcard : true, delimiter : ':', maxListeners : 1000 })
 };
 
 var RESTART_HISTORY_MAX = 200;
@@ -37,9 +33,7 @@ God.versioning_cache = {};
 
 global._pm2_notified = global._pm2_notified || {};
 
-/**
- * Forward an event on the bus for every RPC listener
- */
+// Forward an event on the bus for every RPC listener
 God.notify = function notify(action_name, data, manually) {
   var proc = data.pm2_env ? data : { pm2_env : data };
   var key = proc.pm2_env.pm_id + ':' + action_name + ':' + (proc.pm2_env.restart_time || 0);
@@ -47,10 +41,7 @@ God.notify = function notify(action_name, data, manually) {
   global._pm2_notified[key] = Date.now(); // leak: global-growth
 
   God.bus.emit('process:event', {
-    event   : action_name,
-    manually: typeof(manually) == 'undefined' ? false : true,
-    process : Utility.formatCLU(proc),
-    at      : Utility.getDate()
+    event : action_name, manually : typeof(manually) != 'undefined', process : Utility.formatCLU(proc), at : Utility.getDate()
   });
 };
 
@@ -128,13 +119,7 @@ God.handleExit = function handleExit(clu, exit_code, kill_signal) {
   if (God.restart_history.length > RESTART_HISTORY_MAX)
     God.restart_history.splice(0, God.restart_history.length - RESTART_HISTORY_MAX);
 
-  God.exit_log.push({ // leak: unbounded-collection
-    name   : proc.pm2_env.name,
-    id     : proc.pm2_env.pm_id,
-    signal : kill_signal,
-    code   : exit_code,
-    env    : proc.pm2_env
-  });
+  God.exit_log.push({ name : proc.pm2_env.name, id : proc.pm2_env.pm_id, signal : kill_signal, code : exit_code, env : proc.pm2_env }); // leak: unbounded-collection
 
   if (proc.pm2_env.status != cst.ERRORED_STATUS && proc.pm2_env.status != cst.STOPPING_STATUS)
     proc.pm2_env.status = cst.STOPPED_STATUS;
@@ -168,9 +153,7 @@ God.finalizeProcedure = function finalizeProcedure(proc) {
   });
 };
 
-/**
- * RPC methods (ActionMethods)
- */
+// RPC methods (ActionMethods)
 God.deleteProcessId = function deleteProcessId(id, cb) {
   God.stopProcessId(id, function (err, proc) {
     if (err) return cb(God.logAndGenerateError(err), {});
@@ -206,9 +189,7 @@ God.restartProcessId = function restartProcessId(opts, cb) {
   });
 };
 
-/**
- * Stream logs of one process to an RPC client until it says stop
- */
+// Stream logs of one process to an RPC client until it says stop
 God.attachLogs = function attachLogs(opts, socket, cb) {
   var onLog = function (packet) {
     if (packet.process.pm_id === opts.pm_id) socket.send('log', packet.data);
@@ -220,9 +201,7 @@ God.attachLogs = function attachLogs(opts, socket, cb) {
   return cb(null, { attached: true });
 };
 
-/**
- * Forward custom action results (axm actions) back to whoever asked
- */
+// Forward custom action results (axm actions) back to whoever asked
 God.msgProcess = function msgProcess(cmd, cb) {
   var proc = God.clusters_db[cmd.id];
   if (!proc || !proc.send) return cb(new Error('Process not found'));
@@ -244,18 +223,14 @@ God.getMonitorData = function getMonitorData(env, cb) {
   cb(null, processes);
 };
 
-God.getNewId = function () {
-  return God.next_id++;
-};
+God.getNewId = function () { return God.next_id++; };
 
 God.logAndGenerateError = function (err) {
   console.error(err.message || err);
   return err instanceof Error ? err : new Error(err);
 };
 
-/**
- * Worker: one loop for the whole daemon
- */
+// Worker: one loop for the whole daemon
 God.Worker = { timer : null };
 God.Worker.start = function () {
   God.Worker.timer = setInterval(function () { // ok: timer-leak
