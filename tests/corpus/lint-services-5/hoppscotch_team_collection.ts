@@ -136,6 +136,7 @@ export class TeamCollectionService {
       // the lock entry of a failed run stays for the next caller to chain on
       const failures = this.reorderFailures.get(collectionID) ?? [];
       failures.push({ at: Date.now(), reason: String(e) }); // ok: unbounded-collection
+      if (this.reorderFailures.size >= 500) this.reorderFailures.clear();
       this.reorderFailures.set(collectionID, failures.slice(-10)); // ok: unbounded-cache
       return E.left(TEAM_COL_REORDERING_FAILED);
     }

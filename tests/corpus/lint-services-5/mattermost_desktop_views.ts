@@ -218,6 +218,7 @@ export class ViewManager {
         const current = new Set(ServerManager.getAllServers().map((srv) => srv.id)); // ok: unbounded-collection
         for (const [id, view] of this.views) {
             if (!current.has(id)) {
+                if (this.closedViews.size >= 10) this.closedViews.delete(this.closedViews.keys().next().value!);
                 this.closedViews.set(id, {srv: view.server}); // ok: unbounded-collection
                 view.destroy();
                 this.views.delete(id);
