@@ -39,6 +39,7 @@ export default abstract class Channel {
 		this.connection = connection;
 	}
 
+	@bindThis
 	public send(typeOrPayload: any, payload?: any) {
 		const type = payload === undefined ? typeOrPayload.type : typeOrPayload;
 		const body = payload === undefined ? typeOrPayload.body : payload;
