@@ -32,7 +32,8 @@ ROOT = Path(__file__).parent / "corpus" / "lint-realfixes"
 # `#waitingForReply` and, cut down, leaves out the reply path that shifts it; since private fields
 # are fields to the rules, that push is a finding like the same code with `_waitingForReply`.
 FLOORS = {"tuning": (22, 1), "held-out": (10, 0), "fresh-3": (29, 0), "fresh-4": (23, 0),
-         "fresh-5": (22, 2), "fresh-6": (7, 10)}
+         "fresh-5": (22, 2), "fresh-6": (7, 10),
+         "fresh-7": (0, 40)}
 
 
 def test_the_manifest_describes_every_case():
