@@ -908,7 +908,7 @@ def _in_listener_of(source: SourceFile, call: Node, function: Node) -> bool:
 # Callbacks that run later, once: a function they call runs again only when the code that
 # registers them runs again.
 _LATER_ONCE = frozenset({"once", "setTimeout", "setImmediate", "nextTick", "then", "catch",
-                         "finally", "prependOnceListener"})
+                         "finally", "prependOnceListener", "listen", "queueMicrotask"})
 _LATER_AGAIN = frozenset({"on", "addListener", "addEventListener", "prependListener",
                           "setInterval"})
 
@@ -958,9 +958,21 @@ def _call_repeats(source: SourceFile, call: Node, function: Node, per_call: dict
                 if inside:
                     return True  # registered by the function itself: it runs again
                 continue  # runs once when that fires: ask who registered it
+        elif not source.function_name(around) and _handed_out(around):
+            return True  # a callback the function returns: its taker runs it when it likes
         if source.function_name(around):
             return shown_to_repeat(source, around, per_call, memo, depth + 1)
     return False
+
+
+def _handed_out(function: Node) -> bool:
+    """`return async (job) => {...}`, `() => (x) => ...`: a function handed to the caller,
+    who keeps it and runs it as often as it likes (a processor, a middleware, a handler)."""
+    holder = outer(function).parent
+    if holder is not None and holder.type == "return_statement":
+        return True
+    return holder is not None and holder.type == "arrow_function" and (
+        holder.child_by_field_name("body") == outer(function))
 
 
 def _registration(function: Node) -> tuple[str, Node] | None:
