@@ -28,6 +28,7 @@ from heapsight.lint.percall import (
     looks_like_handler,
 )
 from heapsight.lint.source import (
+    FUNCTION_TYPES,
     SourceFile,
     descendants,
     emitter_and_event,
@@ -113,7 +114,8 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
             own = _own_emitter(source, facts, target, call)
             repeating = facts.repeats(call, per_object=own)
             if repeating is None or not (own or source.is_long_lived(target) or (
-                    _long_lived_argument(source, facts, target, repeating))):
+                    _long_lived_argument(source, facts, target, repeating)) or (
+                    _this_of_module_object(target, call))):
                 continue
             own_event = own and not once and _event_per_call(args[0], repeating)
             if not _made_per_run(source, handler, repeating) and not own_event and not (
@@ -142,6 +144,7 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
                 or _instance_emitter(source, facts, target, call)
                 or _long_lived_argument(source, facts, target, scope[0])
                 or _application_of_request(target)
+                or _this_of_module_object(target, call)
                 or _object_older_than_call(source, facts, target, call, scope[1])
                 or scope[1].startswith("a method that can run")):
             continue
@@ -712,6 +715,40 @@ def _object_older_than_call(source: SourceFile, facts: FileFacts, target: Node, 
     if not method or body is None or source.function_name(method) == "constructor":
         return False
     return facts.one_object(body)
+
+
+def _this_of_module_object(target: Node, call: Node) -> bool:
+    """`this.broker.bus` in a method of an object literal written at module level (a service
+    definition, `module.exports = { actions: { ship: { handler() {} } } }`): `this` is that
+    object, or what a framework makes from it once, and it lives as long as the process."""
+    root = unwrap(target)
+    while root.type in ("member_expression", "subscript_expression"):
+        root = unwrap(root.child_by_field_name("object") or root)
+    if root.type != "this":
+        return False
+    node = call.parent
+    while node is not None and node.type not in ("method_definition", "function_expression",
+                                                  "function_declaration", "function",
+                                                  "generator_function_declaration",
+                                                  "class_body"):
+        node = node.parent
+    if node is None or node.type in ("function_declaration", "class_body",
+                                     "generator_function_declaration"):
+        return False
+    holder = node.parent
+    if node.type != "method_definition":
+        holder = holder.parent if holder is not None and holder.type == "pair" else None
+    while holder is not None and holder.type in ("object", "pair", "array"):
+        holder = holder.parent
+    if holder is not None and holder.type == "arguments" and holder.parent is not None and (
+            text(holder.parent.child_by_field_name("function") or holder).split(".")[0]
+            in ("Object", "Reflect")):
+        return False  # `Object.defineProperties(X.prototype, {...})`: `this` is each X
+    while holder is not None and holder.type not in FUNCTION_TYPES and holder.type not in (
+            "program", "class_body"):
+        holder = holder.parent  # `module.exports = {...}`, `export default {...}`, `svc({...})`
+    return holder is not None and holder.type == "program" and node.parent is not None and (
+        node.parent.type in ("object", "pair"))
 
 
 def _class_body_of_this(node: Node) -> Node | None:
