@@ -816,10 +816,57 @@ def _made_more_than_once(source: SourceFile, constructor: Node,
         return constructor
     made = [use for use in source.identifiers(owner)
             if use.parent is not None and use.parent.type == "new_expression"]
+    if not made and _exported_class(source, constructor, owner) and _outlived_by_emitters(
+            source, constructor):
+        return constructor  # other modules make its objects, and they end before the process
     if all((maker := source.enclosing_function(use)) is None or _only_called_at_load(
             source, maker, load_only) for use in made):
         return None
     return constructor
+
+
+_REMOVALS = frozenset({"off", "removeListener", "removeEventListener"})
+
+
+def _outlived_by_emitters(source: SourceFile, constructor: Node) -> bool:
+    """The class takes its listeners off a long-lived emitter (a module binding, an import,
+    `process`) somewhere in its body: its objects end while those emitters live on, so the
+    class expects more than one over the life of the process."""
+    body = constructor.parent
+    if body is None:
+        return False
+    for node in descendants(body):
+        if node.type != "call_expression":
+            continue
+        callee = node.child_by_field_name("function")
+        if callee is None or callee.type != "member_expression" or text(
+                callee.child_by_field_name("property")) not in _REMOVALS:
+            continue
+        if source.is_long_lived(callee.child_by_field_name("object") or callee):
+            return True
+    return False
+
+
+def _exported_class(source: SourceFile, constructor: Node, owner: str) -> bool:
+    """`module.exports = class X`, `export class X`, `export default class`, or `X` named in
+    an export list or assigned to `module.exports`/`exports.X`: the class itself is handed
+    out, not an object of it."""
+    if constructor.type != "method_definition":
+        return False
+    body = constructor.parent
+    declaration = body.parent if body is not None else None
+    if declaration is None:
+        return False
+    if _is_exported(declaration) or (declaration.parent is not None
+                                     and declaration.parent.type == "export_statement"):
+        return True
+    if owner in _exported_names(source):
+        return True
+    return any(use.parent is not None and use.parent.type == "assignment_expression"
+               and use.parent.child_by_field_name("right") == use
+               and text(use.parent.child_by_field_name("left")).startswith(
+                   ("module.exports", "exports."))
+               for use in source.identifiers(owner))
 
 
 def one_object(source: SourceFile, body: Node, load_only: dict[int, bool]) -> bool:
