@@ -115,7 +115,8 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
             repeating = facts.repeats(call, per_object=own)
             if repeating is None or not (own or source.is_long_lived(target) or (
                     _long_lived_argument(source, facts, target, repeating)) or (
-                    _this_of_module_object(target, call))):
+                    _this_of_module_object(target, call)) or (
+                    _application_of_request(target, source))):
                 continue
             own_event = own and not once and _event_per_call(args[0], repeating)
             if not _made_per_run(source, handler, repeating) and not own_event and not (
@@ -143,7 +144,7 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
         if not (source.is_long_lived(target) or _global_name(source, target)
                 or _instance_emitter(source, facts, target, call)
                 or _long_lived_argument(source, facts, target, scope[0])
-                or _application_of_request(target)
+                or _application_of_request(target, source)
                 or _this_of_module_object(target, call)
                 or _object_older_than_call(source, facts, target, call, scope[1])
                 or scope[1].startswith("a method that can run")):
@@ -548,10 +549,25 @@ def _lifecycle_event(event: Node) -> bool:
     return event.type == "string" and text(event).strip("'\"`") in LIFECYCLE_EVENTS
 
 
-def _application_of_request(target: Node) -> bool:
-    """`req.app` (Express), `ctx.app` (Koa), `request.server` (Fastify), `req.socket.server`:
-    the request's way back to the application or server, which outlives every request."""
+def _application_of_request(target: Node, source: SourceFile | None = None) -> bool:
+    """`req.app` (Express), `ctx.app` (Koa), `request.server` (Fastify), `req.socket.server`
+    on a parameter, whatever it is called: the request's way back to the application or server, which outlives every request; with
+    `source`, also a local the call took from it (`const users = context.app.service('users')`,
+    `const bus = req.app.get('bus')`): what the application hands out lives as long as it."""
     target = unwrap(target)
+    if source is not None and target.type == "identifier":
+        function = source.enclosing_function(target)
+        declarator = next(source.declarators(text(target), function), None) if (
+            function is not None) else None
+        value = declarator.child_by_field_name("value") if declarator is not None else None
+        while value is not None and unwrap(value).type in ("call_expression",
+                                                            "member_expression"):
+            value = unwrap(value)
+            if value.type == "member_expression" and _application_of_request(value):
+                return True
+            value = value.child_by_field_name(
+                "function" if value.type == "call_expression" else "object")
+        return False
     if target.type != "member_expression" or text(target.child_by_field_name("property")) not in (
             "app", "server"):
         return False
@@ -559,7 +575,13 @@ def _application_of_request(target: Node) -> bool:
     if owner.type == "member_expression" and text(owner.child_by_field_name("property")) in (
             "socket", "connection"):
         owner = unwrap(owner.child_by_field_name("object") or owner)
-    return last_name(owner) in _REQUESTS | {"ctx", "res", "response", "reply"}
+    # a parameter's (whatever it is called): a handler is handed its request or context
+    parent = owner.parent if owner.type == "identifier" else None
+    while parent is not None:
+        if parent.type in FUNCTION_TYPES and text(owner) in parameter_names(parent):
+            return True
+        parent = parent.parent
+    return False
 
 
 def _made_here(handler: Node) -> bool:
