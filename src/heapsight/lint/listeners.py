@@ -116,7 +116,9 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
             if repeating is None or not (own or source.is_long_lived(target) or (
                     _long_lived_argument(source, facts, target, repeating)) or (
                     _this_of_module_object(target, call)) or (
-                    _application_of_request(target, source))):
+                    _application_of_request(target, source)) or (
+                    _captured_parameter(source, target, repeating)
+                    and _made_per_run(source, handler, repeating))):
                 continue
             own_event = own and not once and _event_per_call(args[0], repeating)
             if not _made_per_run(source, handler, repeating) and not own_event and not (
@@ -146,6 +148,8 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
                 or _long_lived_argument(source, facts, target, scope[0])
                 or _application_of_request(target, source)
                 or _this_of_module_object(target, call)
+                or _captured_parameter(source, target, scope[0])
+                and _made_per_run(source, handler, scope[0])
                 or _object_older_than_call(source, facts, target, call, scope[1])
                 or scope[1].startswith("a method that can run")):
             continue
@@ -590,6 +594,12 @@ def _made_here(handler: Node) -> bool:
     handler = unwrap(handler)
     if handler.type in ("arrow_function", "function_expression", "function"):
         return True
+    if handler.type == "object" and any(
+            child.type == "method_definition" or child.type == "pair" and (
+                unwrap(child.child_by_field_name("value") or child).type in (
+                    "arrow_function", "function_expression"))
+            for child in handler.named_children):
+        return True  # `subscribe({ afterCreate(e) {...} })`: a table of new handlers
     callee = handler.child_by_field_name("function") if handler.type == "call_expression" \
         else None
     return callee is not None and last_name(callee) == "bind"
@@ -737,6 +747,26 @@ def _object_older_than_call(source: SourceFile, facts: FileFacts, target: Node, 
     if not method or body is None or source.function_name(method) == "constructor":
         return False
     return facts.one_object(body)
+
+
+def _captured_parameter(source: SourceFile, target: Node, function: Node) -> bool:
+    """`strapi.db.events` in a method of the object a factory returns, where `strapi` is the
+    factory's parameter: the factory ran once and its closures keep what it was handed, so the
+    emitter outlives every call of the method."""
+    root = root_identifier(target)
+    if root is None or function.type != "method_definition":
+        return False
+    name = text(root)
+    if name in source.declared_names(function) or name in parameter_names(function):
+        return False
+    for around in source.enclosing_functions(function):
+        if around.id == function.id:
+            continue
+        if name in parameter_names(around):
+            return True
+        if name in source.declared_names(around):
+            return False
+    return False
 
 
 def _this_of_module_object(target: Node, call: Node) -> bool:
