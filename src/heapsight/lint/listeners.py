@@ -1200,6 +1200,12 @@ _MEMBER_ASSIGNMENTS = file_query("""
 (assignment_expression left: (member_expression) @left
   right: [(arrow_function) (function_expression)] @right) @assignment
 """)
+_MAP_SETS = file_query("""
+(call_expression
+  function: (member_expression object: (_) @map property: (property_identifier) @method)
+  arguments: (arguments (_) @key [(arrow_function) (function_expression)] @right)
+  (#eq? @method "set")) @assignment
+""")
 
 
 @dataclass(frozen=True)
@@ -1207,6 +1213,7 @@ class Rewrap:
     assignment: Node
     target: str  # `context.waitUntil`
     scope: Node  # the function that runs again
+    sibling: bool = False  # the old value is kept by a sibling closure, not called by the new
 
 
 def rewrapped_functions(source: SourceFile, facts: FileFacts) -> list[Rewrap]:
@@ -1216,18 +1223,32 @@ def rewrapped_functions(source: SourceFile, facts: FileFacts) -> list[Rewrap]:
     each wrapper closes over - grows with every call, unless the code first looks whether
     it wrapped already (an early return)."""
     found: list[Rewrap] = []
-    for match in source.matches(_MEMBER_ASSIGNMENTS):
-        left, right, assignment = match["left"][0], unwrap(match["right"][0]), \
-            match["assignment"][0]
-        target = text(left)
+    slots = [(m["left"][0], text(m["left"][0]), m) for m in source.matches(_MEMBER_ASSIGNMENTS)]
+    slots += [(m["map"][0], f"{text(m['map'][0])}.get({text(m['key'][0])})", m)
+              for m in source.matches(_MAP_SETS)]
+    for left, target, match in slots:
+        right, assignment = unwrap(match["right"][0]), match["assignment"][0]
         if right.type not in ("arrow_function", "function_expression", "function"):
             continue
         function = source.enclosing_function(assignment)
         root = root_identifier(left)
-        if function is None or root is None or text(root) not in parameter_names(function):
-            continue  # only an object handed in is shared across calls
+        if function is None:
+            continue
         previous = _previous_value_names(source, function, target, assignment)
-        if not previous or not any(source.identifiers(name, right) for name in previous):
+        if not previous or not any(source.identifiers(name, closure) for name in previous
+                                   for closure in _closures_sharing_scope(right, function)):
+            continue
+        if root is None or text(root) not in parameter_names(function):
+            # a slot on an object that outlives the call (a field of a long-lived `this`, a
+            # module binding, an element of a long-lived table), in code that runs again on it
+            repeating = facts.repeats(assignment, per_object=True)
+            if repeating is not None and not _returns_early(
+                    function, assignment, (target, *previous)) and (
+                    _slot_outlives_call(source, facts, left, assignment)):
+                found.append(Rewrap(assignment, target.replace(".get(", "[").rstrip(")")
+                                    + ("]" if ".get(" in target else ""), repeating,
+                                    not any(source.identifiers(name, right)
+                                            for name in previous)))
             continue
         reason = facts.per_call_reason(function)
         if reason is not None and not reason.startswith(("called", "constructed")):
@@ -1238,6 +1259,41 @@ def rewrapped_functions(source: SourceFile, facts: FileFacts) -> list[Rewrap]:
             continue
         found.append(Rewrap(assignment, target, repeating))
     return found
+
+
+def _closures_sharing_scope(closure: Node, function: Node) -> list[Node]:
+    """`closure` and the other functions made directly in `function`: V8 keeps one context
+    per scope, so a closure stored anywhere keeps what any of its siblings uses."""
+    return [closure] + [node for node in own_nodes(function) if node.id != closure.id
+                        and node.type in ("arrow_function", "function_expression")]
+
+
+def _slot_outlives_call(source: SourceFile, facts: FileFacts, left: Node, at: Node) -> bool:
+    """The object holding the slot was there before the call and stays after it: `this` (or a
+    field of it) in a method of a class or of a module-level object, a module binding or a
+    process-wide object, or a local taken from one (`const user = realtime.users[id]`)."""
+    base = unwrap(left)
+    if base.type == "member_expression":
+        base = unwrap(base.child_by_field_name("object") or base)
+    root = base
+    while root.type in ("member_expression", "subscript_expression"):
+        root = unwrap(root.child_by_field_name("object") or root)
+    if root.type == "this":
+        if _this_of_module_object(left, at):
+            return True
+        body = _class_body_of_this(at)
+        method = next((f for f in source.enclosing_functions(at)
+                       if f.type == "method_definition"), None)
+        if body is None or method is None or source.function_name(method) == "constructor":
+            return False
+        # the object serves operations, not a builder configured once (`map(fn)` that
+        # returns `this`): the class has one long-lived object, or the method is shown to run
+        # again, or it does asynchronous work per call
+        return body.id in facts.long_lived_classes or facts.shown_to_repeat(method) or any(
+            child.type == "async" for child in method.children)
+    if source.is_global_object(root):
+        return False  # a process-wide method patched in place: global-patch-chain's case
+    return source.is_long_lived(base) or _taken_from_long_lived(source, root)
 
 
 def _handed_a_kept_one(source: SourceFile, facts: FileFacts, function: Node,
@@ -1287,7 +1343,8 @@ def _previous_value_names(source: SourceFile, function: Node, target: str,
             continue
         value = node.child_by_field_name("value")
         value = unwrap(value) if value is not None else None
-        while value is not None and value.type in ("call_expression", "as_expression"):
+        while value is not None and text(value) != target and value.type in (
+                "call_expression", "as_expression"):
             inner = value.child_by_field_name("function") if value.type == "call_expression" \
                 else value.named_children[0]
             if inner is None:
@@ -1301,8 +1358,12 @@ def _previous_value_names(source: SourceFile, function: Node, target: str,
     return names
 
 
-def _returns_early(function: Node, before: Node) -> bool:
-    """An `if` before `before` in the function whose branch returns: the work may be done."""
+def _returns_early(function: Node, before: Node, tested: tuple[str, ...] = ()) -> bool:
+    """An `if` before `before` in the function whose branch returns: the work may be done;
+    with `tested`, only an `if` whose condition looks at one of those (the slot itself, or
+    what it held: `if (prev.wrapped) return`)."""
     return any(node.type == "if_statement" and node.end_byte <= before.start_byte and any(
         child.type in ("return_statement", "throw_statement") for child in descendants(
-            node.child_by_field_name("consequence") or node)) for node in own_nodes(function))
+            node.child_by_field_name("consequence") or node)) and (not tested or any(
+                name in text(node.child_by_field_name("condition") or node) for name in tested))
+        for node in own_nodes(function))

@@ -135,7 +135,10 @@ class ClosureCapturesRequest(Rule):
             yield self.finding(
                 source, rewrap.assignment,
                 f"`{rewrap.target}` is replaced in {facts.describe(rewrap.scope)} by a closure "
-                f"that calls the one it replaces; on an object that outlives the call, each "
+                + ("made beside one that uses the value it replaces (V8 keeps one context per "
+                   "scope, so the new closure holds the old value)" if rewrap.sibling else
+                   "that calls the one it replaces") +
+                f"; on an object that outlives the call, each "
                 f"call wraps the previous call's wrapper, and the chain keeps every call's "
                 f"closure; wrap it once (remember that you did) or restore the original when "
                 f"the call ends")
