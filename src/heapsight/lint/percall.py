@@ -1036,3 +1036,76 @@ def _registration(function: Node) -> tuple[str, Node] | None:
     if call is None or call.type != "call_expression":
         return None
     return last_name(call.child_by_field_name("function") or call), call
+
+
+# -- weaker evidence of running again (the timer rules) --------------------------------------
+
+_METHOD_CALLS = file_query("""
+(call_expression function: (member_expression property: (property_identifier) @name)) @call
+""")
+# Callbacks that run at most once per registration: a promise's reactions, `once` listeners.
+_ONE_SHOT = frozenset({"once", "then", "catch", "finally"})
+
+
+def body_method(source: SourceFile, function: Node) -> Node:
+    """A `new Promise((resolve, reject) => ...)` executor runs with its method: the method."""
+    while function.type in ("arrow_function", "function_expression") and (
+            function.parent is not None and function.parent.type == "arguments"):
+        made = function.parent.parent
+        around = source.enclosing_function(function)
+        if made is None or made.type != "new_expression" or text(
+                made.child_by_field_name("constructor")) != "Promise" or around is None:
+            break
+        function = around
+    return function
+
+
+def called_again(source: SourceFile, facts: FileFacts, function: Node, depth: int = 0) -> bool:
+    """Weaker evidence than `shown_to_repeat` that `function` (a method or named function)
+    runs more than once, for rules whose other evidence is strong (a timer handle replaced,
+    a field cleared elsewhere): it is called from two places, or from a listener or timer callback (a reconnect, an event that
+    comes back), from per-call code, or from an exported function the user may call any number
+    of times. Its name is not asked: `connect`, `init` and `start` run again in real code.
+    Called only from module-level code or a constructor, or from nowhere, it is not shown."""
+    name = source.function_name(function)
+    if not name or name == "constructor" or depth > 3:
+        return False
+    calls = [m["call"][0] for m in source.matches(_METHOD_CALLS) if text(m["name"][0]) == name]
+    calls += [use.parent for use in source.identifiers(name) if use.parent is not None
+              and use.parent.type == "call_expression"
+              and use.parent.child_by_field_name("function") == use]
+    calls = [call for call in calls if not _on_object_made_there(source, facts, call)]
+    if len(calls) >= 2:
+        return True
+    for call in calls:
+        caller = source.enclosing_function(call)
+        if caller is None or source.function_name(caller) == "constructor":
+            continue  # at load, or once per object
+        holder = caller.parent
+        if caller.type in ("arrow_function", "function_expression") and holder is not None \
+                and holder.type == "arguments" and holder.parent is not None:
+            callee = holder.parent.child_by_field_name("function") or holder.parent
+            if holder.parent.type == "new_expression" or last_name(callee) in _ONE_SHOT:
+                caller = body_method(source, caller)
+                if caller.type in ("arrow_function", "function_expression"):
+                    continue
+            else:
+                return True  # a listener, a timer, a callback run per item
+        if facts.per_call_reason(caller) is not None or facts.per_call_scope(
+                caller) is not None or facts.exported_function(caller):
+            return True
+        if called_again(source, facts, caller, depth + 1):
+            return True
+    return False
+
+
+def _on_object_made_there(source: SourceFile, facts: FileFacts, call: Node) -> bool:
+    """`const k = new KeepAlive(socket); k.start()`: once for each object made."""
+    callee = call.child_by_field_name("function")
+    receiver = callee.child_by_field_name("object") if callee is not None and (
+        callee.type == "member_expression") else None
+    caller = source.enclosing_function(call)
+    if receiver is None or receiver.type != "identifier" or caller is None:
+        return False
+    made = facts.assigned_value(text(receiver), caller, call)
+    return made is not None and unwrap(made).type == "new_expression"
