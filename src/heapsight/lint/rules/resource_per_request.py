@@ -872,7 +872,12 @@ def _called_in_file(source: SourceFile, function: Node) -> bool:
             if around.parent is not None and around.parent.type == "arguments":
                 return True  # a callback: whoever it is handed to runs it
             continue
-        for use in source.identifiers(name) + source.property_names(name):
+        holder = outer(around).parent
+        method = around.type == "method_definition" or holder is not None and (
+            holder.type == "pair" or holder.type == "assignment_expression" and (
+                holder.child_by_field_name("left") or holder).type == "member_expression")
+        # `lockClient.init()` calls the client's own method, not an `init()` function
+        for use in source.identifiers(name) + (source.property_names(name) if method else []):
             holder = use.parent
             if holder is not None and holder.type == "member_expression":
                 holder = holder.parent
