@@ -547,9 +547,20 @@ def _closes(use: Node, holder: Node, function: Node) -> bool:
     """`x.close()` (or end/quit/...) that runs on every path out of `function`: in a `finally`
     block or a `.finally()`/event callback, or not inside an `if`, `catch`, `case`, `?:`,
     `&&`/`||` of `function` itself."""
-    if holder.type != "member_expression" or text(
-            holder.child_by_field_name("property")) not in CLOSE_METHODS:
+    if holder.type != "member_expression":
         return False
+    if text(holder.child_by_field_name("property")) not in CLOSE_METHODS:
+        # `finally { await client.finish() }`: a call with no arguments on the client in a
+        # `finally` block is its cleanup, whatever the library calls it
+        call = holder.parent
+        arguments = call.child_by_field_name("arguments") if call is not None and (
+            call.type == "call_expression") else None
+        if arguments is None or [a for a in arguments.named_children if a.type != "comment"]:
+            return False
+        node = call
+        while node is not None and node.id != function.id and node.type != "finally_clause":
+            node = node.parent
+        return node is not None and node.type == "finally_clause"
     node = holder.parent
     branch = False
     while node is not None and node.id != function.id:
