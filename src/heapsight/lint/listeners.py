@@ -150,6 +150,8 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
                 or _this_of_module_object(target, call)
                 or _captured_parameter(source, target, scope[0])
                 and _made_per_run(source, handler, scope[0])
+                or not scope[1].startswith("a function that can run")
+                and _came_from_outside(source, target, call)
                 or _object_older_than_call(source, facts, target, call, scope[1])
                 or scope[1].startswith("a method that can run")):
             continue
@@ -747,6 +749,79 @@ def _object_older_than_call(source: SourceFile, facts: FileFacts, target: Node, 
     if not method or body is None or source.function_name(method) == "constructor":
         return False
     return facts.one_object(body)
+
+
+def _came_from_outside(source: SourceFile, target: Node, call: Node, depth: int = 0) -> bool:
+    """The emitter was there before the call and is not the call's own: a local looked up by
+    a fixed key in something handed in (`const bus = container.resolve(Modules.EVENT_BUS)`,
+    `app.get('io')`: a registry hands out the one it keeps), or a local taken from such a
+    value."""
+    base = unwrap(target)
+    while base.type in ("member_expression", "subscript_expression"):
+        inner = unwrap(base.child_by_field_name("object") or base)
+        if inner.type == "this":
+            break
+        base = inner
+    if base.type != "identifier" or depth > 3:
+        return False
+    function = source.enclosing_function(call)
+    value = _local_value(source, text(base), function) if function is not None else None
+    if value is None:
+        return False
+    if value.type == "call_expression":
+        callee = value.child_by_field_name("function")
+        arguments = value.child_by_field_name("arguments")
+        passed = [a for a in arguments.named_children if a.type != "comment"] if (
+            arguments is not None) else []
+        if callee is None or callee.type != "member_expression" or not passed or not all(
+                _fixed_key(a) for a in passed):
+            return False
+        owner = root_identifier(callee.child_by_field_name("object") or callee)
+        return owner is not None and _is_parameter(owner)
+    if value.type in ("member_expression", "subscript_expression"):
+        return _came_from_outside(source, value, call, depth + 1)
+    return False
+
+
+def _local_value(source: SourceFile, name: str, function: Node) -> Node | None:
+    """What `const name = ...` (or `const { name } = ...`) in `function` was given, past an
+    `await`."""
+    for node in own_nodes(function):
+        if node.type != "variable_declarator":
+            continue
+        pattern = node.child_by_field_name("name")
+        if pattern is None or not (text(pattern) == name or pattern.type == "object_pattern"
+                                   and name in _pattern_names_of(pattern)):
+            continue
+        value = node.child_by_field_name("value")
+        value = unwrap(value) if value is not None else None
+        if value is not None and value.type == "await_expression" and value.named_children:
+            value = unwrap(value.named_children[0])
+        return value
+    return None
+
+
+def _pattern_names_of(pattern: Node) -> set[str]:
+    return {text(n) for n in descendants(pattern) if n.type in (
+        "shorthand_property_identifier_pattern", "identifier")}
+
+
+def _fixed_key(argument: Node) -> bool:
+    """A literal, or a constant spelled as one (`Modules.EVENT_BUS`, `EventBus`)."""
+    argument = unwrap(argument)
+    if argument.type in ("string", "number"):
+        return True
+    name = last_name(argument) if argument.type in ("identifier", "member_expression") else ""
+    return bool(name) and name[:1].isupper()
+
+
+def _is_parameter(name: Node) -> bool:
+    parent = name.parent
+    while parent is not None:
+        if parent.type in FUNCTION_TYPES and text(name) in parameter_names(parent):
+            return True
+        parent = parent.parent
+    return False
 
 
 def _captured_parameter(source: SourceFile, target: Node, function: Node) -> bool:
