@@ -829,8 +829,10 @@ def _captured_parameter(source: SourceFile, target: Node, function: Node) -> boo
     factory's parameter: the factory ran once and its closures keep what it was handed, so the
     emitter outlives every call of the method."""
     root = root_identifier(target)
-    if root is None or function.type != "method_definition":
-        return False
+    holder = outer(function).parent
+    if root is None or not (function.type == "method_definition" or holder is not None
+                            and holder.type == "pair"):
+        return False  # a method, or a function-valued property (`subscribe: async function`)
     name = text(root)
     if name in source.declared_names(function) or name in parameter_names(function):
         return False
