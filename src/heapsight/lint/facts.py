@@ -9,6 +9,8 @@ rules ask:
 - per_call: which functions run once per request, connection, message, job or render, and why;
 - in_setup_code: which code runs once, at load or start-up;
 - repeats: the function around a node that can run more than once (per object or process);
+- shown_to_repeat / runs_again: the file shows a function running again (strong evidence; or
+  that plus weaker call evidence, for rules whose other evidence is strong);
 - functions_named: the file's functions by the name they can be called by;
 - collection_growth: module-level collections that grow per event and are never trimmed;
 - field_growth: collections on `this` of long-lived objects grown per call and never trimmed;
