@@ -76,7 +76,7 @@ FLOORS_2: dict[str, tuple[float, float]] = {
 # (collection, timer, cache and global-growth rows raised to what that work reached).
 FLOORS_3: dict[str, tuple[float, float]] = {
     "unbounded-collection": (0.90, 1.00),
-    "listener-leak": (0.66, 1.00),
+    "listener-leak": (0.88, 1.00),
     "timer-leak": (1.00, 0.80),
     "closure-capture": (1.00, 1.00),
     "unbounded-cache": (0.90, 1.00),
@@ -86,14 +86,16 @@ FLOORS_3: dict[str, tuple[float, float]] = {
 
 # lint-services-4: the sixth session's held-out corpus (other applications' styles), scored once
 # after that session's rule work: recall 0.44, precision 0.80 (0.44 / 0.78 before it). These
-# floors are what it measured; the lead has since read a few of its listener misses.
+# floors are what it measured; the lead has since read a few of its listener misses. The
+# seventh session tuned its listener, closure and client rules on half A (half B held back):
+# those three rows are raised to what that work reached on the whole corpus.
 FLOORS_4: dict[str, tuple[float, float]] = {
     "unbounded-collection": (0.44, 1.00),
-    "listener-leak": (0.07, 0.50),
+    "listener-leak": (0.53, 0.87),
     "timer-leak": (0.77, 0.63),
-    "closure-capture": (0.00, 0.00),
+    "closure-capture": (0.50, 1.00),
     "unbounded-cache": (0.63, 1.00),
-    "resource-per-request": (0.63, 0.70),
+    "resource-per-request": (0.63, 0.87),
     "global-growth": (0.60, 1.00),
 }
 

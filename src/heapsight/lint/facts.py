@@ -9,6 +9,8 @@ rules ask:
 - per_call: which functions run once per request, connection, message, job or render, and why;
 - in_setup_code: which code runs once, at load or start-up;
 - repeats: the function around a node that can run more than once (per object or process);
+- shown_to_repeat / runs_again: the file shows a function running again (strong evidence; or
+  that plus weaker call evidence, for rules whose other evidence is strong);
 - functions_named: the file's functions by the name they can be called by;
 - collection_growth: module-level collections that grow per event and are never trimmed;
 - field_growth: collections on `this` of long-lived objects grown per call and never trimmed;
@@ -93,6 +95,7 @@ class FileFacts:
         self._load_only: dict[int, bool] = {}
         self._once_per_object: dict[int, bool] = {}
         self._shown_to_repeat: dict[int, bool] = {}
+        self._runs_again: dict[int, bool] = {}
         self._singletons: dict[str, str] = {}
         # constructor and factory names the project adds to the resource table (settings)
         self.extra_resources = frozenset(resources)
@@ -159,6 +162,19 @@ class FileFacts:
         running once; for rules whose only evidence is a missing removal."""
         return percall.shown_to_repeat(self.source, function, self.per_call,
                                        self._shown_to_repeat)
+
+    def runs_again(self, function: Node) -> bool:
+        """The file shows `function` running more than once, by strong evidence (see
+        shown_to_repeat) or weaker: it is called from two places, from any callback handed to
+        a call (a listener, a timer, one run per item), or from an exported function. For
+        rules whose other evidence is strong (a timer handle replaced, a field cleared
+        elsewhere); `connect`, `init` and `start` run again in real code, whatever their
+        names say."""
+        key = function.id
+        if key not in self._runs_again:
+            self._runs_again[key] = self.shown_to_repeat(function) or percall.called_again(
+                self.source, self, function)
+        return self._runs_again[key]
 
     def runs_per_call_or_async(self, node: Node) -> bool:
         """In per-call code, or in an async function: where caches meet unbounded keys.

@@ -28,6 +28,7 @@ from heapsight.lint.percall import (
     looks_like_handler,
 )
 from heapsight.lint.source import (
+    FUNCTION_TYPES,
     SourceFile,
     descendants,
     emitter_and_event,
@@ -113,7 +114,11 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
             own = _own_emitter(source, facts, target, call)
             repeating = facts.repeats(call, per_object=own)
             if repeating is None or not (own or source.is_long_lived(target) or (
-                    _long_lived_argument(source, facts, target, repeating))):
+                    _long_lived_argument(source, facts, target, repeating)) or (
+                    _this_of_module_object(target, call)) or (
+                    _application_of_request(target, source)) or (
+                    _captured_parameter(source, target, repeating)
+                    and _made_per_run(source, handler, repeating))):
                 continue
             own_event = own and not once and _event_per_call(args[0], repeating)
             if not _made_per_run(source, handler, repeating) and not own_event and not (
@@ -141,7 +146,12 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
         if not (source.is_long_lived(target) or _global_name(source, target)
                 or _instance_emitter(source, facts, target, call)
                 or _long_lived_argument(source, facts, target, scope[0])
-                or _application_of_request(target)
+                or _application_of_request(target, source)
+                or _this_of_module_object(target, call)
+                or _captured_parameter(source, target, scope[0])
+                and _made_per_run(source, handler, scope[0])
+                or not scope[1].startswith("a function that can run")
+                and _came_from_outside(source, target, call)
                 or _object_older_than_call(source, facts, target, call, scope[1])
                 or scope[1].startswith("a method that can run")):
             continue
@@ -545,10 +555,25 @@ def _lifecycle_event(event: Node) -> bool:
     return event.type == "string" and text(event).strip("'\"`") in LIFECYCLE_EVENTS
 
 
-def _application_of_request(target: Node) -> bool:
-    """`req.app` (Express), `ctx.app` (Koa), `request.server` (Fastify), `req.socket.server`:
-    the request's way back to the application or server, which outlives every request."""
+def _application_of_request(target: Node, source: SourceFile | None = None) -> bool:
+    """`req.app` (Express), `ctx.app` (Koa), `request.server` (Fastify), `req.socket.server`
+    on a parameter, whatever it is called: the request's way back to the application or server, which outlives every request; with
+    `source`, also a local the call took from it (`const users = context.app.service('users')`,
+    `const bus = req.app.get('bus')`): what the application hands out lives as long as it."""
     target = unwrap(target)
+    if source is not None and target.type == "identifier":
+        function = source.enclosing_function(target)
+        declarator = next(source.declarators(text(target), function), None) if (
+            function is not None) else None
+        value = declarator.child_by_field_name("value") if declarator is not None else None
+        while value is not None and unwrap(value).type in ("call_expression",
+                                                            "member_expression"):
+            value = unwrap(value)
+            if value.type == "member_expression" and _application_of_request(value):
+                return True
+            value = value.child_by_field_name(
+                "function" if value.type == "call_expression" else "object")
+        return False
     if target.type != "member_expression" or text(target.child_by_field_name("property")) not in (
             "app", "server"):
         return False
@@ -556,7 +581,13 @@ def _application_of_request(target: Node) -> bool:
     if owner.type == "member_expression" and text(owner.child_by_field_name("property")) in (
             "socket", "connection"):
         owner = unwrap(owner.child_by_field_name("object") or owner)
-    return last_name(owner) in _REQUESTS | {"ctx", "res", "response", "reply"}
+    # a parameter's (whatever it is called): a handler is handed its request or context
+    parent = owner.parent if owner.type == "identifier" else None
+    while parent is not None:
+        if parent.type in FUNCTION_TYPES and text(owner) in parameter_names(parent):
+            return True
+        parent = parent.parent
+    return False
 
 
 def _made_here(handler: Node) -> bool:
@@ -565,6 +596,12 @@ def _made_here(handler: Node) -> bool:
     handler = unwrap(handler)
     if handler.type in ("arrow_function", "function_expression", "function"):
         return True
+    if handler.type == "object" and any(
+            child.type == "method_definition" or child.type == "pair" and (
+                unwrap(child.child_by_field_name("value") or child).type in (
+                    "arrow_function", "function_expression"))
+            for child in handler.named_children):
+        return True  # `subscribe({ afterCreate(e) {...} })`: a table of new handlers
     callee = handler.child_by_field_name("function") if handler.type == "call_expression" \
         else None
     return callee is not None and last_name(callee) == "bind"
@@ -712,6 +749,135 @@ def _object_older_than_call(source: SourceFile, facts: FileFacts, target: Node, 
     if not method or body is None or source.function_name(method) == "constructor":
         return False
     return facts.one_object(body)
+
+
+def _came_from_outside(source: SourceFile, target: Node, call: Node, depth: int = 0) -> bool:
+    """The emitter was there before the call and is not the call's own: a local looked up by
+    a fixed key in something handed in (`const bus = container.resolve(Modules.EVENT_BUS)`,
+    `app.get('io')`: a registry hands out the one it keeps), or a local taken from such a
+    value."""
+    base = unwrap(target)
+    while base.type in ("member_expression", "subscript_expression"):
+        inner = unwrap(base.child_by_field_name("object") or base)
+        if inner.type == "this":
+            break
+        base = inner
+    if base.type != "identifier" or depth > 3:
+        return False
+    function = source.enclosing_function(call)
+    value = _local_value(source, text(base), function) if function is not None else None
+    if value is None:
+        return False
+    if value.type == "call_expression":
+        callee = value.child_by_field_name("function")
+        arguments = value.child_by_field_name("arguments")
+        passed = [a for a in arguments.named_children if a.type != "comment"] if (
+            arguments is not None) else []
+        if callee is None or callee.type != "member_expression" or not passed or not all(
+                _fixed_key(a) for a in passed):
+            return False
+        owner = root_identifier(callee.child_by_field_name("object") or callee)
+        return owner is not None and _is_parameter(owner)
+    if value.type in ("member_expression", "subscript_expression"):
+        return _came_from_outside(source, value, call, depth + 1)
+    return False
+
+
+def _local_value(source: SourceFile, name: str, function: Node) -> Node | None:
+    """What `const name = ...` (or `const { name } = ...`) in `function` was given, past an
+    `await`."""
+    for node in own_nodes(function):
+        if node.type != "variable_declarator":
+            continue
+        pattern = node.child_by_field_name("name")
+        if pattern is None or not (text(pattern) == name or pattern.type == "object_pattern"
+                                   and name in _pattern_names_of(pattern)):
+            continue
+        value = node.child_by_field_name("value")
+        value = unwrap(value) if value is not None else None
+        if value is not None and value.type == "await_expression" and value.named_children:
+            value = unwrap(value.named_children[0])
+        return value
+    return None
+
+
+def _pattern_names_of(pattern: Node) -> set[str]:
+    return {text(n) for n in descendants(pattern) if n.type in (
+        "shorthand_property_identifier_pattern", "identifier")}
+
+
+def _fixed_key(argument: Node) -> bool:
+    """A literal, or a constant spelled as one (`Modules.EVENT_BUS`, `EventBus`)."""
+    argument = unwrap(argument)
+    if argument.type in ("string", "number"):
+        return True
+    name = last_name(argument) if argument.type in ("identifier", "member_expression") else ""
+    return bool(name) and name[:1].isupper()
+
+
+def _is_parameter(name: Node) -> bool:
+    parent = name.parent
+    while parent is not None:
+        if parent.type in FUNCTION_TYPES and text(name) in parameter_names(parent):
+            return True
+        parent = parent.parent
+    return False
+
+
+def _captured_parameter(source: SourceFile, target: Node, function: Node) -> bool:
+    """`strapi.db.events` in a method of the object a factory returns, where `strapi` is the
+    factory's parameter: the factory ran once and its closures keep what it was handed, so the
+    emitter outlives every call of the method."""
+    root = root_identifier(target)
+    holder = outer(function).parent
+    if root is None or not (function.type == "method_definition" or holder is not None
+                            and holder.type == "pair"):
+        return False  # a method, or a function-valued property (`subscribe: async function`)
+    name = text(root)
+    if name in source.declared_names(function) or name in parameter_names(function):
+        return False
+    for around in source.enclosing_functions(function):
+        if around.id == function.id:
+            continue
+        if name in parameter_names(around):
+            return True
+        if name in source.declared_names(around):
+            return False
+    return False
+
+
+def _this_of_module_object(target: Node, call: Node) -> bool:
+    """`this.broker.bus` in a method of an object literal written at module level (a service
+    definition, `module.exports = { actions: { ship: { handler() {} } } }`): `this` is that
+    object, or what a framework makes from it once, and it lives as long as the process."""
+    root = unwrap(target)
+    while root.type in ("member_expression", "subscript_expression"):
+        root = unwrap(root.child_by_field_name("object") or root)
+    if root.type != "this":
+        return False
+    node = call.parent
+    while node is not None and node.type not in ("method_definition", "function_expression",
+                                                  "function_declaration", "function",
+                                                  "generator_function_declaration",
+                                                  "class_body"):
+        node = node.parent
+    if node is None or node.type in ("function_declaration", "class_body",
+                                     "generator_function_declaration"):
+        return False
+    holder = node.parent
+    if node.type != "method_definition":
+        holder = holder.parent if holder is not None and holder.type == "pair" else None
+    while holder is not None and holder.type in ("object", "pair", "array"):
+        holder = holder.parent
+    if holder is not None and holder.type == "arguments" and holder.parent is not None and (
+            text(holder.parent.child_by_field_name("function") or holder).split(".")[0]
+            in ("Object", "Reflect")):
+        return False  # `Object.defineProperties(X.prototype, {...})`: `this` is each X
+    while holder is not None and holder.type not in FUNCTION_TYPES and holder.type not in (
+            "program", "class_body"):
+        holder = holder.parent  # `module.exports = {...}`, `export default {...}`, `svc({...})`
+    return holder is not None and holder.type == "program" and node.parent is not None and (
+        node.parent.type in ("object", "pair"))
 
 
 def _class_body_of_this(node: Node) -> Node | None:
@@ -1111,6 +1277,12 @@ _MEMBER_ASSIGNMENTS = file_query("""
 (assignment_expression left: (member_expression) @left
   right: [(arrow_function) (function_expression)] @right) @assignment
 """)
+_MAP_SETS = file_query("""
+(call_expression
+  function: (member_expression object: (_) @map property: (property_identifier) @method)
+  arguments: (arguments (_) @key [(arrow_function) (function_expression)] @right)
+  (#eq? @method "set")) @assignment
+""")
 
 
 @dataclass(frozen=True)
@@ -1118,6 +1290,7 @@ class Rewrap:
     assignment: Node
     target: str  # `context.waitUntil`
     scope: Node  # the function that runs again
+    sibling: bool = False  # the old value is kept by a sibling closure, not called by the new
 
 
 def rewrapped_functions(source: SourceFile, facts: FileFacts) -> list[Rewrap]:
@@ -1127,18 +1300,32 @@ def rewrapped_functions(source: SourceFile, facts: FileFacts) -> list[Rewrap]:
     each wrapper closes over - grows with every call, unless the code first looks whether
     it wrapped already (an early return)."""
     found: list[Rewrap] = []
-    for match in source.matches(_MEMBER_ASSIGNMENTS):
-        left, right, assignment = match["left"][0], unwrap(match["right"][0]), \
-            match["assignment"][0]
-        target = text(left)
+    slots = [(m["left"][0], text(m["left"][0]), m) for m in source.matches(_MEMBER_ASSIGNMENTS)]
+    slots += [(m["map"][0], f"{text(m['map'][0])}.get({text(m['key'][0])})", m)
+              for m in source.matches(_MAP_SETS)]
+    for left, target, match in slots:
+        right, assignment = unwrap(match["right"][0]), match["assignment"][0]
         if right.type not in ("arrow_function", "function_expression", "function"):
             continue
         function = source.enclosing_function(assignment)
         root = root_identifier(left)
-        if function is None or root is None or text(root) not in parameter_names(function):
-            continue  # only an object handed in is shared across calls
+        if function is None:
+            continue
         previous = _previous_value_names(source, function, target, assignment)
-        if not previous or not any(source.identifiers(name, right) for name in previous):
+        if not previous or not any(source.identifiers(name, closure) for name in previous
+                                   for closure in _closures_sharing_scope(right, function)):
+            continue
+        if root is None or text(root) not in parameter_names(function):
+            # a slot on an object that outlives the call (a field of a long-lived `this`, a
+            # module binding, an element of a long-lived table), in code that runs again on it
+            repeating = facts.repeats(assignment, per_object=True)
+            if repeating is not None and not _returns_early(
+                    function, assignment, (target, *previous)) and (
+                    _slot_outlives_call(source, facts, left, assignment)):
+                found.append(Rewrap(assignment, target.replace(".get(", "[").rstrip(")")
+                                    + ("]" if ".get(" in target else ""), repeating,
+                                    not any(source.identifiers(name, right)
+                                            for name in previous)))
             continue
         reason = facts.per_call_reason(function)
         if reason is not None and not reason.startswith(("called", "constructed")):
@@ -1149,6 +1336,41 @@ def rewrapped_functions(source: SourceFile, facts: FileFacts) -> list[Rewrap]:
             continue
         found.append(Rewrap(assignment, target, repeating))
     return found
+
+
+def _closures_sharing_scope(closure: Node, function: Node) -> list[Node]:
+    """`closure` and the other functions made directly in `function`: V8 keeps one context
+    per scope, so a closure stored anywhere keeps what any of its siblings uses."""
+    return [closure] + [node for node in own_nodes(function) if node.id != closure.id
+                        and node.type in ("arrow_function", "function_expression")]
+
+
+def _slot_outlives_call(source: SourceFile, facts: FileFacts, left: Node, at: Node) -> bool:
+    """The object holding the slot was there before the call and stays after it: `this` (or a
+    field of it) in a method of a class or of a module-level object, a module binding or a
+    process-wide object, or a local taken from one (`const user = realtime.users[id]`)."""
+    base = unwrap(left)
+    if base.type == "member_expression":
+        base = unwrap(base.child_by_field_name("object") or base)
+    root = base
+    while root.type in ("member_expression", "subscript_expression"):
+        root = unwrap(root.child_by_field_name("object") or root)
+    if root.type == "this":
+        if _this_of_module_object(left, at):
+            return True
+        body = _class_body_of_this(at)
+        method = next((f for f in source.enclosing_functions(at)
+                       if f.type == "method_definition"), None)
+        if body is None or method is None or source.function_name(method) == "constructor":
+            return False
+        # the object serves operations, not a builder configured once (`map(fn)` that
+        # returns `this`): the class has one long-lived object, or the method is shown to run
+        # again, or it does asynchronous work per call
+        return body.id in facts.long_lived_classes or facts.shown_to_repeat(method) or any(
+            child.type == "async" for child in method.children)
+    if source.is_global_object(root):
+        return False  # a process-wide method patched in place: global-patch-chain's case
+    return source.is_long_lived(base) or _taken_from_long_lived(source, root)
 
 
 def _handed_a_kept_one(source: SourceFile, facts: FileFacts, function: Node,
@@ -1198,7 +1420,8 @@ def _previous_value_names(source: SourceFile, function: Node, target: str,
             continue
         value = node.child_by_field_name("value")
         value = unwrap(value) if value is not None else None
-        while value is not None and value.type in ("call_expression", "as_expression"):
+        while value is not None and text(value) != target and value.type in (
+                "call_expression", "as_expression"):
             inner = value.child_by_field_name("function") if value.type == "call_expression" \
                 else value.named_children[0]
             if inner is None:
@@ -1212,8 +1435,12 @@ def _previous_value_names(source: SourceFile, function: Node, target: str,
     return names
 
 
-def _returns_early(function: Node, before: Node) -> bool:
-    """An `if` before `before` in the function whose branch returns: the work may be done."""
+def _returns_early(function: Node, before: Node, tested: tuple[str, ...] = ()) -> bool:
+    """An `if` before `before` in the function whose branch returns: the work may be done;
+    with `tested`, only an `if` whose condition looks at one of those (the slot itself, or
+    what it held: `if (prev.wrapped) return`)."""
     return any(node.type == "if_statement" and node.end_byte <= before.start_byte and any(
         child.type in ("return_statement", "throw_statement") for child in descendants(
-            node.child_by_field_name("consequence") or node)) for node in own_nodes(function))
+            node.child_by_field_name("consequence") or node)) and (not tested or any(
+                name in text(node.child_by_field_name("condition") or node) for name in tested))
+        for node in own_nodes(function))

@@ -816,10 +816,57 @@ def _made_more_than_once(source: SourceFile, constructor: Node,
         return constructor
     made = [use for use in source.identifiers(owner)
             if use.parent is not None and use.parent.type == "new_expression"]
+    if not made and _exported_class(source, constructor, owner) and _outlived_by_emitters(
+            source, constructor):
+        return constructor  # other modules make its objects, and they end before the process
     if all((maker := source.enclosing_function(use)) is None or _only_called_at_load(
             source, maker, load_only) for use in made):
         return None
     return constructor
+
+
+_REMOVALS = frozenset({"off", "removeListener", "removeEventListener"})
+
+
+def _outlived_by_emitters(source: SourceFile, constructor: Node) -> bool:
+    """The class takes its listeners off a long-lived emitter (a module binding, an import,
+    `process`) somewhere in its body: its objects end while those emitters live on, so the
+    class expects more than one over the life of the process."""
+    body = constructor.parent
+    if body is None:
+        return False
+    for node in descendants(body):
+        if node.type != "call_expression":
+            continue
+        callee = node.child_by_field_name("function")
+        if callee is None or callee.type != "member_expression" or text(
+                callee.child_by_field_name("property")) not in _REMOVALS:
+            continue
+        if source.is_long_lived(callee.child_by_field_name("object") or callee):
+            return True
+    return False
+
+
+def _exported_class(source: SourceFile, constructor: Node, owner: str) -> bool:
+    """`module.exports = class X`, `export class X`, `export default class`, or `X` named in
+    an export list or assigned to `module.exports`/`exports.X`: the class itself is handed
+    out, not an object of it."""
+    if constructor.type != "method_definition":
+        return False
+    body = constructor.parent
+    declaration = body.parent if body is not None else None
+    if declaration is None:
+        return False
+    if _is_exported(declaration) or (declaration.parent is not None
+                                     and declaration.parent.type == "export_statement"):
+        return True
+    if owner in _exported_names(source):
+        return True
+    return any(use.parent is not None and use.parent.type == "assignment_expression"
+               and use.parent.child_by_field_name("right") == use
+               and text(use.parent.child_by_field_name("left")).startswith(
+                   ("module.exports", "exports."))
+               for use in source.identifiers(owner))
 
 
 def one_object(source: SourceFile, body: Node, load_only: dict[int, bool]) -> bool:
@@ -908,7 +955,7 @@ def _in_listener_of(source: SourceFile, call: Node, function: Node) -> bool:
 # Callbacks that run later, once: a function they call runs again only when the code that
 # registers them runs again.
 _LATER_ONCE = frozenset({"once", "setTimeout", "setImmediate", "nextTick", "then", "catch",
-                         "finally", "prependOnceListener"})
+                         "finally", "prependOnceListener", "listen", "queueMicrotask"})
 _LATER_AGAIN = frozenset({"on", "addListener", "addEventListener", "prependListener",
                           "setInterval"})
 
@@ -958,9 +1005,21 @@ def _call_repeats(source: SourceFile, call: Node, function: Node, per_call: dict
                 if inside:
                     return True  # registered by the function itself: it runs again
                 continue  # runs once when that fires: ask who registered it
+        elif not source.function_name(around) and _handed_out(around):
+            return True  # a callback the function returns: its taker runs it when it likes
         if source.function_name(around):
             return shown_to_repeat(source, around, per_call, memo, depth + 1)
     return False
+
+
+def _handed_out(function: Node) -> bool:
+    """`return async (job) => {...}`, `() => (x) => ...`: a function handed to the caller,
+    who keeps it and runs it as often as it likes (a processor, a middleware, a handler)."""
+    holder = outer(function).parent
+    if holder is not None and holder.type == "return_statement":
+        return True
+    return holder is not None and holder.type == "arrow_function" and (
+        holder.child_by_field_name("body") == outer(function))
 
 
 def _registration(function: Node) -> tuple[str, Node] | None:
@@ -977,3 +1036,76 @@ def _registration(function: Node) -> tuple[str, Node] | None:
     if call is None or call.type != "call_expression":
         return None
     return last_name(call.child_by_field_name("function") or call), call
+
+
+# -- weaker evidence of running again (the timer rules) --------------------------------------
+
+_METHOD_CALLS = file_query("""
+(call_expression function: (member_expression property: (property_identifier) @name)) @call
+""")
+# Callbacks that run at most once per registration: a promise's reactions, `once` listeners.
+_ONE_SHOT = frozenset({"once", "then", "catch", "finally"})
+
+
+def body_method(source: SourceFile, function: Node) -> Node:
+    """A `new Promise((resolve, reject) => ...)` executor runs with its method: the method."""
+    while function.type in ("arrow_function", "function_expression") and (
+            function.parent is not None and function.parent.type == "arguments"):
+        made = function.parent.parent
+        around = source.enclosing_function(function)
+        if made is None or made.type != "new_expression" or text(
+                made.child_by_field_name("constructor")) != "Promise" or around is None:
+            break
+        function = around
+    return function
+
+
+def called_again(source: SourceFile, facts: FileFacts, function: Node, depth: int = 0) -> bool:
+    """Weaker evidence than `shown_to_repeat` that `function` (a method or named function)
+    runs more than once, for rules whose other evidence is strong (a timer handle replaced,
+    a field cleared elsewhere): it is called from two places, or from a listener or timer callback (a reconnect, an event that
+    comes back), from per-call code, or from an exported function the user may call any number
+    of times. Its name is not asked: `connect`, `init` and `start` run again in real code.
+    Called only from module-level code or a constructor, or from nowhere, it is not shown."""
+    name = source.function_name(function)
+    if not name or name == "constructor" or depth > 3:
+        return False
+    calls = [m["call"][0] for m in source.matches(_METHOD_CALLS) if text(m["name"][0]) == name]
+    calls += [use.parent for use in source.identifiers(name) if use.parent is not None
+              and use.parent.type == "call_expression"
+              and use.parent.child_by_field_name("function") == use]
+    calls = [call for call in calls if not _on_object_made_there(source, facts, call)]
+    if len(calls) >= 2:
+        return True
+    for call in calls:
+        caller = source.enclosing_function(call)
+        if caller is None or source.function_name(caller) == "constructor":
+            continue  # at load, or once per object
+        holder = caller.parent
+        if caller.type in ("arrow_function", "function_expression") and holder is not None \
+                and holder.type == "arguments" and holder.parent is not None:
+            callee = holder.parent.child_by_field_name("function") or holder.parent
+            if holder.parent.type == "new_expression" or last_name(callee) in _ONE_SHOT:
+                caller = body_method(source, caller)
+                if caller.type in ("arrow_function", "function_expression"):
+                    continue
+            else:
+                return True  # a listener, a timer, a callback run per item
+        if facts.per_call_reason(caller) is not None or facts.per_call_scope(
+                caller) is not None or facts.exported_function(caller):
+            return True
+        if called_again(source, facts, caller, depth + 1):
+            return True
+    return False
+
+
+def _on_object_made_there(source: SourceFile, facts: FileFacts, call: Node) -> bool:
+    """`const k = new KeepAlive(socket); k.start()`: once for each object made."""
+    callee = call.child_by_field_name("function")
+    receiver = callee.child_by_field_name("object") if callee is not None and (
+        callee.type == "member_expression") else None
+    caller = source.enclosing_function(call)
+    if receiver is None or receiver.type != "identifier" or caller is None:
+        return False
+    made = facts.assigned_value(text(receiver), caller, call)
+    return made is not None and unwrap(made).type == "new_expression"

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from heapsight.lint.classes import once_per_instance, owner_class
+from heapsight.lint.percall import body_method
 from heapsight.lint.source import (
     FUNCTION_TYPES,
     FUNCTIONS_QUERY,
@@ -141,7 +142,7 @@ def _setup_runs_again(source: SourceFile, facts: FileFacts, call: Node, function
         before = source.source[function.start_byte:call.start_byte].decode("utf-8", "replace")
         if re.search(rf"(?<![\w$]){re.escape(last_name(target))}(?![\w$])", before):
             return False
-    return runs_again(source, facts, body_method(source, function))
+    return facts.runs_again(body_method(source, function))
 
 
 def _cleared_only_after_await(source: SourceFile, name: str, call: Node,
@@ -246,76 +247,6 @@ def _is_clear_argument(use: Node) -> bool:
 # -- methods the file itself runs more than once --------------------------------------------
 
 # Asked only for the few timers whose method may run again: run on demand, not in the batch.
-_METHOD_CALLS = """
-(call_expression function: (member_expression property: (property_identifier) @name)) @call
-"""
-# Callbacks that run at most once per registration: a promise's reactions, `once` listeners.
-_ONE_SHOT = frozenset({"once", "then", "catch", "finally"})
-
-
-def body_method(source: SourceFile, function: Node) -> Node:
-    """A `new Promise((resolve, reject) => ...)` executor runs with its method: the method."""
-    while function.type in ("arrow_function", "function_expression") and (
-            function.parent is not None and function.parent.type == "arguments"):
-        made = function.parent.parent
-        around = source.enclosing_function(function)
-        if made is None or made.type != "new_expression" or text(
-                made.child_by_field_name("constructor")) != "Promise" or around is None:
-            break
-        function = around
-    return function
-
-
-def runs_again(source: SourceFile, facts: FileFacts, function: Node, depth: int = 0) -> bool:
-    """The file shows `function` (a method or named function) runs more than once: it is
-    called from two places, or from a listener or timer callback (a reconnect, an event that
-    comes back), from per-call code, or from an exported function the user may call any number
-    of times. Its name is not asked: `connect`, `init` and `start` run again in real code.
-    Called only from module-level code or a constructor, or from nowhere, it is not shown."""
-    name = source.function_name(function)
-    if not name or name == "constructor" or depth > 3:
-        return False
-    calls = [m["call"][0] for m in source.matches(_METHOD_CALLS) if text(m["name"][0]) == name]
-    calls += [use.parent for use in source.identifiers(name) if use.parent is not None
-              and use.parent.type == "call_expression"
-              and use.parent.child_by_field_name("function") == use]
-    calls = [call for call in calls if not _on_object_made_there(source, facts, call)]
-    if len(calls) >= 2:
-        return True
-    for call in calls:
-        caller = source.enclosing_function(call)
-        if caller is None or source.function_name(caller) == "constructor":
-            continue  # at load, or once per object
-        holder = caller.parent
-        if caller.type in ("arrow_function", "function_expression") and holder is not None \
-                and holder.type == "arguments" and holder.parent is not None:
-            callee = holder.parent.child_by_field_name("function") or holder.parent
-            if holder.parent.type == "new_expression" or last_name(callee) in _ONE_SHOT:
-                caller = body_method(source, caller)
-                if caller.type in ("arrow_function", "function_expression"):
-                    continue
-            else:
-                return True  # a listener, a timer, a callback run per item
-        if facts.per_call_reason(caller) is not None or facts.per_call_scope(
-                caller) is not None or facts.exported_function(caller):
-            return True
-        if runs_again(source, facts, caller, depth + 1):
-            return True
-    return False
-
-
-def _on_object_made_there(source: SourceFile, facts: FileFacts, call: Node) -> bool:
-    """`const k = new KeepAlive(socket); k.start()`: once for each object made."""
-    callee = call.child_by_field_name("function")
-    receiver = callee.child_by_field_name("object") if callee is not None and (
-        callee.type == "member_expression") else None
-    caller = source.enclosing_function(call)
-    if receiver is None or receiver.type != "identifier" or caller is None:
-        return False
-    made = facts.assigned_value(text(receiver), caller, call)
-    return made is not None and unwrap(made).type == "new_expression"
-
-
 # -- timers whose handle is overwritten -------------------------------------------------------
 
 _TIMER_CALLS = file_query("""
@@ -492,7 +423,7 @@ def _interval_replaced(source: SourceFile, facts: FileFacts, call: Node, functio
     before = source.source[function.start_byte:assignment.start_byte].decode("utf-8", "replace")
     if re.search(rf"(?<![\w$]){re.escape(key)}(?![\w$])", before):
         return False  # the old handle is read first: a guard or a clear
-    if key.startswith("this.") and runs_again(source, facts, function):
+    if key.startswith("this.") and facts.runs_again(function):
         return True  # whatever its name: `connect()` on every reconnect, `init()` per user
     scope = facts.per_call_scope(call)
     if key != _handle_key(left) and scope is not None and not facts.per_call_is_inferred(
@@ -560,7 +491,7 @@ def _field_overwritten(source: SourceFile, facts: FileFacts, call: Node, method:
     # A method that overrides its base class's (`override started()`) is a hook the base
     # class runs when it decides; unless this file shows it runs again, it is not a method
     # the program calls per operation.
-    return not _overrides(method) or runs_again(source, facts, method)
+    return not _overrides(method) or facts.runs_again(method)
 
 
 def _overrides(method: Node) -> bool:
@@ -749,8 +680,8 @@ def _made_again(source: SourceFile, facts: FileFacts, constructor: Node) -> bool
         if made is None or made.type != "new_expression":
             continue
         function = source.enclosing_function(made)
-        if function is not None and (facts.per_call_scope(made) is not None or runs_again(
-                source, facts, body_method(source, function))):
+        if function is not None and (facts.per_call_scope(made) is not None or facts.runs_again(
+                body_method(source, function))):
             return True
     return False
 

@@ -135,10 +135,13 @@ class ClosureCapturesRequest(Rule):
             yield self.finding(
                 source, rewrap.assignment,
                 f"`{rewrap.target}` is replaced in {facts.describe(rewrap.scope)} by a closure "
-                f"that calls the one it replaces; on an object that outlives the call, each "
-                f"call wraps the previous call's wrapper, and the chain keeps every call's "
-                f"closure; wrap it once (remember that you did) or restore the original when "
-                f"the call ends")
+                + ("made beside one that uses the value it replaces (V8 keeps one context per "
+                   "scope, so the new closure holds the old value)" if rewrap.sibling else
+                   "that calls the one it replaces") +
+                "; on an object that outlives the call, each "
+                "call wraps the previous call's wrapper, and the chain keeps every call's "
+                "closure; wrap it once (remember that you did) or restore the original when "
+                "the call ends")
         reported: set[int] = set()
         for callback, lifetime in callbacks:
             if callback.type not in FUNCTION_TYPES or callback.id in reported or any(

@@ -547,9 +547,20 @@ def _closes(use: Node, holder: Node, function: Node) -> bool:
     """`x.close()` (or end/quit/...) that runs on every path out of `function`: in a `finally`
     block or a `.finally()`/event callback, or not inside an `if`, `catch`, `case`, `?:`,
     `&&`/`||` of `function` itself."""
-    if holder.type != "member_expression" or text(
-            holder.child_by_field_name("property")) not in CLOSE_METHODS:
+    if holder.type != "member_expression":
         return False
+    if text(holder.child_by_field_name("property")) not in CLOSE_METHODS:
+        # `finally { await client.finish() }`: a call with no arguments on the client in a
+        # `finally` block is its cleanup, whatever the library calls it
+        call = holder.parent
+        arguments = call.child_by_field_name("arguments") if call is not None and (
+            call.type == "call_expression") else None
+        if arguments is None or [a for a in arguments.named_children if a.type != "comment"]:
+            return False
+        node = call
+        while node is not None and node.id != function.id and node.type != "finally_clause":
+            node = node.parent
+        return node is not None and node.type == "finally_clause"
     node = holder.parent
     branch = False
     while node is not None and node.id != function.id:
@@ -872,7 +883,12 @@ def _called_in_file(source: SourceFile, function: Node) -> bool:
             if around.parent is not None and around.parent.type == "arguments":
                 return True  # a callback: whoever it is handed to runs it
             continue
-        for use in source.identifiers(name) + source.property_names(name):
+        holder = outer(around).parent
+        method = around.type == "method_definition" or holder is not None and (
+            holder.type == "pair" or holder.type == "assignment_expression" and (
+                holder.child_by_field_name("left") or holder).type == "member_expression")
+        # `lockClient.init()` calls the client's own method, not an `init()` function
+        for use in source.identifiers(name) + (source.property_names(name) if method else []):
             holder = use.parent
             if holder is not None and holder.type == "member_expression":
                 holder = holder.parent
