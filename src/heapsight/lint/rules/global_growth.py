@@ -24,6 +24,11 @@ _GLOBAL_MEMBERS = file_query("""
 (member_expression object: (identifier) @global property: (property_identifier) @name
   (#any-of? @global "global" "globalThis" "window")) @member
 """)
+# `(global as any).x`, `(globalThis as unknown as Bag).x`: the global object behind a cast
+_CAST_MEMBERS = file_query("""
+(member_expression object: (parenthesized_expression) @cast
+  property: (property_identifier) @name) @member
+""")
 _GLOBAL_SUBSCRIPTS = file_query("""
 (assignment_expression
   left: (subscript_expression object: (identifier) @global index: (_) @key)
@@ -86,13 +91,19 @@ class GlobalCollectionGrowth(Rule):
         for match in source.matches(_GLOBAL_MEMBERS):
             if source.is_global_object(match["global"][0]):
                 by_name.setdefault(text(match["name"][0]), []).append(match["member"][0])
+        if b" as " in source.source:
+            for match in source.matches(_CAST_MEMBERS):
+                held = unwrap(match["cast"][0])
+                if held.type == "identifier" and text(held) in _GLOBAL_NAMES and (
+                        source.is_global_object(held)):
+                    by_name.setdefault(text(match["name"][0]), []).append(match["member"][0])
         for name, uses in by_name.items():
             usage = classify(source, uses, name)
             if usage.bounds:
                 continue
             grows = usage.grows_in_functions(source)
             if grows:
-                owner = text(uses[0].child_by_field_name("object"))
+                owner = text(unwrap(uses[0].child_by_field_name("object")))
                 yield self.finding(
                     source, grows[0],
                     f"`{owner}.{name}` lives on the global object and grows here, but nothing "
