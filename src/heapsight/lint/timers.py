@@ -100,9 +100,12 @@ def interval_starts(source: SourceFile, facts: FileFacts) -> list[IntervalStart]
             self_only = cleared and callback is not None and _cleared_only_inside(
                 source, name, callback, function, parent) and scope is not None and (
                 not facts.per_call_is_inferred(scope[1]))
-            success_only = cleared and not self_only and scope is not None and (
+            # cleared on the success path only: whatever runs the function (it is not
+            # start-up code, above), a throw or an abandoned await skips the clear
+            success_only = cleared and not self_only and (
                 _cleared_only_after_await(source, name, call, function)
-                or _cleared_only_when_finished(source, name, callback, function))
+                or scope is not None and _cleared_only_when_finished(
+                    source, name, callback, function))
             found.append(IntervalStart(call, callback, function, name,
                                        cleared and not self_only and not success_only,
                                        self_only, success_only))
