@@ -871,8 +871,10 @@ def _runs_once(source: SourceFile, facts: FileFacts, function: Node) -> bool:
     holder = outer(function).parent
     if function.type != "function_declaration" and not (
             function.type in ("arrow_function", "function_expression")
-            and holder is not None and holder.type in ("variable_declarator", "arguments")):
-        return False  # (an argument: a plugin wrapped at load, `fp(async function (app) {})`)
+            and holder is not None and holder.type in ("variable_declarator", "arguments",
+                                                       "assignment_expression")):
+        return False  # (an argument: a plugin wrapped at load, `fp(async function (app) {})`;
+    #               an assignment: `module.exports = function (app) {}`)
     if source.enclosing_function(function) is not None:
         return False
     return facts.per_call_reason(function) is None
@@ -904,7 +906,37 @@ def _outlives(source: SourceFile, facts: FileFacts, uses: list[Node], name: str,
             if facts.per_call_reason(function) is not None or (
                     function.id in handed_out and _fresh_id(source, grow)):
                 return True  # a route of a plugin; a pending-call registry of a factory
+            if _registered_callback(function, scope):
+                return True  # `app.on('login', (auth) => ...)`: runs at each event, later
     return False
+
+
+# Calls that run a callback at most once, or there and then: a promise's settlement, a
+# `once` listener, a timeout, a promise executor, array iteration.
+_RUN_ONCE_CALLS = frozenset({"once", "then", "catch", "finally", "setTimeout", "setImmediate",
+                             "nextTick", "queueMicrotask", *_ITERATION_METHODS})
+
+
+def _registered_callback(function: Node, scope: Node) -> bool:
+    """`function` is a callback that `scope` hands to an object it was handed itself
+    (`(app) => { app.on('login', (auth) => ...) }`), for an event or hook it names first:
+    that object was there before the scope ran and outlives it, so it may run the callback
+    again and again later (a listener, a hook, a subscription). Not a promise's settlement, a `once` listener, a timeout or array
+    iteration; not a call on an object the scope made (a test's own server dies with it)."""
+    holder = function.parent
+    if function.type not in ("arrow_function", "function_expression") or holder is None or (
+            holder.type != "arguments") or holder.parent is None:
+        return False
+    call = holder.parent
+    callee = call.child_by_field_name("function")
+    if call.type != "call_expression" or callee is None or callee.type != "member_expression" or (
+            last_name(callee) in _RUN_ONCE_CALLS):
+        return False
+    arguments = holder.named_children
+    if len(arguments) < 2 or arguments[0].type != "string" or arguments[0].id == function.id:
+        return False  # an event or hook named first: `on('login', fn)`, not `eachPath(fn)`
+    receiver = root_identifier(callee)
+    return receiver is not None and text(receiver) in parameter_names(scope)
 
 
 # What makes a key new for each call: a counter, a uuid, the clock.
