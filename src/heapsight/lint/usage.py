@@ -392,6 +392,8 @@ class Growth:
     skipped_by: Node | None = None
     # a class property every instance adds itself to in its constructor
     per_instance: bool = False
+    # a property of a module-level object literal (`const state = { log: [] }`)
+    module_property: bool = False
 
 
 def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
@@ -461,6 +463,49 @@ def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
             found.append(Growth(name, kind, grows, success_only, cancel_only))
     found.extend(passed_in_collections(source, facts))
     found.extend(_self_registrations(source))
+    found.extend(_module_object_collections(source, facts))
+    return found
+
+
+def _module_object_collections(source: SourceFile, facts: FileFacts) -> list[Growth]:
+    """`const realtime = { notes: {}, log: [] }` at module level, and a function adds to
+    `realtime.log` while nothing the file does to that path takes entries out: the object
+    lives as long as the module, so its collections do too. Decided like a module-level
+    collection of its own (a read-through is the cache rule's; a key the file spells, or
+    growth while the module loads, is not growth per call)."""
+    found: list[Growth] = []
+    for declarator in source.module_declarators():
+        name_node = declarator.child_by_field_name("name")
+        value = declarator.child_by_field_name("value")
+        if name_node is None or name_node.type != "identifier" or value is None or (
+                unwrap(value).type != "object"):
+            continue
+        if declarator.parent is not None and declarator.parent.parent is not None and (
+                declarator.parent.parent.type == "export_statement"):
+            continue  # other modules may trim it
+        owner = text(name_node)
+        for pair in unwrap(value).named_children:
+            key = pair.child_by_field_name("key") if pair.type == "pair" else None
+            kind = collection_kind(pair.child_by_field_name("value")) if key is not None else None
+            if key is None or kind is None or key.type != "property_identifier":
+                continue
+            shown = f"{owner}.{text(key)}"
+            uses = [node for node in _paths_spelled(source, shown)
+                    if (root := root_identifier(node)) is not None
+                    and source.is_module_binding(root)]
+            usage = classify(source, uses, shown, kind)
+            if usage.bounds or usage.exported:
+                continue
+            memo = usage.read_through(source)
+            if memo is not None and kind in ("map", "object"):
+                continue  # a read-through cache: cache-without-eviction reports it
+            if memo is not None and not facts.runs_per_call_or_async(memo):
+                continue
+            grows = [g for g in usage.grows_in_functions(source)
+                     if not facts.in_setup_code(g) and not _copies_keys(g)
+                     and not constant_key(source, g) and not _iterated_at_load(source, g)]
+            if grows:
+                found.append(Growth(shown, kind, grows, module_property=True))
     return found
 
 

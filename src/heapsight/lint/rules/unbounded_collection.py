@@ -25,7 +25,8 @@ class ModuleCollectionGrowth(Rule):
     callback run while the module loads (`['a', 'b'].forEach(...)`), and an exported remover
     keyed by what other modules know (`release(topic)`) are not reported. A collection kept
     on a class (`Owner.live = []` at module level) that each instance adds itself to in its
-    constructor, with no removal, keeps every instance ever made.
+    constructor, with no removal, keeps every instance ever made. A collection kept in a
+    module-level object literal (`const state = { log: [] }`) counts as a module-level one.
 
     Why is this bad?
     A module-level collection lives as long as the process. If each request or event adds an
@@ -114,6 +115,13 @@ class ModuleCollectionGrowth(Rule):
                     f"module-level {growth.kind} `{growth.name}` grows{where} and the entry is "
                     f"removed only after an await on the success path; a call that throws or "
                     f"is abandoned leaves it for good (remove it in a finally)")
+                continue
+            if growth.module_property:
+                yield self.finding(
+                    source, grow,
+                    f"{growth.kind} `{growth.name}` is kept by a module-level object (it lives "
+                    f"as long as the process) and grows{where}, but nothing ever removes "
+                    f"entries or checks its size")
                 continue
             if "." in growth.name:
                 yield self.finding(
