@@ -18,6 +18,7 @@ from heapsight.lint.usage import classify, collection_kind
 
 _BARE_ASSIGNMENTS = file_query("""
 (assignment_expression left: (identifier) @name right: (_) @value) @assign
+(for_in_statement left: (identifier) @name right: (_) @value) @assign
 """, ("javascript",))
 # Names a script may assign without declaring because the host provides them.
 HOST_GLOBALS = frozenset({"module", "exports", "require", "global", "globalThis", "process",
@@ -56,6 +57,9 @@ def implicit_globals(source: SourceFile) -> list[ImplicitGlobal]:
         BROWSER_GLOBALS)
     for match in source.matches(_BARE_ASSIGNMENTS):
         name_node, assignment = match["name"][0], match["assign"][0]
+        if assignment.type == "for_in_statement" and assignment.child_by_field_name(
+                "kind") is not None:
+            continue  # `for (var k in o)`: declared; `for (k in o)` assigns a global
         name = text(name_node)
         if name in provided or source.enclosing_function(assignment) is None:
             continue
