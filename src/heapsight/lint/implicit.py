@@ -53,16 +53,18 @@ def implicit_globals(source: SourceFile) -> list[ImplicitGlobal]:
         return []  # a directive at the start of a line, in a function or at the top
     found: dict[str, tuple[list[Node], list[Node]]] = {}
     declared = source.all_declared_names()
-    provided = HOST_GLOBALS if _COMMONJS.search(source.source) else HOST_GLOBALS | (
-        BROWSER_GLOBALS)
+    commonjs = _COMMONJS.search(source.source) is not None
+    provided = HOST_GLOBALS if commonjs else HOST_GLOBALS | BROWSER_GLOBALS
     for match in source.matches(_BARE_ASSIGNMENTS):
         name_node, assignment = match["name"][0], match["assign"][0]
         if assignment.type == "for_in_statement" and assignment.child_by_field_name(
                 "kind") is not None:
             continue  # `for (var k in o)`: declared; `for (k in o)` assigns a global
         name = text(name_node)
-        if name in provided or source.enclosing_function(assignment) is None:
-            continue
+        if name in provided or (source.enclosing_function(assignment) is None
+                                and not commonjs):
+            continue  # (at the top of a CommonJS module, not of a browser script, the
+            #            undeclared name is a global rather than one of the script's own)
         # most assigned names are declared in the assigning function: a set lookup rules
         # them out before the scope walk
         if name in declared and (_declared_nearby(source, name_node, assignment)
