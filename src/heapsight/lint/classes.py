@@ -41,6 +41,7 @@ from heapsight.lint.usage import (
     fresh_key,
     removal_skipped_by_sibling_handler,
     removed_only_on_cancel,
+    removed_only_on_success,
     stored_value,
 )
 
@@ -151,6 +152,9 @@ class FieldGrowth:
     # the only per-entry removal takes out another value than the one added (`push(timer)`,
     # then `splice(indexOf(fn), 1)`); the rest is a reset when the object is torn down
     wrong_removal: Node | None = None
+    # every method that runs an entry's whole life (add, await, delete) deletes it after the
+    # await, outside finally/catch: a call that throws or is abandoned keeps its entry
+    success_only: bool = False
 
 
 def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
@@ -233,6 +237,9 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
                     if wrong is not None:
                         forgotten = FieldGrowth(name, kind, wrong[0], owner_class(wrong[0]), "",
                                                 wrong_removal=wrong[1])
+                if forgotten is None:
+                    forgotten = _removed_on_success_only(source, facts, name, kind, usage,
+                                                         lifetime.get(name, ""))
                 if forgotten is not None:
                     found_growth.append(forgotten)
             continue  # (a Map typed as a WeakMap: its removals were written as a backup)
@@ -280,6 +287,45 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
             found_growth.append(FieldGrowth(name, kind, grow, owner, why))
             break
     return found_growth
+
+
+def _removed_on_success_only(source: SourceFile, facts: FileFacts, name: str, kind: str,
+                             usage: Usage, lifetime: str) -> FieldGrowth | None:
+    """`this.inflight.set(id, x); await send(); this.inflight.delete(id)` in a method of a
+    long-lived object: the entry's only removal is on the path where the await resolves, so
+    a call that throws (a timeout, a refused connection) keeps its entry for good. Keyed
+    entries taken out one by one (`delete`), not a stack popped around the work."""
+    if not usage.bounds or not all(_removes_entry(bound) for bound in usage.bounds):
+        return None
+    if not removed_only_on_success(source, usage):
+        return None
+    for grow in usage.grows:
+        function = source.enclosing_function(grow)
+        if function is None or _in_constructor(source, grow) or not any(
+                source.enclosing_function(bound) == function for bound in usage.bounds):
+            continue
+        owner = owner_class(grow)
+        named = LONG_LIVED_NAME.search(owner) if owner else None
+        why = lifetime or facts.singleton(owner) or (
+            f"a ...{named.group(1)}" if named else "") or (
+            _subscribed_in_constructor(source, grow) if owner else "") or (
+            _not_made_per_call(source, owner))
+        if why:
+            return FieldGrowth(name, kind, grow, owner, why, success_only=True)
+    return None
+
+
+def _not_made_per_call(source: SourceFile, owner: str) -> str:
+    """The file never makes an object of the class inside a function (per call): its
+    objects are there before each call of their methods and stay after it."""
+    if not owner:
+        return ""
+    for use in source.identifiers(owner):
+        made = use.parent
+        if made is not None and made.type == "new_expression" and (
+                source.enclosing_function(made) is not None):
+            return ""
+    return "its objects outlive each call of their methods"
 
 
 def _entry_key(grow: Node) -> str:

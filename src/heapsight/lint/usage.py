@@ -442,7 +442,7 @@ def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
             if skipped is not None:
                 found.append(Growth(name, kind, [skipped[0]], skipped_by=skipped[1]))
                 continue
-            success_only = _removed_only_on_success(source, usage)
+            success_only = removed_only_on_success(source, usage)
             cancel_only = not success_only and (
                 removed_only_on_cancel(source, usage.bounds)
                 or _removed_only_in_effect_cleanup(source, usage))
@@ -1171,7 +1171,7 @@ def _copies_keys(grow: Node) -> bool:
     return False
 
 
-def _removed_only_on_success(source: SourceFile, usage: Usage) -> bool:
+def removed_only_on_success(source: SourceFile, usage: Usage) -> bool:
     """Some function of the file runs an entry's whole life - adds it (itself or through a
     helper it calls), awaits, then removes it - and every such function removes it outside
     `finally`/`catch`, after the await: a rejection skips the removal."""

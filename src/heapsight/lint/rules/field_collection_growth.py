@@ -111,6 +111,14 @@ class FieldCollectionGrowth(Rule):
                     f"that ends that way leaves an entry nothing removes later; remove it from "
                     f"both wherever the entry's life ends")
                 continue
+            if growth.success_only:
+                yield self.finding(
+                    source, growth.grow,
+                    f"`this.{growth.name}` gets an entry in {where} that is removed only after "
+                    f"an await on the success path: a call that throws or is abandoned keeps "
+                    f"its entry for as long as the object lives ({growth.why_long_lived}); "
+                    f"remove it in a finally")
+                continue
             if growth.fired_kept:
                 yield self.finding(
                     source, growth.grow,
