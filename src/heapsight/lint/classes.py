@@ -43,6 +43,7 @@ from heapsight.lint.usage import (
     removed_only_on_cancel,
     removed_only_on_success,
     stored_value,
+    timeout_leaves_entry,
 )
 
 if TYPE_CHECKING:
@@ -155,6 +156,8 @@ class FieldGrowth:
     # every method that runs an entry's whole life (add, await, delete) deletes it after the
     # await, outside finally/catch: a call that throws or is abandoned keeps its entry
     success_only: bool = False
+    # a timeout (this node) ends the call that added the entry and leaves the entry
+    timeout_leaves: Node | None = None
 
 
 def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
@@ -237,6 +240,12 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
                     if wrong is not None:
                         forgotten = FieldGrowth(name, kind, wrong[0], owner_class(wrong[0]), "",
                                                 wrong_removal=wrong[1])
+                if forgotten is None:
+                    timed_out = timeout_leaves_entry(source, usage)
+                    if timed_out is not None:
+                        forgotten = FieldGrowth(name, kind, timed_out[0],
+                                                owner_class(timed_out[0]), "",
+                                                timeout_leaves=timed_out[1])
                 if forgotten is None:
                     forgotten = _removed_on_success_only(source, facts, name, kind, usage,
                                                          lifetime.get(name, ""))

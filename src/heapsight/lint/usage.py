@@ -20,6 +20,7 @@ from heapsight.lint.source import (
     FUNCTION_TYPES,
     FUNCTIONS_QUERY,
     SourceFile,
+    descendants,
     file_query,
     last_name,
     outer,
@@ -394,6 +395,8 @@ class Growth:
     per_instance: bool = False
     # a property of a module-level object literal (`const state = { log: [] }`)
     module_property: bool = False
+    # a timeout (this node) ends the call that added the entry and leaves the entry
+    timeout_leaves: Node | None = None
 
 
 def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
@@ -441,6 +444,10 @@ def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
             skipped = removal_skipped_by_sibling_handler(source, usage)
             if skipped is not None:
                 found.append(Growth(name, kind, [skipped[0]], skipped_by=skipped[1]))
+                continue
+            timed_out = timeout_leaves_entry(source, usage)
+            if timed_out is not None:
+                found.append(Growth(name, kind, [timed_out[0]], timeout_leaves=timed_out[1]))
                 continue
             success_only = removed_only_on_success(source, usage)
             cancel_only = not success_only and (
@@ -1169,6 +1176,50 @@ def _copies_keys(grow: Node) -> bool:
                 return of_keys or (in_loop and left is not None and left.type == "identifier")
         loop = loop.parent
     return False
+
+
+_TIMEOUTS = file_query("""
+(call_expression function: (identifier) @f arguments: (arguments . [(arrow_function)
+  (function_expression)] @callback) (#eq? @f "setTimeout")) @timer
+""")
+
+
+def timeout_leaves_entry(source: SourceFile, usage: Usage) -> tuple[Node, Node] | None:
+    """(growth, timer): a call adds an entry, and a timeout it starts ends the call - it
+    settles the promise the call returns (`new Promise((resolve, reject) => { m.set(id, ..);
+    setTimeout(() => reject(...), ms) })`) - without taking the entry out, itself or through
+    a function that does, while the file removes entries elsewhere (the answer's path). Each
+    call that times out keeps its entry for good."""
+    if not usage.bounds:
+        return None
+    keyed = [g for g in usage.grows if _entry_of(g) is not None]
+    if not keyed:
+        return None
+    removers = {name for bound in usage.bounds
+                if (fn := source.enclosing_function(bound)) is not None
+                and (name := source.function_name(fn))}
+    for match in source.matches(_TIMEOUTS):
+        timer, callback = match["timer"][0], match["callback"][0]
+        executor = source.enclosing_function(timer)
+        made = executor.parent.parent if executor is not None and executor.parent is not None \
+            and executor.parent.type == "arguments" else None
+        if made is None or made.type != "new_expression" or text(
+                made.child_by_field_name("constructor")) != "Promise":
+            continue
+        settles = set(parameter_names(executor))
+        grow = next((g for g in keyed if executor.start_byte <= g.start_byte < executor.end_byte
+                     and source.enclosing_function(g) == executor), None)
+        if grow is None or not settles:
+            continue
+        calls = [node for node in descendants(callback) if node.type == "call_expression"]
+        if not any(text(c.child_by_field_name("function")) in settles for c in calls):
+            continue  # the timer does not end the call
+        if any(callback.start_byte <= b.start_byte < callback.end_byte for b in usage.bounds):
+            continue
+        if any(last_name(c.child_by_field_name("function")) in removers for c in calls):
+            continue  # `this.expire(id)`: one call away
+        return grow, timer
+    return None
 
 
 def removed_only_on_success(source: SourceFile, usage: Usage) -> bool:

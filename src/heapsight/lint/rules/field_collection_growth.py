@@ -111,6 +111,15 @@ class FieldCollectionGrowth(Rule):
                     f"that ends that way leaves an entry nothing removes later; remove it from "
                     f"both wherever the entry's life ends")
                 continue
+            if growth.timeout_leaves is not None:
+                line = growth.timeout_leaves.start_point[0] + 1
+                yield self.finding(
+                    source, growth.grow,
+                    f"`this.{growth.name}` gets an entry in {where} that the answer's path "
+                    f"removes, but the timeout on line {line} ends the same call and leaves "
+                    f"it: every call that times out keeps its entry for as long as the object "
+                    f"lives; remove it in the timeout too")
+                continue
             if growth.success_only:
                 yield self.finding(
                     source, growth.grow,

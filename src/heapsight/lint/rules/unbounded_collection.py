@@ -93,6 +93,15 @@ class ModuleCollectionGrowth(Rule):
                     f"{growth.skipped_by.start_point[0] + 1} also ends the call but leaves the "
                     f"entry: every call that ends that way keeps it for good")
                 continue
+            if growth.timeout_leaves is not None:
+                line = growth.timeout_leaves.start_point[0] + 1
+                yield self.finding(
+                    source, grow,
+                    f"module-level {growth.kind} `{growth.name}` gets an entry{where} that the "
+                    f"answer's path removes, but the timeout on line {line} ends the same call "
+                    f"and leaves it: every call that times out keeps its entry for good "
+                    f"(remove it in the timeout too)")
+                continue
             if growth.removal_never_called:
                 yield self.finding(
                     source, grow,
