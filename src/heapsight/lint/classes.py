@@ -42,6 +42,7 @@ from heapsight.lint.usage import (
     removal_skipped_by_sibling_handler,
     removed_only_on_cancel,
     removed_only_on_success,
+    removed_only_on_normal_end,
     stored_value,
     timeout_leaves_entry,
 )
@@ -158,6 +159,8 @@ class FieldGrowth:
     success_only: bool = False
     # a timeout (this node) ends the call that added the entry and leaves the entry
     timeout_leaves: Node | None = None
+    # removed only in this 'end'/'finish' listener, which a destroyed stream never runs
+    normal_end_only: Node | None = None
 
 
 def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
@@ -246,6 +249,11 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
                         forgotten = FieldGrowth(name, kind, timed_out[0],
                                                 owner_class(timed_out[0]), "",
                                                 timeout_leaves=timed_out[1])
+                if forgotten is None:
+                    ended = removed_only_on_normal_end(source, usage)
+                    if ended is not None:
+                        forgotten = FieldGrowth(name, kind, ended[0], owner_class(ended[0]), "",
+                                                normal_end_only=ended[1])
                 if forgotten is None:
                     forgotten = _removed_on_success_only(source, facts, name, kind, usage,
                                                          lifetime.get(name, ""))

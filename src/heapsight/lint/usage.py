@@ -397,6 +397,8 @@ class Growth:
     module_property: bool = False
     # a timeout (this node) ends the call that added the entry and leaves the entry
     timeout_leaves: Node | None = None
+    # removed only in this 'end'/'finish' listener, which a destroyed stream never runs
+    normal_end_only: Node | None = None
 
 
 def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
@@ -448,6 +450,10 @@ def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
             timed_out = timeout_leaves_entry(source, usage)
             if timed_out is not None:
                 found.append(Growth(name, kind, [timed_out[0]], timeout_leaves=timed_out[1]))
+                continue
+            ended = removed_only_on_normal_end(source, usage)
+            if ended is not None:
+                found.append(Growth(name, kind, [ended[0]], normal_end_only=ended[1]))
                 continue
             success_only = removed_only_on_success(source, usage)
             cancel_only = not success_only and (
@@ -775,6 +781,52 @@ def removal_skipped_by_sibling_handler(source: SourceFile,
                 if any(f"{name}(" in text(body) for name in removers):
                     continue  # it calls the function that removes
                 return grow, registration
+    return None
+
+
+# Stream events that only a normal finish brings: a stream destroyed or errored (a client
+# that goes away, a reset connection) emits 'close' (and 'error'), never these.
+_NORMAL_END_EVENTS = frozenset({"end", "finish"})
+
+
+def removed_only_on_normal_end(source: SourceFile, usage: Usage) -> tuple[Node, Node] | None:
+    """A function adds an entry and takes it out only in an `'end'`/`'finish'` listener it
+    registers on a stream it was handed (`socket.on('end', () => live.delete(socket))`), with
+    no `'close'` listener there that removes it too: a stream destroyed or errored never
+    ends, so each call that ends that way keeps its entry for good.
+    -> (the add, the registration)."""
+    removals = [b for b in usage.bounds if _removes_one_entry(b) or _splices_one(b)]
+    if not removals or len(removals) != len(usage.bounds):
+        return None
+    for grow in usage.grows:
+        function = source.enclosing_function(grow)
+        if function is None:
+            continue
+        ends: list[tuple[Node, Node]] = []
+        for node in own_nodes(function):
+            if node.type != "call_expression":
+                continue
+            callee = node.child_by_field_name("function")
+            arguments = node.child_by_field_name("arguments")
+            if callee is None or callee.type != "member_expression" or last_name(
+                    callee) not in _LISTEN_METHODS or arguments is None or len(
+                    arguments.named_children) < 2:
+                continue
+            event = arguments.named_children[0]
+            handler = unwrap(arguments.named_children[1])
+            if event.type != "string" or handler.type not in ("arrow_function",
+                                                              "function_expression"):
+                continue
+            emitter = root_identifier(callee)
+            if text(event)[1:-1] in _NORMAL_END_EVENTS and emitter is not None and text(
+                    emitter) in parameter_names(function):
+                ends.append((node, handler))  # (a stream handed in; an emitter the call
+                #                                made has only the events the file gives it)
+        if not ends:
+            continue
+        if all(any(h.start_byte <= r.start_byte < h.end_byte for _, h in ends)
+               for r in removals):
+            return grow, ends[0][0]
     return None
 
 

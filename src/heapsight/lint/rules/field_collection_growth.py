@@ -120,6 +120,15 @@ class FieldCollectionGrowth(Rule):
                     f"it: every call that times out keeps its entry for as long as the object "
                     f"lives; remove it in the timeout too")
                 continue
+            if growth.normal_end_only is not None:
+                line = growth.normal_end_only.start_point[0] + 1
+                yield self.finding(
+                    source, growth.grow,
+                    f"`this.{growth.name}` gets an entry in {where} that only the listener on "
+                    f"line {line} takes out, for an event only a normal finish brings: a "
+                    f"stream destroyed or errored emits 'close', not that one, and its entry "
+                    f"stays for as long as the object lives; remove it on 'close'")
+                continue
             if growth.success_only:
                 yield self.finding(
                     source, growth.grow,

@@ -102,6 +102,15 @@ class ModuleCollectionGrowth(Rule):
                     f"and leaves it: every call that times out keeps its entry for good "
                     f"(remove it in the timeout too)")
                 continue
+            if growth.normal_end_only is not None:
+                line = growth.normal_end_only.start_point[0] + 1
+                yield self.finding(
+                    source, grow,
+                    f"module-level {growth.kind} `{growth.name}` gets an entry{where} that only "
+                    f"the listener on line {line} takes out, for an event only a normal finish "
+                    f"brings: a stream destroyed or errored emits 'close', not that one, and "
+                    f"its entry stays for good (remove it on 'close')")
+                continue
             if growth.removal_never_called:
                 yield self.finding(
                     source, grow,
