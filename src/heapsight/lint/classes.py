@@ -41,8 +41,8 @@ from heapsight.lint.usage import (
     fresh_key,
     removal_skipped_by_sibling_handler,
     removed_only_on_cancel,
-    removed_only_on_success,
     removed_only_on_normal_end,
+    removed_only_on_success,
     stored_value,
     timeout_leaves_entry,
 )

@@ -792,8 +792,8 @@ def _revived_after_teardown(source: SourceFile, facts: FileFacts, call: Node,
                     continue
                 if callee.type == "identifier":
                     targets = facts.functions_named(text(callee))
-                elif callee.type == "member_expression" and unwrap(
-                        callee.child_by_field_name("object")).type == "this":
+                elif callee.type == "member_expression" and text(
+                        callee.child_by_field_name("object")) == "this":
                     targets = _methods_named(source, last_name(callee))  # `this.connect()`
                 else:
                     continue

@@ -1253,8 +1253,9 @@ def timeout_leaves_entry(source: SourceFile, usage: Usage) -> tuple[Node, Node] 
     for match in source.matches(_TIMEOUTS):
         timer, callback = match["timer"][0], match["callback"][0]
         executor = source.enclosing_function(timer)
-        made = executor.parent.parent if executor is not None and executor.parent is not None \
-            and executor.parent.type == "arguments" else None
+        if executor is None or executor.parent is None or executor.parent.type != "arguments":
+            continue
+        made = executor.parent.parent
         if made is None or made.type != "new_expression" or text(
                 made.child_by_field_name("constructor")) != "Promise":
             continue
@@ -1268,7 +1269,8 @@ def timeout_leaves_entry(source: SourceFile, usage: Usage) -> tuple[Node, Node] 
             continue  # the timer does not end the call
         if any(callback.start_byte <= b.start_byte < callback.end_byte for b in usage.bounds):
             continue
-        if any(last_name(c.child_by_field_name("function")) in removers for c in calls):
+        if any((f := c.child_by_field_name("function")) is not None
+               and last_name(f) in removers for c in calls):
             continue  # `this.expire(id)`: one call away
         return grow, timer
     return None

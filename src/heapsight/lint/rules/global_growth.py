@@ -103,7 +103,8 @@ class GlobalCollectionGrowth(Rule):
                 continue
             grows = usage.grows_in_functions(source)
             if grows:
-                owner = text(unwrap(uses[0].child_by_field_name("object")))
+                shown = uses[0].child_by_field_name("object")
+                owner = text(unwrap(shown)) if shown is not None else name
                 yield self.finding(
                     source, grows[0],
                     f"`{owner}.{name}` lives on the global object and grows here, but nothing "

@@ -750,7 +750,8 @@ def _composite_key(source: SourceFile, key: Node, function: Node) -> bool:
             node = unwrap(stack.pop())
             if node.type == "binary_expression" and text(
                     node.child_by_field_name("operator")) == "+":
-                stack += [node.child_by_field_name("left"), node.child_by_field_name("right")]
+                stack += [side for side in (node.child_by_field_name("left"),
+                                            node.child_by_field_name("right")) if side]
             elif node.type not in _LITERALS and node.type != "template_string":
                 parts.append(node)
     elif key.type == "call_expression":
