@@ -914,7 +914,7 @@ def _removal_never_called(source: SourceFile, facts: FileFacts,
     deregisters. -> (the remover's name, the calls that add)."""
     functions = [f for bound in usage.bounds if (f := source.enclosing_function(bound)) is not None]
     removers = {source.function_name(f) for f in functions}
-    if not removers or "" in removers or any(_called_in_file(source, name) for name in removers):
+    if not removers or "" in removers or any(called_in_file(source, name) for name in removers):
         return None
     adders = {source.function_name(f) for grow in usage.grows
               if (f := source.enclosing_function(grow)) is not None}
@@ -937,7 +937,7 @@ def _result_kept(call: Node) -> bool:
     return holder is not None and holder.type in ("assignment_expression", "variable_declarator")
 
 
-def _called_in_file(source: SourceFile, name: str) -> bool:
+def called_in_file(source: SourceFile, name: str) -> bool:
     return any(use.parent is not None and (
         use.parent.type == "call_expression" and use.parent.child_by_field_name("function") == use
         or use.parent.type in ("arguments", "pair", "assignment_expression")  # handed on

@@ -18,7 +18,7 @@ from heapsight.lint.source import (
     text,
     unwrap,
 )
-from heapsight.lint.usage import classify, collection_kind, constant_key
+from heapsight.lint.usage import called_in_file, classify, collection_kind, constant_key
 
 _GLOBAL_MEMBERS = file_query("""
 (member_expression object: (identifier) @global property: (property_identifier) @name
@@ -99,7 +99,7 @@ class GlobalCollectionGrowth(Rule):
                     by_name.setdefault(text(match["name"][0]), []).append(match["member"][0])
         for name, uses in by_name.items():
             usage = classify(source, uses, name)
-            if usage.bounds:
+            if _live_bounds(source, usage.bounds):
                 continue
             grows = usage.grows_in_functions(source)
             if grows:
@@ -191,7 +191,7 @@ class GlobalCollectionGrowth(Rule):
                     node = outer(node)
         for path, uses in paths.items():
             usage = classify(source, uses, path)
-            if usage.bounds or usage.exported:
+            if _live_bounds(source, usage.bounds) or usage.exported:
                 continue
             made = any(_made_as_collection(use) for use in uses)
             grows = [g for g in usage.grows_in_functions(source)
@@ -231,6 +231,21 @@ class GlobalCollectionGrowth(Rule):
                     f"`{implicit.name}` is declared nowhere, so assigning it made it a property "
                     f"of the global object (sloppy mode); it grows here and nothing removes "
                     f"from it")
+
+
+def _live_bounds(source: SourceFile, bounds: list[Node]) -> list[Node]:
+    """The bounds that can run while the collection grows: not a wholesale reset (`x = []`)
+    in a method nothing in the file calls (a lifecycle hook the host runs at boot or
+    shutdown, `boot() { globalThis.timings = [] }`), which empties it once, not per call."""
+    live = []
+    for bound in bounds:
+        function = source.enclosing_function(bound)
+        if bound.type == "assignment_expression" and function is not None and (
+                function.type == "method_definition") and not called_in_file(
+                source, source.function_name(function)):
+            continue
+        live.append(bound)
+    return live
 
 
 def _created_value(value: Node) -> Node:
