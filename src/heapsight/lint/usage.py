@@ -399,6 +399,9 @@ class Growth:
     timeout_leaves: Node | None = None
     # removed only in this 'end'/'finish' listener, which a destroyed stream never runs
     normal_end_only: Node | None = None
+    # a count per key whose only removal is a reset of one key (on success): keys that never
+    # reach it keep their count
+    count_reset_only: bool = False
 
 
 def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
@@ -455,6 +458,10 @@ def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
             if ended is not None:
                 found.append(Growth(name, kind, [ended[0]], normal_end_only=ended[1]))
                 continue
+            counted = _count_reset_per_key_only(source, facts, usage)
+            if counted is not None:
+                found.append(Growth(name, kind, [counted], count_reset_only=True))
+                continue
             success_only = removed_only_on_success(source, usage)
             cancel_only = not success_only and (
                 removed_only_on_cancel(source, usage.bounds)
@@ -462,8 +469,10 @@ def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
             if not success_only and not cancel_only:
                 continue
         memo = usage.read_through(source)
-        if memo is not None and kind in ("map", "object"):
-            continue  # a read-through cache: cache-without-eviction reports it
+        if memo is not None and kind in ("map", "object") and not counts_up(memo,
+                                                                            usage.lookups):
+            continue  # a read-through cache: cache-without-eviction reports it (a count
+            #            per key made from the old entry is one entry per distinct key)
         if memo is None and usage.lookups and all(creates_bucket(g, source)
                                                   for g in usage.grows):
             memo = usage.grows[0]  # only ever a new bucket per key: a get-or-create registry
@@ -787,6 +796,25 @@ def removal_skipped_by_sibling_handler(source: SourceFile,
 # Stream events that only a normal finish brings: a stream destroyed or errored (a client
 # that goes away, a reset connection) emits 'close' (and 'error'), never these.
 _NORMAL_END_EVENTS = frozenset({"end", "finish"})
+
+
+def _count_reset_per_key_only(source: SourceFile, facts: FileFacts,
+                              usage: Usage) -> Node | None:
+    """`fails[user] = (fails[user] || 0) + 1` per call, and the only removals take one key
+    out (`delete fails[user]` when a login succeeds): no size check, clear or expiry, so
+    every key that never reaches the reset (a mistyped name, an attacker's guesses) keeps
+    its count for good. A reset the module exports is other modules' to call. -> the count."""
+    if not usage.bounds or not all(_removes_one_entry(b) for b in usage.bounds):
+        return None
+    if any((f := source.enclosing_function(b)) is not None and facts.exported_function(f)
+           for b in usage.bounds):
+        return None  # an exported reset (`recordSuccess(user)`): other modules call it
+    for grow in usage.grows:
+        if counts_up(grow, usage.lookups) and (
+                facts.per_call_scope(grow) is not None or facts.repeats(grow) is not None
+                and not facts.in_setup_code(grow)):
+            return grow
+    return None
 
 
 def removed_only_on_normal_end(source: SourceFile, usage: Usage) -> tuple[Node, Node] | None:

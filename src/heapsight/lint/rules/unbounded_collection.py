@@ -102,6 +102,14 @@ class ModuleCollectionGrowth(Rule):
                     f"and leaves it: every call that times out keeps its entry for good "
                     f"(remove it in the timeout too)")
                 continue
+            if growth.count_reset_only:
+                yield self.finding(
+                    source, grow,
+                    f"module-level {growth.kind} `{growth.name}` keeps a count per key{where}, "
+                    f"and the only removal resets one key (when that key's call succeeds): "
+                    f"every key that never gets there keeps its entry for good; cap it, or "
+                    f"let entries expire")
+                continue
             if growth.normal_end_only is not None:
                 line = growth.normal_end_only.start_point[0] + 1
                 yield self.finding(
