@@ -37,6 +37,7 @@ from heapsight.lint.usage import (
     assigned_value,
     classify,
     collection_kind,
+    composite_key,
     counts_up,
     fresh_key,
     removal_skipped_by_sibling_handler,
@@ -288,6 +289,8 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
             why = singleton or (f"a ...{named.group(1)}" if named else "")
             if not why and owner:
                 why = _subscribed_in_constructor(source, grow)
+            if not why and owner and _composite_entry_key(source, grow, function):
+                why = _not_made_per_call(source, owner)  # its objects outlive the call
             if not why:
                 continue
             # a Set holds no value to read back: `has` then `add` is a seen-set, not a cache
@@ -330,6 +333,24 @@ def _removed_on_success_only(source: SourceFile, facts: FileFacts, name: str, ki
         if why:
             return FieldGrowth(name, kind, grow, owner, why, success_only=True)
     return None
+
+
+def _composite_entry_key(source: SourceFile, grow: Node, function: Node) -> bool:
+    """`this.seen[`${room}:${user}`] = ...`: the entry's key combines two of the call's
+    values."""
+    key = _entry_key_node(grow)
+    return key is not None and composite_key(source, key, function)
+
+
+def _entry_key_node(grow: Node) -> Node | None:
+    if grow.type == "subscript_expression":
+        return grow.child_by_field_name("index")
+    arguments = grow.child_by_field_name("arguments") if grow.type == "call_expression" else None
+    callee = grow.child_by_field_name("function") if arguments is not None else None
+    if callee is None or arguments is None or last_name(callee) != "set" or len(
+            arguments.named_children) < 2:
+        return None
+    return arguments.named_children[0]
 
 
 def _not_made_per_call(source: SourceFile, owner: str) -> str:
@@ -734,8 +755,9 @@ def _per_call_entry(source: SourceFile, grow: Node, function: Node, depth: int =
         key = grow.child_by_field_name("index")
         holder = outer(grow).parent
         value = holder.child_by_field_name("right") if holder is not None else None
-    if key is not None and _fresh_key(source, key, function):
-        return True
+    if key is not None and (_fresh_key(source, key, function)
+                            or composite_key(source, key, function)):
+        return True  # (a key made of two of the call's values: one entry per combination)
     if value is None:
         return False
     value = outer(value)

@@ -569,6 +569,54 @@ _ITERATION_METHODS = frozenset({"forEach", "map", "filter", "reduce", "some", "e
                                 "flatMap", "find"})
 
 
+_KEY_LITERALS = ("string", "number", "true", "false", "null", "undefined")
+
+
+def composite_key(source: SourceFile, key: Node, function: Node) -> bool:
+    """The key combines two or more values the call was given (`${title}::${id}`, `a + ':' +
+    b`, `render(template, values)`), directly or through a `const` of the function: its
+    domain is the product of theirs, which no fixed set of names or types bounds."""
+    key = unwrap(key)
+    if key.type == "identifier":
+        declarator = next(source.declarators(text(key), function), None)
+        value = declarator.child_by_field_name("value") if declarator is not None and (
+            declarator.parent is not None and text(declarator.parent).startswith("const")) \
+            else None
+        if value is None:
+            return False
+        key = unwrap(value)
+    if key.type == "template_string":
+        parts = [c for c in key.named_children if c.type == "template_substitution"]
+    elif key.type == "binary_expression" and text(key.child_by_field_name("operator")) == "+":
+        parts, stack = [], [key]
+        while stack:
+            node = unwrap(stack.pop())
+            if node.type == "binary_expression" and text(
+                    node.child_by_field_name("operator")) == "+":
+                stack += [side for side in (node.child_by_field_name("left"),
+                                            node.child_by_field_name("right")) if side]
+            elif node.type not in _KEY_LITERALS and node.type != "template_string":
+                parts.append(node)
+    elif key.type == "call_expression":
+        arguments = key.child_by_field_name("arguments")
+        parts = [a for a in (arguments.named_children if arguments is not None else [])
+                 if a.type not in _KEY_LITERALS]
+    else:
+        return False
+    given = set(parameter_names(function))
+    for declarator in own_nodes(function):  # locals made from them: `const room = req.room`
+        value = declarator.child_by_field_name("value") if (
+            declarator.type == "variable_declarator") else None
+        name = declarator.child_by_field_name("name") if value is not None else None
+        if name is not None and name.type == "identifier" and value is not None and any(
+                node.type == "identifier" and text(node) in given
+                for node in descendants(value)):
+            given.add(text(name))
+    used = [{text(node) for node in descendants(part)
+             if node.type == "identifier" and text(node) in given} for part in parts]
+    return sum(1 for names in used if names) >= 2 and len(set().union(*used)) >= 2
+
+
 def _entry_of(grow: Node) -> Node | None:
     """What identifies the entry a growth adds: the key of `set(k, v)` / `m[k] =`, the value
     of `add(v)`; None for `push` and the rest (each call is a new entry)."""

@@ -13,7 +13,6 @@ from heapsight.lint.rule import Rule
 from heapsight.lint.source import (
     FUNCTIONS_QUERY,
     SourceFile,
-    descendants,
     file_query,
     last_name,
     outer,
@@ -25,6 +24,7 @@ from heapsight.lint.usage import (
     Usage,
     classify,
     collection_kind,
+    composite_key,
     counts_up,
     creates_bucket,
 )
@@ -718,7 +718,7 @@ def _keyed_by_traffic(facts: FileFacts, grow: Node) -> bool:
     if key is not None and names_an_entity(last_name(key), qualified=True):
         return True
     function = facts.source.enclosing_function(grow)
-    if key is not None and function is not None and _composite_key(facts.source, key, function):
+    if key is not None and function is not None and composite_key(facts.source, key, function):
         return True
     if key is not None and function is not None and _key_made_by_caller(
             facts.source, facts, key, function, per_call=True):
@@ -731,39 +731,6 @@ def _keyed_by_traffic(facts: FileFacts, grow: Node) -> bool:
 
 _LITERALS = frozenset({"true", "false", "null", "undefined", "number", "string"})
 
-
-def _composite_key(source: SourceFile, key: Node, function: Node) -> bool:
-    """The key combines two or more values the call was given (`${title}::${id}`, `a + ':' +
-    b`, `render(template, values)`), directly or through a `const` of the function: its
-    domain is the product of theirs, which no fixed set of names or types bounds."""
-    key = unwrap(key)
-    if key.type == "identifier":
-        value = _const_in(source, text(key), function)
-        if value is None:
-            return False
-        key = unwrap(value)
-    if key.type == "template_string":
-        parts = [c for c in key.named_children if c.type == "template_substitution"]
-    elif key.type == "binary_expression" and text(key.child_by_field_name("operator")) == "+":
-        parts, stack = [], [key]
-        while stack:
-            node = unwrap(stack.pop())
-            if node.type == "binary_expression" and text(
-                    node.child_by_field_name("operator")) == "+":
-                stack += [side for side in (node.child_by_field_name("left"),
-                                            node.child_by_field_name("right")) if side]
-            elif node.type not in _LITERALS and node.type != "template_string":
-                parts.append(node)
-    elif key.type == "call_expression":
-        arguments = key.child_by_field_name("arguments")
-        parts = [a for a in (arguments.named_children if arguments is not None else [])
-                 if a.type not in _LITERALS]
-    else:
-        return False
-    given = set(parameter_names(function))
-    used = [{text(node) for node in descendants(part)
-             if node.type == "identifier" and text(node) in given} for part in parts]
-    return sum(1 for names in used if names) >= 2 and len(set().union(*used)) >= 2
 
 
 def _keyed_by_object(source: SourceFile, grow: Node) -> bool:
