@@ -160,6 +160,8 @@ class FieldGrowth:
     success_only: bool = False
     # a timeout (this node) ends the call that added the entry and leaves the entry
     timeout_leaves: Node | None = None
+    # each entry is a list that grows per call; the only removals drop a whole entry
+    bucket_untrimmed: bool = False
     # removed only in this 'end'/'finish' listener, which a destroyed stream never runs
     normal_end_only: Node | None = None
 
@@ -219,6 +221,7 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
                 # (`token.ids.add(x)` in a class that does not declare `ids` grows the field
                 # of that other object, which lives as long as that object)
                 usage.grows += usage_of.grows
+                usage.bucket_grows += usage_of.bucket_grows
             usage.lookups += usage_of.lookups
             usage.bounds += [b for b in usage_of.bounds if b.id not in inits]
             usage.exported = usage.exported or usage_of.exported
@@ -244,6 +247,8 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
                     if wrong is not None:
                         forgotten = FieldGrowth(name, kind, wrong[0], owner_class(wrong[0]), "",
                                                 wrong_removal=wrong[1])
+                if forgotten is None:
+                    forgotten = _buckets_never_trimmed(source, facts, name, kind, usage)
                 if forgotten is None:
                     timed_out = timeout_leaves_entry(source, usage)
                     if timed_out is not None:
@@ -307,6 +312,57 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
             found_growth.append(FieldGrowth(name, kind, grow, owner, why))
             break
     return found_growth
+
+
+def _drops_whole_entry(bound: Node, name: str) -> bool:
+    """`delete this.m[k]` or `this.m.delete(k)` (not `this.m[k].delete(x)`, which trims the
+    entry's own collection)."""
+    if bound.type == "subscript_expression":
+        target = bound.child_by_field_name("object")
+    elif bound.type == "call_expression" and _removes_entry(bound):
+        callee = bound.child_by_field_name("function")
+        target = callee.child_by_field_name("object") if callee is not None else None
+    else:
+        return False
+    return target is not None and target.type == "member_expression" and last_name(
+        target) == name and unwrap(target.child_by_field_name("object") or target).type in (
+        "this", "identifier")
+
+
+def _buckets_never_trimmed(source: SourceFile, facts: FileFacts, name: str, kind: str,
+                           usage: Usage) -> FieldGrowth | None:
+    """`(this.readings[id] ??= []).push(value)` per call, and the only removals take a whole
+    entry out (`delete this.readings[id]` when the device goes offline): nothing trims an
+    entry's list while its key lives, so each list grows with every call for as long as
+    its key stays (a device that stays online, a room that stays open)."""
+    if not usage.bucket_grows or not usage.bounds or not all(
+            _drops_whole_entry(bound, name) for bound in usage.bounds):
+        return None
+    for lookup in usage.lookups:  # `const topics = this.m[k]; topics.splice(at, 1)`
+        holder = outer(lookup).parent
+        function = source.enclosing_function(lookup)
+        if holder is None or holder.type != "variable_declarator" or function is None:
+            continue
+        alias = holder.child_by_field_name("name")
+        if alias is not None and alias.type == "identifier" and classify(
+                source, [u for u in source.identifiers(text(alias), function) if u != alias],
+                text(alias), "array").bounds:
+            return None
+    removers = {f.id for bound in usage.bounds if (f := source.enclosing_function(bound))}
+    if any((f := source.enclosing_function(lookup)) is not None and f.id in removers
+           for lookup in usage.lookups):
+        return None  # the removal reads the list first: a drain (waiters answered at once)
+    for grow in usage.bucket_grows:
+        function = source.enclosing_function(grow)
+        callee = grow.child_by_field_name("function") if grow.type == "call_expression" else None
+        if callee is None or last_name(callee) not in ("push", "unshift"):
+            continue  # a Set's `add` keeps one entry per value
+        if function is None or _in_constructor(source, grow) or facts.in_setup_code(grow):
+            continue
+        if API_METHODS.match(source.function_name(_method_around(source, function))):
+            continue  # a store's own `add`/`on`: its user decides what goes in
+        return FieldGrowth(name, kind, grow, owner_class(grow), "", bucket_untrimmed=True)
+    return None
 
 
 def _removed_on_success_only(source: SourceFile, facts: FileFacts, name: str, kind: str,

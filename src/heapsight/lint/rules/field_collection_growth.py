@@ -111,6 +111,14 @@ class FieldCollectionGrowth(Rule):
                     f"that ends that way leaves an entry nothing removes later; remove it from "
                     f"both wherever the entry's life ends")
                 continue
+            if growth.bucket_untrimmed:
+                yield self.finding(
+                    source, growth.grow,
+                    f"each entry of `this.{growth.name}` is a list that grows here in {where} "
+                    f"on every call, and the only removals drop a whole entry: nothing trims "
+                    f"a list while its key lives, so it grows for as long as the key stays; "
+                    f"cap each list (drop the oldest past a size)")
+                continue
             if growth.timeout_leaves is not None:
                 line = growth.timeout_leaves.start_point[0] + 1
                 yield self.finding(
