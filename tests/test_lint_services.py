@@ -60,7 +60,7 @@ FLOORS: dict[str, tuple[float, float]] = {
 # precision on it; after it, 0.39 and 0.86. The fifth session read and tuned on it (it is
 # spent as a measure); the floors are what both of that session's rule branches reach, merged.
 FLOORS_2: dict[str, tuple[float, float]] = {
-    "unbounded-collection": (0.80, 1.00),
+    "unbounded-collection": (0.90, 1.00),
     "listener-leak": (1.00, 1.00),
     "timer-leak": (1.00, 0.88),
     "closure-capture": (1.00, 1.00),
