@@ -62,9 +62,10 @@ def implicit_globals(source: SourceFile) -> list[ImplicitGlobal]:
             continue  # `for (var k in o)`: declared; `for (k in o)` assigns a global
         name = text(name_node)
         if name in provided or (source.enclosing_function(assignment) is None
-                                and not commonjs):
+                                and (not commonjs or _tested_first(assignment, name))):
             continue  # (at the top of a CommonJS module, not of a browser script, the
-            #            undeclared name is a global rather than one of the script's own)
+            #            undeclared name is a global rather than one of the script's own;
+            #            `if (typeof _ == 'function') _ = ...` updates a global on purpose)
         # most assigned names are declared in the assigning function: a set lookup rules
         # them out before the scope walk
         if name in declared and (_declared_nearby(source, name_node, assignment)
@@ -84,6 +85,18 @@ def implicit_globals(source: SourceFile) -> list[ImplicitGlobal]:
                             if refilled_per_call(source, found_global, a, v))
         result.append(ImplicitGlobal(name, assignments, values, uses, refills))
     return result
+
+
+def _tested_first(assignment: Node, name: str) -> bool:
+    """Inside an `if` whose condition asks about the name (`typeof _ == 'function'`)."""
+    parent = assignment.parent
+    while parent is not None:
+        condition = parent.child_by_field_name("condition")
+        if parent.type == "if_statement" and condition is not None and re.search(
+                rf"(?<![\w$]){re.escape(name)}(?![\w$])", text(condition)):
+            return True
+        parent = parent.parent
+    return False
 
 
 _DECLARING = frozenset({"variable_declarator", "required_parameter", "optional_parameter",

@@ -489,6 +489,21 @@ def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
     return found
 
 
+def _stores_its_arguments(source: SourceFile, grow: Node) -> bool:
+    """`function (oid, parser) { table.text[oid] = parser }`: a function whose one statement
+    stores what its caller hands it, key and value - a registration, as many entries as the
+    caller registers (a type table filled at load), not growth per call."""
+    function = source.enclosing_function(grow)
+    body = function.child_by_field_name("body") if function is not None else None
+    if function is None or body is None or body.type != "statement_block" or len(
+            [c for c in body.named_children if c.type != "comment"]) != 1:
+        return False
+    given = set(parameter_names(function))
+    key, value = _entry_of(grow), stored_value(grow)
+    return key is not None and value is not None and text(unwrap(key)) in given and text(
+        unwrap(value)) in given
+
+
 def _module_object_collections(source: SourceFile, facts: FileFacts) -> list[Growth]:
     """`const realtime = { notes: {}, log: [] }` at module level, and a function adds to
     `realtime.log` while nothing the file does to that path takes entries out: the object
@@ -525,7 +540,8 @@ def _module_object_collections(source: SourceFile, facts: FileFacts) -> list[Gro
                 continue
             grows = [g for g in usage.grows_in_functions(source)
                      if not facts.in_setup_code(g) and not _copies_keys(g)
-                     and not constant_key(source, g) and not _iterated_at_load(source, g)]
+                     and not constant_key(source, g) and not _iterated_at_load(source, g)
+                     and not _stores_its_arguments(source, g)]
             if grows:
                 found.append(Growth(shown, kind, grows, module_property=True))
     return found
@@ -1086,8 +1102,11 @@ def _outlives(source: SourceFile, facts: FileFacts, uses: list[Node], name: str,
             if facts.per_call_reason(function) is not None or (
                     function.id in handed_out and _fresh_id(source, grow)):
                 return True  # a route of a plugin; a pending-call registry of a factory
-            if _registered_callback(function, scope):
+            if _registered_callback(function, scope) and not any(
+                    (holder := outer(use).parent) is not None and holder.type == "arguments"
+                    for use in uses):
                 return True  # `app.on('login', (auth) => ...)`: runs at each event, later
+                #              (not chunks gathered for a result: `cb(Buffer.concat(chunks))`)
     return False
 
 
