@@ -1345,6 +1345,10 @@ def timeout_leaves_entry(source: SourceFile, usage: Usage) -> tuple[Node, Node] 
     removers = {name for bound in usage.bounds
                 if (fn := source.enclosing_function(bound)) is not None
                 and (name := source.function_name(fn))}
+    timer_callbacks = [m["callback"][0] for m in source.matches(_TIMEOUTS)]
+    if all(any(c.start_byte <= b.start_byte < c.end_byte for c in timer_callbacks)
+           for b in usage.bounds):
+        return None  # every removal is a timer's own: no answer's path to compare with
     for match in source.matches(_TIMEOUTS):
         timer, callback = match["timer"][0], match["callback"][0]
         executor = source.enclosing_function(timer)
