@@ -31,9 +31,9 @@ ROOT = Path(__file__).parent / "corpus" / "lint-realfixes"
 # tuning allows one fixed version: 10-node-redis-2465's after pushes onto the private
 # `#waitingForReply` and, cut down, leaves out the reply path that shifts it; since private fields
 # are fields to the rules, that push is a finding like the same code with `_waitingForReply`.
-# fresh-5 raised in session 7 to what it then measured (27 found, 1 fixed version flagged).
-FLOORS = {"tuning": (22, 1), "held-out": (10, 0), "fresh-3": (29, 0), "fresh-4": (23, 0),
-         "fresh-5": (27, 1), "fresh-6": (7, 10),
+# fresh-3 and fresh-5 raised in session 7 to what its two rule branches reached together.
+FLOORS = {"tuning": (22, 1), "held-out": (10, 0), "fresh-3": (30, 0), "fresh-4": (23, 0),
+         "fresh-5": (29, 1), "fresh-6": (7, 10),
          "fresh-7": (0, 40)}
 
 

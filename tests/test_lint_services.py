@@ -60,7 +60,7 @@ FLOORS: dict[str, tuple[float, float]] = {
 # precision on it; after it, 0.39 and 0.86. The fifth session read and tuned on it (it is
 # spent as a measure); the floors are what both of that session's rule branches reach, merged.
 FLOORS_2: dict[str, tuple[float, float]] = {
-    "unbounded-collection": (0.70, 1.00),
+    "unbounded-collection": (0.90, 1.00),
     "listener-leak": (1.00, 1.00),
     "timer-leak": (1.00, 0.88),
     "closure-capture": (1.00, 1.00),
@@ -75,7 +75,7 @@ FLOORS_2: dict[str, tuple[float, float]] = {
 # some of its misses after scoring it, so it is partly spent; the sixth session tuned on it
 # (collection, timer, cache and global-growth rows raised to what that work reached).
 FLOORS_3: dict[str, tuple[float, float]] = {
-    "unbounded-collection": (0.90, 1.00),
+    "unbounded-collection": (1.00, 1.00),
     "listener-leak": (0.88, 1.00),
     "timer-leak": (1.00, 0.80),
     "closure-capture": (1.00, 1.00),
@@ -86,17 +86,17 @@ FLOORS_3: dict[str, tuple[float, float]] = {
 
 # lint-services-4: the sixth session's held-out corpus (other applications' styles), scored once
 # after that session's rule work: recall 0.44, precision 0.80 (0.44 / 0.78 before it). These
-# floors are what it measured; the lead has since read a few of its listener misses. The
-# seventh session tuned its listener, closure and client rules on half A (half B held back):
-# those three rows are raised to what that work reached on the whole corpus.
+# floors are what it measured; the lead has since read a few of its listener misses.
+# The seventh session tuned on its half A (half B held back): every row raised to what that
+# session's two rule branches reached together on the whole corpus.
 FLOORS_4: dict[str, tuple[float, float]] = {
-    "unbounded-collection": (0.44, 1.00),
+    "unbounded-collection": (0.77, 1.00),
     "listener-leak": (0.53, 0.87),
-    "timer-leak": (0.77, 0.63),
+    "timer-leak": (0.99, 0.68),
     "closure-capture": (0.50, 1.00),
-    "unbounded-cache": (0.63, 1.00),
+    "unbounded-cache": (0.81, 1.00),
     "resource-per-request": (0.63, 0.87),
-    "global-growth": (0.60, 1.00),
+    "global-growth": (0.79, 1.00),
 }
 
 FLOORS_5: dict[str, tuple[float, float]] = {

@@ -37,11 +37,15 @@ from heapsight.lint.usage import (
     assigned_value,
     classify,
     collection_kind,
+    composite_key,
     counts_up,
     fresh_key,
     removal_skipped_by_sibling_handler,
     removed_only_on_cancel,
+    removed_only_on_normal_end,
+    removed_only_on_success,
     stored_value,
+    timeout_leaves_entry,
 )
 
 if TYPE_CHECKING:
@@ -151,6 +155,15 @@ class FieldGrowth:
     # the only per-entry removal takes out another value than the one added (`push(timer)`,
     # then `splice(indexOf(fn), 1)`); the rest is a reset when the object is torn down
     wrong_removal: Node | None = None
+    # every method that runs an entry's whole life (add, await, delete) deletes it after the
+    # await, outside finally/catch: a call that throws or is abandoned keeps its entry
+    success_only: bool = False
+    # a timeout (this node) ends the call that added the entry and leaves the entry
+    timeout_leaves: Node | None = None
+    # each entry is a list that grows per call; the only removals drop a whole entry
+    bucket_untrimmed: bool = False
+    # removed only in this 'end'/'finish' listener, which a destroyed stream never runs
+    normal_end_only: Node | None = None
 
 
 def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
@@ -208,6 +221,7 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
                 # (`token.ids.add(x)` in a class that does not declare `ids` grows the field
                 # of that other object, which lives as long as that object)
                 usage.grows += usage_of.grows
+                usage.bucket_grows += usage_of.bucket_grows
             usage.lookups += usage_of.lookups
             usage.bounds += [b for b in usage_of.bounds if b.id not in inits]
             usage.exported = usage.exported or usage_of.exported
@@ -233,6 +247,22 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
                     if wrong is not None:
                         forgotten = FieldGrowth(name, kind, wrong[0], owner_class(wrong[0]), "",
                                                 wrong_removal=wrong[1])
+                if forgotten is None:
+                    forgotten = _buckets_never_trimmed(source, facts, name, kind, usage)
+                if forgotten is None:
+                    timed_out = timeout_leaves_entry(source, usage)
+                    if timed_out is not None:
+                        forgotten = FieldGrowth(name, kind, timed_out[0],
+                                                owner_class(timed_out[0]), "",
+                                                timeout_leaves=timed_out[1])
+                if forgotten is None:
+                    ended = removed_only_on_normal_end(source, usage)
+                    if ended is not None:
+                        forgotten = FieldGrowth(name, kind, ended[0], owner_class(ended[0]), "",
+                                                normal_end_only=ended[1])
+                if forgotten is None:
+                    forgotten = _removed_on_success_only(source, facts, name, kind, usage,
+                                                         lifetime.get(name, ""))
                 if forgotten is not None:
                     found_growth.append(forgotten)
             continue  # (a Map typed as a WeakMap: its removals were written as a backup)
@@ -264,6 +294,8 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
             why = singleton or (f"a ...{named.group(1)}" if named else "")
             if not why and owner:
                 why = _subscribed_in_constructor(source, grow)
+            if not why and owner and _composite_entry_key(source, grow, function):
+                why = _not_made_per_call(source, owner)  # its objects outlive the call
             if not why:
                 continue
             # a Set holds no value to read back: `has` then `add` is a seen-set, not a cache
@@ -280,6 +312,114 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
             found_growth.append(FieldGrowth(name, kind, grow, owner, why))
             break
     return found_growth
+
+
+def _drops_whole_entry(bound: Node, name: str) -> bool:
+    """`delete this.m[k]` or `this.m.delete(k)` (not `this.m[k].delete(x)`, which trims the
+    entry's own collection)."""
+    if bound.type == "subscript_expression":
+        target = bound.child_by_field_name("object")
+    elif bound.type == "call_expression" and _removes_entry(bound):
+        callee = bound.child_by_field_name("function")
+        target = callee.child_by_field_name("object") if callee is not None else None
+    else:
+        return False
+    return target is not None and target.type == "member_expression" and last_name(
+        target) == name and unwrap(target.child_by_field_name("object") or target).type in (
+        "this", "identifier")
+
+
+def _buckets_never_trimmed(source: SourceFile, facts: FileFacts, name: str, kind: str,
+                           usage: Usage) -> FieldGrowth | None:
+    """`(this.readings[id] ??= []).push(value)` per call, and the only removals take a whole
+    entry out (`delete this.readings[id]` when the device goes offline): nothing trims an
+    entry's list while its key lives, so each list grows with every call for as long as
+    its key stays (a device that stays online, a room that stays open)."""
+    if not usage.bucket_grows or not usage.bounds or not all(
+            _drops_whole_entry(bound, name) for bound in usage.bounds):
+        return None
+    for lookup in usage.lookups:  # `const topics = this.m[k]; topics.splice(at, 1)`
+        holder = outer(lookup).parent
+        function = source.enclosing_function(lookup)
+        if holder is None or holder.type != "variable_declarator" or function is None:
+            continue
+        alias = holder.child_by_field_name("name")
+        if alias is not None and alias.type == "identifier" and classify(
+                source, [u for u in source.identifiers(text(alias), function) if u != alias],
+                text(alias), "array").bounds:
+            return None
+    removers = {f.id for bound in usage.bounds if (f := source.enclosing_function(bound))}
+    if any((f := source.enclosing_function(lookup)) is not None and f.id in removers
+           for lookup in usage.lookups):
+        return None  # the removal reads the list first: a drain (waiters answered at once)
+    for grow in usage.bucket_grows:
+        function = source.enclosing_function(grow)
+        callee = grow.child_by_field_name("function") if grow.type == "call_expression" else None
+        if callee is None or last_name(callee) not in ("push", "unshift"):
+            continue  # a Set's `add` keeps one entry per value
+        if function is None or _in_constructor(source, grow) or facts.in_setup_code(grow):
+            continue
+        if API_METHODS.match(source.function_name(_method_around(source, function))):
+            continue  # a store's own `add`/`on`: its user decides what goes in
+        return FieldGrowth(name, kind, grow, owner_class(grow), "", bucket_untrimmed=True)
+    return None
+
+
+def _removed_on_success_only(source: SourceFile, facts: FileFacts, name: str, kind: str,
+                             usage: Usage, lifetime: str) -> FieldGrowth | None:
+    """`this.inflight.set(id, x); await send(); this.inflight.delete(id)` in a method of a
+    long-lived object: the entry's only removal is on the path where the await resolves, so
+    a call that throws (a timeout, a refused connection) keeps its entry for good. Keyed
+    entries taken out one by one (`delete`), not a stack popped around the work."""
+    if not usage.bounds or not all(_removes_entry(bound) for bound in usage.bounds):
+        return None
+    if not removed_only_on_success(source, usage):
+        return None
+    for grow in usage.grows:
+        function = source.enclosing_function(grow)
+        if function is None or _in_constructor(source, grow) or not any(
+                source.enclosing_function(bound) == function for bound in usage.bounds):
+            continue
+        owner = owner_class(grow)
+        named = LONG_LIVED_NAME.search(owner) if owner else None
+        why = lifetime or facts.singleton(owner) or (
+            f"a ...{named.group(1)}" if named else "") or (
+            _subscribed_in_constructor(source, grow) if owner else "") or (
+            _not_made_per_call(source, owner))
+        if why:
+            return FieldGrowth(name, kind, grow, owner, why, success_only=True)
+    return None
+
+
+def _composite_entry_key(source: SourceFile, grow: Node, function: Node) -> bool:
+    """`this.seen[`${room}:${user}`] = ...`: the entry's key combines two of the call's
+    values."""
+    key = _entry_key_node(grow)
+    return key is not None and composite_key(source, key, function)
+
+
+def _entry_key_node(grow: Node) -> Node | None:
+    if grow.type == "subscript_expression":
+        return grow.child_by_field_name("index")
+    arguments = grow.child_by_field_name("arguments") if grow.type == "call_expression" else None
+    callee = grow.child_by_field_name("function") if arguments is not None else None
+    if callee is None or arguments is None or last_name(callee) != "set" or len(
+            arguments.named_children) < 2:
+        return None
+    return arguments.named_children[0]
+
+
+def _not_made_per_call(source: SourceFile, owner: str) -> str:
+    """The file never makes an object of the class inside a function (per call): its
+    objects are there before each call of their methods and stay after it."""
+    if not owner:
+        return ""
+    for use in source.identifiers(owner):
+        made = use.parent
+        if made is not None and made.type == "new_expression" and (
+                source.enclosing_function(made) is not None):
+            return ""
+    return "its objects outlive each call of their methods"
 
 
 def _entry_key(grow: Node) -> str:
@@ -671,8 +811,9 @@ def _per_call_entry(source: SourceFile, grow: Node, function: Node, depth: int =
         key = grow.child_by_field_name("index")
         holder = outer(grow).parent
         value = holder.child_by_field_name("right") if holder is not None else None
-    if key is not None and _fresh_key(source, key, function):
-        return True
+    if key is not None and (_fresh_key(source, key, function)
+                            or composite_key(source, key, function)):
+        return True  # (a key made of two of the call's values: one entry per combination)
     if value is None:
         return False
     value = outer(value)

@@ -18,6 +18,7 @@ from heapsight.lint.usage import classify, collection_kind
 
 _BARE_ASSIGNMENTS = file_query("""
 (assignment_expression left: (identifier) @name right: (_) @value) @assign
+(for_in_statement left: (identifier) @name right: (_) @value) @assign
 """, ("javascript",))
 # Names a script may assign without declaring because the host provides them.
 HOST_GLOBALS = frozenset({"module", "exports", "require", "global", "globalThis", "process",
@@ -52,13 +53,19 @@ def implicit_globals(source: SourceFile) -> list[ImplicitGlobal]:
         return []  # a directive at the start of a line, in a function or at the top
     found: dict[str, tuple[list[Node], list[Node]]] = {}
     declared = source.all_declared_names()
-    provided = HOST_GLOBALS if _COMMONJS.search(source.source) else HOST_GLOBALS | (
-        BROWSER_GLOBALS)
+    commonjs = _COMMONJS.search(source.source) is not None
+    provided = HOST_GLOBALS if commonjs else HOST_GLOBALS | BROWSER_GLOBALS
     for match in source.matches(_BARE_ASSIGNMENTS):
         name_node, assignment = match["name"][0], match["assign"][0]
+        if assignment.type == "for_in_statement" and assignment.child_by_field_name(
+                "kind") is not None:
+            continue  # `for (var k in o)`: declared; `for (k in o)` assigns a global
         name = text(name_node)
-        if name in provided or source.enclosing_function(assignment) is None:
-            continue
+        if name in provided or (source.enclosing_function(assignment) is None
+                                and (not commonjs or _tested_first(assignment, name))):
+            continue  # (at the top of a CommonJS module, not of a browser script, the
+            #            undeclared name is a global rather than one of the script's own;
+            #            `if (typeof _ == 'function') _ = ...` updates a global on purpose)
         # most assigned names are declared in the assigning function: a set lookup rules
         # them out before the scope walk
         if name in declared and (_declared_nearby(source, name_node, assignment)
@@ -78,6 +85,18 @@ def implicit_globals(source: SourceFile) -> list[ImplicitGlobal]:
                             if refilled_per_call(source, found_global, a, v))
         result.append(ImplicitGlobal(name, assignments, values, uses, refills))
     return result
+
+
+def _tested_first(assignment: Node, name: str) -> bool:
+    """Inside an `if` whose condition asks about the name (`typeof _ == 'function'`)."""
+    parent = assignment.parent
+    while parent is not None:
+        condition = parent.child_by_field_name("condition")
+        if parent.type == "if_statement" and condition is not None and re.search(
+                rf"(?<![\w$]){re.escape(name)}(?![\w$])", text(condition)):
+            return True
+        parent = parent.parent
+    return False
 
 
 _DECLARING = frozenset({"variable_declarator", "required_parameter", "optional_parameter",

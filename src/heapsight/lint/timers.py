@@ -101,9 +101,12 @@ def interval_starts(source: SourceFile, facts: FileFacts) -> list[IntervalStart]
             self_only = cleared and callback is not None and _cleared_only_inside(
                 source, name, callback, function, parent) and scope is not None and (
                 not facts.per_call_is_inferred(scope[1]))
-            success_only = cleared and not self_only and scope is not None and (
+            # cleared on the success path only: whatever runs the function (it is not
+            # start-up code, above), a throw or an abandoned await skips the clear
+            success_only = cleared and not self_only and (
                 _cleared_only_after_await(source, name, call, function)
-                or _cleared_only_when_finished(source, name, callback, function))
+                or scope is not None and _cleared_only_when_finished(
+                    source, name, callback, function))
             found.append(IntervalStart(call, callback, function, name,
                                        cleared and not self_only and not success_only,
                                        self_only, success_only))
@@ -628,6 +631,10 @@ class DroppedTimeout:
     function: Node
     # cleared only after the await it guards, outside finally: a throw skips the clear
     skipped_on_throw: bool = False
+    # the callback brings back state (this name) that a teardown function (`teardown`)
+    # resets: a teardown before the timer fires is undone when it fires
+    revives: str = ""
+    teardown: Node | None = None
 
 
 def dropped_timeouts(source: SourceFile, facts: FileFacts) -> list[DroppedTimeout]:
@@ -641,6 +648,13 @@ def dropped_timeouts(source: SourceFile, facts: FileFacts) -> list[DroppedTimeou
                                                         "self", "timers"):
             continue
         callback = unwrap(match["callback"][0])
+        revived = _revived_after_teardown(source, facts, call, callback)
+        if revived is not None:
+            function = source.enclosing_function(call)
+            if function is not None:
+                found.append(DroppedTimeout(call, body_method(source, function),
+                                            revives=revived[0], teardown=revived[1]))
+            continue
         guard = _guards_an_await(source, call)
         if callback.type not in ("arrow_function", "function_expression", "function") or (
                 not guard and not _ends_operation(callback)
@@ -665,6 +679,89 @@ def dropped_timeouts(source: SourceFile, facts: FileFacts) -> list[DroppedTimeou
             continue
         found.append(DroppedTimeout(call, body_method(source, function), guard))
     return found
+
+
+_NULLS = ("null", "undefined", "false")
+_RESETS = file_query("""
+(assignment_expression right: [(null) (undefined) (false)]) @reset
+""")
+
+
+def _methods_named(source: SourceFile, name: str) -> list[Node]:
+    return [match["function"][0] for match in source.matches(FUNCTIONS_QUERY)
+            if match["function"][0].type == "method_definition"
+            and source.function_name(match["function"][0]) == name]
+
+
+def _null_assignments(source: SourceFile) -> list[Node]:
+    """`x = null`, `this.x = undefined`, `x = false` anywhere in the file."""
+    return [match["reset"][0] for match in source.matches(_RESETS)]
+
+
+def _revived_after_teardown(source: SourceFile, facts: FileFacts, call: Node,
+                            callback: Node) -> tuple[str, Node] | None:
+    """`setTimeout(() => restart(), ms)` with the handle dropped, where the callback (or a
+    function it calls, two calls deep) assigns a variable or field - `runner = create()` -
+    that another function of the file resets (`runner = null`, a stop or close): nothing can
+    cancel the timer, so a teardown before it fires is undone when it fires, and the revived
+    state (a connection, a consumer) lives on after its owner stopped it.
+    -> (the revived name, the teardown function)."""
+    function = source.enclosing_function(call)
+    if callback.type not in ("arrow_function", "function_expression") or function is None or (
+            not _dropped(source, call, function)):
+        return None
+    reviving: list[Node] = [callback]
+    frontier = [callback]
+    for _ in range(2):
+        following: list[Node] = []
+        for body in frontier:
+            for node in descendants(body):
+                if node.type != "call_expression":
+                    continue
+                callee = node.child_by_field_name("function")
+                if callee is None:
+                    continue
+                if callee.type == "identifier":
+                    targets = facts.functions_named(text(callee))
+                elif callee.type == "member_expression" and text(
+                        callee.child_by_field_name("object")) == "this":
+                    targets = _methods_named(source, last_name(callee))  # `this.connect()`
+                else:
+                    continue
+                for target in targets:
+                    if all(target.id != f.id for f in reviving):
+                        reviving.append(target)
+                        following.append(target)
+        frontier = following
+    assigned: set[str] = set()
+    for body in reviving:
+        for node in descendants(body):
+            if node.type != "assignment_expression":
+                continue
+            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+            if left is None or right is None or text(right) in _NULLS:
+                continue
+            name = text(left)
+            if left.type == "identifier" and any(
+                    name in source.declared_names(f) for f in (
+                        body, *source.enclosing_functions(node)) if f.id != function.id and
+                    f.start_byte >= body.start_byte):
+                continue  # a local of the reviving function
+            if left.type in ("identifier", "member_expression"):
+                assigned.add(name)
+    if not assigned:
+        return None
+    for node in _null_assignments(source):
+        left = node.child_by_field_name("left")
+        if left is None or text(left) not in assigned:
+            continue
+        teardown = source.enclosing_function(node)
+        if teardown is None or source.function_name(teardown) == "constructor" or any(
+                teardown.id == f.id or (
+                f.start_byte <= teardown.start_byte < f.end_byte) for f in reviving):
+            continue
+        return text(left), teardown
+    return None
 
 
 def _made_again(source: SourceFile, facts: FileFacts, constructor: Node) -> bool:

@@ -20,6 +20,7 @@ from heapsight.lint.source import (
     FUNCTION_TYPES,
     FUNCTIONS_QUERY,
     SourceFile,
+    descendants,
     file_query,
     last_name,
     outer,
@@ -392,6 +393,15 @@ class Growth:
     skipped_by: Node | None = None
     # a class property every instance adds itself to in its constructor
     per_instance: bool = False
+    # a property of a module-level object literal (`const state = { log: [] }`)
+    module_property: bool = False
+    # a timeout (this node) ends the call that added the entry and leaves the entry
+    timeout_leaves: Node | None = None
+    # removed only in this 'end'/'finish' listener, which a destroyed stream never runs
+    normal_end_only: Node | None = None
+    # a count per key whose only removal is a reset of one key (on success): keys that never
+    # reach it keep their count
+    count_reset_only: bool = False
 
 
 def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
@@ -440,15 +450,29 @@ def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
             if skipped is not None:
                 found.append(Growth(name, kind, [skipped[0]], skipped_by=skipped[1]))
                 continue
-            success_only = _removed_only_on_success(source, usage)
+            timed_out = timeout_leaves_entry(source, usage)
+            if timed_out is not None:
+                found.append(Growth(name, kind, [timed_out[0]], timeout_leaves=timed_out[1]))
+                continue
+            ended = removed_only_on_normal_end(source, usage)
+            if ended is not None:
+                found.append(Growth(name, kind, [ended[0]], normal_end_only=ended[1]))
+                continue
+            counted = _count_reset_per_key_only(source, facts, usage)
+            if counted is not None:
+                found.append(Growth(name, kind, [counted], count_reset_only=True))
+                continue
+            success_only = removed_only_on_success(source, usage)
             cancel_only = not success_only and (
                 removed_only_on_cancel(source, usage.bounds)
                 or _removed_only_in_effect_cleanup(source, usage))
             if not success_only and not cancel_only:
                 continue
         memo = usage.read_through(source)
-        if memo is not None and kind in ("map", "object"):
-            continue  # a read-through cache: cache-without-eviction reports it
+        if memo is not None and kind in ("map", "object") and not counts_up(memo,
+                                                                            usage.lookups):
+            continue  # a read-through cache: cache-without-eviction reports it (a count
+            #            per key made from the old entry is one entry per distinct key)
         if memo is None and usage.lookups and all(creates_bucket(g, source)
                                                   for g in usage.grows):
             memo = usage.grows[0]  # only ever a new bucket per key: a get-or-create registry
@@ -461,6 +485,65 @@ def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
             found.append(Growth(name, kind, grows, success_only, cancel_only))
     found.extend(passed_in_collections(source, facts))
     found.extend(_self_registrations(source))
+    found.extend(_module_object_collections(source, facts))
+    return found
+
+
+def _stores_its_arguments(source: SourceFile, grow: Node) -> bool:
+    """`function (oid, parser) { table.text[oid] = parser }`: a function whose one statement
+    stores what its caller hands it, key and value - a registration, as many entries as the
+    caller registers (a type table filled at load), not growth per call."""
+    function = source.enclosing_function(grow)
+    body = function.child_by_field_name("body") if function is not None else None
+    if function is None or body is None or body.type != "statement_block" or len(
+            [c for c in body.named_children if c.type != "comment"]) != 1:
+        return False
+    given = set(parameter_names(function))
+    key, value = _entry_of(grow), stored_value(grow)
+    return key is not None and value is not None and text(unwrap(key)) in given and text(
+        unwrap(value)) in given
+
+
+def _module_object_collections(source: SourceFile, facts: FileFacts) -> list[Growth]:
+    """`const realtime = { notes: {}, log: [] }` at module level, and a function adds to
+    `realtime.log` while nothing the file does to that path takes entries out: the object
+    lives as long as the module, so its collections do too. Decided like a module-level
+    collection of its own (a read-through is the cache rule's; a key the file spells, or
+    growth while the module loads, is not growth per call)."""
+    found: list[Growth] = []
+    for declarator in source.module_declarators():
+        name_node = declarator.child_by_field_name("name")
+        value = declarator.child_by_field_name("value")
+        if name_node is None or name_node.type != "identifier" or value is None or (
+                unwrap(value).type != "object"):
+            continue
+        if declarator.parent is not None and declarator.parent.parent is not None and (
+                declarator.parent.parent.type == "export_statement"):
+            continue  # other modules may trim it
+        owner = text(name_node)
+        for pair in unwrap(value).named_children:
+            key = pair.child_by_field_name("key") if pair.type == "pair" else None
+            kind = collection_kind(pair.child_by_field_name("value")) if key is not None else None
+            if key is None or kind is None or key.type != "property_identifier":
+                continue
+            shown = f"{owner}.{text(key)}"
+            uses = [node for node in _paths_spelled(source, shown)
+                    if (root := root_identifier(node)) is not None
+                    and source.is_module_binding(root)]
+            usage = classify(source, uses, shown, kind)
+            if usage.bounds or usage.exported:
+                continue
+            memo = usage.read_through(source)
+            if memo is not None and kind in ("map", "object"):
+                continue  # a read-through cache: cache-without-eviction reports it
+            if memo is not None and not facts.runs_per_call_or_async(memo):
+                continue
+            grows = [g for g in usage.grows_in_functions(source)
+                     if not facts.in_setup_code(g) and not _copies_keys(g)
+                     and not constant_key(source, g) and not _iterated_at_load(source, g)
+                     and not _stores_its_arguments(source, g)]
+            if grows:
+                found.append(Growth(shown, kind, grows, module_property=True))
     return found
 
 
@@ -500,6 +583,54 @@ _LITERALS = ("string", "number", "true", "false", "null")
 # Array iteration runs its callback there and then, once per element.
 _ITERATION_METHODS = frozenset({"forEach", "map", "filter", "reduce", "some", "every",
                                 "flatMap", "find"})
+
+
+_KEY_LITERALS = ("string", "number", "true", "false", "null", "undefined")
+
+
+def composite_key(source: SourceFile, key: Node, function: Node) -> bool:
+    """The key combines two or more values the call was given (`${title}::${id}`, `a + ':' +
+    b`, `render(template, values)`), directly or through a `const` of the function: its
+    domain is the product of theirs, which no fixed set of names or types bounds."""
+    key = unwrap(key)
+    if key.type == "identifier":
+        declarator = next(source.declarators(text(key), function), None)
+        value = declarator.child_by_field_name("value") if declarator is not None and (
+            declarator.parent is not None and text(declarator.parent).startswith("const")) \
+            else None
+        if value is None:
+            return False
+        key = unwrap(value)
+    if key.type == "template_string":
+        parts = [c for c in key.named_children if c.type == "template_substitution"]
+    elif key.type == "binary_expression" and text(key.child_by_field_name("operator")) == "+":
+        parts, stack = [], [key]
+        while stack:
+            node = unwrap(stack.pop())
+            if node.type == "binary_expression" and text(
+                    node.child_by_field_name("operator")) == "+":
+                stack += [side for side in (node.child_by_field_name("left"),
+                                            node.child_by_field_name("right")) if side]
+            elif node.type not in _KEY_LITERALS and node.type != "template_string":
+                parts.append(node)
+    elif key.type == "call_expression":
+        arguments = key.child_by_field_name("arguments")
+        parts = [a for a in (arguments.named_children if arguments is not None else [])
+                 if a.type not in _KEY_LITERALS]
+    else:
+        return False
+    given = set(parameter_names(function))
+    for declarator in own_nodes(function):  # locals made from them: `const room = req.room`
+        value = declarator.child_by_field_name("value") if (
+            declarator.type == "variable_declarator") else None
+        name = declarator.child_by_field_name("name") if value is not None else None
+        if name is not None and name.type == "identifier" and value is not None and any(
+                node.type == "identifier" and text(node) in given
+                for node in descendants(value)):
+            given.add(text(name))
+    used = [{text(node) for node in descendants(part)
+             if node.type == "identifier" and text(node) in given} for part in parts]
+    return sum(1 for names in used if names) >= 2 and len(set().union(*used)) >= 2
 
 
 def _entry_of(grow: Node) -> Node | None:
@@ -726,6 +857,71 @@ def removal_skipped_by_sibling_handler(source: SourceFile,
     return None
 
 
+# Stream events that only a normal finish brings: a stream destroyed or errored (a client
+# that goes away, a reset connection) emits 'close' (and 'error'), never these.
+_NORMAL_END_EVENTS = frozenset({"end", "finish"})
+
+
+def _count_reset_per_key_only(source: SourceFile, facts: FileFacts,
+                              usage: Usage) -> Node | None:
+    """`fails[user] = (fails[user] || 0) + 1` per call, and the only removals take one key
+    out (`delete fails[user]` when a login succeeds): no size check, clear or expiry, so
+    every key that never reaches the reset (a mistyped name, an attacker's guesses) keeps
+    its count for good. A reset the module exports is other modules' to call. -> the count."""
+    if not usage.bounds or not all(_removes_one_entry(b) for b in usage.bounds):
+        return None
+    if any((f := source.enclosing_function(b)) is not None and facts.exported_function(f)
+           for b in usage.bounds):
+        return None  # an exported reset (`recordSuccess(user)`): other modules call it
+    for grow in usage.grows:
+        if counts_up(grow, usage.lookups) and (
+                facts.per_call_scope(grow) is not None or facts.repeats(grow) is not None
+                and not facts.in_setup_code(grow)):
+            return grow
+    return None
+
+
+def removed_only_on_normal_end(source: SourceFile, usage: Usage) -> tuple[Node, Node] | None:
+    """A function adds an entry and takes it out only in an `'end'`/`'finish'` listener it
+    registers on a stream it was handed (`socket.on('end', () => live.delete(socket))`), with
+    no `'close'` listener there that removes it too: a stream destroyed or errored never
+    ends, so each call that ends that way keeps its entry for good.
+    -> (the add, the registration)."""
+    removals = [b for b in usage.bounds if _removes_one_entry(b) or _splices_one(b)]
+    if not removals or len(removals) != len(usage.bounds):
+        return None
+    for grow in usage.grows:
+        function = source.enclosing_function(grow)
+        if function is None:
+            continue
+        ends: list[tuple[Node, Node]] = []
+        for node in own_nodes(function):
+            if node.type != "call_expression":
+                continue
+            callee = node.child_by_field_name("function")
+            arguments = node.child_by_field_name("arguments")
+            if callee is None or callee.type != "member_expression" or last_name(
+                    callee) not in _LISTEN_METHODS or arguments is None or len(
+                    arguments.named_children) < 2:
+                continue
+            event = arguments.named_children[0]
+            handler = unwrap(arguments.named_children[1])
+            if event.type != "string" or handler.type not in ("arrow_function",
+                                                              "function_expression"):
+                continue
+            emitter = root_identifier(callee)
+            if text(event)[1:-1] in _NORMAL_END_EVENTS and emitter is not None and text(
+                    emitter) in parameter_names(function):
+                ends.append((node, handler))  # (a stream handed in; an emitter the call
+                #                                made has only the events the file gives it)
+        if not ends:
+            continue
+        if all(any(h.start_byte <= r.start_byte < h.end_byte for _, h in ends)
+               for r in removals):
+            return grow, ends[0][0]
+    return None
+
+
 def _splices_one(bound: Node) -> bool:
     """`list.splice(index, 1)`: one entry taken out of an array."""
     if bound.type != "call_expression" or last_name(
@@ -810,7 +1006,7 @@ def _removal_never_called(source: SourceFile, facts: FileFacts,
     deregisters. -> (the remover's name, the calls that add)."""
     functions = [f for bound in usage.bounds if (f := source.enclosing_function(bound)) is not None]
     removers = {source.function_name(f) for f in functions}
-    if not removers or "" in removers or any(_called_in_file(source, name) for name in removers):
+    if not removers or "" in removers or any(called_in_file(source, name) for name in removers):
         return None
     adders = {source.function_name(f) for grow in usage.grows
               if (f := source.enclosing_function(grow)) is not None}
@@ -833,7 +1029,7 @@ def _result_kept(call: Node) -> bool:
     return holder is not None and holder.type in ("assignment_expression", "variable_declarator")
 
 
-def _called_in_file(source: SourceFile, name: str) -> bool:
+def called_in_file(source: SourceFile, name: str) -> bool:
     return any(use.parent is not None and (
         use.parent.type == "call_expression" and use.parent.child_by_field_name("function") == use
         or use.parent.type in ("arguments", "pair", "assignment_expression")  # handed on
@@ -871,8 +1067,10 @@ def _runs_once(source: SourceFile, facts: FileFacts, function: Node) -> bool:
     holder = outer(function).parent
     if function.type != "function_declaration" and not (
             function.type in ("arrow_function", "function_expression")
-            and holder is not None and holder.type in ("variable_declarator", "arguments")):
-        return False  # (an argument: a plugin wrapped at load, `fp(async function (app) {})`)
+            and holder is not None and holder.type in ("variable_declarator", "arguments",
+                                                       "assignment_expression")):
+        return False  # (an argument: a plugin wrapped at load, `fp(async function (app) {})`;
+    #               an assignment: `module.exports = function (app) {}`)
     if source.enclosing_function(function) is not None:
         return False
     return facts.per_call_reason(function) is None
@@ -904,7 +1102,40 @@ def _outlives(source: SourceFile, facts: FileFacts, uses: list[Node], name: str,
             if facts.per_call_reason(function) is not None or (
                     function.id in handed_out and _fresh_id(source, grow)):
                 return True  # a route of a plugin; a pending-call registry of a factory
+            if _registered_callback(function, scope) and not any(
+                    (holder := outer(use).parent) is not None and holder.type == "arguments"
+                    for use in uses):
+                return True  # `app.on('login', (auth) => ...)`: runs at each event, later
+                #              (not chunks gathered for a result: `cb(Buffer.concat(chunks))`)
     return False
+
+
+# Calls that run a callback at most once, or there and then: a promise's settlement, a
+# `once` listener, a timeout, a promise executor, array iteration.
+_RUN_ONCE_CALLS = frozenset({"once", "then", "catch", "finally", "setTimeout", "setImmediate",
+                             "nextTick", "queueMicrotask", *_ITERATION_METHODS})
+
+
+def _registered_callback(function: Node, scope: Node) -> bool:
+    """`function` is a callback that `scope` hands to an object it was handed itself
+    (`(app) => { app.on('login', (auth) => ...) }`), for an event or hook it names first:
+    that object was there before the scope ran and outlives it, so it may run the callback
+    again and again later (a listener, a hook, a subscription). Not a promise's settlement, a `once` listener, a timeout or array
+    iteration; not a call on an object the scope made (a test's own server dies with it)."""
+    holder = function.parent
+    if function.type not in ("arrow_function", "function_expression") or holder is None or (
+            holder.type != "arguments") or holder.parent is None:
+        return False
+    call = holder.parent
+    callee = call.child_by_field_name("function")
+    if call.type != "call_expression" or callee is None or callee.type != "member_expression" or (
+            last_name(callee) in _RUN_ONCE_CALLS):
+        return False
+    arguments = holder.named_children
+    if len(arguments) < 2 or arguments[0].type != "string" or arguments[0].id == function.id:
+        return False  # an event or hook named first: `on('login', fn)`, not `eachPath(fn)`
+    receiver = root_identifier(callee)
+    return receiver is not None and text(receiver) in parameter_names(scope)
 
 
 # What makes a key new for each call: a counter, a uuid, the clock.
@@ -1094,7 +1325,57 @@ def _copies_keys(grow: Node) -> bool:
     return False
 
 
-def _removed_only_on_success(source: SourceFile, usage: Usage) -> bool:
+_TIMEOUTS = file_query("""
+(call_expression function: (identifier) @f arguments: (arguments . [(arrow_function)
+  (function_expression)] @callback) (#eq? @f "setTimeout")) @timer
+""")
+
+
+def timeout_leaves_entry(source: SourceFile, usage: Usage) -> tuple[Node, Node] | None:
+    """(growth, timer): a call adds an entry, and a timeout it starts ends the call - it
+    settles the promise the call returns (`new Promise((resolve, reject) => { m.set(id, ..);
+    setTimeout(() => reject(...), ms) })`) - without taking the entry out, itself or through
+    a function that does, while the file removes entries elsewhere (the answer's path). Each
+    call that times out keeps its entry for good."""
+    if not usage.bounds:
+        return None
+    keyed = [g for g in usage.grows if _entry_of(g) is not None]
+    if not keyed:
+        return None
+    removers = {name for bound in usage.bounds
+                if (fn := source.enclosing_function(bound)) is not None
+                and (name := source.function_name(fn))}
+    timer_callbacks = [m["callback"][0] for m in source.matches(_TIMEOUTS)]
+    if all(any(c.start_byte <= b.start_byte < c.end_byte for c in timer_callbacks)
+           for b in usage.bounds):
+        return None  # every removal is a timer's own: no answer's path to compare with
+    for match in source.matches(_TIMEOUTS):
+        timer, callback = match["timer"][0], match["callback"][0]
+        executor = source.enclosing_function(timer)
+        if executor is None or executor.parent is None or executor.parent.type != "arguments":
+            continue
+        made = executor.parent.parent
+        if made is None or made.type != "new_expression" or text(
+                made.child_by_field_name("constructor")) != "Promise":
+            continue
+        settles = set(parameter_names(executor))
+        grow = next((g for g in keyed if executor.start_byte <= g.start_byte < executor.end_byte
+                     and source.enclosing_function(g) == executor), None)
+        if grow is None or not settles:
+            continue
+        calls = [node for node in descendants(callback) if node.type == "call_expression"]
+        if not any(text(c.child_by_field_name("function")) in settles for c in calls):
+            continue  # the timer does not end the call
+        if any(callback.start_byte <= b.start_byte < callback.end_byte for b in usage.bounds):
+            continue
+        if any((f := c.child_by_field_name("function")) is not None
+               and last_name(f) in removers for c in calls):
+            continue  # `this.expire(id)`: one call away
+        return grow, timer
+    return None
+
+
+def removed_only_on_success(source: SourceFile, usage: Usage) -> bool:
     """Some function of the file runs an entry's whole life - adds it (itself or through a
     helper it calls), awaits, then removes it - and every such function removes it outside
     `finally`/`catch`, after the await: a rejection skips the removal."""

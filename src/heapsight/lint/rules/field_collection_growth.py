@@ -111,6 +111,40 @@ class FieldCollectionGrowth(Rule):
                     f"that ends that way leaves an entry nothing removes later; remove it from "
                     f"both wherever the entry's life ends")
                 continue
+            if growth.bucket_untrimmed:
+                yield self.finding(
+                    source, growth.grow,
+                    f"each entry of `this.{growth.name}` is a list that grows here in {where} "
+                    f"on every call, and the only removals drop a whole entry: nothing trims "
+                    f"a list while its key lives, so it grows for as long as the key stays; "
+                    f"cap each list (drop the oldest past a size)")
+                continue
+            if growth.timeout_leaves is not None:
+                line = growth.timeout_leaves.start_point[0] + 1
+                yield self.finding(
+                    source, growth.grow,
+                    f"`this.{growth.name}` gets an entry in {where} that the answer's path "
+                    f"removes, but the timeout on line {line} ends the same call and leaves "
+                    f"it: every call that times out keeps its entry for as long as the object "
+                    f"lives; remove it in the timeout too")
+                continue
+            if growth.normal_end_only is not None:
+                line = growth.normal_end_only.start_point[0] + 1
+                yield self.finding(
+                    source, growth.grow,
+                    f"`this.{growth.name}` gets an entry in {where} that only the listener on "
+                    f"line {line} takes out, for an event only a normal finish brings: a "
+                    f"stream destroyed or errored emits 'close', not that one, and its entry "
+                    f"stays for as long as the object lives; remove it on 'close'")
+                continue
+            if growth.success_only:
+                yield self.finding(
+                    source, growth.grow,
+                    f"`this.{growth.name}` gets an entry in {where} that is removed only after "
+                    f"an await on the success path: a call that throws or is abandoned keeps "
+                    f"its entry for as long as the object lives ({growth.why_long_lived}); "
+                    f"remove it in a finally")
+                continue
             if growth.fired_kept:
                 yield self.finding(
                     source, growth.grow,

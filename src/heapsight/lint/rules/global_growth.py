@@ -18,11 +18,16 @@ from heapsight.lint.source import (
     text,
     unwrap,
 )
-from heapsight.lint.usage import classify, collection_kind, constant_key
+from heapsight.lint.usage import called_in_file, classify, collection_kind, constant_key
 
 _GLOBAL_MEMBERS = file_query("""
 (member_expression object: (identifier) @global property: (property_identifier) @name
   (#any-of? @global "global" "globalThis" "window")) @member
+""")
+# `(global as any).x`, `(globalThis as unknown as Bag).x`: the global object behind a cast
+_CAST_MEMBERS = file_query("""
+(member_expression object: (parenthesized_expression) @cast
+  property: (property_identifier) @name) @member
 """)
 _GLOBAL_SUBSCRIPTS = file_query("""
 (assignment_expression
@@ -86,13 +91,20 @@ class GlobalCollectionGrowth(Rule):
         for match in source.matches(_GLOBAL_MEMBERS):
             if source.is_global_object(match["global"][0]):
                 by_name.setdefault(text(match["name"][0]), []).append(match["member"][0])
+        if b" as " in source.source:
+            for match in source.matches(_CAST_MEMBERS):
+                held = unwrap(match["cast"][0])
+                if held.type == "identifier" and text(held) in _GLOBAL_NAMES and (
+                        source.is_global_object(held)):
+                    by_name.setdefault(text(match["name"][0]), []).append(match["member"][0])
         for name, uses in by_name.items():
             usage = classify(source, uses, name)
-            if usage.bounds:
+            if _live_bounds(source, usage.bounds):
                 continue
             grows = usage.grows_in_functions(source)
             if grows:
-                owner = text(uses[0].child_by_field_name("object"))
+                shown = uses[0].child_by_field_name("object")
+                owner = text(unwrap(shown)) if shown is not None else name
                 yield self.finding(
                     source, grows[0],
                     f"`{owner}.{name}` lives on the global object and grows here, but nothing "
@@ -179,7 +191,7 @@ class GlobalCollectionGrowth(Rule):
                     node = outer(node)
         for path, uses in paths.items():
             usage = classify(source, uses, path)
-            if usage.bounds or usage.exported:
+            if _live_bounds(source, usage.bounds) or usage.exported:
                 continue
             made = any(_made_as_collection(use) for use in uses)
             grows = [g for g in usage.grows_in_functions(source)
@@ -219,6 +231,21 @@ class GlobalCollectionGrowth(Rule):
                     f"`{implicit.name}` is declared nowhere, so assigning it made it a property "
                     f"of the global object (sloppy mode); it grows here and nothing removes "
                     f"from it")
+
+
+def _live_bounds(source: SourceFile, bounds: list[Node]) -> list[Node]:
+    """The bounds that can run while the collection grows: not a wholesale reset (`x = []`)
+    in a method nothing in the file calls (a lifecycle hook the host runs at boot or
+    shutdown, `boot() { globalThis.timings = [] }`), which empties it once, not per call."""
+    live = []
+    for bound in bounds:
+        function = source.enclosing_function(bound)
+        if bound.type == "assignment_expression" and function is not None and (
+                function.type == "method_definition") and not called_in_file(
+                source, source.function_name(function)):
+            continue
+        live.append(bound)
+    return live
 
 
 def _created_value(value: Node) -> Node:

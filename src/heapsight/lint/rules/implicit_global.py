@@ -31,8 +31,12 @@ class ImplicitGlobal(Rule):
     assigns an object - a call's result, an element of a list, a new object - to a name that
     no scope around it declares, which makes it a property of the global object; also a new
     empty collection given to such a name and filled in the same call (`links = {}` then
-    `links[rel] = href`), which keeps the last call's filled collection. In a CommonJS script,
-    names only a browser provides (`self`, `name`, `window`) count too.
+    `links[rel] = href`), which keeps the last call's filled collection; an object given to
+    an undeclared name at the top level of a CommonJS module (a module's top level is a
+    function; the name is the global object's, not the module's); and the variable of
+    a `for (key in obj)` / `for (item of list)` loop that no scope declares (a loop variable
+    is never meant to outlive its loop). In a CommonJS script, names only a browser provides
+    (`self`, `name`, `window`) count too.
 
     Why is this bad?
     The global object is a GC root. A forgotten `var` turns a local into a global that keeps
@@ -74,7 +78,8 @@ class ImplicitGlobal(Rule):
         for implicit in facts.implicit_globals:
             for assignment, value in zip(implicit.assignments, implicit.values, strict=True):
                 function = source.enclosing_function(assignment)
-                where = facts.describe(function) if function is not None else "this function"
+                where = facts.describe(function) if function is not None else (
+                    "this CommonJS module's top level")
                 if assignment.id in implicit.refills:
                     yield self.finding(
                         source, assignment,
@@ -83,13 +88,22 @@ class ImplicitGlobal(Rule):
                         f"each call gives it a new `{_short(value)}` and fills it, and the "
                         f"global keeps the last one alive after the call")
                     continue
+                if assignment.type == "for_in_statement":
+                    yield self.finding(
+                        source, assignment,
+                        f"`{implicit.name}`, the variable of this loop, is declared in no scope "
+                        f"around {where}, so the loop writes a property of the global object "
+                        f"(sloppy mode) that outlives the call and is shared by every caller; "
+                        f"declare it in the loop (`for (const {implicit.name} ...)`)")
+                    continue
                 if not _retains(value, implicit.name):
                     continue
                 yield self.finding(
                     source, assignment,
                     f"`{implicit.name}` is declared in no scope around {where}, so this "
                     f"assignment makes it a property of the global object (sloppy mode): it "
-                    f"keeps `{_short(value)}` alive after the call")
+                    f"keeps `{_short(value)}` alive "
+                    f"{'after the call' if function is not None else 'for the process'}")
 
 
 def _retains(value: Node, name: str) -> bool:

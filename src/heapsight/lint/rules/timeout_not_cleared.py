@@ -61,6 +61,16 @@ class TimeoutNotCleared(Rule):
     def check(self, source: SourceFile, facts: FileFacts) -> Iterator[Finding]:
         for timeout in facts.dropped_timeouts:
             where = facts.describe(timeout.function)
+            if timeout.teardown is not None:
+                stop = facts.describe(timeout.teardown)
+                yield self.finding(
+                    source, timeout.call,
+                    f"the timer started in {where} brings `{timeout.revives}` back when it "
+                    f"fires, and {stop} resets `{timeout.revives}`, but the handle is dropped: "
+                    f"a teardown before the timer fires cannot cancel it, and what it brings "
+                    f"back lives on after its owner stopped it; keep the handle and clear it "
+                    f"in the teardown")
+                continue
             if timeout.skipped_on_throw:
                 yield self.finding(
                     source, timeout.call,

@@ -24,6 +24,7 @@ from heapsight.lint.usage import (
     Usage,
     classify,
     collection_kind,
+    composite_key,
     counts_up,
     creates_bucket,
 )
@@ -717,6 +718,8 @@ def _keyed_by_traffic(facts: FileFacts, grow: Node) -> bool:
     if key is not None and names_an_entity(last_name(key), qualified=True):
         return True
     function = facts.source.enclosing_function(grow)
+    if key is not None and function is not None and composite_key(facts.source, key, function):
+        return True
     if key is not None and function is not None and _key_made_by_caller(
             facts.source, facts, key, function, per_call=True):
         return True
@@ -727,6 +730,7 @@ def _keyed_by_traffic(facts: FileFacts, grow: Node) -> bool:
 
 
 _LITERALS = frozenset({"true", "false", "null", "undefined", "number", "string"})
+
 
 
 def _keyed_by_object(source: SourceFile, grow: Node) -> bool:

@@ -25,7 +25,8 @@ class ModuleCollectionGrowth(Rule):
     callback run while the module loads (`['a', 'b'].forEach(...)`), and an exported remover
     keyed by what other modules know (`release(topic)`) are not reported. A collection kept
     on a class (`Owner.live = []` at module level) that each instance adds itself to in its
-    constructor, with no removal, keeps every instance ever made.
+    constructor, with no removal, keeps every instance ever made. A collection kept in a
+    module-level object literal (`const state = { log: [] }`) counts as a module-level one.
 
     Why is this bad?
     A module-level collection lives as long as the process. If each request or event adds an
@@ -92,6 +93,32 @@ class ModuleCollectionGrowth(Rule):
                     f"{growth.skipped_by.start_point[0] + 1} also ends the call but leaves the "
                     f"entry: every call that ends that way keeps it for good")
                 continue
+            if growth.timeout_leaves is not None:
+                line = growth.timeout_leaves.start_point[0] + 1
+                yield self.finding(
+                    source, grow,
+                    f"module-level {growth.kind} `{growth.name}` gets an entry{where} that the "
+                    f"answer's path removes, but the timeout on line {line} ends the same call "
+                    f"and leaves it: every call that times out keeps its entry for good "
+                    f"(remove it in the timeout too)")
+                continue
+            if growth.count_reset_only:
+                yield self.finding(
+                    source, grow,
+                    f"module-level {growth.kind} `{growth.name}` keeps a count per key{where}, "
+                    f"and the only removal resets one key (when that key's call succeeds): "
+                    f"every key that never gets there keeps its entry for good; cap it, or "
+                    f"let entries expire")
+                continue
+            if growth.normal_end_only is not None:
+                line = growth.normal_end_only.start_point[0] + 1
+                yield self.finding(
+                    source, grow,
+                    f"module-level {growth.kind} `{growth.name}` gets an entry{where} that only "
+                    f"the listener on line {line} takes out, for an event only a normal finish "
+                    f"brings: a stream destroyed or errored emits 'close', not that one, and "
+                    f"its entry stays for good (remove it on 'close')")
+                continue
             if growth.removal_never_called:
                 yield self.finding(
                     source, grow,
@@ -114,6 +141,13 @@ class ModuleCollectionGrowth(Rule):
                     f"module-level {growth.kind} `{growth.name}` grows{where} and the entry is "
                     f"removed only after an await on the success path; a call that throws or "
                     f"is abandoned leaves it for good (remove it in a finally)")
+                continue
+            if growth.module_property:
+                yield self.finding(
+                    source, grow,
+                    f"{growth.kind} `{growth.name}` is kept by a module-level object (it lives "
+                    f"as long as the process) and grows{where}, but nothing ever removes "
+                    f"entries or checks its size")
                 continue
             if "." in growth.name:
                 yield self.finding(
