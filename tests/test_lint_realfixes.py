@@ -27,14 +27,17 @@ ROOT = Path(__file__).parent / "corpus" / "lint-realfixes"
 # read and tuned on in session 5 (both rule branches merged); fresh-5 was that session's unseen
 # split, spent since and tuned on in session 6 (both rule branches merged). fresh-6 is session
 # 6's unseen split, scored once after that session's rule work (7 found, 10 fixed versions
-# flagged; the same as before it): its floor guards against a fall, it is no goal.
+# flagged; the same as before it), and again after session 7's (the same again): its floor
+# guards against a fall, it is no goal. Nobody has read its cases.
 # tuning allows one fixed version: 10-node-redis-2465's after pushes onto the private
 # `#waitingForReply` and, cut down, leaves out the reply path that shifts it; since private fields
 # are fields to the rules, that push is a finding like the same code with `_waitingForReply`.
+# fresh-7 is session 7's unseen split: 5 found, 4 fixed versions flagged, before and after that
+# session's rule work; its misses were then read for the census in docs/lint.md (spent).
 # fresh-3 and fresh-5 raised in session 7 to what its two rule branches reached together.
 FLOORS = {"tuning": (22, 1), "held-out": (10, 0), "fresh-3": (30, 0), "fresh-4": (23, 0),
          "fresh-5": (29, 1), "fresh-6": (7, 10),
-         "fresh-7": (0, 40)}
+         "fresh-7": (5, 4)}
 
 
 def test_the_manifest_describes_every_case():

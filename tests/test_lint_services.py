@@ -99,14 +99,18 @@ FLOORS_4: dict[str, tuple[float, float]] = {
     "global-growth": (0.79, 1.00),
 }
 
+# lint-services-5: the seventh session's held-out corpus (20 other applications' styles), scored
+# at main before that session's rule work (recall 0.28, precision 0.74) and after it (0.31, 0.74);
+# these floors are the second score. Its misses were then read for the census in docs/lint.md,
+# so it is spent.
 FLOORS_5: dict[str, tuple[float, float]] = {
-    "unbounded-collection": (0.0, 0.0),
-    "listener-leak": (0.0, 0.0),
-    "timer-leak": (0.0, 0.0),
-    "closure-capture": (0.0, 0.0),
-    "unbounded-cache": (0.0, 0.0),
-    "resource-per-request": (0.0, 0.0),
-    "global-growth": (0.0, 0.0),
+    "unbounded-collection": (0.31, 0.83),
+    "listener-leak": (0.21, 0.66),
+    "timer-leak": (0.42, 1.00),
+    "closure-capture": (0.11, 1.00),
+    "unbounded-cache": (0.16, 0.50),
+    "resource-per-request": (0.38, 0.71),
+    "global-growth": (0.60, 0.66),
 }
 
 FLOORS_OF = {
