@@ -77,6 +77,16 @@ def test_each_pattern_alone_is_in_the_top_five(tmp_path, function):
     assert (category, class_name) in top, top
 
 
+def test_older_timers_of_a_pending_list_are_links_not_owners(tmp_path):
+    """Pending timers of one duration form one linked list; the timers made before the baseline
+    sit in it beside the new ones. They are links of the same chain, not owners besides the
+    list (with a long chain, whether a sampled timer reached them depended on the sample)."""
+    report = find_leaks(run_program(tmp_path, ONLY="audit", PER_PHASE="60"))
+    leak = next(leak for leak in report.leaks if leak.class_name == "LargeRequest")
+    assert leak.owners == []
+    assert leak.holder == "timerListMap[3600000]"
+
+
 def test_locations_and_holders(all_leaks):
     report = find_leaks(all_leaks)
     by_class = {leak.class_name: leak for leak in report.leaks}

@@ -124,6 +124,8 @@ def owners(snapshot: HeapSnapshot, top_nodes: np.ndarray, is_new: np.ndarray) ->
                 if is_new[source]:
                     stack.append(source)
                     continue
+                if _chain_link(snapshot, source, node):
+                    continue  # an older link of the same chain: its head is the owner
                 holder: int | None = source
                 via = edge.name
                 if snapshot.type_name(source) not in ("object", "closure"):
@@ -141,6 +143,14 @@ def owners(snapshot: HeapSnapshot, top_nodes: np.ndarray, is_new: np.ndarray) ->
             else:
                 entry.shared += 1
     return sorted(found.values(), key=lambda o: (-(o.only + o.shared), o.ordinal))
+
+
+def _chain_link(snapshot: HeapSnapshot, source: int, target: int) -> bool:
+    """An old object of the new one's own class that links to it (an older Timeout in a timer
+    list, an older node of a linked list): a link of the same chain, not another owner; the
+    chain's head is the owner."""
+    return snapshot.type_name(source) == "object" and \
+        snapshot.class_name(source) == snapshot.class_name(target)
 
 
 def _owner_of_store(snapshot: HeapSnapshot, store: int) -> int | None:
