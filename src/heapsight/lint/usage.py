@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import TYPE_CHECKING
@@ -790,6 +791,27 @@ def _listener_of(function: Node) -> tuple[str, Node] | None:
     return text(callee.child_by_field_name("object")), call
 
 
+def _single_entry_removals(usage: Usage) -> list[Node] | None:
+    """The usage's removals when each takes one entry out (`delete m[k]`, `splice(i, 1)`);
+    None when there are none or any other bound (a clear, a size check) exists."""
+    removals = [b for b in usage.bounds if _removes_one_entry(b) or _splices_one(b)]
+    return removals if removals and len(removals) == len(usage.bounds) else None
+
+
+def _registrations(function: Node) -> Iterator[tuple[Node, Node, Node]]:
+    """`x.on(event, handler)`-style calls written in `function` itself (not in functions
+    inside it): (the call, its callee, its arguments, which hold at least two)."""
+    for node in own_nodes(function):
+        if node.type != "call_expression":
+            continue
+        callee = node.child_by_field_name("function")
+        arguments = node.child_by_field_name("arguments")
+        if callee is not None and callee.type == "member_expression" and last_name(
+                callee) in _LISTEN_METHODS and arguments is not None and len(
+                arguments.named_children) >= 2:
+            yield node, callee, arguments
+
+
 def removal_skipped_by_sibling_handler(source: SourceFile,
                                        usage: Usage) -> tuple[Node, Node] | None:
     """A function adds an entry and registers handlers on one emitter for the ways its work
@@ -799,8 +821,8 @@ def removal_skipped_by_sibling_handler(source: SourceFile,
     that happens instead), leaves it: every call that ends that way keeps its entry for good.
     A handler may be a method (`this.onDone`, `this.onDone.bind(this)`).
     -> (the add, the registration whose handler forgets it)."""
-    removals = [b for b in usage.bounds if _removes_one_entry(b) or _splices_one(b)]
-    if not removals or len(removals) != len(usage.bounds):
+    removals = _single_entry_removals(usage)
+    if removals is None:
         return None
     methods: dict[str, Node] | None = None
     for grow in usage.grows:
@@ -808,15 +830,7 @@ def removal_skipped_by_sibling_handler(source: SourceFile,
         if function is None:
             continue
         handlers: dict[str, list[tuple[Node, Node, bool]]] = {}
-        for node in own_nodes(function):
-            if node.type != "call_expression":
-                continue
-            callee = node.child_by_field_name("function")
-            arguments = node.child_by_field_name("arguments")
-            if callee is None or callee.type != "member_expression" or last_name(
-                    callee) not in _LISTEN_METHODS or arguments is None or len(
-                    arguments.named_children) < 2:
-                continue
+        for node, callee, arguments in _registrations(function):
             handler = unwrap(arguments.named_children[1])
             if handler.type not in ("arrow_function", "function_expression"):
                 if methods is None:
@@ -887,23 +901,15 @@ def removed_only_on_normal_end(source: SourceFile, usage: Usage) -> tuple[Node, 
     no `'close'` listener there that removes it too: a stream destroyed or errored never
     ends, so each call that ends that way keeps its entry for good.
     -> (the add, the registration)."""
-    removals = [b for b in usage.bounds if _removes_one_entry(b) or _splices_one(b)]
-    if not removals or len(removals) != len(usage.bounds):
+    removals = _single_entry_removals(usage)
+    if removals is None:
         return None
     for grow in usage.grows:
         function = source.enclosing_function(grow)
         if function is None:
             continue
         ends: list[tuple[Node, Node]] = []
-        for node in own_nodes(function):
-            if node.type != "call_expression":
-                continue
-            callee = node.child_by_field_name("function")
-            arguments = node.child_by_field_name("arguments")
-            if callee is None or callee.type != "member_expression" or last_name(
-                    callee) not in _LISTEN_METHODS or arguments is None or len(
-                    arguments.named_children) < 2:
-                continue
+        for node, callee, arguments in _registrations(function):
             event = arguments.named_children[0]
             handler = unwrap(arguments.named_children[1])
             if event.type != "string" or handler.type not in ("arrow_function",
