@@ -16,7 +16,7 @@ const pkg = require("../package.json");
 const rateCache = new QuickLRU({ maxSize: 1000, maxAge: 10 * 60 * 1000 }); // ok: unbounded-cache
 // shipping quotes per cart, written by the quote query, removed only when the order is placed
 const quotesByCart = new Map();
-// shop settings, read on every request and never expired
+// shop settings, one entry per shop (a deployment has a handful), read on every request
 const settingsByShop = {};
 let transport;
 let reportInterval;
