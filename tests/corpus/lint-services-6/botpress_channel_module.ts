@@ -53,7 +53,7 @@ class WebchatClient {
   async handleIncoming(payload: any) {
     const history = this.conversations.get(payload.conversationId) ?? [];
     history.push(payload.text); // leak: unbounded-collection
-    this.conversations.set(payload.conversationId, history); // ok: unbounded-collection
+    this.conversations.set(payload.conversationId, history);
     await this.bp.events.sendEvent(
       this.bp.IO.Event({ botId: this.botId, channel: 'webchat-plus', direction: 'incoming', type: 'text', target: payload.userId, threadId: payload.conversationId, payload })
     );

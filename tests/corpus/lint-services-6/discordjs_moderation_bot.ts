@@ -101,8 +101,8 @@ export const warn: SlashCommand = {
     const target = interaction.options.getUser('user', true);
     const reason = interaction.options.getString('reason') ?? 'no reason';
     const list = bot.warnings.get(target.id) ?? [];
-    list.push(reason); // ok: unbounded-collection
-    bot.warnings.set(target.id, list); // leak: unbounded-collection
+    list.push(reason); // leak: unbounded-collection
+    bot.warnings.set(target.id, list);
     await bot.prisma.warning.create({ data: { userId: target.id, reason } });
     await interaction.reply(`${target} warned (${list.length})`);
   },

@@ -86,7 +86,7 @@ export class WsGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayD
     if (data.operation === 'addTreeNode') {
       const all = this.treeSnapshots.get(`all-${room}`) ?? [];
       all.push(data); // leak: unbounded-collection
-      this.treeSnapshots.set(`all-${room}`, all); // ok: unbounded-collection
+      this.treeSnapshots.set(`all-${room}`, all);
     }
     const fmt = this.formatters.get(data.operation);
     client.broadcast.to(room).emit('message', fmt ? fmt(data) : data);

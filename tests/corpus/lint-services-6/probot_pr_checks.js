@@ -58,7 +58,7 @@ function watchDone (context, checkRunId, done) {
     progress.removeListener('done', onDone)
     done()
   }
-  progress.on('done', onDone) // ok: listener-leak
+  progress.on('done', onDone) // leak: listener-leak
 }
 
 async function runChecks (context, config) {
@@ -136,7 +136,7 @@ module.exports = (app, { getRouter }) => {
   app.on('pull_request.reopened', async (context) => {
     const config = await loadConfig(context)
     stalenessWatch(context)
-    watchDone(context, context.payload.pull_request.id, () => {})
+    watchDone(context, context.payload.pull_request.id, () => {}) // 'done' carries check-run ids, never this one
     return runChecks(context, config)
   })
 

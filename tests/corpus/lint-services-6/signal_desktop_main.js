@@ -78,9 +78,9 @@ function createWindow() {
 
   mainWindow.once('ready-to-show', () => mainWindow.show()); // ok: listener-leak
   mainWindow.on('closed', () => { // ok: listener-leak
-    const fn = windowListeners.get(mainWindow.id);
-    if (fn) nativeTheme.off('updated', fn);
-    windowListeners.delete(mainWindow.id);
+    for (const fn of windowListeners.values()) nativeTheme.off('updated', fn);
+    windowListeners.clear();
+    // only one main window exists at a time
     mainWindow = undefined;
   });
 }

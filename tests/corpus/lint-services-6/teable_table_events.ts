@@ -97,7 +97,7 @@ export class RecordOpenApiService {
   async updateRecords(event: RecordEvent) {
     const stack = this.undoStacks.get(event.userId) ?? [];
     stack.push(event); // leak: unbounded-collection
-    this.undoStacks.set(event.userId, stack); // ok: unbounded-collection
+    this.undoStacks.set(event.userId, stack);
     const onCommit = (op: unknown) => this.eventEmitter.emit('record.committed', { op, tableId: event.tableId });
     this.shareDb.addAfterCommit(event.tableId, onCommit, event);
     this.eventEmitter.emit('record.updated', event);
