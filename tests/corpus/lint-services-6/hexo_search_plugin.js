@@ -106,7 +106,7 @@ hexo.extend.filter.register('server_middleware', function (app) {
   });
 
   app.use('/search/status', function (req, res) {
-    hexo.locals.set('search_status_hits', () => (hexo.locals.get('search_status_hits') || 0) + 1); // ok: global-growth
+    hexo.locals.set('search_status_at', () => Date.now()); // ok: global-growth
     res.end(JSON.stringify({ queries: queryLog.length, hashes: [...lastHash.values()] }));
   });
 });

@@ -94,6 +94,7 @@ export const addToCart = defineEventHandler(async (event) => {
   const redis = new Redis(useRuntimeConfig().redisUrl); // leak: resource-per-request
   await redis.hincrby(`cart:${body.cartId}`, body.productId, 1);
   serverEvents.emit('cart', body);
+  useRequestHook((e) => { if (e.path.startsWith('/api/cart')) serverEvents.emit('cart-touch', body.cartId); }, event);
   return { ok: true };
 });
 
