@@ -108,11 +108,11 @@ exports.plugin = {
             await cache.stop();
         });
 
-        server.method('sessions.profile', async (userId) => {
+        server.method('sessions.profile', async (userId) => {                          // ok: unbounded-cache
 
             const { payload } = await Wreck.get(`${settings.profileUrl}/${userId}`, { json: true, agent });
             return payload;
-        }, { cache: { expiresIn: 30 * 1000, generateTimeout: 2000 } });                // ok: unbounded-cache
+        }, { cache: { expiresIn: 30 * 1000, generateTimeout: 2000 } });
 
         const loadProfile = async (userId) => {
 
