@@ -748,7 +748,7 @@ def _object_older_than_call(source: SourceFile, facts: FileFacts, target: Node, 
                                         if f.type == "method_definition"), None)
     if not method or body is None or source.function_name(method) == "constructor":
         return False
-    return facts.one_object(body)
+    return bool(facts.outlives_calls(body))
 
 
 def _came_from_outside(source: SourceFile, target: Node, call: Node, depth: int = 0) -> bool:
