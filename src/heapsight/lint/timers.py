@@ -605,9 +605,57 @@ def _handed_on(source: SourceFile, name: str, declaration: Node, function: Node)
         if use.start_byte < declaration.end_byte and use.end_byte > declaration.start_byte:
             continue
         parent = outer(use).parent
-        if parent is not None and parent.type in _HANDED_ON:
-            return True
+        if parent is None or parent.type not in _HANDED_ON:
+            continue
+        container = _container_kept_in(source, use)
+        if container is None or _clears_entries_of(source, container):
+            return True  # (kept in a table of timers nothing clears: not handed to a clearer)
     return False
+
+
+def _container_kept_in(source: SourceFile, use: Node) -> str | None:
+    """`this.timers` for `this.timers.push(h)`, `this.byId.set(k, h)`, `byId[k] = h`: the
+    handle is kept in a long-lived table rather than handed to code that clears it."""
+    node = outer(use)
+    holder = node.parent
+    if holder is not None and holder.type == "arguments" and holder.parent is not None:
+        callee = holder.parent.child_by_field_name("function")
+        if callee is not None and callee.type == "member_expression" and last_name(callee) in (
+                "push", "add", "set", "unshift") and holder.named_children[-1].id == node.id:
+            table = callee.child_by_field_name("object")
+        else:
+            return None
+    elif holder is not None and holder.type == "assignment_expression" and (
+            holder.child_by_field_name("right") == node):
+        left = holder.child_by_field_name("left")
+        table = left.child_by_field_name("object") if left is not None and (
+            left.type == "subscript_expression") else None
+    else:
+        return None
+    if table is None:
+        return None
+    root = unwrap(table)
+    while root.type == "member_expression":
+        root = unwrap(root.child_by_field_name("object") or root)
+    if root.type == "identifier" and any(text(root) in source.declared_names(f)
+                                         for f in source.enclosing_functions(use)):
+        return None  # the caller's table (a parameter) or the call's own
+    return text(table) if root.type in ("this", "identifier") else None
+
+
+def _clears_entries_of(source: SourceFile, container: str) -> bool:
+    """Some function of the file clears a timer and reads the table (`clearInterval(
+    this.byId.get(id))`, a loop over it), or hands the table's entries to a clear
+    (`this.timers.forEach(clearInterval)`)."""
+    field = re.escape(container.rsplit(".", 1)[-1])
+    mentions = re.compile(rf"(?<![\w$]){field}(?![\w$])")
+    for match in source.matches(_CLEARS):
+        function = source.enclosing_function(match["call"][0])
+        if function is not None and mentions.search(text(function)):
+            return True
+    whole = source.source.decode("utf-8", "replace")
+    return re.search(rf"(?<![\w$]){field}\s*\.\s*forEach\(\s*(?:\w+\.)?clear(?:Interval|Timeout)\b",
+                     whole) is not None
 
 
 # -- operation timeouts that nothing clears ---------------------------------------------------
