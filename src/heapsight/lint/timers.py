@@ -105,6 +105,7 @@ def interval_starts(source: SourceFile, facts: FileFacts) -> list[IntervalStart]
             # start-up code, above), a throw or an abandoned await skips the clear
             success_only = cleared and not self_only and (
                 _cleared_only_after_await(source, name, call, function)
+                or _cleared_only_in_catch(source, name, function)
                 or scope is not None and _cleared_only_when_finished(
                     source, name, callback, function))
             found.append(IntervalStart(call, callback, function, name,
@@ -160,6 +161,26 @@ def _cleared_only_after_await(source: SourceFile, name: str, call: Node,
     return all(source.enclosing_function(clear) == function
                and not in_cleanup_clause(clear, function)
                and any(w.end_byte <= clear.start_byte for w in waits) for clear in clears)
+
+
+def _cleared_only_in_catch(source: SourceFile, name: str, function: Node) -> bool:
+    """Every clear of the local handle `name` is in a `catch` of `function`: the call that
+    succeeds leaves the interval running."""
+    uses = source.identifiers(name, function)
+    clears = [use for use in uses if _is_clear_argument(use)]
+    if not clears or len(clears) + 1 != len(uses):
+        return False  # handed on, or used in ways this does not follow
+    return all(source.enclosing_function(clear) == function and _in_catch(clear, function)
+               for clear in clears)
+
+
+def _in_catch(node: Node, function: Node) -> bool:
+    parent = node.parent
+    while parent is not None and parent.id != function.id:
+        if parent.type == "catch_clause":
+            return True
+        parent = parent.parent
+    return False
 
 
 def _cleared_only_when_finished(source: SourceFile, name: str, callback: Node | None,
