@@ -39,8 +39,8 @@ _INTERVALS = file_query("""
 (call_expression
   function: (member_expression object: (identifier) @o property: (property_identifier) @f)
   arguments: (arguments) @args
-  (#eq? @f "setInterval") (#any-of? @o "window" "global" "globalThis" "timers" "self")) @call
-""")
+  (#eq? @f "setInterval")) @call
+""")  # (any namespace: `window.`, `timers.`, a framework's own `Meteor.setInterval`)
 _CLEARS = file_query("""
 (call_expression function: (identifier) @f arguments: (arguments . (_) @handle)
   (#any-of? @f "clearInterval" "clearTimeout")) @call
