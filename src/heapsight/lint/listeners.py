@@ -1273,9 +1273,12 @@ def _inside_if(node: Node, function: Node) -> bool:
     return False
 
 
+# a slot (a field, a module binding) given a closure, an object carrying closures, or what an
+# inline function makes of the slot's old value (`hooks = ((prev) => () => {...})(hooks)`)
 _MEMBER_ASSIGNMENTS = file_query("""
-(assignment_expression left: (member_expression) @left
-  right: [(arrow_function) (function_expression)] @right) @assignment
+(assignment_expression left: [(member_expression) (identifier)] @left
+  right: [(arrow_function) (function_expression) (object) (call_expression)
+          (parenthesized_expression)] @right) @assignment
 """)
 _MAP_SETS = file_query("""
 (call_expression
@@ -1305,16 +1308,20 @@ def rewrapped_functions(source: SourceFile, facts: FileFacts) -> list[Rewrap]:
               for m in source.matches(_MAP_SETS)]
     for left, target, match in slots:
         right, assignment = unwrap(match["right"][0]), match["assignment"][0]
-        if right.type not in ("arrow_function", "function_expression", "function"):
-            continue
         function = source.enclosing_function(assignment)
+        if function is None or left.type == "identifier" and not source.is_module_binding(left):
+            continue
         root = root_identifier(left)
-        if function is None:
+        made = _closures_made(right, target)
+        if made is None:
             continue
         previous = _previous_value_names(source, function, target, assignment)
-        if not previous or not any(source.identifiers(name, closure) for name in previous
-                                   for closure in _closures_sharing_scope(right, function)):
+        if made and not (previous and any(
+                source.identifiers(name, closure) for name in previous
+                for closure in _closures_sharing_scope(made[0], function))):
             continue
+        if _set_afresh_before(function, target, assignment):
+            continue  # each call wraps a value it just made, not the last call's wrapper
         if root is None or text(root) not in parameter_names(function):
             # a slot on an object that outlives the call (a field of a long-lived `this`, a
             # module binding, an element of a long-lived table), in code that runs again on it
@@ -1336,6 +1343,39 @@ def rewrapped_functions(source: SourceFile, facts: FileFacts) -> list[Rewrap]:
             continue
         found.append(Rewrap(assignment, target, repeating))
     return found
+
+
+def _set_afresh_before(function: Node, target: str, before: Node) -> bool:
+    """`processor = require(path)` earlier in the function: the slot gets a value that owes
+    nothing to its old one before it is wrapped."""
+    for node in own_nodes(function):
+        if node.type != "assignment_expression" or node.end_byte > before.start_byte:
+            continue
+        right = node.child_by_field_name("right")
+        if text(node.child_by_field_name("left")) == target and right is not None and (
+                target not in text(right)):
+            return True
+    return False
+
+
+def _closures_made(value: Node, target: str) -> list[Node] | None:
+    """The closures a new value of the slot `target` carries: itself, the functions of an
+    object literal; [] for an inline function applied to the slot's old value (which it
+    keeps by construction); None when the value carries no closure."""
+    if value.type in ("arrow_function", "function_expression", "function"):
+        return [value]
+    if value.type == "object":
+        return [node for child in value.named_children for node in (
+            child, child.child_by_field_name("value")) if node is not None
+            and node.type in ("method_definition", "arrow_function", "function_expression")
+        ] or None
+    if value.type == "call_expression":
+        callee = unwrap(value.child_by_field_name("function") or value)
+        arguments = value.child_by_field_name("arguments")
+        if callee.type in ("arrow_function", "function_expression") and arguments is not None \
+                and any(text(a) == target for a in arguments.named_children):
+            return []
+    return None
 
 
 def _closures_sharing_scope(closure: Node, function: Node) -> list[Node]:
