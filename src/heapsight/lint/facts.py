@@ -52,6 +52,7 @@ from heapsight.lint.listeners import (
     ListenerAdd,
     Rewrap,
     futile_removals,
+    listener_adds,
     rewrapped_functions,
     unforwarded_returns,
     unremoved_listeners,
@@ -305,6 +306,11 @@ class FileFacts:
         """`obj.fn = (...) => previous(...)` on an object handed in, by code that runs again:
         a chain of wrappers that grows per call (listeners.py)."""
         return rewrapped_functions(self.source, self)
+
+    @cached_property
+    def listener_adds(self) -> list[Node]:
+        """Every `x.on(...)`-style registration call, wherever it runs."""
+        return listener_adds(self.source)
 
     @cached_property
     def futile_removals(self) -> list[Node]:

@@ -930,6 +930,11 @@ def unforwarded_returns(source: SourceFile) -> list[Node]:
     return found
 
 
+def listener_adds(source: SourceFile) -> list[Node]:
+    """Every `x.on(...)`-style registration call of the file, wherever it runs."""
+    return [match["call"][0] for match in source.matches(_ADDS)]
+
+
 def futile_removals(source: SourceFile) -> list[Node]:
     """Removal calls whose function is made right there (`off('x', (e) => h(e))`,
     `removeListener('x', this.h.bind(this))`): it was never added, so nothing is removed."""
