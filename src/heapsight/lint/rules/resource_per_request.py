@@ -747,6 +747,13 @@ def _kept_locally(source: SourceFile, create: Node, function: Node, reason: str)
         parent = node.parent
     if parent is None:
         return False
+    wrapper = parent.parent if parent.type == "arguments" else None
+    kept_as = outer(wrapper).parent if wrapper is not None else None
+    if wrapper is not None and wrapper.type in ("call_expression", "new_expression") and (
+            kept_as is not None and kept_as.type == "variable_declarator"):
+        # `const db = Document.from(new Client())`: the wrapper the call keeps holds the
+        # client; it is this call's as long as the wrapper is
+        return _kept_locally(source, wrapper, function, reason)
     if parent.type == "member_expression":
         # `new Pool().query(...)`: used once and dropped; `(await connect()).socket` keeps a part
         return not _hands_on_part(parent)
