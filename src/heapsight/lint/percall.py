@@ -165,6 +165,9 @@ def per_call_functions(source: SourceFile, facts: FileFacts) -> dict[int, str]:
             reasons[function.id] = "exported request handler"
         elif function.type == "method_definition" and _has_route_decorator(function):
             reasons[function.id] = "route handler"
+        elif function.type == "method_definition" and name != "constructor" and (
+                _has_called_decorator(function)):
+            reasons[function.id] = "decorated method (the framework calls it per operation)"
         elif _is_resolver(function, params):
             reasons[function.id] = "GraphQL resolver (runs per query)"
         elif _HOOK_NAME.match(name) or (
@@ -654,6 +657,18 @@ def _is_exported(function: Node) -> bool:
                                                  "variable_declaration"):
         parent = parent.parent
     return parent is not None and parent.type == "export_statement"
+
+
+def _has_called_decorator(method: Node) -> bool:
+    """`@post('/todos')`, `@HTTPMethod({ path })`, `@OnEvent('order.created')`: a decorator
+    call registers the method with a framework, which calls it per request, message or event;
+    whatever the decorator's name, the method is an entry point, not start-up code."""
+    sibling = method.prev_named_sibling
+    while sibling is not None and sibling.type == "decorator":
+        if sibling.named_children and sibling.named_children[0].type == "call_expression":
+            return True
+        sibling = sibling.prev_named_sibling
+    return False
 
 
 def _has_route_decorator(method: Node) -> bool:
