@@ -152,7 +152,7 @@ class FileFacts:
         for `this` and its fields); without, it runs once per object made (what matters for a
         module-level emitter or `process`), unless the file makes the object only at load."""
         return percall.repeating_function(self.source, node, self._load_only,
-                                          self._once_per_object, per_object)
+                                          self._once_per_object, per_object, self.per_call)
 
     def one_object(self, class_body: Node) -> bool:
         """The file makes no object of the class, or makes them only while the module loads:

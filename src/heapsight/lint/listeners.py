@@ -480,9 +480,15 @@ def _taken_from_long_lived(source: SourceFile, value: Node) -> bool:
     value = unwrap(value)
     if value.type != "identifier":
         return False
-    declarator = next(source.declarators(text(value), source.enclosing_function(value)), None)
+    declarator = next((d for f in source.enclosing_functions(value)
+                       for d in source.declarators(text(value), f)), None)
     initial = declarator.child_by_field_name("value") if declarator is not None else None
     initial = unwrap(initial) if initial is not None else None
+    if initial is not None and initial.type == "binary_expression" and text(
+            initial.child_by_field_name("operator")) in ("||", "??"):
+        initial = unwrap(initial.child_by_field_name("left") or initial)  # `g.x || (g.x = {})`
+    if initial is not None and initial.type == "identifier" and source.is_global_object(initial):
+        return True  # `const g = globalThis as any`
     if initial is None or initial.type not in ("member_expression", "subscript_expression"):
         return False
     if source.is_long_lived(initial):
@@ -1281,9 +1287,9 @@ def _inside_if(node: Node, function: Node) -> bool:
 # a slot (a field, a module binding) given a closure, an object carrying closures, or what an
 # inline function makes of the slot's old value (`hooks = ((prev) => () => {...})(hooks)`)
 _MEMBER_ASSIGNMENTS = file_query("""
-(assignment_expression left: [(member_expression) (identifier)] @left
+(assignment_expression left: [(member_expression) (identifier) (subscript_expression)] @left
   right: [(arrow_function) (function_expression) (object) (call_expression)
-          (parenthesized_expression)] @right) @assignment
+          (parenthesized_expression) (ternary_expression)] @right) @assignment
 """)
 _MAP_SETS = file_query("""
 (call_expression
@@ -1369,6 +1375,12 @@ def _closures_made(value: Node, target: str) -> list[Node] | None:
     keeps by construction); None when the value carries no closure."""
     if value.type in ("arrow_function", "function_expression", "function"):
         return [value]
+    if value.type == "ternary_expression":  # `prev ? (x) => fn(prev(x)) : fn`
+        branches = [unwrap(b) for b in (value.child_by_field_name("consequence"),
+                                        value.child_by_field_name("alternative"))
+                    if b is not None]
+        return [b for b in branches if b.type in ("arrow_function", "function_expression")
+                ] or None
     if value.type == "object":
         return [node for child in value.named_children for node in (
             child, child.child_by_field_name("value")) if node is not None
@@ -1414,7 +1426,9 @@ def _slot_outlives_call(source: SourceFile, facts: FileFacts, left: Node, at: No
         return body.id in facts.long_lived_classes or facts.shown_to_repeat(method) or any(
             child.type == "async" for child in method.children)
     if source.is_global_object(root):
-        return False  # a process-wide method patched in place: global-patch-chain's case
+        # a process-wide method patched in place is global-patch-chain's case; an entry of
+        # a table kept on the global object (`globalThis.renderers[k]`) is a slot like any
+        return unwrap(left).type == "subscript_expression"
     return source.is_long_lived(base) or _taken_from_long_lived(source, root)
 
 
@@ -1475,9 +1489,14 @@ def _previous_value_names(source: SourceFile, function: Node, target: str,
                 inner.type == "member_expression" and last_name(inner) == "bind") else unwrap(inner)
             if value.type == "member_expression" and text(value) == target:
                 break
-        if value is not None and text(value) == target:
+        if value is not None and _same_slot(text(value), target):
             names.append(text(node.child_by_field_name("name")))
     return names
+
+
+def _same_slot(read: str, target: str) -> bool:
+    """`slots?.[k]` reads the slot `slots[k]`; `a?.b` reads `a.b`."""
+    return read == target or read.replace("?.[", "[").replace("?.", ".") == target
 
 
 def _returns_early(function: Node, before: Node, tested: tuple[str, ...] = ()) -> bool:

@@ -716,7 +716,8 @@ def once_per_object(source: SourceFile, function: Node, memo: dict[int, bool]) -
 
 
 def repeating_function(source: SourceFile, node: Node, load_only: dict[int, bool],
-                       memo: dict[int, bool], per_object: bool) -> Node | None:
+                       memo: dict[int, bool], per_object: bool,
+                       per_call: dict[int, str] | None = None) -> Node | None:
     """The function around `node` that can run more than once - per object when `per_object`
     (what matters for an emitter or a field of `this`), per process otherwise (a module-level
     emitter, `process`) - or None when the file shows it runs once. A callback registered as a
@@ -727,8 +728,9 @@ def repeating_function(source: SourceFile, node: Node, load_only: dict[int, bool
     for function in source.enclosing_functions(node):
         if _after_done_flag_return(source.source, node, function, per_object):
             return None
-        if _registered_as_listener(function):
-            return function
+        if _registered_as_listener(function) or per_call and function.id in per_call and (
+                function.type != "method_definition"):
+            return function  # (a route callback is anonymous, and runs per request)
         if not source.function_name(function):
             continue
         if _only_called_at_load(source, function, load_only):
