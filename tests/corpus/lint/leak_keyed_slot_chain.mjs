@@ -15,6 +15,6 @@ app.post('/trace/:id', (req, res) => {
   const shared = globalThis;
   shared.tracers ??= {};
   const before = shared.tracers?.[req.params.id];
-  shared.tracers[req.params.id] = () => `${before ? before() : ''}${req.body.step}`; // expect: closure-captures-request
+  shared.tracers[req.params.id] = () => `${before ? before() : ''}${req.body.step}`; // expect: closure-captures-request, global-collection-growth
   res.sendStatus(202);
 });

@@ -57,7 +57,8 @@ class GlobalCollectionGrowth(Rule):
     Finds collections hung on the global object - `global.x`, `globalThis.x`, `window.x`, and
     deeper (`global.app.audit`) - that a function adds to (`push`, `set`, `add`, `[key] =`)
     while nothing removes from them, and functions that add properties to the global object
-    under computed keys. Under a constant key (a literal, `Symbol.for`, a module `const` or an
+    under computed keys. A local alias of the global object (`const g = globalThis as any`)
+    and `(process as any).x` count as the global object. Under a constant key (a literal, `Symbol.for`, a module `const` or an
     import) `global[KEY]` is one named global: setting it is not growth, growing it is. A module binding of the global object itself (`const g = globalThis
     as unknown as {...}`) and a name the file declares global for its linter (`/* global APP
     */`) and never declares itself count as the global object too (there `set`/`add` count
@@ -101,8 +102,8 @@ class GlobalCollectionGrowth(Rule):
         if b" as " in source.source:
             for match in source.matches(_CAST_MEMBERS):
                 held = unwrap(match["cast"][0])
-                if held.type == "identifier" and text(held) in _GLOBAL_NAMES and (
-                        source.is_global_object(held)):
+                if held.type == "identifier" and text(held) in (*_GLOBAL_NAMES, "process") and (
+                        source.is_global_object(held)):  # (`(process as any).x`: data hung on it)
                     by_name.setdefault(text(match["name"][0]), []).append(match["member"][0])
         for match in source.matches(_GLOBAL_KEYED):
             key = match["key"][0]
@@ -189,9 +190,11 @@ class GlobalCollectionGrowth(Rule):
         paths: dict[str, list[Node]] = {}
         for root_name, why in roots.items():
             for root in source.identifiers(root_name):
-                if root.type != "identifier" or (source.enclosing_function(root) is not None and any(
-                        root_name in source.declared_names(fn)
-                        for fn in source.enclosing_functions(root))):
+                if root.type != "identifier":
+                    continue
+                scope = next((fn for fn in source.enclosing_functions(root)
+                              if root_name in source.declared_names(fn)), None)
+                if scope is not None and not _global_alias(source, root_name, scope):
                     continue  # a local of the same name
                 depth, node = 0, outer(root)
                 while node.parent is not None and node.parent.type == "member_expression" and (
@@ -319,6 +322,12 @@ def _global_roots(source: SourceFile) -> dict[str, str]:
         value = unwrap(value)
         if value.type == "identifier" and text(value) in roots:
             roots[text(name_node)] = f"is `{text(value)}`"
+    if b" as " in source.source or b"= global" in source.source:
+        for match in source.matches(_ALIASES):  # `const g = globalThis as any` in a function
+            value = unwrap(match["value"][0])
+            if value.type == "identifier" and text(value) in _GLOBAL_NAMES and (
+                    source.is_global_object(value)):
+                roots.setdefault(text(match["name"][0]), f"is `{text(value)}`")
     if b"global" in source.source:
         for match in source.matches(_COMMENTS):
             found = _GLOBAL_COMMENT.match(text(match["comment"][0]))
@@ -329,6 +338,16 @@ def _global_roots(source: SourceFile) -> dict[str, str]:
                 if name.isidentifier() and name not in declared:
                     roots[name] = "is declared a global (`/* global */`)"
     return roots
+
+
+_ALIASES = file_query("(variable_declarator name: (identifier) @name value: (_) @value)")
+
+
+def _global_alias(source: SourceFile, name: str, scope: Node) -> bool:
+    """`name` is declared in `scope` as the global object (`const g = globalThis as any`)."""
+    return any((value := d.child_by_field_name("value")) is not None
+               and unwrap(value).type == "identifier" and text(unwrap(value)) in _GLOBAL_NAMES
+               for d in source.declarators(name, scope))
 
 
 def _made_as_collection(use: Node) -> bool:
