@@ -1232,11 +1232,20 @@ def _removed(source: SourceFile, removals: _Removals, target: Node, handler: Nod
     positions = removals.by_text.get(target_text, [])
     if handler.type != "arrow_function" and (
             target_text, text(handler)) in removals.handler_by_text:
-        return not _removed_only_by_itself(
-            source, removals.positions_by_handler[(target_text, text(handler))], handler, scope)
+        named = removals.positions_by_handler[(target_text, text(handler))]
+        home = _declaring_function(source, handler) if handler.type == "identifier" else None
+        if home is not None and not removals.inside(named, home):
+            return False  # the same name in another function: another function removed
+        return not _removed_only_by_itself(source, named, handler, scope)
     if not removals.inside(positions, scope):
         return False
     return not _removed_only_by_itself(source, positions, handler, scope)
+
+
+def _declaring_function(source: SourceFile, name: Node) -> Node | None:
+    """The function whose local `name` is, or None for a module-level or unknown name."""
+    return next((f for f in source.enclosing_functions(name)
+                 if text(name) in source.declared_names(f)), None)
 
 
 def _removed_only_by_itself(source: SourceFile, positions: list[int], handler: Node,
