@@ -148,7 +148,8 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
                 or _long_lived_argument(source, facts, target, scope[0])
                 or _application_of_request(target, source)
                 or _this_of_module_object(target, call)
-                or _captured_parameter(source, target, scope[0])
+                or (_captured_parameter(source, target, scope[0])
+                    or _outer_binding(source, target, scope[0]))
                 and _made_per_run(source, handler, scope[0])
                 or not scope[1].startswith("a function that can run")
                 and _came_from_outside(source, target, call)
@@ -850,6 +851,21 @@ def _captured_parameter(source: SourceFile, target: Node, function: Node) -> boo
         if name in source.declared_names(around):
             return False
     return False
+
+
+def _outer_binding(source: SourceFile, target: Node, function: Node) -> bool:
+    """The emitter is a local or parameter of a function around the per-call one (`watcher`
+    made in `configureServer()`, used in the per-connection callback inside it): the
+    per-call function's closure keeps it, so it outlives every call."""
+    root = root_identifier(target)
+    holder = outer(function).parent
+    if root is None or text(root) == "this" or holder is None or holder.type != "arguments":
+        return False  # (only a callback handed to a call: a handler some caller registers)
+    name = text(root)
+    if name in source.declared_names(function) or name in parameter_names(function):
+        return False
+    return any(name in source.declared_names(around) or name in parameter_names(around)
+               for around in source.enclosing_functions(function) if around.id != function.id)
 
 
 def _this_of_module_object(target: Node, call: Node) -> bool:
