@@ -951,7 +951,20 @@ def _registered_as_listener(function: Node) -> bool:
     if call is None or call.type != "call_expression":
         return False
     name = last_name(call.child_by_field_name("function") or call)
-    return name in _LISTENING_CALLS or _REGISTRATION_NAME.match(name) is not None
+    return name in _LISTENING_CALLS or _REGISTRATION_NAME.match(name) is not None or (
+        _registered_under_a_name(function, arguments))
+
+
+def _registered_under_a_name(function: Node, arguments: Node) -> bool:
+    """`helpers.register('highlight', fn)`, `generator.add('feed', fn)`: a function handed to a
+    method call, last, after a name - a hook or helper the host calls by that name, each time
+    it is needed; not a one-off callback (`forEach(fn)`, `new Promise(fn)`)."""
+    values = [a for a in arguments.named_children if a.type != "comment"]
+    call = arguments.parent
+    callee = call.child_by_field_name("function") if call is not None else None
+    return len(values) >= 2 and values[-1].id == outer(function).id and values[0].type in (
+        "string", "template_string") and callee is not None and callee.type == "member_expression" \
+        and "once" not in last_name(callee).lower()  # (`once('ready', fn)`: one event)
 
 
 # `bus.onAction(evt, fn)`, `socket.onMessage(fn)`: a registration by its shape.
