@@ -952,7 +952,7 @@ def _registered_as_listener(function: Node) -> bool:
         return False
     name = last_name(call.child_by_field_name("function") or call)
     return name in _LISTENING_CALLS or _REGISTRATION_NAME.match(name) is not None or (
-        _registered_under_a_name(function, arguments))
+        arguments is not None and _registered_under_a_name(function, arguments))
 
 
 def _registered_under_a_name(function: Node, arguments: Node) -> bool:

@@ -94,7 +94,11 @@ def interval_starts(source: SourceFile, facts: FileFacts) -> list[IntervalStart]
             found.append(IntervalStart(call, callback, function, "", False))
         elif parent.type == "variable_declarator" and parent.child_by_field_name("value") == node:
             name = text(parent.child_by_field_name("name"))
-            cleared = name in cleared_names or _handed_on(source, name, parent, function)
+            # a local handle is cleared by its own function (or a closure in it); a clear of
+            # the same name in another function clears another timer
+            cleared = name in cleared_names and any(
+                _is_clear_argument(use) for use in source.identifiers(name, function)) or (
+                _handed_on(source, name, parent, function))
             scope = facts.per_call_scope(call)
             # a poll-until-done helper (exported, async) stops on its own condition; a
             # request handler's interval must also stop when the request ends
@@ -628,10 +632,24 @@ def _handed_on(source: SourceFile, name: str, declaration: Node, function: Node)
         parent = outer(use).parent
         if parent is None or parent.type not in _HANDED_ON:
             continue
+        if parent.type == "return_statement" and _result_always_dropped(source, function):
+            continue  # returned to callers that all drop it
         container = _container_kept_in(source, use)
         if container is None or _clears_entries_of(source, container):
             return True  # (kept in a table of timers nothing clears: not handed to a clearer)
     return False
+
+
+def _result_always_dropped(source: SourceFile, function: Node) -> bool:
+    """Every call of the named function in the file is a statement of its own (`poll(ctx);`):
+    what it returns is dropped. False when the file never calls it (its users may keep it)."""
+    name = source.function_name(function)
+    calls = [use.parent for use in source.identifiers(name) if name and use.parent is not None
+             and use.parent.type == "call_expression"
+             and use.parent.child_by_field_name("function") == use]
+    return bool(calls) and all(
+        (holder := outer(call).parent) is not None and holder.type == "expression_statement"
+        for call in calls)
 
 
 def _container_kept_in(source: SourceFile, use: Node) -> str | None:
