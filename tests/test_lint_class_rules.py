@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
-from heapsight.lint.engine import lint_source, select_rules
+from heapsight.lint.engine import lint_paths, lint_source, select_rules
 from heapsight.lint.facts import FileFacts
 from heapsight.lint.source import SourceFile
 
@@ -96,3 +97,56 @@ def test_an_interval_started_by_two_functions_is_reported_where_the_old_one_is_l
         """)
     assert (8, "timer-overwritten") in flagged
     assert (5, "timer-overwritten") not in flagged
+
+
+_SERVICE = """
+    export class AuditTrail {
+      private readonly entries: { user: string; at: number }[] = [];
+      constructor(private readonly store: Store) {}
+      async record(user: string) {
+        await this.store.touch(user);
+        this.entries.push({ user, at: Date.now() });
+      }
+    }
+    """
+
+
+def _lint_project(tmp_path, files: dict[str, str]) -> set[tuple[str, int, str]]:
+    for name, code in files.items():
+        (tmp_path / name).write_text(textwrap.dedent(code), encoding="utf-8")
+    result = lint_paths([tmp_path], select_rules(["field-collection-growth"]))
+    return {(Path(f.file).name, f.line, f.rule) for f in result.findings}
+
+
+def test_a_class_no_file_of_the_project_makes_per_call_outlives_its_calls(tmp_path):
+    """Made by a container or at start-up elsewhere: its fields grow per call of its methods."""
+    found = _lint_project(tmp_path, {"audit.ts": _SERVICE, "main.ts": """
+        import { AuditTrail } from './audit';
+        export const audit = container.resolve(AuditTrail);
+        """})
+    assert found == {("audit.ts", 7, "field-collection-growth")}
+
+
+def test_a_class_another_file_makes_per_call_is_short_lived(tmp_path):
+    """The same class, made per request in another file: each object dies with its call."""
+    found = _lint_project(tmp_path, {"audit.ts": _SERVICE, "routes.ts": """
+        import { AuditTrail } from './audit';
+        export async function handle(req) {
+          const trail = new AuditTrail(req.store);
+          await trail.record(req.user);
+        }
+        """})
+    assert found == set()
+
+
+def test_a_subclass_made_per_call_makes_its_base_short_lived(tmp_path):
+    """TypeScript's compiled `new Sub_1.default()` of a subclass counts for the base class."""
+    found = _lint_project(tmp_path, {"audit.ts": _SERVICE, "scoped.js": """
+        const audit_1 = require('./audit');
+        class ScopedTrail extends audit_1.AuditTrail {}
+        exports.default = ScopedTrail;
+        """, "use.js": """
+        const ScopedTrail_1 = require('./scoped');
+        exports.handle = async (req) => new ScopedTrail_1.default(req.store).record(req.user);
+        """})
+    assert found == set()

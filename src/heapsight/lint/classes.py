@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from heapsight.lint.source import (
+    FUNCTION_TYPES,
     FUNCTIONS_QUERY,
     SourceFile,
     file_query,
@@ -296,6 +297,12 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
                 why = _subscribed_in_constructor(source, grow)
             if not why and owner and _composite_entry_key(source, grow, function):
                 why = _not_made_per_call(source, owner)  # its objects outlive the call
+            if not why and owner and not _returns_this(function):
+                # (a method that returns `this` is a builder's step: its object is built
+                # for one operation, whoever makes it)
+                body = _class_body_around(grow)
+                if body is not None:
+                    why = facts.outlives_calls(body)
             if not why:
                 continue
             # a Set holds no value to read back: `has` then `add` is a seen-set, not a cache
@@ -787,6 +794,30 @@ def _subscribed_in_constructor(source: SourceFile, node: Node) -> str:
             if source.is_long_lived(emitter) and "this" in text(callback):
                 return f"its constructor subscribes it to `{text(emitter)}`, which outlives it"
     return ""
+
+
+def _returns_this(function: Node) -> bool:
+    return any(unwrap(found.named_children[0]).type == "this" for found in _returns(function)
+               if found.named_children)
+
+
+def _returns(function: Node) -> list[Node]:
+    """The function's own `return` statements (not those of functions inside it)."""
+    found, pending = [], list(function.children)
+    while pending:
+        node = pending.pop()
+        if node.type == "return_statement":
+            found.append(node)
+        elif node.type not in FUNCTION_TYPES:
+            pending.extend(node.children)
+    return found
+
+
+def _class_body_around(node: Node) -> Node | None:
+    body = node.parent
+    while body is not None and body.type != "class_body":
+        body = body.parent
+    return body
 
 
 def _in_constructor(source: SourceFile, node: Node) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import gc
 import os
 import stat
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from tree_sitter import Node
@@ -19,6 +19,7 @@ from heapsight.errors import UsageError
 from heapsight.lint.discover import discover
 from heapsight.lint.facts import FileFacts
 from heapsight.lint.model import PARTIAL, SKIPPED, FileProblem, Finding, LintResult
+from heapsight.lint.project import ProjectFacts
 from heapsight.lint.rule import Rule
 from heapsight.lint.rules import RULES, RULES_BY_ID
 from heapsight.lint.source import SourceFile, language_for
@@ -45,7 +46,8 @@ def select_rules(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list
 
 
 def lint_source(path: str, source: bytes, language: str, rules: Sequence[Rule],
-                resources: Iterable[str] = ()) -> tuple[list[Finding], int, FileProblem | None]:
+                resources: Iterable[str] = (), project: ProjectFacts | None = None
+                ) -> tuple[list[Finding], int, FileProblem | None]:
     """Lint one file's text: (findings, how many were suppressed, what kept it from being
     checked whole, or None).
 
@@ -58,14 +60,14 @@ def lint_source(path: str, source: bytes, language: str, rules: Sequence[Rule],
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _lint_parsed(SourceFile(path, source, language), rules, resources)
+        return _lint_parsed(SourceFile(path, source, language), rules, resources, project)
     finally:
         if paused:
             gc.enable()
 
 
-def _lint_parsed(parsed: SourceFile, rules: Sequence[Rule],
-                 resources: Iterable[str]) -> tuple[list[Finding], int, FileProblem | None]:
+def _lint_parsed(parsed: SourceFile, rules: Sequence[Rule], resources: Iterable[str],
+                 project: ProjectFacts | None) -> tuple[list[Finding], int, FileProblem | None]:
     path = parsed.path
     failure = None
     if parsed.root.has_error:
@@ -74,7 +76,7 @@ def _lint_parsed(parsed: SourceFile, rules: Sequence[Rule],
         failure = FileProblem(path, line, column, f"syntax error at {line}:{column}; the rest "
                               "of the file was checked, the broken part was not", PARTIAL)
     findings: set[Finding] = set()
-    facts = FileFacts(parsed, resources)
+    facts = FileFacts(parsed, resources, project)
     for rule in rules:
         try:
             findings.update(rule.check(parsed, facts))
@@ -92,42 +94,29 @@ def _lint_parsed(parsed: SourceFile, rules: Sequence[Rule],
 def lint_paths(paths: Sequence[str | os.PathLike[str]], rules: Sequence[Rule],
                exclude: Iterable[str] = (), resources: Iterable[str] = ()) -> LintResult:
     """Lint files and directories (walked as `discover` says) with `rules`; `resources` adds
-    constructor or factory names to the table of clients, pools and connections."""
+    constructor or factory names to the table of clients, pools and connections.
+
+    Two passes: the first records where the project makes each class (project.py), so that a
+    file's rules know whether a class it never instantiates is made per call elsewhere; the
+    second lints. Files are read twice rather than held, so memory stays one file's worth.
+    """
     resources = tuple(resources)
+    files = _files(paths, list(exclude))
+    project = ProjectFacts()
+    if len(files) > 1:
+        for shown, language, data in _sources(files):
+            if isinstance(data, bytes) and language is not None:
+                project.add_file(shown, data, language)
     result = LintResult()
-    for path in _files(paths, list(exclude)):
-        shown = _display(path)
-        language = language_for(path)
-        if language is None:
-            result.errors.append(FileProblem(shown, 0, 0, "not a JavaScript or TypeScript file "
-                                             "(.js .mjs .cjs .jsx .ts .mts .cts .tsx); skipped"))
-            continue
-        try:
-            data = read_regular_file(path, MAX_FILE_BYTES)
-        except NotRegularFile:
-            result.errors.append(FileProblem(shown, 0, 0, "not a regular file (a FIFO, socket "
-                                             "or device); skipped"))
-            continue
-        except FileTooLarge:
-            result.errors.append(FileProblem(shown, 0, 0, "larger than 5 MB (a bundle?); "
-                                             "skipped", SKIPPED))
-            continue
-        except OSError as exc:
-            result.errors.append(FileProblem(shown, 0, 0, f"cannot read: {exc.strerror}"))
-            continue
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            result.errors.append(FileProblem(shown, 0, 0, f"not UTF-8 (byte {exc.start}); "
-                                             "skipped"))
+    for shown, language, data in _sources(files):
+        if not isinstance(data, bytes) or language is None:
+            result.errors.append(data if isinstance(data, FileProblem) else FileProblem(
+                shown, 0, 0, "not a JavaScript or TypeScript file (.js .mjs .cjs .jsx .ts .mts "
+                ".cts .tsx); skipped"))
             continue
         lines = data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
-        if len(data) > MINIFIED_MIN_BYTES and len(data) > MINIFIED_LINE_LENGTH * lines:
-            result.errors.append(FileProblem(shown, 0, 0, "looks minified (average line over "
-                                             f"{MINIFIED_LINE_LENGTH} characters); skipped",
-                                             SKIPPED))
-            continue
-        findings, suppressed, problem = lint_source(shown, data, language, rules, resources)
+        findings, suppressed, problem = lint_source(shown, data, language, rules, resources,
+                                                    project)
         result.files += 1
         result.lines += lines
         result.suppressed += suppressed
@@ -135,6 +124,37 @@ def lint_paths(paths: Sequence[str | os.PathLike[str]], rules: Sequence[Rule],
         if problem is not None:
             result.errors.append(problem)
     return result
+
+
+def _sources(files: Sequence[Path]) -> Iterator[tuple[str, str | None, bytes | FileProblem | None]]:
+    """(shown path, grammar, the file's bytes or why it is skipped) for each file."""
+    for path in files:
+        shown = _display(path)
+        language = language_for(path)
+        if language is None:
+            yield shown, None, None
+            continue
+        yield shown, language, _read_source(path, shown)
+
+
+def _read_source(path: Path, shown: str) -> bytes | FileProblem:
+    try:
+        data = read_regular_file(path, MAX_FILE_BYTES)
+    except NotRegularFile:
+        return FileProblem(shown, 0, 0, "not a regular file (a FIFO, socket or device); skipped")
+    except FileTooLarge:
+        return FileProblem(shown, 0, 0, "larger than 5 MB (a bundle?); skipped", SKIPPED)
+    except OSError as exc:
+        return FileProblem(shown, 0, 0, f"cannot read: {exc.strerror}")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return FileProblem(shown, 0, 0, f"not UTF-8 (byte {exc.start}); skipped")
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
+    if len(data) > MINIFIED_MIN_BYTES and len(data) > MINIFIED_LINE_LENGTH * lines:
+        return FileProblem(shown, 0, 0, "looks minified (average line over "
+                           f"{MINIFIED_LINE_LENGTH} characters); skipped", SKIPPED)
+    return data
 
 
 class NotRegularFile(OSError):

@@ -52,11 +52,13 @@ from heapsight.lint.listeners import (
     ListenerAdd,
     Rewrap,
     futile_removals,
+    listener_adds,
     rewrapped_functions,
     unforwarded_returns,
     unremoved_listeners,
 )
-from heapsight.lint.source import FUNCTIONS_QUERY, SourceFile, file_query
+from heapsight.lint.project import ProjectFacts
+from heapsight.lint.source import FUNCTIONS_QUERY, SourceFile, file_query, text
 from heapsight.lint.timers import (
     CleanupNotCalled,
     DroppedTimeout,
@@ -90,8 +92,10 @@ _TS_FIELD = file_query("""
 class FileFacts:
     """The facts of one file; build one per SourceFile and hand it to every rule."""
 
-    def __init__(self, source: SourceFile, resources: Iterable[str] = ()) -> None:
+    def __init__(self, source: SourceFile, resources: Iterable[str] = (),
+                 project: ProjectFacts | None = None) -> None:
         self.source = source
+        self.project = project or ProjectFacts()
         self._load_only: dict[int, bool] = {}
         self._once_per_object: dict[int, bool] = {}
         self._shown_to_repeat: dict[int, bool] = {}
@@ -148,12 +152,24 @@ class FileFacts:
         for `this` and its fields); without, it runs once per object made (what matters for a
         module-level emitter or `process`), unless the file makes the object only at load."""
         return percall.repeating_function(self.source, node, self._load_only,
-                                          self._once_per_object, per_object)
+                                          self._once_per_object, per_object, self.per_call)
 
     def one_object(self, class_body: Node) -> bool:
         """The file makes no object of the class, or makes them only while the module loads:
         objects are long-lived unless the file shows otherwise."""
         return percall.one_object(self.source, class_body, self._load_only)
+
+    def outlives_calls(self, class_body: Node) -> str:
+        """Why the class's objects outlive each call of their methods, or "": neither this
+        file nor any other file of the project makes one (or one of a subclass) inside a
+        function, so what makes them is start-up code, a container or a framework."""
+        if not self.one_object(class_body):
+            return ""
+        declaration = class_body.parent
+        named = declaration.child_by_field_name("name") if declaration is not None else None
+        if named is None or self.project.made_per_call_elsewhere(text(named), self.source.path):
+            return ""
+        return "no file of the project makes one per call"
 
     def shown_to_repeat(self, function: Node) -> bool:
         """The file shows `function` running again: it retries itself (directly or from a
@@ -290,6 +306,11 @@ class FileFacts:
         """`obj.fn = (...) => previous(...)` on an object handed in, by code that runs again:
         a chain of wrappers that grows per call (listeners.py)."""
         return rewrapped_functions(self.source, self)
+
+    @cached_property
+    def listener_adds(self) -> list[Node]:
+        """Every `x.on(...)`-style registration call, wherever it runs."""
+        return listener_adds(self.source)
 
     @cached_property
     def futile_removals(self) -> list[Node]:

@@ -148,7 +148,8 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
                 or _long_lived_argument(source, facts, target, scope[0])
                 or _application_of_request(target, source)
                 or _this_of_module_object(target, call)
-                or _captured_parameter(source, target, scope[0])
+                or (_captured_parameter(source, target, scope[0])
+                    or _outer_binding(source, target, scope[0]))
                 and _made_per_run(source, handler, scope[0])
                 or not scope[1].startswith("a function that can run")
                 and _came_from_outside(source, target, call)
@@ -480,9 +481,15 @@ def _taken_from_long_lived(source: SourceFile, value: Node) -> bool:
     value = unwrap(value)
     if value.type != "identifier":
         return False
-    declarator = next(source.declarators(text(value), source.enclosing_function(value)), None)
+    declarator = next((d for f in source.enclosing_functions(value)
+                       for d in source.declarators(text(value), f)), None)
     initial = declarator.child_by_field_name("value") if declarator is not None else None
     initial = unwrap(initial) if initial is not None else None
+    if initial is not None and initial.type == "binary_expression" and text(
+            initial.child_by_field_name("operator")) in ("||", "??"):
+        initial = unwrap(initial.child_by_field_name("left") or initial)  # `g.x || (g.x = {})`
+    if initial is not None and initial.type == "identifier" and source.is_global_object(initial):
+        return True  # `const g = globalThis as any`
     if initial is None or initial.type not in ("member_expression", "subscript_expression"):
         return False
     if source.is_long_lived(initial):
@@ -748,7 +755,7 @@ def _object_older_than_call(source: SourceFile, facts: FileFacts, target: Node, 
                                         if f.type == "method_definition"), None)
     if not method or body is None or source.function_name(method) == "constructor":
         return False
-    return facts.one_object(body)
+    return bool(facts.outlives_calls(body))
 
 
 def _came_from_outside(source: SourceFile, target: Node, call: Node, depth: int = 0) -> bool:
@@ -846,6 +853,21 @@ def _captured_parameter(source: SourceFile, target: Node, function: Node) -> boo
     return False
 
 
+def _outer_binding(source: SourceFile, target: Node, function: Node) -> bool:
+    """The emitter is a local or parameter of a function around the per-call one (`watcher`
+    made in `configureServer()`, used in the per-connection callback inside it): the
+    per-call function's closure keeps it, so it outlives every call."""
+    root = root_identifier(target)
+    holder = outer(function).parent
+    if root is None or text(root) == "this" or holder is None or holder.type != "arguments":
+        return False  # (only a callback handed to a call: a handler some caller registers)
+    name = text(root)
+    if name in source.declared_names(function) or name in parameter_names(function):
+        return False
+    return any(name in source.declared_names(around) or name in parameter_names(around)
+               for around in source.enclosing_functions(function) if around.id != function.id)
+
+
 def _this_of_module_object(target: Node, call: Node) -> bool:
     """`this.broker.bus` in a method of an object literal written at module level (a service
     definition, `module.exports = { actions: { ship: { handler() {} } } }`): `this` is that
@@ -928,6 +950,11 @@ def unforwarded_returns(source: SourceFile) -> list[Node]:
         if statements:
             found.append(statements[0])
     return found
+
+
+def listener_adds(source: SourceFile) -> list[Node]:
+    """Every `x.on(...)`-style registration call of the file, wherever it runs."""
+    return [match["call"][0] for match in source.matches(_ADDS)]
 
 
 def futile_removals(source: SourceFile) -> list[Node]:
@@ -1221,11 +1248,20 @@ def _removed(source: SourceFile, removals: _Removals, target: Node, handler: Nod
     positions = removals.by_text.get(target_text, [])
     if handler.type != "arrow_function" and (
             target_text, text(handler)) in removals.handler_by_text:
-        return not _removed_only_by_itself(
-            source, removals.positions_by_handler[(target_text, text(handler))], handler, scope)
+        named = removals.positions_by_handler[(target_text, text(handler))]
+        home = _declaring_function(source, handler) if handler.type == "identifier" else None
+        if home is not None and not removals.inside(named, home):
+            return False  # the same name in another function: another function removed
+        return not _removed_only_by_itself(source, named, handler, scope)
     if not removals.inside(positions, scope):
         return False
     return not _removed_only_by_itself(source, positions, handler, scope)
+
+
+def _declaring_function(source: SourceFile, name: Node) -> Node | None:
+    """The function whose local `name` is, or None for a module-level or unknown name."""
+    return next((f for f in source.enclosing_functions(name)
+                 if text(name) in source.declared_names(f)), None)
 
 
 def _removed_only_by_itself(source: SourceFile, positions: list[int], handler: Node,
@@ -1273,9 +1309,12 @@ def _inside_if(node: Node, function: Node) -> bool:
     return False
 
 
+# a slot (a field, a module binding) given a closure, an object carrying closures, or what an
+# inline function makes of the slot's old value (`hooks = ((prev) => () => {...})(hooks)`)
 _MEMBER_ASSIGNMENTS = file_query("""
-(assignment_expression left: (member_expression) @left
-  right: [(arrow_function) (function_expression)] @right) @assignment
+(assignment_expression left: [(member_expression) (identifier) (subscript_expression)] @left
+  right: [(arrow_function) (function_expression) (object) (call_expression)
+          (parenthesized_expression) (ternary_expression)] @right) @assignment
 """)
 _MAP_SETS = file_query("""
 (call_expression
@@ -1305,16 +1344,20 @@ def rewrapped_functions(source: SourceFile, facts: FileFacts) -> list[Rewrap]:
               for m in source.matches(_MAP_SETS)]
     for left, target, match in slots:
         right, assignment = unwrap(match["right"][0]), match["assignment"][0]
-        if right.type not in ("arrow_function", "function_expression", "function"):
-            continue
         function = source.enclosing_function(assignment)
+        if function is None or left.type == "identifier" and not source.is_module_binding(left):
+            continue
         root = root_identifier(left)
-        if function is None:
+        made = _closures_made(right, target)
+        if made is None:
             continue
         previous = _previous_value_names(source, function, target, assignment)
-        if not previous or not any(source.identifiers(name, closure) for name in previous
-                                   for closure in _closures_sharing_scope(right, function)):
+        if made and not (previous and any(
+                source.identifiers(name, closure) for name in previous
+                for closure in _closures_sharing_scope(made[0], function))):
             continue
+        if _set_afresh_before(function, target, assignment):
+            continue  # each call wraps a value it just made, not the last call's wrapper
         if root is None or text(root) not in parameter_names(function):
             # a slot on an object that outlives the call (a field of a long-lived `this`, a
             # module binding, an element of a long-lived table), in code that runs again on it
@@ -1336,6 +1379,45 @@ def rewrapped_functions(source: SourceFile, facts: FileFacts) -> list[Rewrap]:
             continue
         found.append(Rewrap(assignment, target, repeating))
     return found
+
+
+def _set_afresh_before(function: Node, target: str, before: Node) -> bool:
+    """`processor = require(path)` earlier in the function: the slot gets a value that owes
+    nothing to its old one before it is wrapped."""
+    for node in own_nodes(function):
+        if node.type != "assignment_expression" or node.end_byte > before.start_byte:
+            continue
+        right = node.child_by_field_name("right")
+        if text(node.child_by_field_name("left")) == target and right is not None and (
+                target not in text(right)):
+            return True
+    return False
+
+
+def _closures_made(value: Node, target: str) -> list[Node] | None:
+    """The closures a new value of the slot `target` carries: itself, the functions of an
+    object literal; [] for an inline function applied to the slot's old value (which it
+    keeps by construction); None when the value carries no closure."""
+    if value.type in ("arrow_function", "function_expression", "function"):
+        return [value]
+    if value.type == "ternary_expression":  # `prev ? (x) => fn(prev(x)) : fn`
+        branches = [unwrap(b) for b in (value.child_by_field_name("consequence"),
+                                        value.child_by_field_name("alternative"))
+                    if b is not None]
+        return [b for b in branches if b.type in ("arrow_function", "function_expression")
+                ] or None
+    if value.type == "object":
+        return [node for child in value.named_children for node in (
+            child, child.child_by_field_name("value")) if node is not None
+            and node.type in ("method_definition", "arrow_function", "function_expression")
+        ] or None
+    if value.type == "call_expression":
+        callee = unwrap(value.child_by_field_name("function") or value)
+        arguments = value.child_by_field_name("arguments")
+        if callee.type in ("arrow_function", "function_expression") and arguments is not None \
+                and any(text(a) == target for a in arguments.named_children):
+            return []
+    return None
 
 
 def _closures_sharing_scope(closure: Node, function: Node) -> list[Node]:
@@ -1369,7 +1451,9 @@ def _slot_outlives_call(source: SourceFile, facts: FileFacts, left: Node, at: No
         return body.id in facts.long_lived_classes or facts.shown_to_repeat(method) or any(
             child.type == "async" for child in method.children)
     if source.is_global_object(root):
-        return False  # a process-wide method patched in place: global-patch-chain's case
+        # a process-wide method patched in place is global-patch-chain's case; an entry of
+        # a table kept on the global object (`globalThis.renderers[k]`) is a slot like any
+        return unwrap(left).type == "subscript_expression"
     return source.is_long_lived(base) or _taken_from_long_lived(source, root)
 
 
@@ -1430,9 +1514,14 @@ def _previous_value_names(source: SourceFile, function: Node, target: str,
                 inner.type == "member_expression" and last_name(inner) == "bind") else unwrap(inner)
             if value.type == "member_expression" and text(value) == target:
                 break
-        if value is not None and text(value) == target:
+        if value is not None and _same_slot(text(value), target):
             names.append(text(node.child_by_field_name("name")))
     return names
+
+
+def _same_slot(read: str, target: str) -> bool:
+    """`slots?.[k]` reads the slot `slots[k]`; `a?.b` reads `a.b`."""
+    return read == target or read.replace("?.[", "[").replace("?.", ".") == target
 
 
 def _returns_early(function: Node, before: Node, tested: tuple[str, ...] = ()) -> bool:

@@ -165,6 +165,9 @@ def per_call_functions(source: SourceFile, facts: FileFacts) -> dict[int, str]:
             reasons[function.id] = "exported request handler"
         elif function.type == "method_definition" and _has_route_decorator(function):
             reasons[function.id] = "route handler"
+        elif function.type == "method_definition" and name != "constructor" and (
+                _has_called_decorator(function)):
+            reasons[function.id] = "decorated method (the framework calls it per operation)"
         elif _is_resolver(function, params):
             reasons[function.id] = "GraphQL resolver (runs per query)"
         elif _HOOK_NAME.match(name) or (
@@ -656,6 +659,18 @@ def _is_exported(function: Node) -> bool:
     return parent is not None and parent.type == "export_statement"
 
 
+def _has_called_decorator(method: Node) -> bool:
+    """`@post('/todos')`, `@HTTPMethod({ path })`, `@OnEvent('order.created')`: a decorator
+    call registers the method with a framework, which calls it per request, message or event;
+    whatever the decorator's name, the method is an entry point, not start-up code."""
+    sibling = method.prev_named_sibling
+    while sibling is not None and sibling.type == "decorator":
+        if sibling.named_children and sibling.named_children[0].type == "call_expression":
+            return True
+        sibling = sibling.prev_named_sibling
+    return False
+
+
 def _has_route_decorator(method: Node) -> bool:
     sibling = method.prev_named_sibling
     while sibling is not None and sibling.type == "decorator":
@@ -701,7 +716,8 @@ def once_per_object(source: SourceFile, function: Node, memo: dict[int, bool]) -
 
 
 def repeating_function(source: SourceFile, node: Node, load_only: dict[int, bool],
-                       memo: dict[int, bool], per_object: bool) -> Node | None:
+                       memo: dict[int, bool], per_object: bool,
+                       per_call: dict[int, str] | None = None) -> Node | None:
     """The function around `node` that can run more than once - per object when `per_object`
     (what matters for an emitter or a field of `this`), per process otherwise (a module-level
     emitter, `process`) - or None when the file shows it runs once. A callback registered as a
@@ -712,8 +728,9 @@ def repeating_function(source: SourceFile, node: Node, load_only: dict[int, bool
     for function in source.enclosing_functions(node):
         if _after_done_flag_return(source.source, node, function, per_object):
             return None
-        if _registered_as_listener(function):
-            return function
+        if _registered_as_listener(function) or per_call and function.id in per_call and (
+                function.type != "method_definition"):
+            return function  # (a route callback is anonymous, and runs per request)
         if not source.function_name(function):
             continue
         if _only_called_at_load(source, function, load_only):
@@ -934,7 +951,20 @@ def _registered_as_listener(function: Node) -> bool:
     if call is None or call.type != "call_expression":
         return False
     name = last_name(call.child_by_field_name("function") or call)
-    return name in _LISTENING_CALLS or _REGISTRATION_NAME.match(name) is not None
+    return name in _LISTENING_CALLS or _REGISTRATION_NAME.match(name) is not None or (
+        arguments is not None and _registered_under_a_name(function, arguments))
+
+
+def _registered_under_a_name(function: Node, arguments: Node) -> bool:
+    """`helpers.register('highlight', fn)`, `generator.add('feed', fn)`: a function handed to a
+    method call, last, after a name - a hook or helper the host calls by that name, each time
+    it is needed; not a one-off callback (`forEach(fn)`, `new Promise(fn)`)."""
+    values = [a for a in arguments.named_children if a.type != "comment"]
+    call = arguments.parent
+    callee = call.child_by_field_name("function") if call is not None else None
+    return len(values) >= 2 and values[-1].id == outer(function).id and values[0].type in (
+        "string", "template_string") and callee is not None and callee.type == "member_expression" \
+        and "once" not in last_name(callee).lower()  # (`once('ready', fn)`: one event)
 
 
 # `bus.onAction(evt, fn)`, `socket.onMessage(fn)`: a registration by its shape.

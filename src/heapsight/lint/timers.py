@@ -39,8 +39,8 @@ _INTERVALS = file_query("""
 (call_expression
   function: (member_expression object: (identifier) @o property: (property_identifier) @f)
   arguments: (arguments) @args
-  (#eq? @f "setInterval") (#any-of? @o "window" "global" "globalThis" "timers" "self")) @call
-""")
+  (#eq? @f "setInterval")) @call
+""")  # (any namespace: `window.`, `timers.`, a framework's own `Meteor.setInterval`)
 _CLEARS = file_query("""
 (call_expression function: (identifier) @f arguments: (arguments . (_) @handle)
   (#any-of? @f "clearInterval" "clearTimeout")) @call
@@ -94,7 +94,11 @@ def interval_starts(source: SourceFile, facts: FileFacts) -> list[IntervalStart]
             found.append(IntervalStart(call, callback, function, "", False))
         elif parent.type == "variable_declarator" and parent.child_by_field_name("value") == node:
             name = text(parent.child_by_field_name("name"))
-            cleared = name in cleared_names or _handed_on(source, name, parent, function)
+            # a local handle is cleared by its own function (or a closure in it); a clear of
+            # the same name in another function clears another timer
+            cleared = name in cleared_names and any(
+                _is_clear_argument(use) for use in source.identifiers(name, function)) or (
+                _handed_on(source, name, parent, function))
             scope = facts.per_call_scope(call)
             # a poll-until-done helper (exported, async) stops on its own condition; a
             # request handler's interval must also stop when the request ends
@@ -105,6 +109,7 @@ def interval_starts(source: SourceFile, facts: FileFacts) -> list[IntervalStart]
             # start-up code, above), a throw or an abandoned await skips the clear
             success_only = cleared and not self_only and (
                 _cleared_only_after_await(source, name, call, function)
+                or _cleared_only_in_catch(source, name, function)
                 or scope is not None and _cleared_only_when_finished(
                     source, name, callback, function))
             found.append(IntervalStart(call, callback, function, name,
@@ -160,6 +165,26 @@ def _cleared_only_after_await(source: SourceFile, name: str, call: Node,
     return all(source.enclosing_function(clear) == function
                and not in_cleanup_clause(clear, function)
                and any(w.end_byte <= clear.start_byte for w in waits) for clear in clears)
+
+
+def _cleared_only_in_catch(source: SourceFile, name: str, function: Node) -> bool:
+    """Every clear of the local handle `name` is in a `catch` of `function`: the call that
+    succeeds leaves the interval running."""
+    uses = source.identifiers(name, function)
+    clears = [use for use in uses if _is_clear_argument(use)]
+    if not clears or len(clears) + 1 != len(uses):
+        return False  # handed on, or used in ways this does not follow
+    return all(source.enclosing_function(clear) == function and _in_catch(clear, function)
+               for clear in clears)
+
+
+def _in_catch(node: Node, function: Node) -> bool:
+    parent = node.parent
+    while parent is not None and parent.id != function.id:
+        if parent.type == "catch_clause":
+            return True
+        parent = parent.parent
+    return False
 
 
 def _cleared_only_when_finished(source: SourceFile, name: str, callback: Node | None,
@@ -605,9 +630,71 @@ def _handed_on(source: SourceFile, name: str, declaration: Node, function: Node)
         if use.start_byte < declaration.end_byte and use.end_byte > declaration.start_byte:
             continue
         parent = outer(use).parent
-        if parent is not None and parent.type in _HANDED_ON:
-            return True
+        if parent is None or parent.type not in _HANDED_ON:
+            continue
+        if parent.type == "return_statement" and _result_always_dropped(source, function):
+            continue  # returned to callers that all drop it
+        container = _container_kept_in(source, use)
+        if container is None or _clears_entries_of(source, container):
+            return True  # (kept in a table of timers nothing clears: not handed to a clearer)
     return False
+
+
+def _result_always_dropped(source: SourceFile, function: Node) -> bool:
+    """Every call of the named function in the file is a statement of its own (`poll(ctx);`):
+    what it returns is dropped. False when the file never calls it (its users may keep it)."""
+    name = source.function_name(function)
+    calls = [use.parent for use in source.identifiers(name) if name and use.parent is not None
+             and use.parent.type == "call_expression"
+             and use.parent.child_by_field_name("function") == use]
+    return bool(calls) and all(
+        (holder := outer(call).parent) is not None and holder.type == "expression_statement"
+        for call in calls)
+
+
+def _container_kept_in(source: SourceFile, use: Node) -> str | None:
+    """`this.timers` for `this.timers.push(h)`, `this.byId.set(k, h)`, `byId[k] = h`: the
+    handle is kept in a long-lived table rather than handed to code that clears it."""
+    node = outer(use)
+    holder = node.parent
+    if holder is not None and holder.type == "arguments" and holder.parent is not None:
+        callee = holder.parent.child_by_field_name("function")
+        if callee is not None and callee.type == "member_expression" and last_name(callee) in (
+                "push", "add", "set", "unshift") and holder.named_children[-1].id == node.id:
+            table = callee.child_by_field_name("object")
+        else:
+            return None
+    elif holder is not None and holder.type == "assignment_expression" and (
+            holder.child_by_field_name("right") == node):
+        left = holder.child_by_field_name("left")
+        table = left.child_by_field_name("object") if left is not None and (
+            left.type == "subscript_expression") else None
+    else:
+        return None
+    if table is None:
+        return None
+    root = unwrap(table)
+    while root.type == "member_expression":
+        root = unwrap(root.child_by_field_name("object") or root)
+    if root.type == "identifier" and any(text(root) in source.declared_names(f)
+                                         for f in source.enclosing_functions(use)):
+        return None  # the caller's table (a parameter) or the call's own
+    return text(table) if root.type in ("this", "identifier") else None
+
+
+def _clears_entries_of(source: SourceFile, container: str) -> bool:
+    """Some function of the file clears a timer and reads the table (`clearInterval(
+    this.byId.get(id))`, a loop over it), or hands the table's entries to a clear
+    (`this.timers.forEach(clearInterval)`)."""
+    field = re.escape(container.rsplit(".", 1)[-1])
+    mentions = re.compile(rf"(?<![\w$]){field}(?![\w$])")
+    for match in source.matches(_CLEARS):
+        function = source.enclosing_function(match["call"][0])
+        if function is not None and mentions.search(text(function)):
+            return True
+    whole = source.source.decode("utf-8", "replace")
+    return re.search(rf"(?<![\w$]){field}\s*\.\s*forEach\(\s*(?:\w+\.)?clear(?:Interval|Timeout)\b",
+                     whole) is not None
 
 
 # -- operation timeouts that nothing clears ---------------------------------------------------

@@ -48,7 +48,11 @@ class ClosureCapturesRequest(Rule):
     method of a module-level object whose class keeps it in a collection it never trims.
     Reported where the callback starts: the line that stores or registers it. Also finds a
     method of an object handed in wrapped again by code that runs again (`ctx.waitUntil =
-    (p) => previous(p)`: a chain of wrappers, each keeping its call), and a request's objects
+    (p) => previous(p)`: a chain of wrappers, each keeping its call) - and likewise any slot
+    that outlives the call (a module `let`, a field of a long-lived object) given, per call, a
+    closure, an object carrying closures, or an inline wrapper of its old value, that keeps
+    the old value itself or through a sibling closure (`last = { describe: () => ... }` beside
+    `const prev = last; const diff = () => prev.size`) - and a request's objects
     stored on its keep-alive socket (`req.socket.meta = { req, res }`) that nothing clears.
     Also any function a call makes and keeps in a table that outlives it (a module binding, a
     field of `this`, a property of an object a function around the call holds;

@@ -35,6 +35,12 @@ _GLOBAL_SUBSCRIPTS = file_query("""
   (#any-of? @global "global" "globalThis" "window")) @assign
 """)
 
+# `globalThis[KEY]` in any position: under a constant key it is one named global
+_GLOBAL_KEYED = file_query("""
+(subscript_expression object: (identifier) @global index: (_) @key
+  (#any-of? @global "global" "globalThis" "window")) @member
+""")
+
 _COMMENTS = file_query("(comment) @comment")
 # ESLint's declaration of the globals a file uses: `/* global WIKI, app:writable */`
 _GLOBAL_COMMENT = re.compile(r"/\*\s*globals?\s+([^*]*)\*/")
@@ -51,7 +57,9 @@ class GlobalCollectionGrowth(Rule):
     Finds collections hung on the global object - `global.x`, `globalThis.x`, `window.x`, and
     deeper (`global.app.audit`) - that a function adds to (`push`, `set`, `add`, `[key] =`)
     while nothing removes from them, and functions that add properties to the global object
-    under computed keys. A module binding of the global object itself (`const g = globalThis
+    under computed keys. A local alias of the global object (`const g = globalThis as any`)
+    and `(process as any).x` count as the global object. Under a constant key (a literal, `Symbol.for`, a module `const` or an
+    import) `global[KEY]` is one named global: setting it is not growth, growing it is. A module binding of the global object itself (`const g = globalThis
     as unknown as {...}`) and a name the file declares global for its linter (`/* global APP
     */`) and never declares itself count as the global object too (there `set`/`add` count
     only on a collection the file makes: an object made elsewhere may be a cache that expires).
@@ -94,9 +102,13 @@ class GlobalCollectionGrowth(Rule):
         if b" as " in source.source:
             for match in source.matches(_CAST_MEMBERS):
                 held = unwrap(match["cast"][0])
-                if held.type == "identifier" and text(held) in _GLOBAL_NAMES and (
-                        source.is_global_object(held)):
+                if held.type == "identifier" and text(held) in (*_GLOBAL_NAMES, "process") and (
+                        source.is_global_object(held)):  # (`(process as any).x`: data hung on it)
                     by_name.setdefault(text(match["name"][0]), []).append(match["member"][0])
+        for match in source.matches(_GLOBAL_KEYED):
+            key = match["key"][0]
+            if _fixed_key(source, key) and source.is_global_object(match["global"][0]):
+                by_name.setdefault(f"[{text(key)}]", []).append(match["member"][0])
         for name, uses in by_name.items():
             usage = classify(source, uses, name)
             if _live_bounds(source, usage.bounds):
@@ -105,9 +117,10 @@ class GlobalCollectionGrowth(Rule):
             if grows:
                 shown = uses[0].child_by_field_name("object")
                 owner = text(unwrap(shown)) if shown is not None else name
+                spelled = f"{owner}{name}" if name.startswith("[") else f"{owner}.{name}"
                 yield self.finding(
                     source, grows[0],
-                    f"`{owner}.{name}` lives on the global object and grows here, but nothing "
+                    f"`{spelled}` lives on the global object and grows here, but nothing "
                     f"ever removes from it; it is a GC root and will grow for the process's life")
         yield from self._implicit_globals(source, facts)
         yield from self._module_aliases(source, by_name)
@@ -115,8 +128,7 @@ class GlobalCollectionGrowth(Rule):
         deletes = bool(source.matches(_GLOBAL_DELETES))
         for match in source.matches(_GLOBAL_SUBSCRIPTS):
             assign = match["assign"][0]
-            if match["key"][0].type in ("string", "number") or (
-                    source.enclosing_function(assign) is None):
+            if _fixed_key(source, match["key"][0]) or source.enclosing_function(assign) is None:
                 continue
             if not source.is_global_object(match["global"][0]) or deletes:
                 continue
@@ -178,9 +190,11 @@ class GlobalCollectionGrowth(Rule):
         paths: dict[str, list[Node]] = {}
         for root_name, why in roots.items():
             for root in source.identifiers(root_name):
-                if root.type != "identifier" or (source.enclosing_function(root) is not None and any(
-                        root_name in source.declared_names(fn)
-                        for fn in source.enclosing_functions(root))):
+                if root.type != "identifier":
+                    continue
+                scope = next((fn for fn in source.enclosing_functions(root)
+                              if root_name in source.declared_names(fn)), None)
+                if scope is not None and not _global_alias(source, root_name, scope):
                     continue  # a local of the same name
                 depth, node = 0, outer(root)
                 while node.parent is not None and node.parent.type == "member_expression" and (
@@ -231,6 +245,21 @@ class GlobalCollectionGrowth(Rule):
                     f"`{implicit.name}` is declared nowhere, so assigning it made it a property "
                     f"of the global object (sloppy mode); it grows here and nothing removes "
                     f"from it")
+
+
+def _fixed_key(source: SourceFile, key: Node) -> bool:
+    """A key that names one property whatever the call: a literal, `Symbol.for('x')`, or a
+    module-level `const` or import (`global[KAFKA]` where `const KAFKA = Symbol()`)."""
+    key = unwrap(key)
+    if key.type in ("string", "number"):
+        return True
+    if key.type == "call_expression":
+        return text(key.child_by_field_name("function")) == "Symbol.for"
+    if key.type != "identifier" or not source.is_module_binding(key):
+        return False
+    declarator = next(source.declarators(text(key), source.root), None)
+    return declarator is None or declarator.parent is not None and text(
+        declarator.parent).startswith("const")  # (no declarator: an import)
 
 
 def _live_bounds(source: SourceFile, bounds: list[Node]) -> list[Node]:
@@ -293,6 +322,12 @@ def _global_roots(source: SourceFile) -> dict[str, str]:
         value = unwrap(value)
         if value.type == "identifier" and text(value) in roots:
             roots[text(name_node)] = f"is `{text(value)}`"
+    if b" as " in source.source or b"= global" in source.source:
+        for match in source.matches(_ALIASES):  # `const g = globalThis as any` in a function
+            value = unwrap(match["value"][0])
+            if value.type == "identifier" and text(value) in _GLOBAL_NAMES and (
+                    source.is_global_object(value)):
+                roots.setdefault(text(match["name"][0]), f"is `{text(value)}`")
     if b"global" in source.source:
         for match in source.matches(_COMMENTS):
             found = _GLOBAL_COMMENT.match(text(match["comment"][0]))
@@ -303,6 +338,16 @@ def _global_roots(source: SourceFile) -> dict[str, str]:
                 if name.isidentifier() and name not in declared:
                     roots[name] = "is declared a global (`/* global */`)"
     return roots
+
+
+_ALIASES = file_query("(variable_declarator name: (identifier) @name value: (_) @value)")
+
+
+def _global_alias(source: SourceFile, name: str, scope: Node) -> bool:
+    """`name` is declared in `scope` as the global object (`const g = globalThis as any`)."""
+    return any((value := d.child_by_field_name("value")) is not None
+               and unwrap(value).type == "identifier" and text(unwrap(value)) in _GLOBAL_NAMES
+               for d in source.declarators(name, scope))
 
 
 def _made_as_collection(use: Node) -> bool:

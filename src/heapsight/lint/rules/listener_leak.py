@@ -10,7 +10,7 @@ from tree_sitter import Node
 from heapsight.lint.facts import FileFacts
 from heapsight.lint.model import Finding
 from heapsight.lint.rule import Rule
-from heapsight.lint.source import SourceFile, emitter_and_event, text
+from heapsight.lint.source import SourceFile, emitter_and_event, last_name, text
 
 # `bus.onAction(evt, fn)`, `license.onValidate(fn)`: a callback registration by its shape.
 _REGISTRATION = re.compile(r"\.on[A-Z]\w*$")
@@ -31,8 +31,9 @@ class ListenerNotRemoved(Rule):
     once per add), as does a function a method's caller hands in, and a registration spelled
     `onSomething(fn)` with a function made at the call. Also finds removals that cannot
     work: a removal with a function made right there (`off('x', (e) => h(e))`,
-    `.bind(this)`), which was never added (reported once, at the add it fails to undo, when
-    that add is found); `once` for an event
+    `.bind(this)`), which was never added (reported once, at the add it fails to undo: the
+    per-call add, or else any add of that emitter and event in the file, as in a `start()`
+    whose `stop()` removes a second `.bind(this)`); `once` for an event
     that only comes at the end (`process.once('SIGTERM', ...)` per connection); two `once`
     listeners where only one event may come; a listener that only removes itself, after
     returning early for the events it is not waiting for; an async iterator wrapping another
@@ -116,6 +117,16 @@ class ListenerNotRemoved(Rule):
         for key, removals in futile.items():
             if key in reported:
                 continue  # the add it fails to undo is reported: one leak, one finding
+            undone = [add for add in facts.listener_adds if emitter_and_event(add) == key
+                      and last_name(add.child_by_field_name("function") or add) != "once"]
+            if undone:  # the leak is the add (`start()` adds, `stop()` removes nothing)
+                yield self.finding(
+                    source, undone[0],
+                    f"this listener is removed on line {removals[0].start_point[0] + 1} with a "
+                    f"function made right there, which never equals the one added here, so it "
+                    f"is never removed; keep the added function (a field, a const) and remove "
+                    f"that")
+                continue
             for removal in removals:
                 method = text(removal.child_by_field_name("function"))
                 yield self.finding(

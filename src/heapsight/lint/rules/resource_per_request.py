@@ -69,6 +69,9 @@ PACKAGE_RESOURCES: dict[str, frozenset[str]] = {
     "proxy-agent": frozenset({"ProxyAgent"}), "agentkeepalive": frozenset({"*", "HttpsAgent"}),
     "ssh2": frozenset({"Client"}), "ldapjs": frozenset({"createClient"}),
     "worker_threads": frozenset({"Worker"}), "node:worker_threads": frozenset({"Worker"}),
+    # file watchers hold an inotify/FSEvents handle and a listener table until close()
+    "chokidar": frozenset({"watch"}), "fs": frozenset({"watch"}),
+    "node:fs": frozenset({"watch"}),
     "@aws-sdk/": frozenset({"*Client"}), "@azure/": frozenset({"*Client"}),
     "@google-cloud/": frozenset({"*Client", "Storage", "PubSub", "Firestore", "BigQuery"}),
 }
@@ -126,7 +129,7 @@ class ClientPerRequest(Rule):
     """What it does:
     Finds a database pool, client, connection, queue or HTTP agent (`new Pool`, `createPool`,
     `new Redis`, `new MongoClient`, `axios.create`, `new Queue` of BullMQ, `new SQSClient`, an
-    HTTP `Agent`, an amqplib channel, ...) created in a request handler, a job, a method of a
+    HTTP `Agent`, an amqplib channel, a file watcher of `chokidar` or `fs`, ...) created in a request handler, a job, a method of a
     long-lived service or any function that can run again, and not closed there on every path
     (a `finally`, or the function's own flow - not only an `if` branch or a `catch`). The table
     works through the file's imports (`new Queue` from `bullmq`, any `...Client` of an
@@ -747,6 +750,13 @@ def _kept_locally(source: SourceFile, create: Node, function: Node, reason: str)
         parent = node.parent
     if parent is None:
         return False
+    wrapper = parent.parent if parent.type == "arguments" else None
+    kept_as = outer(wrapper).parent if wrapper is not None else None
+    if wrapper is not None and wrapper.type in ("call_expression", "new_expression") and (
+            kept_as is not None and kept_as.type == "variable_declarator"):
+        # `const db = Document.from(new Client())`: the wrapper the call keeps holds the
+        # client; it is this call's as long as the wrapper is
+        return _kept_locally(source, wrapper, function, reason)
     if parent.type == "member_expression":
         # `new Pool().query(...)`: used once and dropped; `(await connect()).socket` keeps a part
         return not _hands_on_part(parent)

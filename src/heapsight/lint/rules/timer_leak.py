@@ -18,8 +18,8 @@ class IntervalNotCleared(Rule):
     the timer), or stored in a variable or property that no `clearInterval` in the file clears -
     including a class that starts an interval in one method and has no method that clears it,
     or clears it only just before starting the next one. In per-call code, an interval cleared
-    only after an await outside `finally`, or only on 'finish' of a stream it writes to and
-    never ends (a client that leaves brings 'close'), is not cleared either.
+    only in a `catch`, only after an await outside `finally`, or only on 'finish' of a stream it
+    writes to and never ends (a client that leaves brings 'close'), is not cleared either.
 
     Why is this bad?
     An interval runs until it is cleared, and it keeps its callback's closure - and everything
@@ -66,7 +66,8 @@ class IntervalNotCleared(Rule):
                            f"clear `{start.handle}` where the connection or request ends too")
             elif start.cleared_on_success_only:
                 message = (f"setInterval in {where} is cleared only on a path the call may "
-                           f"never take (after an await outside finally/catch, or on 'finish' "
+                           f"never take (only in a catch, after an await outside "
+                           f"finally/catch, or on 'finish' "
                            f"of a stream that ends when the client leaves, which emits only "
                            f"'close'): `{start.handle}` then runs for good; clear it in a "
                            f"finally, or on 'close'")
