@@ -80,7 +80,7 @@ FLOORS_3: dict[str, tuple[float, float]] = {
     "timer-leak": (1.00, 0.80),
     "closure-capture": (1.00, 1.00),
     "unbounded-cache": (0.90, 1.00),
-    "resource-per-request": (0.88, 1.00),
+    "resource-per-request": (1.00, 1.00),
     "global-growth": (1.00, 1.00),
 }
 
@@ -92,47 +92,52 @@ FLOORS_3: dict[str, tuple[float, float]] = {
 FLOORS_4: dict[str, tuple[float, float]] = {
     "unbounded-collection": (0.77, 1.00),
     "listener-leak": (0.53, 0.87),
-    "timer-leak": (0.99, 0.68),
-    "closure-capture": (0.50, 1.00),
+    "timer-leak": (1.00, 0.69),
+    "closure-capture": (0.60, 1.00),
     "unbounded-cache": (0.81, 1.00),
-    "resource-per-request": (0.63, 0.87),
-    "global-growth": (0.79, 1.00),
+    "resource-per-request": (0.72, 0.88),
+    "global-growth": (0.80, 1.00),
 }
 
 # lint-services-5: the seventh session's held-out corpus (20 other applications' styles), scored
 # at main before that session's rule work (recall 0.28, precision 0.74) and after it (0.31, 0.74);
 # these floors are the second score. Its misses were then read for a census of
-# causes, so it is spent.
+# causes, so it is spent. The eighth session tuned on it (rows raised to what that reached).
 FLOORS_5: dict[str, tuple[float, float]] = {
-    "unbounded-collection": (0.31, 0.83),
-    "listener-leak": (0.21, 0.66),
-    "timer-leak": (0.42, 1.00),
-    "closure-capture": (0.11, 1.00),
+    "unbounded-collection": (0.43, 0.87),
+    "listener-leak": (0.31, 0.85),
+    "timer-leak": (0.71, 1.00),
+    "closure-capture": (0.77, 1.00),
     "unbounded-cache": (0.16, 0.50),
-    "resource-per-request": (0.38, 0.71),
-    "global-growth": (0.60, 0.66),
+    "resource-per-request": (0.46, 0.75),
+    "global-growth": (0.70, 1.00),
 }
 
+# lint-services-6: the eighth session's first held-out corpus (15 files, 105 sites), scored at
+# main (recall 0.56, precision 0.70) and after the lead's first rule batch (unchanged); then
+# read for a census of its misses and tuned on (spent): these floors are that result.
 FLOORS_6: dict[str, tuple[float, float]] = {
-    "unbounded-collection": (0.0, 0.0),
-    "listener-leak": (0.0, 0.0),
-    "timer-leak": (0.0, 0.0),
-    "closure-capture": (0.0, 0.0),
-    "unbounded-cache": (0.0, 0.0),
-    "resource-per-request": (0.0, 0.0),
-    "global-growth": (0.0, 0.0),
+    "unbounded-collection": (0.46, 0.63),
+    "listener-leak": (0.69, 0.76),
+    "timer-leak": (0.86, 0.76),
+    "closure-capture": (0.81, 0.76),
+    "unbounded-cache": (0.58, 0.53),
+    "resource-per-request": (0.81, 0.76),
+    "global-growth": (0.84, 1.00),
 }
 
-# lint-services-7: a held-out corpus written in session 8 (17 other applications' styles);
-# not scored yet, so every floor is zero.
+# lint-services-7: the eighth session's second held-out corpus (17 files, 98 sites; 11 of its
+# 17 frameworks are also in lint-services-6). Scored only as totals, before (0.58 / 0.72) and
+# after that session's rule work (unchanged): nobody has read its misses; these floors are the
+# score.
 FLOORS_7: dict[str, tuple[float, float]] = {
-    "unbounded-collection": (0.0, 0.0),
-    "listener-leak": (0.0, 0.0),
-    "timer-leak": (0.0, 0.0),
-    "closure-capture": (0.0, 0.0),
-    "unbounded-cache": (0.0, 0.0),
-    "resource-per-request": (0.0, 0.0),
-    "global-growth": (0.0, 0.0),
+    "unbounded-collection": (0.46, 0.63),
+    "listener-leak": (0.84, 0.72),
+    "timer-leak": (0.53, 0.72),
+    "closure-capture": (0.50, 0.85),
+    "unbounded-cache": (0.33, 0.44),
+    "resource-per-request": (0.42, 0.75),
+    "global-growth": (0.84, 0.84),
 }
 
 FLOORS_OF = {
