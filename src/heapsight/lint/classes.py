@@ -22,12 +22,12 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from heapsight.lint.source import (
-    FUNCTION_TYPES,
     FUNCTIONS_QUERY,
     SourceFile,
     file_query,
     last_name,
     outer,
+    own_nodes,
     parameter_names,
     text,
     unwrap,
@@ -781,9 +781,7 @@ def _subscribed_in_constructor(source: SourceFile, node: Node) -> str:
     """The class's constructor hands a callback that uses `this` to an object that outlives
     it - a module binding or an import (`bus.on('x', () => this.m())`): that object keeps
     the instance, which lives as long as it, and runs its methods per event."""
-    body = node.parent
-    while body is not None and body.type != "class_body":
-        body = body.parent
+    body = _class_body_around(node)
     if body is None:
         return ""
     for member in body.named_children:
@@ -797,20 +795,10 @@ def _subscribed_in_constructor(source: SourceFile, node: Node) -> str:
 
 
 def _returns_this(function: Node) -> bool:
-    return any(unwrap(found.named_children[0]).type == "this" for found in _returns(function)
-               if found.named_children)
-
-
-def _returns(function: Node) -> list[Node]:
-    """The function's own `return` statements (not those of functions inside it)."""
-    found, pending = [], list(function.children)
-    while pending:
-        node = pending.pop()
-        if node.type == "return_statement":
-            found.append(node)
-        elif node.type not in FUNCTION_TYPES:
-            pending.extend(node.children)
-    return found
+    """One of the function's own `return` statements returns `this`."""
+    return any(node.type == "return_statement" and node.named_children
+               and unwrap(node.named_children[0]).type == "this"
+               for node in own_nodes(function))
 
 
 def _class_body_around(node: Node) -> Node | None:

@@ -174,17 +174,8 @@ def _cleared_only_in_catch(source: SourceFile, name: str, function: Node) -> boo
     clears = [use for use in uses if _is_clear_argument(use)]
     if not clears or len(clears) + 1 != len(uses):
         return False  # handed on, or used in ways this does not follow
-    return all(source.enclosing_function(clear) == function and _in_catch(clear, function)
-               for clear in clears)
-
-
-def _in_catch(node: Node, function: Node) -> bool:
-    parent = node.parent
-    while parent is not None and parent.id != function.id:
-        if parent.type == "catch_clause":
-            return True
-        parent = parent.parent
-    return False
+    return all(source.enclosing_function(clear) == function
+               and in_cleanup_clause(clear, function, ("catch_clause",)) for clear in clears)
 
 
 def _cleared_only_when_finished(source: SourceFile, name: str, callback: Node | None,

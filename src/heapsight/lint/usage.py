@@ -1426,10 +1426,12 @@ def _sites(source: SourceFile, function: Node, nodes: list[Node],
     return sites
 
 
-def in_cleanup_clause(node: Node, function: Node) -> bool:
+def in_cleanup_clause(node: Node, function: Node, clauses: tuple[str, ...] = (
+        "finally_clause", "catch_clause")) -> bool:
+    """Inside one of `clauses` of `function` (not of a function inside it)."""
     parent = node.parent
     while parent is not None and parent.id != function.id:
-        if parent.type in ("finally_clause", "catch_clause"):
+        if parent.type in clauses:
             return True
         parent = parent.parent
     return False
