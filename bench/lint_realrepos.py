@@ -10,6 +10,9 @@ directory, lints each in-process with every rule, reads the fix's diff (`git dif
            "cat" says whether that finding's category is the case's category.
   after    the found finding's rule still reports in the same file, within 3 lines of the fix's
            added lines or of the found line moved to fix coordinates (the leak still flagged).
+  in file  (looser) findings of the case's category anywhere in a file the fix changed, and
+           "gone" if the fix lowered that rule's count in that file (a fix may change the
+           cleanup far from the line lint points at, e.g. where a listener is removed).
   noise    findings per 100k lines in the whole folder at the parent (lines as lint counts them),
            so a "found" among hundreds of findings shows as such.
 
@@ -39,7 +42,7 @@ import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from heapsight.lint.discover import is_lintable
+from heapsight.lint.discover import discover, is_lintable
 from heapsight.lint.engine import lint_paths, select_rules
 from heapsight.lint.model import Finding
 
@@ -103,20 +106,22 @@ def parse_diff(text: str) -> list[FileDiff]:
     return [f for f in files if f.old and f.new and is_lintable(Path(f.new))]
 
 
-def lint_tree(repo: Path, commit: str, case: dict, into: Path) -> tuple[list[Finding], int, int]:
-    """Export the case's folder at `commit` into `into`; (findings with paths relative to the
-    export, files, lines)."""
+def lint_tree(repo: Path, commit: str, case: dict, into: Path) -> tuple[list[Finding], set[str],
+                                                                       int]:
+    """Export the case's folder at `commit` into `into` and lint it; (findings, files linted,
+    lines), paths relative to the export."""
     into.mkdir()
     archive = into / "tree.tar"
     archive.write_bytes(git(repo, "archive", commit, case["subdir"]))
     with tarfile.open(archive) as tar:
         tar.extractall(into, filter="data")
     archive.unlink()
-    result = lint_paths([into / case["subdir"]], select_rules(), exclude=case.get("exclude", ()))
     root = into.resolve()
+    files = discover(root / case["subdir"], case.get("exclude", ()))
+    result = lint_paths(files, select_rules())
     findings = [replace(f, file=Path(f.file).resolve().relative_to(root).as_posix())
                 for f in result.findings]
-    return findings, result.files, result.lines
+    return findings, {f.relative_to(root).as_posix() for f in files}, result.lines
 
 
 def score(case: dict, repo: Path) -> dict:
@@ -125,6 +130,7 @@ def score(case: dict, repo: Path) -> dict:
     with tempfile.TemporaryDirectory(prefix="realrepo-") as tmp:
         before, files, lines = lint_tree(repo, case["parent"], case, Path(tmp) / "parent")
         after, _, _ = lint_tree(repo, case["fix"], case, Path(tmp) / "fix")
+    diff = [d for d in diff if d.old in files]  # not the tests or files the lint skipped
     hits = [(f, d) for d in diff for f in before if f.file == d.old
             and any(abs(f.line - n) <= NEAR for n in d.old_lines())]
     hits.sort(key=lambda hit: hit[0].category != case["category"])
@@ -132,13 +138,20 @@ def score(case: dict, repo: Path) -> dict:
              if g.rule == f.rule and g.file == d.new
              and any(abs(g.line - n) <= NEAR for n in d.new_lines() | {d.to_new(f.line)})]
     first = hits[0][0] if hits else None
-    return {"id": case["id"], "category": case["category"], "files": files, "lines": lines,
+    renamed = {d.old: d.new for d in diff}
+    in_file = [f for f in before if f.file in renamed and f.category == case["category"]]
+    gone = [f for f in in_file if sum(g.rule == f.rule and g.file == renamed[f.file]
+                                      for g in after)
+            < sum(g.rule == f.rule and g.file == f.file for g in before)]
+    return {"id": case["id"], "category": case["category"], "files": len(files), "lines": lines,
             "findings": len(before), "findings_after": len(after),
             "changed_files": [d.old for d in diff],
             "found": f"{first.rule}@{first.file}:{first.line}" if first else None,
             "found_category": first.category if first else None,
             "category_match": bool(first and first.category == case["category"]),
             "still_after": still[:1] or None,
+            "in_file": [f"{f.rule}@{f.file}:{f.line}" for f in in_file],
+            "in_file_gone": bool(gone),
             "noise_per_100k": round(len(before) * 100_000 / lines, 1) if lines else 0.0}
 
 
@@ -169,12 +182,15 @@ def main() -> int:
                   f"{row['findings']:>4} findings  noise {row['noise_per_100k']:>6}/100k  "
                   f"found {row['found'] or '-'}"
                   f"{' (cat ok)' if row['category_match'] else ''}"
-                  f"  after {(row['still_after'] or ['-'])[0]}", flush=True)
+                  f"  after {(row['still_after'] or ['-'])[0]}  in file "
+                  f"{len(row['in_file'])}{' gone' if row['in_file_gone'] else ''}", flush=True)
     lines = sum(r["lines"] for r in rows)
     totals = {"cases": len(rows), "skipped": missing,
               "found": sum(bool(r["found"]) for r in rows),
               "category_match": sum(r["category_match"] for r in rows),
               "still_after": sum(bool(r["still_after"]) for r in rows),
+              "in_file": sum(bool(r["in_file"]) for r in rows),
+              "in_file_gone": sum(r["in_file_gone"] for r in rows),
               "lines": lines, "findings": sum(r["findings"] for r in rows),
               "noise_per_100k": round(sum(r["findings"] for r in rows) * 100_000 / lines, 1)
               if lines else 0.0}
@@ -182,7 +198,9 @@ def main() -> int:
         print(json.dumps({"rows": rows, "totals": totals}, indent=1))
     else:
         print(f"found {totals['found']}/{totals['cases']}, category matches "
-              f"{totals['category_match']}, still flagged after {totals['still_after']}, "
+              f"{totals['category_match']}, still flagged after {totals['still_after']}; "
+              f"category in a changed file {totals['in_file']} (gone after "
+              f"{totals['in_file_gone']}); "
               f"noise {totals['noise_per_100k']} findings/100k lines "
               f"({totals['findings']} in {lines} lines); skipped {len(missing)}")
     return 1 if missing and not rows else 0
