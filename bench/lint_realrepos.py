@@ -13,6 +13,8 @@ directory, lints each in-process with every rule, reads the fix's diff (`git dif
   in file  (looser) findings of the case's category anywhere in a file the fix changed, and
            "gone" if the fix lowered that rule's count in that file (a fix may change the
            cleanup far from the line lint points at, e.g. where a listener is removed).
+  repro    whether lint finds the labelled leak in the case's small reproduction in
+           tests/corpus/lint-realfixes (the corpus scorer, run on the cases' splits only).
   noise    findings per 100k lines in the whole folder at the parent (lines as lint counts them),
            so a "found" among hundreds of findings shows as such.
 
@@ -42,11 +44,15 @@ import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from lint_corpus import score_real_fixes  # noqa: E402 (the tests' scorer)
+
 from heapsight.lint.discover import discover, is_lintable
 from heapsight.lint.engine import lint_paths, select_rules
 from heapsight.lint.model import Finding
 
 CASES = Path(__file__).resolve().parent / "lint_realrepos.json"
+REAL_FIXES = Path(__file__).resolve().parent.parent / "tests" / "corpus" / "lint-realfixes"
 NEAR = 3
 HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 
@@ -163,10 +169,12 @@ def main() -> int:
     parser.add_argument("--only", action="append", default=[], help="run only this case id")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON")
     args = parser.parse_args()
+    cases = [case for case in json.loads(args.cases.read_text())["cases"]
+             if not args.only or case["id"] in args.only]
+    repro_found = {name for split in {case["split"] for case in cases}
+                   for name, _, _ in score_real_fixes(REAL_FIXES, split).found}
     rows, missing = [], []
-    for case in json.loads(args.cases.read_text())["cases"]:
-        if args.only and case["id"] not in args.only:
-            continue
+    for case in cases:
         repo = find_repo(args.mirrors, case["repo"])
         try:
             if repo is None:
@@ -176,6 +184,7 @@ def main() -> int:
             missing.append(case["id"])
             print(f"{case['id']}: skipped: {exc}", file=sys.stderr)
             continue
+        row["repro_found"] = case["id"] in repro_found
         rows.append(row)
         if not args.json:
             print(f"{row['id']:32} {row['category']:21} {row['lines']:>6} lines "
@@ -183,7 +192,8 @@ def main() -> int:
                   f"found {row['found'] or '-'}"
                   f"{' (cat ok)' if row['category_match'] else ''}"
                   f"  after {(row['still_after'] or ['-'])[0]}  in file "
-                  f"{len(row['in_file'])}{' gone' if row['in_file_gone'] else ''}", flush=True)
+                  f"{len(row['in_file'])}{' gone' if row['in_file_gone'] else ''}"
+                  f"  repro {'found' if row['repro_found'] else 'missed'}", flush=True)
     lines = sum(r["lines"] for r in rows)
     totals = {"cases": len(rows), "skipped": missing,
               "found": sum(bool(r["found"]) for r in rows),
@@ -191,6 +201,7 @@ def main() -> int:
               "still_after": sum(bool(r["still_after"]) for r in rows),
               "in_file": sum(bool(r["in_file"]) for r in rows),
               "in_file_gone": sum(r["in_file_gone"] for r in rows),
+              "repro_found": sum(r["repro_found"] for r in rows),
               "lines": lines, "findings": sum(r["findings"] for r in rows),
               "noise_per_100k": round(sum(r["findings"] for r in rows) * 100_000 / lines, 1)
               if lines else 0.0}
@@ -200,7 +211,7 @@ def main() -> int:
         print(f"found {totals['found']}/{totals['cases']}, category matches "
               f"{totals['category_match']}, still flagged after {totals['still_after']}; "
               f"category in a changed file {totals['in_file']} (gone after "
-              f"{totals['in_file_gone']}); "
+              f"{totals['in_file_gone']}); reproduction found {totals['repro_found']}; "
               f"noise {totals['noise_per_100k']} findings/100k lines "
               f"({totals['findings']} in {lines} lines); skipped {len(missing)}")
     return 1 if missing and not rows else 0
