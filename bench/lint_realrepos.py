@@ -19,13 +19,14 @@ directory, lints each in-process with every rule, reads the fix's diff (`git dif
            so a "found" among hundreds of findings shows as such.
 
 The script never touches the network: fetching the repositories is the user's step. On a fresh
-machine, clone each repository of the cases into one folder, then run:
+machine, clone each repository of the cases into one folder (bench/work/ is gitignored), then
+run the script on it:
 
-    mkdir mirrors && cd mirrors
+    mkdir -p bench/work/mirrors && cd bench/work/mirrors
     for r in $(python3 -c "import json; print(' '.join(sorted({c['repo'] for c in
-        json.load(open('../bench/lint_realrepos.json'))['cases']})))"); do
+        json.load(open('../../lint_realrepos.json'))['cases']})))"); do
         git clone --bare "https://github.com/$r.git" "${r/\\//+}"; done
-    cd .. && .venv/bin/python bench/lint_realrepos.py --mirrors mirrors [--json]
+    cd ../../.. && .venv/bin/python bench/lint_realrepos.py --mirrors bench/work/mirrors [--json]
 
 A repository is looked up in --mirrors as `owner+name/repo`, `owner+name`, `name.git` or `name`
 (bare or with a work tree). A case whose repository or commits are missing is reported and
@@ -169,6 +170,8 @@ def main() -> int:
     parser.add_argument("--only", action="append", default=[], help="run only this case id")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON")
     args = parser.parse_args()
+    if not args.mirrors.is_dir():
+        parser.error(f"--mirrors {args.mirrors}: not a folder")
     cases = [case for case in json.loads(args.cases.read_text())["cases"]
              if not args.only or case["id"] in args.only]
     repro_found = {name for split in {case["split"] for case in cases}
