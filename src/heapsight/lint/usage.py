@@ -505,16 +505,19 @@ def _stores_its_arguments(source: SourceFile, grow: Node) -> bool:
         unwrap(value)) in given
 
 
-def _module_object_collections(source: SourceFile, facts: FileFacts) -> list[Growth]:
-    """`const realtime = { notes: {}, log: [] }` at module level, and a function adds to
-    `realtime.log` while nothing the file does to that path takes entries out: the object
-    lives as long as the module, so its collections do too. Decided like a module-level
-    collection of its own (a read-through is the cache rule's; a key the file spells, or
-    growth while the module loads, is not growth per call)."""
-    found: list[Growth] = []
+def _module_object_slots(source: SourceFile) -> list[tuple[str, str, str]]:
+    """(object, property, collection kind) for each collection a module-level object holds:
+    a pair of its literal (`const realtime = { log: [] }`) or a property the module sets while
+    it loads (`const God = {}; God.exit_log = []`), which is the same container built by
+    assignment. Objects another module imports by name are left out (it may trim them)."""
+    objects: set[str] = set()
+    slots: list[tuple[str, str, str]] = []
     for declarator in source.module_declarators():
         name_node = declarator.child_by_field_name("name")
         value = declarator.child_by_field_name("value")
+        if value is not None and unwrap(value).type == "assignment_expression" and text(
+                unwrap(value).child_by_field_name("left")) == "module.exports":
+            value = unwrap(value).child_by_field_name("right")  # `var God = module.exports = {}`
         if name_node is None or name_node.type != "identifier" or value is None or (
                 unwrap(value).type != "object"):
             continue
@@ -522,29 +525,48 @@ def _module_object_collections(source: SourceFile, facts: FileFacts) -> list[Gro
                 declarator.parent.parent.type == "export_statement"):
             continue  # other modules may trim it
         owner = text(name_node)
+        objects.add(owner)
         for pair in unwrap(value).named_children:
             key = pair.child_by_field_name("key") if pair.type == "pair" else None
             kind = collection_kind(pair.child_by_field_name("value")) if key is not None else None
-            if key is None or kind is None or key.type != "property_identifier":
-                continue
-            shown = f"{owner}.{text(key)}"
-            uses = [node for node in _paths_spelled(source, shown)
-                    if (root := root_identifier(node)) is not None
-                    and source.is_module_binding(root)]
-            usage = classify(source, uses, shown, kind)
-            if usage.bounds or usage.exported:
-                continue
-            memo = usage.read_through(source)
-            if memo is not None and kind in ("map", "object"):
-                continue  # a read-through cache: cache-without-eviction reports it
-            if memo is not None and not facts.runs_per_call_or_async(memo):
-                continue
-            grows = [g for g in usage.grows_in_functions(source)
-                     if not facts.in_setup_code(g) and not _copies_keys(g)
-                     and not constant_key(source, g) and not _iterated_at_load(source, g)
-                     and not _stores_its_arguments(source, g)]
-            if grows:
-                found.append(Growth(shown, kind, grows, module_property=True))
+            if key is not None and kind is not None and key.type == "property_identifier":
+                slots.append((owner, text(key), kind))
+    for match in source.matches(_CLASS_PROPERTY_COLLECTIONS):
+        path, owner = match["path"][0], text(match["owner"][0])
+        kind = collection_kind(match["value"][0])
+        prop = path.child_by_field_name("property")
+        if owner in objects and kind is not None and prop is not None and (
+                prop.type == "property_identifier") and (owner, text(prop), kind) not in slots:
+            slots.append((owner, text(prop), kind))
+    return slots
+
+
+def _module_object_collections(source: SourceFile, facts: FileFacts) -> list[Growth]:
+    """`const realtime = { notes: {}, log: [] }` at module level, and a function adds to
+    `realtime.log` while nothing the file does to that path takes entries out: the object
+    lives as long as the module, so its collections do too. Decided like a module-level
+    collection of its own (a read-through is the cache rule's; a key the file spells, or
+    growth while the module loads, is not growth per call)."""
+    found: list[Growth] = []
+    for owner, key, kind in _module_object_slots(source):
+        shown = f"{owner}.{key}"
+        uses = [node for node in _paths_spelled(source, shown)
+                if (root := root_identifier(node)) is not None
+                and source.is_module_binding(root)]
+        usage = classify(source, uses, shown, kind)
+        if usage.bounds or usage.exported:
+            continue
+        memo = usage.read_through(source)
+        if memo is not None and kind in ("map", "object"):
+            continue  # a read-through cache: cache-without-eviction reports it
+        if memo is not None and not facts.runs_per_call_or_async(memo):
+            continue
+        grows = [g for g in usage.grows_in_functions(source)
+                 if not facts.in_setup_code(g) and not _copies_keys(g)
+                 and not constant_key(source, g) and not _iterated_at_load(source, g)
+                 and not _stores_its_arguments(source, g)]
+        if grows:
+            found.append(Growth(shown, kind, grows, module_property=True))
     return found
 
 
