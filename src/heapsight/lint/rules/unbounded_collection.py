@@ -26,7 +26,8 @@ class ModuleCollectionGrowth(Rule):
     keyed by what other modules know (`release(topic)`) are not reported. A collection kept
     on a class (`Owner.live = []` at module level) that each instance adds itself to in its
     constructor, with no removal, keeps every instance ever made. A collection kept in a
-    module-level object literal (`const state = { log: [] }`) counts as a module-level one.
+    module-level object literal (`const state = { log: [] }`), or set on one at the top level
+    (`state.log = []`), counts as a module-level one.
 
     Why is this bad?
     A module-level collection lives as long as the process. If each request or event adds an
