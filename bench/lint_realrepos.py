@@ -13,8 +13,12 @@ directory, lints each in-process with every rule, reads the fix's diff (`git dif
   in file  (looser) findings of the case's category anywhere in a file the fix changed, and
            "gone" if the fix lowered that rule's count in that file (a fix may change the
            cleanup far from the line lint points at, e.g. where a listener is removed).
+  at site  (stricter, for cases that name their `leak_site`, file:line in the parent: the line a
+           linter should point at) a finding of the case's category within 3 lines of it, and
+           "gone" if none is within 3 lines of that line in fix coordinates.
   repro    whether lint finds the labelled leak in the case's small reproduction in
-           tests/corpus/lint-realfixes (the corpus scorer, run on the cases' splits only).
+           tests/corpus/lint-realfixes (the corpus scorer, run on the cases' splits only); "-"
+           for a case without one.
   noise    findings per 100k lines in the whole folder at the parent (lines as lint counts them),
            so a "found" among hundreds of findings shows as such.
 
@@ -150,6 +154,19 @@ def score(case: dict, repo: Path) -> dict:
     gone = [f for f in in_file if sum(g.rule == f.rule and g.file == renamed[f.file]
                                       for g in after)
             < sum(g.rule == f.rule and g.file == f.file for g in before)]
+    at_site: list[str] = []
+    site_gone = False
+    if "leak_site" in case:
+        site_file, _, site_line = case["leak_site"].rpartition(":")
+        near = [f for f in before if f.file == site_file and f.category == case["category"]
+                and abs(f.line - int(site_line)) <= NEAR]
+        at_site = [f"{f.rule}@{f.file}:{f.line}" for f in near]
+        moved = next((d for d in diff if d.old == site_file), None)
+        new_file, new_line = ((moved.new, moved.to_new(int(site_line))) if moved
+                              else (site_file, int(site_line)))
+        site_gone = bool(near) and not any(
+            g.file == new_file and g.category == case["category"]
+            and abs(g.line - new_line) <= NEAR for g in after)
     return {"id": case["id"], "category": case["category"], "files": len(files), "lines": lines,
             "findings": len(before), "findings_after": len(after),
             "changed_files": [d.old for d in diff],
@@ -159,7 +176,17 @@ def score(case: dict, repo: Path) -> dict:
             "still_after": still[:1] or None,
             "in_file": [f"{f.rule}@{f.file}:{f.line}" for f in in_file],
             "in_file_gone": bool(gone),
+            "at_site": at_site or None, "at_site_gone": site_gone,
             "noise_per_100k": round(len(before) * 100_000 / lines, 1) if lines else 0.0}
+
+
+REPRO = {True: "found", False: "missed", None: "-"}
+
+
+def site_text(row: dict, case: dict) -> str:
+    if "leak_site" not in case:
+        return ""
+    return f"  site {'hit' if row['at_site'] else 'missed'}{' gone' if row['at_site_gone'] else ''}"
 
 
 def main() -> int:
@@ -174,8 +201,11 @@ def main() -> int:
         parser.error(f"--mirrors {args.mirrors}: not a folder")
     cases = [case for case in json.loads(args.cases.read_text())["cases"]
              if not args.only or case["id"] in args.only]
-    repro_found = {name for split in {case["split"] for case in cases}
-                   for name, _, _ in score_real_fixes(REAL_FIXES, split).found}
+    repro_found, repro_cases = set(), set()
+    for split in {case["split"] for case in cases}:
+        repro = score_real_fixes(REAL_FIXES, split)
+        repro_found |= {name for name, _, _ in repro.found}
+        repro_cases |= {name for name, _, _ in repro.found | repro.missed}
     rows, missing = [], []
     for case in cases:
         repo = find_repo(args.mirrors, case["repo"])
@@ -187,7 +217,7 @@ def main() -> int:
             missing.append(case["id"])
             print(f"{case['id']}: skipped: {exc}", file=sys.stderr)
             continue
-        row["repro_found"] = case["id"] in repro_found
+        row["repro_found"] = (case["id"] in repro_found) if case["id"] in repro_cases else None
         rows.append(row)
         if not args.json:
             print(f"{row['id']:32} {row['category']:21} {row['lines']:>6} lines "
@@ -196,15 +226,19 @@ def main() -> int:
                   f"{' (cat ok)' if row['category_match'] else ''}"
                   f"  after {(row['still_after'] or ['-'])[0]}  in file "
                   f"{len(row['in_file'])}{' gone' if row['in_file_gone'] else ''}"
-                  f"  repro {'found' if row['repro_found'] else 'missed'}", flush=True)
+                  f"{site_text(row, case)}  repro {REPRO[row['repro_found']]}", flush=True)
     lines = sum(r["lines"] for r in rows)
+    ids = {r["id"] for r in rows}
     totals = {"cases": len(rows), "skipped": missing,
               "found": sum(bool(r["found"]) for r in rows),
               "category_match": sum(r["category_match"] for r in rows),
               "still_after": sum(bool(r["still_after"]) for r in rows),
               "in_file": sum(bool(r["in_file"]) for r in rows),
               "in_file_gone": sum(r["in_file_gone"] for r in rows),
-              "repro_found": sum(r["repro_found"] for r in rows),
+              "repro_found": sum(bool(r["repro_found"]) for r in rows),
+              "with_site": sum("leak_site" in c for c in cases if c["id"] in ids),
+              "at_site": sum(bool(r["at_site"]) for r in rows),
+              "at_site_gone": sum(r["at_site_gone"] for r in rows),
               "lines": lines, "findings": sum(r["findings"] for r in rows),
               "noise_per_100k": round(sum(r["findings"] for r in rows) * 100_000 / lines, 1)
               if lines else 0.0}
@@ -217,6 +251,15 @@ def main() -> int:
               f"{totals['in_file_gone']}); reproduction found {totals['repro_found']}; "
               f"noise {totals['noise_per_100k']} findings/100k lines "
               f"({totals['findings']} in {lines} lines); skipped {len(missing)}")
+        if totals["with_site"]:
+            print(f"at the labelled site {totals['at_site']}/{totals['with_site']} "
+                  f"(gone after {totals['at_site_gone']})")
+        for category in sorted({r["category"] for r in rows}):
+            mine = [r for r in rows if r["category"] == category]
+            print(f"  {category:21} cases {len(mine):>2}  found {sum(bool(r['found']) for r in mine)}"
+                  f"  category ok {sum(r['category_match'] for r in mine)}"
+                  + (f"  at site {sum(bool(r['at_site']) for r in mine)}"
+                     if totals["with_site"] else ""))
     return 1 if missing and not rows else 0
 
 
