@@ -77,7 +77,7 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
     removals = _Removals(source)
     found: list[ListenerAdd] = []
     for match in source.matches(_ADDS):
-        call, target = match["call"][0], match["target"][0]
+        call, target = match["call"][0], chained_emitter(match["target"][0])
         method = text(match["method"][0])
         args = [a for a in match["args"][0].named_children if a.type != "comment"]
         # `subscribe(fn)` and `onSomething(fn)` (`bus.onAction(evt, fn)`,
@@ -121,16 +121,20 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
                     and _made_per_run(source, handler, repeating))):
                 continue
             own_event = own and not once and _event_per_call(args[0], repeating)
-            if not _made_per_run(source, handler, repeating) and not own_event and not (
+            # `new Promise((resolve, reject) => { x.once('done', resolve); x.once('error',
+            # reject) })`: an operation's outcome, one of two, so the other listener stays
+            outcome = once and _outcome_pair(source, removals, match, repeating)
+            if not outcome and not _made_per_run(source, handler, repeating) and not (
+                    own_event) and not (
                     method in _DUPLICATING and _fires_again(repeating)) and not (
                     _handed_in(handler, repeating)) and not (
                     method in _DUPLICATING and facts.exported_function(repeating)
                     and source.is_global_object(root_identifier(target) or target)):
                 continue
-            if own and not own_event and not facts.shown_to_repeat(repeating) and not (
-                    _per_operation_method(source, repeating, handler)):
+            if own and not own_event and not outcome and not facts.shown_to_repeat(
+                    repeating) and not _per_operation_method(source, repeating, handler):
                 continue  # a method nothing shows running twice on one object
-            if once:
+            if once and not outcome:
                 continue  # removed when its event fires
             if subscription and repeating.type != "method_definition" and not (
                     _fires_again(repeating) or facts.shown_to_repeat(repeating)):
@@ -402,23 +406,64 @@ LIFECYCLE_EVENTS = frozenset({"SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR2
 
 def _once_pair(source: SourceFile, removals: _Removals, add: dict[str, list[Node]],
                scope: Node) -> bool:
-    """`x.once('a', f); x.once('b', g)` in one call with nothing removing either: only one of
-    the events may come, and the other listener stays on `x` for good."""
+    """`x.once('a', f); x.once('b', g)` in one call, and `f` is not removed from `x` (a
+    removal of another function does not count): only one of the events may come, and the
+    other listener stays on `x` for good."""
+    return _other_once(source, removals, add, scope) is not None
+
+
+def _outcome_pair(source: SourceFile, removals: _Removals, add: dict[str, list[Node]],
+                  method: Node) -> bool:
+    """A `_once_pair` whose two listeners settle a promise made in `method` (resolve and
+    reject): two outcomes of one operation, so exactly one of the events comes. Two `once`
+    listeners that both run the same continuation wait for both events instead."""
+    other = _other_once(source, removals, add, method)
+    return other is not None and all(
+        _settles_own_promise(source, method, _arguments(pair)[1]) for pair in (add, other))
+
+
+def _other_once(source: SourceFile, removals: _Removals, add: dict[str, list[Node]],
+                scope: Node) -> dict[str, list[Node]] | None:
+    """The other `once` of a pair that leaves `add`'s listener on its emitter, or None."""
     function = source.enclosing_function(add["call"][0])
     if function is None:
-        return False
-    target = text(add["target"][0])
-    event = text(add["args"][0].named_children[0]) if add["args"][0].named_children else ""
+        return None
+    target = chained_emitter(add["target"][0])
+    arguments = _arguments(add)
+    if len(arguments) < 2:
+        return None
+    event = text(arguments[0])
     for other in source.matches(_ADDS, function):
-        if other["call"][0].id == add["call"][0].id or text(other["target"][0]) != target:
+        if other["call"][0].id == add["call"][0].id or text(
+                chained_emitter(other["target"][0])) != text(target):
             continue
         if "once" not in text(other["method"][0]).lower() or source.enclosing_function(
                 other["call"][0]) != function:
             continue
-        arguments = other["args"][0].named_children
-        if arguments and text(arguments[0]) != event:
-            return not removals.inside(removals.by_text.get(target, []), scope)
-    return False
+        others = _arguments(other)
+        if len(others) >= 2 and text(others[0]) != event:
+            return None if _removed(source, removals, target, arguments[1], scope) else other
+    return None
+
+
+def _arguments(add: dict[str, list[Node]]) -> list[Node]:
+    return [a for a in add["args"][0].named_children if a.type != "comment"]
+
+
+def chained_emitter(target: Node) -> Node:
+    """`x` for the object of `x.once('a', f).once('b', g)`'s second call: Node's emitters
+    return themselves from on/once/addListener and their removals, so a chain adds to `x`."""
+    while target.type == "call_expression":
+        function = target.child_by_field_name("function")
+        if function is None or function.type != "member_expression" or text(
+                function.child_by_field_name("property")) not in _CHAINING:
+            break
+        target = function.child_by_field_name("object") or target
+    return target
+
+
+_CHAINING = frozenset({"on", "once", "addListener", "prependListener", "prependOnceListener",
+                       "off", "removeListener", "removeAllListeners", "setMaxListeners"})
 
 
 # Parameters that hold the call's own objects (the request, the connection, the message):
@@ -632,6 +677,26 @@ def _per_operation_method(source: SourceFile, method: Node, handler: Node) -> bo
     return wrapped.type in ("arrow_function", "function_expression") and any(
         node.type == "call_expression" and text(node.child_by_field_name("function"))
         in parameters for node in descendants(wrapped))
+
+
+def _settles_own_promise(source: SourceFile, method: Node, handler: Node) -> bool:
+    """`handler` settles a `new Promise(...)` made in `method`: it is the executor's resolve
+    or reject, or a function of the executor that calls one."""
+    for executor in source.enclosing_functions(handler):
+        if executor == method:
+            return False
+        made = executor.parent.parent if executor.parent is not None else None
+        if made is None or made.type != "new_expression" or text(
+                made.child_by_field_name("constructor")) != "Promise":
+            continue
+        settles = set(parameter_names(executor))
+        body = _local_function(source, handler, executor) or unwrap(handler)
+        if text(body) in settles:
+            return True
+        return body.type in FUNCTION_TYPES and any(
+            node.type == "call_expression" and text(node.child_by_field_name("function"))
+            in settles for node in descendants(body))
+    return False
 
 
 def _event_per_call(event: Node, function: Node) -> bool:
@@ -1163,10 +1228,11 @@ class _Removals:
         self.handler_by_text: set[tuple[str, str]] = set()
         self.handler_by_name: set[tuple[str, str]] = set()
         self.positions_by_handler: dict[tuple[str, str], list[int]] = {}
+        self.named_handler_at: dict[int, Node] = {}  # removals of a named function, by start
         for match in source.matches(_REMOVES):
             if _removes_a_new_function(match) or _never_called(source, match["call"][0]):
                 continue
-            target = match["target"][0]
+            target = chained_emitter(match["target"][0])
             target_text, name = text(target), last_name(target)
             start = match["call"][0].start_byte
             self.by_text.setdefault(target_text, []).append(start)
@@ -1180,6 +1246,8 @@ class _Removals:
                 self.positions_by_handler.setdefault((target_text, text(args[1])), []).append(
                     start)
                 self.handler_by_name.add((name, last_name(args[1])))
+                if args[1].type == "identifier":
+                    self.named_handler_at[start] = args[1]
         for positions in (*self.by_text.values(), *self.by_name.values(),
                           *self.positions_by_handler.values()):
             positions.sort()
@@ -1255,6 +1323,11 @@ def _removed(source: SourceFile, removals: _Removals, target: Node, handler: Nod
         return not _removed_only_by_itself(source, named, handler, scope)
     if not removals.inside(positions, scope):
         return False
+    if handler.type == "identifier" and all(
+            (other := removals.named_handler_at.get(p)) is not None
+            and text(other) != text(handler) and _local_function(source, other, scope)
+            for p in positions if scope.start_byte <= p < scope.end_byte):
+        return False  # only other functions of this call are taken off the emitter here
     return not _removed_only_by_itself(source, positions, handler, scope)
 
 

@@ -35,7 +35,9 @@ class ListenerNotRemoved(Rule):
     per-call add, or else any add of that emitter and event in the file, as in a `start()`
     whose `stop()` removes a second `.bind(this)`); `once` for an event
     that only comes at the end (`process.once('SIGTERM', ...)` per connection); two `once`
-    listeners where only one event may come; a listener that only removes itself, after
+    listeners where only one event may come (also chained, `x.once('done', resolve)
+    .once('error', reject)`, and on the object itself in a method whose promise they settle),
+    unless each is removed (the same function; removing another does nothing); a listener that only removes itself, after
     returning early for the events it is not waiting for; an async iterator wrapping another
     (a GraphQL subscription's) whose `return()` does not end the inner one; a function that
     reruns itself (a retry) with a listener still on and no removal on the rerun's path; a
@@ -84,7 +86,14 @@ class ListenerNotRemoved(Rule):
                 futile.setdefault(key, []).append(removal)
         reported: set[tuple[str, str]] = set()
         for add in facts.unremoved_listeners:
-            method = text(add.call.child_by_field_name("function"))
+            function = add.call.child_by_field_name("function")
+            method = text(function)
+            at = add.call
+            prop = function.child_by_field_name("property") if function is not None else None
+            if prop is not None:  # `bus.once(...)`, also as a link of `bus\n.once(...).once(...)`
+                method = f"{text(add.target)}.{text(prop)}"
+                if prop.start_point[0] != add.call.start_point[0]:
+                    at = prop
             if method.endswith(".subscribe"):
                 yield self.finding(
                     source, add.call,
@@ -108,10 +117,14 @@ class ListenerNotRemoved(Rule):
             why = "nothing removes it" if not removes else (
                 f"the removal on line {removes[0].start_point[0] + 1} passes a function made "
                 f"right there, which never equals the one added, so it removes nothing")
+            if not removes and "once" in method.rsplit(".", 1)[-1].lower():
+                why = ("`once` removes it only if its event comes, and another `once` of this "
+                       "call waits for an event that comes instead; remove each in the other's "
+                       "handler")
             if key is not None:
                 reported.add(key)
             yield self.finding(
-                source, add.call,
+                source, at,
                 f"`{method}({first}, ...)` runs in {where} and adds a listener to "
                 f"`{text(add.target)}`, which outlives it, on every call; {why}")
         for key, removals in futile.items():
