@@ -156,11 +156,34 @@ def classify(source: SourceFile, uses: list[Node], name: str, kind: str | None =
                 _classify_bucket(parent, usage)
         elif role in ("assignment_expression", "augmented_assignment_expression") and (
                 parent.child_by_field_name("left") == node):
-            if not _initialises(source, parent, node):
+            if not _initialises(source, parent, node) and not only_when_empty(parent, node):
                 usage.bounds.append(parent)  # replaced wholesale: `items = []`
         else:
             _note_escape(node, usage)
     return usage
+
+
+def only_when_empty(bound: Node, collection: Node) -> bool:
+    """`if (!items.length) items = []`: the reset runs only when there is nothing to drop
+    (an inverted test), so it bounds nothing."""
+    name = text(collection)
+    node: Node | None = bound
+    while node is not None and node.type not in FUNCTION_TYPES:
+        branch, node = node, node.parent
+        if node is None or node.type != "if_statement" or (
+                node.child_by_field_name("consequence") != branch):
+            continue
+        condition = unwrap(node.child_by_field_name("condition") or node)
+        if condition.type == "unary_expression" and text(condition).startswith("!"):
+            operand = unwrap(condition.named_children[0]) if condition.named_children else None
+            if operand is not None and text(operand) in (f"{name}.length", f"{name}.size"):
+                return True
+        if condition.type == "binary_expression" and text(
+                condition.child_by_field_name("operator")) in ("===", "==", "<=") and (
+                text(condition.child_by_field_name("left")) in (f"{name}.length", f"{name}.size")
+                and text(condition.child_by_field_name("right")) == "0"):
+            return True
+    return False
 
 
 def _initialises(source: SourceFile, assignment: Node, target: Node) -> bool:
