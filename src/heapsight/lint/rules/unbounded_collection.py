@@ -14,7 +14,8 @@ class ModuleCollectionGrowth(Rule):
     """What it does:
     Finds a module-level array, Map, Set or plain object that a function adds to (`push`,
     `unshift`, `set`, `add`, `obj[key] = ...`) while nothing in the file ever removes from it,
-    clears it, replaces it or checks its size - or removes only on a path the entry's call may
+    clears it, replaces it or checks its size (a reset under `if (!items.length)` clears an
+    empty list, so it does not count) - or removes only on a path the entry's call may
     not take: after an await outside `finally`, only when cancelled, through an
     `unregister()` that nothing in the file calls while the file's own code registers, or in
     a function whose `return` after the add leaves without the removal, or in one handler of
