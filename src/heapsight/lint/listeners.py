@@ -24,6 +24,7 @@ from tree_sitter import Node
 
 from heapsight.lint.percall import (
     STREAM_CLASS,
+    after_done_flag_return,
     first_time_only,
     looks_like_handler,
 )
@@ -160,8 +161,10 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
                 or _object_older_than_call(source, facts, target, call, scope[1])
                 or scope[1].startswith("a method that can run")):
             continue
-        if _checks_listeners(call, scope[0]) or first_time_only(call, per_object=False):
-            continue  # `if (!x.listeners('e').includes(f))`, `if (!done) { done = true }`
+        if _checks_listeners(call, scope[0]) or first_time_only(call, per_object=False) or (
+                after_done_flag_return(source.source, call, scope[0], False)):
+            continue  # `if (!x.listeners('e').includes(f))`, `if (!done) { done = true }`,
+            # `if (installed) return; ...; installed = true`
         if source.function_name(scope[0]) in _EMITTER_API and text(handler) in (
                 parameter_names(scope[0])):
             continue  # `on(event, fn) { this.bus.on(event, fn); }`: a facade; its caller decides

@@ -726,7 +726,7 @@ def repeating_function(source: SourceFile, node: Node, load_only: dict[int, bool
     if _lazily_once(node) or first_time_only(node, per_object):
         return None
     for function in source.enclosing_functions(node):
-        if _after_done_flag_return(source.source, node, function, per_object):
+        if after_done_flag_return(source.source, node, function, per_object):
             return None
         if _registered_as_listener(function) or per_call and function.id in per_call and (
                 function.type != "method_definition"):
@@ -764,7 +764,7 @@ def first_time_only(node: Node, per_object: bool) -> bool:
     return False
 
 
-def _after_done_flag_return(source_text: bytes, node: Node, function: Node,
+def after_done_flag_return(source_text: bytes, node: Node, function: Node,
                             per_object: bool) -> bool:
     """`node` comes after `if (loaded) return ...;` at the top level of `function`, and the
     function sets that flag to `true` (itself or in a callback it leaves): the code past the
