@@ -165,8 +165,8 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
                 after_done_flag_return(source.source, call, scope[0], False)):
             continue  # `if (!x.listeners('e').includes(f))`, `if (!done) { done = true }`,
             # `if (installed) return; ...; installed = true`
-        if source.function_name(scope[0]) in _EMITTER_API and text(handler) in (
-                parameter_names(scope[0])):
+        if source.function_name(scope[0]) in _EMITTER_API and _passes_on_parameter(
+                handler, scope[0]):
             continue  # `on(event, fn) { this.bus.on(event, fn); }`: a facade; its caller decides
         if _removed(source, removals, target, handler, scope[0]):
             continue
@@ -449,6 +449,18 @@ def _other_once(source: SourceFile, removals: _Removals, add: dict[str, list[Nod
     return None
 
 
+def _passes_on_parameter(handler: Node, function: Node) -> bool:
+    """The listener is a parameter of `function`, or a wrapper made on the spot that calls
+    one (`(m) => callback(m.data)`)."""
+    parameters = set(parameter_names(function))
+    wrapped = unwrap(handler)
+    if text(wrapped) in parameters:
+        return True
+    return wrapped.type in ("arrow_function", "function_expression") and any(
+        node.type == "call_expression" and text(node.child_by_field_name("function"))
+        in parameters for node in descendants(wrapped))
+
+
 def _arguments(add: dict[str, list[Node]]) -> list[Node]:
     return [a for a in add["args"][0].named_children if a.type != "comment"]
 
@@ -675,11 +687,9 @@ def _per_operation_method(source: SourceFile, method: Node, handler: Node) -> bo
             if target is not None and target.type == "member_expression" and unwrap(
                     target.child_by_field_name("object") or target).type == "this":
                 return True
-    parameters = set(parameter_names(method))
     wrapped = unwrap(handler)
-    return wrapped.type in ("arrow_function", "function_expression") and any(
-        node.type == "call_expression" and text(node.child_by_field_name("function"))
-        in parameters for node in descendants(wrapped))
+    return wrapped.type in ("arrow_function", "function_expression") and (
+        _passes_on_parameter(wrapped, method))
 
 
 def _settles_own_promise(source: SourceFile, method: Node, handler: Node) -> bool:
