@@ -1059,7 +1059,8 @@ def _shared_emitter(source: SourceFile, facts: FileFacts, target: Node, event: N
     event_name = text(event).strip("'\"`")
     if _guarded_per_emitter(source, target, call, function):
         return None  # `if (!socket[kListening]) socket.on(...)`: once per emitter
-    if event_name == "abort" or name.lower().endswith("signal"):
+    if (event_name == "abort" or name.lower().endswith("signal")) and (
+            unwrap(target).type != "this"):  # an object's own 'abort' event dies with it
         if any(_created_here(source, target, f)
                for f in (function, *source.enclosing_functions(function))):
             return None  # a controller made for this call dies with it
