@@ -634,6 +634,13 @@ _ITERATION_METHODS = frozenset({"forEach", "map", "filter", "reduce", "some", "e
 _KEY_LITERALS = ("string", "number", "true", "false", "null", "undefined")
 
 
+def _assigned_once(name: str, function: Node) -> bool:
+    """`var key = ...` (or `let`) that the function never assigns again."""
+    return not any(node.type in ("assignment_expression", "augmented_assignment_expression")
+                   and text(node.child_by_field_name("left")) == name
+                   for node in own_nodes(function))
+
+
 def composite_key(source: SourceFile, key: Node, function: Node) -> bool:
     """The key combines two or more values the call was given (`${title}::${id}`, `a + ':' +
     b`, `render(template, values)`), directly or through a `const` of the function: its
@@ -642,7 +649,8 @@ def composite_key(source: SourceFile, key: Node, function: Node) -> bool:
     if key.type == "identifier":
         declarator = next(source.declarators(text(key), function), None)
         value = declarator.child_by_field_name("value") if declarator is not None and (
-            declarator.parent is not None and text(declarator.parent).startswith("const")) \
+            declarator.parent is not None and (text(declarator.parent).startswith("const")
+                                               or _assigned_once(text(key), function))) \
             else None
         if value is None:
             return False
@@ -663,6 +671,11 @@ def composite_key(source: SourceFile, key: Node, function: Node) -> bool:
         arguments = key.child_by_field_name("arguments")
         parts = [a for a in (arguments.named_children if arguments is not None else [])
                  if a.type not in _KEY_LITERALS]
+        callee = key.child_by_field_name("function")
+        receiver = callee.child_by_field_name("object") if callee is not None and (
+            callee.type == "member_expression") else None
+        if receiver is not None and unwrap(receiver).type == "array":  # `[a, b].join(':')`
+            parts += [e for e in unwrap(receiver).named_children if e.type not in _KEY_LITERALS]
     else:
         return False
     given = set(parameter_names(function))
