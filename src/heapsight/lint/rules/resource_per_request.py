@@ -766,6 +766,9 @@ def _kept_locally(source: SourceFile, create: Node, function: Node, reason: str)
         return False  # `createConnection(opts, (err, conn) => ...)`: the callback gets it
     if parent.type == "expression_statement":
         return True
+    if agent and parent.type == "assignment_expression" and parent.child_by_field_name(
+            "right") == node and _into_local_options(source, node, parent, function):
+        return True  # `options.agent = new https.Agent()`: this call's own request options
     if parent.type != "variable_declarator" or parent.child_by_field_name("value") != node:
         return False
     local = parent.child_by_field_name("name")
