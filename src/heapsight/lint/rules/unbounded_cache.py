@@ -16,6 +16,7 @@ from heapsight.lint.source import (
     file_query,
     last_name,
     outer,
+    own_nodes,
     parameter_names,
     text,
     unwrap,
@@ -406,6 +407,12 @@ def _outlives_call(source: SourceFile, root: Node, function: Node) -> bool:
         for declarator in source.declarators(name, around):
             value = declarator.child_by_field_name("value")
             if value is not None and value.type == "this":
+                return True
+            if value is None and any(  # `var req, client; client = this;`
+                    node.type == "assignment_expression" and text(
+                        node.child_by_field_name("left")) == name and unwrap(
+                        node.child_by_field_name("right") or node).type == "this"
+                    for node in own_nodes(around)):
                 return True
     return False
 
