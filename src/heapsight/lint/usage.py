@@ -97,7 +97,8 @@ class Usage:
         buckets = {node.id for node in self.bucket_grows}
         lookups = {node.id for node in self.lookups}
         for node in self.grows:
-            if node.id in buckets or creates_bucket(node, source):
+            if (node.id in buckets and node.type != "subscript_expression") or creates_bucket(
+                    node, source):
                 continue  # a grouping index (`(m[k] ||= []).push(v)`), not a cache
             if _fills_old_entry(stored_value(node), lookups):
                 continue  # `m.set(k, (m.get(k) ?? new Set()).add(v))`: a grouping as well
@@ -153,7 +154,7 @@ def classify(source: SourceFile, uses: list[Node], name: str, kind: str | None =
                 usage.bounds.append(parent)
             else:
                 usage.lookups.append(parent)
-                _classify_bucket(parent, usage)
+                _classify_bucket(parent, usage, source)
         elif role in ("assignment_expression", "augmented_assignment_expression") and (
                 parent.child_by_field_name("left") == node):
             if not _initialises(source, parent, node) and not only_when_empty(parent, node):
@@ -161,6 +162,17 @@ def classify(source: SourceFile, uses: list[Node], name: str, kind: str | None =
         else:
             _note_escape(node, usage)
     return usage
+
+
+def _read_before_set(source: SourceFile, grow: Node) -> bool:
+    """`let hit = m[a][b]; ... m[a][b] = v`: a two-level table read under the same keys in the
+    same function before it is filled - a cache by key pair, not a grouping."""
+    function = source.enclosing_function(grow)
+    if grow.type != "subscript_expression" or function is None:
+        return False
+    return any(node.type == "subscript_expression" and node.id != grow.id
+               and text(node) == text(grow) and node.start_byte < grow.start_byte
+               for node in descendants(function))
 
 
 def only_when_empty(bound: Node, collection: Node) -> bool:
@@ -228,10 +240,20 @@ def _classify_member(member: Node, usage: Usage) -> None:
             usage.bounds.append(holder)
 
 
-def _classify_bucket(entry: Node, usage: Usage) -> None:
+def _classify_bucket(entry: Node, usage: Usage, source: SourceFile | None = None) -> None:
     """What is done to one entry that is itself a collection (`m[k].push(v)`,
     `m.get(k).add(v)`, `m[k].shift()`): growth or a bound of the collection of buckets."""
     member = outer(entry).parent
+    if member is not None and member.type == "subscript_expression" and (
+            member.child_by_field_name("object") == outer(entry)):
+        holder = outer(member).parent
+        if source is not None and holder is not None and (
+                holder.type == "assignment_expression") and (
+                holder.child_by_field_name("left") == outer(member)) and _read_before_set(
+                source, member):
+            usage.bucket_grows.append(member)  # `hit = m[a][b]; ... m[a][b] = v`: a cache
+            usage.grows.append(member)
+        return
     if member is None or member.type != "member_expression" or (
             member.child_by_field_name("object") != outer(entry)):
         return
