@@ -233,6 +233,7 @@ class SourceFile:
         self._all_declared: frozenset[str] | None = None
         self._whole_file: dict[str, list[Node]] = {}  # identifiers(name) over the whole file
         self._line_starts: list[int] | None = None
+        self._global_aliases: dict[tuple[int, str], bool] = {}
 
     # -- queries ---------------------------------------------------------------------------
     def captures(self, source: str, node: Node | None = None) -> dict[str, list[Node]]:
@@ -410,7 +411,29 @@ class SourceFile:
         root = root_identifier(expression)
         if root is None:
             return False
-        return self.is_global_object(root) or self.is_module_binding(root)
+        return self.is_global_object(root) or self.is_module_binding(root) or (
+            self._aliases_global_object(root))
+
+    def _aliases_global_object(self, identifier: Node) -> bool:
+        """A local that the function sets to a process-wide object on some path (`let target
+        = null; ... target = globalThis`): what is added to it may be added to that object."""
+        name = text(identifier)
+        function = next((f for f in self.enclosing_functions(identifier)
+                         if name in self.declared_names(f)), None)
+        if function is None:
+            return False
+        key = (function.id, name)
+        if key not in self._global_aliases:
+            values = [node.child_by_field_name("value") if node.type == "variable_declarator"
+                      else node.child_by_field_name("right") for node in own_nodes(function)
+                      if node.type in ("variable_declarator", "assignment_expression") and text(
+                          node.child_by_field_name("name") or node.child_by_field_name("left")
+                          or node) == name]
+            roots = [root_identifier(unwrap(v)) for v in values if v is not None]
+            self._global_aliases[key] = any(
+                r is not None and text(r) in GLOBAL_OBJECTS and self.is_global_object(r)
+                for r in roots)
+        return self._global_aliases[key]
 
     def module_declarators(self) -> list[Node]:
         """`variable_declarator`s at the top level of the program (exported ones included)."""
