@@ -80,7 +80,7 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
     for match in source.matches(_ADDS):
         call, target = match["call"][0], chained_emitter(match["target"][0])
         method = text(match["method"][0])
-        args = [a for a in match["args"][0].named_children if a.type != "comment"]
+        args = _arguments(match)
         # `subscribe(fn)` and `onSomething(fn)` (`bus.onAction(evt, fn)`,
         # `License.onValidate(fn)`): the function is the last argument, and a registration
         # whose result is kept may be the handle that ends it
@@ -456,9 +456,14 @@ def _passes_on_parameter(handler: Node, function: Node) -> bool:
     wrapped = unwrap(handler)
     if text(wrapped) in parameters:
         return True
-    return wrapped.type in ("arrow_function", "function_expression") and any(
-        node.type == "call_expression" and text(node.child_by_field_name("function"))
-        in parameters for node in descendants(wrapped))
+    return wrapped.type in ("arrow_function", "function_expression") and _calls_one_of(
+        wrapped, parameters)
+
+
+def _calls_one_of(function: Node, names: set[str]) -> bool:
+    """Somewhere in `function` a call of one of `names` (`cb(x)`, `resolve(v)`)."""
+    return any(node.type == "call_expression" and text(node.child_by_field_name("function"))
+               in names for node in descendants(function))
 
 
 def _arguments(add: dict[str, list[Node]]) -> list[Node]:
@@ -706,9 +711,7 @@ def _settles_own_promise(source: SourceFile, method: Node, handler: Node) -> boo
         body = _local_function(source, handler, executor) or unwrap(handler)
         if text(body) in settles:
             return True
-        return body.type in FUNCTION_TYPES and any(
-            node.type == "call_expression" and text(node.child_by_field_name("function"))
-            in settles for node in descendants(body))
+        return body.type in FUNCTION_TYPES and _calls_one_of(body, settles)
     return False
 
 

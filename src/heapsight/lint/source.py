@@ -157,6 +157,22 @@ def own_nodes(function: Node) -> Iterator[Node]:
                 stack.append(child)
 
 
+def values_given(name: str, function: Node) -> list[Node]:
+    """What `function` itself gives its local `name`: the value it is declared with and the
+    right-hand side of every assignment to it (nested functions not entered)."""
+    values = []
+    for node in own_nodes(function):
+        if node.type == "variable_declarator":
+            target, value = node.child_by_field_name("name"), node.child_by_field_name("value")
+        elif node.type in ("assignment_expression", "augmented_assignment_expression"):
+            target, value = node.child_by_field_name("left"), node.child_by_field_name("right")
+        else:
+            continue
+        if target is not None and value is not None and text(target) == name:
+            values.append(value)
+    return values
+
+
 def parameter_names(function: Node) -> list[str]:
     """Simple names bound by a function's parameters (destructured names included)."""
     single = function.child_by_field_name("parameter")
@@ -424,12 +440,7 @@ class SourceFile:
             return False
         key = (function.id, name)
         if key not in self._global_aliases:
-            values = [node.child_by_field_name("value") if node.type == "variable_declarator"
-                      else node.child_by_field_name("right") for node in own_nodes(function)
-                      if node.type in ("variable_declarator", "assignment_expression") and text(
-                          node.child_by_field_name("name") or node.child_by_field_name("left")
-                          or node) == name]
-            roots = [root_identifier(unwrap(v)) for v in values if v is not None]
+            roots = [root_identifier(unwrap(v)) for v in values_given(name, function)]
             self._global_aliases[key] = any(
                 r is not None and text(r) in GLOBAL_OBJECTS and self.is_global_object(r)
                 for r in roots)

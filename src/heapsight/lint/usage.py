@@ -30,6 +30,7 @@ from heapsight.lint.source import (
     root_identifier,
     text,
     unwrap,
+    values_given,
 )
 
 if TYPE_CHECKING:
@@ -658,9 +659,8 @@ _KEY_LITERALS = ("string", "number", "true", "false", "null", "undefined")
 
 def _assigned_once(name: str, function: Node) -> bool:
     """`var key = ...` (or `let`) that the function never assigns again."""
-    return not any(node.type in ("assignment_expression", "augmented_assignment_expression")
-                   and text(node.child_by_field_name("left")) == name
-                   for node in own_nodes(function))
+    return all(given.parent is not None and given.parent.type == "variable_declarator"
+               for given in values_given(name, function))
 
 
 def composite_key(source: SourceFile, key: Node, function: Node) -> bool:

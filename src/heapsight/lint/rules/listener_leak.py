@@ -37,8 +37,8 @@ class ListenerNotRemoved(Rule):
     that only comes at the end (`process.once('SIGTERM', ...)` per connection); two `once`
     listeners where only one event may come (also chained, `x.once('done', resolve)
     .once('error', reject)`, and on the object itself in a method whose promise they settle),
-    unless each is removed (the same function; removing another does nothing); a listener that only removes itself, after
-    returning early for the events it is not waiting for; an async iterator wrapping another
+    unless each is removed (the same function; removing another does nothing); a listener
+    that only removes itself, after returning early for the events it is not waiting for; an async iterator wrapping another
     (a GraphQL subscription's) whose `return()` does not end the inner one; a function that
     reruns itself (a retry) with a listener still on and no removal on the rerun's path; a
     removal in a cleanup method its owner never calls; `socket.setTimeout(ms, fn)` on a

@@ -16,10 +16,10 @@ from heapsight.lint.source import (
     file_query,
     last_name,
     outer,
-    own_nodes,
     parameter_names,
     text,
     unwrap,
+    values_given,
 )
 from heapsight.lint.usage import (
     Usage,
@@ -409,10 +409,7 @@ def _outlives_call(source: SourceFile, root: Node, function: Node) -> bool:
             if value is not None and value.type == "this":
                 return True
             if value is None and any(  # `var req, client; client = this;`
-                    node.type == "assignment_expression" and text(
-                        node.child_by_field_name("left")) == name and unwrap(
-                        node.child_by_field_name("right") or node).type == "this"
-                    for node in own_nodes(around)):
+                    unwrap(given).type == "this" for given in values_given(name, around)):
                 return True
     return False
 
