@@ -363,3 +363,34 @@ def test_a_command_with_its_own_inspect_flag_is_followed(tmp_path):
     assert run.returncode == (3 if result["leaks"] else 0)
     assert len(result["snapshots"]) == 3
     assert not leftovers(str(tmp_path))
+
+
+def test_free_port_never_hands_out_a_recent_port_twice(monkeypatch):
+    # The OS may give the same free port to two picks made before either is bound (the
+    # service's port, then its inspector's): in CI the eval harness once told a service and
+    # its inspector to use one port. Script the OS's answers to repeat one.
+    from heapsight.live import service
+
+    answers = iter([41001, 41001, 41002, 41005, 41006])
+
+    class Probe:
+        def __init__(self, *args):
+            self.port = next(answers)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *args):
+            return False
+
+        def bind(self, address):
+            pass
+
+        def getsockname(self):
+            return ("127.0.0.1", self.port)
+
+    monkeypatch.setattr(service.socket, "socket", Probe)
+    monkeypatch.setattr(service, "_RECENT_PORTS", type(service._RECENT_PORTS)(maxlen=64))
+    assert [service.free_port(), service.free_port()] == [41001, 41002]
+    # and hunt's inspector port is never the port of a URL the service is about to serve
+    assert service.free_port(avoid=["http://127.0.0.1:41005/orders"]) == 41006

@@ -80,7 +80,7 @@ def check_service(command: list[str], urls: list[str], settings: CheckSettings, 
     result = ScenarioResult(Path(" ".join(command)), ERROR, "", settings, run_dir=run_dir)
     plan = HuntPlan(command=command, urls=urls, ready_timeout=ready_timeout)
     try:
-        with Service(command, run_dir / "service.log", inspect_port=free_port()) as service:
+        with Service(command, run_dir / "service.log", inspect_port=free_port(avoid=urls)) as service:
             say(f"started {' '.join(command)} (pid {service.pid})")
             service.wait_ready(urls, ready_timeout)
             host, port = _service_inspector(service, plan)

@@ -221,7 +221,7 @@ def _hunt_in(plan: HuntPlan, address: tuple[str, int] | None, result: HuntResult
         service: Service | None = None
         if plan.command:
             service = stack.enter_context(Service(
-                plan.command, result.run_dir / "service.log", inspect_port=free_port(),
+                plan.command, result.run_dir / "service.log", inspect_port=free_port(avoid=plan.urls),
                 env=plan.env, cwd=plan.cwd))
             say(f"started {' '.join(plan.command)} (pid {service.pid}); its output goes to "
                 f"{service.log_path}")

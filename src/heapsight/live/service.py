@@ -18,6 +18,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -46,11 +47,23 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port nobody listens on right now (the OS picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
-        return int(probe.getsockname()[1])
+# Ports free_port handed out lately: two picks made before either port is bound (a service's
+# own port, then its inspector's) can otherwise get the same number back from the OS.
+_RECENT_PORTS: deque[int] = deque(maxlen=64)
+
+
+def free_port(host: str = "127.0.0.1", avoid: Sequence[str] = ()) -> int:
+    """A TCP port nobody listens on right now (the OS picks it), not one of the last ports
+    this process handed out, nor the port of any of the URLs in `avoid` (a service that is
+    about to listen there: its inspector must not be told to take the same port)."""
+    taken = {url_address(url)[1] for url in avoid}
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.bind((host, 0))
+            port = int(probe.getsockname()[1])
+        if port not in _RECENT_PORTS and port not in taken:
+            _RECENT_PORTS.append(port)
+            return port
 
 
 def port_open(host: str, port: int, timeout: float = 0.5) -> bool:
