@@ -24,6 +24,7 @@ from tree_sitter import Node
 from heapsight.lint.source import (
     FUNCTIONS_QUERY,
     SourceFile,
+    descendants,
     file_query,
     last_name,
     outer,
@@ -81,6 +82,11 @@ _CLASSES = file_query("""
 """)
 _MEMBERS = file_query("(member_expression property: [(property_identifier) "
                        "(private_property_identifier)] @name) @member")
+
+
+# Names of the per-connection objects a server is handed (`socket`, `ws`, `conn`, `peerSocket`).
+CONNECTION_NAME = re.compile(r"(?:^|_|[a-z])(?:[Ss]ocket|[Cc]onn|[Cc]onnection|[Pp]eer)(?:Wrapper)?$"
+                             r"|^(?:ws|socket|conn|connection|peer)$")
 
 
 def once_per_instance(name: str) -> bool:
@@ -145,6 +151,8 @@ class FieldGrowth:
     # timer handles kept so close() can clear them, taken out only when cleared: a timer that
     # fires leaves its handle
     fired_kept: bool = False
+    # ... and nothing takes a handle out at all (the collection is not `this.<name>`)
+    never_trimmed: bool = False
     # the only removal is a listener on the entry, registered after the entry was handed to
     # other code that may end it at once (`emit('connection', socket)` then `socket.once(...)`)
     late_removal: bool = False
@@ -295,6 +303,9 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
             why = singleton or (f"a ...{named.group(1)}" if named else "")
             if not why and owner:
                 why = _subscribed_in_constructor(source, grow)
+            if not why and owner and _given_connection(source, stored_value(grow), grow) and (
+                    not _only_stores_argument(source, function, grow)):
+                why = "it is handed connection after connection, so it outlives each"
             if not why and owner and _composite_entry_key(source, grow, function):
                 why = _not_made_per_call(source, owner)  # its objects outlive the call
             if not why and owner and not _returns_this(function):
@@ -636,9 +647,9 @@ def _recreated_by_removal(source: SourceFile) -> list[FieldGrowth]:
 
 _HANDLE_PUSHES = file_query("""
 (call_expression
-  function: (member_expression object: (member_expression object: (this)) @list
+  function: (member_expression object: [(member_expression object: (this)) (identifier)] @list
     property: (property_identifier) @method)
-  arguments: (arguments . (identifier) @handle)
+  arguments: (arguments . (_) @handle)
   (#any-of? @method "push" "add")) @push
 """)
 
@@ -649,9 +660,10 @@ def _fired_timers_kept(source: SourceFile) -> list[FieldGrowth]:
     timer that fires (a timeout that expired, a self-re-arming poll) leaves its handle."""
     found: list[FieldGrowth] = []
     for match in source.matches(_HANDLE_PUSHES):
-        push, handle, listed = match["push"][0], match["handle"][0], match["list"][0]
+        push, listed = match["push"][0], match["list"][0]
+        handle = unwrap(match["handle"][0])
         function = source.enclosing_function(push)
-        if function is None:
+        if function is None or handle.type != "identifier":
             continue
         made = assigned_value(source, text(handle), function, push)
         if made is None or made.type != "call_expression" or text(
@@ -663,6 +675,12 @@ def _fired_timers_kept(source: SourceFile) -> list[FieldGrowth]:
         field = last_name(listed)
         if callback is None or field in text(callback):
             continue  # the callback takes its handle out itself
+        if listed.type == "identifier":
+            if _never_trimmed_handles(source, listed, function, push):
+                found.append(FieldGrowth(field, "set" if text(match["method"][0]) == "add"
+                                         else "array", push, owner_class(push),
+                                         "timer handles", fired_kept=True, never_trimmed=True))
+            continue
         removals = [m.start() for m in re.finditer(
             rf"\.{re.escape(field)}\.(?:splice|delete)\(|\.{re.escape(field)}\s*=\s*\[",
             source.source.decode("utf-8", "replace"))]
@@ -680,6 +698,35 @@ def _fired_timers_kept(source: SourceFile) -> list[FieldGrowth]:
             found.append(FieldGrowth(field, "array", push, owner_class(push),
                                      "timer handles", fired_kept=True))
     return found
+
+
+def _never_trimmed_handles(source: SourceFile, listed: Node, function: Node, push: Node) -> bool:
+    """`timers.add(t)` into the bucket a local took from a collection that outlives the call
+    (`const timers = store.get(fn) ?? new Set()`), which nothing in the file ever takes a
+    handle out of (clearing every timer in it at the end is not). (A module-level list of
+    handles is the module rules'.)"""
+    name = text(listed)
+    holders = set()
+    value = assigned_value(source, name, function, push)
+    for part in descendants(value) if value is not None else ():
+        callee = part.child_by_field_name("function") if (
+            part.type == "call_expression") else None
+        if callee is None or callee.type != "member_expression":
+            continue
+        receiver = callee.child_by_field_name("object")
+        if receiver is not None and last_name(callee) == "get" and (
+                source.is_long_lived(receiver) or text(receiver).startswith("this.")):
+            holders |= {name, text(receiver)}
+    if not holders:
+        return False  # a local made here dies with the call
+    rest = source.source[:push.start_byte] + source.source[push.end_byte:]
+    for holder in holders:
+        for found in re.finditer(rb"(?<![\w.$])" + re.escape(holder.encode()) + (
+                rb"(\b[^;\n]*\.(delete|splice|shift|pop|clear|filter)\(|\s*=[^=>])"), rest):
+            if not re.search(rb"\b(let|var|const)\s+$", rest[max(0, found.start() - 8):
+                                                             found.start()]):
+                return False  # taken out, or replaced, somewhere
+    return True
 
 
 def _removal_armed_after_handoff(source: SourceFile, usage: Usage) -> Node | None:
@@ -842,10 +889,23 @@ def _per_call_entry(source: SourceFile, grow: Node, function: Node, depth: int =
         declared = assigned_value(source, text(value), function, grow)
         if declared is not None and declared.type in ("new_expression", "object", "array"):
             return True
+    if _given_connection(source, value, grow) and not _only_stores_argument(source, function,
+                                                                              grow):
+        return True  # (a one-statement registration is judged where it is called)
     parameters = parameter_names(function)
     return depth == 0 and any(
         _fresh_argument(source, function, parameters.index(text(node)))
         for node in (key, value) if node is not None and text(node) in parameters)
+
+
+def _given_connection(source: SourceFile, value: Node | None, grow: Node) -> bool:
+    """The stored value is a connection the call was handed (`socket`, `ws`, `conn`, a
+    `socketWrapper`), a parameter of the function around the store or of one around it: a
+    server gets a new one per connection, so a table of them gains one entry per connection."""
+    if value is None or value.type != "identifier" or not CONNECTION_NAME.search(text(value)):
+        return False
+    return any(text(value) in parameter_names(function)
+               for function in source.enclosing_functions(grow))
 
 
 def _fresh_argument(source: SourceFile, method: Node, position: int) -> bool:

@@ -1431,6 +1431,11 @@ def timeout_leaves_entry(source: SourceFile, usage: Usage) -> tuple[Node, Node] 
     removers = {name for bound in usage.bounds
                 if (fn := source.enclosing_function(bound)) is not None
                 and (name := source.function_name(fn))}
+    # functions that look an entry up to finish it (`_cancel(id) { const c = m.get(id);
+    # c.reject(...) }`) and do not take it out
+    finishers = {name for lookup in usage.lookups
+                 if (fn := source.enclosing_function(lookup)) is not None
+                 and (name := source.function_name(fn)) and name not in removers}
     timer_callbacks = [m["callback"][0] for m in source.matches(_TIMEOUTS)]
     if all(any(c.start_byte <= b.start_byte < c.end_byte for c in timer_callbacks)
            for b in usage.bounds):
@@ -1438,19 +1443,20 @@ def timeout_leaves_entry(source: SourceFile, usage: Usage) -> tuple[Node, Node] 
     for match in source.matches(_TIMEOUTS):
         timer, callback = match["timer"][0], match["callback"][0]
         executor = source.enclosing_function(timer)
-        if executor is None or executor.parent is None or executor.parent.type != "arguments":
+        if executor is None:
             continue
-        made = executor.parent.parent
-        if made is None or made.type != "new_expression" or text(
-                made.child_by_field_name("constructor")) != "Promise":
-            continue
-        settles = set(parameter_names(executor))
         grow = next((g for g in keyed if executor.start_byte <= g.start_byte < executor.end_byte
                      and source.enclosing_function(g) == executor), None)
-        if grow is None or not settles:
+        if grow is None:
             continue
+        made = executor.parent.parent if executor.parent is not None and (
+            executor.parent.type == "arguments") else None
+        settles = set(parameter_names(executor)) if made is not None and (
+            made.type == "new_expression") and text(
+            made.child_by_field_name("constructor")) == "Promise" else set()
         calls = [node for node in descendants(callback) if node.type == "call_expression"]
-        if not any(text(c.child_by_field_name("function")) in settles for c in calls):
+        if not any(text(c.child_by_field_name("function")) in settles
+                   or _finishes_entry(c, finishers, grow) for c in calls):
             continue  # the timer does not end the call
         if any(callback.start_byte <= b.start_byte < callback.end_byte for b in usage.bounds):
             continue
@@ -1459,6 +1465,19 @@ def timeout_leaves_entry(source: SourceFile, usage: Usage) -> tuple[Node, Node] 
             continue  # `this.expire(id)`: one call away
         return grow, timer
     return None
+
+
+def _finishes_entry(call: Node, finishers: set[str], grow: Node) -> bool:
+    """`this._cancel(id)` or `cancel(id)`: a call of a finisher with the entry's key."""
+    callee = call.child_by_field_name("function")
+    key = _entry_of(grow)
+    if callee is None or key is None or last_name(callee) not in finishers or (
+            callee.type == "member_expression"
+            and unwrap(callee.child_by_field_name("object") or callee).type != "this"):
+        return False
+    arguments = call.child_by_field_name("arguments")
+    return arguments is not None and any(
+        text(argument) == text(key) for argument in arguments.named_children)
 
 
 def removed_only_on_success(source: SourceFile, usage: Usage) -> bool:

@@ -145,6 +145,14 @@ class FieldCollectionGrowth(Rule):
                     f"its entry for as long as the object lives ({growth.why_long_lived}); "
                     f"remove it in a finally")
                 continue
+            if growth.never_trimmed:
+                yield self.finding(
+                    source, growth.grow,
+                    f"`{growth.name}` keeps every timer handle so they can be cleared, but "
+                    f"nothing ever takes a handle out, not even when its timer fires: it gains "
+                    f"one per call for as long as it lives; take the handle out in the timer's "
+                    f"callback")
+                continue
             if growth.fired_kept:
                 yield self.finding(
                     source, growth.grow,
