@@ -144,6 +144,11 @@ class FileFacts:
         module's users call it, any number of times."""
         return percall._is_exported(function)
 
+    def named_like_start_up(self, function: Node) -> bool:
+        """`start`, `init`, `setupRoutes`, `bootstrap`...: by its name, a function that runs
+        once (a constructor is judged by the objects made, not by this)."""
+        return bool(percall.START_UP.match(self.source.function_name(function)))
+
     def repeats(self, node: Node, per_object: bool = False) -> Node | None:
         """The function around `node` that can run more than once, judged from the file's
         structure, not from names: anything but a constructor, module-level code, a function

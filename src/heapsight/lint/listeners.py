@@ -108,6 +108,9 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
             continue
         once = "once" in method.lower() or (options is not None and _has_option(options, "once"))
         scope = facts.per_call_scope(call)
+        if scope is not None and scope[1].startswith("function made by an exported factory") \
+                and facts.named_like_start_up(scope[0]) and not facts.runs_again(scope[0]):
+            continue  # a plugin's `initialize()`: the host calls it once, when it loads it
         if scope is None:
             # code that can run again - on the same object, for `this` and the fields set
             # when it was made; at all, for a module-level emitter or `process` - adding a
@@ -140,6 +143,10 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
             if subscription and repeating.type != "method_definition" and not (
                     _fires_again(repeating) or facts.shown_to_repeat(repeating)):
                 continue  # a subscription by a function nothing shows running twice
+            if not own and not outcome and facts.named_like_start_up(repeating) and not (
+                    facts.runs_again(repeating) or facts.exported_function(repeating)):
+                continue  # `start()`, `init()`: once, unless the file calls it again or
+                # hands it to its users
             scope = (repeating, "a method that can run many times on one object" if own
                      else "a listener, which runs at every event it listens for, and Node's "
                      "emitters keep the same function once per add"

@@ -126,6 +126,10 @@ LIFECYCLE = re.compile(r"^(constructor|start\w*|stop\w*|close|connect|disconnect
                         r"begin\w*|launch\w*|boot\w*|create(App|Server|Application)\w*|"
                         r"beforeApplicationShutdown|\w*[iI]nit\w*|setup\w*|register\w*|"
                         r"configure\w*|bootstrap\w*|load\w*|get|set)$")
+# Names of code that runs once per process or object, whatever calls it: `start`, `initialize`,
+# `setupRoutes`, `stopAll` (not `run`, `load` or `get`, which real code calls per operation).
+START_UP = re.compile(r"^_?(start|stop|init|initiali[sz]e|setup|boot|bootstrap|launch|install|"
+                      r"configure|main|listen)([A-Z_]\w*)?$")
 _EVENT_HANDLER_NAME = re.compile(r"^(on|handle)[A-Z]")
 # Reasons inferred from what a function is (exported, async, a method of a singleton, a
 # timer or job callback) rather than from a framework registering it per request: a rule that
@@ -1118,7 +1122,11 @@ def called_again(source: SourceFile, facts: FileFacts, function: Node, depth: in
             if holder.parent.type == "new_expression" or last_name(callee) in _ONE_SHOT:
                 caller = body_method(source, caller)
                 if caller.type in ("arrow_function", "function_expression"):
-                    continue
+                    # a one-shot callback runs once per run of the function that made it
+                    registrar = source.enclosing_function(caller)
+                    if registrar is None or not source.function_name(registrar):
+                        continue
+                    caller = registrar
             else:
                 return True  # a listener, a timer, a callback run per item
         if facts.per_call_reason(caller) is not None or facts.per_call_scope(
