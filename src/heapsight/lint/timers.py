@@ -91,6 +91,8 @@ def interval_starts(source: SourceFile, facts: FileFacts) -> list[IntervalStart]
         if parent is None:
             continue
         if parent.type == "expression_statement":
+            if _lives_with_its_object(source, facts, function):
+                continue
             found.append(IntervalStart(call, callback, function, "", False))
         elif parent.type == "variable_declarator" and parent.child_by_field_name("value") == node:
             name = text(parent.child_by_field_name("name"))
@@ -131,6 +133,26 @@ def interval_starts(source: SourceFile, facts: FileFacts) -> list[IntervalStart]
             found.append(IntervalStart(call, callback, function, handle, cleared))
         # anything else (an argument, a return value, an object field) is managed elsewhere
     return found
+
+
+# Methods that end an object's life: an interval that one of them does not clear outlives it.
+_TEARDOWN = re.compile(r"^_?(close|destroy|dispose|stop|terminate|shutdown|disconnect|teardown|"
+                       r"unload|release|cleanup|kill|quit|end)([A-Z_]\w*)?$")
+
+
+def _lives_with_its_object(source: SourceFile, facts: FileFacts, function: Node) -> bool:
+    """The constructor of a class that offers no way to end its objects (no close(),
+    destroy(), stop()...) and that this file does not make per call: an interval it starts
+    runs for the object's life, by design (a device's poll, a singleton's sweep). (Made per
+    call elsewhere, the class has no way to stop it at all; that is not seen here.)"""
+    body = function.parent
+    if function.type != "method_definition" or source.function_name(function) != (
+            "constructor") or body is None or body.type != "class_body":
+        return False
+    if any(member.type == "method_definition" and _TEARDOWN.match(
+            source.function_name(member)) for member in body.named_children):
+        return False
+    return facts.one_object(body)
 
 
 def _read_before(source: SourceFile, handle: str, function: Node, node: Node) -> bool:
@@ -498,8 +520,10 @@ def _field_overwritten(source: SourceFile, facts: FileFacts, call: Node, method:
         return False  # intervals: interval-not-cleared
     field = handle.rsplit(".", 1)[-1]
     before = source.source[method.start_byte:assignment.start_byte].decode("utf-8", "replace")
-    if f".{field}" in before:
+    if f".{field}" in before or _clears_through_method(source, assignment, method, field):
         return False  # a guard or a clear first
+    if facts.named_like_start_up(method) and not facts.runs_again(method):
+        return False  # `start()`, `init()`: once, unless the file calls it again
     arguments = call.child_by_field_name("arguments")
     callback = arguments.named_children[0] if arguments is not None and (
         arguments.named_children) else None
@@ -511,6 +535,25 @@ def _field_overwritten(source: SourceFile, facts: FileFacts, call: Node, method:
     # class runs when it decides; unless this file shows it runs again, it is not a method
     # the program calls per operation.
     return not _overrides(method) or facts.runs_again(method)
+
+
+def _clears_through_method(source: SourceFile, node: Node, method: Node, field: str) -> bool:
+    """`this._clearPing();` on the way to `node` (a statement before it in its block or in a
+    block around it), where `_clearPing()` clears `this.<field>`."""
+    before = []
+    while node.parent is not None and node.id != method.id:
+        sibling = node.prev_named_sibling
+        while node.parent.type == "statement_block" and sibling is not None:
+            if sibling.type == "expression_statement":
+                before.append(text(sibling))
+            sibling = sibling.prev_named_sibling
+        node = node.parent
+    called = set(re.findall(r"^this\.([\w$]+)\(", "\n".join(before), re.M))
+    return any(found["function"][0].type == "method_definition"
+               and source.function_name(found["function"][0]) in called
+               and re.search(rf"clear(Timeout|Interval)\(\s*this\.{re.escape(field)}\b",
+                             text(found["function"][0]))
+               for found in source.matches(FUNCTIONS_QUERY))
 
 
 def _overrides(method: Node) -> bool:

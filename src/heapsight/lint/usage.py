@@ -1259,7 +1259,22 @@ def fresh_key(source: SourceFile, key: Node, function: Node, depth: int = 0) -> 
     if root is None:
         return False
     value = assigned_value(source, text(root), function)
-    return value is not None and any(marker in text(value) for marker in FRESH_MARKERS)
+    return value is not None and (any(marker in text(value) for marker in FRESH_MARKERS)
+                                  or _fresh_call(source, unwrap(value)))
+
+
+def _fresh_call(source: SourceFile, value: Node) -> bool:
+    """`v4()` (uuid's), or a call of a function of this file that returns a fresh value
+    (`_nextPromiseId() { return ++this._promiseId; }`)."""
+    callee = value.child_by_field_name("function") if value.type == "call_expression" else None
+    if callee is None:
+        return False
+    name = last_name(callee)
+    if name in ("v1", "v4", "v7"):
+        return True
+    return any(source.function_name(found["function"][0]) == name and any(
+        node.type == "return_statement" and any(m in text(node) for m in FRESH_MARKERS)
+        for node in own_nodes(found["function"][0])) for found in source.matches(FUNCTIONS_QUERY))
 
 
 def _fresh_id(source: SourceFile, grow: Node) -> bool:

@@ -565,11 +565,23 @@ def _evicted(source: SourceFile, name: str, scope: Node) -> bool:
     if any(removal.search(place) for place in places):
         return True
     # a timer's callback that asks a method to end the entry (`setTimeout(() =>
-    # this.run(id))`, `run` deleting it first) evicts it as well
+    # this.run(id))`, `run` deleting it first) evicts it as well; so does a method named for
+    # the end of what the key stands for (`_removeNode(name)`, `onDisconnect(host)`): the
+    # table holds the live ones
     called = {name for callback in callbacks for name in _SELF_CALLS.findall(callback)}
-    return bool(called) and any(
-        source.function_name(m["function"][0]) in called and removal.search(
-            text(m["function"][0])) for m in source.matches(FUNCTIONS_QUERY))
+    one_entry = re.compile(rf"(?<![\w$]){quoted}\]?\.delete\(|delete\s+[\w$.\[\]]*"
+                           rf"(?<![\w$]){quoted}\]?\[")
+    return any(source.function_name(m["function"][0]) in called
+               and removal.search(text(m["function"][0]))
+               or _ENDS_ENTITY.search(source.function_name(m["function"][0]))
+               and one_entry.search(text(m["function"][0]))
+               for m in source.matches(FUNCTIONS_QUERY))
+
+
+# Names of functions that end what one key stands for (not `invalidate` or `update`, and not
+# the owner's own teardown - `close()`, `destroy()` - which leaves every key until then).
+_ENDS_ENTITY = re.compile(r"(?i)(^|_|[a-z])(remove|unregister|unsubscribe|disconnect|drop|"
+                          r"evict|expire|prune|purge|sweep|forget|leave|detach|unlisten)")
 
 
 _SELF_CALLS = re.compile(r"(?:this|self|that)\.(#?[\w$]+)\(")
