@@ -72,7 +72,7 @@ ONCE_PER_INSTANCE = frozenset({
 # their fields per call accumulates, and each of their methods runs many times on one
 # instance. Requests, responses, builders, results and validators are made per operation.
 LONG_LIVED_NAME = re.compile(r"(Server|Client|Pool|Manager|Service|Requester|Namespace|Adapter|"
-                             r"Registry|Broker|Agent|Connection|Socket|Session|Transport|Bus|"
+                             r"Registry|Broker|Agent|Connection|Socket|Transport|Bus|"
                              r"Hub|Gateway|Router|Store|Cache|Collection|Mongoose|Queue|"
                              r"Dispatcher|Tracker|Monitor|Repository|Notifier|Publisher|"
                              r"Subscriber|Provider|Controller|Sdk|SDK|Api|API)$")
@@ -233,6 +233,7 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
                 usage.bucket_grows += usage_of.bucket_grows
             usage.lookups += usage_of.lookups
             usage.bounds += [b for b in usage_of.bounds if b.id not in inits]
+            usage.bounds += _removals_through_alias(source, member, name, kind)
             usage.exported = usage.exported or usage_of.exported
     for name, (kind, _inits) in initial.items():
         usage = usages[name]
@@ -330,6 +331,22 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
             found_growth.append(FieldGrowth(name, kind, grow, owner, why))
             break
     return found_growth
+
+
+def _removals_through_alias(source: SourceFile, member: Node, name: str,
+                            kind: str) -> list[Node]:
+    """`const timers = this.timers; ... delete timers[id]`: removals made through a local
+    that holds the field."""
+    holder = outer(member).parent
+    if holder is None or holder.type != "variable_declarator" or (
+            holder.child_by_field_name("value") != outer(member)):
+        return []
+    alias = holder.child_by_field_name("name")
+    function = source.enclosing_function(member)
+    if alias is None or alias.type != "identifier" or function is None:
+        return []
+    uses = [use for use in source.identifiers(text(alias), function) if use.id != alias.id]
+    return classify(source, uses, name, kind).bounds
 
 
 def _drops_whole_entry(bound: Node, name: str) -> bool:

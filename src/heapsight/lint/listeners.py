@@ -227,6 +227,8 @@ def _left_on_retry(source: SourceFile, removals: _Removals) -> list[ListenerAdd]
         args = [a for a in match["args"][0].named_children if a.type != "comment"]
         if len(args) < 2 or text(match["method"][0]) == "subscribe":
             continue
+        if _REGISTRATION_METHOD.match(text(match["method"][0])) and not _made_here(args[-1]):
+            continue  # `this.onReply(id, data)`: a method called with data, not a registration
         function = next((f for f in source.enclosing_functions(call)
                          if source.function_name(f)), None)
         if function is None or _made_in(source, target, function) or _in_branch(
@@ -274,8 +276,10 @@ def _same_emitter_passed(target: Node, function: Node, rerun: Node) -> bool:
 
 
 def _made_in(source: SourceFile, target: Node, function: Node) -> bool:
-    """The emitter is a local of the function, or assigned in it (`this.child = spawn()`):
-    each run listens to a new one."""
+    """The emitter is a local of the function, assigned in it (`this.child = spawn()`), or
+    made right there (`fs.createWriteStream(f).on(...)`): each run listens to a new one."""
+    if unwrap(target).type in ("call_expression", "new_expression"):
+        return True
     root = root_identifier(target)
     if root is not None and text(root) in source.declared_names(function) and (
             text(root) not in parameter_names(function)):
@@ -1109,14 +1113,40 @@ def _guarded_per_emitter(source: SourceFile, target: Node, call: Node,
     return False
 
 
-def _created_here(source: SourceFile, target: Node, function: Node) -> bool:
-    """`const controller = new AbortController(); controller.signal...` inside `function`."""
-    root = root_identifier(target)
-    if root is None:
+def _created_here(source: SourceFile, target: Node, function: Node, depth: int = 0) -> bool:
+    """`const controller = new AbortController(); controller.signal...` inside `function`,
+    also through the function's own fields and literals (`this.controller = new
+    AbortController(); this.signal = this.controller.signal`, `const member = { timer: new
+    TimeoutController() }; member.timer.signal`)."""
+    target = unwrap(target)
+    if target.type in ("new_expression", "call_expression"):
+        return True
+    if depth > 4:
         return False
-    declarator = next(source.declarators(text(root), function), None)
-    value = declarator.child_by_field_name("value") if declarator is not None else None
-    return value is not None and value.type in ("new_expression", "call_expression")
+    if target.type == "identifier":
+        declarator = next(source.declarators(text(target), function), None)
+        value = declarator.child_by_field_name("value") if declarator is not None else None
+        return value is not None and _created_here(source, value, function, depth + 1)
+    if target.type != "member_expression":
+        return False
+    assigned = next((node.child_by_field_name("right") for node in own_nodes(function)
+                     if node.type == "assignment_expression"
+                     and text(node.child_by_field_name("left")) == text(target)), None)
+    if assigned is not None:
+        return _created_here(source, assigned, function, depth + 1)
+    owner = target.child_by_field_name("object")
+    if owner is None or unwrap(owner).type == "this":
+        return False
+    root = root_identifier(owner)
+    declarator = next(source.declarators(text(root), function), None) if (
+        root is not None and root.id == unwrap(owner).id) else None
+    literal = declarator.child_by_field_name("value") if declarator is not None else None
+    if literal is not None and unwrap(literal).type == "object":
+        part = next((pair.child_by_field_name("value") for pair in unwrap(literal).named_children
+                     if pair.type == "pair" and text(pair.child_by_field_name("key")) == text(
+                         target.child_by_field_name("property"))), None)
+        return part is not None and _created_here(source, part, function, depth + 1)
+    return _created_here(source, owner, function, depth + 1)
 
 
 def _reused_socket(source: SourceFile, target: Node) -> bool:
