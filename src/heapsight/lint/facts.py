@@ -144,6 +144,16 @@ class FileFacts:
         module's users call it, any number of times."""
         return percall._is_exported(function)
 
+    def runs_once_at_start_up(self, node: Node) -> bool:
+        """`node` is in a function named like start-up code (or a callback inside one) that
+        the file neither calls again nor exports, and that is no local helper of another
+        function (`function init()` inside a constructor runs once per object made)."""
+        return any(self.named_like_start_up(function) and not self.runs_again(function)
+                   and not self.exported_function(function) and not (
+                       function.type == "function_declaration"
+                       and self.source.enclosing_function(function) is not None)
+                   for function in self.source.enclosing_functions(node))
+
     def named_like_start_up(self, function: Node) -> bool:
         """`start`, `init`, `setupRoutes`, `bootstrap`...: by its name, a function that runs
         once (a constructor is judged by the objects made, not by this)."""

@@ -78,6 +78,8 @@ class ImplicitGlobal(Rule):
         for implicit in facts.implicit_globals:
             for assignment, value in zip(implicit.assignments, implicit.values, strict=True):
                 function = source.enclosing_function(assignment)
+                if facts.runs_once_at_start_up(assignment):
+                    continue  # one value, set once: a defect, but nothing is kept per call
                 where = facts.describe(function) if function is not None else (
                     "this CommonJS module's top level")
                 if assignment.id in implicit.refills:

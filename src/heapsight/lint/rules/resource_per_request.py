@@ -191,6 +191,8 @@ class ClientPerRequest(Rule):
         for create, opened, slot in _slot_replacements(source, facts, table, matches,
                                                        closed_slots):
             replaced.add(create.id)
+            if facts.runs_once_at_start_up(create):
+                continue  # `init()` opens the one client
             yield self.finding(
                 source, create,
                 f"`{opened}` replaces the one in `{slot}` each time this runs, without closing "
