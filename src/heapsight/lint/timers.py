@@ -7,6 +7,7 @@ ones, closure-captures-request looks at what their callbacks capture.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -784,6 +785,8 @@ def dropped_timeouts(source: SourceFile, facts: FileFacts) -> list[DroppedTimeou
         function = source.enclosing_function(call)
         if function is None or function == callback or facts.in_setup_code(call):
             continue
+        if not guard and _only_ending(callback, function):
+            continue  # the delay is the operation (`setTimeout(() => resolve(sample()), ms)`)
         name = source.function_name(function)
         if name == "constructor":
             if not _made_again(source, facts, function):
@@ -947,6 +950,36 @@ def _settles_a_race(source: SourceFile, call: Node) -> bool:
     race = arguments.parent if arguments is not None and arguments.type == "arguments" else None
     callee = race.child_by_field_name("function") if race is not None else None
     return callee is not None and text(callee) in ("Promise.race", "Promise.any")
+
+
+def _only_ending(callback: Node, function: Node) -> bool:
+    """The timer runs in a promise's executor, and only its callback settles the promise:
+    no call of `resolve` or `reject` outside it, so nothing can finish first."""
+    executor = next((f for f in (function, *_functions_around(function))
+                     if f.parent is not None and f.parent.type == "arguments"
+                     and f.parent.parent is not None
+                     and f.parent.parent.type == "new_expression"
+                     and text(f.parent.parent.child_by_field_name("constructor")) == "Promise"),
+                    None)
+    settles = set(parameter_names(executor)) if executor is not None else set()
+    made = executor.parent.parent if executor is not None and executor.parent else None
+    holder = made.parent if made is not None else None
+    if not settles or holder is None or (holder.type == "array" and holder.parent is not None
+                                         and holder.parent.type == "arguments"):
+        return False  # (`Promise.race([op, new Promise(...)])`: a race, not the operation)
+    uses = [node for node in descendants(executor) if node.type == "identifier"
+            and text(node) in settles and node.parent is not None
+            and node.parent.type not in ("formal_parameters", "required_parameter")]
+    return bool(uses) and all(callback.start_byte <= node.start_byte < callback.end_byte
+                              for node in uses)
+
+
+def _functions_around(node: Node) -> Iterator[Node]:
+    parent = node.parent
+    while parent is not None:
+        if parent.type in FUNCTION_TYPES:
+            yield parent
+        parent = parent.parent
 
 
 def _ends_operation(callback: Node) -> bool:
