@@ -961,8 +961,10 @@ def _only_ending(callback: Node, function: Node) -> bool:
                      and f.parent.parent.type == "new_expression"
                      and text(f.parent.parent.child_by_field_name("constructor")) == "Promise"),
                     None)
-    settles = set(parameter_names(executor)) if executor is not None else set()
-    made = executor.parent.parent if executor is not None and executor.parent else None
+    if executor is None or executor.parent is None:
+        return False
+    settles = set(parameter_names(executor))
+    made = executor.parent.parent
     holder = made.parent if made is not None else None
     if not settles or holder is None or (holder.type == "array" and holder.parent is not None
                                          and holder.parent.type == "arguments"):
