@@ -129,10 +129,13 @@ FLOORS_6: dict[str, tuple[float, float]] = {
 # lint-services-7: the eighth session's second held-out corpus (17 files, 98 sites; 11 of its
 # 17 frameworks are also in lint-services-6). Scored only as totals, before (0.58 / 0.72) and
 # after that session's rule work (unchanged): nobody has read its misses; these floors are the
-# score.
+# score. Session 10 lowered listener recall 0.84 -> 0.78 (16 -> 15 of 19 sites, still unread):
+# a listener added by a function nothing shows running twice (not called again in the file,
+# not handed to the module's users or to other code) is no longer reported, which removed most
+# of the false listener findings independent reviewers found on 94 real repositories.
 FLOORS_7: dict[str, tuple[float, float]] = {
     "unbounded-collection": (0.46, 0.63),
-    "listener-leak": (0.84, 0.72),
+    "listener-leak": (0.78, 0.72),
     "timer-leak": (0.53, 0.72),
     "closure-capture": (0.50, 0.85),
     "unbounded-cache": (0.33, 0.44),

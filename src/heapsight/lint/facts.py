@@ -142,7 +142,17 @@ class FileFacts:
     def exported_function(self, function: Node) -> bool:
         """`export function f`, `export const f = () =>`, `exports.f = function`: the
         module's users call it, any number of times."""
-        return percall._is_exported(function)
+        return percall._is_exported(function) or self.source.function_name(function) in (
+            self._exported_names)
+
+    @cached_property
+    def _exported_names(self) -> set[str]:
+        return percall.exported_names(self.source)
+
+    def handed_to_users(self, function: Node) -> bool:
+        """Exported, a public method of an exported class, or a function of the object an
+        exported factory returns: the module's users may call it any number of times."""
+        return percall.handed_to_users(self.source, function)
 
     def runs_once_at_start_up(self, node: Node) -> bool:
         """`node` is in a function named like start-up code (or a callback inside one) that

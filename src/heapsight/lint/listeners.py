@@ -147,6 +147,10 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
                     facts.runs_again(repeating) or facts.exported_function(repeating)):
                 continue  # `start()`, `init()`: once, unless the file calls it again or
                 # hands it to its users
+            if not own and not outcome and not _fires_again(repeating) and not (
+                    facts.runs_again(repeating) or facts.handed_to_users(repeating)):
+                continue  # nothing shows it running twice: not called again in the file,
+                # and no function the module hands its users
             scope = (repeating, "a method that can run many times on one object" if own
                      else "a listener, which runs at every event it listens for, and Node's "
                      "emitters keep the same function once per add"

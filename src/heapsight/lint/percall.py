@@ -31,7 +31,9 @@ from heapsight.lint.source import (
     file_query,
     last_name,
     outer,
+    own_nodes,
     parameter_names,
+    root_identifier,
     text,
     unwrap,
 )
@@ -149,6 +151,7 @@ def per_chunk(reason: str) -> bool:
 _EXPORT_LISTS = file_query("""
 (assignment_expression left: (member_expression) @left right: (object) @names)
 (export_clause) @clause
+(assignment_expression left: (member_expression) @target right: (identifier) @named)
 """)
 
 
@@ -370,7 +373,7 @@ def _exported_operations(source: SourceFile, reasons: dict[int, str],
     """An exported async function (or one returning a new Promise) with parameters is an
     operation the importer calls per request or job; so is an exported `onX`/`handleX`. One
     that registers handlers (a Fastify plugin, a router factory) is setup: it runs once."""
-    exported = _exported_names(source)
+    exported = exported_names(source)
     functions = [m["function"][0] for m in source.matches(FUNCTIONS_QUERY)]
     registers = set()
     for function in functions:
@@ -427,10 +430,15 @@ def _is_async(function: Node) -> bool:
                == "Promise" for statement in body.named_children)
 
 
-def _exported_names(source: SourceFile) -> set[str]:
-    """Names listed in `module.exports = { a, b: c }` or `export { a, b }`."""
+def exported_names(source: SourceFile) -> set[str]:
+    """Names listed in `module.exports = { a, b: c }` or `export { a, b }`, or assigned to
+    an export (`module.exports.configure = configure`, `exports.f = f`)."""
     names: set[str] = set()
     for found in source.matches(_EXPORT_LISTS):
+        if "target" in found:
+            if text(found["target"][0]).startswith(("module.exports", "exports.")):
+                names.add(text(found["named"][0]))
+            continue
         if "left" in found:
             if text(found["left"][0]) not in ("module.exports", "exports"):
                 continue
@@ -650,6 +658,163 @@ def _returned_by_exported_factory(function: Node) -> bool:
     while factory is not None and factory.type not in FUNCTION_TYPES:
         factory = factory.parent
     return factory is not None and _is_exported(factory)
+
+
+def _factory_of(function: Node) -> Node | None:
+    """The function that returns the object literal `function` is a method of (`return {
+    m() {} }`, `() => ({ m() {} })`)."""
+    node = function.parent if function.type == "method_definition" else outer(function).parent
+    while node is not None and node.type in ("pair", "object", "parenthesized_expression"):
+        node = node.parent
+    if node is not None and node.type == "return_statement":
+        node = node.parent
+        while node is not None and node.type not in FUNCTION_TYPES:
+            node = node.parent
+        return node
+    return node if node is not None and node.type == "arrow_function" else None
+
+
+def handed_to_users(source: SourceFile, function: Node, depth: int = 0) -> bool:
+    """The module hands `function` to its users, who may call it any number of times: it is
+    exported, a public method of an exported class (`X.prototype.m` of an exported `X` too),
+    or a function of the object an exported factory returns."""
+    name = source.function_name(function)
+    if _is_exported(function) or name and name in exported_names(source):
+        return True
+    if not name or name.startswith(("_", "#")):
+        return False
+    if _returned_by_exported_factory(function) or _returned_by_listed_factory(
+            source, function) or _in_exported_value(source, function, name) or (
+            handed_to_other_code(source, function)):
+        return True
+    factory = _factory_of(function)
+    if factory is not None and depth < 3 and (
+            handed_to_users(source, factory, depth + 1) or any(
+                _handed(call) for call in _calls_of(source, source.function_name(factory)))):
+        return True  # a method of what a factory makes for other code
+    if function.type == "method_definition":
+        if any(child.type == "accessibility_modifier" and text(child) != "public"
+               for child in function.children):
+            return False
+        declaration = function.parent.parent if function.parent is not None else None
+        owner = declaration.child_by_field_name("name") if declaration is not None else None
+        return owner is not None and _exported_class(source, function, text(owner))
+    assignment = outer(function).parent
+    left = assignment.child_by_field_name("left") if assignment is not None and (
+        assignment.type == "assignment_expression") else None
+    found = re.match(r"^([\w$]+)\.prototype\.[\w$]+$", text(left)) if left is not None else None
+    return found is not None and any(
+        use.parent is not None and use.parent.type == "assignment_expression"
+        and use.parent.child_by_field_name("right") == use
+        and text(use.parent.child_by_field_name("left")).startswith(("module.exports",
+                                                                     "exports."))
+        for use in source.identifiers(found.group(1)))
+
+
+_EXPORT_VALUES = file_query("""
+(assignment_expression left: (member_expression) @left right: (_) @value)
+""")
+
+
+_EXPORT_ALIASES = file_query("""
+(variable_declarator name: (identifier) @alias value: (_) @value)
+(export_statement value: (_) @default)
+""")
+
+
+def _in_exported_value(source: SourceFile, function: Node, name: str) -> bool:
+    """The function sits in, or is named in, what the module exports (`module.exports = {
+    ... }`, `export default { ... }`, an object later exported by name, a property set on an
+    alias of `module.exports`): a service definition's methods, a hook table (`{ around: {
+    create: [stampReplies] } }`), `const api = module.exports; api.chats.enter = function`."""
+    values = [found["value"][0] for found in source.matches(_EXPORT_VALUES)
+              if text(found["left"][0]).startswith(("module.exports", "exports."))]
+    exported = exported_names(source) | {text(v) for v in values if v.type == "identifier"}
+    aliases = set()
+    for found in source.matches(_EXPORT_ALIASES):
+        if "default" in found:
+            values.append(found["default"][0])
+            continue
+        value = unwrap(found["value"][0])
+        alias = text(found["alias"][0])
+        if alias in exported:
+            values.append(value)
+        if text(value).startswith("module.exports") or (
+                value.type == "assignment_expression" and text(
+                    value.child_by_field_name("left")) == "module.exports"):
+            aliases.add(alias)
+            if value.type == "assignment_expression":
+                values.append(value)
+    for value in values:
+        if value.start_byte <= function.start_byte < value.end_byte or any(
+                node.type in ("identifier", "shorthand_property_identifier")
+                and text(node) == name for node in descendants(value)):
+            return True
+    holder = outer(function).parent
+    left = holder.child_by_field_name("left") if holder is not None and (
+        holder.type == "assignment_expression") else None
+    root = root_identifier(left) if left is not None and left.type == "member_expression" \
+        else None
+    return root is not None and text(root) in aliases | exported
+
+
+def handed_to_other_code(source: SourceFile, function: Node) -> bool:
+    """The function, an object or array holding it, or its name, is an argument of a call
+    that is no one-shot (`then`, `once`): the code it is handed to calls it when it decides
+    (`new ApolloServer({ plugins: [{ requestDidStart() {} }] })`, `hooks({ after: [notify] })`)."""
+    if _handed(function):
+        return True
+    name = source.function_name(function)
+    return bool(name) and any(_handed(use) for use in source.identifiers(name)
+                              if use.parent is not None and not (
+                                  use.parent.type == "call_expression"
+                                  and use.parent.child_by_field_name("function") == use))
+
+
+def _handed(node: Node) -> bool:
+    """`node`, or an object or array holding it, is an argument of a call that is no one-shot."""
+    node = outer(node)
+    while node.parent is not None and node.parent.type in ("pair", "object", "array"):
+        node = outer(node.parent)
+    holder = node.parent
+    if holder is None or holder.type != "arguments" or holder.parent is None:
+        return False
+    callee = holder.parent.child_by_field_name("function") or holder.parent.child_by_field_name(
+        "constructor")
+    return callee is not None and last_name(callee) not in _ONE_SHOT
+
+
+def _calls_of(source: SourceFile, name: str) -> list[Node]:
+    return [use.parent for use in source.identifiers(name) if name and use.parent is not None
+            and use.parent.type == "call_expression"
+            and use.parent.child_by_field_name("function") == use]
+
+
+def _returned_by_listed_factory(source: SourceFile, function: Node) -> bool:
+    """A function of the object returned (directly or through a local) by a factory the
+    module exports by name (`const makeX = () => { return { m() {} } }; module.exports = {
+    makeX }`)."""
+    node = outer(function).parent
+    while node is not None and node.type in ("pair", "object"):
+        node = outer(node).parent
+    if function.type == "method_definition" and function.parent is not None:
+        node = outer(function.parent).parent
+    if node is not None and node.type == "variable_declarator":
+        local = text(node.child_by_field_name("name"))
+        factory = node.parent
+        while factory is not None and factory.type not in FUNCTION_TYPES:
+            factory = factory.parent
+        if factory is None or not any(
+                n.type == "return_statement" and n.named_children
+                and text(n.named_children[0]) == local for n in own_nodes(factory)):
+            return False
+    elif node is None or node.type != "return_statement":
+        return False
+    factory = node.parent
+    while factory is not None and factory.type not in FUNCTION_TYPES:
+        factory = factory.parent
+    return factory is not None and (source.function_name(factory) in exported_names(source)
+                                    or _is_exported(factory))
 
 
 def _is_exported(function: Node) -> bool:
@@ -881,7 +1046,7 @@ def _exported_class(source: SourceFile, constructor: Node, owner: str) -> bool:
     if _is_exported(declaration) or (declaration.parent is not None
                                      and declaration.parent.type == "export_statement"):
         return True
-    if owner in _exported_names(source):
+    if owner in exported_names(source):
         return True
     return any(use.parent is not None and use.parent.type == "assignment_expression"
                and use.parent.child_by_field_name("right") == use
@@ -1145,5 +1310,10 @@ def _on_object_made_there(source: SourceFile, facts: FileFacts, call: Node) -> b
     caller = source.enclosing_function(call)
     if receiver is None or receiver.type != "identifier" or caller is None:
         return False
+    if next(source.declarators(text(receiver), caller), None) is None and not any(
+            node.type == "assignment_expression"
+            and text(node.child_by_field_name("left")) == text(receiver)
+            for node in own_nodes(caller)):
+        return False  # made by a function around this one: a callback here runs again on it
     made = facts.assigned_value(text(receiver), caller, call)
     return made is not None and unwrap(made).type == "new_expression"
