@@ -72,7 +72,7 @@ ONCE_PER_INSTANCE = frozenset({
 # their fields per call accumulates, and each of their methods runs many times on one
 # instance. Requests, responses, builders, results and validators are made per operation.
 LONG_LIVED_NAME = re.compile(r"(Server|Client|Pool|Manager|Service|Requester|Namespace|Adapter|"
-                             r"Registry|Broker|Agent|Connection|Socket|Transport|Bus|"
+                             r"Registry|Broker|Agent|Connection|Socket|Session|Transport|Bus|"
                              r"Hub|Gateway|Router|Store|Cache|Collection|Mongoose|Queue|"
                              r"Dispatcher|Tracker|Monitor|Repository|Notifier|Publisher|"
                              r"Subscriber|Provider|Controller|Sdk|SDK|Api|API)$")
