@@ -487,6 +487,12 @@ class _Table:
             return f"{callee}()"
         if name not in FACTORIES:
             return None
+        arguments = create.child_by_field_name("arguments")
+        first = arguments.named_children[0] if arguments is not None and (
+            arguments.named_children) else None
+        if name in ("knex", "Knex") and first is not None and first.type in (
+                "string", "template_string"):
+            return None  # `knex('users')`: a query on the instance, not a new one
         if function.type == "member_expression":
             owner = unwrap(function.child_by_field_name("object") or function)
             if text(owner) in SOCKET_MODULES or owner.type != "identifier":
