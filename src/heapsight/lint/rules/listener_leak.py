@@ -20,9 +20,11 @@ class ListenerNotRemoved(Rule):
     """What it does:
     Finds `.on(...)`, `.addListener(...)` and `.addEventListener(...)` calls made in code that
     runs more than once - a request handler, a per-connection or per-message listener, a job,
-    a method of a long-lived service, a function such code calls, or any function the file
-    does not show running once, whatever its name (`connect()` rerun on every reconnect) - on
-    an emitter that outlives the call (a
+    a method of a long-lived service, a function such code calls, a function the file calls
+    again (`connect()` rerun on every reconnect, from a timer, a listener, a promise reaction
+    of code that runs again) or hands out (exported, a public method of an exported class, a
+    function of what an exported factory returns, an argument of another call: a plugin, a
+    hook) - on an emitter that outlives the call (a
     module-level emitter, `process`, `window`, `this` or an injected field of a singleton, an
     emitter the caller passes in, the object of a method reached per call, a global the host
     set up), when that code never removes the listener (`off`, `removeListener`,
@@ -42,7 +44,10 @@ class ListenerNotRemoved(Rule):
     (a GraphQL subscription's) whose `return()` does not end the inner one; a function that
     reruns itself (a retry) with a listener still on and no removal on the rerun's path; a
     removal in a cleanup method its owner never calls; `socket.setTimeout(ms, fn)` on a
-    keep-alive socket. A `subscribe(...)`
+    keep-alive socket. A function nothing shows running twice (called once, from one place,
+    and handed to nobody) is start-up code, whatever it looks like; so is one named like it
+    (`start`, `initialize`, `setupRoutes`) unless the file calls it again or exports it. A
+    `subscribe(...)`
     to a long-lived source (an RxJS subject, a store) from per-call code whose handle is
     dropped is the same leak.
 
