@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 import tempfile
 from collections import Counter
@@ -48,7 +49,11 @@ def score(cases: list[dict], labels: dict[str, dict], mirrors: Path) -> dict:
             skipped.append(case["id"])
             continue
         with tempfile.TemporaryDirectory(prefix="precision-") as tmp:
-            findings, _, _ = lint_tree(repo, case["parent"], case, Path(tmp) / "parent")
+            try:
+                findings, _, _ = lint_tree(repo, case["parent"], case, Path(tmp) / "parent")
+            except subprocess.CalledProcessError:
+                skipped.append(case["id"])  # the commit or a file of it is not in the clone
+                continue
         for finding in findings:
             key = f"{case['id']}|{finding.rule}|{finding.file}:{finding.line}"
             reported.add(key)
@@ -98,7 +103,8 @@ def main() -> int:
               f"{lenient:>12}")
     print(f"{len(cases)} cases; leaks kept {result['leaks_kept']} of "
           f"{result['leaks_reviewed']} reviewed as leaks"
-          + (f"; skipped (no mirror) {', '.join(result['skipped'])}" if result["skipped"] else ""))
+          + (f"; skipped (not in the clones) {', '.join(result['skipped'])}"
+             if result["skipped"] else ""))
     return 0
 
 
