@@ -753,8 +753,12 @@ def _kept_locally(source: SourceFile, create: Node, function: Node, reason: str)
     agent = _is_agent(create)
     node = outer(create)
     parent = node.parent
-    while agent and parent is not None and parent.type == "ternary_expression":
-        node = outer(parent)  # `const agent = https ? new https.Agent() : new http.Agent()`
+    while agent and parent is not None and (parent.type == "ternary_expression" or (
+            parent.type == "binary_expression" and parent.child_by_field_name("right") == node
+            and text(parent.child_by_field_name("operator")) in ("||", "??"))):
+        # `const agent = https ? new https.Agent() : new http.Agent()`, and the fallback
+        # `opts.agent || new http.Agent()`: made per call whenever none is configured
+        node = outer(parent)
         parent = node.parent
     if parent is None:
         return False
