@@ -1107,6 +1107,7 @@ def _removal_never_called(source: SourceFile, facts: FileFacts,
         # the world knows (`onNewRevision(padId)`) is theirs to call; only a handle the
         # adder hands back to this file's code (`this.ref = register(...)`) is this file's
         return None
+    calls.sort(key=lambda call: call.start_byte)  # (the names came from a set: one order)
     return (sorted(removers)[0], calls) if calls else None
 
 
