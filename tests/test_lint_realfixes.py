@@ -35,10 +35,14 @@ ROOT = Path(__file__).parent / "corpus" / "lint-realfixes"
 # fresh-7 is session 7's unseen split: 5 found, 4 fixed versions flagged, before and after that
 # session's rule work; its misses were then read for a census of causes (spent).
 # fresh-3 and fresh-5 raised in session 7 to what its two rule branches reached together.
-# fresh-5 allows a second fixed version since session 10: 135-WebSocket-Node-339's after keeps
+# fresh-3 lowered 30 -> 28 in session 10: 56-modelence-329's exported startServer() adds two
+# process listeners that leak only when a test suite starts a server per suite; listeners in
+# functions named like start-up code are now reported only when the file calls them again,
+# since independent reviews of 134 real repositories found 45 such findings false and none a
+# leak. fresh-5 allows a second fixed version since session 10: 135-WebSocket-Node-339's after keeps
 # each accepted connection in `this.connections` and, cut down, leaves out the library's removal
 # on close; a connection handed in per call is an entry made per call to the rules.
-FLOORS = {"tuning": (22, 1), "held-out": (10, 0), "fresh-3": (30, 0), "fresh-4": (23, 0),
+FLOORS = {"tuning": (22, 1), "held-out": (10, 0), "fresh-3": (28, 0), "fresh-4": (23, 0),
          "fresh-5": (29, 2), "fresh-6": (7, 10),
          "fresh-7": (5, 4)}
 

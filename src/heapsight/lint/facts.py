@@ -165,7 +165,7 @@ class FileFacts:
                    for function in self.source.enclosing_functions(node))
 
     def named_like_start_up(self, function: Node) -> bool:
-        """`start`, `init`, `setupRoutes`, `bootstrap`...: by its name, a function that runs
+        """`start`, `init`, `setupRoutes`, `registerX`...: by its name, a function that runs
         once (a constructor is judged by the objects made, not by this)."""
         return bool(percall.START_UP.match(self.source.function_name(function)))
 

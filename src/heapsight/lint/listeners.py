@@ -144,9 +144,9 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
                     _fires_again(repeating) or facts.shown_to_repeat(repeating)):
                 continue  # a subscription by a function nothing shows running twice
             if not own and not outcome and facts.named_like_start_up(repeating) and not (
-                    facts.runs_again(repeating) or facts.exported_function(repeating)):
-                continue  # `start()`, `init()`: once, unless the file calls it again or
-                # hands it to its users
+                    facts.runs_again(repeating)):
+                continue  # `start()`, `init()`, `registerHandlers()`: once, exported or
+                # not, unless the file calls it again
             if not own and not outcome and not _fires_again(repeating) and not (
                     facts.runs_again(repeating) or facts.handed_to_users(repeating)):
                 continue  # nothing shows it running twice: not called again in the file,

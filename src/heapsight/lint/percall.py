@@ -131,7 +131,7 @@ LIFECYCLE = re.compile(r"^(constructor|start\w*|stop\w*|close|connect|disconnect
 # Names of code that runs once per process or object, whatever calls it: `start`, `initialize`,
 # `setupRoutes`, `stopAll` (not `run`, `load` or `get`, which real code calls per operation).
 START_UP = re.compile(r"^_?(start|stop|init|initiali[sz]e|setup|boot|bootstrap|launch|install|"
-                      r"configure|main|listen)([A-Z_]\w*)?$")
+                      r"configure|main|listen|register)([A-Z_]\w*)?$")
 _EVENT_HANDLER_NAME = re.compile(r"^(on|handle)[A-Z]")
 # Reasons inferred from what a function is (exported, async, a method of a singleton, a
 # timer or job callback) rather than from a framework registering it per request: a rule that

@@ -46,7 +46,8 @@ class ListenerNotRemoved(Rule):
     removal in a cleanup method its owner never calls; `socket.setTimeout(ms, fn)` on a
     keep-alive socket. A function nothing shows running twice (called once, from one place,
     and handed to nobody) is start-up code, whatever it looks like; so is one named like it
-    (`start`, `initialize`, `setupRoutes`) unless the file calls it again or exports it. A
+    (`start`, `initialize`, `setupRoutes`, `registerHandlers`) unless the file calls it again,
+    exported or not. A
     `subscribe(...)`
     to a long-lived source (an RxJS subject, a store) from per-call code whose handle is
     dropped is the same leak.
