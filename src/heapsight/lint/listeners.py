@@ -288,6 +288,14 @@ def _made_in(source: SourceFile, target: Node, function: Node) -> bool:
     if root is not None and text(root) in source.declared_names(function) and (
             text(root) not in parameter_names(function)):
         return True
+    # a local (or a callback's parameter) of a function nested in this one: each run makes
+    # it anew (`.then((conn) => conn.on(...))`, `const stream = session.request()` in a callback)
+    for inner in source.enclosing_functions(target):
+        if inner.id == function.id:
+            break
+        if root is not None and (text(root) in source.declared_names(inner)
+                                 or text(root) in parameter_names(inner)):
+            return True
     wanted = text(target)
     return any(node.type == "assignment_expression" and text(
         node.child_by_field_name("left")) == wanted for node in own_nodes(function))
