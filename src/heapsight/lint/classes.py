@@ -304,8 +304,8 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
             why = singleton or (f"a ...{named.group(1)}" if named else "")
             if not why and owner:
                 why = _subscribed_in_constructor(source, grow)
-            if not why and owner and _given_connection(source, stored_value(grow), grow) and (
-                    not _only_stores_argument(source, function, grow)):
+            if not why and owner and _given_connection(source, stored_value(grow), grow,
+                                                       function):
                 why = "it is handed connection after connection, so it outlives each"
             if not why and owner and _composite_entry_key(source, grow, function):
                 why = _not_made_per_call(source, owner)  # its objects outlive the call
@@ -906,20 +906,23 @@ def _per_call_entry(source: SourceFile, grow: Node, function: Node, depth: int =
         declared = assigned_value(source, text(value), function, grow)
         if declared is not None and declared.type in ("new_expression", "object", "array"):
             return True
-    if _given_connection(source, value, grow) and not _only_stores_argument(source, function,
-                                                                              grow):
-        return True  # (a one-statement registration is judged where it is called)
+    if _given_connection(source, value, grow, function):
+        return True
     parameters = parameter_names(function)
     return depth == 0 and any(
         _fresh_argument(source, function, parameters.index(text(node)))
         for node in (key, value) if node is not None and text(node) in parameters)
 
 
-def _given_connection(source: SourceFile, value: Node | None, grow: Node) -> bool:
+def _given_connection(source: SourceFile, value: Node | None, grow: Node,
+                      function: Node) -> bool:
     """The stored value is a connection the call was handed (`socket`, `ws`, `conn`, a
     `socketWrapper`), a parameter of the function around the store or of one around it: a
-    server gets a new one per connection, so a table of them gains one entry per connection."""
-    if value is None or value.type != "identifier" or not CONNECTION_NAME.search(text(value)):
+    server gets a new one per connection, so a table of them gains one entry per connection.
+    A one-statement registration method (`add(conn) { this.conns.push(conn) }`) is judged
+    where it is called instead."""
+    if value is None or value.type != "identifier" or not CONNECTION_NAME.search(text(
+            value)) or _only_stores_argument(source, function, grow):
         return False
     return any(text(value) in parameter_names(function)
                for function in source.enclosing_functions(grow))

@@ -146,13 +146,13 @@ class FileFacts:
             self._exported_names)
 
     @cached_property
-    def _exported_names(self) -> set[str]:
-        return percall.exported_names(self.source)
+    def _exported_names(self) -> frozenset[str]:
+        return frozenset(percall.exported_names(self.source))
 
     def handed_to_users(self, function: Node) -> bool:
         """Exported, a public method of an exported class, or a function of the object an
         exported factory returns: the module's users may call it any number of times."""
-        return percall.handed_to_users(self.source, function)
+        return percall.handed_to_users(self.source, function, self._exported_names)
 
     def runs_once_at_start_up(self, node: Node) -> bool:
         """`node` is in a function named like start-up code (or a callback inside one) that

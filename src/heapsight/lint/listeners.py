@@ -38,6 +38,7 @@ from heapsight.lint.source import (
     outer,
     own_nodes,
     parameter_names,
+    promise_of_executor,
     root_identifier,
     text,
     unwrap,
@@ -228,7 +229,7 @@ def _left_on_retry(source: SourceFile, removals: _Removals) -> list[ListenerAdd]
     found: list[ListenerAdd] = []
     for match in source.matches(_ADDS):
         call, target = match["call"][0], match["target"][0]
-        args = [a for a in match["args"][0].named_children if a.type != "comment"]
+        args = _arguments(match)
         if len(args) < 2 or text(match["method"][0]) == "subscribe":
             continue
         if _REGISTRATION_METHOD.match(text(match["method"][0])) and not _made_here(args[-1]):
@@ -726,9 +727,7 @@ def _settles_own_promise(source: SourceFile, method: Node, handler: Node) -> boo
     for executor in source.enclosing_functions(handler):
         if executor == method:
             return False
-        made = executor.parent.parent if executor.parent is not None else None
-        if made is None or made.type != "new_expression" or text(
-                made.child_by_field_name("constructor")) != "Promise":
+        if promise_of_executor(executor) is None:
             continue
         settles = set(parameter_names(executor))
         body = _local_function(source, handler, executor) or unwrap(handler)

@@ -33,6 +33,7 @@ from heapsight.lint.source import (
     outer,
     own_nodes,
     parameter_names,
+    promise_of_executor,
     root_identifier,
     text,
     unwrap,
@@ -674,22 +675,25 @@ def _factory_of(function: Node) -> Node | None:
     return node if node is not None and node.type == "arrow_function" else None
 
 
-def handed_to_users(source: SourceFile, function: Node, depth: int = 0) -> bool:
+def handed_to_users(source: SourceFile, function: Node, exported: frozenset[str],
+                    depth: int = 0) -> bool:
     """The module hands `function` to its users, who may call it any number of times: it is
     exported, a public method of an exported class (`X.prototype.m` of an exported `X` too),
-    or a function of the object an exported factory returns."""
+    or a function of the object an exported factory returns. `exported`: the file's
+    `exported_names()`."""
     name = source.function_name(function)
-    if _is_exported(function) or name and name in exported_names(source):
+    if _is_exported(function) or name and name in exported:
         return True
     if not name or name.startswith(("_", "#")):
         return False
     if _returned_by_exported_factory(function) or _returned_by_listed_factory(
-            source, function) or _in_exported_value(source, function, name) or (
+            source, function, exported) or _in_exported_value(source, function, name,
+                                                                exported) or (
             handed_to_other_code(source, function)):
         return True
     factory = _factory_of(function)
     if factory is not None and depth < 3 and (
-            handed_to_users(source, factory, depth + 1) or any(
+            handed_to_users(source, factory, exported, depth + 1) or any(
                 _handed(call) for call in _calls_of(source, source.function_name(factory)))):
         return True  # a method of what a factory makes for other code
     if function.type == "method_definition":
@@ -722,14 +726,15 @@ _EXPORT_ALIASES = file_query("""
 """)
 
 
-def _in_exported_value(source: SourceFile, function: Node, name: str) -> bool:
+def _in_exported_value(source: SourceFile, function: Node, name: str,
+                       exported_by_name: frozenset[str]) -> bool:
     """The function sits in, or is named in, what the module exports (`module.exports = {
     ... }`, `export default { ... }`, an object later exported by name, a property set on an
     alias of `module.exports`): a service definition's methods, a hook table (`{ around: {
     create: [stampReplies] } }`), `const api = module.exports; api.chats.enter = function`."""
     values = [found["value"][0] for found in source.matches(_EXPORT_VALUES)
               if text(found["left"][0]).startswith(("module.exports", "exports."))]
-    exported = exported_names(source) | {text(v) for v in values if v.type == "identifier"}
+    exported = exported_by_name | {text(v) for v in values if v.type == "identifier"}
     aliases = set()
     for found in source.matches(_EXPORT_ALIASES):
         if "default" in found:
@@ -790,7 +795,8 @@ def _calls_of(source: SourceFile, name: str) -> list[Node]:
             and use.parent.child_by_field_name("function") == use]
 
 
-def _returned_by_listed_factory(source: SourceFile, function: Node) -> bool:
+def _returned_by_listed_factory(source: SourceFile, function: Node,
+                                exported: frozenset[str]) -> bool:
     """A function of the object returned (directly or through a local) by a factory the
     module exports by name (`const makeX = () => { return { m() {} } }; module.exports = {
     makeX }`)."""
@@ -813,7 +819,7 @@ def _returned_by_listed_factory(source: SourceFile, function: Node) -> bool:
     factory = node.parent
     while factory is not None and factory.type not in FUNCTION_TYPES:
         factory = factory.parent
-    return factory is not None and (source.function_name(factory) in exported_names(source)
+    return factory is not None and (source.function_name(factory) in exported
                                     or _is_exported(factory))
 
 
@@ -1249,11 +1255,9 @@ _ONE_SHOT = frozenset({"once", "then", "catch", "finally"})
 def body_method(source: SourceFile, function: Node) -> Node:
     """A `new Promise((resolve, reject) => ...)` executor runs with its method: the method."""
     while function.type in ("arrow_function", "function_expression") and (
-            function.parent is not None and function.parent.type == "arguments"):
-        made = function.parent.parent
+            promise_of_executor(function) is not None):
         around = source.enclosing_function(function)
-        if made is None or made.type != "new_expression" or text(
-                made.child_by_field_name("constructor")) != "Promise" or around is None:
+        if around is None:
             break
         function = around
     return function

@@ -157,6 +157,16 @@ def own_nodes(function: Node) -> Iterator[Node]:
                 stack.append(child)
 
 
+def promise_of_executor(function: Node) -> Node | None:
+    """The `new Promise(...)` whose executor `function` is, or None."""
+    arguments = function.parent
+    made = arguments.parent if arguments is not None and arguments.type == "arguments" else None
+    if made is None or made.type != "new_expression" or text(
+            made.child_by_field_name("constructor")) != "Promise":
+        return None
+    return made
+
+
 def values_given(name: str, function: Node) -> list[Node]:
     """What `function` itself gives its local `name`: the value it is declared with and the
     right-hand side of every assignment to it (nested functions not entered)."""

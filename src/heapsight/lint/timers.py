@@ -7,7 +7,6 @@ ones, closure-captures-request looks at what their callbacks capture.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -25,6 +24,7 @@ from heapsight.lint.source import (
     outer,
     own_nodes,
     parameter_names,
+    promise_of_executor,
     root_identifier,
     text,
     unwrap,
@@ -785,7 +785,7 @@ def dropped_timeouts(source: SourceFile, facts: FileFacts) -> list[DroppedTimeou
         function = source.enclosing_function(call)
         if function is None or function == callback or facts.in_setup_code(call):
             continue
-        if not guard and _only_ending(callback, function):
+        if not guard and _only_ending(source, callback, function):
             continue  # the delay is the operation (`setTimeout(() => resolve(sample()), ms)`)
         name = source.function_name(function)
         if name == "constructor":
@@ -940,10 +940,8 @@ def _settles_a_race(source: SourceFile, call: Node) -> bool:
     """`Promise.race([work, new Promise((resolve) => setTimeout(() => resolve(x), ms))])`:
     the timer settles the losing side of a race; when the work wins, it stays pending."""
     executor = source.enclosing_function(call)
-    made = executor.parent.parent if executor is not None and executor.parent is not None and (
-        executor.parent.type == "arguments") else None
-    if made is None or made.type != "new_expression" or text(
-            made.child_by_field_name("constructor")) != "Promise":
+    made = promise_of_executor(executor) if executor is not None else None
+    if made is None:
         return False
     element = outer(made).parent
     arguments = element.parent if element is not None and element.type == "array" else None
@@ -952,20 +950,16 @@ def _settles_a_race(source: SourceFile, call: Node) -> bool:
     return callee is not None and text(callee) in ("Promise.race", "Promise.any")
 
 
-def _only_ending(callback: Node, function: Node) -> bool:
+def _only_ending(source: SourceFile, callback: Node, function: Node) -> bool:
     """The timer runs in a promise's executor, and only its callback settles the promise:
     no call of `resolve` or `reject` outside it, so nothing can finish first."""
-    executor = next((f for f in (function, *_functions_around(function))
-                     if f.parent is not None and f.parent.type == "arguments"
-                     and f.parent.parent is not None
-                     and f.parent.parent.type == "new_expression"
-                     and text(f.parent.parent.child_by_field_name("constructor")) == "Promise"),
-                    None)
-    if executor is None or executor.parent is None:
+    executor = next((f for f in (function, *source.enclosing_functions(function))
+                     if promise_of_executor(f) is not None), None)
+    made = promise_of_executor(executor) if executor is not None else None
+    if executor is None or made is None:
         return False
     settles = set(parameter_names(executor))
-    made = executor.parent.parent
-    holder = made.parent if made is not None else None
+    holder = made.parent
     if not settles or holder is None or (holder.type == "array" and holder.parent is not None
                                          and holder.parent.type == "arguments"):
         return False  # (`Promise.race([op, new Promise(...)])`: a race, not the operation)
@@ -974,14 +968,6 @@ def _only_ending(callback: Node, function: Node) -> bool:
             and node.parent.type not in ("formal_parameters", "required_parameter")]
     return bool(uses) and all(callback.start_byte <= node.start_byte < callback.end_byte
                               for node in uses)
-
-
-def _functions_around(node: Node) -> Iterator[Node]:
-    parent = node.parent
-    while parent is not None:
-        if parent.type in FUNCTION_TYPES:
-            yield parent
-        parent = parent.parent
 
 
 def _ends_operation(callback: Node) -> bool:

@@ -27,6 +27,7 @@ from heapsight.lint.source import (
     outer,
     own_nodes,
     parameter_names,
+    promise_of_executor,
     root_identifier,
     text,
     unwrap,
@@ -1465,11 +1466,7 @@ def timeout_leaves_entry(source: SourceFile, usage: Usage) -> tuple[Node, Node] 
                      and source.enclosing_function(g) == executor), None)
         if grow is None:
             continue
-        made = executor.parent.parent if executor.parent is not None and (
-            executor.parent.type == "arguments") else None
-        settles = set(parameter_names(executor)) if made is not None and (
-            made.type == "new_expression") and text(
-            made.child_by_field_name("constructor")) == "Promise" else set()
+        settles = set(parameter_names(executor)) if promise_of_executor(executor) else set()
         calls = [node for node in descendants(callback) if node.type == "call_expression"]
         if not any(text(c.child_by_field_name("function")) in settles
                    or _finishes_entry(c, finishers, grow) for c in calls):
