@@ -150,3 +150,167 @@ def test_a_subclass_made_per_call_makes_its_base_short_lived(tmp_path):
         exports.handle = async (req) => new ScopedTrail_1.default(req.store).record(req.user);
         """})
     assert found == set()
+
+
+# -- the project's call graph: code only start-up runs (project.py) -------------------------
+
+_SIGNALS = """
+    function trackSignals() {
+      process.on('SIGUSR2', dump);
+    }
+    function dump() {}
+    module.exports = { trackSignals };
+    """
+
+
+def _listeners(tmp_path, files: dict[str, str]) -> set[tuple[str, int]]:
+    for name, code in files.items():
+        (tmp_path / name).write_text(textwrap.dedent(code), encoding="utf-8")
+    result = lint_paths([tmp_path], select_rules(["listener-not-removed"]))
+    return {(Path(f.file).name, f.line) for f in result.findings}
+
+
+def test_code_the_project_calls_only_at_start_up_is_not_reported(tmp_path):
+    """The entry point calls trackSignals() once, at load, through an async main()."""
+    assert _listeners(tmp_path, {"metrics.js": _SIGNALS, "server.js": """
+        const { trackSignals } = require('./metrics');
+        async function main() { trackSignals(); }
+        main().catch(console.error);
+        """}) == set()
+
+
+def test_a_call_per_request_anywhere_keeps_the_finding(tmp_path):
+    found = _listeners(tmp_path, {"metrics.js": _SIGNALS, "server.js": """
+        const metrics = require('./metrics');
+        metrics.trackSignals();
+        app.get('/debug', (req, res) => { metrics.trackSignals(); res.end(); });
+        """})
+    assert found == {("metrics.js", 3)}
+
+
+def test_a_function_handed_on_as_a_callback_may_run_any_number_of_times(tmp_path):
+    found = _listeners(tmp_path, {"metrics.js": _SIGNALS, "server.js": """
+        const { trackSignals } = require('./metrics');
+        trackSignals();
+        bus.on('reload', trackSignals);
+        """})
+    assert found == {("metrics.js", 3)}
+
+
+def test_a_function_of_the_same_name_elsewhere_says_nothing_about_this_one(tmp_path):
+    """Another file's own trackSignals() runs at load; this file's is called by nobody known."""
+    found = _listeners(tmp_path, {"metrics.js": _SIGNALS, "other.js": """
+        function trackSignals() {}
+        trackSignals();
+        """})
+    assert found == {("metrics.js", 3)}
+
+
+def test_a_class_made_once_at_start_up_adds_its_listeners_once(tmp_path):
+    notifier = """
+        class Notifier {
+          constructor() { process.on('exit', () => this.flush()); }
+          flush() {}
+        }
+        module.exports = Notifier;
+        """
+    assert _listeners(tmp_path, {"notifier.js": notifier, "main.js": """
+        const Notifier = require('./notifier');
+        function boot() { return new Notifier(); }
+        boot();
+        """}) == set()
+    (tmp_path / "worker.js").write_text(textwrap.dedent("""
+        const Notifier = require('./notifier');
+        async function work() {
+          while (true) { await next(); new Notifier(); }
+        }
+        work();
+        """), encoding="utf-8")
+    assert _listeners(tmp_path, {}) == {("notifier.js", 3)}
+
+
+def test_a_default_export_called_once_by_its_importer_runs_at_start_up(tmp_path):
+    """`export default function` and `module.exports = function`, called by whoever imports
+    them whole."""
+    signals = """
+        export default async function listenForSignals(options) {
+          process.on('SIGHUP', () => reload(options));
+        }
+        """
+    assert _listeners(tmp_path, {"signals.mjs": signals, "main.mjs": """
+        import onSignals from './signals.mjs';
+        await onSignals({});
+        """}) == set()
+    (tmp_path / "main.mjs").write_text(textwrap.dedent("""
+        import onSignals from './signals.mjs';
+        bus.on('config', (options) => onSignals(options));
+        """), encoding="utf-8")
+    assert _listeners(tmp_path, {}) == {("signals.mjs", 3)}
+
+
+def test_a_method_is_start_up_code_only_through_a_file_that_can_reach_its_class(tmp_path):
+    """Methods are matched by name; a call of that name in a file that neither defines nor
+    imports the class says nothing about it."""
+    watcher = """
+        class Watcher {
+          watch() { process.on('SIGHUP', () => this.reload()); }
+          reload() {}
+        }
+        module.exports = Watcher;
+        """
+    unrelated = """
+        const cfg = require('./config');
+        cfg.watch();
+        """
+    assert _listeners(tmp_path, {"watcher.js": watcher, "other.js": unrelated,
+                                 "config.js": "exports.watch = () => {};"}) == {("watcher.js", 3)}
+    assert _listeners(tmp_path, {"main.js": """
+        const Watcher = require('./watcher');
+        new Watcher().watch();
+        """}) == set()
+
+
+def test_a_package_class_of_the_same_name_is_not_a_call_of_the_projects(tmp_path):
+    """`new http.Agent()` per request makes no object of the project's own Agent, which the
+    program makes once, at start-up."""
+    assert _listeners(tmp_path, {"agent.js": """
+        const http = require('http');
+        class Agent {
+          constructor() { process.on('exit', () => this.destroy()); }
+          request(url) { return http.get(url, { agent: new http.Agent() }); }
+          destroy() {}
+        }
+        module.exports = Agent;
+        """, "main.js": """
+        const Agent = require('./agent');
+        function boot() {
+          const agent = new Agent();
+          app.get('/', (req, res) => agent.request(req.query.url).pipe(res));
+        }
+        boot();
+        """}) == set()
+
+
+def test_callback_style_start_up_runs_once(tmp_path):
+    """`db.connect(err => { api(err => ...) })`: Node's error-first callbacks run once, when
+    the operation ends; a listener's callback runs at every event, whatever its parameters."""
+    api = """
+        module.exports = done => {
+          const server = createServer();
+          process.on('SIGUSR2', () => server.reload());
+          server.listen(8080, done);
+        };
+        """
+    assert _listeners(tmp_path, {"api.js": api, "worker.js": """
+        const db = require('./lib/db');
+        const api = require('./api');
+        db.connect(err => {
+          if (err) return process.exit(1);
+          api(err => { if (err) process.exit(1); });
+        });
+        """}) == set()
+    (tmp_path / "worker.js").write_text(textwrap.dedent("""
+        const api = require('./api');
+        bus.on('restart', err => api(() => {}));
+        """), encoding="utf-8")
+    assert _listeners(tmp_path, {}) == {("api.js", 4)}

@@ -19,7 +19,7 @@ from heapsight.errors import UsageError
 from heapsight.lint.discover import discover
 from heapsight.lint.facts import FileFacts
 from heapsight.lint.model import PARTIAL, SKIPPED, FileProblem, Finding, LintResult
-from heapsight.lint.project import ProjectFacts
+from heapsight.lint.project import Contexts, ProjectFacts
 from heapsight.lint.rule import Rule
 from heapsight.lint.rules import RULES, RULES_BY_ID
 from heapsight.lint.source import SourceFile, language_for
@@ -84,6 +84,17 @@ def _lint_parsed(parsed: SourceFile, rules: Sequence[Rule], resources: Iterable[
             failure = FileProblem(path, 0, 0, f"rule {rule.id} failed on this file "
                                   f"({type(exc).__name__}: {exc}); the other rules ran; "
                                   "please report this", PARTIAL)
+    if project is not None and findings and project.start_up_keys():
+        try:
+            # the project's call graph shows this code runs a fixed number of times, at start-up
+            where = Contexts(parsed)
+            findings = {found for found in findings if not project.runs_only_at_start_up(
+                where, parsed.node_at(found.line, found.column, found.end_line,
+                                      found.end_column))}
+        except Exception as exc:  # keep the findings rather than lose the file
+            failure = FileProblem(path, 0, 0, "the project's call graph failed on this file "
+                                  f"({type(exc).__name__}: {exc}); its findings are all kept; "
+                                  "please report this", PARTIAL)
     if not findings:
         return [], 0, failure
     quiet = suppressions(parsed)
@@ -96,9 +107,11 @@ def lint_paths(paths: Sequence[str | os.PathLike[str]], rules: Sequence[Rule],
     """Lint files and directories (walked as `discover` says) with `rules`; `resources` adds
     constructor or factory names to the table of clients, pools and connections.
 
-    Two passes: the first records where the project makes each class (project.py), so that a
-    file's rules know whether a class it never instantiates is made per call elsewhere; the
-    second lints. Files are read twice rather than held, so memory stays one file's worth.
+    Two passes: the first records where the project makes each class and who calls each
+    function from where (project.py), so that a file's rules know whether a class it never
+    instantiates is made per call elsewhere, and findings in code the project runs only at
+    start-up are dropped; the second lints. Files are read twice rather than held, so memory
+    stays one file's worth (and the project's names).
     """
     resources = tuple(resources)
     files = _files(paths, list(exclude))

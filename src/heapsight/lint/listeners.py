@@ -96,8 +96,9 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
                 subscription or statement.type != "member_expression"):
             continue  # its result is kept: some emitters return an unsubscribe function
         handler = args[-1] if subscription else args[1]
-        if method != "subscribe" and subscription and not _made_here(handler):
-            continue  # `this.onError(err)`: a handler called with data, not a registration
+        if method != "subscribe" and subscription and (not _made_here(handler) or len(args) > 2):
+            continue  # `this.onError(err)`, `server.onFetch(box, query, session, done)`: a
+            # method called with data (and a callback for its answer), not a registration
         # `subject.subscribe(fn)`, `store.subscribe(fn)`, redis' `subscribe(channel, fn)`: the
         # handle that ends it is dropped; only the long-lived sources below count
         shared = None if subscription else _shared_emitter(source, facts, target, args[0], call)

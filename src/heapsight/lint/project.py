@@ -1,29 +1,93 @@
-"""What the other files of the project say about a class: where its objects are made.
+"""What the other files of the project say about a file's code: who makes its classes, and who
+calls its functions.
 
 A file alone cannot tell a service the program makes once (by a DI container, in a bootstrap
 file, by a framework) from a per-operation object made elsewhere (an error, a query builder, a
-result merger): both are classes the file never instantiates. The rest of the project can. One
-cheap pass over every file records which class names it makes inside functions, and which
-class extends which; lint then treats a class as made per call when the project makes it, or a
-subclass of it, inside a function anywhere.
+result merger): both are classes the file never instantiates. Nor can it tell a `start()` the
+program's entry point calls once from a method called per request. The rest of the project
+can. One cheap pass over every file records:
 
-Names are matched by their last part (`new lib.Merger()` makes `Merger`), so two classes of one
-name in two files count as one: the fact can only make a class look short-lived, never the
-other way round.
+- which class names it makes inside functions, and which class extends which: lint treats a
+  class as made per call when the project makes it, or a subclass of it, inside a function;
+- where each function is called (`f()`, `x.f()`, `new F()`) and from what: module-level code, a
+  named function or method, or code that repeats whatever calls it (a listener or route
+  callback, a `while` loop). Anonymous functions that run once where they are written (an
+  IIFE, a `.then()` or `forEach` callback, a promise's executor, a timeout, an error-first
+  callback handed to anything but a registration: `db.connect(err => ...)`) count as the code
+  around them. A function is *called only at start-up* when every call of it is at module
+  level or in functions themselves called only at start-up, and no file hands it around as a
+  value (a callback, `.bind()`): lint drops findings in such code, which runs a fixed number
+  of times however long the process lives.
+
+A call `f()` is matched to the file's own `f` or, through `require`/`import` of a project file,
+to that file's `f` (`import run from './x'; run()` to its default export). Methods and classes
+are matched by their last name (`new lib.Merger()` makes `Merger`, `db.connect()` calls every
+`connect` method), so two methods of one name count as one: a call per request of either keeps
+both from being start-up code. Both facts can only make a class look short-lived or code look
+repeated, never the other way round; a function with no call the pass can see (a framework's
+hook, a library's API) is not start-up code.
 """
 
 from __future__ import annotations
 
+import posixpath
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from tree_sitter import Node, QueryCursor
+from tree_sitter import Node
 
-from heapsight.lint.source import FUNCTION_TYPES, parser, query
+from heapsight.lint.imports import WHOLE, is_package, module_imports
+from heapsight.lint.source import FUNCTION_TYPES, SourceFile, outer, parameter_names, text
 
-_NEW = "(new_expression constructor: (_) @made)"
-_CLASSES = "[(class_declaration (class_heritage) @heritage) (class (class_heritage) @heritage)]"
+_CALLED = """
+(new_expression constructor: (_) @made)
+(call_expression function: [(identifier) @called
+                            (member_expression property: (property_identifier) @called)])
+(new_expression constructor: [(identifier) @called
+                              (member_expression property: (property_identifier) @called)])
+"""
+# Places where a function is handed around as a value rather than called: whoever receives it
+# may call it any number of times.
+_NAME = "[(identifier) @value (member_expression property: (property_identifier) @value)]"
+_HANDED = f"""
+(arguments {_NAME})
+(pair value: {_NAME})
+(shorthand_property_identifier) @value
+(array {_NAME})
+(variable_declarator value: {_NAME})
+(assignment_expression right: {_NAME})
+(return_statement {_NAME})
+(member_expression object: {_NAME} property: (property_identifier) @use
+  (#match? @use "^(bind|call|apply)$"))
+"""
+# What a file defines: functions, and classes (what they extend)
+_DEFINED = """
+[(function_declaration) (generator_function_declaration) (function_expression) (arrow_function)
+ (method_definition) (generator_function)] @function
+[(class_declaration name: (_) @class) (class name: (_) @class)]
+[(class_declaration (class_heritage) @heritage) (class (class_heritage) @heritage)]
+"""
+# Calls whose callback runs once where it is written (or once per item, at the caller's
+# pace): their callbacks run as often as the code around them.
+_RUN_IN_PLACE = frozenset({
+    "then", "catch", "finally", "once", "forEach", "map", "filter", "reduce", "some", "every",
+    "find", "findIndex", "flatMap", "sort", "nextTick", "setImmediate", "setTimeout",
+    "queueMicrotask", "listen", "Promise",
+})
+# Registrations: their callbacks run at every event, whatever their parameters are called
+_LISTENING = re.compile(r"^(on|once|addListener|addEventListener|prependListener|"
+                        r"prependOnceListener|subscribe|on[A-Z]\w*)$")
+_ERROR_FIRST = frozenset({"err", "error", "er"})
+# Loops, and class fields (spelled differently by the two grammars)
+_BLOCKS = {
+    "javascript": "[(while_statement) (do_statement) (for_statement)] @loop "
+                  "(field_definition) @field",
+    "typescript": "[(while_statement) (do_statement) (for_statement)] @loop "
+                  "(public_field_definition) @field",
+}
+_PROJECT = {language: _CALLED + _HANDED + _DEFINED + blocks for language, blocks in _BLOCKS.items()}
 _EXTENDS = re.compile(r"extends\s+([\w$.]+)")
 
 
@@ -33,21 +97,38 @@ class ProjectFacts:
     made_in_functions: dict[str, set[str]] = field(default_factory=dict)
     # class name -> the names of the classes that extend it
     subclasses: dict[str, set[str]] = field(default_factory=dict)
+    # what each call calls, and where it runs (Contexts); what is handed around as a value
+    # (a callback, `.bind()`): anything may call that
+    _calls: list[tuple[Target, Key | None, str]] = field(default_factory=list)
+    _handed: list[Target] = field(default_factory=list)
+    # method and class name -> the files defining one; file -> what it imports by a path
+    _defined: dict[str, set[str]] = field(default_factory=dict)
+    _imported: dict[str, set[str]] = field(default_factory=dict)
+    files: set[str] = field(default_factory=set)
+    # (importer, specifier) -> the project file it loads
+    _loads: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    _start_up: frozenset[Key] | None = None
 
     def add_file(self, path: str, data: bytes, language: str) -> None:
-        root = parser(language).parse(data).root_node
-        for node in _captures(language, _NEW, root, "made"):
-            name = _class_name((node.text or b"").decode(errors="replace"))
-            if not name[:1].isupper() or not _in_function(node):
-                continue
-            self.made_in_functions.setdefault(name, set()).add(path)
-        for node in _captures(language, _CLASSES, root, "heritage"):
-            found = _EXTENDS.search((node.text or b"").decode(errors="replace"))
+        source = SourceFile(path, data, language, batched=False)
+        found = source.captures(_PROJECT[_grammar(language)])  # one walk answers all below
+        self._start_up = None
+        self._loads.clear()
+        self.files.add(path)
+        for node in found.get("made", []):
+            name = _class_name(text(node))
+            if name[:1].isupper() and _in_function(node):
+                self.made_in_functions.setdefault(name, set()).add(path)
+        for node in found.get("heritage", []):
+            extends = _EXTENDS.search(text(node))
             declaration = node.parent
             named = declaration.child_by_field_name("name") if declaration is not None else None
-            if found and named is not None and named.text:
-                base = _class_name(found.group(1))
-                self.subclasses.setdefault(base, set()).add(named.text.decode())
+            if extends and named is not None:
+                base = _class_name(extends.group(1))
+                self.subclasses.setdefault(base, set()).add(text(named))
+                # making a subclass runs the base class's constructor
+                self._calls.append((("", base), ("", text(named)), path))
+        self._add_calls(source, found)
 
     def made_per_call_elsewhere(self, name: str, path: str) -> str:
         """A file other than `path` makes a `name` inside a function, or any file makes a
@@ -67,6 +148,291 @@ class ProjectFacts:
         return ""
 
 
+    def _add_calls(self, source: SourceFile, found: dict[str, list[Node]]) -> None:
+        functions = found.get("function", [])
+        source.index_functions(functions)
+        contexts = Contexts(source, found)
+        here = _Names(source, functions)
+        for called in found.get("called", []):
+            site = called.parent
+            owner = None
+            if site is not None and site.type == "member_expression":
+                owner = site.child_by_field_name("object")
+                site = site.parent
+            if owner is not None and owner.type == "super":
+                continue  # an override calling the method it overrides
+            made = site is not None and site.type == "new_expression"
+            target = here.target(text(called), owner, made)
+            if target is not None:
+                self._calls.append((target, contexts.of(called), source.path))
+        self._imported[source.path] = {specifier for specifier, _ in here.imports.values()
+                                       if not is_package(specifier)}
+        for function in functions:
+            key = contexts.of_function(function)
+            if key is not None and not key[0]:
+                self._defined.setdefault(key[1], set()).add(source.path)
+        for name in found.get("class", []):
+            self._defined.setdefault(text(name), set()).add(source.path)
+        for value in found.get("value", []):
+            owner = value.parent.child_by_field_name("object") if (
+                value.type == "property_identifier" and value.parent is not None) else None
+            target = here.target(text(value), owner, False)
+            if target is not None and not _exported_here(value):
+                self._handed.append(target)
+
+    def start_up_keys(self) -> frozenset[Key]:
+        """Functions every call of which is at load or in functions themselves called only at
+        start-up, and which no file hands around as a value."""
+        if self._start_up is None:
+            callers: dict[Key, set[Key | None]] = {}
+            reached: dict[Key, set[str]] = {}  # the files calls of a method or class are in
+            for target, context, path in self._calls:
+                for key in self._resolve(target):
+                    callers.setdefault(key, set()).add(context)
+                    if not key[0]:
+                        reached.setdefault(key, set()).add(path)
+            handed = {key for target in self._handed for key in self._resolve(target)}
+            candidates = {key: sites for key, sites in callers.items() if key not in handed
+                          and (key[0] or self._plausible(key, reached.get(key, set())))}
+            # a key is once when each of its callers is load-time code or a key already once
+            waiting: dict[Key, set[Key]] = {}
+            waited_by: dict[Key, list[Key]] = {}
+            for key, sites in candidates.items():
+                if None in sites or key in sites:
+                    continue  # called from repeating code, or by itself
+                waiting[key] = {site for site in sites if site is not None and site != AT_LOAD}
+                for site in waiting[key]:
+                    waited_by.setdefault(site, []).append(key)
+            ready = [key for key, sites in waiting.items() if not sites]
+            once: set[Key] = set()
+            while ready:
+                key = ready.pop()
+                once.add(key)
+                for caller in waited_by.get(key, ()):
+                    waiting[caller].discard(key)
+                    if not waiting[caller]:
+                        ready.append(caller)
+            self._start_up = frozenset(once)
+        return self._start_up
+
+    def runs_only_at_start_up(self, where: Contexts, node: Node) -> bool:
+        """The project calls the function around `node` only while the program starts: a fixed
+        number of times however long it runs. Module-level code itself is not asked about
+        (findings there are about declarations)."""
+        context = where.of(node)
+        return context is not None and context != AT_LOAD and context in self.start_up_keys()
+
+    def _plausible(self, key: Key, callers: set[str]) -> bool:
+        """Some call of a method or class by name is in a file that defines one of that name
+        or imports such a file: `n.start()` in server.js, which requires './notifier', can be a
+        call of Notifier's start(); a `cfg.start()` in an unrelated file says nothing of it."""
+        defined = self._defined.get(key[1], set())
+        return bool(defined) and any(path in defined or any(
+            resolved in defined for specifier in self._imported.get(path, ())
+            for resolved in self._file_of(path, specifier)) for path in callers)
+
+    def _resolve(self, target: Target) -> list[Key]:
+        """The keys a call target names: itself, or for a name imported from a file of the
+        project (`require('./metrics')`), that file's function of that name."""
+        if len(target) == 2:
+            return [target]  # type: ignore[list-item]
+        kind, importer, specifier, name = target
+        # `mod.f()` may call a method of an object the module exports as well as its `f`
+        keys = [("", name)] if kind == _MEMBER else []
+        return [(path, name) for path in self._file_of(importer, specifier)] + keys
+
+    def _file_of(self, importer: str, specifier: str) -> list[str]:
+        """The project file `require(specifier)` in `importer` loads, if it is one."""
+        if (importer, specifier) not in self._loads:
+            base = posixpath.normpath(posixpath.join(posixpath.dirname(importer), specifier))
+            stem = base[:-3] if base.endswith(".js") else base
+            self._loads[importer, specifier] = next(
+                ([candidate] for candidate in (base, *(stem + suffix for suffix in _SUFFIXES),
+                                               *(f"{base}/index{suffix}" for suffix in _SUFFIXES))
+                 if candidate in self.files), [])
+        return self._loads[importer, specifier]
+
+
+Key = tuple[str, str]  # (file, function name), or ("", name): any method or class of that name
+# a key, or (_IMPORT or _MEMBER, importer, specifier, name) for `f()` or `mod.f()` of an import
+Target = tuple[str, ...]
+_IMPORT, _MEMBER = "import", "member"
+_BUILT_INS = frozenset({"console", "Math", "JSON", "Object", "Array", "Promise", "Reflect",
+                        "Number", "String", "Symbol", "Date", "Buffer", "process", "Error"})
+AT_LOAD: Key = ("", "")  # the context of module-level code
+DEFAULT = "default"  # the name of a module's default export, and of `module.exports = f`
+_SUFFIXES = (".js", ".ts", ".mjs", ".cjs", ".jsx", ".tsx", ".mts", ".cts")
+
+
+class _Names:
+    """What a name called or handed around in one file refers to."""
+
+    def __init__(self, source: SourceFile, functions: list[Node]) -> None:
+        self.path = source.path
+        self.imports = module_imports(source)
+        self.local = {source.function_name(function) for function in functions
+                      if function.type != "method_definition"} | {
+            text(declarator.child_by_field_name("name"))
+            for declarator in source.module_declarators()}
+
+    def target(self, name: str, owner: Node | None, made: bool) -> Target | None:
+        """`f()`: this file's `f`, or `f` of the project file it was imported from (None for a
+        package's, a global or a parameter); `mod.f()` of an imported project file: its `f`;
+        `x.f()`, `new F()`: every method or class of that name; nothing for what a package or
+        a built-in object holds (`new WebSocket.Server()`, `JSON.parse()`)."""
+        if owner is not None and owner.type != "identifier":
+            return ("", name)
+        imported = self.imports.get(text(owner) if owner is not None else name)
+        if (imported is not None and is_package(imported[0])) or (
+                owner is not None and text(owner) in _BUILT_INS):
+            return None
+        if made:
+            return ("", name)
+        relative = imported is not None and not is_package(imported[0])
+        if owner is not None:
+            if relative and imported is not None and imported[1] == WHOLE:
+                return (_MEMBER, self.path, imported[0], name)
+            return ("", name)
+        if relative and imported is not None:
+            return (_IMPORT, self.path, imported[0],
+                    DEFAULT if imported[1] == WHOLE else imported[1])
+        if name in self.local:
+            return (self.path, name)
+        return None
+
+
+class Contexts:
+    """Where code of one file runs, as call-graph keys: AT_LOAD for module-level code, the key
+    of the named function it is in (a constructor: its class's), or None inside code that
+    repeats whatever calls it (a loop, or a callback handed to anything but a run-in-place
+    call). Functions are found through the file's function index and loops by their byte
+    ranges, not by climbing parents (tree-sitter finds a parent by walking down from the root).
+    """
+
+    def __init__(self, source: SourceFile, found: dict[str, list[Node]] | None = None) -> None:
+        self.source = source
+        found = found if found is not None else source.captures(
+            _BLOCKS[_grammar(source.language)])
+        # (start, end) of every loop that runs until something breaks it, by start
+        self.loops = sorted((loop.start_byte, loop.end_byte) for loop in found.get("loop", [])
+                            if loop.type != "for_statement" or _endless(loop))
+        self.starts = [first for first, _ in self.loops]
+        self.fields = found.get("field", [])
+        self.memo: dict[int, Key | None] = {}
+
+    def of(self, node: Node) -> Key | None:
+        function = self.source.enclosing_function(node)
+        floor = function.start_byte if function is not None else -1
+        start, end = node.start_byte, node.end_byte
+        index = bisect_right(self.starts, start) - 1
+        while index >= 0 and self.loops[index][0] > floor:
+            if self.loops[index][1] >= end:
+                return None  # in a loop inside the function
+            index -= 1
+        for initialiser in self.fields:
+            if floor < initialiser.start_byte <= start and end <= initialiser.end_byte:
+                return _class_of(initialiser)  # a class field's initialiser: once per object
+        if function is None:
+            return AT_LOAD
+        if function.id not in self.memo:
+            self.memo[function.id] = self.of_function(function)
+        return self.memo[function.id]
+
+    def of_function(self, function: Node) -> Key | None:
+        """The key of `function` itself when it has a name (or is a constructor or a default
+        export); for an anonymous function run where it is written (an IIFE, a `.then()`
+        callback), the key of the code around it; None for any other callback."""
+        source = self.source
+        name = source.function_name(function)
+        if function.type == "method_definition":
+            return _class_of(function) if name == "constructor" else ("", name)
+        wrapped = outer(function)
+        parent = wrapped.parent
+        if parent is not None and (_default_export(parent) or (
+                parent.type == "assignment_expression"
+                and text(parent.child_by_field_name("left")) == "module.exports")):
+            return (source.path, DEFAULT)  # what `import run from './x'; run()` calls
+        if name and parent is not None:
+            if parent.type == "pair":
+                return ("", name)  # a method of an object literal
+            if parent.type == "assignment_expression":
+                left = text(parent.child_by_field_name("left"))
+                if "." in left and not left.startswith(("exports.", "module.exports.")):
+                    return ("", name)  # `this.f = ...`, `Foo.prototype.f = ...`
+            return (source.path, name)
+        if parent is not None and parent.type == "call_expression" and (
+                parent.child_by_field_name("function") == wrapped):
+            return self.of(parent)  # an IIFE
+        if parent is not None and parent.type == "arguments" and parent.parent is not None:
+            call = parent.parent
+            callee = call.child_by_field_name("function") or call.child_by_field_name(
+                "constructor")
+            method = _last_part(callee) if callee is not None else ""
+            if method in _RUN_IN_PLACE or (
+                    _completion(function) and not _LISTENING.match(method)):
+                return self.of(call)
+        return None
+
+
+def _completion(function: Node) -> bool:
+    """`(err, result) => ...` handed to a call other than a registration: Node's callback
+    convention, called once when the operation it was handed to ends (`start(err => ...)`)."""
+    names = parameter_names(function)
+    return bool(names) and names[0] in _ERROR_FIRST
+
+
+def _grammar(language: str) -> str:
+    return "javascript" if language == "javascript" else "typescript"  # tsx is typescript's
+
+
+def _default_export(node: Node | None) -> bool:
+    return node is not None and node.type == "export_statement" and any(
+        child.type == "default" for child in node.children)
+
+
+def _endless(loop: Node) -> bool:
+    condition = loop.child_by_field_name("condition")
+    return condition is None or text(condition).strip(" ;") in ("", "true", "1")
+
+
+def _class_of(node: Node) -> Key | None:
+    """The name a class's objects are made by (`new Name`), for the class around `node`."""
+    current = node.parent
+    while current is not None and current.type not in ("class_declaration", "class",
+                                                        "abstract_class_declaration"):
+        current = current.parent
+    if current is None:
+        return None
+    named = current.child_by_field_name("name")
+    if named is None and current.parent is not None and (
+            current.parent.type == "variable_declarator"):
+        named = current.parent.child_by_field_name("name")
+    return ("", text(named)) if named is not None else None
+
+
+def _last_part(callee: Node) -> str:
+    if callee.type == "member_expression":
+        return text(callee.child_by_field_name("property"))
+    return text(callee)
+
+
+def _exported_here(value: Node) -> bool:
+    """`module.exports = { start }`, `exports.start = start`, `export { start }`: what the
+    project's other files import and call, not a callback handed to unknown code."""
+    current = value.parent
+    while current is not None and current.type not in FUNCTION_TYPES:
+        if current.type in ("export_statement", "export_clause"):
+            return True
+        if current.type == "assignment_expression":
+            left = text(current.child_by_field_name("left"))
+            if left.startswith(("module.exports", "exports.")):
+                return True
+        if current.type.endswith("statement"):
+            return current.parent is not None and current.parent.type == "export_statement"
+        current = current.parent
+    return False
+
+
 def project_facts(files: Iterable[tuple[str, bytes, str]]) -> ProjectFacts:
     project = ProjectFacts()
     for path, data, language in files:
@@ -80,10 +446,6 @@ def _class_name(made: str) -> str:
     if len(parts) > 1 and parts[-1] == "default":
         return re.sub(r"_\d+$", "", parts[-2])
     return parts[-1]
-
-
-def _captures(language: str, source: str, root: Node, name: str) -> list[Node]:
-    return QueryCursor(query(language, source)).captures(root).get(name, [])
 
 
 def _in_function(node: Node) -> bool:

@@ -245,10 +245,14 @@ _WORD = re.compile(rb"[A-Za-z_$\x80-\xff][\w$\x80-\xff]*")
 class SourceFile:
     """A parsed file: its tree, display path, and cached scope facts for the rules."""
 
-    def __init__(self, path: str, source: bytes, language_name: str) -> None:
+    def __init__(self, path: str, source: bytes, language_name: str, batched: bool = True
+                 ) -> None:
         self.path = path
         self.source = source
         self.language = language_name
+        # run every registered file query in one walk on the first ask (what the rules need);
+        # a pass that asks two or three questions runs only those
+        self.batched = batched
         self.tree: Tree = parser(language_name).parse(source)
         self.root: Node = self.tree.root_node
         self.ascii = source.isascii()
@@ -267,7 +271,7 @@ class SourceFile:
         return cursor.captures(node or self.root)
 
     def matches(self, source: str, node: Node | None = None) -> list[dict[str, list[Node]]]:
-        if node is None and source in _FILE_QUERIES:
+        if node is None and self.batched and source in _FILE_QUERIES:
             return self._file_matches().get(source, [])
         cursor = QueryCursor(query(self.language, source))
         return [found for _, found in cursor.matches(node or self.root)]
@@ -344,8 +348,15 @@ class SourceFile:
         slow; function ranges nest, so a binary search plus this table answers instead.
         """
         if self._functions is None:
-            functions = sorted([m["function"][0] for m in self.matches(FUNCTIONS_QUERY)],
-                               key=lambda n: (n.start_byte, -n.end_byte))
+            self.index_functions([m["function"][0] for m in self.matches(FUNCTIONS_QUERY)])
+        assert self._functions is not None
+        return self._functions
+
+    def index_functions(self, found: list[Node]) -> None:
+        """Build the function index from every function of the file (FUNCTIONS_QUERY's),
+        found by a caller's own walk of the tree."""
+        if self._functions is None:
+            functions = sorted(found, key=lambda n: (n.start_byte, -n.end_byte))
             starts = [f.start_byte for f in functions]
             ends = [f.end_byte for f in functions]
             parents: list[int] = []
@@ -356,7 +367,6 @@ class SourceFile:
                 parents.append(stack[-1] if stack else -1)
                 stack.append(index)
             self._functions = (functions, starts, ends, parents)
-        return self._functions
 
     def enclosing_function(self, node: Node) -> Node | None:
         functions, starts, ends, parents = self._function_index()
@@ -480,13 +490,30 @@ class SourceFile:
         return ""
 
     # -- positions -------------------------------------------------------------------------
+    def node_at(self, line: int, column: int, end_line: int, end_column: int) -> Node:
+        """The smallest node spanning 1-based (line, character column) to (end_line,
+        end_column): the node a finding was reported at."""
+        return self.root.descendant_for_point_range(
+            self._point(line, column), self._point(end_line, end_column)) or self.root
+
+    def _point(self, line: int, column: int) -> tuple[int, int]:
+        if self.ascii:
+            return line - 1, column - 1
+        start = self._line_start(line - 1)
+        end = self.source.find(b"\n", start)
+        chars = self.source[start:end if end >= 0 else None].decode("utf-8", "replace")
+        return line - 1, len(chars[:column - 1].encode())
+
+    def _line_start(self, row: int) -> int:
+        if self._line_starts is None:
+            self._line_starts = [0, *(m.end() for m in re.finditer(rb"\n", self.source))]
+        return self._line_starts[row]
+
     def column_of(self, point: tuple[int, int]) -> int:
         """1-based column in characters (tree-sitter counts bytes), as editors and SARIF do."""
         row, byte_column = point
         if self.ascii:
             return byte_column + 1
-        if self._line_starts is None:
-            self._line_starts = [0, *(m.end() for m in re.finditer(rb"\n", self.source))]
-        line_start = self._line_starts[row]
+        line_start = self._line_start(row)
         prefix = self.source[line_start:line_start + byte_column]
         return len(prefix.decode("utf-8", "replace")) + 1

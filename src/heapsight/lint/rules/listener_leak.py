@@ -31,8 +31,8 @@ class ListenerNotRemoved(Rule):
     `removeEventListener`) and does not pass `{ once: true }` or an AbortSignal. The same
     function added again by a listener for a recurring event counts (Node's emitters keep it
     once per add), as does a function a method's caller hands in, and a registration spelled
-    `onSomething(fn)` with a function made at the call. Also finds removals that cannot
-    work: a removal with a function made right there (`off('x', (e) => h(e))`,
+    `onSomething(fn)` (or `onSomething(event, fn)`) with a function made at the call. Also
+    finds removals that cannot work: a removal with a function made right there (`off('x', (e) => h(e))`,
     `.bind(this)`), which was never added (reported once, at the add it fails to undo: the
     per-call add, or else any add of that emitter and event in the file, as in a `start()`
     whose `stop()` removes a second `.bind(this)`); `once` for an event
