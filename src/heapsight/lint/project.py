@@ -23,9 +23,10 @@ A call `f()` is matched to the file's own `f` or, through `require`/`import` of 
 to that file's `f` (`import run from './x'; run()` to its default export). Methods and classes
 are matched by their last name (`new lib.Merger()` makes `Merger`, `db.connect()` calls every
 `connect` method), so two methods of one name count as one: a call per request of either keeps
-both from being start-up code. Both facts can only make a class look short-lived or code look
-repeated, never the other way round; a function with no call the pass can see (a framework's
-hook, a library's API) is not start-up code.
+both from being start-up code. The other way round, a method only a framework calls takes the
+start-up calls of a method of the same name; only calls in a file that defines or imports one
+of that name count, which keeps that to classes close to each other. A function with no call
+the pass can see (a framework's hook, a library's API) is not start-up code.
 """
 
 from __future__ import annotations
@@ -146,7 +147,6 @@ class ProjectFacts:
                 return made
             pending.extend(self.subclasses.get(sub, ()))
         return ""
-
 
     def _add_calls(self, source: SourceFile, found: dict[str, list[Node]]) -> None:
         functions = found.get("function", [])
