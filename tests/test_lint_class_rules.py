@@ -314,3 +314,17 @@ def test_callback_style_start_up_runs_once(tmp_path):
         bus.on('restart', err => api(() => {}));
         """), encoding="utf-8")
     assert _listeners(tmp_path, {}) == {("api.js", 4)}
+
+
+def test_a_file_the_call_graph_cannot_read_leaves_every_finding_in_place(tmp_path, monkeypatch):
+    """A bug in the project pass must not cost the run, nor drop findings on half a graph."""
+    from heapsight.lint import project
+
+    def broken(self, node):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(project.Contexts, "of", broken)
+    assert _listeners(tmp_path, {"metrics.js": _SIGNALS, "server.js": """
+        const { trackSignals } = require('./metrics');
+        trackSignals();
+        """}) == {("metrics.js", 3)}

@@ -109,6 +109,7 @@ class ProjectFacts:
     # (importer, specifier) -> the project file it loads
     _loads: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     _start_up: frozenset[Key] | None = None
+    _incomplete: bool = False  # a file's calls could not be read: no code is start-up-only
 
     def add_file(self, path: str, data: bytes, language: str) -> None:
         source = SourceFile(path, data, language, batched=False)
@@ -129,7 +130,11 @@ class ProjectFacts:
                 self.subclasses.setdefault(base, set()).add(text(named))
                 # making a subclass runs the base class's constructor
                 self._calls.append((("", base), ("", text(named)), path))
-        self._add_calls(source, found)
+        try:
+            self._add_calls(source, found)
+        except Exception:  # a bug here must not cost the user the run
+            # a file's calls half recorded could make code look start-up-only: trust none
+            self._incomplete = True
 
     def made_per_call_elsewhere(self, name: str, path: str) -> str:
         """A file other than `path` makes a `name` inside a function, or any file makes a
@@ -183,6 +188,8 @@ class ProjectFacts:
     def start_up_keys(self) -> frozenset[Key]:
         """Functions every call of which is at load or in functions themselves called only at
         start-up, and which no file hands around as a value."""
+        if self._start_up is None and self._incomplete:
+            self._start_up = frozenset()
         if self._start_up is None:
             callers: dict[Key, set[Key | None]] = {}
             reached: dict[Key, set[str]] = {}  # the files calls of a method or class are in
