@@ -47,11 +47,14 @@ from heapsight.lint.source import (
 if TYPE_CHECKING:
     from heapsight.lint.facts import FileFacts
 
-_ADDS = file_query("""
+# The methods that register a listener or subscription (`onMessage(fn)` included)
+LISTENING = (r"^(on|once|addListener|addEventListener|prependListener|prependOnceListener|"
+             r"subscribe|on[A-Z][A-Za-z]*)$")
+_ADDS = file_query(f"""
 (call_expression
   function: (member_expression object: (_) @target property: (property_identifier) @method)
   arguments: (arguments) @args
-  (#match? @method "^(on|once|addListener|addEventListener|prependListener|prependOnceListener|subscribe|on[A-Z][A-Za-z]*)$")) @call
+  (#match? @method "{LISTENING}")) @call
 """)
 _REMOVES = file_query("""
 (call_expression

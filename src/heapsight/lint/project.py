@@ -40,7 +40,16 @@ from dataclasses import dataclass, field
 from tree_sitter import Node
 
 from heapsight.lint.imports import WHOLE, is_package, module_imports
-from heapsight.lint.source import FUNCTION_TYPES, SourceFile, outer, parameter_names, text
+from heapsight.lint.listeners import LISTENING
+from heapsight.lint.source import (
+    FUNCTION_TYPES,
+    SourceFile,
+    last_name,
+    outer,
+    parameter_names,
+    text,
+)
+from heapsight.lint.usage import RUN_ONCE_CALLS
 
 _CALLED = """
 (new_expression constructor: (_) @made)
@@ -72,14 +81,9 @@ _DEFINED = """
 """
 # Calls whose callback runs once where it is written (or once per item, at the caller's
 # pace): their callbacks run as often as the code around them.
-_RUN_IN_PLACE = frozenset({
-    "then", "catch", "finally", "once", "forEach", "map", "filter", "reduce", "some", "every",
-    "find", "findIndex", "flatMap", "sort", "nextTick", "setImmediate", "setTimeout",
-    "queueMicrotask", "listen", "Promise",
-})
+_RUN_IN_PLACE = RUN_ONCE_CALLS | {"findIndex", "sort", "listen", "Promise"}
 # Registrations: their callbacks run at every event, whatever their parameters are called
-_LISTENING = re.compile(r"^(on|once|addListener|addEventListener|prependListener|"
-                        r"prependOnceListener|subscribe|on[A-Z]\w*)$")
+_LISTENING = re.compile(LISTENING)
 _ERROR_FIRST = frozenset({"err", "error", "er"})
 # Loops, and class fields (spelled differently by the two grammars)
 _BLOCKS = {
@@ -374,7 +378,7 @@ class Contexts:
             call = parent.parent
             callee = call.child_by_field_name("function") or call.child_by_field_name(
                 "constructor")
-            method = _last_part(callee) if callee is not None else ""
+            method = last_name(callee) if callee is not None else ""
             if method in _RUN_IN_PLACE or (
                     _completion(function) and not _LISTENING.match(method)):
                 return self.of(call)
@@ -415,12 +419,6 @@ def _class_of(node: Node) -> Key | None:
             current.parent.type == "variable_declarator"):
         named = current.parent.child_by_field_name("name")
     return ("", text(named)) if named is not None else None
-
-
-def _last_part(callee: Node) -> str:
-    if callee.type == "member_expression":
-        return text(callee.child_by_field_name("property"))
-    return text(callee)
 
 
 def _exported_here(value: Node) -> bool:

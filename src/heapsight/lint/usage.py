@@ -1200,7 +1200,7 @@ def _outlives(source: SourceFile, facts: FileFacts, uses: list[Node], name: str,
 
 # Calls that run a callback at most once, or there and then: a promise's settlement, a
 # `once` listener, a timeout, a promise executor, array iteration.
-_RUN_ONCE_CALLS = frozenset({"once", "then", "catch", "finally", "setTimeout", "setImmediate",
+RUN_ONCE_CALLS = frozenset({"once", "then", "catch", "finally", "setTimeout", "setImmediate",
                              "nextTick", "queueMicrotask", *_ITERATION_METHODS})
 
 
@@ -1217,7 +1217,7 @@ def _registered_callback(function: Node, scope: Node) -> bool:
     call = holder.parent
     callee = call.child_by_field_name("function")
     if call.type != "call_expression" or callee is None or callee.type != "member_expression" or (
-            last_name(callee) in _RUN_ONCE_CALLS):
+            last_name(callee) in RUN_ONCE_CALLS):
         return False
     arguments = holder.named_children
     if len(arguments) < 2 or arguments[0].type != "string" or arguments[0].id == function.id:
