@@ -181,11 +181,14 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
                 after_done_flag_return(source.source, call, scope[0], False)):
             continue  # `if (!x.listeners('e').includes(f))`, `if (!done) { done = true }`,
             # `if (installed) return; ...; installed = true`
-        if source.function_name(scope[0]) in _EMITTER_API and _passes_on_parameter(
+        if _facade(source.function_name(scope[0]), target) and _passes_on_parameter(
                 handler, scope[0]):
-            continue  # `on(event, fn) { this.bus.on(event, fn); }`: a facade; its caller decides
+            continue  # `on(event, fn) { this.bus.on(event, fn); }`, `onConnect(fn) {
+            # this.on('connected', fn); }`: a registration API; its caller decides
         if _removed(source, removals, target, handler, scope[0]):
             continue
+        if _made_anew_before(target, call, scope[0]):
+            continue  # `this.server = http.createServer(app); this.server.on(...)`
         found.append(ListenerAdd(call, target, handler, scope[0], scope[1]))
     reported = {add.call.id for add in found}
     found.extend(add for add in _left_on_retry(source, removals) if add.call.id not in reported)
@@ -304,6 +307,39 @@ def _made_in(source: SourceFile, target: Node, function: Node) -> bool:
     wanted = text(target)
     return any(node.type == "assignment_expression" and text(
         node.child_by_field_name("left")) == wanted for node in own_nodes(function))
+
+
+# Calls that make a new emitter: a server, a child process, a connection, a stream
+_MAKES = re.compile(r"^(create[A-Z]\w*|spawn\w*|fork|exec\w*|connect|listen|open\w*|request)$")
+
+
+def _made_anew_before(target: Node, call: Node, function: Node) -> bool:
+    """Earlier in `function`, on every path to `call`, the emitter (or the object holding it)
+    was given a new object: `this.server = http.createServer(app)`, `child = spawn(cmd)` before
+    `child.stdout.on(...)`. Each run listens to the object it has just made, and the listener
+    goes when that object does, whatever slot it is kept in."""
+    emitter = text(unwrap(target))
+    for node in own_nodes(function):
+        if node.type != "assignment_expression" or node.end_byte > call.start_byte:
+            continue
+        left = text(node.child_by_field_name("left"))
+        if emitter != left and not emitter.startswith(left + "."):
+            continue
+        right = node.child_by_field_name("right")
+        if right is None:
+            continue
+        value = unwrap(right)
+        callee = value.child_by_field_name("function")
+        if value.type != "new_expression" and not (
+                value.type == "call_expression" and callee is not None
+                and _MAKES.match(last_name(callee))):
+            continue
+        block = node.parent.parent if node.parent is not None else None  # not in an `if` arm
+        if node.parent is not None and node.parent.type == "expression_statement" and (
+                block is not None and block.start_byte <= call.start_byte
+                and call.end_byte <= block.end_byte):
+            return True
+    return False
 
 
 def _self_calls(source: SourceFile, function: Node) -> list[Node]:
@@ -475,6 +511,19 @@ def _other_once(source: SourceFile, removals: _Removals, add: dict[str, list[Nod
         if len(others) >= 2 and text(others[0]) != event:
             return None if _removed(source, removals, target, arguments[1], scope) else other
     return None
+
+
+def _facade(name: str, target: Node) -> bool:
+    """A function named like a registration itself (`on`, `addListener`), or an `onConnect`
+    / `onTrade` method registering on its own object's emitter (`this`, `this.market`): it dies
+    with the object. (`onChange(fn) { appEvents.on(...) }` keeps the function in an emitter
+    that outlives the object: a plugin API's leak.)"""
+    if name in _EMITTER_API:
+        return True
+    target = unwrap(target)
+    owner = target.child_by_field_name("object") if target.type == "member_expression" else None
+    return _REGISTRATION_METHOD.match(name) is not None and (
+        target.type == "this" or owner is not None and unwrap(owner).type == "this")
 
 
 def _passes_on_parameter(handler: Node, function: Node) -> bool:

@@ -596,7 +596,8 @@ def _mark(node: Node, reason: str, reasons: dict[int, str],
         reasons.setdefault(node.id, reason)
     elif node.type == "identifier":
         for function in named.get(text(node), []):
-            reasons.setdefault(function.id, reason)
+            if _in_scope_of(function, node):
+                reasons.setdefault(function.id, reason)
     elif node.type == "array":
         for element in node.named_children:
             _mark(element, reason, reasons, named)
@@ -622,6 +623,8 @@ def _propagate_calls(source: SourceFile, reasons: dict[int, str],
                 is_method = target.type == "method_definition"
                 if is_method != by_this or (by_this and _class_of(target) != _class_of(call)):
                     continue
+                if not is_method and not _in_scope_of(target, call):
+                    continue  # another function's local of the same name
                 inside = target.start_byte <= call.start_byte and call.end_byte <= target.end_byte
                 if target.id not in reasons and not inside:
                     caller_name = source.function_name(caller)
@@ -633,6 +636,15 @@ def _propagate_calls(source: SourceFile, reasons: dict[int, str],
                     changed = True
         if not changed:
             break
+
+
+def _in_scope_of(function: Node, use: Node) -> bool:
+    """`use` can see `function` by its name: a function declared inside another one is a
+    local of it (`let walk = (n) => ...` in two functions are two functions)."""
+    scope = outer(function).parent
+    while scope is not None and scope.type not in FUNCTION_TYPES:
+        scope = scope.parent
+    return scope is None or scope.start_byte <= use.start_byte < scope.end_byte
 
 
 def _class_of(node: Node) -> int | None:

@@ -465,6 +465,9 @@ def _interval_replaced(source: SourceFile, facts: FileFacts, call: Node, functio
     before = source.source[function.start_byte:assignment.start_byte].decode("utf-8", "replace")
     if re.search(rf"(?<![\w$]){re.escape(key)}(?![\w$])", before):
         return False  # the old handle is read first: a guard or a clear
+    if key.startswith("this.") and _clears_through_method(source, assignment, function,
+                                                          last_name(left)):
+        return False  # `this.clearNomTimer(); this.nomTimer = setInterval(...)`
     if key.startswith("this.") and facts.runs_again(function):
         return True  # whatever its name: `connect()` on every reconnect, `init()` per user
     scope = facts.per_call_scope(call)

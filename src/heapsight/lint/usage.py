@@ -490,7 +490,7 @@ def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
             if uncalled is not None:
                 found.append(Growth(name, kind, uncalled[1], removal_never_called=uncalled[0]))
                 continue
-            skipping = _return_skips_removal(source, usage)
+            skipping = _return_skips_removal(source, usage, name)
             if skipping is not None:
                 found.append(Growth(name, kind, [skipping[0]], return_skips_removal=skipping[1]))
                 continue
@@ -819,14 +819,17 @@ def _paths_spelled(source: SourceFile, shown: str) -> list[Node]:
     return nodes
 
 
-def _return_skips_removal(source: SourceFile, usage: Usage) -> tuple[Node, Node] | None:
+def _return_skips_removal(source: SourceFile, usage: Usage,
+                          name: str) -> tuple[Node, Node] | None:
     """A function that runs an entry's whole life - adds it, and removes it itself or through
     a closure of its own (`const cleanup = () => store.delete(id)`) - with a `return` after
     the add that neither removes first, nor hands the removal on (`.finally(cleanup)`), nor
     sits in a `try` whose `finally` removes: that path keeps the entry for good.
     -> (the add, the return)."""
-    if not all(_removes_one_entry(bound) for bound in usage.bounds):
-        return None  # a size check or a clear: eviction, not the end of one entry's life
+    if not all(_removes_one_entry(bound) and not _evicts(source, bound, name)
+               for bound in usage.bounds):
+        return None  # a size check, a clear or the oldest entry dropped: eviction, not the
+        # end of one entry's life
     for grow in usage.grows:
         function = source.enclosing_function(grow)
         if function is None:
@@ -1064,6 +1067,26 @@ def _removes_one_entry(bound: Node) -> bool:
         return True
     return bound.type == "call_expression" and last_name(
         bound.child_by_field_name("function") or bound) == "delete"
+
+
+def _evicts(source: SourceFile, removal: Node, name: str) -> bool:
+    """The removal takes out a key read from the collection itself - the oldest entry
+    (`memo.delete(memo.keys().next().value)`, `delete cache[Object.keys(cache)[0]]`, through a
+    local: `const list = Object.keys(cache); delete cache[list[0]]`): it makes room."""
+    arguments = removal.child_by_field_name("arguments")
+    key = removal.child_by_field_name("index") if removal.type == "subscript_expression" else (
+        next(iter(arguments.named_children), None) if arguments is not None else None)
+    if key is None:
+        return False
+    mentions = re.compile(rf"(?<![\w$.]){re.escape(name)}(?![\w$])")
+    if mentions.search(text(key)):
+        return True
+    root = root_identifier(key)
+    function = source.enclosing_function(removal)
+    declarator = next(source.declarators(text(root), function), None) if (
+        root is not None and function is not None) else None
+    value = declarator.child_by_field_name("value") if declarator is not None else None
+    return value is not None and mentions.search(text(value)) is not None
 
 
 def _finally_removes(node: Node, function: Node, removals: list[Node]) -> bool:

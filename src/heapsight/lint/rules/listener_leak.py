@@ -47,7 +47,10 @@ class ListenerNotRemoved(Rule):
     keep-alive socket. A function nothing shows running twice (called once, from one place,
     and handed to nobody) is start-up code, whatever it looks like; so is one named like it
     (`start`, `initialize`, `setupRoutes`, `registerHandlers`) unless the file calls it again,
-    exported or not. A
+    exported or not. A listener on an object the same run has just made and stored
+    (`this.server = http.createServer(app); this.server.on('error', ...)`) goes with that
+    object; one in a registration API that passes its caller's function on (`onConnect(fn) {
+    this.on('connected', fn) }`) is its caller's to remove. A
     `subscribe(...)`
     to a long-lived source (an RxJS subject, a store) from per-call code whose handle is
     dropped is the same leak.

@@ -138,7 +138,9 @@ class ClientPerRequest(Rule):
     these (`class Db extends PrismaClient`) counts too, and an object the code makes and opens
     itself (`connect()`, `initialize()`) counts whatever its library. A factory's name called
     on a property of an object (`app.db.knex('jobs')`) is that object's method, not the
-    library's factory. A helper that only makes and
+    library's factory. Node's own `http`/`https` `Agent` counts only when its options may turn
+    `keepAlive` on: without it the agent closes each socket when its request ends. A helper
+    that only makes and
     returns one is followed to its callers. Also finds a client stored into a field or an
     outer variable by code that runs again and that the file shows being run (called, or
     handed on as a callback), replacing the previous one without closing it or looking first
@@ -394,6 +396,30 @@ class _Table:
             _NOT_RESOURCES.search(name) is None) and callee.parent is not None and (
             callee.parent.type == "new_expression")
 
+    def _agent_without_keep_alive(self, callee: Node, create: Node) -> bool:
+        """`new https.Agent({ rejectUnauthorized: false })`: Node's own agent, without
+        `keepAlive`, closes each socket when its request ends; dropping it leaves nothing open.
+        Options it cannot read (a variable, a spread) may turn keep-alive on."""
+        imported = self.facts.imported_from_package(callee)
+        if imported is None or imported[0].removeprefix("node:") not in ("http", "https"):
+            return False
+        arguments = create.child_by_field_name("arguments")
+        given = [a for a in arguments.named_children if a.type != "comment"] if (
+            arguments is not None) else []
+        if not given:
+            return True
+        options = unwrap(given[0])
+        if options.type != "object":
+            return False
+        for part in options.named_children:
+            key = part.child_by_field_name("key") if part.type == "pair" else part
+            if key is not None and text(key).strip("'\"") == "keepAlive":
+                value = part.child_by_field_name("value") if part.type == "pair" else None
+                return value is not None and text(value) == "false"
+            if part.type == "spread_element":
+                return False
+        return True
+
     def _generated_client(self, callee: Node) -> bool:
         """`new api.IngestService(addr, creds)` where `api` comes from a package's client
         generator (`grpc.loadPackageDefinition(def).com.x.v1`): each is a channel."""
@@ -451,7 +477,8 @@ class _Table:
     def resource_name(self, create: Node) -> str | None:
         if create.type == "new_expression":
             callee_node = create.child_by_field_name("constructor")
-            if callee_node is None or not self._constructs_resource(callee_node):
+            if callee_node is None or not self._constructs_resource(callee_node) or (
+                    self._agent_without_keep_alive(callee_node, create)):
                 return None
             return f"new {text(callee_node)}"
         function = create.child_by_field_name("function")

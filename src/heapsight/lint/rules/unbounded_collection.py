@@ -18,7 +18,9 @@ class ModuleCollectionGrowth(Rule):
     empty list, so it does not count) - or removes only on a path the entry's call may
     not take: after an await outside `finally`, only when cancelled, through an
     `unregister()` that nothing in the file calls while the file's own code registers, or in
-    a function whose `return` after the add leaves without the removal, or in one handler of
+    a function whose `return` after the add leaves without the removal (unless a removal
+    makes room: it takes a key read from the collection itself, the oldest entry), or in one
+    handler of
     the call's emitter while another that also ends the call leaves the entry. Also a
     collection that set-up code hangs on an object it was handed (`server.app.failures = []`)
     and a per-call callback it registers fills. An entry under a key the file spells (a
