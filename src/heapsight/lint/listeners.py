@@ -99,9 +99,12 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
                 subscription or statement.type != "member_expression"):
             continue  # its result is kept: some emitters return an unsubscribe function
         handler = args[-1] if subscription else args[1]
-        if method != "subscribe" and subscription and (not _made_here(handler) or len(args) > 2):
-            continue  # `this.onError(err)`, `server.onFetch(box, query, session, done)`: a
-            # method called with data (and a callback for its answer), not a registration
+        if method != "subscribe" and subscription and (not _made_here(handler) or len(args) > 2
+                                                       or len(args) == 2 and not _names_event(
+                                                           args[0])):
+            continue  # `this.onError(err)`, `server.onFetch(box, query, session, done)`,
+            # `util.onResEnd(res, cb)`: a method called with data (and a callback for its
+            # answer, or for the end of what it was handed), not a registration
         # `subject.subscribe(fn)`, `store.subscribe(fn)`, redis' `subscribe(channel, fn)`: the
         # handle that ends it is dropped; only the long-lived sources below count
         shared = None if subscription else _shared_emitter(source, facts, target, args[0], call)
@@ -418,7 +421,7 @@ def _in_handler_of(source: SourceFile, call: Node, emitter: str, event: str,
 
 def _removed_before(source: SourceFile, removals: _Removals, target: Node, handler: Node,
                     rerun: Node, function: Node) -> bool:
-    target_text = text(target)
+    target_text = emitter_text(source, target)
     if target_text in removals.all_by_text:
         return True
     events = {r for around in source.enclosing_functions(rerun) if around.id != function.id
@@ -737,6 +740,26 @@ def _application_of_request(target: Node, source: SourceFile | None = None) -> b
             return True
         parent = parent.parent
     return False
+
+
+# What names an event or a topic in `bus.onAction(evt, fn)`, as opposed to the data of a call
+_EVENT_WORDS = re.compile(r"(event|evt|type|topic|channel|name|key|action|kind|signal|message|"
+                          r"msg|path|route|pattern|subject|command|cmd|id)s?$", re.I)
+_CONSTANT = re.compile(r"^[A-Z][A-Z0-9_]*$")
+
+
+def _names_event(argument: Node) -> bool:
+    """`'change'`, `EventName.Change`, `STATE.CONNECTED`, `topic`, `eventName`: an event's
+    name, not an object the call is about (`res`, `mailbox`)."""
+    argument = unwrap(argument)
+    if argument.type in ("string", "template_string", "number"):
+        return True
+    if argument.type not in ("identifier", "member_expression"):
+        return False
+    root = root_identifier(argument)
+    return _EVENT_WORDS.search(last_name(argument)) is not None or _CONSTANT.match(
+        last_name(argument)) is not None or root is not None and (
+        _CONSTANT.match(text(root)) is not None or text(root)[:1].isupper())
 
 
 def _made_here(handler: Node) -> bool:
@@ -1351,7 +1374,7 @@ class _Removals:
             if _removes_a_new_function(match) or _never_called(source, match["call"][0]):
                 continue
             target = chained_emitter(match["target"][0])
-            target_text, name = text(target), last_name(target)
+            target_text, name = emitter_text(source, target), last_name(target)
             start = match["call"][0].start_byte
             self.by_text.setdefault(target_text, []).append(start)
             self.by_name.setdefault(name, []).append(start)
@@ -1428,7 +1451,7 @@ def _removed(source: SourceFile, removals: _Removals, target: Node, handler: Nod
     handler is removed from the same emitter anywhere in the file - but not when the only
     removal is the listener's own, after it has returned early for other events: then it is
     removed only if the event it waits for ever comes."""
-    target_text = text(target)
+    target_text = emitter_text(source, target)
     if target_text in removals.all_by_text:
         return True
     positions = removals.by_text.get(target_text, [])
@@ -1447,6 +1470,23 @@ def _removed(source: SourceFile, removals: _Removals, target: Node, handler: Nod
             for p in positions if scope.start_byte <= p < scope.end_byte):
         return False  # only other functions of this call are taken off the emitter here
     return not _removed_only_by_itself(source, positions, handler, scope)
+
+
+def emitter_text(source: SourceFile, target: Node) -> str:
+    """The emitter as spelled, with an alias of `this` spelled `this`: `const client = this;
+    ...; client.removeListener('x', f)` takes `f` off the object `this.on('x', f)` added it to."""
+    spelled = text(target)
+    root = root_identifier(target)
+    function = source.enclosing_function(target) if root is not None else None
+    while root is not None and function is not None:
+        declarator = next(source.declarators(text(root), function), None)
+        if declarator is not None:
+            value = declarator.child_by_field_name("value")
+            if value is not None and unwrap(value).type == "this":
+                return "this" + spelled[len(text(root)):]
+            break
+        function = source.enclosing_function(function)
+    return spelled
 
 
 def _declaring_function(source: SourceFile, name: Node) -> Node | None:

@@ -31,7 +31,10 @@ class ListenerNotRemoved(Rule):
     `removeEventListener`) and does not pass `{ once: true }` or an AbortSignal. The same
     function added again by a listener for a recurring event counts (Node's emitters keep it
     once per add), as does a function a method's caller hands in, and a registration spelled
-    `onSomething(fn)` (or `onSomething(event, fn)`) with a function made at the call. Also
+    `onSomething(fn)` (or `onSomething(event, fn)`, its first argument naming an event, a
+    topic or a key: a string, a constant, `topic`, `sagaId`; `util.onResEnd(res, fn)` tells a
+    helper about an object of the call) with a function made at the call. A removal through
+    an alias of `this` (`const client = this; client.removeListener(...)`) counts. Also
     finds removals that cannot work: a removal with a function made right there (`off('x', (e) => h(e))`,
     `.bind(this)`), which was never added (reported once, at the add it fails to undo: the
     per-call add, or else any add of that emitter and event in the file, as in a `start()`
