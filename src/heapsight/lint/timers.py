@@ -372,7 +372,8 @@ def overwritten_timers(source: SourceFile, facts: FileFacts) -> list[TimerOverwr
             if table is None or last_name(table) not in facts.cleared_handle_names and not (
                     _cleared_from(source, last_name(table))):
                 continue  # nothing clears the entries' timers: interval-not-cleared's domain
-            if fresh_key(source, key, function) or _made_by_every_caller(source, key, function):
+            if fresh_key(source, key, function) or _made_by_every_caller(source, key, function) or (
+                    _run_by_timers_only(source, function)):
                 continue
             found.append(TimerOverwrite(call, function, f"{text(table)} entry", True))
     return found
@@ -383,6 +384,26 @@ def _cleared_from(source: SourceFile, table: str) -> bool:
     over its values)."""
     return any(table in text(m["handle"][0]) for m in source.matches(_CLEARS)) or re.search(
         rf"{re.escape(table)}\.(?:values|forEach)\(".encode(), source.source) is not None
+
+
+def _run_by_timers_only(source: SourceFile, function: Node) -> bool:
+    """Every call of `function` in the file is in a timer's callback (`setTimeout(() =>
+    broadcast(id, tries + 1), ms)`, its own retry among them): it runs when a timer of its
+    table fires, so the entry it replaces holds a timer that has fired already."""
+    name = source.function_name(function)
+    calls = [use for use in source.identifiers(name) if use.parent is not None
+             and use.parent.type == "call_expression"
+             and use.parent.child_by_field_name("function") == use] if name else []
+    return bool(calls) and all(_in_timer_callback(source, use) for use in calls)
+
+
+def _in_timer_callback(source: SourceFile, node: Node) -> bool:
+    callback = source.enclosing_function(node)
+    holder = callback.parent if callback is not None else None
+    call = holder.parent if holder is not None and holder.type == "arguments" else None
+    callee = call.child_by_field_name("function") if call is not None else None
+    return callee is not None and last_name(callee) == "setTimeout" and (
+        holder is not None and holder.named_children[0] == callback)
 
 
 def _made_by_every_caller(source: SourceFile, key: Node, function: Node) -> bool:

@@ -1265,7 +1265,18 @@ def _property_assigned(source: SourceFile, member: Node, function: Node) -> Node
         left = node.child_by_field_name("left")
         if left is not None and text(left) == wanted:
             last = node
-    return last.child_by_field_name("right") if last is not None else None
+    if last is not None:
+        return last.child_by_field_name("right")
+    # `const message = { cid: nextCallId() }; ...; table[message.cid]`: set where it was made
+    owner = member.child_by_field_name("object")
+    declarator = next(source.declarators(text(owner), function), None) if (
+        owner is not None and owner.type == "identifier") else None
+    made = declarator.child_by_field_name("value") if declarator is not None else None
+    if made is None or unwrap(made).type != "object":
+        return None
+    return next((pair.child_by_field_name("value") for pair in unwrap(made).named_children
+                 if pair.type == "pair" and text(pair.child_by_field_name("key")) == last_name(
+                     member)), None)
 
 
 def fresh_key(source: SourceFile, key: Node, function: Node, depth: int = 0) -> bool:
@@ -1274,6 +1285,8 @@ def fresh_key(source: SourceFile, key: Node, function: Node, depth: int = 0) -> 
     if any(marker in text(key) for marker in FRESH_MARKERS):
         return True
     key = unwrap(key)
+    if _fresh_call(source, key):
+        return True  # `this._promises[this._nextPromiseId()] = ...`
     if key.type == "member_expression" and depth < 2:
         # `socket.id = uuid(); table.set(socket.id, ...)`: the property was just given a
         # fresh value in this function
