@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
 
 from tree_sitter import Node
 
@@ -1308,11 +1309,21 @@ def _fresh_call(source: SourceFile, value: Node) -> bool:
     if callee is None:
         return False
     name = last_name(callee)
-    if name in ("v1", "v4", "v7"):
-        return True
-    return any(source.function_name(found["function"][0]) == name and any(
-        node.type == "return_statement" and any(m in text(node) for m in FRESH_MARKERS)
-        for node in own_nodes(found["function"][0])) for found in source.matches(FUNCTIONS_QUERY))
+    return name in ("v1", "v4", "v7") or name in _fresh_makers(source)
+
+
+_FRESH_MAKERS: WeakKeyDictionary[SourceFile, frozenset[str]] = WeakKeyDictionary()
+
+
+def _fresh_makers(source: SourceFile) -> frozenset[str]:
+    """Names of the file's functions that return a fresh value (`return ++this._id`)."""
+    if source not in _FRESH_MAKERS:
+        _FRESH_MAKERS[source] = frozenset(
+            source.function_name(found["function"][0])
+            for found in source.matches(FUNCTIONS_QUERY)
+            if any(node.type == "return_statement" and any(m in text(node) for m in FRESH_MARKERS)
+                   for node in own_nodes(found["function"][0])))
+    return _FRESH_MAKERS[source]
 
 
 def _fresh_id(source: SourceFile, grow: Node) -> bool:
