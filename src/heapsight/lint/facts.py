@@ -275,6 +275,11 @@ class FileFacts:
         found = imported_as(self.imports, callee)
         return found if found is not None and is_package(found[0]) else None
 
+    def imported_from_project(self, callee: Node) -> bool:
+        """`callee` names something a file of the project exports (`require('../lib/knex')`)."""
+        found = imported_as(self.imports, callee)
+        return found is not None and not is_package(found[0])
+
     # -- what grows, what is added and removed -----------------------------------------------
     @cached_property
     def collection_growth(self) -> list[Growth]:

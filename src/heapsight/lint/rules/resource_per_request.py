@@ -138,7 +138,8 @@ class ClientPerRequest(Rule):
     these (`class Db extends PrismaClient`) counts too, and an object the code makes and opens
     itself (`connect()`, `initialize()`) counts whatever its library. A factory's name called
     on a property of an object (`app.db.knex('jobs')`) is that object's method, not the
-    library's factory. Node's own `http`/`https` `Agent` counts only when its options may turn
+    library's factory, and `knex(...)` imported from a file of the project is the
+    application's instance building a query. Node's own `http`/`https` `Agent` counts only when its options may turn
     `keepAlive` on: without it the agent closes each socket when its request ends. A helper
     that only makes and
     returns one is followed to its callers. Also finds a client stored into a field or an
@@ -520,6 +521,8 @@ class _Table:
         if name in ("knex", "Knex") and first is not None and first.type in (
                 "string", "template_string"):
             return None  # `knex('users')`: a query on the instance, not a new one
+        if name in ("knex", "Knex") and self.facts.imported_from_project(function):
+            return None  # `const knex = require('../lib/knex'); knex(table)`: the app's instance
         if function.type == "member_expression":
             owner = unwrap(function.child_by_field_name("object") or function)
             if text(owner) in SOCKET_MODULES or owner.type != "identifier":
