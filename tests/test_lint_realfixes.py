@@ -42,11 +42,15 @@ ROOT = Path(__file__).parent / "corpus" / "lint-realfixes"
 # leak. fresh-5 allows a second fixed version since session 10: 135-WebSocket-Node-339's after keeps
 # each accepted connection in `this.connections` and, cut down, leaves out the library's removal
 # on close; a connection handed in per call is an entry made per call to the rules.
+# fresh-3 lowered 28 -> 27 in session 12: 44-bin-pack-2's `GrowingPacker = function () {}` at
+# a module's top level is a global set once while the module loads (mocha's "global leak", a
+# polluted namespace); independent reviewers of halves A-G judged all 26 such findings a
+# defect or false, none a leak, so implicit-global no longer reports code that runs once.
 # fresh-6 lowered 7 -> 6 in session 12: 196-xrpl.js-1942 was found by timer-overwritten saying
 # `startHeartbeatInterval()` replaces a pending interval without clearing it, which was false:
 # it calls `clearHeartbeatInterval()` first, and the leak is `disconnect()`'s early return.
 # The rule now sees a clear through a method before an interval as it did before a timeout.
-FLOORS = {"tuning": (22, 1), "held-out": (10, 0), "fresh-3": (28, 0), "fresh-4": (23, 0),
+FLOORS = {"tuning": (22, 1), "held-out": (10, 0), "fresh-3": (27, 0), "fresh-4": (23, 0),
          "fresh-5": (29, 2), "fresh-6": (6, 10),
          "fresh-7": (5, 4)}
 

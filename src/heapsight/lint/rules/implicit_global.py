@@ -31,12 +31,12 @@ class ImplicitGlobal(Rule):
     assigns an object - a call's result, an element of a list, a new object - to a name that
     no scope around it declares, which makes it a property of the global object; also a new
     empty collection given to such a name and filled in the same call (`links = {}` then
-    `links[rel] = href`), which keeps the last call's filled collection; an object given to
-    an undeclared name at the top level of a CommonJS module (a module's top level is a
-    function; the name is the global object's, not the module's); and the variable of
+    `links[rel] = href`), which keeps the last call's filled collection; and the variable of
     a `for (key in obj)` / `for (item of list)` loop that no scope declares (a loop variable
     is never meant to outlive its loop). In a CommonJS script, names only a browser provides
-    (`self`, `name`, `window`) count too.
+    (`self`, `name`, `window`) count too. An undeclared name given a value at the top level of
+    a module (`module.exports = Player = Character.extend(...)`) or by start-up code is set
+    once: it pollutes the global namespace but keeps nothing per call, and is not reported.
 
     Why is this bad?
     The global object is a GC root. A forgotten `var` turns a local into a global that keeps
@@ -78,10 +78,10 @@ class ImplicitGlobal(Rule):
         for implicit in facts.implicit_globals:
             for assignment, value in zip(implicit.assignments, implicit.values, strict=True):
                 function = source.enclosing_function(assignment)
-                if facts.runs_once_at_start_up(assignment):
-                    continue  # one value, set once: a defect, but nothing is kept per call
-                where = facts.describe(function) if function is not None else (
-                    "this CommonJS module's top level")
+                if function is None or facts.runs_once_at_start_up(assignment):
+                    continue  # one value, set once (while the module loads, or by start-up
+                    # code): a polluted global namespace at most, and nothing is kept per call
+                where = facts.describe(function)
                 if assignment.id in implicit.refills:
                     yield self.finding(
                         source, assignment,
@@ -104,8 +104,7 @@ class ImplicitGlobal(Rule):
                     source, assignment,
                     f"`{implicit.name}` is declared in no scope around {where}, so this "
                     f"assignment makes it a property of the global object (sloppy mode): it "
-                    f"keeps `{_short(value)}` alive "
-                    f"{'after the call' if function is not None else 'for the process'}")
+                    f"keeps `{_short(value)}` alive after the call")
 
 
 def _retains(value: Node, name: str) -> bool:
