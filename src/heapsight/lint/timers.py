@@ -549,6 +549,8 @@ def _field_overwritten(source: SourceFile, facts: FileFacts, call: Node, method:
         return False  # a guard or a clear first
     if facts.named_like_start_up(method) and not facts.runs_again(method):
         return False  # `start()`, `init()`: once, unless the file calls it again
+    if facts.repeats(call, per_object=True) is None:
+        return False  # a method only the constructor calls: once per object
     arguments = call.child_by_field_name("arguments")
     callback = arguments.named_children[0] if arguments is not None and (
         arguments.named_children) else None

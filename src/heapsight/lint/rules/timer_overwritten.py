@@ -18,7 +18,10 @@ class TimerOverwritten(Rule):
     callback, from per-call code or from an exported function - an interval handle a per-call
     handler keeps on an object it was handed (`socket.state.feed = setInterval(...)`), or a
     timer kept in a collection entry under a key that can come again
-    (`pending.set(id, { timer })`, `cache[key] = { value, timeout }`).
+    (`pending.set(id, { timer })`, `cache[key] = { value, timeout }`). A method only the
+    constructor calls runs once per object; an entry under a counter's fresh id
+    (`this.pending[this.nextCallId()]`) is never replaced; a function only timer callbacks
+    call (its own retry) replaces a timer that has fired.
 
     Why is this bad?
     The old timer keeps running after its handle is gone, and nothing can clear it any more;
