@@ -248,6 +248,38 @@ def test_a_default_export_called_once_by_its_importer_runs_at_start_up(tmp_path)
     assert _listeners(tmp_path, {}) == {("signals.mjs", 3)}
 
 
+def test_a_default_export_by_name_is_the_function_it_names(tmp_path):
+    """`export default watchErrors` and `module.exports = watchErrors` export the file's
+    function of that name: an importer calling it once at load calls that function once."""
+    entry = """
+        function watchErrors(options) {
+          process.on('uncaughtException', (e) => options.log(e));
+        }
+        export default watchErrors;
+        """
+    assert _listeners(tmp_path, {"entry.mjs": entry, "main.mjs": """
+        import watchErrors from './entry.mjs';
+        watchErrors({ log: console.error });
+        """}) == set()
+    common = """
+        function watchErrors(options) {
+          process.on('uncaughtException', (e) => options.log(e));
+        }
+        module.exports = watchErrors;
+        """
+    (tmp_path / "main.mjs").unlink()
+    (tmp_path / "entry.mjs").unlink()
+    assert _listeners(tmp_path, {"entry.js": common, "main.js": """
+        const watchErrors = require('./entry');
+        watchErrors({ log: console.error });
+        """}) == set()
+    (tmp_path / "main.js").write_text(textwrap.dedent("""
+        const watchErrors = require('./entry');
+        bus.on('restart', () => watchErrors({ log: console.error }));
+        """), encoding="utf-8")
+    assert _listeners(tmp_path, {}) == {("entry.js", 3)}
+
+
 def test_a_method_is_start_up_code_only_through_a_file_that_can_reach_its_class(tmp_path):
     """Methods are matched by name; a call of that name in a file that neither defines nor
     imports the class says nothing about it."""

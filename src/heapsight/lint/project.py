@@ -20,7 +20,8 @@ can. One cheap pass over every file records:
   of times however long the process lives.
 
 A call `f()` is matched to the file's own `f` or, through `require`/`import` of a project file,
-to that file's `f` (`import run from './x'; run()` to its default export). Methods and classes
+to that file's `f` (`import run from './x'; run()` to its default export, or to the function
+`export default start` names). Methods and classes
 are matched by their last name (`new lib.Merger()` makes `Merger`, `db.connect()` calls every
 `connect` method), so two methods of one name count as one: a call per request of either keeps
 both from being start-up code. The other way round, a method only a framework calls takes the
@@ -78,6 +79,9 @@ _DEFINED = """
  (method_definition) (generator_function)] @function
 [(class_declaration name: (_) @class) (class name: (_) @class)]
 [(class_declaration (class_heritage) @heritage) (class (class_heritage) @heritage)]
+(export_statement value: (identifier) @default)
+(assignment_expression left: (member_expression) @exports right: (identifier) @default
+  (#eq? @exports "module.exports"))
 """
 # Calls whose callback runs once where it is written (or once per item, at the caller's
 # pace): their callbacks run as often as the code around them.
@@ -112,6 +116,9 @@ class ProjectFacts:
     files: set[str] = field(default_factory=set)
     # (importer, specifier) -> the project file it loads
     _loads: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    # file -> the function its default export names (`export default start`,
+    # `module.exports = start`)
+    _default_names: dict[str, str] = field(default_factory=dict)
     _start_up: frozenset[Key] | None = None
     _incomplete: bool = False  # a file's calls could not be read: no code is start-up-only
 
@@ -182,6 +189,9 @@ class ProjectFacts:
                 self._defined.setdefault(key[1], set()).add(source.path)
         for name in found.get("class", []):
             self._defined.setdefault(text(name), set()).add(source.path)
+        for name in found.get("default", []):
+            if text(name) in here.local:
+                self._default_names[source.path] = text(name)
         for value in found.get("value", []):
             owner = value.parent.child_by_field_name("object") if (
                 value.type == "property_identifier" and value.parent is not None) else None
@@ -250,7 +260,8 @@ class ProjectFacts:
         kind, importer, specifier, name = target
         # `mod.f()` may call a method of an object the module exports as well as its `f`
         keys = [("", name)] if kind == _MEMBER else []
-        return [(path, name) for path in self._file_of(importer, specifier)] + keys
+        return [(path, self._default_names.get(path, name) if name == DEFAULT else name)
+                for path in self._file_of(importer, specifier)] + keys
 
     def _file_of(self, importer: str, specifier: str) -> list[str]:
         """The project file `require(specifier)` in `importer` loads, if it is one."""
