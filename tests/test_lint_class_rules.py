@@ -280,6 +280,25 @@ def test_a_default_export_by_name_is_the_function_it_names(tmp_path):
     assert _listeners(tmp_path, {}) == {("entry.js", 3)}
 
 
+def test_a_module_function_called_as_it_is_required_runs_where_it_is_required(tmp_path):
+    """`require('./edit')(Posts)` calls the function `./edit` exports, there and then."""
+    edit = """
+        const pubsub = require('../pubsub');
+        module.exports = function (Posts) {
+          pubsub.on('post:edit', (pid) => Posts.clearCachedPost(pid));
+        };
+        """
+    assert _listeners(tmp_path, {"edit.js": edit, "index.js": """
+        const Posts = module.exports;
+        require('./edit')(Posts);
+        """}) == set()
+    (tmp_path / "index.js").write_text(textwrap.dedent("""
+        const Posts = module.exports;
+        bus.on('reload', () => require('./edit')(Posts));
+        """), encoding="utf-8")
+    assert _listeners(tmp_path, {}) == {("edit.js", 4)}
+
+
 def test_a_method_is_start_up_code_only_through_a_file_that_can_reach_its_class(tmp_path):
     """Methods are matched by name; a call of that name in a file that neither defines nor
     imports the class says nothing about it."""

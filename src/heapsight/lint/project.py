@@ -58,6 +58,9 @@ _CALLED = """
                             (member_expression property: (property_identifier) @called)])
 (new_expression constructor: [(identifier) @called
                               (member_expression property: (property_identifier) @called)])
+(call_expression function: (call_expression function: (identifier) @require
+                                            arguments: (arguments . (string) @loaded))
+  (#eq? @require "require"))
 """
 # Places where a function is handed around as a value rather than called: whoever receives it
 # may call it any number of times.
@@ -181,6 +184,11 @@ class ProjectFacts:
             target = here.target(text(called), owner, made)
             if target is not None:
                 self._calls.append((target, contexts.of(called), source.path))
+        for loaded in found.get("loaded", []):  # `require('./install')(Plugins)`
+            specifier = text(loaded).strip("'\"`")
+            if not is_package(specifier):
+                self._calls.append(((_IMPORT, source.path, specifier, DEFAULT),
+                                    contexts.of(loaded), source.path))
         self._imported[source.path] = {specifier for specifier, _ in here.imports.values()
                                        if not is_package(specifier)}
         for function in functions:
