@@ -225,7 +225,7 @@ _DECLARATIONS = """
 (generator_function_declaration name: (identifier) @name)
 (class_declaration name: (_) @name)
 (catch_clause parameter: (_) @name)
-(for_in_statement kind: ["var" "let" "const"] left: (identifier) @name)
+(for_in_statement kind: ["var" "let" "const"] left: (_) @name)
 (import_clause (identifier) @name)
 (namespace_import (identifier) @name)
 (import_specifier alias: (identifier) @name)
