@@ -299,6 +299,34 @@ def test_a_module_function_called_as_it_is_required_runs_where_it_is_required(tm
     assert _listeners(tmp_path, {}) == {("edit.js", 4)}
 
 
+def test_a_function_an_index_file_re_exports_is_followed_to_its_file(tmp_path):
+    """`require('./cache').cachegoose(db)` through `cache/index.js`'s `module.exports = {
+    cachegoose: cachegooseFn }` calls `cache/cachegoose.js`'s default export."""
+    (tmp_path / "cache").mkdir()
+    cachegoose = """
+        const events = require('../events');
+        function listen(client) {
+          events.on('project.update', (project) => client.del(project.id));
+        }
+        module.exports = function (db) {
+          listen(db.client);
+        };
+        """
+    files = {"cache/cachegoose.js": cachegoose, "cache/index.js": """
+        const cachegooseFn = require('./cachegoose');
+        module.exports = { cachegoose: cachegooseFn };
+        """, "main.js": """
+        const db = require('./db');
+        require('./cache').cachegoose(db);
+        """}
+    assert _listeners(tmp_path, files) == set()
+    (tmp_path / "main.js").write_text(textwrap.dedent("""
+        const db = require('./db');
+        bus.on('reconnect', () => require('./cache').cachegoose(db));
+        """), encoding="utf-8")
+    assert _listeners(tmp_path, {}) == {("cachegoose.js", 4)}
+
+
 def test_a_method_is_start_up_code_only_through_a_file_that_can_reach_its_class(tmp_path):
     """Methods are matched by name; a call of that name in a file that neither defines nor
     imports the class says nothing about it."""

@@ -122,6 +122,8 @@ class ProjectFacts:
     # file -> the function its default export names (`export default start`,
     # `module.exports = start`)
     _default_names: dict[str, str] = field(default_factory=dict)
+    # (file, exported name) -> what it re-exports of another project file
+    _reexports: dict[Key, Target] = field(default_factory=dict)
     _start_up: frozenset[Key] | None = None
     _incomplete: bool = False  # a file's calls could not be read: no code is start-up-only
 
@@ -206,6 +208,10 @@ class ProjectFacts:
             target = here.target(text(value), owner, False)
             if target is not None and not _exported_here(value):
                 self._handed.append(target)
+            elif target is not None and len(target) == 4 and owner is None:
+                exported = _exported_as(value)  # `module.exports = { cachegoose: cachegooseFn }`
+                if exported:
+                    self._reexports[source.path, exported] = target
 
     def start_up_keys(self) -> frozenset[Key]:
         """Functions every call of which is at load or in functions themselves called only at
@@ -260,7 +266,7 @@ class ProjectFacts:
             resolved in defined for specifier in self._imported.get(path, ())
             for resolved in self._file_of(path, specifier)) for path in callers)
 
-    def _resolve(self, target: Target) -> list[Key]:
+    def _resolve(self, target: Target, depth: int = 0) -> list[Key]:
         """The keys a call target names: itself, or for a name imported from a file of the
         project (`require('./metrics')`), that file's function of that name."""
         if len(target) == 2:
@@ -268,8 +274,15 @@ class ProjectFacts:
         kind, importer, specifier, name = target
         # `mod.f()` may call a method of an object the module exports as well as its `f`
         keys = [("", name)] if kind == _MEMBER else []
-        return [(path, self._default_names.get(path, name) if name == DEFAULT else name)
-                for path in self._file_of(importer, specifier)] + keys
+        found = []
+        for path in self._file_of(importer, specifier):
+            key = (path, self._default_names.get(path, name) if name == DEFAULT else name)
+            onward = self._reexports.get(key)
+            if onward is not None and depth < 4:
+                found.extend(self._resolve(onward, depth + 1))  # an index file's re-export
+            else:
+                found.append(key)
+        return found + keys
 
     def _file_of(self, importer: str, specifier: str) -> list[str]:
         """The project file `require(specifier)` in `importer` loads, if it is one."""
@@ -310,6 +323,9 @@ class _Names:
         package's, a global or a parameter); `mod.f()` of an imported project file: its `f`;
         `x.f()`, `new F()`: every method or class of that name; nothing for what a package or
         a built-in object holds (`new WebSocket.Server()`, `JSON.parse()`)."""
+        loaded = _required(owner)
+        if loaded and not is_package(loaded):
+            return (_MEMBER, self.path, loaded, name)  # `require('./cache').cachegoose()`
         if owner is not None and owner.type != "identifier":
             return ("", name)
         imported = self.imports.get(text(owner) if owner is not None else name)
@@ -438,6 +454,37 @@ def _class_of(node: Node) -> Key | None:
             current.parent.type == "variable_declarator"):
         named = current.parent.child_by_field_name("name")
     return ("", text(named)) if named is not None else None
+
+
+def _required(node: Node | None) -> str:
+    """The specifier of `require('<specifier>')`, or ""."""
+    if node is None or node.type != "call_expression":
+        return ""
+    callee = node.child_by_field_name("function")
+    arguments = node.child_by_field_name("arguments")
+    first = arguments.named_children[0] if arguments is not None and (
+        arguments.named_children) else None
+    if callee is None or text(callee) != "require" or first is None or first.type != "string":
+        return ""
+    return text(first).strip("'\"`")
+
+
+def _exported_as(value: Node) -> str:
+    """The name `value` is exported under in `module.exports = { name: value }` (or `{ value
+    }`), or ""."""
+    pair = value.parent
+    if value.type == "shorthand_property_identifier":
+        pair, name = value, text(value)
+    elif pair is not None and pair.type == "pair" and pair.child_by_field_name("value") == value:
+        name = text(pair.child_by_field_name("key")).strip("'\"")
+    else:
+        return ""
+    literal = pair.parent
+    assignment = literal.parent if literal is not None else None
+    if assignment is None or assignment.type != "assignment_expression" or text(
+            assignment.child_by_field_name("left")) != "module.exports":
+        return ""
+    return name
 
 
 def _exported_here(value: Node) -> bool:
