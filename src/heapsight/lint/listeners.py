@@ -421,7 +421,7 @@ def _in_handler_of(source: SourceFile, call: Node, emitter: str, event: str,
 
 def _removed_before(source: SourceFile, removals: _Removals, target: Node, handler: Node,
                     rerun: Node, function: Node) -> bool:
-    target_text = emitter_text(source, target)
+    target_text = _emitter_text(source, target)
     if target_text in removals.all_by_text:
         return True
     events = {r for around in source.enclosing_functions(rerun) if around.id != function.id
@@ -1374,7 +1374,7 @@ class _Removals:
             if _removes_a_new_function(match) or _never_called(source, match["call"][0]):
                 continue
             target = chained_emitter(match["target"][0])
-            target_text, name = emitter_text(source, target), last_name(target)
+            target_text, name = _emitter_text(source, target), last_name(target)
             start = match["call"][0].start_byte
             self.by_text.setdefault(target_text, []).append(start)
             self.by_name.setdefault(name, []).append(start)
@@ -1451,7 +1451,7 @@ def _removed(source: SourceFile, removals: _Removals, target: Node, handler: Nod
     handler is removed from the same emitter anywhere in the file - but not when the only
     removal is the listener's own, after it has returned early for other events: then it is
     removed only if the event it waits for ever comes."""
-    target_text = emitter_text(source, target)
+    target_text = _emitter_text(source, target)
     if target_text in removals.all_by_text:
         return True
     positions = removals.by_text.get(target_text, [])
@@ -1472,7 +1472,7 @@ def _removed(source: SourceFile, removals: _Removals, target: Node, handler: Nod
     return not _removed_only_by_itself(source, positions, handler, scope)
 
 
-def emitter_text(source: SourceFile, target: Node) -> str:
+def _emitter_text(source: SourceFile, target: Node) -> str:
     """The emitter as spelled, with an alias of `this` spelled `this`: `const client = this;
     ...; client.removeListener('x', f)` takes `f` off the object `this.on('x', f)` added it to."""
     spelled = text(target)
