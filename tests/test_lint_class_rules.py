@@ -327,6 +327,33 @@ def test_a_function_an_index_file_re_exports_is_followed_to_its_file(tmp_path):
     assert _listeners(tmp_path, {}) == {("cachegoose.js", 4)}
 
 
+def test_a_function_required_inside_a_function_is_followed_through_its_local(tmp_path):
+    """`const watch = require('./server'); watch()` inside a function calls `./server`'s export;
+    binding it to a local is not handing it around."""
+    server = """
+        function watchSignals(port) {
+          process.on('SIGTERM', () => process.exit(0));
+          return port;
+        }
+        module.exports = watchSignals;
+        """
+    assert _listeners(tmp_path, {"server.js": server, "main.js": """
+        function boot(port) {
+          const watch = require('./server');
+          return watch(port);
+        }
+        boot(8080);
+        """}) == set()
+    (tmp_path / "main.js").write_text(textwrap.dedent("""
+        function boot(port) {
+          const watch = require('./server');
+          return watch(port);
+        }
+        bus.on('restart', (port) => boot(port));
+        """), encoding="utf-8")
+    assert _listeners(tmp_path, {}) == {("server.js", 3)}
+
+
 def test_a_method_is_start_up_code_only_through_a_file_that_can_reach_its_class(tmp_path):
     """Methods are matched by name; a call of that name in a file that neither defines nor
     imports the class says nothing about it."""

@@ -49,6 +49,7 @@ from heapsight.lint.source import (
     outer,
     parameter_names,
     text,
+    unwrap,
 )
 from heapsight.lint.usage import RUN_ONCE_CALLS
 
@@ -61,6 +62,7 @@ _CALLED = """
 (call_expression function: (call_expression function: (identifier) @require
                                             arguments: (arguments . (string) @loaded))
   (#eq? @require "require"))
+(variable_declarator name: (identifier) value: [(call_expression) (member_expression)] @bound)
 """
 # Places where a function is handed around as a value rather than called: whoever receives it
 # may call it any number of times.
@@ -173,7 +175,7 @@ class ProjectFacts:
         functions = found.get("function", [])
         source.index_functions(functions)
         contexts = Contexts(source, found)
-        here = _Names(source, functions)
+        here = _Names(source, functions, found.get("bound", []))
         for called in found.get("called", []):
             site = called.parent
             owner = None
@@ -183,7 +185,7 @@ class ProjectFacts:
             if owner is not None and owner.type == "super":
                 continue  # an override calling the method it overrides
             made = site is not None and site.type == "new_expression"
-            target = here.target(text(called), owner, made)
+            target = here.target(text(called), owner, made, called)
             if target is not None:
                 self._calls.append((target, contexts.of(called), source.path))
         for loaded in found.get("loaded", []):  # `require('./install')(Plugins)`
@@ -205,7 +207,9 @@ class ProjectFacts:
         for value in found.get("value", []):
             owner = value.parent.child_by_field_name("object") if (
                 value.type == "property_identifier" and value.parent is not None) else None
-            target = here.target(text(value), owner, False)
+            if _required(owner) and _bound_to_local(value):
+                continue  # `const start = require('./x').default`: its calls are followed
+            target = here.target(text(value), owner, False, value)
             if target is not None and not _exported_here(value):
                 self._handed.append(target)
             elif target is not None and len(target) == 4 and owner is None:
@@ -310,15 +314,23 @@ _SUFFIXES = (".js", ".ts", ".mjs", ".cjs", ".jsx", ".tsx", ".mts", ".cts")
 class _Names:
     """What a name called or handed around in one file refers to."""
 
-    def __init__(self, source: SourceFile, functions: list[Node]) -> None:
+    def __init__(self, source: SourceFile, functions: list[Node],
+                 bound: Iterable[Node] = ()) -> None:
+        self.source = source
         self.path = source.path
+        # names some function binds to what it requires: `const start = require('./x').default`
+        self.required_here = {text(value.parent.child_by_field_name("name")) for value in bound
+                              if value.parent is not None and (_required(value) or (
+                                  value.type == "member_expression"
+                                  and _required(value.child_by_field_name("object"))))}
         self.imports = module_imports(source)
         self.local = {source.function_name(function) for function in functions
                       if function.type != "method_definition"} | {
             text(declarator.child_by_field_name("name"))
             for declarator in source.module_declarators()}
 
-    def target(self, name: str, owner: Node | None, made: bool) -> Target | None:
+    def target(self, name: str, owner: Node | None, made: bool,
+               at: Node | None = None) -> Target | None:
         """`f()`: this file's `f`, or `f` of the project file it was imported from (None for a
         package's, a global or a parameter); `mod.f()` of an imported project file: its `f`;
         `x.f()`, `new F()`: every method or class of that name; nothing for what a package or
@@ -328,7 +340,8 @@ class _Names:
             return (_MEMBER, self.path, loaded, name)  # `require('./cache').cachegoose()`
         if owner is not None and owner.type != "identifier":
             return ("", name)
-        imported = self.imports.get(text(owner) if owner is not None else name)
+        imported = self.imports.get(text(owner) if owner is not None else name) or (
+            self._required_locally(owner if owner is not None else at))
         if (imported is not None and is_package(imported[0])) or (
                 owner is not None and text(owner) in _BUILT_INS):
             return None
@@ -344,6 +357,26 @@ class _Names:
                     DEFAULT if imported[1] == WHOLE else imported[1])
         if name in self.local:
             return (self.path, name)
+        return None
+
+    def _required_locally(self, name: Node | None) -> tuple[str, str] | None:
+        """(specifier, name) for a local of a function bound to what it requires (`const cache
+        = require('./cache')`, `const start = require('./x').default`), or None."""
+        if name is None or name.type != "identifier" or text(name) not in self.required_here:
+            return None
+        function = self.source.enclosing_function(name)
+        while function is not None:
+            declarator = next(self.source.declarators(text(name), function), None)
+            if declarator is not None:
+                value = declarator.child_by_field_name("value")
+                value = unwrap(value) if value is not None else None
+                if value is not None and _required(value):
+                    return (_required(value), WHOLE)
+                if value is not None and value.type == "member_expression" and _required(
+                        value.child_by_field_name("object")):
+                    return (_required(value.child_by_field_name("object")), last_name(value))
+                return None
+            function = self.source.enclosing_function(function)
         return None
 
 
@@ -467,6 +500,14 @@ def _required(node: Node | None) -> str:
     if callee is None or text(callee) != "require" or first is None or first.type != "string":
         return ""
     return text(first).strip("'\"`")
+
+
+def _bound_to_local(value: Node) -> bool:
+    """`value` (`require('./x').default`'s `default`) is what a variable is declared with."""
+    member = value.parent
+    declarator = member.parent if member is not None else None
+    return declarator is not None and declarator.type == "variable_declarator" and (
+        declarator.child_by_field_name("value") == member)
 
 
 def _exported_as(value: Node) -> str:
