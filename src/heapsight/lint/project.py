@@ -320,9 +320,7 @@ class _Names:
         self.path = source.path
         # names some function binds to what it requires: `const start = require('./x').default`
         self.required_here = {text(value.parent.child_by_field_name("name")) for value in bound
-                              if value.parent is not None and (_required(value) or (
-                                  value.type == "member_expression"
-                                  and _required(value.child_by_field_name("object"))))}
+                              if value.parent is not None and _require_of(value)}
         self.imports = module_imports(source)
         self.local = {source.function_name(function) for function in functions
                       if function.type != "method_definition"} | {
@@ -369,13 +367,7 @@ class _Names:
             declarator = next(self.source.declarators(text(name), function), None)
             if declarator is not None:
                 value = declarator.child_by_field_name("value")
-                value = unwrap(value) if value is not None else None
-                if value is not None and _required(value):
-                    return (_required(value), WHOLE)
-                if value is not None and value.type == "member_expression" and _required(
-                        value.child_by_field_name("object")):
-                    return (_required(value.child_by_field_name("object")), last_name(value))
-                return None
+                return _require_of(unwrap(value)) if value is not None else None
             function = self.source.enclosing_function(function)
         return None
 
@@ -500,6 +492,15 @@ def _required(node: Node | None) -> str:
     if callee is None or text(callee) != "require" or first is None or first.type != "string":
         return ""
     return text(first).strip("'\"`")
+
+
+def _require_of(value: Node) -> tuple[str, str] | None:
+    """(specifier, name) a value takes from `require`: `require('./x')` (the module whole) or
+    `require('./x').name`; None for anything else."""
+    if _required(value):
+        return (_required(value), WHOLE)
+    owner = value.child_by_field_name("object") if value.type == "member_expression" else None
+    return (_required(owner), last_name(value)) if _required(owner) else None
 
 
 def _bound_to_local(value: Node) -> bool:

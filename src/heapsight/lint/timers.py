@@ -390,11 +390,16 @@ def _run_by_timers_only(source: SourceFile, function: Node) -> bool:
     """Every call of `function` in the file is in a timer's callback (`setTimeout(() =>
     broadcast(id, tries + 1), ms)`, its own retry among them): it runs when a timer of its
     table fires, so the entry it replaces holds a timer that has fired already."""
+    calls = _calls_by_name(source, function)
+    return bool(calls) and all(_in_timer_callback(source, call) for call in calls)
+
+
+def _calls_by_name(source: SourceFile, function: Node) -> list[Node]:
+    """The file's calls of the named `function` (`poll(ctx)`): none for an anonymous one."""
     name = source.function_name(function)
-    calls = [use for use in source.identifiers(name) if use.parent is not None
-             and use.parent.type == "call_expression"
-             and use.parent.child_by_field_name("function") == use] if name else []
-    return bool(calls) and all(_in_timer_callback(source, use) for use in calls)
+    return [use.parent for use in source.identifiers(name) if name and use.parent is not None
+            and use.parent.type == "call_expression"
+            and use.parent.child_by_field_name("function") == use]
 
 
 def _in_timer_callback(source: SourceFile, node: Node) -> bool:
@@ -415,9 +420,7 @@ def _made_by_every_caller(source: SourceFile, key: Node, function: Node) -> bool
     if root is None or not name or text(root) not in parameters:
         return False
     position = parameters.index(text(root))
-    calls = [use.parent for use in source.identifiers(name)
-             if use.parent is not None and use.parent.type == "call_expression"]
-    arguments = [c.child_by_field_name("arguments") for c in calls]
+    arguments = [c.child_by_field_name("arguments") for c in _calls_by_name(source, function)]
     passed = [a.named_children[position] for a in arguments
               if a is not None and position < len(a.named_children)]
     return bool(passed) and all(unwrap(p).type in ("call_expression", "new_expression")
@@ -704,10 +707,7 @@ def _handed_on(source: SourceFile, name: str, declaration: Node, function: Node)
 def _result_always_dropped(source: SourceFile, function: Node) -> bool:
     """Every call of the named function in the file is a statement of its own (`poll(ctx);`):
     what it returns is dropped. False when the file never calls it (its users may keep it)."""
-    name = source.function_name(function)
-    calls = [use.parent for use in source.identifiers(name) if name and use.parent is not None
-             and use.parent.type == "call_expression"
-             and use.parent.child_by_field_name("function") == use]
+    calls = _calls_by_name(source, function)
     return bool(calls) and all(
         (holder := outer(call).parent) is not None and holder.type == "expression_statement"
         for call in calls)
