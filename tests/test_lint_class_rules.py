@@ -376,6 +376,48 @@ def test_a_method_is_start_up_code_only_through_a_file_that_can_reach_its_class(
         """}) == set()
 
 
+def test_a_method_called_on_an_object_of_known_class_is_that_class_s_method(tmp_path):
+    """`session.run()` per connection, where the file shows `session` is a Session, says
+    nothing of Notifier's run(), which the server's run() calls once through a field holding a
+    Notifier; a class field arrow (`run = () => {}`) is a method like any other."""
+    files = {"notifier.js": """
+        const bus = require('./bus');
+        class Notifier {
+          run() { bus.on('publish', (id) => console.log(id)); }
+        }
+        module.exports = Notifier;
+        """, "session.js": """
+        const bus = require('./bus');
+        class Session {
+          constructor(socket) { this.socket = socket; }
+          run = () => { bus.on('kick', (id) => this.close(id)); };
+          close() {}
+        }
+        module.exports = Session;
+        """, "server.js": """
+        const net = require('net');
+        const Notifier = require('./notifier');
+        const Session = require('./session');
+        class Server {
+          constructor() { this.notifier = new Notifier(); }
+          run() {
+            this.notifier.run();
+            net.createServer((socket) => {
+              const session = new Session(socket);
+              session.run();
+            }).listen(1935);
+          }
+        }
+        new Server().run();
+        """, "bus.js": "module.exports = new (require('events'))();"}
+    assert _listeners(tmp_path, files) == {("session.js", 5)}
+    # an object the file cannot type may be a Notifier: its run() may then run per connection
+    (tmp_path / "server.js").write_text(textwrap.dedent(
+        files["server.js"].replace("const session = new Session(socket);",
+                                   "const session = pick(socket);")), encoding="utf-8")
+    assert _listeners(tmp_path, {}) == {("notifier.js", 4), ("session.js", 5)}
+
+
 def test_a_package_class_of_the_same_name_is_not_a_call_of_the_projects(tmp_path):
     """`new http.Agent()` per request makes no object of the project's own Agent, which the
     program makes once, at start-up."""

@@ -617,7 +617,28 @@ def _long_lived_argument(source: SourceFile, facts: FileFacts, target: Node,
     # the connection's own) that takes the emitter beside the request
     holder = outer(function).parent
     return not calls and bool(own_name) and holder is not None and (
-        holder.type != "arguments") and looks_like_handler(params)
+        holder.type != "arguments") and looks_like_handler(params) and not (
+        _registered_by_name(source, own_name))
+
+
+def _registered_by_name(source: SourceFile, name: str) -> bool:
+    """`wss.on('connection', this.onConnection)`, `createServer(handle)`: the function is
+    handed by name to a registration, whose emitter calls it with each event's own objects (a
+    new connection and its request)."""
+    uses = [use.parent for use in source.property_names(name) if use.parent is not None
+            and use.parent.type == "member_expression"] + source.identifiers(name)
+    for use in uses:
+        value = outer(use)
+        if value.parent is not None and value.parent.type == "member_expression" and text(
+                value.parent.child_by_field_name("property")) == "bind":
+            value = outer(value.parent.parent) if value.parent.parent is not None else value
+        holder = value.parent
+        call = holder.parent if holder is not None and holder.type == "arguments" else None
+        callee = call.child_by_field_name("function") if call is not None else None
+        if callee is not None and (re.match(LISTENING, last_name(callee)) or last_name(
+                callee) == "createServer"):
+            return True
+    return False
 
 
 def _taken_from_long_lived(source: SourceFile, value: Node) -> bool:

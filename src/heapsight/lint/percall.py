@@ -25,6 +25,7 @@ from tree_sitter import Node
 
 from heapsight.lint.classes import singleton_classes
 from heapsight.lint.source import (
+    FIELD_TYPES,
     FUNCTION_TYPES,
     FUNCTIONS_QUERY,
     descendants,
@@ -708,13 +709,14 @@ def handed_to_users(source: SourceFile, function: Node, exported: frozenset[str]
             handed_to_users(source, factory, exported, depth + 1) or any(
                 _handed(call) for call in _calls_of(source, source.function_name(factory)))):
         return True  # a method of what a factory makes for other code
-    if function.type == "method_definition":
+    member = outer(function).parent if function.type != "method_definition" else function
+    if member is not None and (member.type == "method_definition" or member.type in FIELD_TYPES):
         if any(child.type == "accessibility_modifier" and text(child) != "public"
-               for child in function.children):
+               for child in member.children):
             return False
-        declaration = function.parent.parent if function.parent is not None else None
+        declaration = member.parent.parent if member.parent is not None else None
         owner = declaration.child_by_field_name("name") if declaration is not None else None
-        return owner is not None and _exported_class(source, function, text(owner))
+        return owner is not None and _exported_class(source, member, text(owner))
     assignment = outer(function).parent
     left = assignment.child_by_field_name("left") if assignment is not None and (
         assignment.type == "assignment_expression") else None
@@ -1055,7 +1057,7 @@ def _exported_class(source: SourceFile, constructor: Node, owner: str) -> bool:
     """`module.exports = class X`, `export class X`, `export default class`, or `X` named in
     an export list or assigned to `module.exports`/`exports.X`: the class itself is handed
     out, not an object of it."""
-    if constructor.type != "method_definition":
+    if constructor.type != "method_definition" and constructor.type not in FIELD_TYPES:
         return False
     body = constructor.parent
     declaration = body.parent if body is not None else None
@@ -1095,9 +1097,9 @@ def _class_name(source: SourceFile, function: Node) -> str:
 
 
 def _is_method(function: Node) -> bool:
-    if function.type == "method_definition":
-        return True
     holder = outer(function).parent
+    if function.type == "method_definition" or holder is not None and holder.type in FIELD_TYPES:
+        return True
     return holder is not None and holder.type == "assignment_expression" and (
         ".prototype." in text(holder.child_by_field_name("left")))
 

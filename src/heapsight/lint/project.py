@@ -21,13 +21,16 @@ can. One cheap pass over every file records:
 
 A call `f()` is matched to the file's own `f` or, through `require`/`import` of a project file,
 to that file's `f` (`import run from './x'; run()` to its default export, or to the function
-`export default start` names). Methods and classes
-are matched by their last name (`new lib.Merger()` makes `Merger`, `db.connect()` calls every
-`connect` method), so two methods of one name count as one: a call per request of either keeps
-both from being start-up code. The other way round, a method only a framework calls takes the
-start-up calls of a method of the same name; only calls in a file that defines or imports one
-of that name count, which keeps that to classes close to each other. A function with no call
-the pass can see (a framework's hook, a library's API) is not start-up code.
+`export default start` names). Classes are matched by their last name (`new lib.Merger()` makes
+`Merger`). A method is its class's (`Notifier.run`; a class field holding an arrow function is
+a method too), and a call of it reaches that class's method when the file shows the object's
+class: `const n = new Notifier(); n.run()`, `this.notifier.run()` where the class stores a `new
+Notifier()` there (or TypeScript declares it a Notifier), `this.run()` inside Notifier; the
+method it inherits, and the overrides of the subclasses, count too. Any other `x.run()` may call
+every `run` method: a call per request of it keeps them all from being start-up code. Only such
+calls in a file that defines or imports a method of that name count, which keeps that to
+classes close to each other. A function with no call the pass can see (a framework's hook, a
+library's API) is not start-up code.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from tree_sitter import Node
 from heapsight.lint.imports import WHOLE, is_package, module_imports
 from heapsight.lint.listeners import LISTENING
 from heapsight.lint.source import (
+    FIELD_TYPES,
     FUNCTION_TYPES,
     SourceFile,
     last_name,
@@ -63,6 +67,7 @@ _CALLED = """
                                             arguments: (arguments . (string) @loaded))
   (#eq? @require "require"))
 (variable_declarator name: (identifier) value: [(call_expression) (member_expression)] @bound)
+(variable_declarator name: (identifier) @made_as value: (new_expression))
 """
 # Places where a function is handed around as a value rather than called: whoever receives it
 # may call it any number of times.
@@ -99,10 +104,13 @@ _BLOCKS = {
     "javascript": "[(while_statement) (do_statement) (for_statement)] @loop "
                   "(field_definition) @field",
     "typescript": "[(while_statement) (do_statement) (for_statement)] @loop "
-                  "(public_field_definition) @field",
+                  "(public_field_definition) @field "
+                  "[(required_parameter pattern: (identifier) @made_as "
+                  "type: (type_annotation (type_identifier)))]",
 }
 _PROJECT = {language: _CALLED + _HANDED + _DEFINED + blocks for language, blocks in _BLOCKS.items()}
 _EXTENDS = re.compile(r"extends\s+([\w$.]+)")
+_PROTOTYPE = re.compile(r"^([\w$]+)\.prototype\.[\w$]+$")
 
 
 @dataclass
@@ -117,6 +125,10 @@ class ProjectFacts:
     _handed: list[Target] = field(default_factory=list)
     # method and class name -> the files defining one; file -> what it imports by a path
     _defined: dict[str, set[str]] = field(default_factory=dict)
+    # method name -> the class-qualified names it is defined under (`Notifier.start`); class ->
+    # the class it extends
+    _methods: dict[str, set[str]] = field(default_factory=dict)
+    _bases: dict[str, str] = field(default_factory=dict)
     _imported: dict[str, set[str]] = field(default_factory=dict)
     files: set[str] = field(default_factory=set)
     # (importer, specifier) -> the project file it loads
@@ -146,6 +158,7 @@ class ProjectFacts:
             if extends and named is not None:
                 base = _class_name(extends.group(1))
                 self.subclasses.setdefault(base, set()).add(text(named))
+                self._bases[text(named)] = base
                 # making a subclass runs the base class's constructor
                 self._calls.append((("", base), ("", text(named)), path))
         try:
@@ -175,7 +188,7 @@ class ProjectFacts:
         functions = found.get("function", [])
         source.index_functions(functions)
         contexts = Contexts(source, found)
-        here = _Names(source, functions, found.get("bound", []))
+        here = _Names(source, functions, found.get("bound", []), found.get("made_as", []))
         for called in found.get("called", []):
             site = called.parent
             owner = None
@@ -198,7 +211,10 @@ class ProjectFacts:
         for function in functions:
             key = contexts.of_function(function)
             if key is not None and not key[0]:
-                self._defined.setdefault(key[1], set()).add(source.path)
+                method = _method_name(key)
+                self._defined.setdefault(method, set()).add(source.path)
+                if method != key[1]:
+                    self._methods.setdefault(method, set()).add(key[1])
         for name in found.get("class", []):
             self._defined.setdefault(text(name), set()).add(source.path)
         for name in found.get("default", []):
@@ -230,8 +246,15 @@ class ProjectFacts:
                     callers.setdefault(key, set()).add(context)
                     if not key[0]:
                         reached.setdefault(key, set()).add(path)
+            # a call of `x.start()` on an object of unknown class may call any `start`
+            for method, qualified in self._methods.items():
+                for name in qualified:
+                    callers.setdefault(("", name), set()).update(callers.get(("", method), ()))
+                    reached.setdefault(("", name), set()).update(reached.get(("", method), ()))
             handed = {key for target in self._handed for key in self._resolve(target)}
-            candidates = {key: sites for key, sites in callers.items() if key not in handed
+            candidates = {key: sites for key, sites in callers.items()
+                          if key not in handed
+                          and (key[0] or ("", _method_name(key)) not in handed)
                           and (key[0] or self._plausible(key, reached.get(key, set())))}
             # a key is once when each of its callers is load-time code or a key already once
             waiting: dict[Key, set[Key]] = {}
@@ -265,7 +288,7 @@ class ProjectFacts:
         """Some call of a method or class by name is in a file that defines one of that name
         or imports such a file: `n.start()` in server.js, which requires './notifier', can be a
         call of Notifier's start(); a `cfg.start()` in an unrelated file says nothing of it."""
-        defined = self._defined.get(key[1], set())
+        defined = self._defined.get(_method_name(key), set())
         return bool(defined) and any(path in defined or any(
             resolved in defined for specifier in self._imported.get(path, ())
             for resolved in self._file_of(path, specifier)) for path in callers)
@@ -274,7 +297,7 @@ class ProjectFacts:
         """The keys a call target names: itself, or for a name imported from a file of the
         project (`require('./metrics')`), that file's function of that name."""
         if len(target) == 2:
-            return [target]  # type: ignore[list-item]
+            return self._dispatch(target)  # type: ignore[arg-type]
         kind, importer, specifier, name = target
         # `mod.f()` may call a method of an object the module exports as well as its `f`
         keys = [("", name)] if kind == _MEMBER else []
@@ -287,6 +310,34 @@ class ProjectFacts:
             else:
                 found.append(key)
         return found + keys
+
+    def _dispatch(self, key: Key) -> list[Key]:
+        """The methods `x.f()` on an object of a known class C calls (key `("", "C.f")`): C's
+        own `f` or the one it inherits, and the overrides of C's subclasses; any `f`, when no
+        class of the project by that name has one."""
+        made, _, method = key[1].rpartition(".")
+        if key[0] or not made:
+            return [key]
+        defined = self._methods.get(method, set())
+        found: list[Key] = []
+        owner, seen = made, set()
+        while owner and owner not in seen:
+            seen.add(owner)
+            if f"{owner}.{method}" in defined:
+                found.append(("", f"{owner}.{method}"))
+                break
+            owner = self._bases.get(owner, "")
+        if not found:
+            return [("", method)]
+        pending = list(self.subclasses.get(made, ()))
+        while pending:
+            sub = pending.pop()
+            if sub not in seen:
+                seen.add(sub)
+                if f"{sub}.{method}" in defined:
+                    found.append(("", f"{sub}.{method}"))
+                pending.extend(self.subclasses.get(sub, ()))
+        return found
 
     def _file_of(self, importer: str, specifier: str) -> list[str]:
         """The project file `require(specifier)` in `importer` loads, if it is one."""
@@ -315,13 +366,18 @@ class _Names:
     """What a name called or handed around in one file refers to."""
 
     def __init__(self, source: SourceFile, functions: list[Node],
-                 bound: Iterable[Node] = ()) -> None:
+                 bound: Iterable[Node] = (), made_as: Iterable[Node] = ()) -> None:
         self.source = source
         self.path = source.path
         # names some function binds to what it requires: `const start = require('./x').default`
         self.required_here = {text(value.parent.child_by_field_name("name")) for value in bound
                               if value.parent is not None and _require_of(value)}
         self.imports = module_imports(source)
+        self.fields: dict[tuple[str, str], str] = {}  # (class, field) -> the class it holds
+        # names some declaration gives a class: `const x = new C()`, `(x: C) => ...`; only
+        # their calls are worth a lookup of what the name holds
+        self.typed = {text(name) for name in made_as}
+        self._module_declarators: dict[str, Node] | None = None
         self.local = {source.function_name(function) for function in functions
                       if function.type != "method_definition"} | {
             text(declarator.child_by_field_name("name"))
@@ -337,7 +393,7 @@ class _Names:
         if loaded and not is_package(loaded):
             return (_MEMBER, self.path, loaded, name)  # `require('./cache').cachegoose()`
         if owner is not None and owner.type != "identifier":
-            return ("", name)
+            return ("", self._method(owner, name))
         imported = self.imports.get(text(owner) if owner is not None else name) or (
             self._required_locally(owner if owner is not None else at))
         if (imported is not None and is_package(imported[0])) or (
@@ -349,13 +405,77 @@ class _Names:
         if owner is not None:
             if relative and imported is not None and imported[1] == WHOLE:
                 return (_MEMBER, self.path, imported[0], name)
-            return ("", name)
+            return ("", name if imported is not None else self._method(owner, name))
         if relative and imported is not None:
             return (_IMPORT, self.path, imported[0],
                     DEFAULT if imported[1] == WHOLE else imported[1])
         if name in self.local:
             return (self.path, name)
         return None
+
+    def _method(self, owner: Node, name: str) -> str:
+        """`Notifier.start` for `x.start()` when the file shows `x` is a Notifier (`const x =
+        new Notifier()`, `this.x = new Notifier()`, `x: Notifier`, `this.start()` in a method
+        of Notifier); the bare method name when it does not."""
+        made = self._class_of_value(unwrap(owner))
+        return f"{made}.{name}" if made else name
+
+    def _class_of_value(self, value: Node) -> str:
+        if value.type == "this":
+            return _this_class(value)
+        if value.type == "member_expression":
+            base = value.child_by_field_name("object")
+            if base is None or base.type != "this":
+                return ""
+            made = _this_class(base)
+            field_name = text(value.child_by_field_name("property"))
+            if made and (made, field_name) not in self.fields:
+                self.fields[made, field_name] = self._field_class(base, field_name)
+            return self.fields.get((made, field_name), "") if made else ""
+        if value.type != "identifier" or text(value) not in self.typed:
+            return ""
+        name = text(value)
+        function = self.source.enclosing_function(value)
+        while function is not None:  # the nearest function declaring the name decides
+            if name in parameter_names(function):
+                return _annotated(function.child_by_field_name("parameters"), name)
+            for declarator in self.source.declarators(name, function):
+                if self.source.enclosing_function(declarator) == function:
+                    return _made_by(declarator.child_by_field_name("value"))
+            function = self.source.enclosing_function(function)
+        if self._module_declarators is None:
+            self._module_declarators = {text(declarator.child_by_field_name("name")): declarator
+                                        for declarator in self.source.module_declarators()}
+        declared = self._module_declarators.get(name)
+        return _made_by(declared.child_by_field_name("value")) if declared is not None else ""
+
+    def _field_class(self, this: Node, name: str) -> str:
+        """The class of every value the class around `this` stores in its field `name`: `this.x
+        = new C()`, `x = new C()`, `x: C`, `constructor(private x: C)`; "" when they differ or
+        one is something else."""
+        body = _class_body(this)
+        if body is None:
+            return ""
+        made = set()
+        for spot in self.source.property_names(name):
+            if not body.start_byte <= spot.start_byte < body.end_byte:
+                continue
+            parent = spot.parent
+            if parent is not None and parent.type in FIELD_TYPES:
+                value = parent.child_by_field_name("value")
+                made.add(_made_by(value) if value is not None else _type_name(parent))
+            elif parent is not None and parent.type == "member_expression" and (
+                    text(parent.child_by_field_name("object")) == "this"):
+                assigned = parent.parent
+                if assigned is not None and assigned.type == "assignment_expression" and (
+                        assigned.child_by_field_name("left") == parent):
+                    made.add(_made_by(assigned.child_by_field_name("right")))
+        for spot in self.source.identifiers(name, body):  # TypeScript's parameter properties
+            parent = spot.parent
+            if parent is not None and parent.type in ("required_parameter", "optional_parameter") and any(
+                    child.type in ("accessibility_modifier", "readonly") for child in parent.children):
+                made.add(_type_name(parent))
+        return made.pop() if len(made) == 1 else ""
 
     def _required_locally(self, name: Node | None) -> tuple[str, str] | None:
         """(specifier, name) for a local of a function bound to what it requires (`const cache
@@ -416,20 +536,32 @@ class Contexts:
         source = self.source
         name = source.function_name(function)
         if function.type == "method_definition":
-            return _class_of(function) if name == "constructor" else ("", name)
+            if name == "constructor":
+                return _class_of(function)
+            made = _class_of(function) if function.parent is not None and (
+                function.parent.type == "class_body") else None
+            return ("", f"{made[1]}.{name}" if made is not None else name)
         wrapped = outer(function)
         parent = wrapped.parent
         if parent is not None and (_default_export(parent) or (
                 parent.type == "assignment_expression"
                 and text(parent.child_by_field_name("left")) == "module.exports")):
             return (source.path, DEFAULT)  # what `import run from './x'; run()` calls
+        if parent is not None and parent.type in FIELD_TYPES:
+            made = _class_of(parent)  # `run = () => {...}` in a class body: a method
+            named = parent.child_by_field_name("property") or parent.child_by_field_name("name")
+            if made is not None and named is not None:
+                return ("", f"{made[1]}.{text(named)}")
         if name and parent is not None:
             if parent.type == "pair":
                 return ("", name)  # a method of an object literal
             if parent.type == "assignment_expression":
                 left = text(parent.child_by_field_name("left"))
+                prototype = _PROTOTYPE.match(left)
+                if prototype:
+                    return ("", f"{prototype.group(1)}.{name}")  # `Foo.prototype.f = ...`
                 if "." in left and not left.startswith(("exports.", "module.exports.")):
-                    return ("", name)  # `this.f = ...`, `Foo.prototype.f = ...`
+                    return ("", name)  # `this.f = ...`, `obj.f = ...`
             return (source.path, name)
         if parent is not None and parent.type == "call_expression" and (
                 parent.child_by_field_name("function") == wrapped):
@@ -443,6 +575,11 @@ class Contexts:
                     _completion(function) and not _LISTENING.match(method)):
                 return self.of(call)
         return None
+
+
+def _method_name(key: Key) -> str:
+    """`start` for the key of `Notifier.start` (or of any `start`)."""
+    return key[1].rpartition(".")[2]
 
 
 def _completion(function: Node) -> bool:
@@ -479,6 +616,59 @@ def _class_of(node: Node) -> Key | None:
             current.parent.type == "variable_declarator"):
         named = current.parent.child_by_field_name("name")
     return ("", text(named)) if named is not None else None
+
+
+def _this_class(this: Node) -> str:
+    """The class whose object `this` is: the class of the method (or class field) it is in, or
+    `Foo` for a function assigned to `Foo.prototype.f`; "" inside any other function."""
+    current = this.parent
+    while current is not None and current.type not in ("class_body", "program"):
+        if current.type == "method_definition":
+            if current.parent is None or current.parent.type != "class_body":
+                return ""  # a method of an object literal: `this` is the literal
+            break
+        if current.type in FUNCTION_TYPES and current.type != "arrow_function":
+            assigned = outer(current).parent
+            left = assigned.child_by_field_name("left") if assigned is not None and (
+                assigned.type == "assignment_expression") else None
+            prototype = _PROTOTYPE.match(text(left)) if left is not None else None
+            return prototype.group(1) if prototype else ""
+        current = current.parent
+    named = _class_of(this) if current is not None and current.type != "program" else None
+    return named[1] if named is not None else ""
+
+
+def _class_body(node: Node) -> Node | None:
+    current = node.parent
+    while current is not None and current.type != "class_body":
+        current = current.parent
+    return current
+
+
+def _made_by(value: Node | None) -> str:
+    """`C` for `new C(...)` (`new lib.C()`), else ""."""
+    value = unwrap(value) if value is not None else None
+    if value is None or value.type != "new_expression":
+        return ""
+    made = value.child_by_field_name("constructor")
+    return _class_name(text(made)) if made is not None else ""
+
+
+def _type_name(node: Node) -> str:
+    """`C` for a TypeScript declaration annotated `: C` (a field, a parameter), else ""."""
+    annotation = node.child_by_field_name("type")
+    named = annotation.named_children[0] if annotation is not None and (
+        annotation.named_children) else None
+    return text(named) if named is not None and named.type == "type_identifier" else ""
+
+
+def _annotated(parameters: Node | None, name: str) -> str:
+    """The class the parameter `name` is annotated with, or ""."""
+    for parameter in parameters.named_children if parameters is not None else ():
+        pattern = parameter.child_by_field_name("pattern")
+        if pattern is not None and text(pattern) == name:
+            return _type_name(parameter)
+    return ""
 
 
 def _required(node: Node | None) -> str:
@@ -565,8 +755,7 @@ def _in_function(node: Node) -> bool:
     """Inside a function, or a class field's initialiser (which runs per object made)."""
     parent = node.parent
     while parent is not None:
-        if parent.type in FUNCTION_TYPES or parent.type in ("field_definition",
-                                                            "public_field_definition"):
+        if parent.type in FUNCTION_TYPES or parent.type in FIELD_TYPES:
             return True
         parent = parent.parent
     return False

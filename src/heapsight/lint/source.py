@@ -29,6 +29,8 @@ FUNCTION_TYPES = frozenset({
     "function_declaration", "function_expression", "function", "arrow_function",
     "method_definition", "generator_function_declaration", "generator_function",
 })
+# A class field, in the JavaScript and the TypeScript grammar
+FIELD_TYPES = frozenset({"field_definition", "public_field_definition"})
 
 # Objects that live as long as the process.
 GLOBAL_OBJECTS = frozenset({"process", "global", "globalThis", "window", "document", "self"})
@@ -487,6 +489,9 @@ class SourceFile:
         if parent is not None and parent.type in ("assignment_expression", "pair"):
             target = parent.child_by_field_name("left") or parent.child_by_field_name("key")
             return last_name(target) if target is not None else ""
+        if parent is not None and parent.type in FIELD_TYPES:  # `run = () => {...}` in a class
+            named = parent.child_by_field_name("property") or parent.child_by_field_name("name")
+            return text(named) if named is not None else ""
         return ""
 
     # -- positions -------------------------------------------------------------------------
