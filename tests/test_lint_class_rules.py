@@ -418,6 +418,36 @@ def test_a_method_called_on_an_object_of_known_class_is_that_class_s_method(tmp_
     assert _listeners(tmp_path, {}) == {("notifier.js", 4), ("session.js", 5)}
 
 
+def test_what_a_decorator_factory_returns_runs_when_the_class_is_defined(tmp_path):
+    """`@onStartup()` calls onStartup() and then what it returns, once per decorated method,
+    while the module defining the class loads: the registry it fills has a fixed size. A
+    factory whose result other code keeps may have it called any number of times."""
+    (tmp_path / "on.ts").write_text(textwrap.dedent("""
+        const on: { startup: { path: string; name: string }[] } = { startup: [] };
+        export function hooks() { return on.startup; }
+        export function onStartup(path: string) {
+          return (target: any, name: string) => {
+            on.startup.push({ path, name });
+          };
+        }
+        """), encoding="utf-8")
+    (tmp_path / "lastfm.ts").write_text(textwrap.dedent("""
+        import { onStartup } from './on';
+        class LastFM {
+          @onStartup('lastfm')
+          start() { console.log('up'); }
+        }
+        export default new LastFM();
+        """), encoding="utf-8")
+    rules = select_rules(["module-collection-growth"])
+    assert lint_paths([tmp_path], rules).findings == []
+    (tmp_path / "routes.ts").write_text(textwrap.dedent("""
+        import { onStartup } from './on';
+        export const mark = onStartup('route');
+        """), encoding="utf-8")
+    assert [f.line for f in lint_paths([tmp_path], rules).findings] == [6]
+
+
 def test_a_package_class_of_the_same_name_is_not_a_call_of_the_projects(tmp_path):
     """`new http.Agent()` per request makes no object of the project's own Agent, which the
     program makes once, at start-up."""

@@ -530,10 +530,29 @@ def in_setup_code(source: SourceFile, node: Node, load_only: dict[int, bool]) ->
     """Inside a function named like one-time setup (`init`, `register...`, `setup`...), or
     one that is only ever called while the module loads (`load_only` memoises that); or a
     lazy one-time start: `if (!timer) timer = setInterval(...)`."""
-    return _lazily_once(node) or any(
+    return _lazily_once(node) or _in_iife_at_load(source, node, load_only) or any(
         SETUP_NAMES.match(source.function_name(function))
         or _only_called_at_load(source, function, load_only)
         for function in source.enclosing_functions(node))
+
+
+def _in_iife_at_load(source: SourceFile, node: Node, load_only: dict[int, bool]) -> bool:
+    """`(function () { setInterval(prune, 60000) })()` at module level (or in code only called
+    at load): a function called where it is written runs as often as the code around it. Only
+    the innermost functions count: a function an IIFE defines may be called at any time."""
+    function = source.enclosing_function(node)
+    if function is None:
+        return False
+    while function is not None:
+        wrapped = outer(function)
+        called = wrapped.parent
+        if called is None or called.type != "call_expression" or (
+                called.child_by_field_name("function") != wrapped):
+            return False
+        function = source.enclosing_function(called)
+        if function is None or _only_called_at_load(source, function, load_only):
+            return True
+    return False
 
 
 def _lazily_once(node: Node) -> bool:

@@ -68,6 +68,7 @@ _CALLED = """
   (#eq? @require "require"))
 (variable_declarator name: (identifier) value: [(call_expression) (member_expression)] @bound)
 (variable_declarator name: (identifier) @made_as value: (new_expression))
+(decorator [(identifier) @called (member_expression property: (property_identifier) @called)])
 """
 # Places where a function is handed around as a value rather than called: whoever receives it
 # may call it any number of times.
@@ -138,6 +139,8 @@ class ProjectFacts:
     _default_names: dict[str, str] = field(default_factory=dict)
     # (file, exported name) -> what it re-exports of another project file
     _reexports: dict[Key, Target] = field(default_factory=dict)
+    # calls of decorator factories (`@onStartup()`), whose result runs where they are written
+    _decorations: list[tuple[Target, Key | None, str]] = field(default_factory=list)
     _start_up: frozenset[Key] | None = None
     _incomplete: bool = False  # a file's calls could not be read: no code is start-up-only
 
@@ -201,6 +204,10 @@ class ProjectFacts:
             target = here.target(text(called), owner, made, called)
             if target is not None:
                 self._calls.append((target, contexts.of(called), source.path))
+                if site is not None and site.parent is not None and (
+                        site.parent.type == "decorator"):
+                    # `@onStartup()`: the class's definition calls what onStartup() returns
+                    self._decorations.append((target, contexts.of(called), source.path))
         for loaded in found.get("loaded", []):  # `require('./install')(Plugins)`
             specifier = text(loaded).strip("'\"`")
             if not is_package(specifier):
@@ -241,11 +248,14 @@ class ProjectFacts:
         if self._start_up is None:
             callers: dict[Key, set[Key | None]] = {}
             reached: dict[Key, set[str]] = {}  # the files calls of a method or class are in
+            calls: dict[Key, int] = {}
             for target, context, path in self._calls:
                 for key in self._resolve(target):
                     callers.setdefault(key, set()).add(context)
+                    calls[key] = calls.get(key, 0) + 1
                     if not key[0]:
                         reached.setdefault(key, set()).add(path)
+            self._add_decorations(callers, reached, calls)
             # a call of `x.start()` on an object of unknown class may call any `start`
             for method, qualified in self._methods.items():
                 for name in qualified:
@@ -276,6 +286,23 @@ class ProjectFacts:
                         ready.append(caller)
             self._start_up = frozenset(once)
         return self._start_up
+
+    def _add_decorations(self, callers: dict[Key, set[Key | None]],
+                         reached: dict[Key, set[str]], calls: dict[Key, int]) -> None:
+        """The function a decorator factory returns (`return (target, name) => {...}`) is
+        called where the factory is applied, `@onStartup()`, when the class is defined - if
+        every call of the factory is such an application; a result kept by other code may be
+        called any number of times."""
+        applied: dict[Key, list[tuple[Key | None, str]]] = {}
+        for target, context, path in self._decorations:
+            for key in self._resolve(target):
+                applied.setdefault(key, []).append((context, path))
+        for key, sites in applied.items():
+            if len(sites) == calls.get(key):
+                result = (key[0], key[1] + RESULT)
+                callers.setdefault(result, set()).update(context for context, _ in sites)
+                if not key[0]:
+                    reached.setdefault(result, set()).update(path for _, path in sites)
 
     def runs_only_at_start_up(self, where: Contexts, node: Node) -> bool:
         """The project calls the function around `node` only while the program starts: a fixed
@@ -358,6 +385,7 @@ _IMPORT, _MEMBER = "import", "member"
 _BUILT_INS = frozenset({"console", "Math", "JSON", "Object", "Array", "Promise", "Reflect",
                         "Number", "String", "Symbol", "Date", "Buffer", "process", "Error"})
 AT_LOAD: Key = ("", "")  # the context of module-level code
+RESULT = "()"  # `f()` is the key of the function f returns
 DEFAULT = "default"  # the name of a module's default export, and of `module.exports = f`
 _SUFFIXES = (".js", ".ts", ".mjs", ".cjs", ".jsx", ".tsx", ".mts", ".cts")
 
@@ -566,6 +594,12 @@ class Contexts:
         if parent is not None and parent.type == "call_expression" and (
                 parent.child_by_field_name("function") == wrapped):
             return self.of(parent)  # an IIFE
+        if parent is not None and (parent.type == "return_statement" or (
+                parent.type == "arrow_function"
+                and parent.child_by_field_name("body") == wrapped)):
+            maker = source.enclosing_function(function)  # `return (target, name) => ...`
+            made = self.of_function(maker) if maker is not None else None
+            return (made[0], made[1] + RESULT) if made is not None and made[1] else None
         if parent is not None and parent.type == "arguments" and parent.parent is not None:
             call = parent.parent
             callee = call.child_by_field_name("function") or call.child_by_field_name(
