@@ -120,10 +120,14 @@ def parse_diff(text: str) -> list[FileDiff]:
 def lint_tree(repo: Path, commit: str, case: dict, into: Path) -> tuple[list[Finding], set[str],
                                                                        int]:
     """Export the case's folder at `commit` into `into` and lint it; (findings, files linted,
-    lines), paths relative to the export."""
+    lines), paths relative to the export. The repository's tsconfig/jsconfig files come too,
+    as in a checkout: their path aliases name project files."""
     into.mkdir()
     archive = into / "tree.tar"
-    archive.write_bytes(git(repo, "archive", commit, case["subdir"]))
+    configs = [name for name in git(repo, "ls-tree", "-r", "--name-only", commit).decode(
+        "utf-8", "replace").splitlines() if re.match(r"(ts|js)config[\w.-]*\.json$",
+                                                     name.rsplit("/", 1)[-1])]
+    archive.write_bytes(git(repo, "archive", commit, case["subdir"], *configs))
     with tarfile.open(archive) as tar:
         tar.extractall(into, filter="data")
     archive.unlink()

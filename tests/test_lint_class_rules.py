@@ -448,6 +448,37 @@ def test_what_a_decorator_factory_returns_runs_when_the_class_is_defined(tmp_pat
     assert [f.line for f in lint_paths([tmp_path], rules).findings] == [6]
 
 
+def test_an_import_through_a_typescript_path_alias_is_a_call_of_the_projects_file(tmp_path):
+    """`import { watchErrors } from '@config/errors'`, where tsconfig.json (through `extends`,
+    with comments and trailing commas) maps `@config/*` to src/config/*: the bootstrap calls
+    the project's watchErrors() once; a route that calls it per request keeps the finding."""
+    (tmp_path / "tsconfig.base.json").write_text(
+        '{\n  // shared\n  "compilerOptions": {"baseUrl": ".", '
+        '"paths": {"@config/*": ["src/config/*"],},},\n}\n', encoding="utf-8")
+    (tmp_path / "tsconfig.json").write_text('{"extends": "./tsconfig.base.json"}',
+                                            encoding="utf-8")
+    (tmp_path / "src" / "config").mkdir(parents=True)
+    files = {"src/config/errors.ts": """
+        export function watchErrors() {
+          process.on('uncaughtException', (error) => console.error(error));
+        }
+        """, "src/main.ts": """
+        import { watchErrors } from '@config/errors';
+        async function bootstrap() { watchErrors(); }
+        bootstrap();
+        """}
+    assert _listeners(tmp_path, files) == set()
+    (tmp_path / "src" / "routes.ts").write_text(textwrap.dedent("""
+        import { watchErrors } from '@config/errors';
+        export function routes(app: any) { app.get('/', (req: any, res: any) => watchErrors()); }
+        """), encoding="utf-8")
+    assert _listeners(tmp_path, {}) == {("errors.ts", 3)}
+    # a tsconfig.json that does not parse is left alone: the alias is then a package's
+    (tmp_path / "src" / "routes.ts").unlink()
+    (tmp_path / "tsconfig.json").write_text('{"extends": ', encoding="utf-8")
+    assert _listeners(tmp_path, {}) == {("errors.ts", 3)}
+
+
 def test_a_package_class_of_the_same_name_is_not_a_call_of_the_projects(tmp_path):
     """`new http.Agent()` per request makes no object of the project's own Agent, which the
     program makes once, at start-up."""

@@ -24,6 +24,7 @@ from heapsight.lint.rule import Rule
 from heapsight.lint.rules import RULES, RULES_BY_ID
 from heapsight.lint.source import SourceFile, language_for
 from heapsight.lint.suppress import suppressions
+from heapsight.lint.tsconfig import TsConfigs
 
 # Generated bundles are not source anyone can fix, and one can be tens of megabytes.
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -115,7 +116,7 @@ def lint_paths(paths: Sequence[str | os.PathLike[str]], rules: Sequence[Rule],
     """
     resources = tuple(resources)
     files = _files(paths, list(exclude))
-    project = ProjectFacts()
+    project = ProjectFacts(aliases=TsConfigs())
     if len(files) > 1:
         for shown, language, data in _sources(files):
             if isinstance(data, bytes) and language is not None:

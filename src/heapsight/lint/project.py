@@ -55,6 +55,7 @@ from heapsight.lint.source import (
     text,
     unwrap,
 )
+from heapsight.lint.tsconfig import TsConfigs
 from heapsight.lint.usage import RUN_ONCE_CALLS
 
 _CALLED = """
@@ -143,6 +144,8 @@ class ProjectFacts:
     _decorations: list[tuple[Target, Key | None, str]] = field(default_factory=list)
     _start_up: frozenset[Key] | None = None
     _incomplete: bool = False  # a file's calls could not be read: no code is start-up-only
+    # TypeScript's path aliases (`@app/config`), read from tsconfig.json beside the files
+    aliases: TsConfigs | None = None
 
     def add_file(self, path: str, data: bytes, language: str) -> None:
         source = SourceFile(path, data, language, batched=False)
@@ -191,7 +194,8 @@ class ProjectFacts:
         functions = found.get("function", [])
         source.index_functions(functions)
         contexts = Contexts(source, found)
-        here = _Names(source, functions, found.get("bound", []), found.get("made_as", []))
+        here = _Names(source, functions, found.get("bound", []), found.get("made_as", []),
+                      self.aliases)
         for called in found.get("called", []):
             site = called.parent
             owner = None
@@ -394,13 +398,20 @@ class _Names:
     """What a name called or handed around in one file refers to."""
 
     def __init__(self, source: SourceFile, functions: list[Node],
-                 bound: Iterable[Node] = (), made_as: Iterable[Node] = ()) -> None:
+                 bound: Iterable[Node] = (), made_as: Iterable[Node] = (),
+                 aliases: TsConfigs | None = None) -> None:
         self.source = source
         self.path = source.path
         # names some function binds to what it requires: `const start = require('./x').default`
         self.required_here = {text(value.parent.child_by_field_name("name")) for value in bound
                               if value.parent is not None and _require_of(value)}
         self.imports = module_imports(source)
+        if aliases is not None:  # `import { x } from '@app/config'`: a file of the project
+            for local, (specifier, name) in self.imports.items():
+                if is_package(specifier):
+                    file = aliases.resolve(source.path, specifier)
+                    if file:
+                        self.imports[local] = (file, name)
         self.fields: dict[tuple[str, str], str] = {}  # (class, field) -> the class it holds
         # names some declaration gives a class: `const x = new C()`, `(x: C) => ...`; only
         # their calls are worth a lookup of what the name holds
