@@ -345,3 +345,37 @@ def test_the_resource_table_is_extended_in_settings(project, capsys):
         '[tool.heapsight.lint]\nresources = ["telemetry-kit:Tracker"]\n')
     code, out, _ = run(capsys, "src/hook.ts")
     assert code == 1 and "src/hook.ts:3:18: client-per-request" in out
+
+
+def test_a_baseline_accepts_todays_findings_and_fails_on_new_ones(project, capsys):
+    """--write-baseline records the run's findings; --baseline leaves them out wherever their
+    lines move, fails on a new one, and counts entries whose code is gone as stale."""
+    assert run(capsys, "src", "--write-baseline", "lint-baseline.json")[0] == 0
+    assert json.loads((project / "lint-baseline.json").read_text())["findings"][0]["rule"] == (
+        "listener-not-removed")
+    code, _, err = run(capsys, "src", "--baseline", "lint-baseline.json")
+    assert code == 0 and "no findings" in err and "1 in the baseline" in err
+    leak = project / "src" / "leak.js"
+    leak.write_text("// moved down by a comment\n\n" + LEAK)
+    os.chdir(project / "src")  # another directory: paths are the baseline's, not the cwd's
+    assert run(capsys, ".", "--baseline", "../lint-baseline.json")[0] == 0
+    os.chdir(project)
+    leak.write_text(leak.read_text() + "function g(req, res) {\n  bus.on('y', () => 2);\n}\n")
+    code, out, _ = run(capsys, "src", "--baseline", "lint-baseline.json", "--format", "json")
+    document = json.loads(out)
+    assert code == 1 and [f["line"] for f in document["findings"]] == [8]
+    assert (document["baselined"], document["baseline_stale"]) == (1, 0)
+    leak.write_text(LEAK.replace("bus.on('x', () => 1);", "bus.once('x', () => 1);"))
+    code, _, err = run(capsys, "src", "--baseline", "lint-baseline.json")
+    assert code == 0 and "1 of its entries no longer found" in err
+
+
+def test_a_baseline_that_is_missing_or_not_one_is_one_clear_line(project, capsys):
+    code, _, err = run(capsys, "src", "--baseline", "missing.json")
+    assert code == 2 and "--write-baseline missing.json" in err and "Traceback" not in err
+    (project / "notes.json").write_text('{"mine": true}')
+    code, _, err = run(capsys, "src", "--baseline", "notes.json")
+    assert code == 2 and "not a heapsight lint baseline" in err
+    code, _, err = run(capsys, "src", "--write-baseline", "notes.json")
+    assert code == 2 and "--force" in err
+    assert (project / "notes.json").read_text() == '{"mine": true}'  # nothing lost

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from heapsight.cli._common import print_json, stderr, stdout
 from heapsight.errors import UsageError
+
+if TYPE_CHECKING:
+    from heapsight.lint.config import LintSettings
 
 
 def _names(values: tuple[str, ...]) -> list[str]:
@@ -35,6 +39,12 @@ def _names(values: tuple[str, ...]) -> list[str]:
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Write the report to this file (atomically) instead of stdout.")
 @click.option("--force", is_flag=True, help="Replace --output if it exists.")
+@click.option("--baseline", "baseline", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Leave out the findings this file holds (written by --write-baseline): "
+                   "report, and fail on, new ones only.")
+@click.option("--write-baseline", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Record every finding of this run in FILE (replacing an earlier baseline) "
+                   "and exit 0; later runs with --baseline FILE fail only on new findings.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False),
               help="Read [tool.heapsight.lint] from this pyproject.toml (default: the nearest "
                    "one with a [tool.heapsight] table).")
@@ -42,8 +52,9 @@ def _names(values: tuple[str, ...]) -> list[str]:
 @click.option("--list-rules", is_flag=True, help="List the rules and exit.")
 def lint(paths: tuple[str, ...], output_format: str, as_json: bool, select: tuple[str, ...],
          ignore: tuple[str, ...], exclude: tuple[str, ...], exit_zero: bool | None,
-         allow_unchecked: bool | None, output: str | None, force: bool,
-         config_path: str | None, no_config: bool, list_rules: bool) -> int:
+         allow_unchecked: bool | None, output: str | None, force: bool, baseline: str | None,
+         write_baseline: str | None, config_path: str | None, no_config: bool,
+         list_rules: bool) -> int:
     """Find leak patterns in JavaScript/TypeScript before they ship.
 
     Checks .js .mjs .cjs .jsx .ts .mts .cts .tsx files; folders are walked, skipping
@@ -73,9 +84,13 @@ def lint(paths: tuple[str, ...], output_format: str, as_json: bool, select: tupl
       heapsight lint src/ --json
       heapsight lint src/ --format sarif -o heapsight.sarif
       heapsight lint app.js --select listener-leak,timer-leak
+      heapsight lint src/ --write-baseline lint-baseline.json   # accept today's findings
+      heapsight lint src/ --baseline lint-baseline.json         # then fail on new ones only
     Silence one line with  // heapsight-disable-next-line <rule-or-category>
     """
     from heapsight.fileio import check_writable, write_text_atomic
+    from heapsight.lint.baseline import apply_baseline, check_replaceable, read_baseline
+    from heapsight.lint.baseline import write_baseline as write_baseline_file
     from heapsight.lint.config import find_pyproject, load_settings
     from heapsight.lint.engine import lint_paths, select_rules
     from heapsight.lint.rules import RULES
@@ -97,9 +112,24 @@ def lint(paths: tuple[str, ...], output_format: str, as_json: bool, select: tupl
     settings = load_settings(pyproject)
     if output is not None:
         check_writable(Path(output), force)
+    if baseline is not None:
+        read_baseline(Path(baseline))  # a missing or broken baseline fails before the work
+    if write_baseline is not None:
+        check_replaceable(Path(write_baseline), force)
     rules = select_rules(_names(select) or settings.select, [*settings.ignore, *_names(ignore)])
     result = lint_paths(paths, rules, exclude=[*settings.exclude, *exclude],
                         resources=settings.resources)
+    if write_baseline is not None:
+        count = len(result.findings)
+        write_baseline_file(Path(write_baseline), result.findings, force=force)
+        stderr.print(f"wrote {count} finding{'' if count == 1 else 's'} to {write_baseline}; "
+                     f"runs with --baseline {write_baseline} report only new ones")
+        return 1 if result.unchecked and not _allow_unchecked(allow_unchecked,
+                                                                     settings) else 0
+    if baseline is not None:
+        kept = apply_baseline(Path(baseline), result.findings)
+        result.findings, result.baselined, result.stale = kept.findings, kept.baselined, \
+            kept.stale
 
     if output_format == "text" and output is None:
         from heapsight.report.lint_text import render_lint_text
@@ -125,10 +155,13 @@ def lint(paths: tuple[str, ...], output_format: str, as_json: bool, select: tupl
             count = len(result.findings)
             stderr.print(f"wrote {count} finding{'' if count == 1 else 's'} to {output}")
     exit_zero = exit_zero if exit_zero is not None else settings.exit_zero
-    allow_unchecked = (allow_unchecked if allow_unchecked is not None
-                       else settings.allow_unchecked)
     failed = bool(result.findings) and not exit_zero
-    return 1 if failed or (result.unchecked and not allow_unchecked) else 0
+    return 1 if failed or (result.unchecked and not _allow_unchecked(
+        allow_unchecked, settings)) else 0
+
+
+def _allow_unchecked(given: bool | None, settings: LintSettings) -> bool:
+    return given if given is not None else settings.allow_unchecked
 
 
 def _repository_root() -> Path | None:

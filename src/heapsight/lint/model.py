@@ -54,6 +54,8 @@ class LintResult:
     files: int = 0
     lines: int = 0
     suppressed: int = 0
+    baselined: int = 0  # findings a --baseline file holds, left out of `findings`
+    stale: int = 0  # entries of that file no finding matched
 
     @property
     def unchecked(self) -> list[FileProblem]:
@@ -75,4 +77,6 @@ class LintResult:
             "files": self.files,
             "lines": self.lines,
             "suppressed": self.suppressed,
+            "baselined": self.baselined,
+            "baseline_stale": self.stale,
         }

@@ -27,8 +27,13 @@ def render_lint_text(result: LintResult, console: Console, errors: Console,
     tally = (f"{count} finding{'s' if count != 1 else ''} in {files_with} "
              f"file{'s' if files_with != 1 else ''}" if count else "no findings")
     extra = f", {result.suppressed} suppressed" if result.suppressed else ""
+    if result.baselined or result.stale:
+        extra += f", {result.baselined} in the baseline" + (
+            f" ({result.stale} of its entries no longer found: write it again)"
+            if result.stale else "")
     unchecked = len(result.unchecked)
     skipped = len(result.errors) - unchecked
     skipped_text = (f", {unchecked} not checked whole" if unchecked else "") + (
         f", {skipped} skipped" if skipped else "")
-    errors.print(f"{tally} ({result.files} files, {result.lines} lines checked{extra}{skipped_text})")
+    errors.print(f"{tally} ({result.files} files, {result.lines} lines checked{extra}{skipped_text})",
+                 soft_wrap=True)
