@@ -189,6 +189,14 @@ class ClientPerRequest(Rule):
             matches = matches + [m for m in source.matches(_ANY_CALL)
                                  if last_name(m["name"][0]) in extra
                                  and m["create"][0].id not in seen]
+        if table.calls_open:
+            # `const Knex = require('knex'); Knex({...})`: a package whose default export
+            # opens one, called under whatever name the file gave it
+            seen = {m["create"][0].id for m in matches}
+            matches = matches + [m for m in source.matches(_ANY_CALL)
+                                 if m["name"][0].type == "identifier"
+                                 and m["create"][0].id not in seen
+                                 and table.from_package(m["name"][0])]
         closed_slots = _closed_slots(source)
         replaced: set[int] = set()
         for create, opened, slot in _slot_replacements(source, facts, table, matches,
@@ -310,8 +318,9 @@ def _guarded_once(function: Node) -> bool:
 
 
 def _used(source: SourceFile, create: Node, function: Node) -> bool:
-    """Something is done with the new resource (`client.get(...)`, `sqs.send(...)`), not only
-    configured (`conn.models = ...`): a client opened to be used, not one being set up."""
+    """Something is done with the new resource (`client.get(...)`, `sqs.send(...)`, `db('users')`),
+    not only configured (`conn.models = ...`): a client opened to be used, not one being set
+    up."""
     if _is_agent(create):
         return True  # made to go into a request's options
     parent = outer(create).parent
@@ -322,6 +331,9 @@ def _used(source: SourceFile, create: Node, function: Node) -> bool:
         return True
     for use in source.identifiers(text(local), function):
         holder = use.parent
+        if holder is not None and holder.type == "call_expression" and (
+                holder.child_by_field_name("function") == use):
+            return True  # `db('users')`: a knex instance is called to query
         if holder is None or holder.type != "member_expression":
             continue
         while holder.parent is not None and holder.parent.type == "member_expression" and (
@@ -375,6 +387,12 @@ class _Table:
                 imported[0].rsplit("/", 1)[-1]) is not None
         return _required_from_database(self.facts, owner)
 
+    @property
+    def calls_open(self) -> bool:
+        """The file imports a package whose default export opens a resource when called
+        (`knex`, `ioredis`, `bull`), under whatever name it gives it."""
+        return any("*" in self._package_names(package) for package in self.packages)
+
     def _package_names(self, package: str) -> frozenset[str] | set[str]:
         names = PACKAGE_RESOURCES.get(package)
         if names is None:
@@ -383,7 +401,7 @@ class _Table:
         extra = self.extra_packages.get(package)
         return names | extra if extra else names
 
-    def _from_package(self, callee: Node) -> bool:
+    def from_package(self, callee: Node) -> bool:
         imported = self.facts.imported_from_package(callee)
         if imported is None:
             return False
@@ -464,7 +482,7 @@ class _Table:
         callee = text(callee_node)
         short = callee.rsplit(".", 1)[-1]
         if callee in self.extra_names or short in self.extra_names or (
-                self._from_package(callee_node)):
+                self.from_package(callee_node)):
             return True
         if callee in CONSTRUCTORS or (short in CONSTRUCTORS and short not in ("Cluster",)):
             return True
@@ -498,7 +516,7 @@ class _Table:
         if callee in self.extra_names or (name in self.extra_names
                                           and function.type == "identifier"):
             return f"{callee}()"
-        if self._from_package(function):
+        if self.from_package(function):
             return f"{callee}()"
         imported = self.facts.imported_from_package(function)
         if imported is not None and not self._package_names(imported[0]):
@@ -518,11 +536,17 @@ class _Table:
         arguments = create.child_by_field_name("arguments")
         first = arguments.named_children[0] if arguments is not None and (
             arguments.named_children) else None
-        if name in ("knex", "Knex") and first is not None and first.type in (
-                "string", "template_string"):
-            return None  # `knex('users')`: a query on the instance, not a new one
+        if name in ("knex", "Knex") and (first is None or first.type in (
+                "string", "template_string")):
+            return None  # `knex('users')`: a query on the instance, not a new one; knex
+            # makes one only from a config, so `Model.knex()` returns the instance bound
+            # to it (objection's getter)
         if name in ("knex", "Knex") and self.facts.imported_from_project(function):
             return None  # `const knex = require('../lib/knex'); knex(table)`: the app's instance
+        if name in ("knex", "Knex") and function.type == "identifier" and any(
+                name in self.facts.source.declared_names(around)
+                for around in self.facts.source.enclosing_functions(function)):
+            return None  # `const knex = this.knex(); knex(table)`: a local holding an instance
         if function.type == "member_expression":
             owner = unwrap(function.child_by_field_name("object") or function)
             if text(owner) in SOCKET_MODULES or owner.type != "identifier":
