@@ -139,7 +139,10 @@ class ClientPerRequest(Rule):
     itself (`connect()`, `initialize()`) counts whatever its library. A factory's name called
     on a property of an object (`app.db.knex('jobs')`) is that object's method, not the
     library's factory, and `knex(...)` imported from a file of the project is the
-    application's instance building a query. Node's own `http`/`https` `Agent` counts only when its options may turn
+    application's instance building a query; `knex()` without a config, or a local holding an
+    instance (`const knex = Model.knex(); knex(table)`), makes none. A package whose default
+    export opens one counts under whatever name the file gives it (`const Knex =
+    require('knex'); Knex({...})`). Node's own `http`/`https` `Agent` counts only when its options may turn
     `keepAlive` on: without it the agent closes each socket when its request ends. A helper
     that only makes and
     returns one is followed to its callers. Also finds a client stored into a field or an
