@@ -379,3 +379,17 @@ def test_a_baseline_that_is_missing_or_not_one_is_one_clear_line(project, capsys
     code, _, err = run(capsys, "src", "--write-baseline", "notes.json")
     assert code == 2 and "--force" in err
     assert (project / "notes.json").read_text() == '{"mine": true}'  # nothing lost
+
+
+def test_the_baseline_named_in_pyproject_applies_to_every_run(project, capsys):
+    (project / "pyproject.toml").write_text(
+        '[tool.heapsight.lint]\nbaseline = "lint/baseline.json"\n')
+    code, _, err = run(capsys, "src")
+    assert code == 2 and "lint/baseline.json" in err  # named, but not written yet
+    (project / "lint").mkdir()
+    assert run(capsys, "src", "--write-baseline", "lint/baseline.json")[0] == 0
+    os.chdir(project / "src")  # the setting's path is the pyproject's, not the cwd's
+    code, _, err = run(capsys, ".")
+    assert code == 0 and "1 in the baseline" in err
+    os.chdir(project)
+    assert run(capsys, "src", "--no-config")[0] == 1

@@ -41,7 +41,8 @@ def _names(values: tuple[str, ...]) -> list[str]:
 @click.option("--force", is_flag=True, help="Replace --output if it exists.")
 @click.option("--baseline", "baseline", type=click.Path(dir_okay=False), metavar="FILE",
               help="Leave out the findings this file holds (written by --write-baseline): "
-                   "report, and fail on, new ones only.")
+                   "report, and fail on, new ones only (default: `baseline` in "
+                   "[tool.heapsight.lint]).")
 @click.option("--write-baseline", type=click.Path(dir_okay=False), metavar="FILE",
               help="Record every finding of this run in FILE (replacing an earlier baseline) "
                    "and exit 0; later runs with --baseline FILE fail only on new findings.")
@@ -112,8 +113,10 @@ def lint(paths: tuple[str, ...], output_format: str, as_json: bool, select: tupl
     settings = load_settings(pyproject)
     if output is not None:
         check_writable(Path(output), force)
-    if baseline is not None:
-        read_baseline(Path(baseline))  # a missing or broken baseline fails before the work
+    baseline_path = Path(baseline) if baseline is not None else (
+        settings.baseline if write_baseline is None else None)
+    if baseline_path is not None:
+        read_baseline(baseline_path)  # a missing or broken baseline fails before the work
     if write_baseline is not None:
         check_replaceable(Path(write_baseline), force)
     rules = select_rules(_names(select) or settings.select, [*settings.ignore, *_names(ignore)])
@@ -126,8 +129,8 @@ def lint(paths: tuple[str, ...], output_format: str, as_json: bool, select: tupl
                      f"runs with --baseline {write_baseline} report only new ones")
         return 1 if result.unchecked and not _allow_unchecked(allow_unchecked,
                                                                      settings) else 0
-    if baseline is not None:
-        kept = apply_baseline(Path(baseline), result.findings)
+    if baseline_path is not None:
+        kept = apply_baseline(baseline_path, result.findings)
         result.findings, result.baselined, result.stale = kept.findings, kept.baselined, \
             kept.stale
 

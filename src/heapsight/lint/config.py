@@ -10,6 +10,8 @@ allow-unchecked = false        # true: files with syntax errors do not fail the 
 resources = ["makeDbClient", "telemetry-kit:Tracker"]   # more client/pool constructors or
                                                        # factories; `package:Name` = only that
                                                        # package's export
+baseline = "lint-baseline.json"   # report only findings this file does not hold (relative
+                                  # to the pyproject.toml; written by --write-baseline)
 ```
 The file is looked for in the current directory and its parents; the nearest pyproject.toml
 with a `[tool.heapsight]` table wins. Command-line options add to or override it.
@@ -23,7 +25,7 @@ from pathlib import Path
 
 from heapsight.errors import UsageError
 
-KEYS = ("select", "ignore", "exclude", "exit-zero", "allow-unchecked", "resources")
+KEYS = ("select", "ignore", "exclude", "exit-zero", "allow-unchecked", "resources", "baseline")
 
 
 @dataclass
@@ -34,6 +36,7 @@ class LintSettings:
     resources: list[str] = field(default_factory=list)  # more pool/client makers (`pkg:Name`)
     exit_zero: bool = False
     allow_unchecked: bool = False
+    baseline: Path | None = None  # resolved against the pyproject.toml's folder
     source: Path | None = None  # the pyproject.toml they came from
 
 
@@ -68,6 +71,11 @@ def load_settings(path: Path | None) -> LintSettings:
         if not isinstance(value, bool):
             raise UsageError(f"{path}: [tool.heapsight.lint] {key} must be true or false")
         setattr(settings, key.replace("-", "_"), value)
+    baseline = lint.get("baseline")
+    if baseline is not None:
+        if not isinstance(baseline, str) or not baseline:
+            raise UsageError(f"{path}: [tool.heapsight.lint] baseline must be a file name")
+        settings.baseline = path.parent / baseline
     return settings
 
 
