@@ -38,7 +38,9 @@ def _names(values: tuple[str, ...]) -> list[str]:
                    "errors, unreadable files); they are still reported.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Write the report to this file (atomically) instead of stdout.")
-@click.option("--force", is_flag=True, help="Replace --output if it exists.")
+@click.option("--force", is_flag=True,
+              help="Replace --output if it exists (and a --write-baseline file that is not a "
+                   "baseline).")
 @click.option("--baseline", "baseline", type=click.Path(dir_okay=False), metavar="FILE",
               help="Leave out the findings this file holds (written by --write-baseline): "
                    "report, and fail on, new ones only (default: `baseline` in "
