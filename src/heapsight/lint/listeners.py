@@ -27,6 +27,7 @@ from heapsight.lint.percall import (
     after_done_flag_return,
     first_time_only,
     looks_like_handler,
+    registration,
 )
 from heapsight.lint.source import (
     FUNCTION_TYPES,
@@ -627,18 +628,8 @@ def _registered_by_name(source: SourceFile, name: str) -> bool:
     new connection and its request)."""
     uses = [use.parent for use in source.property_names(name) if use.parent is not None
             and use.parent.type == "member_expression"] + source.identifiers(name)
-    for use in uses:
-        value = outer(use)
-        if value.parent is not None and value.parent.type == "member_expression" and text(
-                value.parent.child_by_field_name("property")) == "bind":
-            value = outer(value.parent.parent) if value.parent.parent is not None else value
-        holder = value.parent
-        call = holder.parent if holder is not None and holder.type == "arguments" else None
-        callee = call.child_by_field_name("function") if call is not None else None
-        if callee is not None and (re.match(LISTENING, last_name(callee)) or last_name(
-                callee) == "createServer"):
-            return True
-    return False
+    return any(found is not None and (re.match(LISTENING, found[0]) or found[0] == "createServer")
+               for found in map(registration, uses))
 
 
 def _taken_from_long_lived(source: SourceFile, value: Node) -> bool:

@@ -541,8 +541,6 @@ def _in_iife_at_load(source: SourceFile, node: Node, load_only: dict[int, bool])
     at load): a function called where it is written runs as often as the code around it. Only
     the innermost functions count: a function an IIFE defines may be called at any time."""
     function = source.enclosing_function(node)
-    if function is None:
-        return False
     while function is not None:
         wrapped = outer(function)
         called = wrapped.parent
@@ -1233,9 +1231,9 @@ def _call_repeats(source: SourceFile, call: Node, function: Node, per_call: dict
     for around in source.enclosing_functions(call):
         if around.id == function.id or around.id in per_call:
             return True  # a retry from inside itself, or a call from per-call code
-        registration = _registration(around)
-        if registration is not None:
-            method, register = registration
+        registered = registration(around)
+        if registered is not None:
+            method, register = registered
             if method in _LATER_AGAIN or _REGISTRATION_NAME.match(method):
                 return True
             if method in _LATER_ONCE:
@@ -1260,10 +1258,10 @@ def _handed_out(function: Node) -> bool:
         holder.child_by_field_name("body") == outer(function))
 
 
-def _registration(function: Node) -> tuple[str, Node] | None:
-    """(`on`, the call) when `function` is passed to `x.on(...)`, `setTimeout(...)`, ...;
-    also through `.bind(...)`."""
-    node = outer(function)
+def registration(value: Node) -> tuple[str, Node] | None:
+    """(`on`, the call) when `value` (a function, or its name) is passed to `x.on(...)`,
+    `setTimeout(...)`, ...; also through `.bind(...)`."""
+    node = outer(value)
     holder = node.parent
     if holder is not None and holder.type == "member_expression" and text(
             holder.child_by_field_name("property")) == "bind":

@@ -49,6 +49,7 @@ from heapsight.lint.source import (
     FIELD_TYPES,
     FUNCTION_TYPES,
     SourceFile,
+    field_name,
     last_name,
     outer,
     parameter_names,
@@ -467,10 +468,10 @@ class _Names:
             if base is None or base.type != "this":
                 return ""
             made = _this_class(base)
-            field_name = text(value.child_by_field_name("property"))
-            if made and (made, field_name) not in self.fields:
-                self.fields[made, field_name] = self._field_class(base, field_name)
-            return self.fields.get((made, field_name), "") if made else ""
+            slot = text(value.child_by_field_name("property"))
+            if made and (made, slot) not in self.fields:
+                self.fields[made, slot] = self._field_class(base, slot)
+            return self.fields.get((made, slot), "") if made else ""
         if value.type != "identifier" or text(value) not in self.typed:
             return ""
         name = text(value)
@@ -588,9 +589,8 @@ class Contexts:
             return (source.path, DEFAULT)  # what `import run from './x'; run()` calls
         if parent is not None and parent.type in FIELD_TYPES:
             made = _class_of(parent)  # `run = () => {...}` in a class body: a method
-            named = parent.child_by_field_name("property") or parent.child_by_field_name("name")
-            if made is not None and named is not None:
-                return ("", f"{made[1]}.{text(named)}")
+            if made is not None and field_name(parent):
+                return ("", f"{made[1]}.{field_name(parent)}")
         if name and parent is not None:
             if parent.type == "pair":
                 return ("", name)  # a method of an object literal

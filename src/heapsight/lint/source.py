@@ -185,6 +185,12 @@ def values_given(name: str, function: Node) -> list[Node]:
     return values
 
 
+def field_name(field: Node) -> str:
+    """The name a class field declares (the two grammars spell the field apart)."""
+    named = field.child_by_field_name("property") or field.child_by_field_name("name")
+    return text(named) if named is not None else ""
+
+
 def parameter_names(function: Node) -> list[str]:
     """Simple names bound by a function's parameters (destructured names included)."""
     single = function.child_by_field_name("parameter")
@@ -490,8 +496,7 @@ class SourceFile:
             target = parent.child_by_field_name("left") or parent.child_by_field_name("key")
             return last_name(target) if target is not None else ""
         if parent is not None and parent.type in FIELD_TYPES:  # `run = () => {...}` in a class
-            named = parent.child_by_field_name("property") or parent.child_by_field_name("name")
-            return text(named) if named is not None else ""
+            return field_name(parent)
         return ""
 
     # -- positions -------------------------------------------------------------------------

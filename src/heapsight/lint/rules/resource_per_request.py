@@ -186,20 +186,18 @@ class ClientPerRequest(Rule):
     def check(self, source: SourceFile, facts: FileFacts) -> Iterator[Finding]:
         table = _Table(facts)
         matches = source.matches(_CREATIONS)
-        if facts.extra_resources:
-            extra = table.extra_names.union(*table.extra_packages.values())
+        extra = table.extra_names.union(*table.extra_packages.values())
+        calls_open = table.calls_open
+        if extra or calls_open:
+            # the project's own additions, and `const Knex = require('knex'); Knex({...})`: a
+            # package whose default export opens one, called under whatever name the file
+            # gave it
             seen = {m["create"][0].id for m in matches}
             matches = matches + [m for m in source.matches(_ANY_CALL)
-                                 if last_name(m["name"][0]) in extra
-                                 and m["create"][0].id not in seen]
-        if table.calls_open:
-            # `const Knex = require('knex'); Knex({...})`: a package whose default export
-            # opens one, called under whatever name the file gave it
-            seen = {m["create"][0].id for m in matches}
-            matches = matches + [m for m in source.matches(_ANY_CALL)
-                                 if m["name"][0].type == "identifier"
-                                 and m["create"][0].id not in seen
-                                 and table.from_package(m["name"][0])]
+                                 if m["create"][0].id not in seen and (
+                                     last_name(m["name"][0]) in extra
+                                     or calls_open and m["name"][0].type == "identifier"
+                                     and table.from_package(m["name"][0]))]
         closed_slots = _closed_slots(source)
         replaced: set[int] = set()
         for create, opened, slot in _slot_replacements(source, facts, table, matches,
@@ -539,17 +537,17 @@ class _Table:
         arguments = create.child_by_field_name("arguments")
         first = arguments.named_children[0] if arguments is not None and (
             arguments.named_children) else None
-        if name in ("knex", "Knex") and (first is None or first.type in (
-                "string", "template_string")):
-            return None  # `knex('users')`: a query on the instance, not a new one; knex
-            # makes one only from a config, so `Model.knex()` returns the instance bound
-            # to it (objection's getter)
-        if name in ("knex", "Knex") and self.facts.imported_from_project(function):
-            return None  # `const knex = require('../lib/knex'); knex(table)`: the app's instance
-        if name in ("knex", "Knex") and function.type == "identifier" and any(
-                name in self.facts.source.declared_names(around)
-                for around in self.facts.source.enclosing_functions(function)):
-            return None  # `const knex = this.knex(); knex(table)`: a local holding an instance
+        if name in ("knex", "Knex") and (
+                first is None or first.type in ("string", "template_string")
+                or self.facts.imported_from_project(function)
+                or function.type == "identifier" and any(
+                    name in self.facts.source.declared_names(around)
+                    for around in self.facts.source.enclosing_functions(function))):
+            # knex makes an instance only from a config: `knex('users')` queries one,
+            # `Model.knex()` returns the one bound to it (objection's getter), and so do
+            # `const knex = require('../lib/knex'); knex(table)` (the app's instance) and
+            # `const knex = this.knex(); knex(table)` (a local holding one)
+            return None
         if function.type == "member_expression":
             owner = unwrap(function.child_by_field_name("object") or function)
             if text(owner) in SOCKET_MODULES or owner.type != "identifier":
