@@ -348,9 +348,9 @@ def test_the_resource_table_is_extended_in_settings(project, capsys):
 
 
 def test_a_baseline_accepts_todays_findings_and_fails_on_new_ones(project, capsys):
-    """--write-baseline records the run's findings; --baseline leaves them out wherever their
+    """--save-baseline records the run's findings; --baseline leaves them out wherever their
     lines move, fails on a new one, and counts entries whose code is gone as stale."""
-    assert run(capsys, "src", "--write-baseline", "lint-baseline.json")[0] == 0
+    assert run(capsys, "src", "--save-baseline", "lint-baseline.json")[0] == 0
     assert json.loads((project / "lint-baseline.json").read_text())["findings"][0]["rule"] == (
         "listener-not-removed")
     code, _, err = run(capsys, "src", "--baseline", "lint-baseline.json")
@@ -372,11 +372,11 @@ def test_a_baseline_accepts_todays_findings_and_fails_on_new_ones(project, capsy
 
 def test_a_baseline_that_is_missing_or_not_one_is_one_clear_line(project, capsys):
     code, _, err = run(capsys, "src", "--baseline", "missing.json")
-    assert code == 2 and "--write-baseline missing.json" in err and "Traceback" not in err
+    assert code == 2 and "--save-baseline missing.json" in err and "Traceback" not in err
     (project / "notes.json").write_text('{"mine": true}')
     code, _, err = run(capsys, "src", "--baseline", "notes.json")
     assert code == 2 and "not a heapsight lint baseline" in err
-    code, _, err = run(capsys, "src", "--write-baseline", "notes.json")
+    code, _, err = run(capsys, "src", "--save-baseline", "notes.json")
     assert code == 2 and "--force" in err
     assert (project / "notes.json").read_text() == '{"mine": true}'  # nothing lost
 
@@ -387,7 +387,7 @@ def test_the_baseline_named_in_pyproject_applies_to_every_run(project, capsys):
     code, _, err = run(capsys, "src")
     assert code == 2 and "lint/baseline.json" in err  # named, but not written yet
     (project / "lint").mkdir()
-    assert run(capsys, "src", "--write-baseline", "lint/baseline.json")[0] == 0
+    assert run(capsys, "src", "--save-baseline", "lint/baseline.json")[0] == 0
     os.chdir(project / "src")  # the setting's path is the pyproject's, not the cwd's
     code, _, err = run(capsys, ".")
     assert code == 0 and "1 in the baseline" in err

@@ -39,13 +39,13 @@ def _names(values: tuple[str, ...]) -> list[str]:
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Write the report to this file (atomically) instead of stdout.")
 @click.option("--force", is_flag=True,
-              help="Replace --output if it exists (and a --write-baseline file that is not a "
+              help="Replace --output if it exists (and a --save-baseline file that is not a "
                    "baseline).")
 @click.option("--baseline", "baseline", type=click.Path(dir_okay=False), metavar="FILE",
-              help="Leave out the findings this file holds (written by --write-baseline): "
+              help="Leave out the findings this file holds (written by --save-baseline): "
                    "report, and fail on, new ones only (default: `baseline` in "
                    "[tool.heapsight.lint]).")
-@click.option("--write-baseline", type=click.Path(dir_okay=False), metavar="FILE",
+@click.option("--save-baseline", type=click.Path(dir_okay=False), metavar="FILE",
               help="Record every finding of this run in FILE (replacing an earlier baseline) "
                    "and exit 0; later runs with --baseline FILE fail only on new findings.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False),
@@ -56,7 +56,7 @@ def _names(values: tuple[str, ...]) -> list[str]:
 def lint(paths: tuple[str, ...], output_format: str, as_json: bool, select: tuple[str, ...],
          ignore: tuple[str, ...], exclude: tuple[str, ...], exit_zero: bool | None,
          allow_unchecked: bool | None, output: str | None, force: bool, baseline: str | None,
-         write_baseline: str | None, config_path: str | None, no_config: bool,
+         save_baseline: str | None, config_path: str | None, no_config: bool,
          list_rules: bool) -> int:
     """Find leak patterns in JavaScript/TypeScript before they ship.
 
@@ -87,13 +87,13 @@ def lint(paths: tuple[str, ...], output_format: str, as_json: bool, select: tupl
       heapsight lint src/ --json
       heapsight lint src/ --format sarif -o heapsight.sarif
       heapsight lint app.js --select listener-leak,timer-leak
-      heapsight lint src/ --write-baseline lint-baseline.json   # accept today's findings
+      heapsight lint src/ --save-baseline lint-baseline.json    # accept today's findings
       heapsight lint src/ --baseline lint-baseline.json         # then fail on new ones only
     Silence one line with  // heapsight-disable-next-line <rule-or-category>
     """
     from heapsight.fileio import check_writable, write_text_atomic
-    from heapsight.lint.baseline import apply_baseline, check_replaceable, read_baseline
-    from heapsight.lint.baseline import write_baseline as write_baseline_file
+    from heapsight.lint.baseline import check_replaceable, read_baseline
+    from heapsight.lint.baseline import save_baseline as save_baseline_file
     from heapsight.lint.config import find_pyproject, load_settings
     from heapsight.lint.engine import lint_paths, select_rules
     from heapsight.lint.rules import RULES
@@ -116,23 +116,23 @@ def lint(paths: tuple[str, ...], output_format: str, as_json: bool, select: tupl
     if output is not None:
         check_writable(Path(output), force)
     baseline_path = Path(baseline) if baseline is not None else (
-        settings.baseline if write_baseline is None else None)
-    if baseline_path is not None:
-        read_baseline(baseline_path)  # a missing or broken baseline fails before the work
-    if write_baseline is not None:
-        check_replaceable(Path(write_baseline), force)
+        settings.baseline if save_baseline is None else None)
+    # read before the work, so that a missing or broken baseline fails at once
+    held = read_baseline(baseline_path) if baseline_path is not None else None
+    if save_baseline is not None:
+        check_replaceable(Path(save_baseline), force)
     rules = select_rules(_names(select) or settings.select, [*settings.ignore, *_names(ignore)])
     result = lint_paths(paths, rules, exclude=[*settings.exclude, *exclude],
                         resources=settings.resources)
-    if write_baseline is not None:
+    if save_baseline is not None:
         count = len(result.findings)
-        write_baseline_file(Path(write_baseline), result.findings, force=force)
-        stderr.print(f"wrote {count} finding{'' if count == 1 else 's'} to {write_baseline}; "
-                     f"runs with --baseline {write_baseline} report only new ones")
+        save_baseline_file(Path(save_baseline), result.findings, force=force)
+        stderr.print(f"wrote {count} finding{'' if count == 1 else 's'} to {save_baseline}; "
+                     f"runs with --baseline {save_baseline} report only new ones")
         return 1 if result.unchecked and not _allow_unchecked(allow_unchecked,
                                                                      settings) else 0
-    if baseline_path is not None:
-        kept = apply_baseline(baseline_path, result.findings)
+    if held is not None:
+        kept = held.filter(result.findings)
         result.findings, result.baselined, result.stale = kept.findings, kept.baselined, \
             kept.stale
 

@@ -1,7 +1,7 @@
 """A baseline: the findings a team has read and accepts, so that lint fails only on new ones.
 
 Lint is a first pass, and most of what it reports on an existing codebase is not a leak
-(docs/lint.md, "Precision and recall"). `--write-baseline FILE` records every finding of a run;
+(docs/lint.md, "Precision and recall"). `--save-baseline FILE` records every finding of a run;
 `--baseline FILE` then leaves those out and reports, and fails on, only findings the file does
 not hold. A finding is matched by its file, its rule and the text of its line with the
 indentation trimmed, not by its line number, so edits elsewhere in the file do not bring it
@@ -35,7 +35,7 @@ class Filtered:
     stale: int  # its entries no finding matched
 
 
-def write_baseline(path: Path, findings: list[Finding], force: bool = False) -> None:
+def save_baseline(path: Path, findings: list[Finding], force: bool = False) -> None:
     """Record `findings` in `path`, replacing an earlier baseline; any other existing file is
     replaced only with `force`."""
     from heapsight.fileio import write_text_atomic
@@ -63,28 +63,31 @@ def check_replaceable(path: Path, force: bool = False) -> None:
                          "to replace it")
 
 
-def apply_baseline(path: Path, findings: list[Finding]) -> Filtered:
-    """The findings `path` does not hold, and the counts of those it does and of its stale
-    entries."""
-    entries = read_baseline(path)
-    folder = path.resolve().parent
-    remaining = Counter(entries)
-    lines = _LineCache()
-    kept: list[Finding] = []
-    for finding in findings:
-        key = _key(finding, folder, lines)
-        if remaining[key] > 0:
-            remaining[key] -= 1
-        else:
-            kept.append(finding)
-    return Filtered(kept, len(findings) - len(kept), sum(remaining.values()))
+@dataclass(frozen=True)
+class Baseline:
+    folder: Path  # the baseline's folder, which its paths are relative to
+    entries: list[Key]
+
+    def filter(self, findings: list[Finding]) -> Filtered:
+        """The findings the baseline does not hold, and the counts of those it does and of
+        its stale entries."""
+        remaining = Counter(self.entries)
+        lines = _LineCache()
+        kept: list[Finding] = []
+        for finding in findings:
+            key = _key(finding, self.folder, lines)
+            if remaining[key] > 0:
+                remaining[key] -= 1
+            else:
+                kept.append(finding)
+        return Filtered(kept, len(findings) - len(kept), sum(remaining.values()))
 
 
-def read_baseline(path: Path) -> list[Key]:
-    """The entries of the baseline `path`; a usage error when it is missing or not one."""
+def read_baseline(path: Path) -> Baseline:
+    """The baseline `path`; a usage error when it is missing or not one."""
     if not path.is_file():
         raise UsageError(f"baseline {path} does not exist; create it with "
-                         f"`heapsight lint <paths> --write-baseline {path}`")
+                         f"`heapsight lint <paths> --save-baseline {path}`")
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
@@ -92,7 +95,7 @@ def read_baseline(path: Path) -> list[Key]:
     if not isinstance(document, dict) or document.get("format") != FORMAT or not isinstance(
             document.get("findings"), list):
         raise UsageError(f"{path} is not a heapsight lint baseline (write one with "
-                         "--write-baseline)")
+                         "--save-baseline)")
     if document.get("version") != VERSION:
         raise UsageError(f"{path} is a version {document.get('version')} baseline; this "
                          f"heapsight reads version {VERSION}: write it again")
@@ -102,7 +105,7 @@ def read_baseline(path: Path) -> list[Key]:
                 isinstance(entry.get(name), str) for name in ("file", "rule", "code")):
             raise UsageError(f"{path}: a finding without file, rule and code: {entry!r:.80}")
         keys.append((entry["file"], entry["rule"], entry["code"]))
-    return keys
+    return Baseline(path.resolve().parent, keys)
 
 
 def _is_baseline(path: Path) -> bool:

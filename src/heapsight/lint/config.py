@@ -11,7 +11,7 @@ resources = ["makeDbClient", "telemetry-kit:Tracker"]   # more client/pool const
                                                        # factories; `package:Name` = only that
                                                        # package's export
 baseline = "lint-baseline.json"   # report only findings this file does not hold (relative
-                                  # to the pyproject.toml; written by --write-baseline)
+                                  # to the pyproject.toml; written by --save-baseline)
 ```
 The file is looked for in the current directory and its parents; the nearest pyproject.toml
 with a `[tool.heapsight]` table wins. Command-line options add to or override it.
