@@ -2,8 +2,9 @@
 
 The collection, cache and global-growth rules share this: given every expression that refers to
 one collection (`items`, `this.cache`, `globalThis.seen`), sort each use into growth (push, set,
-add, `[key] =`), lookup (get, has, `[key]`), and bounds (delete, clear, shift, splice, a size
-check, reassignment). A collection with growth and no bound anywhere is unbounded.
+add, `[key] =`, a longer copy: `items = items.concat(x)`), lookup (get, has, `[key]`), and
+bounds (delete, clear, shift, splice, a size check, any other reassignment). A collection with
+growth and no bound anywhere is unbounded.
 """
 
 from __future__ import annotations
@@ -160,11 +161,37 @@ def classify(source: SourceFile, uses: list[Node], name: str, kind: str | None =
                 _classify_bucket(parent, usage, source)
         elif role in ("assignment_expression", "augmented_assignment_expression") and (
                 parent.child_by_field_name("left") == node):
-            if not _initialises(source, parent, node) and not only_when_empty(parent, node):
+            appended = _appended_copy(parent.child_by_field_name("right"), text(node))
+            if appended is not None:
+                usage.grows.append(appended)  # `items = items.concat(x)`, `[...items, x]`
+            elif not _initialises(source, parent, node) and not only_when_empty(parent, node):
                 usage.bounds.append(parent)  # replaced wholesale: `items = []`
         else:
             _note_escape(node, usage)
     return usage
+
+
+def _appended_copy(value: Node | None, name: str) -> Node | None:
+    """The copy with more items that replaces the collection `name`: `name.concat(x)` or
+    `[...name, x]` (either branch of `name ? name.concat(x) : [x]`): it grows like a push."""
+    if value is None:
+        return None
+    value = unwrap(value)
+    if value.type == "ternary_expression":
+        return next((found for branch in ("consequence", "alternative")
+                     if (found := _appended_copy(value.child_by_field_name(branch), name))
+                     is not None), None)
+    if value.type == "call_expression":
+        callee = value.child_by_field_name("function")
+        if callee is not None and callee.type == "member_expression" and (
+                last_name(callee) == "concat") and text(callee.child_by_field_name("object")
+                                                        ) == name:
+            return value
+    if value.type == "array" and len(value.named_children) > 1 and any(
+            item.type == "spread_element" and text(item.named_children[0]) == name
+            for item in value.named_children if item.named_children):
+        return value
+    return None
 
 
 def _read_before_set(source: SourceFile, grow: Node) -> bool:

@@ -13,7 +13,8 @@ from heapsight.lint.source import SourceFile, text
 class ModuleCollectionGrowth(Rule):
     """What it does:
     Finds a module-level array, Map, Set or plain object that a function adds to (`push`,
-    `unshift`, `set`, `add`, `obj[key] = ...`) while nothing in the file ever removes from it,
+    `unshift`, `set`, `add`, `obj[key] = ...`, or a longer copy of itself: `items =
+    items.concat(x)`, `items = [...items, x]`) while nothing in the file ever removes from it,
     clears it, replaces it or checks its size (a reset under `if (!items.length)` clears an
     empty list, so it does not count) - or removes only on a path the entry's call may
     not take: after an await outside `finally`, only when cancelled, through an
