@@ -44,16 +44,18 @@ import json
 import re
 import subprocess
 import sys
-import tarfile
 import tempfile
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import IO
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from lint_corpus import score_real_fixes  # noqa: E402 (the tests' scorer)
 
 from heapsight.lint.discover import discover, is_lintable
-from heapsight.lint.engine import lint_paths, select_rules
+from heapsight.lint.engine import MAX_FILE_BYTES, lint_paths, select_rules
 from heapsight.lint.model import Finding
 
 CASES = Path(__file__).resolve().parent / "lint_realrepos.json"
@@ -117,20 +119,47 @@ def parse_diff(text: str) -> list[FileDiff]:
     return [f for f in files if f.old and f.new and is_lintable(Path(f.new))]
 
 
+def export_files(repo: Path, commit: str, keep: Callable[[str], bool], into: Path) -> None:
+    """Write the files at `commit` that `keep` accepts under `into`, as a checkout would have
+    them. A snapshot may lack its largest blobs (images, archives): those are left out, as are
+    files over lint's size limit, which lint would skip anyway."""
+    entries = [(meta.split(), name) for meta, _, name in (
+        line.partition("\t") for line in git(repo, "ls-tree", "-r", "-z", commit).decode(
+            "utf-8", "surrogateescape").split("\0") if "\t" in line)]
+    wanted = [(meta[2], name) for meta, name in entries if meta[1] == "blob" and keep(name)]
+    with subprocess.Popen(["git", "-C", str(repo), "cat-file", "--batch"],
+                          stdin=subprocess.PIPE, stdout=subprocess.PIPE) as cat:
+        assert cat.stdin is not None and cat.stdout is not None
+        asks = "".join(f"{sha}\n" for sha, _ in wanted).encode()
+        writer = threading.Thread(target=_write_and_close, args=(cat.stdin, asks))
+        writer.start()  # git answers while it reads: both pipes must flow at once
+        for _, name in wanted:
+            header = cat.stdout.readline().split()
+            if header[-1] == b"missing":
+                continue
+            data = cat.stdout.read(int(header[-1]) + 1)[:-1]
+            if len(data) > MAX_FILE_BYTES:
+                continue
+            target = into / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        writer.join()
+
+
+def _write_and_close(pipe: IO[bytes], data: bytes) -> None:
+    pipe.write(data)
+    pipe.close()
+
+
 def lint_tree(repo: Path, commit: str, case: dict, into: Path) -> tuple[list[Finding], set[str],
                                                                        int]:
     """Export the case's folder at `commit` into `into` and lint it; (findings, files linted,
     lines), paths relative to the export. The repository's tsconfig/jsconfig files come too,
     as in a checkout: their path aliases name project files."""
     into.mkdir()
-    archive = into / "tree.tar"
-    configs = [name for name in git(repo, "ls-tree", "-r", "--name-only", commit).decode(
-        "utf-8", "replace").splitlines() if re.match(r"(ts|js)config[\w.-]*\.json$",
-                                                     name.rsplit("/", 1)[-1])]
-    archive.write_bytes(git(repo, "archive", commit, case["subdir"], *configs))
-    with tarfile.open(archive) as tar:
-        tar.extractall(into, filter="data")
-    archive.unlink()
+    folder = case["subdir"].strip("/") + "/"
+    export_files(repo, commit, lambda name: folder == "./" or name.startswith(folder) or bool(
+        re.match(r"(ts|js)config[\w.-]*\.json$", name.rsplit("/", 1)[-1])), into)
     root = into.resolve()
     files = discover(root / case["subdir"], case.get("exclude", ()))
     result = lint_paths(files, select_rules())
