@@ -161,10 +161,12 @@ def classify(source: SourceFile, uses: list[Node], name: str, kind: str | None =
                 _classify_bucket(parent, usage, source)
         elif role in ("assignment_expression", "augmented_assignment_expression") and (
                 parent.child_by_field_name("left") == node):
-            appended = _appended_copy(parent.child_by_field_name("right"), text(node))
+            value = parent.child_by_field_name("right")
+            appended = _appended_copy(value, text(node))
             if appended is not None:
                 usage.grows.append(appended)  # `items = items.concat(x)`, `[...items, x]`
-            elif not _initialises(source, parent, node) and not only_when_empty(parent, node):
+            if (appended is None or _replaced_otherwise(value, text(node))) and not (
+                    _initialises(source, parent, node)) and not only_when_empty(parent, node):
                 usage.bounds.append(parent)  # replaced wholesale: `items = []`
         else:
             _note_escape(node, usage)
@@ -192,6 +194,15 @@ def _appended_copy(value: Node | None, name: str) -> Node | None:
             for item in value.named_children if item.named_children):
         return value
     return None
+
+
+def _replaced_otherwise(value: Node | None, name: str) -> bool:
+    """`flush ? [] : items.concat(x)`: the branch that does not append replaces the collection,
+    a reset - unless it runs only while there is none yet (`items ? items.concat(x) : [x]`)."""
+    value = unwrap(value) if value is not None else None
+    condition = value.child_by_field_name("condition") if value is not None and (
+        value.type == "ternary_expression") else None
+    return condition is not None and text(unwrap(condition)) not in (name, f"!{name}")
 
 
 def _read_before_set(source: SourceFile, grow: Node) -> bool:
