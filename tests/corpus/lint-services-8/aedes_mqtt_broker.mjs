@@ -45,14 +45,14 @@ aedes.authenticate = (client, username, password, callback) => { // ok: closure-
   client.username = username
 }
 
-aedes.authorizePublish = (client, packet, callback) => {
+aedes.authorizePublish = (client, packet, callback) => { // ok: closure-capture
   if (!client) return callback(null)
   aclFor(client.username)
     .then((acl) => callback(allowed(acl.pub, packet.topic) ? null : new Error('publish not allowed')))
     .catch(callback)
 }
 
-aedes.authorizeSubscribe = (client, sub, callback) => {
+aedes.authorizeSubscribe = (client, sub, callback) => { // ok: closure-capture
   aclFor(client.username)
     .then((acl) => callback(null, allowed(acl.sub, sub.topic) ? sub : null))
     .catch(callback)

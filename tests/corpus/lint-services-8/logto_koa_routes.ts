@@ -175,7 +175,27 @@ export function koaFeatureFlags<StateT, ContextT, ResponseT>(): MiddlewareType<S
   };
 }
 
+// ---- middleware/koa-server-timing.ts ------------------------------------------------------
+
+export function koaServerTiming<StateT, ContextT, ResponseT>(): MiddlewareType<StateT, ContextT, ResponseT> {
+  return async (ctx, next) => {
+    const marks: Array<[string, number]> = [];
+    const started = performance.now();
+    ctx.state.mark = (name: string) => { // ok: closure-capture
+      marks.push([name, performance.now() - started]); // ok: unbounded-collection
+    };
+    ctx.res.once('finish', () => { // ok: listener-leak
+      ctx.state.mark = undefined;
+    });
+    await next();
+    ctx.set('Server-Timing', marks.map(([name, duration]) => `${name};dur=${duration.toFixed(1)}`).join(', '));
+  };
+}
+
 // ---- routes/connector-test.ts ---------------------------------------------------------------
+
+// One limiter for the process: tenants share it, keyed by user or email.
+const limiter = createSendRateLimiter();
 
 const smtpGuard = z.object({
   host: z.string(),
@@ -188,7 +208,6 @@ const smtpGuard = z.object({
 export default function connectorTestRoutes<T extends ManagementApiRouter>(
   ...[router, { queries, libraries }]: RouterInitArgs<T>
 ) {
-  const limiter = createSendRateLimiter();
   let rotationTimer: NodeJS.Timeout | undefined;
   let usageFlushTimer: NodeJS.Timeout | undefined;
 

@@ -78,7 +78,7 @@ export class Main {
             domain: config.domain,
             registration: "slack-registration.yaml",
             controller: {
-                onEvent: async (request: Request<WeakEvent>) => this.onMatrixEvent(request),
+                onEvent: async (request: Request<WeakEvent>) => this.onMatrixEvent(request), // ok: closure-capture
                 onUserQuery: () => ({}),
             },
         });
@@ -193,7 +193,8 @@ export class Main {
 
     public async run(port: number) {
         globalThis.__bridgeStartedAt ??= Date.now(); // ok: global-growth
-        globalThis.__matrixTxnLog ??= {};
+        globalThis.__matrixTxnLog ??= {}; // ok: global-growth
+        this.rtm.on("disconnected", () => log.warn("RTM disconnected, the client reconnects by itself")); // ok: listener-leak
         this.rtm.on("team_join", (ev: { user: { id: string } }) => { // ok: listener-leak
             this.profiles.delete(ev.user.id);
         });

