@@ -143,6 +143,18 @@ FLOORS_7: dict[str, tuple[float, float]] = {
     "global-growth": (0.84, 0.84),
 }
 
+# lint-services-8: a held-out corpus written by a helper session (branch svc8, issue #11) in the
+# styles of sixteen more applications (16 files, 101 sites). Not scored yet: zero floors.
+FLOORS_8: dict[str, tuple[float, float]] = {
+    "unbounded-collection": (0.0, 0.0),
+    "listener-leak": (0.0, 0.0),
+    "timer-leak": (0.0, 0.0),
+    "closure-capture": (0.0, 0.0),
+    "unbounded-cache": (0.0, 0.0),
+    "resource-per-request": (0.0, 0.0),
+    "global-growth": (0.0, 0.0),
+}
+
 FLOORS_OF = {
     "lint-services": FLOORS,
     "lint-services-2": FLOORS_2,
@@ -151,6 +163,7 @@ FLOORS_OF = {
     "lint-services-5": FLOORS_5,
     "lint-services-6": FLOORS_6,
     "lint-services-7": FLOORS_7,
+    "lint-services-8": FLOORS_8,
 }
 
 
