@@ -104,7 +104,7 @@ FLOORS_4: dict[str, tuple[float, float]] = {
 # these floors are the second score. Its misses were then read for a census of
 # causes, so it is spent. The eighth session tuned on it (rows raised to what that reached).
 FLOORS_5: dict[str, tuple[float, float]] = {
-    "unbounded-collection": (0.43, 0.87),
+    "unbounded-collection": (0.56, 0.90),
     "listener-leak": (0.31, 0.85),
     "timer-leak": (0.71, 1.00),
     "closure-capture": (0.77, 1.00),
@@ -117,11 +117,11 @@ FLOORS_5: dict[str, tuple[float, float]] = {
 # main (recall 0.56, precision 0.70) and after the lead's first rule batch (unchanged); then
 # read for a census of its misses and tuned on (spent): these floors are that result.
 FLOORS_6: dict[str, tuple[float, float]] = {
-    "unbounded-collection": (0.46, 0.63),
+    "unbounded-collection": (0.66, 0.71),
     "listener-leak": (0.69, 0.76),
     "timer-leak": (0.86, 0.76),
     "closure-capture": (0.81, 0.76),
-    "unbounded-cache": (0.58, 0.53),
+    "unbounded-cache": (0.58, 0.63),
     "resource-per-request": (0.81, 0.76),
     "global-growth": (0.84, 1.00),
 }
@@ -133,26 +133,30 @@ FLOORS_6: dict[str, tuple[float, float]] = {
 # a listener added by a function nothing shows running twice (not called again in the file,
 # not handed to the module's users or to other code) is no longer reported, which removed most
 # of the false listener findings independent reviewers found on 94 real repositories.
+# Session 15 read its misses for a census of causes and tuned on it (spent): these floors are
+# that result (0.58 / 0.77 -> 0.66 / 0.80).
 FLOORS_7: dict[str, tuple[float, float]] = {
-    "unbounded-collection": (0.46, 0.63),
-    "listener-leak": (0.78, 0.72),
-    "timer-leak": (0.53, 0.72),
+    "unbounded-collection": (0.60, 0.69),
+    "listener-leak": (0.84, 0.94),
+    "timer-leak": (0.92, 0.81),
     "closure-capture": (0.50, 0.85),
-    "unbounded-cache": (0.33, 0.44),
-    "resource-per-request": (0.42, 0.75),
+    "unbounded-cache": (0.33, 0.50),
+    "resource-per-request": (0.50, 0.87),
     "global-growth": (0.84, 0.84),
 }
 
 # lint-services-8: a held-out corpus written by a helper session (branch svc8, issue #11) in the
-# styles of sixteen more applications (16 files, 101 sites). Not scored yet: zero floors.
+# styles of sixteen more applications (16 files, 101 sites). Scored as totals only, at main
+# before session 15's rule work and after it: recall 0.58, precision 0.88 both times. Nobody
+# has read its cases; these floors are the score.
 FLOORS_8: dict[str, tuple[float, float]] = {
-    "unbounded-collection": (0.0, 0.0),
-    "listener-leak": (0.0, 0.0),
-    "timer-leak": (0.0, 0.0),
-    "closure-capture": (0.0, 0.0),
-    "unbounded-cache": (0.0, 0.0),
-    "resource-per-request": (0.0, 0.0),
-    "global-growth": (0.0, 0.0),
+    "unbounded-collection": (0.53, 0.80),
+    "listener-leak": (0.31, 0.55),
+    "timer-leak": (0.50, 0.87),
+    "closure-capture": (0.71, 1.00),
+    "unbounded-cache": (0.57, 1.00),
+    "resource-per-request": (0.57, 1.00),
+    "global-growth": (0.92, 0.92),
 }
 
 FLOORS_OF = {

@@ -37,6 +37,7 @@ from heapsight.lint.usage import (
     API_METHODS,
     Usage,
     assigned_value,
+    bucket_fill,
     classify,
     collection_kind,
     composite_key,
@@ -318,17 +319,19 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
             if not why:
                 continue
             # a Set holds no value to read back: `has` then `add` is a seen-set, not a cache
-            looked_up = kind != "set" and any(source.enclosing_function(lookup) == function
-                                              for lookup in usage.lookups)
-            if not singleton and (looked_up or not (kind == "set" or _per_call_entry(
-                    source, grow, function))):
+            # `list = this.m.get(k) ?? []; list.push(v); this.m.set(k, list)`: the list grows
+            fill = bucket_fill(source, grow, usage)
+            looked_up = fill is None and kind != "set" and any(
+                source.enclosing_function(lookup) == function for lookup in usage.lookups)
+            if not singleton and (looked_up or not (kind == "set" or fill is not None
+                                                    or _per_call_entry(source, grow, function))):
                 # get-or-create by a name: `of(name)` registries of a fixed domain (a Set
                 # holds no object to get back: each new value is one more entry)
                 continue
             if singleton and looked_up and not _per_call_entry(source, grow, function) and (
                     not counts_up(grow, usage.lookups)):
                 continue  # a read-through of a computed value: cache-without-eviction's
-            found_growth.append(FieldGrowth(name, kind, grow, owner, why))
+            found_growth.append(FieldGrowth(name, kind, fill or grow, owner, why))
             break
     return found_growth
 

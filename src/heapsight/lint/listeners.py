@@ -66,6 +66,37 @@ _REMOVES = file_query("""
 """)
 
 
+# What ends a subscription through the handle a registration returns.
+_ENDS = frozenset({"unsubscribe", "off", "remove", "removeListener", "dispose", "close",
+                   "destroy", "cancel", "abort", "stop", "end", "release", "detach"})
+
+
+def _handle_unused(source: SourceFile, call: Node) -> bool:
+    """`const sub = bus.subscribe(fn)` and `sub` is only read (`sub.closed`, a log line):
+    never unsubscribed, called, stored or handed on, so nothing can end it."""
+    holder = outer(call).parent
+    name = holder.child_by_field_name("name") if holder is not None and (
+        holder.type == "variable_declarator") else None
+    function = source.enclosing_function(call)
+    if name is None or name.type != "identifier" or function is None:
+        return False
+    for use in source.identifiers(text(name), function):
+        if use.id == name.id:
+            continue
+        parent = outer(use).parent
+        if parent is None:
+            return False
+        if parent.type == "member_expression":
+            if last_name(parent) in _ENDS:
+                return False
+            continue  # `sub.closed`
+        if parent.type in ("template_substitution", "binary_expression", "unary_expression",
+                           "parenthesized_expression", "ternary_expression"):
+            continue  # shown or tested, not kept
+        return False  # called, returned, stored, handed on
+    return True
+
+
 @dataclass(frozen=True)
 class ListenerAdd:
     call: Node
@@ -85,6 +116,11 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
     for match in source.matches(_ADDS):
         call, target = match["call"][0], chained_emitter(match["target"][0])
         method = text(match["method"][0])
+        if method == "subscribe":
+            source_of = observable_source(target)
+            if source_of is None:
+                continue  # `.pipe(take(1))`, `.pipe(takeUntil(this.destroy$))`: it ends itself
+            target = source_of
         args = _arguments(match)
         # `subscribe(fn)` and `onSomething(fn)` (`bus.onAction(evt, fn)`,
         # `License.onValidate(fn)`): the function is the last argument, and a registration
@@ -97,7 +133,8 @@ def unremoved_listeners(source: SourceFile, facts: FileFacts) -> list[ListenerAd
             continue  # removed when that signal aborts
         statement = outer(call).parent
         if statement is None or statement.type != "expression_statement" and (
-                subscription or statement.type != "member_expression"):
+                subscription or statement.type != "member_expression") and (
+                not _handle_unused(source, call)):
             continue  # its result is kept: some emitters return an unsubscribe function
         handler = args[-1] if subscription else args[1]
         if method != "subscribe" and subscription and (not _made_here(handler) or len(args) > 2
@@ -561,6 +598,28 @@ def chained_emitter(target: Node) -> Node:
             break
         target = function.child_by_field_name("object") or target
     return target
+
+
+def observable_source(target: Node) -> Node | None:
+    """`this.eventBus` for `this.eventBus.ofType(E).pipe(map(f))`: a stream derived from a
+    long-lived source by operators is subscribed to that source. None when an operator ends
+    the subscription by itself (`take`, `first`, `takeUntil`, `timeout`)."""
+    while target.type == "call_expression":
+        function = target.child_by_field_name("function")
+        if function is None or function.type != "member_expression" or text(
+                function.child_by_field_name("property")) not in _OPERATORS:
+            break
+        if text(function.child_by_field_name("property")) == "pipe" and _ENDING.search(
+                text(target.child_by_field_name("arguments") or target)):
+            return None
+        target = function.child_by_field_name("object") or target
+    return target
+
+
+# Methods of event buses and RxJS observables that derive a stream from the one they are on.
+_OPERATORS = frozenset({"ofType", "pipe", "asObservable", "select", "events$", "observe",
+                        "valueChanges"})
+_ENDING = re.compile(r"\b(take|first|takeUntil|takeWhile|timeout|single|find|last)\s*\(")
 
 
 _CHAINING = frozenset({"on", "once", "addListener", "prependListener", "prependOnceListener",

@@ -187,7 +187,8 @@ def per_call_functions(source: SourceFile, facts: FileFacts) -> dict[int, str]:
         method = text(found["method"][0])
         args = [a for a in found["args"][0].named_children if a.type != "comment"]
         if method in ("on", "addListener", "hook", "addHook"):
-            event = text(args[0]).strip("'\"") if args and args[0].type == "string" else ""
+            event = text(args[0]).strip("'\"`") if args and (args[0].type == "string" or (
+                args[0].type == "template_string" and not args[0].named_children)) else ""
             if len(args) >= 2 and (event in PER_CALL_EVENTS or (
                     method in ("hook", "addHook") and event in PER_REQUEST_HOOKS)):
                 _mark(args[1], f"per-{event} listener", reasons, named)

@@ -698,10 +698,31 @@ def _handed_on(source: SourceFile, name: str, declaration: Node, function: Node)
             continue
         if parent.type == "return_statement" and _result_always_dropped(source, function):
             continue  # returned to callers that all drop it
+        if parent.type == "arguments" and _only_shown(parent.parent):
+            continue  # `Boolean(timer)`, `log.debug('polling', timer)`: nobody gets to clear it
         container = _container_kept_in(source, use)
         if container is None or _clears_entries_of(source, container):
             return True  # (kept in a table of timers nothing clears: not handed to a clearer)
     return False
+
+
+# Calls that only turn a value into text or a flag, or print it: the handle goes no further.
+_SHOWING = frozenset({"Boolean", "String", "Number", "inspect", "format"})
+_LOGGING = re.compile(r"^(console|\w*log(ger)?|debug)$|\.(log(ger)?|debug)$", re.I)
+_LOG_LEVELS = frozenset({"log", "debug", "info", "warn", "error", "trace", "verbose", "silly"})
+
+
+def _only_shown(call: Node | None) -> bool:
+    callee = call.child_by_field_name("function") if call is not None and (
+        call.type == "call_expression") else None
+    if callee is None:
+        return False
+    if callee.type == "identifier":
+        return text(callee) in _SHOWING
+    receiver = callee.child_by_field_name("object") if callee.type == "member_expression" \
+        else None
+    return receiver is not None and last_name(callee) in _LOG_LEVELS and bool(
+        _LOGGING.search(text(receiver)))
 
 
 def _result_always_dropped(source: SourceFile, function: Node) -> bool:

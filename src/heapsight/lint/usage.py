@@ -45,6 +45,11 @@ LOOKUP_METHODS = frozenset({"get", "has"})
 BOUND_METHODS = frozenset({"delete", "clear", "pop", "shift", "splice", "prune", "evict",
                            "purge", "reset"})
 SIZE_PROPERTIES = frozenset({"length", "size"})
+# Functions that run when the owner's life ends (a server's close, a bundler's buildEnd, Nest's
+# onModuleDestroy): a clear there leaves every entry in place for as long as it serves.
+TEARDOWN = re.compile(r"^_?(on)?(close|destroy|dispose|stop|terminate|shutdown|teardown|unload|"
+                      r"cleanup|buildEnd|closeBundle|moduleDestroy|applicationShutdown)"
+                      r"([A-Z_]\w*)?$", re.I)
 COMPARISONS = frozenset({">", ">=", "<", "<=", "===", "==", "!==", "!="})
 
 # Methods that implement a container or a registration API: growth there is the caller's
@@ -104,7 +109,8 @@ class Usage:
             if (node.id in buckets and node.type != "subscript_expression") or creates_bucket(
                     node, source):
                 continue  # a grouping index (`(m[k] ||= []).push(v)`), not a cache
-            if _fills_old_entry(stored_value(node), lookups):
+            if _fills_old_entry(stored_value(node), lookups) or _change_of_old_entry(
+                    source, node, lookups) is not None:
                 continue  # `m.set(k, (m.get(k) ?? new Set()).add(v))`: a grouping as well
 
             function = source.enclosing_function(node)
@@ -123,6 +129,18 @@ class Usage:
                        for use in source.identifiers(name, caller)):
                     return True
         return False
+
+
+def at_teardown_only(source: SourceFile, bounds: list[Node]) -> bool:
+    """Every removal empties the whole collection in a teardown function (`cache.clear()` in
+    `close()` or `buildEnd()`): while the owner serves, nothing is taken out. (A delete of
+    one key, as in `destroySession(id)`, ends that key's life, not the owner's.)"""
+    return bool(bounds) and all(
+        (function := source.enclosing_function(bound)) is not None
+        and TEARDOWN.match(source.function_name(function)) is not None and (
+            bound.type == "assignment_expression" or bound.type == "call_expression" and last_name(
+                bound.child_by_field_name("function") or bound) in ("clear", "reset"))
+        for bound in bounds)
 
 
 def classify(source: SourceFile, uses: list[Node], name: str, kind: str | None = None) -> Usage:
@@ -305,6 +323,16 @@ def _classify_bucket(entry: Node, usage: Usage, source: SourceFile | None = None
     usage.bounds += inner.bounds
 
 
+def stored_key(grow: Node) -> Node | None:
+    """The key a growth stores under: `k` of `m.set(k, v)` or `m[k] = v`."""
+    if grow.type == "call_expression":
+        args = grow.child_by_field_name("arguments")
+        named = args.named_children if args is not None else []
+        method = last_name(grow.child_by_field_name("function") or grow)
+        return named[0] if method == "set" and named else None
+    return grow.child_by_field_name("index") if grow.type == "subscript_expression" else None
+
+
 def stored_value(grow: Node) -> Node | None:
     """The value a growth stores: `v` of `m.set(k, v)`, `m[k] = v` or `list.push(v)`."""
     if grow.type == "call_expression":
@@ -352,6 +380,65 @@ def _fills_old_entry(value: Node | None, lookups: set[int]) -> bool:
             receiver.child_by_field_name("operator")) in ("||", "??"):
         receiver = unwrap(receiver.child_by_field_name("left") or receiver)
     return receiver.id in lookups
+
+
+def bucket_fill(source: SourceFile, grow: Node, usage: Usage) -> Node | None:
+    """For `m.set(k, list)` storing the old entry back, the `list.push(v)` that grows it: the
+    growth each call adds. None when another store under the same key trims the entry
+    (`m.set(k, m.get(k).filter(...))`, an unsubscribe; `list.splice(i, 1); m.set(k, list)`
+    in the timer that ends the item)."""
+    lookups = {lookup.id for lookup in usage.lookups}
+    key = text(stored_key(grow) or grow)
+    for other in usage.grows:
+        if text(stored_key(other) or other) != key:
+            continue
+        change = _change_of_old_entry(source, other, lookups)
+        if _trimmed_copy(stored_value(other)) or change is not None and last_name(
+                change.child_by_field_name("function") or change) not in _FILLS:
+            return None
+    change = _change_of_old_entry(source, grow, lookups)
+    return change if change is not None and last_name(
+        change.child_by_field_name("function") or change) in _FILLS else None
+
+
+_FILLS = frozenset({"push", "unshift", "add", "set"})
+
+
+def _change_of_old_entry(source: SourceFile, grow: Node, lookups: set[int]) -> Node | None:
+    """`const list = m.get(k) || []; list.push(v); m.set(k, list)`: the value stored is a
+    local holding the old entry (or a new empty one), and this is the call that changed it in
+    between (`push`, `add`; `splice`, `shift` when it is trimmed). (`q = m[k] || new Queue();
+    m[k] = q` changes nothing: a get-or-create.)"""
+    value = stored_value(grow)
+    function = source.enclosing_function(grow)
+    if value is None or function is None or unwrap(value).type != "identifier":
+        return None
+    name = text(unwrap(value))
+    held = assigned_value(source, name, function, grow)
+    if held is None:
+        return None
+    held = unwrap(held)
+    if held.type == "binary_expression" and text(
+            held.child_by_field_name("operator")) in ("||", "??"):
+        held = unwrap(held.child_by_field_name("left") or held)
+    if held.id not in lookups:
+        return None
+    for use in source.identifiers(name, function):
+        member = use.parent
+        call = member.parent if member is not None else None
+        if member is not None and member.type == "member_expression" and call is not None and (
+                call.type == "call_expression") and last_name(member) in (
+                _FILLS | BOUND_METHODS) and held.end_byte < use.start_byte < grow.start_byte:
+            return call
+    return None
+
+
+def _trimmed_copy(value: Node | None) -> bool:
+    value = unwrap(value) if value is not None else None
+    callee = value.child_by_field_name("function") if value is not None and (
+        value.type == "call_expression") else None
+    return callee is not None and callee.type == "member_expression" and last_name(callee) in (
+        "filter", "slice", "splice", "without")
 
 
 def creates_bucket(grow: Node, source: SourceFile | None = None) -> bool:
@@ -565,7 +652,8 @@ def unbounded_growth(source: SourceFile, facts: FileFacts) -> list[Growth]:
             memo = usage.grows[0]  # only ever a new bucket per key: a get-or-create registry
         if memo is not None and not facts.runs_per_call_or_async(memo):
             continue  # a "seen" set of a small fixed domain (module names, warnings shown)
-        grows = [g for g in usage.grows_in_functions(source)
+        grows = [bucket_fill(source, g, usage) or g
+                 for g in usage.grows_in_functions(source)
                  if not facts.in_setup_code(g) and not _copies_keys(g)
                  and not constant_key(source, g) and not _iterated_at_load(source, g)]
         if grows:

@@ -34,7 +34,9 @@ class FieldCollectionGrowth(Rule):
     using `this` to an object that outlives it (`bus.on('x', (e) => this.record(e))`)
     lives as long as that object. A closure a timer runs again and again (`const beat = ()
     => { ...; setTimeout(beat, ms) }`) grows per tick whatever the method around it is
-    called, and its pending timer keeps the object alive.
+    called, and its pending timer keeps the object alive. A list per key fetched into a local,
+    grown and stored back on a field (`const lines = this.m.get(k) ?? []; lines.push(x);
+    this.m.set(k, lines)`) grows by the push, as for module-level collections.
 
     Why is this bad?
     Servers, clients, pools and exported singletons live as long as the process. A map of

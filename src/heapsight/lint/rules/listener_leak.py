@@ -28,7 +28,11 @@ class ListenerNotRemoved(Rule):
     module-level emitter, `process`, `window`, `this` or an injected field of a singleton, an
     emitter the caller passes in, the object of a method reached per call, a global the host
     set up), when that code never removes the listener (`off`, `removeListener`,
-    `removeEventListener`) and does not pass `{ once: true }` or an AbortSignal. The same
+    `removeEventListener`) and does not pass `{ once: true }` or an AbortSignal. A
+    `subscribe(fn)` to a stream an operator derives from such an emitter (`this.eventBus
+    .ofType(E).subscribe(fn)`, `.pipe(map(f)).subscribe(fn)`) subscribes to the emitter, unless
+    an operator ends it (`take`, `first`, `takeUntil`, `timeout`); a subscription handle kept
+    in a local that is only read (`sub.closed` in a log line) is as good as dropped. The same
     function added again by a listener for a recurring event counts (Node's emitters keep it
     once per add), as does a function a method's caller hands in, and a registration spelled
     `onSomething(fn)` (or `onSomething(event, fn)`, its first argument naming an event, a
@@ -107,9 +111,10 @@ class ListenerNotRemoved(Rule):
                 if prop.start_point[0] != add.call.start_point[0]:
                     at = prop
             if method.endswith(".subscribe"):
+                shown = " ".join(text(function).split()) if function is not None else method
                 yield self.finding(
                     source, add.call,
-                    f"`{method}(...)` runs in {facts.describe(add.scope)} and subscribes to "
+                    f"`{shown}(...)` runs in {facts.describe(add.scope)} and subscribes to "
                     f"`{text(add.target)}`, which outlives it, on every call; the handle that "
                     f"would end the subscription is dropped")
                 continue

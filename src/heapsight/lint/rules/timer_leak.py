@@ -19,7 +19,9 @@ class IntervalNotCleared(Rule):
     including a class that starts an interval in one method and has no method that clears it,
     or clears it only just before starting the next one. In per-call code, an interval cleared
     only in a `catch`, only after an await outside `finally`, or only on 'finish' of a stream it
-    writes to and never ends (a client that leaves brings 'close'), is not cleared either.
+    writes to and never ends (a client that leaves brings 'close'), is not cleared either. A
+    handle only turned into a flag or printed (`Boolean(timer)`, `log.debug('polling', timer)`)
+    is not handed to anything that could clear it.
 
     Why is this bad?
     An interval runs until it is cleared, and it keeps its callback's closure - and everything

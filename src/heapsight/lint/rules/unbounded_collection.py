@@ -31,7 +31,10 @@ class ModuleCollectionGrowth(Rule):
     on a class (`Owner.live = []` at module level) that each instance adds itself to in its
     constructor, with no removal, keeps every instance ever made. A collection kept in a
     module-level object literal (`const state = { log: [] }`), or set on one at the top level
-    (`state.log = []`), counts as a module-level one.
+    (`state.log = []`), counts as a module-level one. A list per key fetched into a local,
+    grown and stored back (`const list = m.get(k) || []; list.push(x); m.set(k, list)`) grows
+    by the push, however few the keys (reported there), unless another store under the same
+    key trims it (`.filter(...)`, `.slice(-n)`, a `splice` before storing it back).
 
     Why is this bad?
     A module-level collection lives as long as the process. If each request or event adds an
