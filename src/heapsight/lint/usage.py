@@ -45,11 +45,6 @@ LOOKUP_METHODS = frozenset({"get", "has"})
 BOUND_METHODS = frozenset({"delete", "clear", "pop", "shift", "splice", "prune", "evict",
                            "purge", "reset"})
 SIZE_PROPERTIES = frozenset({"length", "size"})
-# Functions that run when the owner's life ends (a server's close, a bundler's buildEnd, Nest's
-# onModuleDestroy): a clear there leaves every entry in place for as long as it serves.
-TEARDOWN = re.compile(r"^_?(on)?(close|destroy|dispose|stop|terminate|shutdown|teardown|unload|"
-                      r"cleanup|buildEnd|closeBundle|moduleDestroy|applicationShutdown)"
-                      r"([A-Z_]\w*)?$", re.I)
 COMPARISONS = frozenset({">", ">=", "<", "<=", "===", "==", "!==", "!="})
 
 # Methods that implement a container or a registration API: growth there is the caller's
@@ -129,18 +124,6 @@ class Usage:
                        for use in source.identifiers(name, caller)):
                     return True
         return False
-
-
-def at_teardown_only(source: SourceFile, bounds: list[Node]) -> bool:
-    """Every removal empties the whole collection in a teardown function (`cache.clear()` in
-    `close()` or `buildEnd()`): while the owner serves, nothing is taken out. (A delete of
-    one key, as in `destroySession(id)`, ends that key's life, not the owner's.)"""
-    return bool(bounds) and all(
-        (function := source.enclosing_function(bound)) is not None
-        and TEARDOWN.match(source.function_name(function)) is not None and (
-            bound.type == "assignment_expression" or bound.type == "call_expression" and last_name(
-                bound.child_by_field_name("function") or bound) in ("clear", "reset"))
-        for bound in bounds)
 
 
 def classify(source: SourceFile, uses: list[Node], name: str, kind: str | None = None) -> Usage:

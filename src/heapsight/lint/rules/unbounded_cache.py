@@ -23,7 +23,6 @@ from heapsight.lint.source import (
 )
 from heapsight.lint.usage import (
     Usage,
-    at_teardown_only,
     classify,
     collection_kind,
     composite_key,
@@ -42,9 +41,7 @@ class CacheWithoutEviction(Rule):
     Finds a Map or plain object used as a read-through cache - looked up with `get`/`has`/`[key]`
     and then filled with `set`/`[key] =` in the same function, or in a function the one that
     looks up calls - that nothing ever evicts from:
-    no `delete`, no `clear`, no size check, no TTL, no replacement (a `clear()` only in a
-    teardown function - `close()`, a bundler's `buildEnd()`, `onModuleDestroy()` - leaves
-    every entry in place while the owner serves). On an object that outlives
+    no `delete`, no `clear`, no size check, no TTL, no replacement. On an object that outlives
     the call (a field of `this`, a property of an object passed in), eviction must be where
     the cache fills: a size check, or a delete, clear or reset on the fill path or in a timer;
     an invalidation in another method or a clear in `close()` leaves every other key (a
@@ -346,7 +343,7 @@ class CacheWithoutEviction(Rule):
 
     def _check_usage(self, source: SourceFile, facts: FileFacts, usage: Usage, name: str,
                      kind: str) -> Finding | None:
-        if usage.bounds and not at_teardown_only(source, usage.bounds) or usage.exported:
+        if usage.bounds or usage.exported:
             return None
         grow = usage.read_through(source)
         if grow is None or not _keyed_by_traffic(facts, grow):
