@@ -84,7 +84,7 @@ def main() -> int:
                         help="folder holding a git clone of each case's repository")
     parser.add_argument("--cases", type=Path, default=HERE / "lint_realrepos_held.json")
     parser.add_argument("--labels", type=Path, default=HERE / "lint_realrepos_labels.json")
-    parser.add_argument("--half", help="only the cases of this half (A-D; E-K with --cases "
+    parser.add_argument("--half", help="only the cases of this half (A-D; E-L with --cases "
                         "bench/lint_precision_sweep.json)")
     parser.add_argument("--json", action="store_true", help="print the counts as JSON")
     args = parser.parse_args()
