@@ -134,26 +134,26 @@ FLOORS_6: dict[str, tuple[float, float]] = {
 # not handed to the module's users or to other code) is no longer reported, which removed most
 # of the false listener findings independent reviewers found on 94 real repositories.
 # Session 15 read its misses for a census of causes and tuned on it (spent): these floors are
-# that result (0.58 / 0.77 -> 0.66 / 0.80).
+# that result (0.58 / 0.77 -> 0.71 / 0.82).
 FLOORS_7: dict[str, tuple[float, float]] = {
-    "unbounded-collection": (0.60, 0.69),
+    "unbounded-collection": (0.66, 0.71),
     "listener-leak": (0.84, 0.94),
     "timer-leak": (0.92, 0.81),
-    "closure-capture": (0.50, 0.85),
+    "closure-capture": (0.75, 0.90),
     "unbounded-cache": (0.33, 0.50),
-    "resource-per-request": (0.50, 0.87),
+    "resource-per-request": (0.57, 0.88),
     "global-growth": (0.84, 0.84),
 }
 
 # lint-services-8: a held-out corpus written by a helper session (branch svc8, issue #11) in the
 # styles of sixteen more applications (16 files, 101 sites). Scored as totals only, at main
-# before session 15's rule work and after it: recall 0.58, precision 0.88 both times. Nobody
-# has read its cases; these floors are the score.
+# before session 15's rule work (recall 0.58, precision 0.88) and after it (0.59, 0.88: one
+# more closure-capture site). Nobody has read its cases; these floors are the second score.
 FLOORS_8: dict[str, tuple[float, float]] = {
     "unbounded-collection": (0.53, 0.80),
     "listener-leak": (0.31, 0.55),
     "timer-leak": (0.50, 0.87),
-    "closure-capture": (0.71, 1.00),
+    "closure-capture": (0.78, 1.00),
     "unbounded-cache": (0.57, 1.00),
     "resource-per-request": (0.57, 1.00),
     "global-growth": (0.92, 0.92),

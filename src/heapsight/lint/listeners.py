@@ -1742,6 +1742,11 @@ def _slot_outlives_call(source: SourceFile, facts: FileFacts, left: Node, at: No
     if root.type == "this":
         if _this_of_module_object(left, at):
             return True
+        inner = source.enclosing_function(at)
+        reason = facts.per_call_reason(inner) if inner is not None else None
+        if inner is not None and inner.type == "arrow_function" and reason is not None and (
+                not facts.per_call_is_inferred(reason)):
+            return True  # a handler the object registered: its `this` serves every call
         body = _class_body_of_this(at)
         method = next((f for f in source.enclosing_functions(at)
                        if f.type == "method_definition"), None)
@@ -1756,7 +1761,29 @@ def _slot_outlives_call(source: SourceFile, facts: FileFacts, left: Node, at: No
         # a process-wide method patched in place is global-patch-chain's case; an entry of
         # a table kept on the global object (`globalThis.renderers[k]`) is a slot like any
         return unwrap(left).type == "subscript_expression"
-    return source.is_long_lived(base) or _taken_from_long_lived(source, root)
+    return source.is_long_lived(base) or _taken_from_long_lived(source, root) or (
+        _parameter_of_outer_function(source, facts, root, at))
+
+
+def _parameter_of_outer_function(source: SourceFile, facts: FileFacts, root: Node,
+                                 at: Node) -> bool:
+    """`app` in a route handler inside `module.exports = (app) => { router.post(...) }`: the
+    object the set-up function was handed, which every call of the handler shares (not
+    `res` of an enclosing handler, which dies with its request)."""
+    if root.type != "identifier":
+        return False
+    around = list(source.enclosing_functions(at))
+    reason = facts.per_call_reason(around[0]) if around else None
+    if reason is None or facts.per_call_is_inferred(reason) or reason.startswith(
+            ("called", "constructed", "function made by")) or facts.named_like_start_up(
+            around[0]):
+        return False  # (a hook object's `initialize()` runs once, whoever made it)
+    name = text(root)
+    for index, function in enumerate(around[1:], start=1):
+        if name in parameter_names(function):
+            return facts.per_call_reason(function) is None and not any(
+                name in source.declared_names(f) for f in around[:index])
+    return False
 
 
 def _handed_a_kept_one(source: SourceFile, facts: FileFacts, function: Node,
@@ -1806,6 +1833,12 @@ def _previous_value_names(source: SourceFile, function: Node, target: str,
             continue
         value = node.child_by_field_name("value")
         value = unwrap(value) if value is not None else None
+        if value is not None and value.type == "binary_expression":
+            # `app.hooks && app.hooks[name]` reads the slot on its right, `slot || noop` and
+            # `slot ?? noop` on their left
+            side = {"&&": "right", "||": "left", "??": "left"}.get(
+                text(value.child_by_field_name("operator")))
+            value = unwrap(value.child_by_field_name(side) or value) if side else value
         while value is not None and text(value) != target and value.type in (
                 "call_expression", "as_expression"):
             inner = value.child_by_field_name("function") if value.type == "call_expression" \

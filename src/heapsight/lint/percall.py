@@ -58,7 +58,10 @@ PER_CALL_EVENTS = frozenset({"request", "connection", "message", "upgrade", "str
 # Framework hooks that run once per request (Fastify's addHook, h3/Nitro's hooks.hook).
 PER_REQUEST_HOOKS = frozenset({"request", "onRequest", "preParsing", "preValidation",
                                "preHandler", "preSerialization", "onSend", "onResponse",
-                               "beforeResponse", "afterResponse", "render:response"})
+                               "beforeResponse", "afterResponse", "render:response",
+                               # hapi's request lifecycle (`server.ext('onPreAuth', fn)`)
+                               "onPreAuth", "onCredentials", "onPostAuth", "onPostHandler",
+                               "onPreResponse"})
 ROUTE_DECORATORS = frozenset({"Get", "Post", "Put", "Patch", "Delete", "All", "Head", "Options",
                               "MessagePattern", "EventPattern", "SubscribeMessage"})
 
@@ -74,7 +77,7 @@ _REGISTRATIONS = file_query("""
 (call_expression
   function: (member_expression property: (property_identifier) @method)
   arguments: (arguments) @args
-  (#any-of? @method "on" "addListener" "hook" "addHook" "createServer" "get" "post" "put" "patch" "delete"
+  (#any-of? @method "on" "addListener" "hook" "addHook" "ext" "createServer" "get" "post" "put" "patch" "delete"
    "del" "all" "use" "head" "options" "route" "handle" "handler")) @call
 """)
 # Job and message consumers: Bull's `queue.process(fn)`, amqplib's `channel.consume(q, fn)`,
@@ -186,12 +189,18 @@ def per_call_functions(source: SourceFile, facts: FileFacts) -> dict[int, str]:
     for found in source.matches(_REGISTRATIONS):
         method = text(found["method"][0])
         args = [a for a in found["args"][0].named_children if a.type != "comment"]
-        if method in ("on", "addListener", "hook", "addHook"):
+        if method in ("on", "addListener", "hook", "addHook", "ext"):
             event = text(args[0]).strip("'\"`") if args and (args[0].type == "string" or (
                 args[0].type == "template_string" and not args[0].named_children)) else ""
             if len(args) >= 2 and (event in PER_CALL_EVENTS or (
-                    method in ("hook", "addHook") and event in PER_REQUEST_HOOKS)):
+                    method in ("hook", "addHook", "ext") and event in PER_REQUEST_HOOKS)):
                 _mark(args[1], f"per-{event} listener", reasons, named)
+        elif method == "route" and args and args[0].type in ("object", "array"):
+            # hapi's `server.route({ method, path, handler })` (or a list of them, or
+            # `options: { handler }`), fastify's `fastify.route({ method, url, handler })`
+            for config in (args[0].named_children if args[0].type == "array" else args[:1]):
+                for handler in _route_handlers(config):
+                    _mark(handler, "route handler", reasons, named)
         elif method == "createServer" and args:
             _mark(args[-1], "request handler", reasons, named)
         elif method in ROUTE_METHODS and len(args) >= 2 and args[0].type in (
@@ -853,6 +862,21 @@ def _returned_by_listed_factory(source: SourceFile, function: Node,
         factory = factory.parent
     return factory is not None and (source.function_name(factory) in exported
                                     or _is_exported(factory))
+
+
+def _route_handlers(config: Node) -> list[Node]:
+    """The `handler` of a route's configuration object, also under `options`/`config`."""
+    found: list[Node] = []
+    for pair in config.named_children if config.type == "object" else []:
+        key = pair.child_by_field_name("key") if pair.type == "pair" else None
+        value = pair.child_by_field_name("value") if pair.type == "pair" else None
+        if key is None or value is None:
+            continue
+        if text(key).strip("'\"") == "handler":
+            found.append(value)
+        elif text(key).strip("'\"") in ("options", "config") and value.type == "object":
+            found.extend(_route_handlers(value))
+    return found
 
 
 def _is_exported(function: Node) -> bool:

@@ -1289,9 +1289,10 @@ def _runs_once(source: SourceFile, facts: FileFacts, function: Node) -> bool:
     if function.type != "function_declaration" and not (
             function.type in ("arrow_function", "function_expression")
             and holder is not None and holder.type in ("variable_declarator", "arguments",
-                                                       "assignment_expression")):
+                                                       "assignment_expression", "pair")):
         return False  # (an argument: a plugin wrapped at load, `fp(async function (app) {})`;
-    #               an assignment: `module.exports = function (app) {}`)
+    #               an assignment: `module.exports = function (app) {}`; a pair: hapi's
+    #               `exports.plugin = { register: async (server) => {} }`)
     if source.enclosing_function(function) is not None:
         return False
     return facts.per_call_reason(function) is None

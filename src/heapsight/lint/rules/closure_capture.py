@@ -49,7 +49,9 @@ class ClosureCapturesRequest(Rule):
     Reported where the callback starts: the line that stores or registers it. Also finds a
     method of an object handed in wrapped again by code that runs again (`ctx.waitUntil =
     (p) => previous(p)`: a chain of wrappers, each keeping its call) - and likewise any slot
-    that outlives the call (a module `let`, a field of a long-lived object) given, per call, a
+    that outlives the call (a module `let`, a field of a long-lived object, a property of the
+    object a set-up function was handed - a plugin's `app` - or of the `this` of an arrow
+    handler the object registered) given, per call, a
     closure, an object carrying closures, or an inline wrapper of its old value, that keeps
     the old value itself or through a sibling closure (`last = { describe: () => ... }` beside
     `const prev = last; const diff = () => prev.size`) - and a request's objects
