@@ -149,6 +149,8 @@ class FieldGrowth:
     why_long_lived: str  # "@Injectable()", "made once at module level", "a ...Client"
     # a removal that first makes the entry it removes from (`m[k] = m[k] || {}`)
     recreated: bool = False
+    # it grows through the list it keeps per key (`list = m.get(k) ?? []; list.push(x)`)
+    per_key_list: bool = False
     # timer handles kept so close() can clear them, taken out only when cleared: a timer that
     # fires leaves its handle
     fired_kept: bool = False
@@ -331,7 +333,8 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
             if singleton and looked_up and not _per_call_entry(source, grow, function) and (
                     not counts_up(grow, usage.lookups)):
                 continue  # a read-through of a computed value: cache-without-eviction's
-            found_growth.append(FieldGrowth(name, kind, fill or grow, owner, why))
+            found_growth.append(FieldGrowth(name, kind, fill or grow, owner, why,
+                                            per_key_list=fill is not None))
             break
     return found_growth
 

@@ -180,6 +180,15 @@ class FieldCollectionGrowth(Rule):
                 continue
             holder = growth.name if growth.why_long_lived == "a static field" else (
                 f"this.{growth.name}")
+            if growth.per_key_list:
+                # `lines = this.m.get(k) ?? []; lines.push(x); this.m.set(k, lines)`
+                yield self.finding(
+                    source, growth.grow,
+                    f"`{holder}` ({growth.kind}) keeps a list per key, and the one for this "
+                    f"call's key gets a new entry in {where} on every call; "
+                    f"nothing in this file ever trims it; the object keeps all of them for as "
+                    f"long as it lives ({growth.why_long_lived})")
+                continue
             yield self.finding(
                 source, growth.grow,
                 f"`{holder}` ({growth.kind}) gets a new entry in {where} on every call, and "
