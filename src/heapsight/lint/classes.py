@@ -162,6 +162,8 @@ class FieldGrowth:
     # filled together with this field under one key; a function that ends the entry takes it
     # out of that field and leaves it in this one
     forgotten_with: str = ""
+    # the field another field's removal leaves behind when a key's life ends
+    left_at_end: str = ""
     # removed in one handler of the call's emitter; this other one ends the call and leaves it
     skipped_by: Node | None = None
     # the only per-entry removal takes out another value than the one added (`push(timer)`,
@@ -276,6 +278,8 @@ def field_growth(source: SourceFile, facts: FileFacts) -> list[FieldGrowth]:
                 if forgotten is None:
                     forgotten = _removed_on_success_only(source, facts, name, kind, usage,
                                                          lifetime.get(name, ""))
+                if forgotten is None:
+                    forgotten = _left_when_key_ends(source, facts, name, kind, usages)
                 if forgotten is not None:
                     found_growth.append(forgotten)
             continue  # (a Map typed as a WeakMap: its removals were written as a backup)
@@ -537,6 +541,64 @@ def _forgotten_with_sibling(source: SourceFile, facts: FileFacts, name: str,
                 return FieldGrowth(name, "map", grow, owner_class(grow),
                                    f"forgotten by {where}()", forgotten_with=other)
     return None
+
+
+def _left_when_key_ends(source: SourceFile, facts: FileFacts, name: str, kind: str,
+                        usages: dict[str, Usage]) -> FieldGrowth | None:
+    """`this.ignores[username] = list` per call and no entry of `ignores` ever taken out (only
+    the entries' own lists trimmed: `this.ignores[username].splice(i, 1)`), while
+    `unregister()` deletes `this.friends[username]` (also filled under `username`): the class
+    ends what the key stands for there, and forgets this field, so it keeps an entry for
+    every key it ever saw. (A field with no removal of any kind is left to the other checks:
+    on real code, such tables next to a removed one were mostly bounded or emptied through a
+    helper.)"""
+    usage = usages[name]
+    if any(_drops_whole_entry(bound, name) or not _trims_an_entry(bound, name)
+           for bound in usage.bounds):
+        return None
+    for grow in usage.grows:
+        key = _entry_key(grow)
+        function = source.enclosing_function(grow)
+        if not key or function is None or _in_constructor(source, grow) or (
+                facts.in_setup_code(grow)):
+            continue
+        for other, other_usage in usages.items():
+            if other == name or other_usage.exported or not any(
+                    _entry_key(g) == key for g in other_usage.grows):
+                continue
+            for removal in other_usage.bounds:
+                remover = source.enclosing_function(removal)
+                if remover is None or not _drops_whole_entry(removal, other) or (
+                        _removed_key(removal) != key):
+                    continue
+                where = source.function_name(_method_around(source, remover)) or "a callback"
+                return FieldGrowth(name, kind, grow, owner_class(grow), f"ended by {where}()",
+                                   left_at_end=other)
+    return None
+
+
+def _trims_an_entry(bound: Node, name: str) -> bool:
+    """`this.m[k].splice(i, 1)`: a removal from one entry's own list, not of the entry."""
+    if bound.type != "call_expression":
+        return False
+    callee = bound.child_by_field_name("function")
+    target = callee.child_by_field_name("object") if callee is not None and (
+        callee.type == "member_expression") else None
+    target = unwrap(target) if target is not None else None
+    if target is None or target.type != "subscript_expression":
+        return False
+    holder = target.child_by_field_name("object")
+    return holder is not None and holder.type == "member_expression" and last_name(
+        holder) == name
+
+
+def _removed_key(bound: Node) -> str:
+    """`k` of `delete this.m[k]` or `this.m.delete(k)`."""
+    if bound.type == "subscript_expression":
+        return text(bound.child_by_field_name("index"))
+    arguments = bound.child_by_field_name("arguments")
+    return text(arguments.named_children[0]) if arguments is not None and (
+        arguments.named_children) else ""
 
 
 def _removes_another_value(source: SourceFile, usage: Usage) -> tuple[Node, Node] | None:

@@ -36,7 +36,10 @@ class FieldCollectionGrowth(Rule):
     => { ...; setTimeout(beat, ms) }`) grows per tick whatever the method around it is
     called, and its pending timer keeps the object alive. A list per key fetched into a local,
     grown and stored back on a field (`const lines = this.m.get(k) ?? []; lines.push(x);
-    this.m.set(k, lines)`) grows by the push, as for module-level collections.
+    this.m.set(k, lines)`) grows by the push, as for module-level collections. A field whose
+    entries are never taken out (only their own lists trimmed), while the method that ends
+    what a key stands for (`unregister(username)`) deletes that key from another field filled
+    under it, keeps an entry for every key it ever saw.
 
     Why is this bad?
     Servers, clients, pools and exported singletons live as long as the process. A map of
@@ -102,6 +105,16 @@ class FieldCollectionGrowth(Rule):
                     f"call takes out; the `{shown}(...)` handler on line {line} also ends the "
                     f"call but leaves the entry: every call that ends that way keeps it for "
                     f"good; remove it on every way out")
+                continue
+            if growth.left_at_end:
+                remover = growth.why_long_lived.removeprefix("ended by ")
+                yield self.finding(
+                    source, growth.grow,
+                    f"`this.{growth.name}` gets an entry here and none is ever taken out; "
+                    f"{remover} ends what the key stands for - it deletes the key from "
+                    f"`this.{growth.left_at_end}`, filled under the same key - but leaves "
+                    f"`this.{growth.name}`'s entry: it keeps one for every key it ever saw; "
+                    f"delete it there too")
                 continue
             if growth.forgotten_with:
                 remover = growth.why_long_lived.removeprefix("forgotten by ")
