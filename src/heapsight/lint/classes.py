@@ -16,6 +16,7 @@ entries per call that nothing takes out. So the questions here are:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -47,6 +48,7 @@ from heapsight.lint.usage import (
     removed_only_on_cancel,
     removed_only_on_normal_end,
     removed_only_on_success,
+    stored_key,
     stored_value,
     timeout_leaves_entry,
 )
@@ -439,19 +441,8 @@ def _removed_on_success_only(source: SourceFile, facts: FileFacts, name: str, ki
 def _composite_entry_key(source: SourceFile, grow: Node, function: Node) -> bool:
     """`this.seen[`${room}:${user}`] = ...`: the entry's key combines two of the call's
     values."""
-    key = _entry_key_node(grow)
+    key = stored_key(grow)
     return key is not None and composite_key(source, key, function)
-
-
-def _entry_key_node(grow: Node) -> Node | None:
-    if grow.type == "subscript_expression":
-        return grow.child_by_field_name("index")
-    arguments = grow.child_by_field_name("arguments") if grow.type == "call_expression" else None
-    callee = grow.child_by_field_name("function") if arguments is not None else None
-    if callee is None or arguments is None or last_name(callee) != "set" or len(
-            arguments.named_children) < 2:
-        return None
-    return arguments.named_children[0]
 
 
 def _not_made_per_call(source: SourceFile, owner: str) -> str:
@@ -469,14 +460,8 @@ def _not_made_per_call(source: SourceFile, owner: str) -> str:
 
 def _entry_key(grow: Node) -> str:
     """The key text of `m.set(key, v)` / `m[key] = v`; "" for growth without a key."""
-    if grow.type == "subscript_expression":
-        return text(grow.child_by_field_name("index"))
-    callee = grow.child_by_field_name("function")
-    arguments = grow.child_by_field_name("arguments")
-    if callee is None or last_name(callee) != "set" or arguments is None or len(
-            arguments.named_children) < 2:
-        return ""
-    return text(arguments.named_children[0])
+    key = stored_key(grow)
+    return text(key) if key is not None else ""
 
 
 def _removes_entry(bound: Node) -> bool:
@@ -516,12 +501,7 @@ def _forgotten_with_sibling(source: SourceFile, facts: FileFacts, name: str,
     own = [b for b in usage.bounds if _removes_entry(b)]
     if not own or any(_runs_on_every_end(source, b) for b in own):
         return None
-    for grow in usage.grows:
-        key = _entry_key(grow)
-        function = source.enclosing_function(grow)
-        if not key or function is None or _in_constructor(source, grow) or (
-                facts.in_setup_code(grow)):
-            continue
+    for grow, key, function in _keyed_growth(source, facts, usage):
         for other, other_usage in usages.items():
             if other == name or other_usage.exported or not any(
                     _entry_key(g) == key and source.enclosing_function(g) == function
@@ -543,6 +523,18 @@ def _forgotten_with_sibling(source: SourceFile, facts: FileFacts, name: str,
     return None
 
 
+def _keyed_growth(source: SourceFile, facts: FileFacts,
+                  usage: Usage) -> Iterator[tuple[Node, str, Node]]:
+    """(growth, its key's text, its function) for each entry added under a key by code that
+    runs per call (not a constructor, not set-up code)."""
+    for grow in usage.grows:
+        key = _entry_key(grow)
+        function = source.enclosing_function(grow)
+        if key and function is not None and not _in_constructor(source, grow) and not (
+                facts.in_setup_code(grow)):
+            yield grow, key, function
+
+
 def _left_when_key_ends(source: SourceFile, facts: FileFacts, name: str, kind: str,
                         usages: dict[str, Usage]) -> FieldGrowth | None:
     """`this.ignores[username] = list` per call and no entry of `ignores` ever taken out (only
@@ -556,12 +548,7 @@ def _left_when_key_ends(source: SourceFile, facts: FileFacts, name: str, kind: s
     if any(_drops_whole_entry(bound, name) or not _trims_an_entry(bound, name)
            for bound in usage.bounds):
         return None
-    for grow in usage.grows:
-        key = _entry_key(grow)
-        function = source.enclosing_function(grow)
-        if not key or function is None or _in_constructor(source, grow) or (
-                facts.in_setup_code(grow)):
-            continue
+    for grow, key, _function in _keyed_growth(source, facts, usage):
         for other, other_usage in usages.items():
             if other == name or other_usage.exported or not any(
                     _entry_key(g) == key for g in other_usage.grows):

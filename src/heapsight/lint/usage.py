@@ -312,7 +312,7 @@ def stored_key(grow: Node) -> Node | None:
         args = grow.child_by_field_name("arguments")
         named = args.named_children if args is not None else []
         method = last_name(grow.child_by_field_name("function") or grow)
-        return named[0] if method == "set" and named else None
+        return named[0] if method == "set" and len(named) >= 2 else None
     return grow.child_by_field_name("index") if grow.type == "subscript_expression" else None
 
 
@@ -339,11 +339,7 @@ def counts_up(grow: Node, lookups: list[Node]) -> bool:
     ids = {lookup.id for lookup in lookups}
     for side in ("left", "right"):
         operand = value.child_by_field_name(side)
-        operand = unwrap(operand) if operand is not None else None
-        if operand is not None and operand.type == "binary_expression" and text(
-                operand.child_by_field_name("operator")) in ("||", "??"):
-            operand = unwrap(operand.child_by_field_name("left") or operand)
-        if operand is not None and operand.id in ids:
+        if operand is not None and _without_fallback(operand).id in ids:
             return True
     return False
 
@@ -358,11 +354,17 @@ def _fills_old_entry(value: Node | None, lookups: set[int]) -> bool:
     if callee is None or callee.type != "member_expression" or last_name(callee) not in (
             "add", "push", "concat"):
         return False
-    receiver = unwrap(callee.child_by_field_name("object") or callee)
-    if receiver.type == "binary_expression" and text(
-            receiver.child_by_field_name("operator")) in ("||", "??"):
-        receiver = unwrap(receiver.child_by_field_name("left") or receiver)
-    return receiver.id in lookups
+    return _without_fallback(callee.child_by_field_name("object") or callee).id in lookups
+
+
+def _without_fallback(value: Node) -> Node:
+    """`m.get(k)` for `m.get(k) || []` or `m.get(k) ?? new Set()`: the value before its
+    fallback (the value itself when there is none)."""
+    value = unwrap(value)
+    if value.type == "binary_expression" and text(
+            value.child_by_field_name("operator")) in ("||", "??"):
+        return unwrap(value.child_by_field_name("left") or value)
+    return value
 
 
 def bucket_fill(source: SourceFile, grow: Node, usage: Usage) -> Node | None:
@@ -400,10 +402,7 @@ def _change_of_old_entry(source: SourceFile, grow: Node, lookups: set[int]) -> N
     held = assigned_value(source, name, function, grow)
     if held is None:
         return None
-    held = unwrap(held)
-    if held.type == "binary_expression" and text(
-            held.child_by_field_name("operator")) in ("||", "??"):
-        held = unwrap(held.child_by_field_name("left") or held)
+    held = _without_fallback(held)
     if held.id not in lookups:
         return None
     for use in source.identifiers(name, function):
